@@ -1,0 +1,34 @@
+/**
+ * Dependencies are a plain object passed to every use case (DESIGN.md §6): no container, no globals.
+ * Features add their clients here (Daraja, gateways, SMS) as they arrive.
+ */
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { Conn, Database, Db } from '../db/open.ts';
+import type { Clock } from '../lib/clock.ts';
+import { createSealer, type Sealer } from '../lib/seal.ts';
+import { enqueue } from '../jobs/enqueue.ts';
+import type { EnqueueSpec } from '../jobs/types.ts';
+
+export interface Deps {
+  config: Config;
+  database: Database;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  sealer: Sealer;
+  /** Write a durable job on `conn` (pass the open transaction so it commits with the change). */
+  enqueue(conn: Conn, spec: EnqueueSpec): Promise<number | null>;
+}
+
+export function createDeps(o: { config: Config; database: Database; clock: Clock; log: Logger }): Deps {
+  return {
+    config: o.config,
+    database: o.database,
+    db: o.database.db,
+    clock: o.clock,
+    log: o.log,
+    sealer: createSealer(o.config.secretKey),
+    enqueue: (conn, spec) => enqueue(conn, o.clock, spec),
+  };
+}

@@ -1,0 +1,45 @@
+import { loadConfig } from '../config.ts';
+import type { Role } from '../app/module.ts';
+import { createApp } from '../app/run.ts';
+import { createLogger } from '../lib/log.ts';
+
+/** Run the given roles until SIGTERM/SIGINT, then shut down gracefully. */
+export async function runRoles(roles: Role[]): Promise<number> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  const app = await createApp({ config, roles, log });
+  const where = config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;
+  log.info({ roles, database: app.deps.database.kind }, 'wavu started');
+  if (app.url) {
+    const base = `http://localhost:${new URL(app.url).port}`;
+    const lines = [
+      '',
+      `  Wavu is running (${config.mode} mode, ${where})`,
+      '',
+      `  Captive portal   ${base}/portal`,
+      `  Admin dashboard  ${base}/admin`,
+      `  API docs         ${base}/api/docs`,
+      `  Health           ${base}/readyz`,
+    ];
+    if (config.demo) {
+      lines.push(`  Phone simulator  ${base}/sim/phone`, `  SMS inbox        ${base}/sim/sms`);
+    }
+    lines.push('', '  Press Ctrl+C to stop.', '');
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  await new Promise<void>((resolve) => {
+    const onSignal = (sig: string) => {
+      log.info({ signal: sig }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  const force = setTimeout(() => {
+    log.error('shutdown took too long; exiting');
+    process.exit(1);
+  }, 30_000);
+  force.unref();
+  await app.stop();
+  return 0;
+}

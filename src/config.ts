@@ -1,0 +1,216 @@
+/**
+ * The only reader of process.env (DESIGN.md §5). Everything else receives a typed Config.
+ * Production refuses to start without real secrets and names every missing one; demo mode
+ * generates SECRET_KEY and MPESA_CALLBACK_SECRET once into the data dir so restarts keep them.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { parseSecretKey } from './lib/seal.ts';
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(
+      `Configuration problem${problems.length > 1 ? 's' : ''}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const port = (def: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= 0 && n <= 65535, 'must be between 0 and 65535')
+    .default(def);
+
+const optional = z
+  .string()
+  .trim()
+  .transform((s) => (s === '' ? undefined : s))
+  .optional();
+
+const envSchema = z.object({
+  WAVU_MODE: z.enum(['demo', 'production']).default('demo'),
+  DATABASE_URL: optional.refine(
+    (s) => s === undefined || /^postgres(ql)?:\/\//.test(s),
+    'must start with postgres:// (leave unset for the embedded database)',
+  ),
+  WAVU_DATA_DIR: z.string().trim().min(1).default('./data'),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  PORT: port(3000),
+  PUBLIC_URL: optional.refine(
+    (s) => s === undefined || /^https?:\/\/[^\s]+$/.test(s),
+    'must be an http(s) URL',
+  ),
+  SECRET_KEY: optional.refine(
+    (s) => s === undefined || parseSecretKey(s) !== null,
+    'must be 32 bytes as 64 hex characters or base64 (generate one: openssl rand -hex 32)',
+  ),
+  MPESA_BASE_URL: optional.refine((s) => s === undefined || /^https?:\/\//.test(s), 'must be an http(s) URL'),
+  MPESA_CONSUMER_KEY: optional,
+  MPESA_CONSUMER_SECRET: optional,
+  MPESA_SHORTCODE: optional.refine((s) => s === undefined || /^\d{5,7}$/.test(s), 'must be 5 to 7 digits'),
+  MPESA_PASSKEY: optional,
+  MPESA_TYPE: z.enum(['paybill', 'till']).default('paybill'),
+  MPESA_TILL: optional.refine((s) => s === undefined || /^\d{5,8}$/.test(s), 'must be digits'),
+  MPESA_CALLBACK_SECRET: optional.refine(
+    (s) => s === undefined || /^[A-Za-z0-9_-]{16,}$/.test(s),
+    'must be at least 16 letters, digits, - or _',
+  ),
+  ADMIN_USERNAME: optional,
+  ADMIN_PASSWORD: optional,
+  RADIUS_AUTH_PORT: port(1812),
+  RADIUS_ACCT_PORT: port(1813),
+  SMS_PROVIDER: z.enum(['sim', 'africastalking', 'none']).optional(),
+  AT_USERNAME: optional,
+  AT_API_KEY: optional,
+  AT_SENDER_ID: optional,
+  AT_BASE_URL: optional,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  mode: 'demo' | 'production';
+  demo: boolean;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  host: string;
+  port: number;
+  publicUrl: string;
+  secretKey: Buffer;
+  mpesa: {
+    baseUrl: string;
+    consumerKey: string;
+    consumerSecret: string;
+    shortcode: string;
+    passkey: string;
+    type: 'paybill' | 'till';
+    till: string | undefined;
+    callbackSecret: string;
+  };
+  admin: { username: string | undefined; password: string | undefined };
+  radius: { authPort: number; acctPort: number };
+  sms: {
+    provider: 'sim' | 'africastalking' | 'none';
+    atUsername: string | undefined;
+    atApiKey: string | undefined;
+    atSenderId: string | undefined;
+    atBaseUrl: string;
+  };
+  logLevel: string;
+}
+
+/** Sandbox test credentials Safaricom publishes for shortcode 174379; used only against the simulator. */
+const DEMO_MPESA = {
+  consumerKey: 'demo-consumer-key',
+  consumerSecret: 'demo-consumer-secret',
+  shortcode: '174379',
+  passkey: 'bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919',
+};
+
+const MPESA_SANDBOX = 'https://sandbox.safaricom.co.ke';
+
+interface DemoSecrets {
+  SECRET_KEY: string;
+  MPESA_CALLBACK_SECRET: string;
+}
+
+function demoSecrets(dataDir: string): DemoSecrets {
+  const file = resolve(dataDir, 'secrets.json');
+  if (existsSync(file)) {
+    const s = JSON.parse(readFileSync(file, 'utf8')) as Partial<DemoSecrets>;
+    if (s.SECRET_KEY && s.MPESA_CALLBACK_SECRET) return s as DemoSecrets;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const s: DemoSecrets = {
+    SECRET_KEY: randomBytes(32).toString('hex'),
+    MPESA_CALLBACK_SECRET: randomBytes(18).toString('base64url'),
+  };
+  writeFileSync(file, `${JSON.stringify(s, null, 2)}\n`, { mode: 0o600 });
+  return s;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0] ?? 'environment');
+        return `${name}: ${i.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const demo = e.WAVU_MODE === 'demo';
+  const dataDir = resolve(e.WAVU_DATA_DIR);
+  const problems: string[] = [];
+
+  const smsProvider = e.SMS_PROVIDER ?? (demo ? 'sim' : 'none');
+  if (!demo) {
+    const required = [
+      'SECRET_KEY',
+      'PUBLIC_URL',
+      'MPESA_CONSUMER_KEY',
+      'MPESA_CONSUMER_SECRET',
+      'MPESA_SHORTCODE',
+      'MPESA_PASSKEY',
+      'MPESA_CALLBACK_SECRET',
+    ] as const;
+    for (const name of required) if (!e[name]) problems.push(`${name} is required when WAVU_MODE=production`);
+    if (e.MPESA_TYPE === 'till' && !e.MPESA_TILL)
+      problems.push('MPESA_TILL is required when MPESA_TYPE=till');
+    if (smsProvider === 'sim')
+      problems.push('SMS_PROVIDER=sim is a simulator and is not allowed in production');
+    if (e.ADMIN_PASSWORD && e.ADMIN_PASSWORD.length < 10)
+      problems.push('ADMIN_PASSWORD must be at least 10 characters');
+  }
+  if (smsProvider === 'africastalking') {
+    if (!e.AT_USERNAME) problems.push('AT_USERNAME is required when SMS_PROVIDER=africastalking');
+    if (!e.AT_API_KEY) problems.push('AT_API_KEY is required when SMS_PROVIDER=africastalking');
+  }
+  if (e.ADMIN_USERNAME && !e.ADMIN_PASSWORD)
+    problems.push('ADMIN_PASSWORD is required when ADMIN_USERNAME is set');
+  if (problems.length) throw new ConfigError(problems);
+
+  const gen = demo && (!e.SECRET_KEY || !e.MPESA_CALLBACK_SECRET) ? demoSecrets(dataDir) : undefined;
+  const secretKey = parseSecretKey(e.SECRET_KEY ?? gen!.SECRET_KEY)!;
+  const localUrl = `http://127.0.0.1:${e.PORT}`;
+
+  return {
+    mode: e.WAVU_MODE,
+    demo,
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    secretKey,
+    mpesa: {
+      // In demo the Daraja simulator is mounted on our own server.
+      baseUrl: (e.MPESA_BASE_URL ?? (demo ? `${localUrl}/sim/daraja` : MPESA_SANDBOX)).replace(/\/+$/, ''),
+      consumerKey: e.MPESA_CONSUMER_KEY ?? DEMO_MPESA.consumerKey,
+      consumerSecret: e.MPESA_CONSUMER_SECRET ?? DEMO_MPESA.consumerSecret,
+      shortcode: e.MPESA_SHORTCODE ?? DEMO_MPESA.shortcode,
+      passkey: e.MPESA_PASSKEY ?? DEMO_MPESA.passkey,
+      type: e.MPESA_TYPE,
+      till: e.MPESA_TILL,
+      callbackSecret: e.MPESA_CALLBACK_SECRET ?? gen!.MPESA_CALLBACK_SECRET,
+    },
+    admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD },
+    radius: { authPort: e.RADIUS_AUTH_PORT, acctPort: e.RADIUS_ACCT_PORT },
+    sms: {
+      provider: smsProvider,
+      atUsername: e.AT_USERNAME,
+      atApiKey: e.AT_API_KEY,
+      atSenderId: e.AT_SENDER_ID,
+      atBaseUrl: (e.AT_BASE_URL ?? 'https://api.africastalking.com').replace(/\/+$/, ''),
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * open(): embedded PGlite (persisted in WAVU_DATA_DIR) when DATABASE_URL is unset, node-postgres
+ * otherwise. Both give the same Drizzle API, so every query runs unchanged on either.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
+import pg from 'pg';
+import * as schema from './schema.ts';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Anything queries can run on: the database or an open transaction. */
+export type Conn = Db | Tx;
+
+export interface Database {
+  kind: 'pglite' | 'postgres';
+  db: Db;
+  /** Run a multi-statement SQL script inside one transaction holding `lockKey` (used by migrations). */
+  script(
+    lockKey: number,
+    run: (exec: (text: string) => Promise<void>, query: RawQuery) => Promise<void>,
+  ): Promise<void>;
+  /** Subscribe to NOTIFY on a channel (delivered after the notifying transaction commits). */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export type RawQuery = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
+
+// pg returns int8/numeric as strings by default; our bigints (bytes, seconds, ids) fit in 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export interface OpenOptions {
+  databaseUrl?: string | undefined;
+  /** PGlite folder; `memory://` (or undefined with no URL) for an in-memory database. */
+  dataDir?: string | undefined;
+  poolSize?: number;
+}
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // An idle client losing its connection must not crash the process; the pool replaces it.
+    pool.on('error', () => {});
+    return {
+      kind: 'postgres',
+      db: drizzlePg(pool, { schema }) as unknown as Db,
+      async script(lockKey, run) {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey]);
+          await run(
+            async (text) => {
+              await client.query(text);
+            },
+            async (text, params) => (await client.query(text, params as unknown[])).rows,
+          );
+          await client.query('COMMIT');
+        } catch (e) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw e;
+        } finally {
+          client.release();
+        }
+      },
+      async listen(channel, onNotify) {
+        // A dedicated connection: LISTEN is per session and pooled clients are shared.
+        const client = new pg.Client({ connectionString: opts.databaseUrl });
+        client.on('error', () => {});
+        await client.connect();
+        client.on('notification', (n) => {
+          if (n.channel === channel) onNotify(n.payload ?? '');
+        });
+        await client.query(`LISTEN ${quoteIdent(channel)}`);
+        return async () => {
+          await client.end().catch(() => {});
+        };
+      },
+      close: () => pool.end(),
+    };
+  }
+  const dir = opts.dataDir && opts.dataDir !== 'memory://' ? resolve(opts.dataDir, 'pg') : undefined;
+  if (dir) mkdirSync(dir, { recursive: true });
+  const client = dir ? new PGlite(dir) : new PGlite();
+  await client.waitReady;
+  return {
+    kind: 'pglite',
+    db: drizzlePglite(client, { schema }) as unknown as Db,
+    async script(_lockKey, run) {
+      // PGlite is one connection in one process: its transaction already excludes everyone else.
+      await client.transaction(async (tx) => {
+        await run(
+          async (text) => {
+            await tx.exec(text);
+          },
+          async (text, params) => (await tx.query(text, params)).rows as never[],
+        );
+      });
+    },
+    async listen(channel, onNotify) {
+      const unlisten = await client.listen(channel, onNotify);
+      return async () => {
+        await unlisten().catch(() => {});
+      };
+    },
+    close: () => client.close(),
+  };
+}
+
+function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad channel name ${name}`);
+  return name;
+}
+
+/** Rows of a raw SQL statement on either driver (Drizzle's execute results differ in shape). */
+export async function query<T = Record<string, unknown>>(conn: Conn, statement: SQL): Promise<T[]> {
+  const res = (await conn.execute(statement)) as unknown as { rows: T[] };
+  return res.rows;
+}
+
+/** The PostgreSQL error code (e.g. 23505 unique_violation) of a driver or Drizzle error. */
+export function pgErrorCode(e: unknown): string | undefined {
+  let cur: unknown = e;
+  for (let i = 0; i < 4 && cur && typeof cur === 'object'; i++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export const isUniqueViolation = (e: unknown, constraint?: string): boolean => {
+  if (pgErrorCode(e) !== '23505') return false;
+  if (!constraint) return true;
+  let cur: unknown = e;
+  for (let i = 0; i < 4 && cur && typeof cur === 'object'; i++) {
+    const c = (cur as { constraint?: unknown }).constraint;
+    if (typeof c === 'string') return c === constraint;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return String(e).includes(constraint);
+};
+
+/**
+ * Raw `query()` rows carry timestamps as the driver's text (Drizzle switches the drivers' date
+ * parsing off so its typed queries can do their own); this turns one back into a Date.
+ */
+export function asDate(v: unknown): Date {
+  if (v instanceof Date) return v;
+  const s = String(v);
+  // PostgreSQL text form "2026-01-01 09:00:20.5+00" → ISO so every engine parses it the same.
+  const iso = s.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00');
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) throw new Error(`not a timestamp: ${s}`);
+  return d;
+}

@@ -1,0 +1,290 @@
+/**
+ * Drizzle mirror of the SQL migrations in ./migrations (the migrations are the truth; this file
+ * gives typed queries). test/db/schema.test.ts checks that every column here exists in the database.
+ */
+import {
+  bigint,
+  boolean,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const big = (name: string) => bigint(name, { mode: 'number' });
+
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  sealed: boolean('sealed').notNull().default(false),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const plans = pgTable('plans', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  name: text('name').notNull(),
+  priceKes: integer('price_kes').notNull(),
+  durationSeconds: integer('duration_seconds').notNull(),
+  dataCapBytes: big('data_cap_bytes'),
+  rateUpKbps: integer('rate_up_kbps'),
+  rateDownKbps: integer('rate_down_kbps'),
+  devices: integer('devices').notNull().default(1),
+  clock: text('clock', { enum: ['wall', 'uptime'] })
+    .notNull()
+    .default('wall'),
+  startsOn: text('starts_on', { enum: ['first_login', 'payment'] })
+    .notNull()
+    .default('first_login'),
+  active: boolean('active').notNull().default(true),
+  sortOrder: integer('sort_order').notNull().default(0),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const customers = pgTable('customers', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  phone: text('phone').notNull(),
+  name: text('name'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const routers = pgTable('routers', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  name: text('name').notNull(),
+  mode: text('mode', { enum: ['api', 'radius'] }).notNull(),
+  site: text('site'),
+  host: text('host'),
+  apiTransport: text('api_transport', { enum: ['api', 'api-tls', 'rest'] })
+    .notNull()
+    .default('api'),
+  apiPort: integer('api_port'),
+  username: text('username'),
+  passwordSealed: text('password_sealed'),
+  hotspotServer: text('hotspot_server'),
+  radiusSecretSealed: text('radius_secret_sealed'),
+  nasIdentifier: text('nas_identifier'),
+  nasAddress: text('nas_address'),
+  coaPort: integer('coa_port').notNull().default(3799),
+  enabled: boolean('enabled').notNull().default(true),
+  status: text('status', { enum: ['unknown', 'up', 'down'] })
+    .notNull()
+    .default('unknown'),
+  lastSeenAt: ts('last_seen_at'),
+  lastError: text('last_error'),
+  health: jsonb('health'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const voucherBatches = pgTable('voucher_batches', {
+  id: uuid('id').primaryKey(),
+  planId: integer('plan_id').notNull(),
+  label: text('label'),
+  count: integer('count').notNull(),
+  source: text('source', { enum: ['generated', 'imported'] })
+    .notNull()
+    .default('generated'),
+  validUntil: ts('valid_until'),
+  createdBy: integer('created_by'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const PURCHASE_STATUSES = ['pending', 'paid', 'failed', 'cancelled', 'expired'] as const;
+export type PurchaseStatus = (typeof PURCHASE_STATUSES)[number];
+
+export const purchases = pgTable('purchases', {
+  id: uuid('id').primaryKey(),
+  ref: text('ref').notNull(),
+  planId: integer('plan_id').notNull(),
+  customerId: integer('customer_id'),
+  phone: text('phone'),
+  amountKes: integer('amount_kes').notNull(),
+  paidAmountKes: integer('paid_amount_kes'),
+  channel: text('channel', { enum: ['stk', 'c2b', 'cash'] }).notNull(),
+  purpose: text('purpose', { enum: ['access', 'voucher'] })
+    .notNull()
+    .default('access'),
+  status: text('status', { enum: PURCHASE_STATUSES }).notNull().default('pending'),
+  resultCode: text('result_code'),
+  resultDesc: text('result_desc'),
+  merchantRequestId: text('merchant_request_id'),
+  checkoutRequestId: text('checkout_request_id'),
+  mpesaReceipt: text('mpesa_receipt'),
+  mac: text('mac'),
+  ip: text('ip'),
+  routerId: integer('router_id'),
+  accessCodeId: uuid('access_code_id'),
+  recipientPhone: text('recipient_phone'),
+  createdBy: integer('created_by'),
+  nextCheckAt: ts('next_check_at'),
+  checkAttempts: integer('check_attempts').notNull().default(0),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  paidAt: ts('paid_at'),
+  failedAt: ts('failed_at'),
+  cancelledAt: ts('cancelled_at'),
+  expiredAt: ts('expired_at'),
+});
+
+export const callbackInbox = pgTable('callback_inbox', {
+  id: big('id').primaryKey().generatedByDefaultAsIdentity(),
+  kind: text('kind', { enum: ['stk', 'c2b_validate', 'c2b_confirm'] }).notNull(),
+  receivedAt: ts('received_at').notNull().defaultNow(),
+  remoteAddr: text('remote_addr'),
+  body: jsonb('body').notNull(),
+  checkoutRequestId: text('checkout_request_id'),
+  receipt: text('receipt'),
+  purchaseId: uuid('purchase_id'),
+  outcome: text('outcome'),
+  processedAt: ts('processed_at'),
+});
+
+export const ACCESS_STATUSES = ['issued', 'active', 'expired', 'revoked'] as const;
+export type AccessStatus = (typeof ACCESS_STATUSES)[number];
+
+export const accessCodes = pgTable('access_codes', {
+  id: uuid('id').primaryKey(),
+  codeHash: text('code_hash').notNull(),
+  codeSealed: text('code_sealed').notNull(),
+  planId: integer('plan_id').notNull(),
+  kind: text('kind', { enum: ['purchase', 'voucher'] }).notNull(),
+  batchId: uuid('batch_id'),
+  purchaseId: uuid('purchase_id'),
+  status: text('status', { enum: ACCESS_STATUSES }).notNull().default('issued'),
+  devices: integer('devices').notNull(),
+  clock: text('clock', { enum: ['wall', 'uptime'] }).notNull(),
+  durationSeconds: integer('duration_seconds').notNull(),
+  dataCapBytes: big('data_cap_bytes'),
+  usedSeconds: big('used_seconds').notNull().default(0),
+  usedBytes: big('used_bytes').notNull().default(0),
+  phone: text('phone'),
+  validUntil: ts('valid_until'),
+  soldAt: ts('sold_at'),
+  issuedAt: ts('issued_at').notNull().defaultNow(),
+  activatedAt: ts('activated_at'),
+  expiresAt: ts('expires_at'),
+  expiredAt: ts('expired_at'),
+  revokedAt: ts('revoked_at'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const accessDevices = pgTable(
+  'access_devices',
+  {
+    accessCodeId: uuid('access_code_id').notNull(),
+    mac: text('mac').notNull(),
+    boundAt: ts('bound_at').notNull().defaultNow(),
+    lastSeenAt: ts('last_seen_at'),
+  },
+  (t) => [primaryKey({ columns: [t.accessCodeId, t.mac] })],
+);
+
+export const sessions = pgTable('sessions', {
+  id: uuid('id').primaryKey(),
+  accessCodeId: uuid('access_code_id'),
+  routerId: integer('router_id'),
+  acctSessionId: text('acct_session_id'),
+  username: text('username'),
+  mac: text('mac'),
+  ip: text('ip'),
+  status: text('status', { enum: ['active', 'closed'] })
+    .notNull()
+    .default('active'),
+  startedAt: ts('started_at').notNull(),
+  updatedAt: ts('updated_at').notNull(),
+  stoppedAt: ts('stopped_at'),
+  sessionSeconds: big('session_seconds').notNull().default(0),
+  inputBytes: big('input_bytes').notNull().default(0),
+  outputBytes: big('output_bytes').notNull().default(0),
+  terminateCause: text('terminate_cause'),
+});
+
+export const ADMIN_ROLES = ['owner', 'admin', 'cashier', 'viewer'] as const;
+export type AdminRole = (typeof ADMIN_ROLES)[number];
+
+export const adminUsers = pgTable('admin_users', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  username: text('username').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  role: text('role', { enum: ADMIN_ROLES }).notNull(),
+  disabled: boolean('disabled').notNull().default(false),
+  failedLogins: integer('failed_logins').notNull().default(0),
+  lockedUntil: ts('locked_until'),
+  lastLoginAt: ts('last_login_at'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const adminSessions = pgTable('admin_sessions', {
+  id: text('id').primaryKey(),
+  userId: integer('user_id').notNull(),
+  csrfToken: text('csrf_token').notNull(),
+  ip: text('ip'),
+  userAgent: text('user_agent'),
+  createdAt: ts('created_at').notNull(),
+  lastSeenAt: ts('last_seen_at').notNull(),
+  expiresAt: ts('expires_at').notNull(),
+});
+
+export const auditLog = pgTable('audit_log', {
+  id: big('id').primaryKey().generatedByDefaultAsIdentity(),
+  at: ts('at').notNull().defaultNow(),
+  actorId: integer('actor_id'),
+  actor: text('actor').notNull(),
+  action: text('action').notNull(),
+  entity: text('entity'),
+  entityId: text('entity_id'),
+  detail: jsonb('detail'),
+  ip: text('ip'),
+});
+
+export const smsMessages = pgTable('sms_messages', {
+  id: uuid('id').primaryKey(),
+  toPhone: text('to_phone').notNull(),
+  body: text('body').notNull(),
+  template: text('template'),
+  purchaseId: uuid('purchase_id'),
+  status: text('status', { enum: ['queued', 'sent', 'failed'] })
+    .notNull()
+    .default('queued'),
+  providerId: text('provider_id'),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  sentAt: ts('sent_at'),
+  failedAt: ts('failed_at'),
+});
+
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  windowStart: ts('window_start').notNull(),
+  count: integer('count').notNull(),
+});
+
+export const JOB_STATUSES = ['queued', 'running', 'done', 'dead'] as const;
+
+export const jobs = pgTable('jobs', {
+  id: big('id').primaryKey().generatedByDefaultAsIdentity(),
+  kind: text('kind').notNull(),
+  payload: jsonb('payload').notNull().default({}),
+  status: text('status', { enum: JOB_STATUSES }).notNull().default('queued'),
+  runAt: ts('run_at').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  maxAttempts: integer('max_attempts').notNull().default(12),
+  idempotencyKey: text('idempotency_key'),
+  lockedBy: text('locked_by'),
+  lockedUntil: ts('locked_until'),
+  lastError: text('last_error'),
+  createdAt: ts('created_at').notNull(),
+  updatedAt: ts('updated_at').notNull(),
+  finishedAt: ts('finished_at'),
+});
+
+export const schemaMigrations = pgTable('schema_migrations', {
+  name: text('name').primaryKey(),
+  appliedAt: ts('applied_at').notNull(),
+});

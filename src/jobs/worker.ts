@@ -1,0 +1,272 @@
+/**
+ * Durable job runner on the database. Any number of workers (threads of one process or many
+ * nodes) claim jobs with FOR UPDATE SKIP LOCKED, so a job is held by one worker at a time. A
+ * claim is a lease: a worker killed mid-run stops renewing it, and once it lapses another worker
+ * takes the job over. Failures retry with exponential backoff, then go to `dead`.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { type Database, query } from '../db/open.ts';
+import type { Clock } from '../lib/clock.ts';
+import { JOBS_CHANNEL } from './enqueue.ts';
+import { type JobDefinition, PermanentJobError, type RecurringJob, RetryLater } from './types.ts';
+
+export interface WorkerOptions {
+  database: Database;
+  clock: Clock;
+  log: Logger;
+  definitions: JobDefinition[];
+  recurring?: RecurringJob[];
+  concurrency?: number;
+  pollMs?: number;
+  /** Default lease; a definition may set its own. */
+  leaseMs?: number;
+  id?: string;
+}
+
+interface ClaimedJob {
+  id: number;
+  kind: string;
+  payload: unknown;
+  attempts: number;
+  max_attempts: number;
+}
+
+const DEFAULT_BACKOFF = { baseMs: 2_000, maxMs: 15 * 60_000 };
+
+export function backoffMs(attempt: number, b = DEFAULT_BACKOFF, rand = Math.random): number {
+  const exp = Math.min(b.maxMs, b.baseMs * 2 ** Math.max(0, attempt - 1));
+  // Full jitter on the upper half keeps many failed jobs from retrying in lockstep.
+  return Math.round(exp / 2 + (rand() * exp) / 2);
+}
+
+export class Worker {
+  readonly id: string;
+  private readonly defs = new Map<string, JobDefinition>();
+  private readonly opts: Required<Omit<WorkerOptions, 'id' | 'recurring'>> & { recurring: RecurringJob[] };
+  private running = false;
+  private readonly active = new Map<number, Promise<void>>();
+  private readonly abort = new AbortController();
+  private wakeUp: (() => void) | null = null;
+  private woken = false;
+  private loopDone: Promise<void> | null = null;
+  private unlisten: (() => Promise<void>) | null = null;
+  private readonly lastSlot = new Map<string, number>();
+
+  constructor(o: WorkerOptions) {
+    this.id = o.id ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    for (const d of o.definitions) this.defs.set(d.kind, d);
+    this.opts = {
+      concurrency: 4,
+      pollMs: 1_000,
+      leaseMs: 120_000,
+      ...o,
+      recurring: o.recurring ?? [],
+    };
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      this.unlisten = await this.opts.database.listen(JOBS_CHANNEL, (kind) => {
+        if (this.defs.has(kind)) this.wake();
+      });
+    } catch (e) {
+      this.opts.log.warn({ err: e }, 'job notifications unavailable; polling only');
+    }
+    this.loopDone = this.loop();
+  }
+
+  /** Ask the loop to look for work now (e.g. after this process enqueued a job). */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /**
+   * Stop claiming, give running jobs `graceMs` to finish, then abort them and hand them back to
+   * the queue so another worker can run them without waiting for the lease.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake();
+    await this.unlisten?.();
+    await this.loopDone;
+    const all = Promise.allSettled([...this.active.values()]);
+    const timedOut = await Promise.race([all.then(() => false), sleep(graceMs).then(() => true)]);
+    if (timedOut) {
+      this.abort.abort();
+      const ids = [...this.active.keys()];
+      if (ids.length) {
+        await this.opts.database.db.execute(
+          sql`UPDATE jobs SET status = 'queued', locked_by = NULL, locked_until = NULL,
+                 attempts = GREATEST(attempts - 1, 0), updated_at = ${this.opts.clock.now()}
+              WHERE locked_by = ${this.id} AND status = 'running'`,
+        );
+      }
+      await Promise.race([all, sleep(1_000)]);
+    }
+  }
+
+  /** Run whatever is due now, once, and wait for it (tests and `wavu jobs run`). */
+  async drain(maxRounds = 100): Promise<number> {
+    let total = 0;
+    for (let i = 0; i < maxRounds; i++) {
+      await this.scheduleRecurring();
+      const jobs = await this.claim(this.opts.concurrency);
+      if (!jobs.length) break;
+      total += jobs.length;
+      await Promise.all(jobs.map((j) => this.execute(j)));
+    }
+    return total;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let claimed = 0;
+      try {
+        await this.scheduleRecurring();
+        const free = this.opts.concurrency - this.active.size;
+        if (free > 0) {
+          const jobs = await this.claim(free);
+          claimed = jobs.length;
+          for (const j of jobs) {
+            const p = this.execute(j).finally(() => {
+              this.active.delete(j.id);
+              this.wake();
+            });
+            this.active.set(j.id, p);
+          }
+        }
+      } catch (e) {
+        this.opts.log.error({ err: e }, 'job loop error');
+      }
+      if (!this.running) break;
+      // Claimed a full batch: there may be more, look again at once.
+      if (claimed > 0 && this.active.size < this.opts.concurrency) continue;
+      if (this.woken) {
+        this.woken = false;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, this.opts.pollMs);
+        function done() {
+          clearTimeout(t);
+          resolve();
+        }
+        this.wakeUp = done;
+      });
+      this.wakeUp = null;
+      this.woken = false;
+    }
+  }
+
+  private async claim(limit: number): Promise<ClaimedJob[]> {
+    const kinds = [...this.defs.keys()];
+    if (!kinds.length || limit <= 0) return [];
+    const now = this.opts.clock.now();
+    const lease = new Date(now.getTime() + this.opts.leaseMs);
+    const kindList = sql.join(
+      kinds.map((k) => sql`${k}`),
+      sql`, `,
+    );
+    const rows = await query<ClaimedJob>(
+      this.opts.database.db,
+      sql`UPDATE jobs SET status = 'running', locked_by = ${this.id}, locked_until = ${lease},
+             attempts = attempts + 1, updated_at = ${now}
+          WHERE id IN (
+            SELECT id FROM jobs
+            WHERE kind IN (${kindList})
+              AND ((status = 'queued' AND run_at <= ${now}) OR (status = 'running' AND locked_until < ${now}))
+            ORDER BY run_at, id
+            LIMIT ${limit}
+            FOR UPDATE SKIP LOCKED)
+          RETURNING id, kind, payload, attempts, max_attempts`,
+    );
+    return rows.map((r) => ({ ...r, id: Number(r.id) }));
+  }
+
+  private async execute(job: ClaimedJob): Promise<void> {
+    const def = this.defs.get(job.kind)!;
+    const log = this.opts.log.child({ job: job.id, kind: job.kind, attempt: job.attempts });
+    const maxAttempts = job.max_attempts;
+    if (job.attempts > maxAttempts) {
+      // Taken over after its last worker died on the final attempt.
+      await this.finish(job, 'dead', 'lease expired on the last attempt');
+      return;
+    }
+    const leaseMs = def.leaseMs ?? this.opts.leaseMs;
+    const renew = setInterval(
+      () => {
+        const until = new Date(this.opts.clock.now().getTime() + leaseMs);
+        this.opts.database.db
+          .execute(
+            sql`UPDATE jobs SET locked_until = ${until} WHERE id = ${job.id} AND locked_by = ${this.id}`,
+          )
+          .catch(() => {});
+      },
+      Math.max(50, leaseMs / 3),
+    );
+    try {
+      await def.handle(job.payload, {
+        job: { id: job.id, kind: job.kind, attempts: job.attempts, maxAttempts },
+        signal: this.abort.signal,
+      });
+      clearInterval(renew);
+      await this.finish(job, 'done', null);
+    } catch (e) {
+      clearInterval(renew);
+      if (this.abort.signal.aborted) return; // handed back by stop()
+      const message = e instanceof Error ? e.message : String(e);
+      if (e instanceof PermanentJobError || job.attempts >= maxAttempts) {
+        log.error({ err: e }, 'job failed for good');
+        await this.finish(job, 'dead', message);
+        return;
+      }
+      const delay = e instanceof RetryLater ? e.delayMs : backoffMs(job.attempts, def.backoff);
+      if (!(e instanceof RetryLater)) log.warn({ err: e, retryInMs: delay }, 'job failed; will retry');
+      const runAt = new Date(this.opts.clock.now().getTime() + delay);
+      await this.opts.database.db.execute(
+        sql`UPDATE jobs SET status = 'queued', run_at = ${runAt}, last_error = ${message.slice(0, 2000)},
+               locked_by = NULL, locked_until = NULL, updated_at = ${this.opts.clock.now()}
+            WHERE id = ${job.id} AND locked_by = ${this.id}`,
+      );
+    }
+  }
+
+  private async finish(job: ClaimedJob, status: 'done' | 'dead', error: string | null): Promise<void> {
+    const now = this.opts.clock.now();
+    // locked_by guards against a slow worker overwriting the outcome of one that took over.
+    await this.opts.database.db.execute(
+      sql`UPDATE jobs SET status = ${status}, finished_at = ${now}, updated_at = ${now},
+             last_error = COALESCE(${error}, last_error), locked_by = NULL, locked_until = NULL
+          WHERE id = ${job.id} AND locked_by = ${this.id}`,
+    );
+  }
+
+  /**
+   * One row per recurring job per time slot; the slot is in the idempotency key, so any number of
+   * workers on any number of nodes create it once, and a node that was down does not build a backlog.
+   */
+  private async scheduleRecurring(): Promise<void> {
+    const now = this.opts.clock.now().getTime();
+    for (const r of this.opts.recurring) {
+      const slot = Math.floor(now / r.everyMs) * r.everyMs;
+      if (this.lastSlot.get(r.kind) === slot) continue;
+      const at = new Date(slot);
+      await this.opts.database.db.execute(
+        sql`INSERT INTO jobs (kind, payload, run_at, max_attempts, idempotency_key, created_at, updated_at)
+            VALUES (${r.kind}, ${JSON.stringify(r.payload ?? {})}::jsonb, ${at}, 1,
+                    ${`every:${r.kind}:${at.toISOString()}`}, ${new Date(now)}, ${new Date(now)})
+            ON CONFLICT (idempotency_key) DO NOTHING`,
+      );
+      this.lastSlot.set(r.kind, slot);
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());

@@ -1,0 +1,31 @@
+/**
+ * Kenyan mobile numbers, normalised to 254[17]XXXXXXXX as Daraja expects. Accepts the forms people
+ * type: 0712345678, 712345678, +254712345678, 254712345678, with spaces or dashes, and 011x numbers.
+ */
+const NORMAL = /^254[17]\d{8}$/;
+
+export function normalizePhone(input: string): string | null {
+  const digits = input.replace(/[\s\-().]/g, '').replace(/^\+/, '');
+  if (!/^\d+$/.test(digits)) return null;
+  let n: string;
+  if (digits.startsWith('254')) n = digits;
+  else if (digits.startsWith('0')) n = `254${digits.slice(1)}`;
+  else if (digits.length === 9) n = `254${digits}`;
+  else return null;
+  return NORMAL.test(n) ? n : null;
+}
+
+export const isNormalPhone = (s: string): boolean => NORMAL.test(s);
+
+/** 254712345678 → 0712 345 678, for people reading it. */
+export function displayPhone(p: string): string {
+  if (!isNormalPhone(p)) return p;
+  const local = `0${p.slice(3)}`;
+  return `${local.slice(0, 4)} ${local.slice(4, 7)} ${local.slice(7)}`;
+}
+
+/** 254712345678 → 0712***678, for logs and screens that should not show a whole number. */
+export function maskPhone(p: string): string {
+  if (!isNormalPhone(p)) return '***';
+  return `0${p.slice(3, 6)}***${p.slice(9)}`;
+}

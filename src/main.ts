@@ -1,0 +1,60 @@
+/** The `wavu` command. Each subcommand lives with its feature; this file only dispatches. */
+import { ConfigError } from './config.ts';
+import { type Command, UsageError } from './cli/command.ts';
+import { coreCommands } from './cli/core-commands.ts';
+
+const commands: Command[] = [...coreCommands];
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'wavu: WiFi hotspot billing (captive portal, M-Pesa, vouchers, MikroTik, RADIUS)',
+    '',
+    'Usage: wavu <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    "Run `wavu <command> --help` for a command's options.",
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${help()}\n`);
+    return name ? 0 : 2;
+  }
+  const cmd = commands.find((c) => c.name === name);
+  if (!cmd) {
+    process.stderr.write(`wavu: unknown command "${name}"\n\n${help()}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${cmd.usage}\n`);
+    return 0;
+  }
+  try {
+    return (await cmd.run(rest)) ?? 0;
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`wavu: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`wavu ${name}: ${e.message}\n\n${cmd.usage}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`wavu: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

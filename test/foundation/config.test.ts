@@ -1,0 +1,77 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'wavu-cfg-'));
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe('config', () => {
+  it('production lists every missing secret by name', () => {
+    const p = problems({ WAVU_MODE: 'production', WAVU_DATA_DIR: tmp() });
+    for (const name of [
+      'SECRET_KEY',
+      'PUBLIC_URL',
+      'MPESA_CONSUMER_KEY',
+      'MPESA_CONSUMER_SECRET',
+      'MPESA_SHORTCODE',
+      'MPESA_PASSKEY',
+      'MPESA_CALLBACK_SECRET',
+    ]) {
+      expect(p.some((l) => l.startsWith(`${name} `))).toBe(true);
+    }
+  });
+
+  it('production accepts a complete configuration and has no simulator', () => {
+    const c = loadConfig({
+      WAVU_MODE: 'production',
+      WAVU_DATA_DIR: tmp(),
+      SECRET_KEY: 'ab'.repeat(32),
+      PUBLIC_URL: 'https://wifi.example.co.ke/',
+      MPESA_CONSUMER_KEY: 'k',
+      MPESA_CONSUMER_SECRET: 's',
+      MPESA_SHORTCODE: '600123',
+      MPESA_PASSKEY: 'p',
+      MPESA_CALLBACK_SECRET: 'abcdefghijklmnopqrstuv',
+    });
+    expect(c.publicUrl).toBe('https://wifi.example.co.ke');
+    expect(c.mpesa.baseUrl).toBe('https://sandbox.safaricom.co.ke');
+    expect(c.sms.provider).toBe('none');
+  });
+
+  it('names the variable in a bad value', () => {
+    expect(problems({ PORT: 'eighty', WAVU_DATA_DIR: tmp() })).toEqual(['PORT: must be a whole number']);
+    expect(problems({ DATABASE_URL: 'mysql://x', WAVU_DATA_DIR: tmp() })[0]).toMatch(/^DATABASE_URL: /);
+    expect(problems({ SECRET_KEY: 'short', WAVU_DATA_DIR: tmp() })[0]).toMatch(
+      /^SECRET_KEY: must be 32 bytes/,
+    );
+    expect(problems({ WAVU_MODE: 'prod', WAVU_DATA_DIR: tmp() })[0]).toMatch(/^WAVU_MODE: /);
+  });
+
+  it('demo generates its secrets once and keeps them across restarts', () => {
+    const dir = tmp();
+    const a = loadConfig({ WAVU_DATA_DIR: dir });
+    const b = loadConfig({ WAVU_DATA_DIR: dir });
+    expect(a.secretKey.length).toBe(32);
+    expect(a.secretKey.equals(b.secretKey)).toBe(true);
+    expect(a.mpesa.callbackSecret).toBe(b.mpesa.callbackSecret);
+    expect(a.mpesa.callbackSecret).toMatch(/^[A-Za-z0-9_-]{16,}$/);
+    expect(loadConfig({ WAVU_DATA_DIR: tmp() }).mpesa.callbackSecret).not.toBe(a.mpesa.callbackSecret);
+  });
+
+  it('demo points M-Pesa at the built-in simulator', () => {
+    const c = loadConfig({ WAVU_DATA_DIR: tmp(), PORT: '4321' });
+    expect(c.mpesa.baseUrl).toBe('http://127.0.0.1:4321/sim/daraja');
+    expect(c.sms.provider).toBe('sim');
+  });
+});
