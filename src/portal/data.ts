@@ -1,0 +1,77 @@
+/** The few reads the portal makes on its own (everything that changes state goes through use cases). */
+import { sql } from 'drizzle-orm';
+import { type Conn, query } from '../db/open.ts';
+import type { PlanView } from './pages.ts';
+
+export async function listActivePlans(conn: Conn): Promise<PlanView[]> {
+  const rows = await query<{
+    id: number;
+    name: string;
+    price_kes: number;
+    duration_seconds: number;
+    rate_down_kbps: number | null;
+    devices: number;
+    data_cap_bytes: number | string | null;
+  }>(
+    conn,
+    sql`SELECT id, name, price_kes, duration_seconds, rate_down_kbps, devices, data_cap_bytes
+        FROM plans WHERE active ORDER BY sort_order, price_kes, id`,
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    name: r.name,
+    priceKes: Number(r.price_kes),
+    durationSeconds: Number(r.duration_seconds),
+    rateDownKbps: r.rate_down_kbps === null ? null : Number(r.rate_down_kbps),
+    devices: Number(r.devices),
+    dataCapBytes: r.data_cap_bytes === null ? null : Number(r.data_cap_bytes),
+  }));
+}
+
+/** The hotspot's `router` variable is the router's name in Wavu, or its numeric id. */
+export async function resolveRouterId(conn: Conn, router: string | undefined): Promise<number | null> {
+  if (!router) return null;
+  const asId = /^\d{1,9}$/.test(router) ? Number(router) : -1;
+  const rows = await query<{ id: number }>(
+    conn,
+    sql`SELECT id FROM routers WHERE enabled AND (name = ${router} OR id = ${asId}) ORDER BY (name = ${router}) DESC LIMIT 1`,
+  );
+  return rows[0] ? Number(rows[0].id) : null;
+}
+
+/** What a retry needs from an earlier purchase (the page only ever shows the phone masked). */
+export async function purchaseForRetry(
+  conn: Conn,
+  id: string,
+): Promise<{ planId: number; phone: string | null; mac: string | null; ip: string | null; routerId: number | null } | null> {
+  const rows = await query<{
+    plan_id: number;
+    phone: string | null;
+    mac: string | null;
+    ip: string | null;
+    router_id: number | null;
+  }>(conn, sql`SELECT plan_id, phone, mac, ip, router_id FROM purchases WHERE id = ${id}`);
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    planId: Number(r.plan_id),
+    phone: r.phone,
+    mac: r.mac,
+    ip: r.ip,
+    routerId: r.router_id === null ? null : Number(r.router_id),
+  };
+}
+
+/**
+ * Is a `gateway.grant` for this access still waiting to reach the router? Posting the login form
+ * before the hotspot user exists would only earn an "invalid username" from the router.
+ */
+export async function grantPending(conn: Conn, accessCodeId: string): Promise<boolean> {
+  const rows = await query<{ n: number }>(
+    conn,
+    sql`SELECT count(*)::int AS n FROM jobs
+        WHERE kind = 'gateway.grant' AND status IN ('queued', 'running')
+          AND payload->>'accessCodeId' = ${accessCodeId}`,
+  );
+  return Number(rows[0]?.n ?? 0) > 0;
+}

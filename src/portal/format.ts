@@ -1,0 +1,42 @@
+/** Durations, speeds and data sizes as people read them, in the page's language. */
+import type { Dict } from './i18n/index.ts';
+
+export function formatDuration(t: Dict, seconds: number): string {
+  if (seconds % 86400 === 0) return t.days(seconds / 86400);
+  if (seconds % 3600 === 0) return t.hours(seconds / 3600);
+  if (seconds >= 3600) {
+    const h = Math.floor(seconds / 3600);
+    return t.shortLeft(h, Math.round((seconds % 3600) / 60));
+  }
+  return t.minutes(Math.max(1, Math.round(seconds / 60)));
+}
+
+/** Time left, rounded down to the minute (never promise more than there is). */
+export function formatLeft(t: Dict, seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s >= 2 * 86400) return t.days(Math.floor(s / 86400));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return t.shortLeft(h, m);
+}
+
+export function formatSpeed(kbps: number): string {
+  if (kbps >= 1024) {
+    const m = kbps / 1024;
+    return `${Number.isInteger(m) ? m : m.toFixed(1)} Mbps`;
+  }
+  return `${kbps} kbps`;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = Math.max(0, bytes);
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 || v >= 10 ? Math.floor(v) : v.toFixed(1)} ${units[i]}`;
+}
+
+export const formatKesShort = (n: number): string => `KES ${n.toLocaleString('en-KE')}`;

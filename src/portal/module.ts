@@ -1,0 +1,305 @@
+/**
+ * The captive portal under /portal: server-rendered pages, plain forms (POST → 303 → GET), every
+ * page usable without JavaScript. Routes only read input, call one backend function and pick a
+ * page; the hotspot variables and the language travel along on every link and form.
+ */
+import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Deps } from '../app/deps.ts';
+import type { Module } from '../app/module.ts';
+import { isAppError } from '../lib/errors.ts';
+import { normalizePhone } from '../lib/phone.ts';
+import * as backend from './backend.ts';
+import { loadBranding } from './branding.ts';
+import { chapResponse } from './chap.ts';
+import { grantPending, listActivePlans, purchaseForRetry, resolveRouterId } from './data.ts';
+import { type Hotspot, parseHotspot } from './hotspot.ts';
+import type { Html } from './html.ts';
+import { dict, pickLang } from './i18n/index.ts';
+import { link, type PageCtx } from './layout.ts';
+import * as pages from './pages.ts';
+import { openGrant, sealGrant } from './token.ts';
+
+type Params = Record<string, unknown>;
+const FORM = 'application/x-www-form-urlencoded';
+/** How long the connect page waits for a router grant before letting the login try anyway. */
+const GRANT_WAIT_MS = 30_000;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const portalModule: Module = {
+  name: 'portal',
+  async routes(app, deps) {
+    await app.register(async (scope) => portalRoutes(scope, deps), { prefix: '/portal' });
+  },
+};
+
+async function context(
+  deps: Deps,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  input: Params,
+  self: PageCtx['self'],
+): Promise<PageCtx> {
+  const { lang, fromQuery } = pickLang(input.lang, req.headers.cookie);
+  if (fromQuery) reply.header('set-cookie', `wavu_lang=${lang}; Path=/; Max-Age=31536000; SameSite=Lax`);
+  return {
+    t: dict(lang),
+    lang,
+    brand: await loadBranding(deps.db),
+    hs: parseHotspot(input),
+    nonce: randomBytes(12).toString('base64'),
+    self,
+  };
+}
+
+function send(req: FastifyRequest, reply: FastifyReply, ctx: PageCtx, body: Html, status = 200) {
+  reply
+    .code(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .header('referrer-policy', 'no-referrer')
+    .header('x-content-type-options', 'nosniff')
+    .header('x-frame-options', 'DENY')
+    // Nothing may load from elsewhere; forms may post to the hotspot's own login URL (http or https).
+    .header(
+      'content-security-policy',
+      `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'nonce-${ctx.nonce}'; connect-src 'self'; form-action 'self' http: https:; base-uri 'none'; frame-ancestors 'none'`,
+    )
+    .header('vary', 'accept-encoding, cookie');
+  // The whole page must arrive in the first round trip: send it gzipped whenever the client takes it.
+  if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+    return reply.header('content-encoding', 'gzip').send(gzipSync(body.value));
+  }
+  return reply.send(body.value);
+}
+
+const redirect = (reply: FastifyReply, to: string) => reply.code(303).header('cache-control', 'no-store').redirect(to, 303);
+
+async function portalRoutes(app: FastifyInstance, deps: Deps) {
+  if (!app.hasContentTypeParser(FORM)) {
+    app.addContentTypeParser(FORM, { parseAs: 'string', bodyLimit: 16_384 }, (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(body))));
+    });
+  }
+
+  const routerIdOf = (hs: Hotspot) => resolveRouterId(deps.db, hs.router);
+
+  const connectUrl = (ctx: PageCtx, code: string, accessCodeId: string | null) =>
+    link(ctx, '/portal/connect', [['t', sealGrant(deps.sealer, { code, accessCodeId, at: deps.clock.now().getTime() })]]);
+
+  app.setNotFoundHandler(async (req, reply) => {
+    const ctx = await context(deps, req, reply, (req.query ?? {}) as Params, { path: '/portal' });
+    return send(req, reply, ctx, pages.errorPage(ctx, { kind: 'not_found' }), 404);
+  });
+  app.setErrorHandler(async (err, req, reply) => {
+    req.log.error({ err }, 'portal page failed');
+    const ctx = await context(deps, req, reply, (req.query ?? {}) as Params, { path: '/portal' });
+    return send(req, reply, ctx, pages.errorPage(ctx, { kind: 'problem' }), 500);
+  });
+
+  // Landing page: packages + phone, voucher box; a device that still has time gets "Reconnect".
+  app.get('/', async (req, reply) => {
+    const q = req.query as Params;
+    const ctx = await context(deps, req, reply, q, { path: '/portal' });
+    const plans = await listActivePlans(deps.db);
+    const planId = Number(str(q.plan));
+    let welcome: pages.WelcomeBack | undefined;
+    if (ctx.hs.mac) {
+      const d = await backend.authorizeMac(deps, { mac: ctx.hs.mac, routerId: await routerIdOf(ctx.hs) });
+      if (d.ok) welcome = { secondsLeft: d.secondsLeft };
+    }
+    const e = str(q.e);
+    return send(
+      req,
+      reply,
+      ctx,
+      pages.homePage(ctx, {
+        plans,
+        planId: Number.isSafeInteger(planId) ? planId : undefined,
+        phone: str(q.phone)?.slice(0, 20),
+        error: pages.isFormError(e) ? e : undefined,
+        welcome,
+      }),
+    );
+  });
+
+  app.post('/buy', async (req, reply) => {
+    const b = (req.body ?? {}) as Params;
+    const ctx = await context(deps, req, reply, b, { path: '/portal' });
+    const planId = Number(str(b.plan));
+    const typed = (str(b.phone) ?? '').slice(0, 20);
+    const back = (e: pages.FormError) =>
+      redirect(reply, link(ctx, '/portal', [['e', e], ['plan', String(planId || '')], ['phone', typed]]));
+    if (!Number.isSafeInteger(planId) || planId <= 0) return back('plan');
+    const phone = normalizePhone(typed);
+    if (!phone) return back('phone');
+    try {
+      const p = await backend.startPurchase(deps, {
+        planId,
+        phone,
+        mac: ctx.hs.mac ?? null,
+        ip: ctx.hs.ip ?? null,
+        routerId: await routerIdOf(ctx.hs),
+      });
+      return redirect(reply, link(ctx, `/portal/wait/${p.id}`));
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      req.log.info({ code: e.code }, 'purchase not started');
+      if (e.code === 'payment_in_progress') return back('busy');
+      if (e.code === 'validation') return back('phone');
+      if (e.code === 'not_found') return back('plan');
+      return back('paystart');
+    }
+  });
+
+  // Waiting for the PIN; the same address shows the outcome once there is one.
+  app.get('/wait/:id', async (req, reply) => {
+    const q = req.query as Params;
+    const id = (req.params as { id: string }).id;
+    const ctx = await context(deps, req, reply, q, { path: `/portal/wait/${id}` });
+    const p = UUID.test(id) ? await backend.getPurchase(deps, id) : null;
+    if (!p) return send(req, reply, ctx, pages.errorPage(ctx, { kind: 'not_found' }), 404);
+    if (p.status === 'paid' && p.code) return redirect(reply, connectUrl(ctx, p.code, p.accessCodeId));
+    const info = { id: p.id, ref: p.ref, planName: p.planName, amountKes: p.amountKes, phone: p.phone };
+    if (p.status === 'pending' || p.status === 'paid') return send(req, reply, ctx, pages.waitPage(ctx, { purchase: info }));
+    const e = str(q.e);
+    return send(
+      req,
+      reply,
+      ctx,
+      pages.failedPage(ctx, {
+        purchase: info,
+        kind: pages.failureKind(p.status, p.resultCode),
+        error: pages.isFormError(e) ? e : undefined,
+      }),
+    );
+  });
+
+  // One-tap retry: same package, same phone (kept server-side; the page only shows it masked).
+  app.post('/retry/:id', async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    const ctx = await context(deps, req, reply, (req.body ?? {}) as Params, { path: '/portal' });
+    const old = UUID.test(id) ? await purchaseForRetry(deps.db, id) : null;
+    if (!old?.phone) return redirect(reply, link(ctx, '/portal'));
+    try {
+      const p = await backend.startPurchase(deps, {
+        planId: old.planId,
+        phone: old.phone,
+        mac: ctx.hs.mac ?? old.mac,
+        ip: ctx.hs.ip ?? old.ip,
+        routerId: (await routerIdOf(ctx.hs)) ?? old.routerId,
+      });
+      return redirect(reply, link(ctx, `/portal/wait/${p.id}`));
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      const code: pages.FormError = e.code === 'payment_in_progress' ? 'busy' : e.code === 'not_found' ? 'plan' : 'paystart';
+      return redirect(reply, link(ctx, `/portal/wait/${id}`, [['e', code]]));
+    }
+  });
+
+  app.get('/paybill/:id', async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    const ctx = await context(deps, req, reply, req.query as Params, { path: `/portal/paybill/${id}` });
+    const p = UUID.test(id) ? await backend.getPurchase(deps, id) : null;
+    if (!p) return send(req, reply, ctx, pages.errorPage(ctx, { kind: 'not_found' }), 404);
+    return send(req, reply, ctx, pages.paybillPage(ctx, { pay: backend.paybillFor(deps, p) }));
+  });
+
+  app.get('/voucher', async (req, reply) => {
+    const q = req.query as Params;
+    const ctx = await context(deps, req, reply, q, { path: '/portal/voucher', params: codeParam(q) });
+    const e = str(q.e);
+    return send(
+      req,
+      reply,
+      ctx,
+      pages.voucherPage(ctx, { code: str(q.code)?.slice(0, 40), error: pages.isFormError(e) ? e : undefined }),
+    );
+  });
+
+  app.post('/voucher', async (req, reply) => {
+    const b = (req.body ?? {}) as Params;
+    const ctx = await context(deps, req, reply, b, { path: '/portal/voucher' });
+    const code = (str(b.code) ?? '').trim().slice(0, 40);
+    const back = (e: pages.FormError) => redirect(reply, link(ctx, '/portal/voucher', [['e', e], ['code', code]]));
+    if (!code) return back('code');
+    if (!ctx.hs.mac) return back('no_device');
+    const d = await backend.authorizeCode(deps, { code, mac: ctx.hs.mac, routerId: await routerIdOf(ctx.hs) });
+    if (!d.ok) return back(d.reason);
+    return redirect(reply, connectUrl(ctx, d.code, d.accessCodeId));
+  });
+
+  app.post('/reconnect', async (req, reply) => {
+    const ctx = await context(deps, req, reply, (req.body ?? {}) as Params, { path: '/portal' });
+    if (!ctx.hs.mac) return redirect(reply, link(ctx, '/portal'));
+    const d = await backend.authorizeMac(deps, { mac: ctx.hs.mac, routerId: await routerIdOf(ctx.hs) });
+    if (!d.ok) return redirect(reply, link(ctx, '/portal'));
+    return redirect(reply, connectUrl(ctx, d.code, d.accessCodeId));
+  });
+
+  app.get('/recover', async (req, reply) => {
+    const q = req.query as Params;
+    const ctx = await context(deps, req, reply, q, { path: '/portal/recover' });
+    const e = str(q.e);
+    return send(
+      req,
+      reply,
+      ctx,
+      pages.recoverPage(ctx, { receipt: str(q.receipt)?.slice(0, 12), error: pages.isFormError(e) ? e : undefined }),
+    );
+  });
+
+  app.post('/recover', async (req, reply) => {
+    const b = (req.body ?? {}) as Params;
+    const ctx = await context(deps, req, reply, b, { path: '/portal/recover' });
+    const receipt = (str(b.receipt) ?? '').trim().toUpperCase().replace(/\s+/g, '');
+    const back = (e: pages.FormError) =>
+      redirect(reply, link(ctx, '/portal/recover', [['e', e], ['receipt', receipt.slice(0, 12)]]));
+    if (!/^[A-Z0-9]{10}$/.test(receipt)) return back('receipt');
+    if (!ctx.hs.mac) return back('no_device');
+    const d = await backend.recoverByReceipt(deps, { receipt, mac: ctx.hs.mac, routerId: await routerIdOf(ctx.hs) });
+    if (!d.ok) return back(d.reason);
+    return redirect(reply, connectUrl(ctx, d.code, d.accessCodeId));
+  });
+
+  // Log the device in at the router (see pages.connectPage).
+  app.get('/connect', async (req, reply) => {
+    const q = req.query as Params;
+    const token = str(q.t) ?? '';
+    const ctx = await context(deps, req, reply, q, { path: '/portal/connect', params: [['t', token]] });
+    const now = deps.clock.now().getTime();
+    const g = openGrant(deps.sealer, token, now);
+    if (!g) return send(req, reply, ctx, pages.errorPage(ctx, { kind: 'not_found' }), 404);
+    if (g.accessCodeId && now - g.at < GRANT_WAIT_MS && (await grantPending(deps.db, g.accessCodeId))) {
+      return send(req, reply, ctx, pages.preparingPage(ctx, { again: link(ctx, '/portal/connect', [['t', token]]) }));
+    }
+    const { hs } = ctx;
+    const login: pages.LoginForm | null = hs.linkLoginOnly
+      ? {
+          action: hs.linkLoginOnly,
+          username: g.code,
+          password: hs.chapId && hs.chapChallenge ? chapResponse(hs.chapId, g.code, hs.chapChallenge) : g.code,
+          // After login the router sends the browser to our status page (it links on to link-orig).
+          dst: `${req.protocol}://${req.host}${link(ctx, '/portal/status')}`,
+        }
+      : null;
+    return send(req, reply, ctx, pages.connectPage(ctx, { code: g.code, login }));
+  });
+
+  app.get('/status', async (req, reply) => {
+    const ctx = await context(deps, req, reply, req.query as Params, { path: '/portal/status' });
+    const d = ctx.hs.mac
+      ? await backend.authorizeMac(deps, { mac: ctx.hs.mac, routerId: await routerIdOf(ctx.hs) })
+      : null;
+    const online = d?.ok ? { secondsLeft: d.secondsLeft, bytesLeft: d.bytesLeft, devices: d.devices } : null;
+    return send(req, reply, ctx, pages.statusPage(ctx, { online }));
+  });
+}
+
+function codeParam(q: Params): [string, string][] {
+  const c = str(q.code);
+  return c ? [['code', c.slice(0, 40)]] : [];
+}

@@ -1,0 +1,260 @@
+/**
+ * Every portal page as a plain function of plain data → HTML. No data access here: routes load
+ * what a page needs and pass it in, so the size/reference test can render each page directly.
+ */
+import { formatBytes, formatDuration, formatKesShort, formatLeft, formatSpeed } from './format.ts';
+import { type Html, html, jsString, raw } from './html.ts';
+import type { Dict } from './i18n/index.ts';
+import { carry, link, type PageCtx, page } from './layout.ts';
+
+export interface PlanView {
+  id: number;
+  name: string;
+  priceKes: number;
+  durationSeconds: number;
+  rateDownKbps: number | null;
+  devices: number;
+  dataCapBytes: number | null;
+}
+
+/** Short error codes carried in `?e=` after a failed form (never free text: nothing to inject). */
+export const FORM_ERRORS = {
+  phone: 'errPhone',
+  plan: 'errPlan',
+  busy: 'errBusy',
+  paystart: 'errPayStart',
+  code: 'errCode',
+  unknown: 'errUnknown',
+  expired: 'errExpired',
+  revoked: 'errRevoked',
+  device_limit: 'errDeviceLimit',
+  used_up: 'errUsedUp',
+  not_valid_yet: 'errNotValidYet',
+  too_many: 'errTooMany',
+  receipt: 'errReceipt',
+  receipt_unknown: 'errReceiptUnknown',
+  receipt_used: 'errReceiptUsed',
+  no_device: 'errNoDevice',
+} as const satisfies Record<string, keyof Dict>;
+export type FormError = keyof typeof FORM_ERRORS;
+export const isFormError = (v: unknown): v is FormError => typeof v === 'string' && v in FORM_ERRORS;
+
+const message = (t: Dict, e: FormError | undefined): Html | '' =>
+  e ? html`<p class="msg" role="alert">${t[FORM_ERRORS[e]] as string}</p>` : '';
+
+const ICON_OK = raw(
+  '<svg width="30" height="30" viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="12" r="11" fill="#1e7b34"/><path d="M6.5 12.5l3.5 3.5 7.5-8" stroke="#fff" stroke-width="2.4" fill="none"/></svg>',
+);
+const ICON_FAIL = raw(
+  '<svg width="30" height="30" viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="12" r="11" fill="#b3261e"/><path d="M8 8l8 8M16 8l-8 8" stroke="#fff" stroke-width="2.4"/></svg>',
+);
+
+function planLine(t: Dict, p: PlanView): string {
+  const parts = [formatDuration(t, p.durationSeconds)];
+  if (p.rateDownKbps) parts.push(t.speed(formatSpeed(p.rateDownKbps)));
+  if (p.dataCapBytes) parts.push(t.data(formatBytes(p.dataCapBytes)));
+  parts.push(t.devices(p.devices));
+  return parts.join(' · ');
+}
+
+export interface WelcomeBack {
+  secondsLeft: number;
+}
+
+/** Landing page: packages with the phone field (one form, one tap), voucher box, recovery links. */
+export function homePage(
+  ctx: PageCtx,
+  o: { plans: PlanView[]; planId?: number; phone?: string; error?: FormError; welcome?: WelcomeBack },
+): Html {
+  const { t } = ctx;
+  const selected = o.planId ?? o.plans[0]?.id;
+  const body = html`${ctx.hs.error ? html`<p class="msg" role="alert">${t.routerSaid} ${ctx.hs.error}</p>` : ''}
+${
+  o.welcome
+    ? html`<form class="card" method="post" action="/portal/reconnect"><h1>${t.welcomeBack}</h1><p>${t.stillHave(formatLeft(t, o.welcome.secondsLeft))}</p>${carry(ctx)}<button>${t.reconnect}</button></form>`
+    : ''
+}
+<form class="card" method="post" action="/portal/buy"><fieldset><legend>${t.choosePlan}</legend>
+${o.plans.map(
+  (p) =>
+    html`<label class="plan" for="p${p.id}"><input type="radio" id="p${p.id}" name="plan" value="${p.id}" required${raw(p.id === selected ? ' checked' : '')}><span>${p.name}<span class="sub">${planLine(t, p)}</span></span><span class="price">${formatKesShort(p.priceKes)}</span></label>`,
+)}</fieldset>
+${o.error === 'plan' || o.error === 'phone' || o.error === 'busy' || o.error === 'paystart' ? message(t, o.error) : ''}
+<label for="phone">${t.phoneLabel}</label><input type="tel" id="phone" name="phone" inputmode="tel" autocomplete="tel" required maxlength="20" placeholder="${t.phoneHint}" value="${o.phone ?? ''}">
+${carry(ctx)}<button>${t.pay}</button></form>
+<form class="card" method="post" action="/portal/voucher"><h2>${t.haveVoucher}</h2>
+<label for="code">${t.codeLabel}</label><input type="text" id="code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" required maxlength="40">
+${carry(ctx)}<button>${t.connect}</button></form>
+<p class="links"><a href="${link(ctx, '/portal/recover')}">${t.alreadyPaid}</a></p>`;
+  return page(ctx, { title: t.choosePlan, body });
+}
+
+/** Voucher login on its own (the printed QR code opens this with ?code=). */
+export function voucherPage(ctx: PageCtx, o: { code?: string; error?: FormError }): Html {
+  const { t } = ctx;
+  const body = html`${ctx.hs.error ? html`<p class="msg" role="alert">${t.routerSaid} ${ctx.hs.error}</p>` : ''}<form class="card" method="post" action="/portal/voucher"><h1>${t.haveVoucher}</h1>${message(t, o.error)}
+<label for="code">${t.codeLabel}</label><input type="text" id="code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" required maxlength="40" value="${o.code ?? ''}">
+${carry(ctx)}<button>${t.connect}</button></form>
+<p class="links"><a href="${link(ctx, '/portal')}">${t.choosePlan}</a></p>`;
+  return page(ctx, { title: t.codeLabel, body });
+}
+
+export interface PurchaseInfo {
+  id: string;
+  ref: string;
+  planName: string;
+  amountKes: number;
+  /** Already masked (0712***678). */
+  phone: string;
+}
+
+/** Waiting for the PIN: what to do on the phone; refreshes itself (meta refresh or long-poll). */
+export function waitPage(ctx: PageCtx, o: { purchase: PurchaseInfo }): Html {
+  const { t } = ctx;
+  const p = o.purchase;
+  const self = link(ctx, `/portal/wait/${p.id}`);
+  const body = html`<div class="card"><div class="row"><div class="spin"></div><h1>${t.checkPhone}</h1></div>
+<p>${t.sentTo(formatKesShort(p.amountKes), p.phone)} (${p.planName})</p>
+<ol><li>${t.step1}</li><li>${t.step2}</li><li>${t.step3}</li></ol>
+<p role="status">${t.waitingNote}</p><a class="btn alt" href="${self}">${t.refresh}</a></div>
+<div class="card"><h2>${t.noPrompt}</h2><a href="${link(ctx, `/portal/paybill/${p.id}`)}">${t.payByPaybill}</a></div>`;
+  // Long-poll the purchase; any final state reloads this page, which then shows the outcome.
+  const script = `(function p(){var x=new XMLHttpRequest();x.open('GET',${jsString(`/api/purchases/${p.id}?wait=25`)});x.timeout=35000;x.onload=function(){var s;try{s=JSON.parse(x.responseText).status}catch(e){}if(s&&s!=='pending')location.replace(${jsString(self)});else setTimeout(p,x.status===200?0:3000)};x.onerror=x.ontimeout=function(){setTimeout(p,3000)};x.send()})()`;
+  return page(ctx, { title: t.checkPhone, body, refreshSeconds: 3, script });
+}
+
+export type FailureKind = 'cancelled' | 'insufficient' | 'wrong_pin' | 'no_answer' | 'other';
+
+/** Daraja result codes (reference/daraja.md) → what we tell the customer. */
+export function failureKind(status: string, resultCode: string | null): FailureKind {
+  if (resultCode === '1032' || (status === 'cancelled' && !resultCode)) return 'cancelled';
+  if (resultCode === '1') return 'insufficient';
+  if (resultCode === '2001') return 'wrong_pin';
+  if (resultCode === '1037' || resultCode === '1019' || status === 'expired') return 'no_answer';
+  return 'other';
+}
+
+const FAILURE_TEXT: Record<FailureKind, [keyof Dict, keyof Dict]> = {
+  cancelled: ['failCancelled', 'failCancelledText'],
+  insufficient: ['failInsufficient', 'failInsufficientText'],
+  wrong_pin: ['failWrongPin', 'failWrongPinText'],
+  no_answer: ['failNoAnswer', 'failNoAnswerText'],
+  other: ['failOther', 'failOtherText'],
+};
+
+/** A payment that did not go through: why, and a one-tap retry of the same package and phone. */
+export function failedPage(ctx: PageCtx, o: { purchase: PurchaseInfo; kind: FailureKind; error?: FormError }): Html {
+  const { t } = ctx;
+  const [title, text] = FAILURE_TEXT[o.kind];
+  const body = html`<div class="card"><div class="row">${ICON_FAIL}<h1>${t[title] as string}</h1></div>
+<p>${t[text] as string}</p>${message(t, o.error)}
+<form method="post" action="/portal/retry/${o.purchase.id}">${carry(ctx)}<button>${t.tryAgain} · ${formatKesShort(o.purchase.amountKes)}</button></form>
+<a class="btn alt" href="${link(ctx, '/portal')}">${t.otherPlan}</a></div>
+<p class="links"><a href="${link(ctx, `/portal/paybill/${o.purchase.id}`)}">${t.payByPaybill}</a></p>`;
+  return page(ctx, { title: t[title] as string, body });
+}
+
+export interface PaybillInfo {
+  type: 'paybill' | 'till';
+  /** Paybill number, or the till number for Buy Goods. */
+  number: string;
+  /** What to type as the account (Paybill only). */
+  account: string | null;
+  amountKes: number;
+}
+
+/** Paying from the M-Pesa menu when the STK prompt never arrives, then recovery by receipt. */
+export function paybillPage(ctx: PageCtx, o: { pay: PaybillInfo }): Html {
+  const { t } = ctx;
+  const { pay } = o;
+  const body = html`<div class="card"><h1>${t.paybillTitle}</h1><p>${t.paybillIntro}</p>
+<ol><li>${t.pbStep1}</li><li>${pay.type === 'till' ? t.pbStep2Till : t.pbStep2Paybill}</li></ol>
+<dl><dt>${pay.type === 'till' ? t.tillNo : t.businessNo}</dt><dd class="big">${pay.number}</dd>
+${pay.account ? html`<dt>${t.accountNo}</dt><dd class="big">${pay.account}</dd>` : ''}
+<dt>${t.amount}</dt><dd class="big">${pay.amountKes}</dd></dl>
+<ol start="3"><li>${t.pbStepPin}</li></ol></div>
+${recoverForm(ctx, t.pbAfter)}`;
+  return page(ctx, { title: t.paybillTitle, body });
+}
+
+function recoverForm(ctx: PageCtx, intro: string, o: { receipt?: string; error?: FormError } = {}): Html {
+  const { t } = ctx;
+  return html`<form class="card" method="post" action="/portal/recover"><h2>${t.recoverTitle}</h2><p>${intro}</p>${message(t, o.error)}
+<label for="receipt">${t.receiptLabel}</label><input type="text" id="receipt" name="receipt" autocomplete="off" autocapitalize="characters" spellcheck="false" required maxlength="12" value="${o.receipt ?? ''}">
+${carry(ctx)}<button>${t.recoverBtn}</button></form>`;
+}
+
+/** "Already paid?": recover access on this device with the M-Pesa receipt. */
+export function recoverPage(ctx: PageCtx, o: { receipt?: string; error?: FormError }): Html {
+  const { t } = ctx;
+  const body = html`${recoverForm(ctx, t.recoverIntro, o)}<p class="links"><a href="${link(ctx, '/portal')}">${t.back}</a></p>`;
+  return page(ctx, { title: t.recoverTitle, body });
+}
+
+export interface LoginForm {
+  action: string;
+  username: string;
+  password: string;
+  dst: string | null;
+}
+
+/**
+ * Logs the device into the router: a form the browser posts to the hotspot's login URL (the
+ * router knows the device by the connection, so the browser must make this request), submitted
+ * by script at once, or by the visible button when scripts are off.
+ */
+export function connectPage(ctx: PageCtx, o: { code: string; login: LoginForm | null }): Html {
+  const { t } = ctx;
+  const { login } = o;
+  const codeBox = html`<p>${t.yourCode}:</p><p class="big">${o.code}</p><p class="sub">${t.keepCode}</p>`;
+  if (!login) {
+    // Not opened through a hotspot login page: nothing to submit; the code is what they need.
+    const body = html`<div class="card"><div class="row">${ICON_OK}<h1>${t.yourCode}</h1></div>${codeBox}<p class="msg">${t.errNoDevice}</p></div>`;
+    return page(ctx, { title: t.yourCode, body });
+  }
+  const body = html`<form class="card" id="login" method="post" action="${login.action}"><div class="row"><div class="spin"></div><h1>${t.connecting}</h1></div>
+<p>${t.connectingText}</p><input type="hidden" name="username" value="${login.username}"><input type="hidden" name="password" value="${login.password}">${login.dst ? html`<input type="hidden" name="dst" value="${login.dst}">` : ''}<input type="hidden" name="popup" value="false">
+<p>${t.connectingBtn}</p><button>${t.connect}</button>${codeBox}</form>`;
+  return page(ctx, { title: t.connecting, body, script: `document.getElementById('login').submit()` });
+}
+
+/** The access exists but the router has not been told yet (grant job pending): check again shortly. */
+export function preparingPage(ctx: PageCtx, o: { again: string }): Html {
+  const { t } = ctx;
+  const body = html`<div class="card"><div class="row"><div class="spin"></div><h1>${t.preparing}</h1></div><p role="status">${t.connectingText}</p><a class="btn alt" href="${o.again}">${t.refresh}</a></div>`;
+  return page(ctx, {
+    title: t.preparing,
+    body,
+    refreshSeconds: 1,
+    refreshUrl: o.again,
+    script: `setTimeout(function(){location.replace(${jsString(o.again)})},800)`,
+  });
+}
+
+export interface OnlineInfo {
+  secondsLeft: number;
+  bytesLeft: number | null;
+  devices: number;
+}
+
+/** Online status: time and data left, devices, top-up. */
+export function statusPage(ctx: PageCtx, o: { online: OnlineInfo | null }): Html {
+  const { t } = ctx;
+  const topUp = html`<a class="btn${o.online ? ' alt' : ''}" href="${link(ctx, '/portal')}">${o.online ? t.topUp : t.choosePlan}</a>`;
+  if (!o.online) {
+    const body = html`<div class="card"><h1>${t.notOnline}</h1><p>${t.notOnlineText}</p>${topUp}<a class="btn alt" href="${link(ctx, '/portal/voucher')}">${t.codeLabel}</a></div>`;
+    return page(ctx, { title: t.notOnline, body });
+  }
+  const { online } = o;
+  const body = html`<div class="card"><div class="row">${ICON_OK}<h1>${t.online}</h1></div>
+<dl><dt>${t.timeLeft}</dt><dd>${formatLeft(t, online.secondsLeft)}</dd><dt>${t.dataLeft}</dt><dd>${online.bytesLeft === null ? t.unlimited : formatBytes(online.bytesLeft)}</dd><dt>${t.devicesLabel}</dt><dd>${online.devices}</dd></dl>
+${ctx.hs.linkOrig ? html`<a class="btn" href="${ctx.hs.linkOrig}">${t.continueTo}</a>` : ''}${topUp}</div>`;
+  return page(ctx, { title: t.online, body });
+}
+
+export function errorPage(ctx: PageCtx, o: { kind: 'not_found' | 'problem' }): Html {
+  const { t } = ctx;
+  const [title, text] = o.kind === 'not_found' ? [t.notFound, t.notFoundText] : [t.problem, t.problemText];
+  const body = html`<div class="card"><div class="row">${ICON_FAIL}<h1>${title}</h1></div><p>${text}</p><a class="btn" href="${link(ctx, '/portal')}">${t.choosePlan}</a></div>`;
+  return page(ctx, { title, body });
+}
