@@ -3,6 +3,11 @@
  * shapes the pages use. Routes call only these, so each page stays a function of plain data.
  */
 import type { Deps } from '../app/deps.ts';
+import {
+  type AccessDecision,
+  authorizeCode as authorizeAccessCode,
+  authorizeMac as authorizeAccessMac,
+} from '../access/authorize.ts';
 import { AppError } from '../lib/errors.ts';
 import type { FormError, PaybillInfo } from './pages.ts';
 
@@ -20,7 +25,14 @@ export interface PurchaseState {
 }
 
 export type Authorized =
-  | { ok: true; code: string; accessCodeId: string; secondsLeft: number; bytesLeft: number | null; devices: number }
+  | {
+      ok: true;
+      code: string;
+      accessCodeId: string;
+      secondsLeft: number;
+      bytesLeft: number | null;
+      devices: number;
+    }
   | { ok: false; reason: FormError };
 
 const notYet = (what: string) => new AppError('unavailable', `${what} is not available yet.`);
@@ -36,15 +48,32 @@ export async function getPurchase(_deps: Deps, _id: string): Promise<PurchaseSta
   throw notYet('Payment');
 }
 
-export async function authorizeCode(
-  _deps: Deps,
-  _input: { code: string; mac: string; routerId: number | null },
-): Promise<Authorized> {
-  throw notYet('Voucher login');
+function authorized(d: AccessDecision): Authorized {
+  if (!d.ok) return { ok: false, reason: d.reason };
+  return {
+    ok: true,
+    code: d.code,
+    accessCodeId: d.accessCodeId,
+    secondsLeft: d.secondsLeft,
+    bytesLeft: d.bytesLeft,
+    devices: d.devices,
+  };
 }
 
-export async function authorizeMac(_deps: Deps, _input: { mac: string; routerId: number | null }): Promise<Authorized> {
-  return { ok: false, reason: 'unknown' };
+/** Voucher (or any access code) login: starts the clock on first use and binds this device. */
+export async function authorizeCode(
+  deps: Deps,
+  input: { code: string; mac: string; routerId: number | null },
+): Promise<Authorized> {
+  return authorized(await authorizeAccessCode(deps, input));
+}
+
+/** This device is already bound to a live code ("welcome back", status page). */
+export async function authorizeMac(
+  deps: Deps,
+  input: { mac: string; routerId: number | null },
+): Promise<Authorized> {
+  return authorized(await authorizeAccessMac(deps, input));
 }
 
 export async function recoverByReceipt(
@@ -57,6 +86,7 @@ export async function recoverByReceipt(
 /** What to type in the M-Pesa menu for this purchase. */
 export function paybillFor(deps: Deps, p: PurchaseState): PaybillInfo {
   const m = deps.config.mpesa;
-  if (m.type === 'till') return { type: 'till', number: m.till ?? m.shortcode, account: null, amountKes: p.amountKes };
+  if (m.type === 'till')
+    return { type: 'till', number: m.till ?? m.shortcode, account: null, amountKes: p.amountKes };
   return { type: 'paybill', number: m.shortcode, account: p.ref, amountKes: p.amountKes };
 }

@@ -52,7 +52,7 @@ export function brandingFrom(value: unknown): Branding {
     typeof v.supportPhone === 'string' && /^\+?[0-9][0-9 ()-]{3,19}$/.test(v.supportPhone.trim())
       ? v.supportPhone.trim()
       : null;
-  const onColor = contrast(color, '#ffffff') >= contrast(color, '#111111') ? '#ffffff' : '#111111';
+  const onColor = contrast(color, '#ffffff') >= contrast(color, '#000000') ? '#ffffff' : '#000000';
   return { name, color, onColor, supportPhone };
 }
 

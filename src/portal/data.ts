@@ -43,7 +43,13 @@ export async function resolveRouterId(conn: Conn, router: string | undefined): P
 export async function purchaseForRetry(
   conn: Conn,
   id: string,
-): Promise<{ planId: number; phone: string | null; mac: string | null; ip: string | null; routerId: number | null } | null> {
+): Promise<{
+  planId: number;
+  phone: string | null;
+  mac: string | null;
+  ip: string | null;
+  routerId: number | null;
+} | null> {
   const rows = await query<{
     plan_id: number;
     phone: string | null;

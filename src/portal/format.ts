@@ -39,4 +39,4 @@ export function formatBytes(bytes: number): string {
   return `${i === 0 || v >= 10 ? Math.floor(v) : v.toFixed(1)} ${units[i]}`;
 }
 
-export const formatKesShort = (n: number): string => `KES ${n.toLocaleString('en-KE')}`;
+export const formatKesShort = (n: number): string => `KES\u00a0${n.toLocaleString('en-KE')}`;

@@ -76,7 +76,8 @@ function send(req: FastifyRequest, reply: FastifyReply, ctx: PageCtx, body: Html
   return reply.send(body.value);
 }
 
-const redirect = (reply: FastifyReply, to: string) => reply.code(303).header('cache-control', 'no-store').redirect(to, 303);
+const redirect = (reply: FastifyReply, to: string) =>
+  reply.code(303).header('cache-control', 'no-store').redirect(to, 303);
 
 async function portalRoutes(app: FastifyInstance, deps: Deps) {
   if (!app.hasContentTypeParser(FORM)) {
@@ -88,7 +89,9 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
   const routerIdOf = (hs: Hotspot) => resolveRouterId(deps.db, hs.router);
 
   const connectUrl = (ctx: PageCtx, code: string, accessCodeId: string | null) =>
-    link(ctx, '/portal/connect', [['t', sealGrant(deps.sealer, { code, accessCodeId, at: deps.clock.now().getTime() })]]);
+    link(ctx, '/portal/connect', [
+      ['t', sealGrant(deps.sealer, { code, accessCodeId, at: deps.clock.now().getTime() })],
+    ]);
 
   app.setNotFoundHandler(async (req, reply) => {
     const ctx = await context(deps, req, reply, (req.query ?? {}) as Params, { path: '/portal' });
@@ -132,7 +135,14 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     const planId = Number(str(b.plan));
     const typed = (str(b.phone) ?? '').slice(0, 20);
     const back = (e: pages.FormError) =>
-      redirect(reply, link(ctx, '/portal', [['e', e], ['plan', String(planId || '')], ['phone', typed]]));
+      redirect(
+        reply,
+        link(ctx, '/portal', [
+          ['e', e],
+          ['plan', String(planId || '')],
+          ['phone', typed],
+        ]),
+      );
     if (!Number.isSafeInteger(planId) || planId <= 0) return back('plan');
     const phone = normalizePhone(typed);
     if (!phone) return back('phone');
@@ -164,7 +174,8 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     if (!p) return send(req, reply, ctx, pages.errorPage(ctx, { kind: 'not_found' }), 404);
     if (p.status === 'paid' && p.code) return redirect(reply, connectUrl(ctx, p.code, p.accessCodeId));
     const info = { id: p.id, ref: p.ref, planName: p.planName, amountKes: p.amountKes, phone: p.phone };
-    if (p.status === 'pending' || p.status === 'paid') return send(req, reply, ctx, pages.waitPage(ctx, { purchase: info }));
+    if (p.status === 'pending' || p.status === 'paid')
+      return send(req, reply, ctx, pages.waitPage(ctx, { purchase: info }));
     const e = str(q.e);
     return send(
       req,
@@ -195,7 +206,8 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
       return redirect(reply, link(ctx, `/portal/wait/${p.id}`));
     } catch (e) {
       if (!isAppError(e)) throw e;
-      const code: pages.FormError = e.code === 'payment_in_progress' ? 'busy' : e.code === 'not_found' ? 'plan' : 'paystart';
+      const code: pages.FormError =
+        e.code === 'payment_in_progress' ? 'busy' : e.code === 'not_found' ? 'plan' : 'paystart';
       return redirect(reply, link(ctx, `/portal/wait/${id}`, [['e', code]]));
     }
   });
@@ -216,7 +228,10 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
       req,
       reply,
       ctx,
-      pages.voucherPage(ctx, { code: str(q.code)?.slice(0, 40), error: pages.isFormError(e) ? e : undefined }),
+      pages.voucherPage(ctx, {
+        code: str(q.code)?.slice(0, 40),
+        error: pages.isFormError(e) ? e : undefined,
+      }),
     );
   });
 
@@ -224,10 +239,21 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     const b = (req.body ?? {}) as Params;
     const ctx = await context(deps, req, reply, b, { path: '/portal/voucher' });
     const code = (str(b.code) ?? '').trim().slice(0, 40);
-    const back = (e: pages.FormError) => redirect(reply, link(ctx, '/portal/voucher', [['e', e], ['code', code]]));
+    const back = (e: pages.FormError) =>
+      redirect(
+        reply,
+        link(ctx, '/portal/voucher', [
+          ['e', e],
+          ['code', code],
+        ]),
+      );
     if (!code) return back('code');
     if (!ctx.hs.mac) return back('no_device');
-    const d = await backend.authorizeCode(deps, { code, mac: ctx.hs.mac, routerId: await routerIdOf(ctx.hs) });
+    const d = await backend.authorizeCode(deps, {
+      code,
+      mac: ctx.hs.mac,
+      routerId: await routerIdOf(ctx.hs),
+    });
     if (!d.ok) return back(d.reason);
     return redirect(reply, connectUrl(ctx, d.code, d.accessCodeId));
   });
@@ -248,7 +274,10 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
       req,
       reply,
       ctx,
-      pages.recoverPage(ctx, { receipt: str(q.receipt)?.slice(0, 12), error: pages.isFormError(e) ? e : undefined }),
+      pages.recoverPage(ctx, {
+        receipt: str(q.receipt)?.slice(0, 12),
+        error: pages.isFormError(e) ? e : undefined,
+      }),
     );
   });
 
@@ -257,10 +286,20 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     const ctx = await context(deps, req, reply, b, { path: '/portal/recover' });
     const receipt = (str(b.receipt) ?? '').trim().toUpperCase().replace(/\s+/g, '');
     const back = (e: pages.FormError) =>
-      redirect(reply, link(ctx, '/portal/recover', [['e', e], ['receipt', receipt.slice(0, 12)]]));
+      redirect(
+        reply,
+        link(ctx, '/portal/recover', [
+          ['e', e],
+          ['receipt', receipt.slice(0, 12)],
+        ]),
+      );
     if (!/^[A-Z0-9]{10}$/.test(receipt)) return back('receipt');
     if (!ctx.hs.mac) return back('no_device');
-    const d = await backend.recoverByReceipt(deps, { receipt, mac: ctx.hs.mac, routerId: await routerIdOf(ctx.hs) });
+    const d = await backend.recoverByReceipt(deps, {
+      receipt,
+      mac: ctx.hs.mac,
+      routerId: await routerIdOf(ctx.hs),
+    });
     if (!d.ok) return back(d.reason);
     return redirect(reply, connectUrl(ctx, d.code, d.accessCodeId));
   });
@@ -274,14 +313,20 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     const g = openGrant(deps.sealer, token, now);
     if (!g) return send(req, reply, ctx, pages.errorPage(ctx, { kind: 'not_found' }), 404);
     if (g.accessCodeId && now - g.at < GRANT_WAIT_MS && (await grantPending(deps.db, g.accessCodeId))) {
-      return send(req, reply, ctx, pages.preparingPage(ctx, { again: link(ctx, '/portal/connect', [['t', token]]) }));
+      return send(
+        req,
+        reply,
+        ctx,
+        pages.preparingPage(ctx, { again: link(ctx, '/portal/connect', [['t', token]]) }),
+      );
     }
     const { hs } = ctx;
     const login: pages.LoginForm | null = hs.linkLoginOnly
       ? {
           action: hs.linkLoginOnly,
           username: g.code,
-          password: hs.chapId && hs.chapChallenge ? chapResponse(hs.chapId, g.code, hs.chapChallenge) : g.code,
+          password:
+            hs.chapId && hs.chapChallenge ? chapResponse(hs.chapId, g.code, hs.chapChallenge) : g.code,
           // After login the router sends the browser to our status page (it links on to link-orig).
           dst: `${req.protocol}://${req.host}${link(ctx, '/portal/status')}`,
         }

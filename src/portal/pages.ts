@@ -143,7 +143,10 @@ const FAILURE_TEXT: Record<FailureKind, [keyof Dict, keyof Dict]> = {
 };
 
 /** A payment that did not go through: why, and a one-tap retry of the same package and phone. */
-export function failedPage(ctx: PageCtx, o: { purchase: PurchaseInfo; kind: FailureKind; error?: FormError }): Html {
+export function failedPage(
+  ctx: PageCtx,
+  o: { purchase: PurchaseInfo; kind: FailureKind; error?: FormError },
+): Html {
   const { t } = ctx;
   const [title, text] = FAILURE_TEXT[o.kind];
   const body = html`<div class="card"><div class="row">${ICON_FAIL}<h1>${t[title] as string}</h1></div>

@@ -24,7 +24,8 @@ export const en = {
   // Errors shown on the forms (keys are the short codes carried in ?e=)
   errPhone: 'Enter a Safaricom M-Pesa number, like 0712 345 678.',
   errPlan: 'Choose a package first.',
-  errBusy: 'A payment request is already waiting on this phone. Finish it on the phone, or wait a minute and try again.',
+  errBusy:
+    'A payment request is already waiting on this phone. Finish it on the phone, or wait a minute and try again.',
   errPayStart: 'We could not send the M-Pesa request just now. Please try again.',
   errCode: 'Type the code from your voucher.',
   errUnknown: 'That code is not valid. Check it and try again.',
@@ -35,7 +36,8 @@ export const en = {
   errNotValidYet: 'That code cannot be used yet.',
   errTooMany: 'Too many tries. Wait a few minutes and try again.',
   errReceipt: 'Type the 10-character M-Pesa code from your confirmation SMS.',
-  errReceiptUnknown: 'We could not find that M-Pesa payment yet. Check the code, or wait a minute and try again.',
+  errReceiptUnknown:
+    'We could not find that M-Pesa payment yet. Check the code, or wait a minute and try again.',
   errReceiptUsed: 'That payment has already been used, and its time is over.',
   errNoDevice: 'Open this page from the WiFi login page so we can connect this device.',
   routerSaid: 'The hotspot said:',
@@ -52,7 +54,8 @@ export const en = {
   failCancelled: 'Payment cancelled',
   failCancelledText: 'The M-Pesa request was cancelled on the phone. You were not charged.',
   failInsufficient: 'Not enough M-Pesa balance',
-  failInsufficientText: 'Your M-Pesa balance is too low for this package. Top up, or choose a smaller package.',
+  failInsufficientText:
+    'Your M-Pesa balance is too low for this package. Top up, or choose a smaller package.',
   failWrongPin: 'Wrong M-Pesa PIN',
   failWrongPinText: 'The PIN was not correct. You were not charged. Try again and enter your PIN carefully.',
   failNoAnswer: 'No answer from the phone',
@@ -76,7 +79,8 @@ export const en = {
   pbAfter: 'When the M-Pesa SMS arrives, enter its code here:',
   // Recovery
   recoverTitle: 'Already paid?',
-  recoverIntro: 'Type the M-Pesa code from your confirmation SMS, for example QK81ABC2DE. We check it and connect this device.',
+  recoverIntro:
+    'Type the M-Pesa code from your confirmation SMS, for example QK81ABC2DE. We check it and connect this device.',
   receiptLabel: 'M-Pesa code',
   recoverBtn: 'Check and connect',
   // Connecting and online
@@ -89,7 +93,7 @@ export const en = {
   online: 'You are online',
   timeLeft: 'Time left',
   dataLeft: 'Data left',
-  devicesLabel: 'Devices',
+  devicesLabel: 'Devices allowed',
   unlimited: 'Unlimited',
   topUp: 'Add more time',
   continueTo: 'Continue browsing',

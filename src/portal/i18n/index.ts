@@ -18,7 +18,10 @@ export function cookieValue(header: string | undefined, name: string): string | 
   return undefined;
 }
 
-export function pickLang(queryLang: unknown, cookieHeader: string | undefined): { lang: Lang; fromQuery: boolean } {
+export function pickLang(
+  queryLang: unknown,
+  cookieHeader: string | undefined,
+): { lang: Lang; fromQuery: boolean } {
   if (isLang(queryLang)) return { lang: queryLang, fromQuery: true };
   const c = cookieValue(cookieHeader, 'wavu_lang');
   return { lang: isLang(c) ? c : 'en', fromQuery: false };

@@ -1,0 +1,33 @@
+/**
+ * Photographs every portal page at phone size (360×740) for docs/portal/. Run with
+ * `npx tsx scripts/portal-screenshots.ts` (needs Chromium at /usr/bin/chromium).
+ */
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { allPages } from '../test/portal/page-fixtures.ts';
+
+const out = 'docs/portal';
+mkdirSync(out, { recursive: true });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 360, height: 740 }, javaScriptEnabled: false });
+  // Block every request: the pages must render from their own bytes alone.
+  await page.route('**/*', (r) => r.abort());
+  const only = process.argv.slice(2);
+  for (const lang of ['en', 'sw'] as const) {
+    for (const [name, html] of allPages(lang)) {
+      // Kiswahili: one picture of each distinct screen is enough.
+      if (lang === 'sw' && !['home', 'wait', 'failed-wrong_pin', 'status'].includes(name)) continue;
+      const file = `${name}${lang === 'sw' ? '.sw' : ''}`;
+      if (only.length && !only.includes(file)) continue;
+      await page.setContent(html.value);
+      await page.screenshot({ path: `${out}/${file}.png`, fullPage: true });
+      process.stdout.write(`${out}/${file}.png\n`);
+    }
+  }
+} finally {
+  await browser.close();
+}
