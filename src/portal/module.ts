@@ -129,6 +129,14 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     );
   });
 
+  // The router's login.html may post the hotspot variables (MikroTik's external-portal pattern):
+  // keep only the valid ones and continue as a plain GET.
+  app.post('/', async (req, reply) => {
+    const ctx = await context(deps, req, reply, (req.body ?? {}) as Params, { path: '/portal' });
+    const err: [string, string][] = ctx.hs.error ? [['error', ctx.hs.error]] : [];
+    return redirect(reply, link(ctx, '/portal', err));
+  });
+
   app.post('/buy', async (req, reply) => {
     const b = (req.body ?? {}) as Params;
     const ctx = await context(deps, req, reply, b, { path: '/portal' });

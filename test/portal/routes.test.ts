@@ -242,3 +242,19 @@ describe('portal pages over HTTP', () => {
     expect(r.body).toContain('Ukurasa haupatikani');
   });
 });
+
+describe('arriving from the router', () => {
+  it('accepts the hotspot variables as a POST and continues as a GET with only the valid ones', async () => {
+    const r = await post('/portal', {
+      ...hsForm(),
+      'link-orig': 'javascript:x',
+      error: 'invalid username or password',
+    });
+    expect(r.statusCode).toBe(303);
+    const to = String(r.headers.location);
+    expect(to).not.toContain('javascript');
+    const page = (await get(to)).body;
+    expect(page).toContain(`name="mac" value="${MAC}"`);
+    expect(page).toContain('The hotspot said: invalid username or password');
+  });
+});
