@@ -2,13 +2,11 @@
  * The portal's calls into the features it sits on (payments, access, gateways), mapped to the
  * shapes the pages use. Routes call only these, so each page stays a function of plain data.
  */
+import { type AccessDecision, authorizeMac as authorizeAccessMac } from '../access/authorize.ts';
+import { authorizeCode } from '../access/authorize.ts';
 import type { Deps } from '../app/deps.ts';
-import {
-  type AccessDecision,
-  authorizeCode as authorizeAccessCode,
-  authorizeMac as authorizeAccessMac,
-} from '../access/authorize.ts';
-import { AppError } from '../lib/errors.ts';
+import { AppError, isAppError } from '../lib/errors.ts';
+import type { Lang } from './i18n/index.ts';
 import type { FormError, PaybillInfo } from './pages.ts';
 
 export interface PurchaseState {
@@ -16,6 +14,8 @@ export interface PurchaseState {
   ref: string;
   status: 'pending' | 'paid' | 'failed' | 'cancelled' | 'expired';
   resultCode: string | null;
+  /** Why it failed, in the page's language (from the payments feature). */
+  reason: string | null;
   planName: string;
   amountKes: number;
   /** Masked for display. */
@@ -35,6 +35,13 @@ export type Authorized =
     }
   | { ok: false; reason: FormError };
 
+/** Where the request came from, for the guessing limits (per device, per address). */
+export interface Origin {
+  ip: string | null;
+  sourceIp: string;
+}
+
+// Payments and recovery are wired in when those features land (see the final report).
 const notYet = (what: string) => new AppError('unavailable', `${what} is not available yet.`);
 
 export async function startPurchase(
@@ -44,7 +51,7 @@ export async function startPurchase(
   throw notYet('Payment');
 }
 
-export async function getPurchase(_deps: Deps, _id: string): Promise<PurchaseState | null> {
+export async function getPurchase(_deps: Deps, _id: string, _lang: Lang): Promise<PurchaseState | null> {
   throw notYet('Payment');
 }
 
@@ -60,12 +67,23 @@ function authorized(d: AccessDecision): Authorized {
   };
 }
 
-/** Voucher (or any access code) login: starts the clock on first use and binds this device. */
-export async function authorizeCode(
+/** Too many wrong tries from this device or address: the access feature says when to come back. */
+async function throttled(run: () => Promise<Authorized>): Promise<Authorized> {
+  try {
+    return await run();
+  } catch (e) {
+    if (isAppError(e) && e.code === 'rate_limited') return { ok: false, reason: 'too_many' };
+    if (isAppError(e) && e.code === 'validation') return { ok: false, reason: 'no_device' };
+    throw e;
+  }
+}
+
+/** Voucher (or any access code) login: throttled, starts the clock on first use, binds this device. */
+export function redeem(
   deps: Deps,
-  input: { code: string; mac: string; routerId: number | null },
+  input: { code: string; mac: string; routerId: number | null } & Origin,
 ): Promise<Authorized> {
-  return authorized(await authorizeAccessCode(deps, input));
+  return throttled(async () => authorized(await authorizeCode(deps, input)));
 }
 
 /** This device is already bound to a live code ("welcome back", status page). */
@@ -76,14 +94,19 @@ export async function authorizeMac(
   return authorized(await authorizeAccessMac(deps, input));
 }
 
-export async function recoverByReceipt(
-  _deps: Deps,
-  _input: { receipt: string; mac: string; routerId: number | null },
+/** "Already paid?": the M-Pesa receipt of a paid purchase puts this device on that purchase's code. */
+export function recoverByReceipt(
+  deps: Deps,
+  input: { receipt: string; mac: string; routerId: number | null; lang: Lang } & Origin,
 ): Promise<Authorized> {
-  throw notYet('Recovery');
+  return throttled(async () => {
+    void deps;
+    void input;
+    throw notYet('Recovery');
+  });
 }
 
-/** What to type in the M-Pesa menu for this purchase. */
+/** What to type in the M-Pesa menu for this purchase: the purchase ref is the Paybill account. */
 export function paybillFor(deps: Deps, p: PurchaseState): PaybillInfo {
   const m = deps.config.mpesa;
   if (m.type === 'till')

@@ -12,12 +12,12 @@ import { isAppError } from '../lib/errors.ts';
 import { normalizePhone } from '../lib/phone.ts';
 import * as backend from './backend.ts';
 import { loadBranding } from './branding.ts';
-import { chapResponse } from './chap.ts';
 import { grantPending, listActivePlans, purchaseForRetry, resolveRouterId } from './data.ts';
 import { type Hotspot, parseHotspot } from './hotspot.ts';
 import type { Html } from './html.ts';
 import { dict, pickLang } from './i18n/index.ts';
 import { link, type PageCtx } from './layout.ts';
+import { loginForm, serverLogin } from './login.ts';
 import * as pages from './pages.ts';
 import { openGrant, sealGrant } from './token.ts';
 
@@ -124,6 +124,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
         planId: Number.isSafeInteger(planId) ? planId : undefined,
         phone: str(q.phone)?.slice(0, 20),
         error: pages.isFormError(e) ? e : undefined,
+        waitSeconds: seconds(q.s),
         welcome,
       }),
     );
@@ -142,13 +143,14 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     const ctx = await context(deps, req, reply, b, { path: '/portal' });
     const planId = Number(str(b.plan));
     const typed = (str(b.phone) ?? '').slice(0, 20);
-    const back = (e: pages.FormError) =>
+    const back = (e: pages.FormError, wait?: number) =>
       redirect(
         reply,
         link(ctx, '/portal', [
           ['e', e],
           ['plan', String(planId || '')],
           ['phone', typed],
+          ...waitParam(wait),
         ]),
       );
     if (!Number.isSafeInteger(planId) || planId <= 0) return back('plan');
@@ -166,10 +168,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     } catch (e) {
       if (!isAppError(e)) throw e;
       req.log.info({ code: e.code }, 'purchase not started');
-      if (e.code === 'payment_in_progress') return back('busy');
-      if (e.code === 'validation') return back('phone');
-      if (e.code === 'not_found') return back('plan');
-      return back('paystart');
+      return back(purchaseError(e.code), e.retryAfterSeconds);
     }
   });
 
@@ -178,7 +177,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     const q = req.query as Params;
     const id = (req.params as { id: string }).id;
     const ctx = await context(deps, req, reply, q, { path: `/portal/wait/${id}` });
-    const p = UUID.test(id) ? await backend.getPurchase(deps, id) : null;
+    const p = UUID.test(id) ? await backend.getPurchase(deps, id, ctx.lang) : null;
     if (!p) return send(req, reply, ctx, pages.errorPage(ctx, { kind: 'not_found' }), 404);
     if (p.status === 'paid' && p.code) return redirect(reply, connectUrl(ctx, p.code, p.accessCodeId));
     const info = { id: p.id, ref: p.ref, planName: p.planName, amountKes: p.amountKes, phone: p.phone };
@@ -192,7 +191,9 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
       pages.failedPage(ctx, {
         purchase: info,
         kind: pages.failureKind(p.status, p.resultCode),
+        reason: p.reason,
         error: pages.isFormError(e) ? e : undefined,
+        waitSeconds: seconds(q.s),
       }),
     );
   });
@@ -214,16 +215,18 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
       return redirect(reply, link(ctx, `/portal/wait/${p.id}`));
     } catch (e) {
       if (!isAppError(e)) throw e;
-      const code: pages.FormError =
-        e.code === 'payment_in_progress' ? 'busy' : e.code === 'not_found' ? 'plan' : 'paystart';
-      return redirect(reply, link(ctx, `/portal/wait/${id}`, [['e', code]]));
+      req.log.info({ code: e.code }, 'retry not started');
+      return redirect(
+        reply,
+        link(ctx, `/portal/wait/${id}`, [['e', purchaseError(e.code)], ...waitParam(e.retryAfterSeconds)]),
+      );
     }
   });
 
   app.get('/paybill/:id', async (req, reply) => {
     const id = (req.params as { id: string }).id;
     const ctx = await context(deps, req, reply, req.query as Params, { path: `/portal/paybill/${id}` });
-    const p = UUID.test(id) ? await backend.getPurchase(deps, id) : null;
+    const p = UUID.test(id) ? await backend.getPurchase(deps, id, ctx.lang) : null;
     if (!p) return send(req, reply, ctx, pages.errorPage(ctx, { kind: 'not_found' }), 404);
     return send(req, reply, ctx, pages.paybillPage(ctx, { pay: backend.paybillFor(deps, p) }));
   });
@@ -257,10 +260,12 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
       );
     if (!code) return back('code');
     if (!ctx.hs.mac) return back('no_device');
-    const d = await backend.authorizeCode(deps, {
+    const d = await backend.redeem(deps, {
       code,
       mac: ctx.hs.mac,
       routerId: await routerIdOf(ctx.hs),
+      ip: ctx.hs.ip ?? null,
+      sourceIp: req.ip,
     });
     if (!d.ok) return back(d.reason);
     return redirect(reply, connectUrl(ctx, d.code, d.accessCodeId));
@@ -307,6 +312,9 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
       receipt,
       mac: ctx.hs.mac,
       routerId: await routerIdOf(ctx.hs),
+      lang: ctx.lang,
+      ip: ctx.hs.ip ?? null,
+      sourceIp: req.ip,
     });
     if (!d.ok) return back(d.reason);
     return redirect(reply, connectUrl(ctx, d.code, d.accessCodeId));
@@ -329,16 +337,27 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
       );
     }
     const { hs } = ctx;
-    const login: pages.LoginForm | null = hs.linkLoginOnly
-      ? {
-          action: hs.linkLoginOnly,
-          username: g.code,
-          password:
-            hs.chapId && hs.chapChallenge ? chapResponse(hs.chapId, g.code, hs.chapChallenge) : g.code,
-          // After login the router sends the browser to our status page (it links on to link-orig).
-          dst: `${req.protocol}://${req.host}${link(ctx, '/portal/status')}`,
-        }
+    // After login the router sends the browser to our status page (it links on to link-orig).
+    const dst = `${req.protocol}://${req.host}${link(ctx, '/portal/status')}`;
+    const login = hs.linkLoginOnly
+      ? loginForm({
+          linkLoginOnly: hs.linkLoginOnly,
+          code: g.code,
+          chapId: hs.chapId,
+          chapChallenge: hs.chapChallenge,
+          dst,
+        })
       : null;
+    // Opened without the router's login page: an api-mode router can log the device in from here.
+    if (!login && hs.ip && hs.mac) {
+      const routerId = await routerIdOf(hs);
+      if (
+        routerId !== null &&
+        (await serverLogin(deps, routerId, { code: g.code, ip: hs.ip, mac: hs.mac }))
+      ) {
+        return redirect(reply, link(ctx, '/portal/status'));
+      }
+    }
     return send(req, reply, ctx, pages.connectPage(ctx, { code: g.code, login }));
   });
 
@@ -350,6 +369,22 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     const online = d?.ok ? { secondsLeft: d.secondsLeft, bytesLeft: d.bytesLeft, devices: d.devices } : null;
     return send(req, reply, ctx, pages.statusPage(ctx, { online }));
   });
+}
+
+/** Why a payment could not start, as the short code the form shows. */
+function purchaseError(code: string): pages.FormError {
+  if (code === 'payment_in_progress') return 'busy';
+  if (code === 'validation') return 'phone';
+  if (code === 'not_found') return 'plan';
+  if (code === 'rate_limited') return 'wait';
+  return 'paystart';
+}
+
+const waitParam = (s: number | undefined): [string, string][] => (s ? [['s', String(s)]] : []);
+
+function seconds(v: unknown): number | undefined {
+  const n = Number(str(v));
+  return Number.isInteger(n) && n > 0 && n <= 600 ? n : undefined;
 }
 
 function codeParam(q: Params): [string, string][] {

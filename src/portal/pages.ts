@@ -23,6 +23,7 @@ export const FORM_ERRORS = {
   plan: 'errPlan',
   busy: 'errBusy',
   paystart: 'errPayStart',
+  wait: 'errWait',
   code: 'errCode',
   unknown: 'errUnknown',
   expired: 'errExpired',
@@ -39,8 +40,10 @@ export const FORM_ERRORS = {
 export type FormError = keyof typeof FORM_ERRORS;
 export const isFormError = (v: unknown): v is FormError => typeof v === 'string' && v in FORM_ERRORS;
 
-const message = (t: Dict, e: FormError | undefined): Html | '' =>
-  e ? html`<p class="msg" role="alert">${t[FORM_ERRORS[e]] as string}</p>` : '';
+const message = (t: Dict, e: FormError | undefined, waitSeconds?: number): Html | '' =>
+  e
+    ? html`<p class="msg" role="alert">${t[FORM_ERRORS[e]] as string}${e === 'wait' && waitSeconds ? ` ${t.tryIn(waitSeconds)}` : ''}</p>`
+    : '';
 
 const ICON_OK = raw(
   '<svg width="30" height="30" viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="12" r="11" fill="#1e7b34"/><path d="M6.5 12.5l3.5 3.5 7.5-8" stroke="#fff" stroke-width="2.4" fill="none"/></svg>',
@@ -64,7 +67,14 @@ export interface WelcomeBack {
 /** Landing page: packages with the phone field (one form, one tap), voucher box, recovery links. */
 export function homePage(
   ctx: PageCtx,
-  o: { plans: PlanView[]; planId?: number; phone?: string; error?: FormError; welcome?: WelcomeBack },
+  o: {
+    plans: PlanView[];
+    planId?: number;
+    phone?: string;
+    error?: FormError;
+    waitSeconds?: number;
+    welcome?: WelcomeBack;
+  },
 ): Html {
   const { t } = ctx;
   const selected = o.planId ?? o.plans[0]?.id;
@@ -79,7 +89,7 @@ ${o.plans.map(
   (p) =>
     html`<label class="plan" for="p${p.id}"><input type="radio" id="p${p.id}" name="plan" value="${p.id}" required${raw(p.id === selected ? ' checked' : '')}><span>${p.name}<span class="sub">${planLine(t, p)}</span></span><span class="price">${formatKesShort(p.priceKes)}</span></label>`,
 )}</fieldset>
-${o.error === 'plan' || o.error === 'phone' || o.error === 'busy' || o.error === 'paystart' ? message(t, o.error) : ''}
+${o.error === 'plan' || o.error === 'phone' || o.error === 'busy' || o.error === 'paystart' || o.error === 'wait' ? message(t, o.error, o.waitSeconds) : ''}
 <label for="phone">${t.phoneLabel}</label><input type="tel" id="phone" name="phone" inputmode="tel" autocomplete="tel" required maxlength="20" placeholder="${t.phoneHint}" value="${o.phone ?? ''}">
 ${carry(ctx)}<button>${t.pay}</button></form>
 <form class="card" method="post" action="/portal/voucher"><h2>${t.haveVoucher}</h2>
@@ -145,12 +155,20 @@ const FAILURE_TEXT: Record<FailureKind, [keyof Dict, keyof Dict]> = {
 /** A payment that did not go through: why, and a one-tap retry of the same package and phone. */
 export function failedPage(
   ctx: PageCtx,
-  o: { purchase: PurchaseInfo; kind: FailureKind; error?: FormError },
+  o: {
+    purchase: PurchaseInfo;
+    kind: FailureKind;
+    reason?: string | null;
+    error?: FormError;
+    waitSeconds?: number;
+  },
 ): Html {
   const { t } = ctx;
-  const [title, text] = FAILURE_TEXT[o.kind];
+  const [title, textKey] = FAILURE_TEXT[o.kind];
+  // The common outcomes have our own wording; anything else gets M-Pesa's reason, in plain words.
+  const text = o.kind === 'other' && o.reason ? o.reason : (t[textKey] as string);
   const body = html`<div class="card"><div class="row">${ICON_FAIL}<h1>${t[title] as string}</h1></div>
-<p>${t[text] as string}</p>${message(t, o.error)}
+<p>${text}</p>${message(t, o.error, o.waitSeconds)}
 <form method="post" action="/portal/retry/${o.purchase.id}">${carry(ctx)}<button>${t.tryAgain} · ${formatKesShort(o.purchase.amountKes)}</button></form>
 <a class="btn alt" href="${link(ctx, '/portal')}">${t.otherPlan}</a></div>
 <p class="links"><a href="${link(ctx, `/portal/paybill/${o.purchase.id}`)}">${t.payByPaybill}</a></p>`;

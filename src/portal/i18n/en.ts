@@ -26,6 +26,9 @@ export const en = {
   errPlan: 'Choose a package first.',
   errBusy:
     'A payment request is already waiting on this phone. Finish it on the phone, or wait a minute and try again.',
+  errWait:
+    'M-Pesa does not accept the same amount from the same phone twice within 2 minutes. Wait a little, choose another package, or pay from the M-Pesa menu.',
+  tryIn: (s: number) => `Try again in ${s} seconds.`,
   errPayStart: 'We could not send the M-Pesa request just now. Please try again.',
   errCode: 'Type the code from your voucher.',
   errUnknown: 'That code is not valid. Check it and try again.',

@@ -27,6 +27,9 @@ export const sw: Dict = {
   errPlan: 'Chagua kifurushi kwanza.',
   errBusy:
     'Tayari kuna ombi la malipo kwenye simu hii. Limalize kwenye simu, au subiri dakika moja ujaribu tena.',
+  errWait:
+    'M-Pesa haipokei kiasi kilekile kutoka simu ileile mara mbili ndani ya dakika 2. Subiri kidogo, chagua kifurushi kingine, au lipa kupitia menyu ya M-Pesa.',
+  tryIn: (s: number) => `Jaribu tena baada ya sekunde ${s}.`,
   errPayStart: 'Hatukuweza kutuma ombi la M-Pesa sasa hivi. Tafadhali jaribu tena.',
   errCode: 'Andika nambari iliyo kwenye vocha yako.',
   errUnknown: 'Nambari hiyo si sahihi. Iangalie ujaribu tena.',
