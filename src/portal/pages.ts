@@ -2,6 +2,7 @@
  * Every portal page as a plain function of plain data → HTML. No data access here: routes load
  * what a page needs and pass it in, so the size/reference test can render each page directly.
  */
+import { formatCode } from '../access/codes.ts';
 import { formatBytes, formatDuration, formatKesShort, formatLeft, formatSpeed } from './format.ts';
 import { type Html, html, jsString, raw } from './html.ts';
 import type { Dict } from './i18n/index.ts';
@@ -227,7 +228,7 @@ export interface LoginForm {
 export function connectPage(ctx: PageCtx, o: { code: string; login: LoginForm | null }): Html {
   const { t } = ctx;
   const { login } = o;
-  const codeBox = html`<p>${t.yourCode}:</p><p class="big">${o.code}</p><p class="sub">${t.keepCode}</p>`;
+  const codeBox = html`<p>${t.yourCode}:</p><p class="big">${formatCode(o.code)}</p><p class="sub">${t.keepCode}</p>`;
   if (!login) {
     // Not opened through a hotspot login page: nothing to submit; the code is what they need.
     const body = html`<div class="card"><div class="row">${ICON_OK}<h1>${t.yourCode}</h1></div>${codeBox}<p class="msg">${t.errNoDevice}</p></div>`;

@@ -114,6 +114,18 @@ export function allPages(lang: Lang): [string, Html][] {
       pages.failedPage(c, { purchase: PURCHASE, kind }),
     ]),
     [
+      'failed-retry-wait',
+      pages.failedPage(c, { purchase: PURCHASE, kind: 'cancelled', error: 'wait', waitSeconds: 94 }),
+    ],
+    [
+      'failed-reason',
+      pages.failedPage(c, {
+        purchase: PURCHASE,
+        kind: 'other',
+        reason: 'Your M-Pesa PIN is locked. Call Safaricom on 100 to unlock it.',
+      }),
+    ],
+    [
       'paybill',
       pages.paybillPage(c, {
         pay: { type: 'paybill', number: '174379', account: PURCHASE.ref, amountKes: 50 },
