@@ -40,8 +40,11 @@ export function parseVoucherFile(text: string): ParsedImport {
   const accept = (line: number, value: string, password?: string) => {
     const raw = value.trim();
     if (BUILT_IN.has(raw)) return;
-    const code = normalizeCode(raw);
-    if (password !== undefined && password !== '' && normalizeCode(password) !== code) {
+    // Kept as written (uppercased, spaces and dashes dropped) for printing and SMS; compared in
+    // normalised form (O→0, I/L→1), which is also how it is hashed and how typed codes are read.
+    const code = raw.toUpperCase().replace(/[\s-]/g, '');
+    const key = normalizeCode(code);
+    if (password !== undefined && password !== '' && normalizeCode(password) !== key) {
       out.problems.push({
         line,
         value: raw,
@@ -61,12 +64,12 @@ export function parseVoucherFile(text: string): ParsedImport {
       });
       return;
     }
-    const first = seen.get(code);
+    const first = seen.get(key);
     if (first !== undefined) {
       out.problems.push({ line, value: raw, reason: `duplicate of line ${first} in this file` });
       return;
     }
-    seen.set(code, line);
+    seen.set(key, line);
     out.entries.push({ line, code });
   };
 

@@ -53,6 +53,12 @@ describe('parsing voucher imports', () => {
     expect(p.problems.map((x) => x.line)).toEqual([4, 5]);
   });
 
+  it('treats look-alike spellings as the same code but keeps the code as written', () => {
+    const p = parseVoucherFile('HELLO123\nhe110123\n');
+    expect(p.entries).toEqual([{ line: 1, code: 'HELLO123' }]);
+    expect(p.problems[0]!.reason).toBe('duplicate of line 1 in this file');
+  });
+
   it('parses RouterOS arguments', () => {
     expect(parseRosArgs('name="a \\"b\\"" password=c profile=')).toEqual({
       name: 'a "b"',
