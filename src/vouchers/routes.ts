@@ -12,6 +12,7 @@ import { renderSheetCsv } from './export-csv.ts';
 import { importVouchers } from './import-vouchers.ts';
 import { renderSheetHtml } from './print-html.ts';
 import { renderSheetPdf } from './print-pdf.ts';
+import { sellVoucherForCash } from './sell-for-cash.ts';
 import { voucherStock } from './sell-voucher.ts';
 
 const idParams = z.object({ id: z.string().uuid('not a batch id') });
@@ -44,6 +45,13 @@ export function registerVoucherAdminRoutes(app: FastifyInstance, deps: Deps): vo
       })
       .parse(req.body);
     return importVouchers(deps, b);
+  });
+
+  app.post('/api/admin/vouchers/sell-cash', async (req, reply) => {
+    const b = z
+      .object({ planId: z.number().int().positive(), phone: z.string().max(20).optional() })
+      .parse(req.body);
+    return reply.code(201).send(await sellVoucherForCash(deps, b));
   });
 
   app.get('/api/admin/vouchers/stock', async () => ({ stock: await voucherStock(deps) }));

@@ -6,7 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
-import { type Tx, query } from '../db/open.ts';
+import { type Conn, query } from '../db/open.ts';
 
 export interface SoldVoucher {
   accessCodeId: string;
@@ -15,7 +15,7 @@ export interface SoldVoucher {
 
 /** Returns null when the plan has no unsold stock (the caller then makes a new code). */
 export async function sellVoucher(
-  tx: Tx,
+  tx: Conn,
   deps: Deps,
   o: { planId: number; purchaseId: string | null; phone?: string | null },
 ): Promise<SoldVoucher | null> {
