@@ -69,14 +69,14 @@ describe('selling vouchers', () => {
     const plan = await planId(deps, '1 Hour');
     await importVouchers(deps, { planId: plan, text: 'STOCK00001\nSTOCK00002\n' });
     const a = await buyVoucher(deps, plan, '254722000001', '0733000001');
-    expect(a.code).toBe('STOCK00001');
+    expect(['STOCK00001', 'STOCK00002']).toContain(a.code);
     const sms = await smsFor(a.purchaseId);
     expect(sms).toHaveLength(1);
     expect(sms[0]).toMatchObject({ to_phone: '254733000001', template: 'gift' });
-    expect(sms[0]!.body).toContain('STOCK00001');
+    expect(sms[0]!.body).toContain(a.code);
     expect(sms[0]!.body).toContain('0722***001');
     const b = await buyVoucher(deps, plan, '254722000002', null);
-    expect(b.code).toBe('STOCK00002');
+    expect(b.code).toBe(a.code === 'STOCK00001' ? 'STOCK00002' : 'STOCK00001');
     expect((await smsFor(b.purchaseId))[0]).toMatchObject({ to_phone: '254722000002', template: 'code' });
     // Stock is gone: a fresh code is made, sold, and still sent.
     const c = await buyVoucher(deps, plan, '254722000003', '254733000003');
