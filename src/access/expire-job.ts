@@ -25,7 +25,7 @@ export async function expireIfDue(deps: Deps, accessCodeId: string): Promise<boo
       tx,
       sql`SELECT status, expires_at FROM access_codes WHERE id = ${accessCodeId} FOR UPDATE`,
     );
-    if (!row || row.status !== 'active' || !row.expires_at) return false;
+    if (row?.status !== 'active' || !row.expires_at) return false;
     if (asDate(row.expires_at).getTime() > now.getTime()) return false;
     return expireCode(tx, deps, accessCodeId, now);
   });
