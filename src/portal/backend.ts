@@ -3,7 +3,8 @@
  * shapes the pages use. Routes call only these, so each page stays a function of plain data.
  */
 import { type AccessDecision, authorizeMac as authorizeAccessMac } from '../access/authorize.ts';
-import { authorizeCode } from '../access/authorize.ts';
+import { recoverAccess } from '../access/recover.ts';
+import { redeemCode } from '../access/redeem.ts';
 import type { Deps } from '../app/deps.ts';
 import { AppError, isAppError } from '../lib/errors.ts';
 import type { Lang } from './i18n/index.ts';
@@ -41,7 +42,7 @@ export interface Origin {
   sourceIp: string;
 }
 
-// Payments and recovery are wired in when those features land (see the final report).
+// Payments are wired in when that feature lands on main.
 const notYet = (what: string) => new AppError('unavailable', `${what} is not available yet.`);
 
 export async function startPurchase(
@@ -83,7 +84,7 @@ export function redeem(
   deps: Deps,
   input: { code: string; mac: string; routerId: number | null } & Origin,
 ): Promise<Authorized> {
-  return throttled(async () => authorized(await authorizeCode(deps, input)));
+  return throttled(async () => authorized(await redeemCode(deps, input)));
 }
 
 /** This device is already bound to a live code ("welcome back", status page). */
@@ -100,9 +101,19 @@ export function recoverByReceipt(
   input: { receipt: string; mac: string; routerId: number | null; lang: Lang } & Origin,
 ): Promise<Authorized> {
   return throttled(async () => {
-    void deps;
-    void input;
-    throw notYet('Recovery');
+    const r = await recoverAccess(deps, input);
+    if (r.via !== 'receipt') return { ok: false, reason: 'receipt_unknown' };
+    if (!r.ok)
+      return {
+        ok: false,
+        reason:
+          r.reason === 'unknown'
+            ? 'receipt_unknown'
+            : r.reason === 'expired' || r.reason === 'used_up'
+              ? 'receipt_used'
+              : r.reason,
+      };
+    return authorized(r);
   });
 }
 

@@ -258,3 +258,61 @@ describe('arriving from the router', () => {
     expect(page).toContain('The hotspot said: invalid username or password');
   });
 });
+
+describe('recovery and guessing limits', () => {
+  it('"Already paid?" puts this device on the paid purchase found by its M-Pesa receipt', async () => {
+    const [plan] = await query<{ id: number }>(
+      app.deps.db,
+      sql`SELECT id FROM plans WHERE name = '24 Hours'`,
+    );
+    const purchaseId = randomUUID();
+    const receipt = `QK${randomUUID().replace(/-/g, '').slice(0, 8).toUpperCase()}`;
+    await app.deps.db.transaction(async (tx) => {
+      await tx.execute(
+        sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, status)
+            VALUES (${purchaseId}, ${purchaseId.slice(0, 8)}, ${plan!.id}, '254712000111', 300, 'stk', 'pending')`,
+      );
+      const issued = await issueForPurchase(tx, app.deps, {
+        purchaseId,
+        planId: plan!.id,
+        phone: '254712000111',
+        mac: 'AA:AA:AA:AA:AA:10',
+        routerId: null,
+        purpose: 'access',
+      });
+      await tx.execute(
+        sql`UPDATE purchases SET status = 'paid', paid_at = ${clock.now()}, mpesa_receipt = ${receipt},
+                                 access_code_id = ${issued.accessCodeId} WHERE id = ${purchaseId}`,
+      );
+    });
+    const q = { ...hsForm(), mac: 'AA:AA:AA:AA:AA:11' };
+    const bad = await post('/portal/recover', { ...q, receipt: 'QK81' });
+    expect((await get(String(bad.headers.location))).body).toContain('Type the 10-character M-Pesa code');
+    const unknown = await post('/portal/recover', { ...q, receipt: 'ZZ99ZZ99ZZ' });
+    const page = (await get(String(unknown.headers.location))).body;
+    expect(page).toContain('We could not find that M-Pesa payment');
+    expect(page).toContain('value="ZZ99ZZ99ZZ"');
+    const ok = await post('/portal/recover', { ...q, receipt: ` ${receipt.toLowerCase()} ` });
+    expect(String(ok.headers.location)).toMatch(/^\/portal\/connect\?t=/);
+    // (The api-mode router 'gate' gets the access first; mark that job done, no worker runs here.)
+    await app.deps.db.execute(sql`UPDATE jobs SET status = 'done' WHERE kind = 'gateway.grant'`);
+    expect((await get(String(ok.headers.location))).body).toContain('action="http://10.5.50.1/login"');
+    const status = (await get(`/portal/status?mac=AA:AA:AA:AA:AA:11`)).body;
+    expect(status).toContain('You are online');
+  });
+
+  it('stops a device that keeps guessing codes, with a clear message', async () => {
+    const q = { ...hsForm(), mac: 'AA:AA:AA:AA:AA:20' };
+    let last = '';
+    for (let i = 0; i < 12; i++) {
+      const r = await post('/portal/voucher', { ...q, code: `WRONG${String(i).padStart(5, '3')}` });
+      last = String(r.headers.location);
+    }
+    expect(last).toContain('e=too_many');
+    expect((await get(last)).body).toContain('Too many tries.');
+    // Another device on the same hotspot is not blocked by it.
+    const code = await voucher();
+    const other = await post('/portal/voucher', { ...q, mac: 'AA:AA:AA:AA:AA:21', code });
+    expect(String(other.headers.location)).toMatch(/^\/portal\/connect\?t=/);
+  });
+});
