@@ -117,6 +117,28 @@ export function recoverByReceipt(
   });
 }
 
+/** Phone + amount + day: the code is texted to the phone that paid; the answer never says whether it did. */
+export async function recoverBySms(
+  deps: Deps,
+  input: {
+    phone: string;
+    amountKes: number;
+    day: string;
+    mac: string;
+    routerId: number | null;
+    lang: Lang;
+  } & Origin,
+): Promise<'sent' | FormError> {
+  try {
+    await recoverAccess(deps, input);
+    return 'sent';
+  } catch (e) {
+    if (isAppError(e) && e.code === 'rate_limited') return 'too_many';
+    if (isAppError(e) && e.code === 'validation') return 'phone';
+    throw e;
+  }
+}
+
 /** What to type in the M-Pesa menu for this purchase: the purchase ref is the Paybill account. */
 export function paybillFor(deps: Deps, p: PurchaseState): PaybillInfo {
   const m = deps.config.mpesa;

@@ -290,6 +290,14 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
       pages.recoverPage(ctx, {
         receipt: str(q.receipt)?.slice(0, 12),
         error: pages.isFormError(e) ? e : undefined,
+        sms: {
+          today: kenyaDay(deps.clock.now()),
+          phone: str(q.phone)?.slice(0, 20),
+          amount: str(q.amount)?.slice(0, 6),
+          day: isDay(str(q.day)) ? str(q.day) : undefined,
+          error: pages.isFormError(q.se) ? q.se : undefined,
+          sent: q.sent === '1',
+        },
       }),
     );
   });
@@ -318,6 +326,35 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     });
     if (!d.ok) return back(d.reason);
     return redirect(reply, connectUrl(ctx, d.code, d.accessCodeId));
+  });
+
+  // No receipt at hand: the code goes by SMS to the phone that paid (the page never shows it).
+  app.post('/recover-sms', async (req, reply) => {
+    const b = (req.body ?? {}) as Params;
+    const ctx = await context(deps, req, reply, b, { path: '/portal/recover' });
+    const typed = (str(b.phone) ?? '').slice(0, 20);
+    const amount = (str(b.amount) ?? '').trim().slice(0, 6);
+    const day = (str(b.day) ?? '').trim().slice(0, 10);
+    const back = (extra: [string, string][]) =>
+      redirect(
+        reply,
+        link(ctx, '/portal/recover', [...extra, ['phone', typed], ['amount', amount], ['day', day]]),
+      );
+    if (!normalizePhone(typed)) return back([['se', 'phone']]);
+    if (!/^[1-9]\d{0,5}$/.test(amount)) return back([['se', 'amount']]);
+    if (!isDay(day) || day > kenyaDay(deps.clock.now())) return back([['se', 'day']]);
+    if (!ctx.hs.mac) return back([['se', 'no_device']]);
+    const r = await backend.recoverBySms(deps, {
+      phone: typed,
+      amountKes: Number(amount),
+      day,
+      mac: ctx.hs.mac,
+      routerId: await routerIdOf(ctx.hs),
+      lang: ctx.lang,
+      ip: ctx.hs.ip ?? null,
+      sourceIp: req.ip,
+    });
+    return back(r === 'sent' ? [['sent', '1']] : [['se', r]]);
   });
 
   // Log the device in at the router (see pages.connectPage).
@@ -370,6 +407,12 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     return send(req, reply, ctx, pages.statusPage(ctx, { online }));
   });
 }
+
+const isDay = (v: string | undefined): v is string =>
+  !!v && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`));
+
+/** The date in Kenya (EAT, UTC+3, no daylight saving). */
+const kenyaDay = (d: Date): string => new Date(d.getTime() + 3 * 3600_000).toISOString().slice(0, 10);
 
 /** Why a payment could not start, as the short code the form shows. */
 function purchaseError(code: string): pages.FormError {

@@ -37,6 +37,8 @@ export const FORM_ERRORS = {
   receipt_unknown: 'errReceiptUnknown',
   receipt_used: 'errReceiptUsed',
   no_device: 'errNoDevice',
+  amount: 'errAmount',
+  day: 'errDay',
 } as const satisfies Record<string, keyof Dict>;
 export type FormError = keyof typeof FORM_ERRORS;
 export const isFormError = (v: unknown): v is FormError => typeof v === 'string' && v in FORM_ERRORS;
@@ -206,10 +208,33 @@ function recoverForm(ctx: PageCtx, intro: string, o: { receipt?: string; error?:
 ${carry(ctx)}<button>${t.recoverBtn}</button></form>`;
 }
 
-/** "Already paid?": recover access on this device with the M-Pesa receipt. */
-export function recoverPage(ctx: PageCtx, o: { receipt?: string; error?: FormError }): Html {
+export interface SmsRecovery {
+  /** YYYY-MM-DD today in Kenya, the date field's default and upper bound. */
+  today: string;
+  phone?: string;
+  amount?: string;
+  day?: string;
+  error?: FormError;
+  sent?: boolean;
+}
+
+/**
+ * "Already paid?": the M-Pesa receipt puts this device online; without it, the phone, amount and
+ * day get the code texted to the phone that paid (never shown here: anyone may know a number).
+ */
+export function recoverPage(
+  ctx: PageCtx,
+  o: { receipt?: string; error?: FormError; sms: SmsRecovery },
+): Html {
   const { t } = ctx;
-  const body = html`${recoverForm(ctx, t.recoverIntro, o)}<p class="links"><a href="${link(ctx, '/portal')}">${t.back}</a></p>`;
+  const s = o.sms;
+  const body = html`${recoverForm(ctx, t.recoverIntro, o)}
+<form class="card" method="post" action="/portal/recover-sms"><h2>${t.smsTitle}</h2>${s.sent ? html`<p class="msg good" role="status">${t.smsSent}</p>` : html`<p>${t.smsIntro}</p>`}${message(t, s.error)}
+<label for="sphone">${t.smsPhone}</label><input type="tel" id="sphone" name="phone" inputmode="tel" autocomplete="tel" required maxlength="20" placeholder="${t.phoneHint}" value="${s.phone ?? ''}">
+<label for="samount">${t.smsAmount}</label><input type="text" id="samount" name="amount" inputmode="numeric" pattern="[0-9]*" required maxlength="6" value="${s.amount ?? ''}">
+<label for="sday">${t.smsDay}</label><input type="date" id="sday" name="day" required max="${s.today}" value="${s.day ?? s.today}">
+${carry(ctx)}<button>${t.smsBtn}</button></form>
+<p class="links"><a href="${link(ctx, '/portal/voucher')}">${t.codeLabel}</a> · <a href="${link(ctx, '/portal')}">${t.back}</a></p>`;
   return page(ctx, { title: t.recoverTitle, body });
 }
 

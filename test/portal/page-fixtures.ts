@@ -135,8 +135,21 @@ export function allPages(lang: Lang): [string, Html][] {
       'till',
       pages.paybillPage(c, { pay: { type: 'till', number: '5123456', account: null, amountKes: 50 } }),
     ],
-    ['recover', pages.recoverPage(c, {})],
-    ['recover-error', pages.recoverPage(c, { receipt: 'QK81ABC2DE', error: 'receipt_unknown' })],
+    ['recover', pages.recoverPage(c, { sms: { today: '2026-03-01' } })],
+    [
+      'recover-error',
+      pages.recoverPage(c, {
+        receipt: 'QK81ABC2DE',
+        error: 'receipt_unknown',
+        sms: { today: '2026-03-01', phone: '0712 345', amount: '50', day: '2026-02-28', error: 'phone' },
+      }),
+    ],
+    [
+      'recover-sms-sent',
+      pages.recoverPage(c, {
+        sms: { today: '2026-03-01', phone: '0712 345 678', amount: '50', day: '2026-03-01', sent: true },
+      }),
+    ],
     [
       'connect',
       pages.connectPage(c, {

@@ -316,3 +316,57 @@ describe('recovery and guessing limits', () => {
     expect(String(other.headers.location)).toMatch(/^\/portal\/connect\?t=/);
   });
 });
+
+describe('recovery by SMS', () => {
+  it('texts the code to the phone that paid and says the same whether or not anything matched', async () => {
+    const [plan] = await query<{ id: number }>(app.deps.db, sql`SELECT id FROM plans WHERE name = '1 Hour'`);
+    const purchaseId = randomUUID();
+    await app.deps.db.transaction(async (tx) => {
+      await tx.execute(
+        sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, status)
+            VALUES (${purchaseId}, ${purchaseId.slice(0, 8)}, ${plan!.id}, '254712000222', 20, 'stk', 'pending')`,
+      );
+      const issued = await issueForPurchase(tx, app.deps, {
+        purchaseId,
+        planId: plan!.id,
+        phone: '254712000222',
+        mac: null,
+        routerId: null,
+        purpose: 'access',
+      });
+      await tx.execute(
+        sql`UPDATE purchases SET status = 'paid', paid_at = ${clock.now()}, access_code_id = ${issued.accessCodeId}
+            WHERE id = ${purchaseId}`,
+      );
+    });
+    const today = new Date(clock.now().getTime() + 3 * 3600_000).toISOString().slice(0, 10);
+    const form = { ...hsForm(), mac: 'AA:AA:AA:AA:AA:30', amount: '20', day: today };
+    const sent = async (phone: string) =>
+      Number(
+        (
+          await query<{ n: number }>(
+            app.deps.db,
+            sql`SELECT count(*)::int AS n FROM sms_messages WHERE to_phone = ${phone}`,
+          )
+        )[0]!.n,
+      );
+
+    const hit = await post('/portal/recover-sms', { ...form, phone: '0712 000 222' });
+    const miss = await post('/portal/recover-sms', { ...form, phone: '0712 000 999' });
+    for (const r of [hit, miss]) {
+      expect(String(r.headers.location)).toContain('sent=1');
+      const page = (await get(String(r.headers.location))).body;
+      expect(page).toContain('its access code is on the way by SMS');
+      expect(page).not.toMatch(/[ACDEFGHJKMNPQRTUVWXY34679]{5}-[ACDEFGHJKMNPQRTUVWXY34679]{5}/);
+    }
+    expect(await sent('254712000222')).toBe(1);
+    expect(await sent('254712000999')).toBe(0);
+
+    const badAmount = await post('/portal/recover-sms', { ...form, phone: '0712000222', amount: '2.5' });
+    expect((await get(String(badAmount.headers.location))).body).toContain(
+      'Enter the amount paid, in shillings.',
+    );
+    const future = await post('/portal/recover-sms', { ...form, phone: '0712000222', day: '2099-01-01' });
+    expect((await get(String(future.headers.location))).body).toContain('Enter the day you paid.');
+  });
+});

@@ -86,6 +86,16 @@ export const en = {
     'Type the M-Pesa code from your confirmation SMS, for example QK81ABC2DE. We check it and connect this device.',
   receiptLabel: 'M-Pesa code',
   recoverBtn: 'Check and connect',
+  smsTitle: 'Lost the M-Pesa SMS?',
+  smsIntro: 'Enter the number that paid, the amount and the day. We text the access code to that number.',
+  smsPhone: 'Phone number that paid',
+  smsAmount: 'Amount paid (KES)',
+  smsDay: 'Day paid',
+  smsBtn: 'Text me my code',
+  smsSent:
+    'If that number paid that amount on that day, its access code is on the way by SMS. Type it in the voucher box.',
+  errAmount: 'Enter the amount paid, in shillings.',
+  errDay: 'Enter the day you paid.',
   // Connecting and online
   connecting: 'Connecting you…',
   connectingText: 'This takes a few seconds.',
