@@ -181,7 +181,7 @@ describe('our API client', () => {
     const prints = await Promise.all(
       names.map((n) => c.exec('/ip/hotspot/user/print', {}, { query: [`name=${n}`] })),
     );
-    prints.forEach((p, i) => expect(p.rows[0]!.name).toBe(names[i]));
+    for (const [i, p] of prints.entries()) expect(p.rows[0]!.name).toBe(names[i]);
   });
 
   it('refuses a wrong password clearly', async () => {

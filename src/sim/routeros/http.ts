@@ -7,7 +7,7 @@
 import { randomInt } from 'node:crypto';
 import { executeCommand } from './commands.ts';
 import { menuOf, type SimRouter, SimTrap } from './router.ts';
-import { octalEscape } from './values.ts';
+import { octalEscape } from '../../protocols/routeros/values.ts';
 
 export interface SimRequest {
   method: string;

@@ -7,7 +7,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Row } from '../../protocols/routeros/types.ts';
 import { matchesQuery, QueryError } from './query.ts';
-import { formatDuration, MAC_RE, parseBool, parseBytes, parseDuration } from './values.ts';
+import {
+  formatDuration,
+  MAC_RE,
+  parseBool,
+  parseBytes,
+  parseDuration,
+} from '../../protocols/routeros/values.ts';
 
 export class SimTrap extends Error {
   constructor(
