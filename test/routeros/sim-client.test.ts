@@ -197,6 +197,9 @@ describe('our API client', () => {
     expect(c.connected).toBe(false);
     // the next command reconnects by itself
     expect((await c.exec('/system/identity/print')).rows[0]!.name).toBe('MikroTik');
+    // Dropped and used at once (before the client could notice): one retry on a fresh connection.
+    s.setFault('reboot');
+    expect((await c.exec('/system/identity/print')).rows[0]!.name).toBe('MikroTik');
     s.setFault('slow', { slowMs: 300 });
     const e = await c.exec('/system/resource/print', {}, { timeoutMs: 50 }).catch((x) => x);
     expect(e).toBeInstanceOf(RosConnectionError);

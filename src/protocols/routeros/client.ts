@@ -7,7 +7,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { commandWords, encodeSentence, parseReply, SentenceDecoder } from './codec.ts';
-import { RosConnectionError, RosLoginError, RosTrapError } from './errors.ts';
+import { RosConnectionError, RosLoginError, RosTimeoutError, RosTrapError } from './errors.ts';
 import { challengeResponse } from './login.ts';
 import {
   type AttrValue,
@@ -64,8 +64,20 @@ export class RouterOsClient implements RouterOsApi {
     opts: ExecOptions = {},
   ): Promise<RosResult> {
     if (this.closed) throw new RosConnectionError('client is closed');
+    const reused = this.connected;
     await this.connect();
-    return this.send(command, attrs, opts);
+    try {
+      return await this.send(command, attrs, opts);
+    } catch (e) {
+      // A kept-open connection the router dropped (reboot, NAT timeout) fails on first use with
+      // EPIPE/ECONNRESET before any reply: try once more on a fresh connection. A timeout is not
+      // retried (the router is slow, not gone). Callers' writes must be idempotent, as ours are:
+      // the command may have reached the router just before the connection broke.
+      const stale = reused && e instanceof RosConnectionError && !(e instanceof RosTimeoutError);
+      if (!stale || this.closed) throw e;
+      await this.connect();
+      return this.send(command, attrs, opts);
+    }
   }
 
   /** Open the connection and log in, once; concurrent callers share the attempt. */
@@ -183,7 +195,7 @@ export class RouterOsClient implements RouterOsApi {
       const p: Pending = { command, rows: [], trap: null, resolve, reject, timer: undefined };
       p.timer = setTimeout(() => {
         this.drop(
-          new RosConnectionError(`${command} on ${this.o.host} timed out after ${timeoutMs} ms`),
+          new RosTimeoutError(`${command} on ${this.o.host} timed out after ${timeoutMs} ms`),
           socket,
         );
       }, timeoutMs);

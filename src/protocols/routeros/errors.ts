@@ -25,4 +25,9 @@ export class RosConnectionError extends Error {
   override name = 'RosConnectionError';
 }
 
+/** A command got no answer in time: the router is slow or the path to it silently broken. */
+export class RosTimeoutError extends RosConnectionError {
+  override name = 'RosTimeoutError';
+}
+
 export const isUnreachable = (e: unknown): boolean => e instanceof RosConnectionError;
