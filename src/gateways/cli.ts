@@ -138,6 +138,7 @@ export const routersCommand: Command = {
     if (wrong.length) throw new UsageError(`--${wrong[0]} does not apply to "routers ${sub}"`);
     if (sub !== 'list' && !name) throw new UsageError(`"routers ${sub}" needs the router's name`);
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+    if (sub === 'add') precheckAdd(values); // before opening the database: mistakes answer at once
     return withDeps(async (deps) => {
       try {
         return await SUBCOMMANDS[sub]!(deps, name ?? '', values);
@@ -216,23 +217,26 @@ function addInput(v: Values, name: string): Record<string, unknown> {
   return o;
 }
 
+function precheckAdd(v: Values): void {
+  if (!v.mode) {
+    throw new UsageError(
+      '--mode is required: "api" (Wavu manages hotspot users on a MikroTik over its API) or "radius" (the router asks Wavu over RADIUS)',
+    );
+  }
+  if (v.mode === 'api' && (v.address || v.secret || v['nas-identifier'])) {
+    throw new UsageError(
+      '--address, --secret and --nas-identifier are for --mode radius; api mode uses --host',
+    );
+  }
+  if (v.mode === 'radius' && (v.host || v.transport || v.username || v.password)) {
+    throw new UsageError(
+      '--host, --transport, --username and --password are for --mode api; radius mode uses --address and --secret',
+    );
+  }
+}
+
 const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promise<number>> = {
   async add(deps, name, v) {
-    if (!v.mode) {
-      throw new UsageError(
-        '--mode is required: "api" (Wavu manages hotspot users on a MikroTik over its API) or "radius" (the router asks Wavu over RADIUS)',
-      );
-    }
-    if (v.mode === 'api' && (v.address || v.secret || v['nas-identifier'])) {
-      throw new UsageError(
-        '--address, --secret and --nas-identifier are for --mode radius; api mode uses --host',
-      );
-    }
-    if (v.mode === 'radius' && (v.host || v.transport || v.username || v.password)) {
-      throw new UsageError(
-        '--host, --transport, --username and --password are for --mode api; radius mode uses --address and --secret',
-      );
-    }
     const res = await addRouter(deps, addInput(v, name) as never);
     out(`Added router ${res.router.name}.`);
     out(describe(res.router).slice(1).join('\n'));

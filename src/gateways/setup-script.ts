@@ -144,11 +144,9 @@ export function setupScript(i: ScriptInput): string {
     add(
       '',
       `${n()} RADIUS: the router asks Wavu whether a code or device may go online, and reports usage.`,
-      i.radiusAddress
-        ? `:local wavuIp ${rscString(i.radiusAddress)}`
-        : `:local wavuIp [:resolve ${rscString(portalHost)}]`,
       `/radius remove [find comment=${C}]`,
-      `/radius add service=hotspot address=$wavuIp secret=${rscString(i.radiusSecret ?? '')} authentication-port=${ports.auth} accounting-port=${ports.acct} timeout=3s comment=${C}`,
+      // An IP is required here; a host name is looked up on the router when the script runs.
+      `/radius add service=hotspot address=${i.radiusAddress ?? `[:resolve ${rscString(portalHost)}]`} secret=${rscString(i.radiusSecret ?? '')} authentication-port=${ports.auth} accounting-port=${ports.acct} timeout=3s comment=${C}`,
       '# Let Wavu end sessions (Disconnect/CoA) the moment access expires.',
       `/radius incoming set accept=yes port=${r.coaPort}`,
     );
