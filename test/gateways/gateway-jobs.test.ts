@@ -114,12 +114,12 @@ describe('gateway.grant', () => {
     const c = await h.issue();
     await h.drain();
     for (let i = 0; i < 4; i++) {
-      h.clock.advance(31_000);
+      h.clock.advance(40_000); // longer than the longest retry delay (30 s + jitter)
       await h.drain();
     }
     expect((await h.jobs('gateway.grant'))[0]!.attempts).toBe(5);
     h.sim.setFault('none');
-    h.clock.advance(31_000);
+    h.clock.advance(40_000);
     await h.drain();
     expect(h.ourUsers().map((u) => u.name)).toEqual([c.code]);
   });
