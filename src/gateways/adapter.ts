@@ -93,6 +93,8 @@ export function registerGatewayMode(mode: RouterRow['mode'], factory: AdapterFac
   factories.set(mode, factory);
 }
 
+export const hasGatewayMode = (mode: RouterRow['mode']): boolean => factories.has(mode);
+
 export function adapterFor(deps: Deps, router: RouterRow): GatewayAdapter {
   const f = factories.get(router.mode);
   if (!f) throw new Error(`no gateway adapter registered for mode ${router.mode}`);

@@ -136,8 +136,14 @@ describe.skipIf(onPostgres())('wavu routers', { timeout: 180_000 }, () => {
 async function run(argv: string[]): Promise<{ status: number | undefined; out: string; err: string }> {
   let out = '';
   let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => ((err += String(c)), true));
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
+    out += String(c);
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => {
+    err += String(c);
+    return true;
+  });
   try {
     const status = await routersCommand.run(argv);
     return { status, out, err };
