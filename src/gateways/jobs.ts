@@ -14,7 +14,7 @@ import { query } from '../db/open.ts';
 import { type JobContext, type JobDefinition, type RecurringJob, RetryLater } from '../jobs/types.ts';
 import { isUnreachable, RosConnectionError } from '../protocols/routeros/errors.ts';
 import { desiredForRouter, loadAccess } from './access-specs.ts';
-import { adapterFor, type RouterRow } from './adapter.ts';
+import { adapterFor, hasGatewayMode, type RouterRow } from './adapter.ts';
 import { grantError, grantStatus, markGranted, markRevoked, requestGrant, startRevoke } from './grants.ts';
 import { allRouters, markDown, markSeen, recordHealth, routerById } from './routers/repo.ts';
 
@@ -119,6 +119,13 @@ export async function revokeJob(
     [...ids].map(async (routerId) => {
       const router = await routerById(deps.db, routerId);
       if (!router) return;
+      if (!hasGatewayMode(router.mode)) {
+        deps.log.warn(
+          { router: router.name, mode: router.mode },
+          'no adapter for this router mode; revoke skipped',
+        );
+        return;
+      }
       try {
         await withRouterLock(routerId, () =>
           adapterFor(deps, router).revoke(p.accessCodeId, code ?? undefined),
@@ -155,7 +162,7 @@ export async function disconnectJob(deps: Deps, p: { sessionId: string }): Promi
   );
   if (!s?.router_id) return;
   const router = await routerById(deps.db, Number(s.router_id));
-  if (!router) return;
+  if (!router || !hasGatewayMode(router.mode)) return;
   try {
     await withRouterLock(router.id, () =>
       adapterFor(deps, router).disconnect({
