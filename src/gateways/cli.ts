@@ -342,6 +342,11 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
         'New API password stored: Wavu uses it from now on, so run this script on the router now.\n',
       );
     }
+    if (router.name === 'demo-router') {
+      process.stderr.write(
+        'Note: demo-router is simulated inside the demo; this is the script a real MikroTik would run.\n',
+      );
+    }
     const html = loginHtml({ publicUrl: deps.config.publicUrl, routerName: router.name });
     if (v['login-html']) {
       process.stdout.write(html);

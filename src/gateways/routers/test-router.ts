@@ -37,6 +37,9 @@ export async function testRouter(
     let hint: string;
     if (e instanceof RosLoginError) {
       hint = `The router refused user "${r.username}". Run the setup script (wavu routers script ${r.name}) on the router, or fix the password with: wavu routers update ${r.name} --password ...`;
+    } else if (e instanceof RosConnectionError && r.name === 'demo-router') {
+      hint =
+        'demo-router is the simulated router inside the demo: it answers only while `npm start` (wavu start in demo mode) is running.';
     } else if (e instanceof RosConnectionError) {
       hint = `Nothing answered at ${r.host}. Check the address and port, that the ${r.apiTransport === 'rest' ? 'www-ssl' : r.apiTransport === 'api-tls' ? 'api-ssl' : 'api'} service is enabled (/ip service print), and that no firewall blocks this server.`;
     } else hint = 'The router answered in an unexpected way; see the message above.';

@@ -46,7 +46,7 @@ export const routerosSimEntry: SimEntry = {
     const num = (v: string | undefined, def: number, what: string) => {
       if (v === undefined) return def;
       if (!/^\d+$/.test(v) || Number(v) > 65535)
-        throw new UsageError(`--${what} must be a port number (0–65535)`);
+        throw new UsageError(`--${what} must be a port number (0–65535); see wavu sim routeros --help`);
       return Number(v);
     };
     if (values.version && !/^\d+\.\d+(\.\d+)?$/.test(values.version))
