@@ -212,6 +212,25 @@ describe('revoke and expiry', () => {
     expect(h.active().map((s) => s.user)).toEqual([b.code]);
     expect(h.ourUsers()).toHaveLength(2); // the access itself stays
   });
+  it('revoke reaches every router the code is on, and skips modes with no adapter yet', async () => {
+    h = await harness();
+    const { accessCodeId } = await h.issue();
+    await h.drain();
+    const { addRouter } = await import('../../src/gateways/registry.ts');
+    const { router: nas } = await addRouter(h.app.deps, {
+      mode: 'radius',
+      name: 'nas1',
+      address: '10.9.0.1',
+    });
+    await h.app.deps.db.execute(
+      sql`INSERT INTO sessions (id, access_code_id, router_id, mac, started_at, updated_at)
+          VALUES (${randomUUID()}, ${accessCodeId}, ${nas.id}, ${MAC}, ${h.clock.now()}, ${h.clock.now()})`,
+    );
+    await h.app.deps.enqueue(h.app.deps.db, { kind: 'gateway.revoke', payload: { accessCodeId } });
+    await h.drain();
+    expect(h.ourUsers()).toEqual([]);
+    expect((await h.jobs('gateway.revoke')).map((j) => j.status)).toEqual(['done']);
+  });
 });
 
 describe('reconcile', () => {
