@@ -1,10 +1,11 @@
 /**
- * Logging the device into the router: the form the browser posts to the hotspot (HTTP-CHAP when
- * the router sent a challenge, else PAP), or a login done from the server for api-mode routers.
- * (Until the gateways feature provides the server-side login, only the browser form is used.)
+ * Logging the device into the router, through the gateways feature: the form the browser posts to
+ * the hotspot (HTTP-CHAP when the router sent a challenge, else PAP), or, for api-mode routers,
+ * the login done from the server when there is no hotspot page to post to.
  */
 import type { Deps } from '../app/deps.ts';
-import { chapResponse } from './chap.ts';
+import { hotspotLoginForm, loginOnRouter } from '../gateways/hotspot-login.ts';
+import { isAppError } from '../lib/errors.ts';
 import type { LoginForm } from './pages.ts';
 
 export function loginForm(o: {
@@ -14,15 +15,27 @@ export function loginForm(o: {
   chapChallenge: string | undefined;
   dst: string;
 }): LoginForm {
-  const password = o.chapId && o.chapChallenge ? chapResponse(o.chapId, o.code, o.chapChallenge) : o.code;
-  return { action: o.linkLoginOnly, username: o.code, password, dst: o.dst };
+  const f = hotspotLoginForm(o);
+  return {
+    action: f.action,
+    username: f.fields.username,
+    password: f.fields.password,
+    dst: f.fields.dst ?? null,
+  };
 }
 
-/** True when the router logged the device in; false when it cannot. */
+/** True when the router logged the device in; false when it cannot (not api mode, refused, down). */
 export async function serverLogin(
-  _deps: Deps,
-  _routerId: number,
-  _o: { code: string; ip: string; mac: string },
+  deps: Deps,
+  routerId: number,
+  o: { code: string; ip: string; mac: string },
 ): Promise<boolean> {
-  return false;
+  try {
+    await loginOnRouter(deps, routerId, o);
+    return true;
+  } catch (e) {
+    if (!isAppError(e)) throw e;
+    deps.log.info({ code: e.code, routerId }, 'server-side hotspot login not possible');
+    return false;
+  }
 }

@@ -11,7 +11,7 @@ import { issueForPurchase } from '../../src/access/issue-for-purchase.ts';
 import { type App, createApp } from '../../src/app/run.ts';
 import { query } from '../../src/db/open.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
-import { chapResponse } from '../../src/portal/chap.ts';
+import { hotspotChapResponse as chapResponse } from '../../src/gateways/hotspot-login.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { BUDGET_BYTES, externalReferences } from './page-checks.ts';
