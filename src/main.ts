@@ -2,8 +2,9 @@
 import { ConfigError } from './config.ts';
 import { type Command, UsageError } from './cli/command.ts';
 import { coreCommands } from './cli/core-commands.ts';
+import { simCommand } from './sim/cli.ts';
 
-const commands: Command[] = [...coreCommands];
+const commands: Command[] = [...coreCommands, simCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -30,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`wavu: unknown command "${name}"\n\n${help()}\n`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (!cmd.ownHelp && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(`${cmd.usage}\n`);
     return 0;
   }

@@ -6,6 +6,8 @@ export interface Command {
   /** Shown by `wavu NAME --help`. */
   usage: string;
   run(argv: string[]): Promise<number | undefined>;
+  /** The command prints its own help (it dispatches to subcommands with their own usage). */
+  ownHelp?: boolean;
 }
 
 /** A mistake in how a command was called: printed as one line with the usage, exit code 2. */
