@@ -9,6 +9,8 @@ import type { Clock } from '../lib/clock.ts';
 import { createSealer, type Sealer } from '../lib/seal.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import type { EnqueueSpec } from '../jobs/types.ts';
+import { createAppDaraja } from '../payments/daraja.ts';
+import type { DarajaClient } from '../protocols/daraja/client.ts';
 
 export interface Deps {
   config: Config;
@@ -19,16 +21,20 @@ export interface Deps {
   sealer: Sealer;
   /** Write a durable job on `conn` (pass the open transaction so it commits with the change). */
   enqueue(conn: Conn, spec: EnqueueSpec): Promise<number | null>;
+  /** M-Pesa Daraja (config.mpesa); in demo the simulator mounted on our own server. */
+  daraja: DarajaClient;
 }
 
 export function createDeps(o: { config: Config; database: Database; clock: Clock; log: Logger }): Deps {
+  const sealer = createSealer(o.config.secretKey);
   return {
     config: o.config,
     database: o.database,
     db: o.database.db,
     clock: o.clock,
     log: o.log,
-    sealer: createSealer(o.config.secretKey),
+    sealer,
     enqueue: (conn, spec) => enqueue(conn, o.clock, spec),
+    daraja: createAppDaraja({ config: o.config, db: o.database.db, sealer, clock: o.clock }),
   };
 }

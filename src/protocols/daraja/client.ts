@@ -14,7 +14,8 @@ import { darajaTimestamp, stkPassword } from './time.ts';
 import { callbackUrlProblem } from './url-rules.ts';
 
 export interface DarajaClientOptions {
-  baseUrl: string;
+  /** A function is read at every call (the demo learns its own port only after listening). */
+  baseUrl: string | (() => string);
   consumerKey: string;
   consumerSecret: string;
   /** Paybill number, or the store (head office) number for a Till. */
@@ -118,7 +119,7 @@ const localError = (field: string, message: string): { ok: false; error: DarajaE
 });
 
 export function createDarajaClient(o: DarajaClientOptions): DarajaClient {
-  const base = o.baseUrl.replace(/\/+$/, '');
+  const baseOf = () => (typeof o.baseUrl === 'function' ? o.baseUrl() : o.baseUrl).replace(/\/+$/, '');
   const timeoutMs = o.timeoutMs ?? 15_000;
   const margin = o.refreshMarginMs ?? 5 * 60_000;
   const now = o.now ?? (() => new Date());
@@ -134,7 +135,7 @@ export function createDarajaClient(o: DarajaClientOptions): DarajaClient {
     { ok: true; status: number; json: any; retryAfter: string | null } | { ok: false; error: DarajaError }
   > {
     try {
-      const res = await fetch(`${base}${path}`, {
+      const res = await fetch(`${baseOf()}${path}`, {
         method,
         headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
