@@ -14,8 +14,15 @@ export const paymentsModule: Module = {
   name: 'payments',
   routes: paymentRoutes,
   jobs: (deps) => [
-    { kind: 'payments.reconcile', maxAttempts: 1, handle: async () => void (await reconcilePayments(deps)) },
-    { kind: 'payments.inbox', maxAttempts: 1, handle: async () => void (await sweepInbox(deps)) },
+    // Each run is short; a long lease just stops another worker taking over a slow run (the next
+    // slot's run comes in 5 s anyway, and purchases carry their own claim).
+    {
+      kind: 'payments.reconcile',
+      maxAttempts: 1,
+      leaseMs: 600_000,
+      handle: async () => void (await reconcilePayments(deps)),
+    },
+    { kind: 'payments.inbox', maxAttempts: 1, leaseMs: 600_000, handle: async () => void (await sweepInbox(deps)) },
   ],
   recurring: () => [
     { kind: 'payments.reconcile', everyMs: RECONCILE_EVERY_MS },

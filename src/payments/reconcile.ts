@@ -6,7 +6,8 @@
  * called with no transaction open.
  *
  * Schedule, from the push: ask at +20 s, +45 s, +70 s, +95 s; still pending at +110 s → expired.
- * An expired push is asked again 5 and 30 minutes later (money that moved late still counts).
+ * An expired push is asked again 5 min, 30 min, 2 h, 6 h and 24 h later until Daraja gives a
+ * definite answer (money that moved late still counts); a failed late query is retried in 5 min.
  * STK Query is rate-limited (observed: 5/min on the sandbox): each run asks at most
  * `maxQueries`, and an HTTP 429 stops every node's queries until the back-off passes.
  */
@@ -20,7 +21,9 @@ import { settleUnpaid } from './settle.ts';
 export const FIRST_CHECK_MS = 20_000;
 export const CHECK_OFFSETS_MS = [20_000, 45_000, 70_000, 95_000];
 export const EXPIRE_AFTER_MS = 110_000;
-export const LATE_CHECKS_MS = [5 * 60_000, 30 * 60_000];
+export const LATE_CHECKS_MS = [5 * 60_000, 30 * 60_000, 2 * 3600_000, 6 * 3600_000, 24 * 3600_000];
+/** An expired push whose late check failed (500, timeout) is asked again this soon. */
+const LATE_RETRY_MS = 5 * 60_000;
 /** How long a claimed purchase is left alone by other workers while we query it. */
 const CLAIM_MS = 30_000;
 const BACKOFF_KEY = 'payments.query_backoff_until';

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { type App, createApp } from '../../src/app/run.ts';
 import type { Role } from '../../src/app/module.ts';
 import { modules } from '../../src/app/modules.ts';
-import { query } from '../../src/db/open.ts';
+import { type Database, query } from '../../src/db/open.ts';
 import { OffsetClock } from '../../src/lib/clock.ts';
 import { callbackUrls } from '../../src/payments/daraja.ts';
 import { DarajaSim, type DarajaSimOptions } from '../../src/sim/daraja/engine.ts';
@@ -25,12 +25,16 @@ export async function startPaymentsApp(
     sim?: DarajaSimOptions;
     roles?: Role[];
     t?: TestDatabase;
+    /** Another node on the same database (PostgreSQL): no simulator of its own; use this one. */
+    database?: Database;
+    darajaBaseUrl?: string;
+    clock?: OffsetClock;
     workerOptions?: { concurrency?: number; pollMs?: number };
   } = {},
 ): Promise<PaymentsHarness> {
   const t = o.t ?? (await createTestDatabase());
   const config = testConfig();
-  const clock = new OffsetClock();
+  const clock = o.clock ?? new OffsetClock();
   const sim = new DarajaSim({
     apps: [{ consumerKey: config.mpesa.consumerKey, consumerSecret: config.mpesa.consumerSecret }],
     merchants: [{ shortcode: config.mpesa.shortcode, passkey: config.mpesa.passkey, tills: ['174380'] }],
@@ -42,20 +46,22 @@ export async function startPaymentsApp(
     config,
     roles: o.roles ?? ['serve'],
     log: silentLog(),
-    database: t.database,
+    database: o.database ?? t.database,
     clock,
-    modules: [...modules.filter((m) => m.name !== 'sim-daraja'), darajaSimModule({ sim })],
+    modules: [...modules.filter((m) => m.name !== 'sim-daraja'), ...(o.darajaBaseUrl ? [] : [darajaSimModule({ sim })])],
     workerOptions: o.workerOptions,
   });
   // Ephemeral port: point the callbacks and the Daraja base at it now that it is known.
   config.publicUrl = app.url!.replace('0.0.0.0', '127.0.0.1');
-  config.mpesa.baseUrl = `${config.publicUrl}/sim/daraja`;
-  const urls = callbackUrls(config);
-  const reg = await app.deps.daraja.registerC2bUrls({
-    confirmationUrl: urls.c2bConfirm,
-    validationUrl: urls.c2bValidate,
-  });
-  if (!reg.ok) throw new Error(`C2B registration failed: ${JSON.stringify(reg.error)}`);
+  config.mpesa.baseUrl = o.darajaBaseUrl ?? `${config.publicUrl}/sim/daraja`;
+  if (!o.darajaBaseUrl) {
+    const urls = callbackUrls(config);
+    const reg = await app.deps.daraja.registerC2bUrls({
+      confirmationUrl: urls.c2bConfirm,
+      validationUrl: urls.c2bValidate,
+    });
+    if (!reg.ok) throw new Error(`C2B registration failed: ${JSON.stringify(reg.error)}`);
+  }
   return {
     t,
     app,
@@ -65,7 +71,7 @@ export async function startPaymentsApp(
     async stop() {
       sim.close();
       await app.stop();
-      if (!o.t) await t.drop();
+      if (!o.t && !o.database) await t.drop();
     },
   };
 }
