@@ -8,24 +8,27 @@ import type { Config } from '../config.ts';
 import { type Db, query } from '../db/open.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Sealer } from '../lib/seal.ts';
-import { createDarajaClient, type DarajaClient, type TokenStore } from '../protocols/daraja/index.ts';
+import {
+  type CachedToken,
+  createDarajaClient,
+  type DarajaClient,
+  type TokenStore,
+} from '../protocols/daraja/index.ts';
 
-export function dbTokenStore(db: Db, sealer: Sealer, key: string): TokenStore {
+export function dbTokenStore(db: Db, sealer: Sealer, key: string, cacheMs = 30_000): TokenStore {
+  // A short in-process cache spares a database read per Daraja call; a token revoked by another
+  // node meanwhile is caught by the client's one retry on `Invalid Access Token`.
+  let cached: { t: CachedToken; at: number } | null = null;
   return {
-    async get() {
-      const rows = await query<{ value: { sealed?: string; expiresAt?: number } }>(
-        db,
-        sql`SELECT value FROM settings WHERE key = ${key}`,
-      );
-      const v = rows[0]?.value;
-      if (!v?.sealed || typeof v.expiresAt !== 'number') return null;
-      try {
-        return { token: sealer.unseal(v.sealed), expiresAt: v.expiresAt };
-      } catch {
-        return null; // sealed under another SECRET_KEY: fetch a new one
-      }
+    async get(o) {
+      if (!o?.fresh && cached && Date.now() - cached.at < cacheMs && cached.t.expiresAt > Date.now())
+        return cached.t;
+      const t = await read();
+      cached = t ? { t, at: Date.now() } : null;
+      return t;
     },
     async set(t) {
+      cached = { t, at: Date.now() };
       const value = JSON.stringify({ sealed: sealer.seal(t.token), expiresAt: t.expiresAt });
       await db.execute(
         sql`INSERT INTO settings (key, value, sealed, updated_at) VALUES (${key}, ${value}::jsonb, true, now())
@@ -33,6 +36,20 @@ export function dbTokenStore(db: Db, sealer: Sealer, key: string): TokenStore {
       );
     },
   };
+
+  async function read(): Promise<CachedToken | null> {
+    const rows = await query<{ value: { sealed?: string; expiresAt?: number } }>(
+      db,
+      sql`SELECT value FROM settings WHERE key = ${key}`,
+    );
+    const v = rows[0]?.value;
+    if (!v?.sealed || typeof v.expiresAt !== 'number') return null;
+    try {
+      return { token: sealer.unseal(v.sealed), expiresAt: v.expiresAt };
+    } catch {
+      return null; // sealed under another SECRET_KEY: fetch a new one
+    }
+  }
 }
 
 export function createAppDaraja(o: { config: Config; db: Db; sealer: Sealer; clock: Clock }): DarajaClient {

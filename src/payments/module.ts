@@ -22,7 +22,12 @@ export const paymentsModule: Module = {
       leaseMs: 600_000,
       handle: async () => void (await reconcilePayments(deps)),
     },
-    { kind: 'payments.inbox', maxAttempts: 1, leaseMs: 600_000, handle: async () => void (await sweepInbox(deps)) },
+    {
+      kind: 'payments.inbox',
+      maxAttempts: 1,
+      leaseMs: 600_000,
+      handle: async () => void (await sweepInbox(deps)),
+    },
   ],
   recurring: () => [
     { kind: 'payments.reconcile', everyMs: RECONCILE_EVERY_MS },

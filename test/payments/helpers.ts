@@ -48,7 +48,10 @@ export async function startPaymentsApp(
     log: silentLog(),
     database: o.database ?? t.database,
     clock,
-    modules: [...modules.filter((m) => m.name !== 'sim-daraja'), ...(o.darajaBaseUrl ? [] : [darajaSimModule({ sim })])],
+    modules: [
+      ...modules.filter((m) => m.name !== 'sim-daraja'),
+      ...(o.darajaBaseUrl ? [] : [darajaSimModule({ sim })]),
+    ],
     workerOptions: o.workerOptions,
   });
   // Ephemeral port: point the callbacks and the Daraja base at it now that it is known.

@@ -116,7 +116,7 @@ describe(`soak: ${COUNT} purchases with faults and a worker restart`, () => {
     try {
       await pool(
         phones.map((p, i) => ({ p, i })),
-        40,
+        20,
         async ({ p, i }) => {
           const base = b && i % 2 ? b.url : a.url;
           const res = await fetch(`${base}/api/purchases`, {
@@ -129,6 +129,10 @@ describe(`soak: ${COUNT} purchases with faults and a worker restart`, () => {
         },
       );
 
+      const submitted = Date.now();
+      process.stdout.write(
+        `soak: ${COUNT} purchases submitted in ${((submitted - started) / 1000).toFixed(1)} s\n`,
+      );
       // All in: let time run faster so expiry and the late checks (5 and 30 minutes) come soon.
       step = 6_000;
       // A worker dies half-way: stop it and start a fresh one in its place.
@@ -151,7 +155,9 @@ describe(`soak: ${COUNT} purchases with faults and a worker restart`, () => {
             deps.db,
             sql`SELECT count(*)::int AS n FROM purchases WHERE status = 'pending' OR (status = 'expired' AND next_check_at IS NOT NULL)`,
           );
-          const unpaidMoney = [...a.sim.txns.values()].filter((x) => x.resultCode === 0).map((x) => x.checkoutRequestId);
+          const unpaidMoney = [...a.sim.txns.values()]
+            .filter((x) => x.resultCode === 0)
+            .map((x) => x.checkoutRequestId);
           const paid = await query<{ n: number }>(
             deps.db,
             sql`SELECT count(*)::int AS n FROM purchases WHERE status = 'paid'`,
@@ -167,10 +173,12 @@ describe(`soak: ${COUNT} purchases with faults and a worker restart`, () => {
       clearInterval(ticker);
     }
     const db = a.app.deps.db;
-    const rows = await query<{ id: string; status: string; checkout_request_id: string | null; access_code_id: string | null }>(
-      db,
-      sql`SELECT id, status, checkout_request_id, access_code_id FROM purchases`,
-    );
+    const rows = await query<{
+      id: string;
+      status: string;
+      checkout_request_id: string | null;
+      access_code_id: string | null;
+    }>(db, sql`SELECT id, status, checkout_request_id, access_code_id FROM purchases`);
     expect(rows).toHaveLength(COUNT);
     const summary = await query(
       db,
@@ -181,8 +189,12 @@ describe(`soak: ${COUNT} purchases with faults and a worker restart`, () => {
       db,
       sql`SELECT kind, status, count(*)::int AS n, max(last_error) AS error FROM jobs GROUP BY 1, 2 ORDER BY 1, 2`,
     );
-    process.stdout.write(`soak state: ${JSON.stringify(summary)} jobs ${JSON.stringify(jobStats)} sim ${JSON.stringify(a.sim.stats)}\n`);
-    const byCheckout = new Map(rows.filter((x) => x.checkout_request_id).map((x) => [x.checkout_request_id!, x]));
+    process.stdout.write(
+      `soak state: ${JSON.stringify(summary)} jobs ${JSON.stringify(jobStats)} sim ${JSON.stringify(a.sim.stats)}\n`,
+    );
+    const byCheckout = new Map(
+      rows.filter((x) => x.checkout_request_id).map((x) => [x.checkout_request_id!, x]),
+    );
 
     // Every purchase reached a final state.
     const stillPending = rows.filter((x) => x.status === 'pending');

@@ -39,7 +39,8 @@ export interface CachedToken {
 
 /** Where the one token of the app lives; in memory by default, shared storage for many nodes. */
 export interface TokenStore {
-  get(): Promise<CachedToken | null>;
+  /** `fresh`: skip any cache (asked after Daraja rejected the token we had). */
+  get(o?: { fresh?: boolean }): Promise<CachedToken | null>;
   set(t: CachedToken): Promise<void>;
 }
 
@@ -200,7 +201,7 @@ export function createDarajaClient(o: DarajaClientOptions): DarajaClient {
     if (!first.ok || first.status < 400) return first;
     if (classifyError(first.status, first.json, first.retryAfter).kind !== 'invalid_token') return first;
     // Another node (or process) may already have replaced the token; use theirs if so.
-    const stored = await store.get();
+    const stored = await store.get({ fresh: true });
     let next: string;
     if (stored && stored.token !== t.token && stored.expiresAt > now().getTime()) next = stored.token;
     else {
