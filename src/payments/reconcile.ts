@@ -160,7 +160,13 @@ export async function reconcilePayments(deps: Deps, o: ReconcileOptions = {}): P
         if (await expire(deps, p.id)) report.expired++;
       } else await reschedule(deps, p.id, nextCheckAt(createdAt, deps.clock.now()));
     } else {
-      const late = lateCheckAt(asDate(p.expired_at), deps.clock.now());
+      const t = deps.clock.now();
+      const expiredAt = asDate(p.expired_at);
+      let late = lateCheckAt(expiredAt, t);
+      // No answer at all (500, timeout): that check does not count; ask again soon.
+      if (!q.ok && t.getTime() - expiredAt.getTime() < LATE_CHECKS_MS.at(-1)!) {
+        late = new Date(Math.min(t.getTime() + LATE_RETRY_MS, late?.getTime() ?? Number.POSITIVE_INFINITY));
+      }
       await deps.db.execute(
         sql`UPDATE purchases SET next_check_at = ${late} WHERE id = ${p.id} AND status = 'expired'`,
       );

@@ -8,7 +8,7 @@ import { OffsetClock } from '../../src/lib/clock.ts';
 import { callbackUrls } from '../../src/payments/daraja.ts';
 import { DarajaSim, type DarajaSimOptions } from '../../src/sim/daraja/engine.ts';
 import { darajaSimModule } from '../../src/sim/daraja/module.ts';
-import { silentLog, TEST_CALLBACK_SECRET, testConfig } from '../helpers/app.ts';
+import { silentLog, testConfig } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 export interface PaymentsHarness {
@@ -78,8 +78,6 @@ export async function startPaymentsApp(
     },
   };
 }
-
-export const stkUrl = (h: PaymentsHarness, secret = TEST_CALLBACK_SECRET) => `/callbacks/stk/${secret}`;
 
 export async function purchaseRow(h: PaymentsHarness, id: string) {
   return (await query<Record<string, any>>(h.app.deps.db, sql`SELECT * FROM purchases WHERE id = ${id}`))[0]!;

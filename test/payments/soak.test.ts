@@ -86,7 +86,8 @@ function phoneFor(i: number, r: () => number): string {
   let x = r() * 100;
   let suffix: string | null = null;
   for (const [s, w] of MIX) {
-    if ((x -= w) < 0) {
+    x -= w;
+    if (x < 0) {
       suffix = s;
       break;
     }

@@ -339,7 +339,7 @@ export class DarajaSim {
   /** A person acted on a prompt. False if it is no longer waiting. */
   act(checkoutRequestId: string, action: PhoneAction): boolean {
     const t = this.txns.get(checkoutRequestId);
-    if (!t || t.state !== 'pending') return false;
+    if (t?.state !== 'pending') return false;
     this.finish(t, ACTION_CODES[action], true);
     return true;
   }
@@ -347,7 +347,7 @@ export class DarajaSim {
   /** End a pending push now with a result (tests). */
   resolve(checkoutRequestId: string, code: number | string, sendCallback = true): boolean {
     const t = this.txns.get(checkoutRequestId);
-    if (!t || t.state !== 'pending') return false;
+    if (t?.state !== 'pending') return false;
     this.finish(t, code, sendCallback);
     return true;
   }
