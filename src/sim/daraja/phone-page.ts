@@ -62,7 +62,7 @@ ${ACTIONS.map(
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="refresh" content="3">
 <title>Phone simulator</title><style>${CSS}</style></head><body><main>
-<h1>📱 Phone simulator</h1>
+<h1>Phone simulator</h1>
 ${o.note ? `<p class="m">${esc(o.note)}</p>` : ''}
 ${promptHtml}
 ${recentHtml ? `<h2>Recent</h2><ul>${recentHtml}</ul>` : ''}
