@@ -12,6 +12,7 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { asDate, query } from '../db/open.ts';
 import { parseStkCallback } from '../protocols/daraja/callbacks.ts';
+import { DARAJA_CALLBACK_IPS } from '../protocols/daraja/url-rules.ts';
 import { processC2bInbox } from './c2b.ts';
 import { creditPurchase } from './credit.ts';
 import { meaningOf } from './result-codes.ts';
@@ -52,6 +53,12 @@ export async function receiveStkCallback(
         RETURNING id`,
   );
   const inboxId = Number(rows[0]!.id);
+  if (!deps.config.demo && o.remoteAddr && !DARAJA_CALLBACK_IPS.includes(o.remoteAddr)) {
+    deps.log.warn(
+      { inboxId, remoteAddr: o.remoteAddr },
+      "STK callback from outside Safaricom's published addresses",
+    );
+  }
   if (!ok) {
     deps.log.warn(
       { inboxId, remoteAddr: o.remoteAddr },

@@ -32,3 +32,22 @@ export function callbackUrlProblem(url: string): string | null {
   const word = forbiddenUrlWord(url);
   return word ? `contains the word "${word}", which Daraja refuses` : null;
 }
+
+/**
+ * Addresses Safaricom's go-live material lists as the sources of Daraja callbacks. Not verified
+ * against a primary page and known to change, so a callback from elsewhere is logged, not refused.
+ */
+export const DARAJA_CALLBACK_IPS: readonly string[] = [
+  '196.201.214.200',
+  '196.201.214.206',
+  '196.201.213.114',
+  '196.201.214.207',
+  '196.201.214.208',
+  '196.201.213.44',
+  '196.201.212.127',
+  '196.201.212.138',
+  '196.201.212.129',
+  '196.201.212.136',
+  '196.201.212.74',
+  '196.201.212.69',
+];
