@@ -5,7 +5,7 @@
  * worker) takes half the traffic. Time runs ~40x fast (OffsetClock) so expiry and late checks
  * happen within the test. At the end: every purchase is final, every payment the simulator took
  * is credited exactly once (one code, one SMS), and nothing unpaid is credited.
- * PAYMENTS_SOAK_COUNT scales it (default 300).
+ * PAYMENTS_SOAK_COUNT scales it (default 250).
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ import { silentLog } from '../helpers/app.ts';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/db.ts';
 import { type PaymentsHarness, startPaymentsApp } from './helpers.ts';
 
-const COUNT = Number(process.env.PAYMENTS_SOAK_COUNT ?? 300);
+const COUNT = Number(process.env.PAYMENTS_SOAK_COUNT ?? 250);
 const SEED = Number(process.env.PAYMENTS_SOAK_SEED ?? 20261123);
 
 let t: TestDatabase;
