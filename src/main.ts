@@ -2,9 +2,11 @@
 import { ConfigError } from './config.ts';
 import { type Command, UsageError } from './cli/command.ts';
 import { coreCommands } from './cli/core-commands.ts';
+import { routersCommand } from './gateways/cli.ts';
 import { simCommand } from './sim/cli.ts';
+import { vouchersCommand } from './vouchers/cli.ts';
 
-const commands: Command[] = [...coreCommands, simCommand];
+const commands: Command[] = [...coreCommands, routersCommand, vouchersCommand, simCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -31,8 +33,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`wavu: unknown command "${name}"\n\n${help()}\n`);
     return 2;
   }
-  if (!cmd.ownHelp && (rest.includes('--help') || rest.includes('-h'))) {
-    process.stdout.write(`${cmd.usage}\n`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${cmd.helpFor?.(rest) ?? cmd.usage}\n`);
     return 0;
   }
   try {

@@ -9,6 +9,9 @@ import type { Clock } from '../lib/clock.ts';
 import { createSealer, type Sealer } from '../lib/seal.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import type { EnqueueSpec } from '../jobs/types.ts';
+import { createSmsProvider } from '../notify/create-provider.ts';
+import type { SmsProvider } from '../notify/provider.ts';
+import { createRouterConnections, type RouterConnections } from '../gateways/connections.ts';
 import { createAppDaraja } from '../payments/daraja.ts';
 import type { DarajaClient } from '../protocols/daraja/client.ts';
 
@@ -21,6 +24,10 @@ export interface Deps {
   sealer: Sealer;
   /** Write a durable job on `conn` (pass the open transaction so it commits with the change). */
   enqueue(conn: Conn, spec: EnqueueSpec): Promise<number | null>;
+  /** The SMS gateway picked by SMS_PROVIDER (the `sms.send` job is its only caller). */
+  sms: SmsProvider;
+  /** Open RouterOS API/REST connections, reused per router (closed by the gateways module on stop). */
+  routerConnections: RouterConnections;
   /** M-Pesa Daraja (config.mpesa); in demo the simulator mounted on our own server. */
   daraja: DarajaClient;
 }
@@ -35,6 +42,8 @@ export function createDeps(o: { config: Config; database: Database; clock: Clock
     log: o.log,
     sealer,
     enqueue: (conn, spec) => enqueue(conn, o.clock, spec),
+    sms: createSmsProvider(o.config, o.database.db, o.clock),
+    routerConnections: createRouterConnections(sealer),
     daraja: createAppDaraja({ config: o.config, db: o.database.db, sealer, clock: o.clock }),
   };
 }

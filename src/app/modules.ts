@@ -1,7 +1,23 @@
+import { accessModule } from '../access/module.ts';
+import { gatewaysModule } from '../gateways/module.ts';
 import { healthModule } from '../health/module.ts';
+import { notifyModule } from '../notify/module.ts';
 import { paymentsModule } from '../payments/module.ts';
 import { darajaSimModule } from '../sim/daraja/module.ts';
+import { routerosSimModule } from '../sim/routeros/module.ts';
+import { simSmsModule } from '../sim/sms-module.ts';
+import { vouchersModule } from '../vouchers/module.ts';
 import type { Module } from './module.ts';
 
 /** Every feature of the app, in mount order. Add a feature by adding its module here. */
-export const modules: Module[] = [healthModule, paymentsModule, darajaSimModule()];
+export const modules: Module[] = [
+  healthModule,
+  accessModule,
+  notifyModule,
+  vouchersModule,
+  gatewaysModule,
+  paymentsModule,
+  simSmsModule,
+  routerosSimModule,
+  darajaSimModule(),
+];

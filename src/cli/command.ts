@@ -5,9 +5,9 @@ export interface Command {
   summary: string;
   /** Shown by `wavu NAME --help`. */
   usage: string;
+  /** Help for `wavu NAME <args> --help` when it depends on the arguments (e.g. `wavu sim routeros --help`). */
+  helpFor?(argv: string[]): string | undefined;
   run(argv: string[]): Promise<number | undefined>;
-  /** The command prints its own help (it dispatches to subcommands with their own usage). */
-  ownHelp?: boolean;
 }
 
 /** A mistake in how a command was called: printed as one line with the usage, exit code 2. */

@@ -78,6 +78,9 @@ export const routers = pgTable('routers', {
   health: jsonb('health'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
+  tlsFingerprint: text('tls_fingerprint'),
+  reconcilingUntil: ts('reconciling_until'),
+  lastReconciledAt: ts('last_reconciled_at'),
 });
 
 export const voucherBatches = pgTable('voucher_batches', {
@@ -91,6 +94,7 @@ export const voucherBatches = pgTable('voucher_batches', {
   validUntil: ts('valid_until'),
   createdBy: integer('created_by'),
   createdAt: ts('created_at').notNull().defaultNow(),
+  sellOnline: boolean('sell_online').notNull().default(false),
 });
 
 export const PURCHASE_STATUSES = ['pending', 'paid', 'failed', 'cancelled', 'expired'] as const;
@@ -183,6 +187,25 @@ export const accessDevices = pgTable(
   (t) => [primaryKey({ columns: [t.accessCodeId, t.mac] })],
 );
 
+export const GRANT_STATUSES = ['pending', 'granted', 'revoking', 'revoked'] as const;
+
+export const accessGrants = pgTable(
+  'access_grants',
+  {
+    accessCodeId: uuid('access_code_id').notNull(),
+    routerId: integer('router_id').notNull(),
+    status: text('status', { enum: GRANT_STATUSES }).notNull().default('pending'),
+    remoteId: text('remote_id'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    requestedAt: ts('requested_at').notNull(),
+    grantedAt: ts('granted_at'),
+    revokedAt: ts('revoked_at'),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accessCodeId, t.routerId] })],
+);
+
 export const sessions = pgTable('sessions', {
   id: uuid('id').primaryKey(),
   accessCodeId: uuid('access_code_id'),
@@ -257,6 +280,15 @@ export const smsMessages = pgTable('sms_messages', {
   createdAt: ts('created_at').notNull().defaultNow(),
   sentAt: ts('sent_at'),
   failedAt: ts('failed_at'),
+});
+
+export const simSmsInbox = pgTable('sim_sms_inbox', {
+  id: big('id').primaryKey().generatedByDefaultAsIdentity(),
+  providerId: text('provider_id').notNull(),
+  toPhone: text('to_phone').notNull(),
+  sender: text('sender'),
+  body: text('body').notNull(),
+  receivedAt: ts('received_at').notNull(),
 });
 
 export const rateLimits = pgTable('rate_limits', {

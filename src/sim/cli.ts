@@ -1,45 +1,53 @@
 /**
- * `wavu sim <name>`: runs one simulator on its own. Each simulator adds one entry to the table
- * below (its Command lives in its own folder), so adding one touches a single line here.
+ * `wavu sim <name>`: run one simulator on its own. Each simulator adds one entry to the table
+ * below (its own options and help live with it); this file only dispatches.
  */
 import { type Command, UsageError } from '../cli/command.ts';
 import { darajaSimCommand } from './daraja/standalone.ts';
+import { routerosSimEntry } from './routeros/cli.ts';
 
-export const simulators: Command[] = [darajaSimCommand];
+export interface SimEntry {
+  name: string;
+  summary: string;
+  /** Shown by `wavu sim NAME --help`. */
+  usage: string;
+  run(argv: string[]): Promise<number | undefined>;
+}
+
+/** The simulators, one line each: add yours here. */
+export const simulators: SimEntry[] = [routerosSimEntry, darajaSimCommand];
 
 function usage(): string {
-  const width = Math.max(...simulators.map((s) => s.name.length));
+  const w = Math.max(...simulators.map((s) => s.name.length));
   return [
     'wavu sim <simulator> [options]',
     '',
-    'Run a simulator alone on its own port (for development against a fake M-Pesa or router).',
+    'Run a simulator on its own, to try Wavu or other tools without the real service.',
     '',
     'Simulators:',
-    ...simulators.map((s) => `  ${s.name.padEnd(width)}  ${s.summary}`),
+    ...simulators.map((s) => `  ${s.name.padEnd(w)}  ${s.summary}`),
     '',
-    "Run `wavu sim <simulator> --help` for a simulator's options.",
+    'Run `wavu sim <simulator> --help` for its options.',
   ].join('\n');
 }
 
 export const simCommand: Command = {
   name: 'sim',
-  summary: 'Run a simulator alone (daraja, …) for development.',
+  summary: 'Run a simulator on its own (MikroTik router, M-Pesa Daraja).',
   get usage() {
     return usage();
   },
-  ownHelp: true,
+  helpFor(argv) {
+    return simulators.find((s) => s.name === argv[0])?.usage;
+  },
   async run(argv) {
     const [name, ...rest] = argv;
-    if (name === '--help' || name === '-h') {
-      process.stdout.write(`${usage()}\n`);
-      return 0;
-    }
+    if (!name) throw new UsageError('say which simulator to run');
     const sim = simulators.find((s) => s.name === name);
-    if (!sim) throw new UsageError(name ? `unknown simulator "${name}"` : 'which simulator?');
-    if (rest.includes('--help') || rest.includes('-h')) {
-      process.stdout.write(`${sim.usage}\n`);
-      return 0;
-    }
+    if (!sim)
+      throw new UsageError(
+        `unknown simulator "${name}" (choose from: ${simulators.map((s) => s.name).join(', ')})`,
+      );
     return sim.run(rest);
   },
 };
