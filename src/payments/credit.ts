@@ -10,7 +10,8 @@ import type { Deps } from '../app/deps.ts';
 import { isUniqueViolation, query, type Tx } from '../db/open.ts';
 import { issueForPurchase } from '../access/issue-for-purchase.ts';
 import { queueSms } from '../notify/queue-sms.ts';
-import { formatKes } from '../lib/money.ts';
+import { renderSms } from '../notify/templates.ts';
+import { getBranding } from '../vouchers/branding.ts';
 import { inList, notifyPurchase } from './sql-helpers.ts';
 import { sourcesOf } from './status.ts';
 
@@ -112,19 +113,24 @@ export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promis
         WHERE id = ${p.id}`,
   );
 
-  // The code by SMS: for a voucher it is the whole point; for access it is the customer's way
-  // back in when the captive browser closes or the phone changes its MAC.
-  const to = p.purpose === 'voucher' ? (p.recipient_phone ?? p.phone) : p.phone;
-  if (to) {
-    const receipt = input.receipt ? ` (${input.receipt})` : '';
-    const body =
-      p.purpose === 'voucher'
-        ? `Your WiFi voucher for ${p.plan_name}: ${issued.code}. Enter it on the WiFi login page.`
-        : `Payment of ${formatKes(p.amount_kes)} received${receipt}. Your WiFi code for ${p.plan_name}: ${issued.code}. Keep it to log in again.`;
+  // A voucher's SMS (to the receiver) is sent by issueForPurchase itself. For access, the buyer
+  // gets the receipt and the code: their way back in when the captive browser closes or the phone
+  // changes its MAC.
+  if (p.purpose === 'access' && p.phone) {
+    const branding = await getBranding(tx);
+    const vars = {
+      business: branding.name,
+      code: issued.code,
+      plan: p.plan_name,
+      supportPhone: branding.supportPhone,
+    };
+    const body = input.receipt
+      ? renderSms('receipt', 'en', { ...vars, amountKes: p.amount_kes, receipt: input.receipt })
+      : renderSms('code', 'en', vars);
     await queueSms(tx, deps, {
-      to,
+      to: p.phone,
       body,
-      template: p.purpose === 'voucher' ? 'purchase.voucher' : 'purchase.code',
+      template: input.receipt ? 'receipt' : 'code',
       purchaseId: p.id,
     });
   }
