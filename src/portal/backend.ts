@@ -6,7 +6,9 @@ import { type AccessDecision, authorizeMac as authorizeAccessMac } from '../acce
 import { recoverAccess } from '../access/recover.ts';
 import { redeemCode } from '../access/redeem.ts';
 import type { Deps } from '../app/deps.ts';
-import { AppError, isAppError } from '../lib/errors.ts';
+import { isAppError } from '../lib/errors.ts';
+import { getPurchase as getPurchaseView } from '../payments/get-purchase.ts';
+import { startPurchase as startPayment } from '../payments/start-purchase.ts';
 import type { Lang } from './i18n/index.ts';
 import type { FormError, PaybillInfo } from './pages.ts';
 
@@ -42,18 +44,32 @@ export interface Origin {
   sourceIp: string;
 }
 
-// Payments are wired in when that feature lands on main.
-const notYet = (what: string) => new AppError('unavailable', `${what} is not available yet.`);
-
 export async function startPurchase(
-  _deps: Deps,
-  _input: { planId: number; phone: string; mac: string | null; ip: string | null; routerId: number | null },
+  deps: Deps,
+  input: { planId: number; phone: string; mac: string | null; ip: string | null; routerId: number | null },
 ): Promise<{ id: string }> {
-  throw notYet('Payment');
+  return startPayment(deps, { ...input, purpose: 'access' });
 }
 
-export async function getPurchase(_deps: Deps, _id: string, _lang: Lang): Promise<PurchaseState | null> {
-  throw notYet('Payment');
+export async function getPurchase(deps: Deps, id: string, lang: Lang): Promise<PurchaseState | null> {
+  try {
+    const v = await getPurchaseView(deps, id, { lang });
+    return {
+      id: v.id,
+      ref: v.ref,
+      status: v.status,
+      resultCode: v.resultCode,
+      reason: v.reason,
+      planName: v.plan.name,
+      amountKes: v.amountKes,
+      phone: v.phone ?? '',
+      code: v.code,
+      accessCodeId: v.accessCodeId,
+    };
+  } catch (e) {
+    if (isAppError(e) && e.code === 'not_found') return null;
+    throw e;
+  }
 }
 
 function authorized(d: AccessDecision): Authorized {
