@@ -1,0 +1,33 @@
+import { sql } from 'drizzle-orm';
+import type { Deps } from '../app/deps.ts';
+import { type Conn, query } from '../db/open.ts';
+
+/** Bind a device to a code (no-op when already bound). The caller enforces the device limit. */
+export async function bindDevice(tx: Conn, accessCodeId: string, mac: string, now: Date): Promise<void> {
+  await tx.execute(
+    sql`INSERT INTO access_devices (access_code_id, mac, bound_at, last_seen_at)
+        VALUES (${accessCodeId}, ${mac}, ${now}, ${now})
+        ON CONFLICT (access_code_id, mac) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at`,
+  );
+}
+
+/**
+ * Routers in `api` mode need the access pushed to them; `radius` routers ask us at login, so
+ * nothing is queued for them. `reason` makes the job key unique per cause (purchase, new device).
+ */
+export async function enqueueGrantIfApi(
+  tx: Conn,
+  deps: Deps,
+  accessCodeId: string,
+  routerId: number | null,
+  reason: string,
+): Promise<void> {
+  if (routerId === null) return;
+  const [router] = await query<{ mode: string }>(tx, sql`SELECT mode FROM routers WHERE id = ${routerId}`);
+  if (router?.mode !== 'api') return;
+  await deps.enqueue(tx, {
+    kind: 'gateway.grant',
+    payload: { accessCodeId, routerId },
+    key: `grant:${accessCodeId}:${routerId}:${reason}`,
+  });
+}

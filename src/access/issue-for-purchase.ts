@@ -1,0 +1,144 @@
+/**
+ * Turn a paid purchase into access. Called inside the transaction that marks the purchase paid, so
+ * "paid" and "has access" commit together (DESIGN.md invariant 2). Buying the same plan again
+ * while a code is still live extends that code instead of handing out a second one.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Deps } from '../app/deps.ts';
+import { type Conn, asDate, query } from '../db/open.ts';
+import { AppError } from '../lib/errors.ts';
+import { generateAccessCode, hashCode } from './codes.ts';
+import { scheduleExpiry } from './expire.ts';
+import { bindDevice, enqueueGrantIfApi } from './grant.ts';
+
+export interface IssueInput {
+  purchaseId: string;
+  planId: number;
+  phone: string | null;
+  mac: string | null;
+  routerId: number | null;
+  purpose: 'access' | 'voucher';
+}
+
+export interface IssueResult {
+  accessCodeId: string;
+  code: string;
+  extended: boolean;
+}
+
+interface PlanRow {
+  id: number;
+  duration_seconds: number;
+  data_cap_bytes: number | null;
+  devices: number;
+  clock: 'wall' | 'uptime';
+  starts_on: 'first_login' | 'payment';
+}
+
+interface LiveCode {
+  id: string;
+  code_sealed: string;
+  status: 'issued' | 'active';
+  clock: 'wall' | 'uptime';
+  expires_at: unknown;
+}
+
+export async function issueForPurchase(tx: Conn, deps: Deps, input: IssueInput): Promise<IssueResult> {
+  const now = deps.clock.now();
+  const [plan] = await query<PlanRow>(
+    tx,
+    sql`SELECT id, duration_seconds, data_cap_bytes, devices, clock, starts_on FROM plans WHERE id = ${input.planId}`,
+  );
+  if (!plan) throw new AppError('not_found', 'That package no longer exists.');
+
+  if (input.purpose === 'access') {
+    const live = await findExtendable(tx, input, now);
+    if (live) return extend(tx, deps, live, plan, input, now);
+  }
+
+  // A new code. Activate now when the buyer is at the portal (their device is known) or the plan
+  // says its clock starts at payment; otherwise the clock starts at first login.
+  const activateNow = input.purpose === 'access' && (input.mac !== null || plan.starts_on === 'payment');
+  const id = randomUUID();
+  let code = '';
+  for (let attempt = 0; ; attempt++) {
+    code = generateAccessCode();
+    const expiresAt =
+      activateNow && plan.clock === 'wall' ? new Date(now.getTime() + plan.duration_seconds * 1000) : null;
+    const inserted = await query(
+      tx,
+      sql`INSERT INTO access_codes (id, code_hash, code_sealed, plan_id, kind, purchase_id, status, devices, clock,
+                                    duration_seconds, data_cap_bytes, phone, sold_at, issued_at, activated_at,
+                                    expires_at, updated_at)
+          VALUES (${id}, ${hashCode(deps.sealer, code)}, ${deps.sealer.seal(code)}, ${plan.id},
+                  ${input.purpose === 'voucher' ? 'voucher' : 'purchase'}, ${input.purchaseId},
+                  ${activateNow ? 'active' : 'issued'}, ${plan.devices}, ${plan.clock}, ${plan.duration_seconds},
+                  ${plan.data_cap_bytes}, ${input.phone}, ${input.purpose === 'voucher' ? now : null}, ${now},
+                  ${activateNow ? now : null}, ${expiresAt}, ${now})
+          ON CONFLICT (code_hash) DO NOTHING
+          RETURNING id`,
+    );
+    if (inserted.length) {
+      if (expiresAt) await scheduleExpiry(tx, deps, id, expiresAt);
+      break;
+    }
+    // 25^10 codes: a collision is a freak event, but it must never become a double grant.
+    if (attempt >= 5) throw new Error('could not generate a unique access code');
+  }
+  if (input.purpose === 'access' && input.mac) {
+    await bindDevice(tx, id, input.mac, now);
+    await enqueueGrantIfApi(tx, deps, id, input.routerId, `purchase:${input.purchaseId}`);
+  }
+  return { accessCodeId: id, code, extended: false };
+}
+
+/** The buyer's live code for the same plan: same phone, or bound to the paying device. */
+async function findExtendable(tx: Conn, input: IssueInput, now: Date): Promise<LiveCode | null> {
+  if (!input.phone && !input.mac) return null;
+  const rows = await query<LiveCode>(
+    tx,
+    sql`SELECT c.id, c.code_sealed, c.status, c.clock, c.expires_at
+        FROM access_codes c
+        WHERE c.kind = 'purchase' AND c.plan_id = ${input.planId} AND c.status IN ('issued', 'active')
+          AND (c.expires_at IS NULL OR c.expires_at > ${now})
+          AND (c.used_seconds < c.duration_seconds)
+          AND (
+            (${input.phone}::text IS NOT NULL AND c.phone = ${input.phone})
+            OR (${input.mac}::text IS NOT NULL AND EXISTS (
+                  SELECT 1 FROM access_devices d WHERE d.access_code_id = c.id AND d.mac = ${input.mac}))
+          )
+        ORDER BY c.issued_at DESC
+        LIMIT 1
+        FOR UPDATE`,
+  );
+  return rows[0] ?? null;
+}
+
+async function extend(
+  tx: Conn,
+  deps: Deps,
+  live: LiveCode,
+  plan: PlanRow,
+  input: IssueInput,
+  now: Date,
+): Promise<IssueResult> {
+  const add = plan.duration_seconds;
+  const newExpiry =
+    live.status === 'active' && live.clock === 'wall' && live.expires_at
+      ? new Date(asDate(live.expires_at).getTime() + add * 1000)
+      : null;
+  await tx.execute(
+    sql`UPDATE access_codes
+        SET duration_seconds = duration_seconds + ${add},
+            data_cap_bytes = CASE WHEN data_cap_bytes IS NULL THEN NULL ELSE data_cap_bytes + ${plan.data_cap_bytes ?? 0} END,
+            expires_at = COALESCE(${newExpiry}, expires_at),
+            updated_at = ${now}
+        WHERE id = ${live.id}`,
+  );
+  if (newExpiry) await scheduleExpiry(tx, deps, live.id, newExpiry);
+  if (input.mac) await bindDevice(tx, live.id, input.mac, now);
+  // The router the buyer is on learns the new limits now; others converge at their next reconcile.
+  await enqueueGrantIfApi(tx, deps, live.id, input.routerId, `purchase:${input.purchaseId}`);
+  return { accessCodeId: live.id, code: deps.sealer.unseal(live.code_sealed), extended: true };
+}
