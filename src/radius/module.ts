@@ -23,6 +23,8 @@ export interface RadiusServiceOptions {
   authPort?: number | null;
   acctPort?: number | null;
   interimSeconds?: number;
+  /** NAS snapshot lifetime and the minimum gap between reloads on a miss (ms). */
+  nasCache?: { ttlMs: number; missReloadMs: number };
 }
 
 export async function startRadiusService(deps: Deps, o: RadiusServiceOptions = {}): Promise<RadiusServer> {
@@ -44,7 +46,7 @@ export async function startRadiusService(deps: Deps, o: RadiusServiceOptions = {
   const fromConfig = (p: number) => (p === 0 ? null : p);
   return startRadiusServer({
     log: deps.log.child({ component: 'radius' }),
-    nas: new NasDirectory(deps),
+    nas: new NasDirectory(deps, o.nasCache?.ttlMs, o.nasCache?.missReloadMs),
     host: o.host ?? deps.config.host,
     authPort: o.authPort !== undefined ? o.authPort : fromConfig(deps.config.radius.authPort),
     acctPort: o.acctPort !== undefined ? o.acctPort : fromConfig(deps.config.radius.acctPort),

@@ -53,7 +53,9 @@ export class NasDirectory {
     const age = performance.now() - this.loadedAt;
     if (age > this.ttlMs) await this.reload();
     let hit = this.match(src, nasIdentifier);
-    if (!hit && performance.now() - this.loadedAt > this.missReloadMs) {
+    // A NAS-Identifier we have never seen may be a router added since the last load.
+    const unknownIdent = !!nasIdentifier && !this.list.some((n) => n.identifier === nasIdentifier);
+    if ((!hit || unknownIdent) && performance.now() - this.loadedAt > this.missReloadMs) {
       await this.reload();
       hit = this.match(src, nasIdentifier);
     }

@@ -113,3 +113,27 @@ export function radclient(
     p.stdin.end(`${lines.join('\n')}\n`);
   });
 }
+
+/** Send one datagram from a fresh socket and wait for one reply (or null after `ms`). */
+export async function exchange(
+  port: number,
+  packet: Buffer,
+  ms = 1500,
+  bindPort = 0,
+): Promise<Buffer | null> {
+  const { createSocket } = await import('node:dgram');
+  const sock = createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(bindPort, '127.0.0.1', () => r()));
+  try {
+    return await new Promise<Buffer | null>((resolve) => {
+      const timer = setTimeout(() => resolve(null), ms);
+      sock.once('message', (m) => {
+        clearTimeout(timer);
+        resolve(m);
+      });
+      sock.send(packet, port, '127.0.0.1');
+    });
+  } finally {
+    sock.close();
+  }
+}
