@@ -19,6 +19,7 @@ import {
   verifyChap,
 } from '../protocols/radius/index.ts';
 import { parseMac } from './mac.ts';
+import { countFailure, isThrottled, TOO_MANY_TRIES } from './throttle.ts';
 import type { RadiusReply, RadiusRequest } from './server.ts';
 
 const MAX_U32 = 0xffffffff;
@@ -50,15 +51,20 @@ export function accessRequestHandler(deps: Deps, o: AccessOptions) {
       decision = await authorizeMac(deps, { mac: userMac, routerId: req.nas.routerId });
       if (!decision.ok && decision.reason === 'unknown') return reject(NO_DEVICE_PACKAGE);
     } else {
+      const routerId = req.nas.routerId;
+      if (callingMac && (await isThrottled(deps, routerId, callingMac))) return reject(TOO_MANY_TRIES);
       const pw = passwordMatches(req, username);
       if (pw !== 'ok') {
         deps.log.info(
           { router: req.nas.name, reason: pw },
           'RADIUS login refused: password does not match the code',
         );
+        if (callingMac) await countFailure(deps, routerId, callingMac);
         return reject(pw === 'missing' ? NO_CODE : WRONG_PASSWORD);
       }
-      decision = await authorizeCode(deps, { code: username, mac: callingMac, routerId: req.nas.routerId });
+      decision = await authorizeCode(deps, { code: username, mac: callingMac, routerId });
+      if (!decision.ok && decision.reason === 'unknown' && callingMac)
+        await countFailure(deps, routerId, callingMac);
     }
     if (!decision.ok) return reject(decision.message);
     return { code: RadiusCode.AccessAccept, attributes: acceptAttributes(decision, o.interimSeconds) };

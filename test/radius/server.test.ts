@@ -23,6 +23,7 @@ import { NO_DEVICE_PACKAGE } from '../../src/radius/access-request.ts';
 import { startRadiusService } from '../../src/radius/module.ts';
 import type { RadiusServer } from '../../src/radius/server.ts';
 import { sweepStaleSessions } from '../../src/radius/sweep.ts';
+import { TOO_MANY_TRIES } from '../../src/radius/throttle.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import {
   addRadiusRouter,
@@ -476,6 +477,45 @@ describe.skipIf(!hasRadclient)('RADIUS server with radclient', () => {
       sql`SELECT last_seen_at FROM routers WHERE id = ${routerId}`,
     );
     expect(r!.last_seen_at).not.toBeNull();
+  });
+
+  it('slows down code guessing per device: 10 wrong codes, then even a good one waits', async () => {
+    const v = await addVoucher(deps);
+    const from = (mac: string, c: string) =>
+      auth([`User-Name = "${c}"`, `User-Password = "${c}"`, `Calling-Station-Id = "${mac}"`, MA]);
+    for (let i = 0; i < 10; i++)
+      expect((await from('AA:BB:CC:00:05:01', `WRONG${i}XXXX`)).reply).toBe('Access-Reject');
+    const blocked = await from('AA:BB:CC:00:05:01', v.code);
+    expect(blocked.reply).toBe('Access-Reject');
+    expect(blocked.attrs['Reply-Message']).toBe(TOO_MANY_TRIES);
+    expect((await code(v.id)).status).toBe('issued');
+    // Another device on the same router is not affected; the first one may retry after the window.
+    expect((await from('AA:BB:CC:00:05:02', v.code)).reply).toBe('Access-Accept');
+    clock.advance(601_000);
+    const v2 = await addVoucher(deps);
+    expect((await from('AA:BB:CC:00:05:01', v2.code)).reply).toBe('Access-Accept');
+  });
+
+  it('a new Start from a device closes its session that never sent Stop', async () => {
+    const v = await addVoucher(deps);
+    const mac = 'AA:BB:CC:00:06:01';
+    await auth([
+      `User-Name = "${v.code}"`,
+      `User-Password = "${v.code}"`,
+      `Calling-Station-Id = "${mac}"`,
+      MA,
+    ]);
+    const start = (id: string) =>
+      acct([
+        `User-Name = "${v.code}"`,
+        `Acct-Session-Id = "${id}"`,
+        'Acct-Status-Type = Start',
+        `Calling-Station-Id = "${mac}"`,
+      ]);
+    await start('ls-1');
+    await start('ls-2');
+    expect(await session('ls-1')).toMatchObject({ status: 'closed', terminate_cause: 'Lost-Stop' });
+    expect((await session('ls-2'))!.status).toBe('active');
   });
 
   it('ignores garbage and answers nothing to it', async () => {
