@@ -294,6 +294,9 @@ describe.skipIf(!hasRadclient)('RADIUS server with radclient', () => {
     const stResp = decodePacket((await exchange(server.authPort!, st))!);
     expect(stResp.code).toBe(RadiusCode.AccessAccept);
     expect(verifyResponse(stResp, st.subarray(4, 20), SECRET).ok).toBe(true);
+    expect((await radclient(server.authPort!, 'status', SECRET, [MA])).reply).toBe('Access-Accept');
+    const stAcct = await radclient(server.acctPort!, 'status', SECRET, [MA]);
+    expect(stAcct.reply, stAcct.stdout).toBe('Accounting-Response');
   });
 
   it('accounting Start/Interim/Stop is recorded once even when every packet is resent', async () => {

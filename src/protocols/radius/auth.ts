@@ -186,9 +186,15 @@ export function encodeRequest(o: {
 
 // ---- responses -----------------------------------------------------------------------------
 
-/** The M-A of a response is computed with this in the Authenticator field (see file comment). */
-const responseMaAuth = (code: number, requestAuth: Buffer) =>
-  code === RadiusCode.AccountingResponse ? ZERO16 : requestAuth;
+/**
+ * The M-A of a response is computed with this in the Authenticator field (see file comment). An
+ * Accounting-Response to Status-Server is the exception: radclient checks it with the request's
+ * authenticator, like an Access-Accept.
+ */
+const responseMaAuth = (code: number, request: { code?: number; authenticator: Buffer }) =>
+  code === RadiusCode.AccountingResponse && request.code !== RadiusCode.StatusServer
+    ? ZERO16
+    : request.authenticator;
 
 /**
  * Encode and sign a response to `request`: Message-Authenticator first (default on), then the
@@ -196,7 +202,8 @@ const responseMaAuth = (code: number, requestAuth: Buffer) =>
  */
 export function encodeResponse(o: {
   code: number;
-  request: { identifier: number; authenticator: Buffer };
+  /** The request answered; its code matters only for Status-Server. */
+  request: { code?: number; identifier: number; authenticator: Buffer };
   attributes: RadiusAttribute[];
   secret: Buffer | string;
   messageAuthenticator?: boolean;
@@ -205,7 +212,7 @@ export function encodeResponse(o: {
   const packet = encodePacket({
     code: o.code,
     identifier: o.request.identifier,
-    authenticator: responseMaAuth(o.code, o.request.authenticator),
+    authenticator: responseMaAuth(o.code, o.request),
     attributes: withMa ? [{ type: MESSAGE_AUTHENTICATOR, value: ZERO16 }, ...o.attributes] : o.attributes,
   });
   if (withMa) hmacInto(packet, o.secret);
@@ -225,8 +232,7 @@ export type ResponseCheck =
   | { ok: false; reason: 'bad_authenticator' | 'bad_message_authenticator' };
 
 /**
- * Verify a response to a request we sent. For Disconnect/CoA ACK/NAK FreeRADIUS signs the M-A
- * with zeros while radclient checks it with the Request Authenticator, so either is accepted.
+ * Verify a response to a request we sent (Response Authenticator, and the M-A when present).
  */
 export function verifyResponse(
   resp: RadiusPacket,
@@ -237,10 +243,12 @@ export function verifyResponse(
   requestAuthenticator.copy(copy, 4);
   if (!safeEqual(md5(copy, Buffer.from(secret)), resp.authenticator))
     return { ok: false, reason: 'bad_authenticator' };
-  const dm = resp.code >= RadiusCode.DisconnectAck && resp.code <= RadiusCode.CoaNak;
-  const auths = dm
-    ? [requestAuthenticator, ZERO16]
-    : [resp.code === RadiusCode.AccountingResponse ? ZERO16 : requestAuthenticator];
+  // ACK/NAK: FreeRADIUS signs with zeros, radclient checks with RA. Accounting-Response: zeros,
+  // except in answer to Status-Server (RA). Either is accepted for those codes.
+  const either =
+    (resp.code >= RadiusCode.DisconnectAck && resp.code <= RadiusCode.CoaNak) ||
+    resp.code === RadiusCode.AccountingResponse;
+  const auths = either ? [ZERO16, requestAuthenticator] : [requestAuthenticator];
   const ma = checkMessageAuthenticator(resp.raw, secret, auths);
   return ma === 'invalid'
     ? { ok: false, reason: 'bad_message_authenticator' }
