@@ -197,3 +197,33 @@ export function radiusAdapterFor(
 ): RadiusGatewayAdapter {
   return new RadiusGatewayAdapter(deps, router, opts);
 }
+
+/**
+ * Radius-mode routers where the code has a live session: where `gateway.revoke` without a
+ * routerId must send Disconnect-Requests (a radius router holds nothing else of ours).
+ */
+export async function radiusRoutersForCode(deps: Deps, accessCodeId: string): Promise<RadiusRouter[]> {
+  const rows = await query<{
+    id: number;
+    name: string;
+    host: string | null;
+    nas_address: string | null;
+    coa_port: number;
+    radius_secret_sealed: string | null;
+  }>(
+    deps.db,
+    sql`SELECT r.id, r.name, r.host, r.nas_address, r.coa_port, r.radius_secret_sealed FROM routers r
+        WHERE r.mode = 'radius'
+          AND EXISTS (SELECT 1 FROM sessions s
+                      WHERE s.router_id = r.id AND s.access_code_id = ${accessCodeId} AND s.status = 'active')
+        ORDER BY r.id`,
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    name: r.name,
+    host: r.host,
+    nasAddress: r.nas_address,
+    coaPort: Number(r.coa_port),
+    radiusSecretSealed: r.radius_secret_sealed,
+  }));
+}

@@ -23,7 +23,7 @@ import {
   verifyRequest,
   verifyResponse,
 } from '../../src/protocols/radius/index.ts';
-import { RadiusGatewayAdapter, type RadiusRouter } from '../../src/radius/adapter.ts';
+import { RadiusGatewayAdapter, type RadiusRouter, radiusRoutersForCode } from '../../src/radius/adapter.ts';
 import { recordAccounting } from '../../src/radius/accounting.ts';
 import { DynamicAuthTimeout } from '../../src/radius/coa-client.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
@@ -146,6 +146,7 @@ describe('radius-mode gateway adapter', () => {
     const adapter = new RadiusGatewayAdapter(deps, router, { timeoutMs: 300, retries: 1 });
     await adapter.grant({ accessCodeId: v.id }); // a no-op: the NAS asks us
     expect(nas.received).toHaveLength(0);
+    expect((await radiusRoutersForCode(deps, v.id)).map((x) => x.id)).toEqual([router.id]);
     const r = await adapter.revoke(v.id);
     expect(r.disconnected).toBe(2);
     expect(nas.received).toHaveLength(2);
@@ -161,6 +162,7 @@ describe('radius-mode gateway adapter', () => {
     expect(nas.received.map((x) => getText(x.packet, 'Acct-Session-Id')).sort()).toEqual(['dm-1', 'dm-2']);
     expect(await status('dm-1')).toEqual({ status: 'closed', terminate_cause: 'Admin-Reset' });
     expect((await adapter.listActive()).map((s) => s.acctSessionId)).not.toContain('dm-1');
+    expect(await radiusRoutersForCode(deps, v.id)).toEqual([]);
     // Revoking again finds nothing live and sends nothing.
     nas.received = [];
     expect((await adapter.revoke(v.id)).disconnected).toBe(0);
