@@ -160,6 +160,19 @@ describe.skipIf(!hasRadclient)('RADIUS server with radclient', () => {
     expect((await code(v.id)).status).toBe('active');
   });
 
+  it('CHAP with a CHAP-Challenge, as MikroTik http-chap forwards it', async () => {
+    const v = await addVoucher(deps);
+    const lines = [
+      `User-Name = "${v.code}"`,
+      `CHAP-Password = "${v.code}"`,
+      'CHAP-Challenge = 0x101112131415161718191a1b1c1d1e1f',
+      MA,
+    ];
+    const r = await auth(lines);
+    expect(r.stdout).toMatch(/CHAP-Challenge/);
+    expect(r.reply).toBe('Access-Accept');
+  });
+
   it('refuses a second device over the limit and an expired code, saying why', async () => {
     const v = await addVoucher(deps, { devices: 1 });
     const login = (mac: string) =>
