@@ -7,8 +7,9 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { asDate, query } from '../db/open.ts';
 import { attr, ERROR_CAUSE, type RadiusAttribute, RadiusCode } from '../protocols/radius/index.ts';
-import { type DynamicResult, sendDynamicRequest } from './coa-client.ts';
+import { sendDynamicRequest } from './coa-client.ts';
 
+/** The columns of a `routers` row this adapter uses (a Drizzle routers row fits). */
 export interface RadiusRouter {
   id: number;
   name: string;
@@ -18,44 +19,58 @@ export interface RadiusRouter {
   radiusSecretSealed: string | null;
 }
 
-export interface RadiusSession {
+// The shapes below mirror the gateways feature's GatewayAdapter interface (src/gateways/adapter.ts).
+
+/** A live session as the NAS last reported it; `id` is its Acct-Session-Id. */
+export interface RadiusActiveSession {
   id: string;
+  username: string;
   accessCodeId: string | null;
-  acctSessionId: string | null;
-  username: string | null;
   mac: string | null;
   ip: string | null;
-  startedAt: Date;
-  updatedAt: Date;
+  uptimeSeconds: number;
+  bytesIn: number;
+  bytesOut: number;
 }
 
-export interface AdapterHealth {
+/** How to name one session to the NAS (from the latest accounting). */
+export interface RadiusSessionRef {
+  acctSessionId?: string | null;
+  username?: string | null;
+  mac?: string | null;
+  ip?: string | null;
+}
+
+export interface RadiusHealth {
   ok: boolean;
-  detail: string;
-  lastSeenAt: Date | null;
+  latencyMs: number;
   activeSessions: number;
+  lastSeenAt: Date | null;
+  error?: string;
 }
 
 interface SessionRow {
-  id: string;
-  access_code_id: string | null;
   acct_session_id: string | null;
   username: string | null;
+  access_code_id: string | null;
   mac: string | null;
   ip: string | null;
-  started_at: unknown;
-  updated_at: unknown;
+  session_seconds: number;
+  input_bytes: number;
+  output_bytes: number;
 }
 
-const toSession = (r: SessionRow): RadiusSession => ({
-  id: r.id,
+const SESSION_COLUMNS = sql`acct_session_id, username, access_code_id, mac, ip, session_seconds, input_bytes, output_bytes`;
+
+const toActive = (r: SessionRow): RadiusActiveSession => ({
+  id: r.acct_session_id ?? '',
+  username: r.username ?? '',
   accessCodeId: r.access_code_id,
-  acctSessionId: r.acct_session_id,
-  username: r.username,
   mac: r.mac,
   ip: r.ip,
-  startedAt: asDate(r.started_at),
-  updatedAt: asDate(r.updated_at),
+  uptimeSeconds: Number(r.session_seconds),
+  bytesIn: Number(r.input_bytes),
+  bytesOut: Number(r.output_bytes),
 });
 
 /** A router unheard of for this long is reported as not seen recently (idle NASes send nothing). */
@@ -73,17 +88,27 @@ export class RadiusGatewayAdapter {
   /** Nothing to push: the NAS asks us (Access-Request) when the device logs in. */
   async grant(_access: { accessCodeId: string }): Promise<void> {}
 
-  /** End every live session of the code on this router. Throws (job retries) if any NAS call failed. */
-  async revoke(accessCodeId: string): Promise<{ disconnected: number }> {
+  /**
+   * End every live session of the code on this router (by code id, or by the code as User-Name
+   * for sessions we could not tie to a code). Throws, so the job retries, if any NAS call failed.
+   */
+  async revoke(accessCodeId: string, username?: string): Promise<void> {
     const rows = await query<SessionRow>(
       this.deps.db,
-      sql`SELECT id, access_code_id, acct_session_id, username, mac, ip, started_at, updated_at FROM sessions
-          WHERE router_id = ${this.router.id} AND access_code_id = ${accessCodeId} AND status = 'active'`,
+      sql`SELECT ${SESSION_COLUMNS} FROM sessions
+          WHERE router_id = ${this.router.id} AND status = 'active'
+            AND (access_code_id = ${accessCodeId}
+                 ${username ? sql`OR (access_code_id IS NULL AND username = ${username})` : sql``})`,
     );
     const failures: string[] = [];
     for (const r of rows) {
       try {
-        await this.disconnect(toSession(r));
+        await this.disconnect({
+          acctSessionId: r.acct_session_id,
+          username: r.username,
+          mac: r.mac,
+          ip: r.ip,
+        });
       } catch (e) {
         failures.push((e as Error).message);
       }
@@ -92,46 +117,46 @@ export class RadiusGatewayAdapter {
       throw new Error(
         `${failures.length} of ${rows.length} sessions not disconnected on ${this.router.name}: ${failures[0]}`,
       );
-    return { disconnected: rows.length };
   }
 
-  async listActive(): Promise<RadiusSession[]> {
+  /** Live sessions as the NAS's accounting last reported them. */
+  async listActive(): Promise<RadiusActiveSession[]> {
     const rows = await query<SessionRow>(
       this.deps.db,
-      sql`SELECT id, access_code_id, acct_session_id, username, mac, ip, started_at, updated_at FROM sessions
+      sql`SELECT ${SESSION_COLUMNS} FROM sessions
           WHERE router_id = ${this.router.id} AND status = 'active' ORDER BY started_at`,
     );
-    return rows.map(toSession);
+    return rows.map(toActive);
   }
 
   /**
    * Disconnect-Request for one session, identified the way MikroTik hotspot needs it: User-Name,
-   * Acct-Session-Id and Framed-IP-Address. ACK, or NAK "session not found", closes our row.
+   * Acct-Session-Id and Framed-IP-Address (plus Calling-Station-Id). ACK, or NAK "session not
+   * found", closes our row; another NAK or no answer throws.
    */
-  async disconnect(session: RadiusSession | { id: string }): Promise<DynamicResult> {
-    const s = 'acctSessionId' in session ? session : await this.loadSession(session.id);
-    const result = await this.send(RadiusCode.DisconnectRequest, identify(s));
+  async disconnect(session: RadiusSessionRef): Promise<void> {
+    const result = await this.send(RadiusCode.DisconnectRequest, identify(session));
     const gone = !result.ack && result.errorCause === ERROR_CAUSE['Session-Context-Not-Found'];
-    if (result.ack || gone) {
+    if (!result.ack && !gone)
+      throw new Error(
+        `${this.router.name} refused the Disconnect-Request (Error-Cause ${result.errorCause ?? 'none'})`,
+      );
+    if (session.acctSessionId) {
       const now = this.deps.clock.now();
       await this.deps.db.execute(
-        sql`UPDATE sessions SET status = 'closed', stopped_at = COALESCE(stopped_at, ${now}), updated_at = ${now},
-                   terminate_cause = COALESCE(terminate_cause, 'Admin-Reset')
-            WHERE id = ${s.id} AND status = 'active'`,
+        sql`UPDATE sessions SET status = 'closed', stopped_at = ${now}, updated_at = ${now}, terminate_cause = 'Admin-Reset'
+            WHERE router_id = ${this.router.id} AND acct_session_id = ${session.acctSessionId} AND status = 'active'`,
       );
-      return result;
     }
-    throw new Error(
-      `${this.router.name} refused the Disconnect-Request (Error-Cause ${result.errorCause ?? 'none'})`,
-    );
   }
 
   /** CoA-Request for one session (new Session-Timeout, rate…); true when the NAS acknowledged. */
-  async changeAuthorization(session: RadiusSession, attributes: RadiusAttribute[]): Promise<boolean> {
+  async changeAuthorization(session: RadiusSessionRef, attributes: RadiusAttribute[]): Promise<boolean> {
     return (await this.send(RadiusCode.CoaRequest, [...identify(session), ...attributes])).ack;
   }
 
-  async health(): Promise<AdapterHealth> {
+  /** A radius router is healthy when it has talked to us recently; we do not poll it. */
+  async health(): Promise<RadiusHealth> {
     const [r] = await query<{ last_seen_at: unknown; active: number }>(
       this.deps.db,
       sql`SELECT r.last_seen_at,
@@ -141,24 +166,12 @@ export class RadiusGatewayAdapter {
     const lastSeenAt = r?.last_seen_at ? asDate(r.last_seen_at) : null;
     const recent =
       lastSeenAt !== null && this.deps.clock.now().getTime() - lastSeenAt.getTime() < HEALTH_WINDOW_MS;
-    return {
-      ok: recent,
-      detail: lastSeenAt
-        ? `last RADIUS request ${lastSeenAt.toISOString()}${recent ? '' : ' (not recently)'}`
-        : 'no RADIUS request received yet',
-      lastSeenAt,
-      activeSessions: Number(r?.active ?? 0),
-    };
-  }
-
-  private async loadSession(id: string): Promise<RadiusSession> {
-    const [r] = await query<SessionRow>(
-      this.deps.db,
-      sql`SELECT id, access_code_id, acct_session_id, username, mac, ip, started_at, updated_at FROM sessions
-          WHERE id = ${id} AND router_id = ${this.router.id}`,
-    );
-    if (!r) throw new Error(`session ${id} not found on ${this.router.name}`);
-    return toSession(r);
+    const h: RadiusHealth = { ok: recent, latencyMs: 0, activeSessions: Number(r?.active ?? 0), lastSeenAt };
+    if (!recent)
+      h.error = lastSeenAt
+        ? `no RADIUS request since ${lastSeenAt.toISOString()}`
+        : 'no RADIUS request received yet';
+    return h;
   }
 
   private send(
@@ -180,7 +193,7 @@ export class RadiusGatewayAdapter {
   }
 }
 
-function identify(s: RadiusSession): RadiusAttribute[] {
+function identify(s: RadiusSessionRef): RadiusAttribute[] {
   const out: RadiusAttribute[] = [];
   if (s.username) out.push(attr('User-Name', s.username));
   if (s.acctSessionId) out.push(attr('Acct-Session-Id', s.acctSessionId));

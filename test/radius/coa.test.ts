@@ -147,8 +147,7 @@ describe('radius-mode gateway adapter', () => {
     await adapter.grant({ accessCodeId: v.id }); // a no-op: the NAS asks us
     expect(nas.received).toHaveLength(0);
     expect((await radiusRoutersForCode(deps, v.id)).map((x) => x.id)).toEqual([router.id]);
-    const r = await adapter.revoke(v.id);
-    expect(r.disconnected).toBe(2);
+    await adapter.revoke(v.id, v.code);
     expect(nas.received).toHaveLength(2);
     for (const { packet, valid } of nas.received) {
       expect(packet.code).toBe(RadiusCode.DisconnectRequest);
@@ -161,11 +160,11 @@ describe('radius-mode gateway adapter', () => {
     }
     expect(nas.received.map((x) => getText(x.packet, 'Acct-Session-Id')).sort()).toEqual(['dm-1', 'dm-2']);
     expect(await status('dm-1')).toEqual({ status: 'closed', terminate_cause: 'Admin-Reset' });
-    expect((await adapter.listActive()).map((s) => s.acctSessionId)).not.toContain('dm-1');
+    expect((await adapter.listActive()).map((s) => s.id)).not.toContain('dm-1');
     expect(await radiusRoutersForCode(deps, v.id)).toEqual([]);
     // Revoking again finds nothing live and sends nothing.
     nas.received = [];
-    expect((await adapter.revoke(v.id)).disconnected).toBe(0);
+    await adapter.revoke(v.id);
     expect(nas.received).toHaveLength(0);
   });
 
@@ -173,21 +172,18 @@ describe('radius-mode gateway adapter', () => {
     const v = await addVoucher(deps);
     const adapter = new RadiusGatewayAdapter(deps, router, { timeoutMs: 200, retries: 1 });
     await openSession(v.id, 'dm-3', v.code);
-    const [s3] = await query<{ id: string }>(
-      deps.db,
-      sql`SELECT id FROM sessions WHERE acct_session_id = 'dm-3'`,
-    );
+    const ref = { acctSessionId: 'dm-3', username: v.code, mac: 'AA:BB:CC:DD:00:01', ip: '10.5.50.9' };
     nas.answer = 'nak-other';
-    await expect(adapter.disconnect({ id: s3!.id })).rejects.toThrow(/refused/);
+    await expect(adapter.disconnect(ref)).rejects.toThrow(/refused/);
     expect((await status('dm-3'))!.status).toBe('active');
     nas.answer = 'silent';
     nas.received = [];
-    await expect(adapter.disconnect({ id: s3!.id })).rejects.toBeInstanceOf(DynamicAuthTimeout);
+    await expect(adapter.disconnect(ref)).rejects.toBeInstanceOf(DynamicAuthTimeout);
     // One try plus one retransmission of the very same bytes.
     expect(nas.received).toHaveLength(2);
     expect(nas.received[0]!.packet.raw.equals(nas.received[1]!.packet.raw)).toBe(true);
     nas.answer = 'nak-gone';
-    expect(await adapter.disconnect({ id: s3!.id })).toEqual({ ack: false, errorCause: 503 });
+    await adapter.disconnect(ref);
     expect((await status('dm-3'))!.status).toBe('closed');
   });
 
@@ -203,19 +199,9 @@ describe('radius-mode gateway adapter', () => {
   it('CoA-Request verifies and is acknowledged', async () => {
     nas.answer = 'ack';
     const adapter = new RadiusGatewayAdapter(deps, router, { timeoutMs: 300 });
-    const ok = await adapter.changeAuthorization(
-      {
-        id: 'x',
-        accessCodeId: null,
-        acctSessionId: 'c1',
-        username: 'u',
-        mac: null,
-        ip: null,
-        startedAt: clock.now(),
-        updatedAt: clock.now(),
-      },
-      [attr('Session-Timeout', 60)],
-    );
+    const ok = await adapter.changeAuthorization({ acctSessionId: 'c1', username: 'u' }, [
+      attr('Session-Timeout', 60),
+    ]);
     expect(ok).toBe(true);
     const last = nas.received.at(-1)!;
     expect(last.packet.code).toBe(RadiusCode.CoaRequest);
