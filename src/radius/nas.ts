@@ -44,9 +44,9 @@ export class NasDirectory {
   ) {}
 
   /**
-   * The NAS for a packet: by NAS-Identifier when the packet names a router we know (its address,
-   * if set, must match the source), otherwise by source address when exactly one router has it.
-   * Several routers behind one NAT address must each set a NAS-Identifier.
+   * The NAS for a packet: by NAS-Identifier when the packet names a router we know, otherwise by
+   * source address when exactly one router has it. Several routers behind one NAT address must
+   * each send their own NAS-Identifier.
    */
   async find(source: string, nasIdentifier: string | undefined): Promise<Nas | null> {
     const src = plainAddress(source);
@@ -74,7 +74,10 @@ export class NasDirectory {
   private match(src: string, ident: string | undefined): Nas | null {
     if (ident) {
       const named = this.list.find((n) => n.identifier === ident);
-      if (named) return named.address && named.address !== src ? null : named;
+      // Routers behind CGNAT change public address. One that must sign every Access-Request
+      // (the default) is still authenticated by its secret, so its NAS-Identifier is enough; one
+      // let off Message-Authenticator must also come from its registered address.
+      if (named) return !named.address || named.address === src || named.requireMessageAuth ? named : null;
     }
     const byAddr = this.list.filter((n) => n.address === src);
     return byAddr.length === 1 ? byAddr[0]! : null;

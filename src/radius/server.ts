@@ -130,6 +130,12 @@ export async function startRadiusServer(o: RadiusServerOptions): Promise<RadiusS
       );
       return null;
     }
+    if (nas.address && nas.address !== address)
+      warnOnce(
+        `moved:${nas.routerId}`,
+        { router: nas.name, from: address, registered: nas.address },
+        'RADIUS router sends from an address other than the registered one (new public IP?)',
+      );
     const check = verifyRequest(packet, nas.secret);
     if (!check.ok) {
       stats.badAuthenticator++;

@@ -120,10 +120,11 @@ export async function exchange(
   packet: Buffer,
   ms = 1500,
   bindPort = 0,
+  bindAddress = '127.0.0.1',
 ): Promise<Buffer | null> {
   const { createSocket } = await import('node:dgram');
   const sock = createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(bindPort, '127.0.0.1', () => r()));
+  await new Promise<void>((r) => sock.bind(bindPort, bindAddress, () => r()));
   try {
     return await new Promise<Buffer | null>((resolve) => {
       const timer = setTimeout(() => resolve(null), ms);

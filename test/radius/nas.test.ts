@@ -48,7 +48,18 @@ describe('NAS directory', () => {
     expect((await dir.find('198.51.100.7', 'site-2'))?.name).toBe('n2');
     expect((await dir.find('198.51.100.7', 'site-1'))?.name).toBe('n1');
     expect(await dir.find('198.51.100.7', undefined)).toBeNull();
-    expect(await dir.find('198.51.100.8', 'site-1')).toBeNull();
+    // A new public address is fine for a router that signs its requests…
+    expect((await dir.find('198.51.100.8', 'site-1'))?.name).toBe('n1');
+    // …but not for one let off Message-Authenticator.
+    await addRadiusRouter(deps, {
+      name: 'n3',
+      secret: 's3',
+      address: '198.51.100.9',
+      identifier: 'old',
+      requireMa: false,
+    });
+    expect((await dir.find('198.51.100.9', 'old'))?.name).toBe('n3');
+    expect(await dir.find('203.0.113.1', 'old')).toBeNull();
   });
 });
 
