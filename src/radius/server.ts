@@ -50,6 +50,8 @@ export interface RadiusStats {
   missingMessageAuthenticator: number;
   wrongPort: number;
   handlerErrors: number;
+  /** Dropped because too many requests were already being handled (the NAS retries). */
+  overloaded: number;
 }
 
 export interface RadiusServer {
@@ -68,6 +70,12 @@ export interface RadiusServerOptions {
   authPort: number | null;
   acctPort: number | null;
   dedupe?: DuplicateCache;
+  /**
+   * Requests handled at once; beyond this new ones are dropped rather than queued without bound
+   * behind a slow database (the NAS retransmits, and retransmissions of a request already in
+   * hand wait for it).
+   */
+  maxInFlight?: number;
 }
 
 const PROXY_STATE = 33;
@@ -83,7 +91,10 @@ export async function startRadiusServer(o: RadiusServerOptions): Promise<RadiusS
     missingMessageAuthenticator: 0,
     wrongPort: 0,
     handlerErrors: 0,
+    overloaded: 0,
   };
+  const maxInFlight = o.maxInFlight ?? 512;
+  let inFlight = 0;
   const dedupe = o.dedupe ?? new DuplicateCache();
   const warned = new Map<string, number>();
   /** At most one warning per kind and source a minute: a misconfigured NAS retries a lot. */
@@ -163,7 +174,15 @@ export async function startRadiusServer(o: RadiusServerOptions): Promise<RadiusS
       stats.duplicates++;
       return cached;
     }
-    const response = answer(kind, { nas, packet, source: { address, port: src.port } });
+    if (inFlight >= maxInFlight) {
+      stats.overloaded++;
+      warnOnce('overloaded', { inFlight }, 'RADIUS server overloaded: request dropped (the NAS will retry)');
+      return null;
+    }
+    inFlight++;
+    const response = answer(kind, { nas, packet, source: { address, port: src.port } }).finally(() => {
+      inFlight--;
+    });
     dedupe.set(key, response);
     const out = await response;
     // A request we could not answer (database down…) must be retried for real, not from cache.
