@@ -88,7 +88,7 @@ export function radclient(
   extra: string[] = [],
 ): Promise<RadclientResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn('radclient', ['-x', '-r', '1', '-t', '1', ...extra, `127.0.0.1:${port}`, type, secret]);
+    const p = spawn('radclient', ['-x', '-r', '1', '-t', '2', ...extra, `127.0.0.1:${port}`, type, secret]);
     let stdout = '';
     p.stdout.on('data', (d) => {
       stdout += d;
