@@ -140,6 +140,9 @@ export async function recordAccounting(
       Math.max(0, r.outputBytes - Number(row.output_bytes));
     // A session the sweeper closed for silence comes back to life if the NAS still reports it.
     const reopen = !stop && row.status === 'closed' && row.terminate_cause === 'Stale';
+    // The first real end wins: a resent Stop keeps the original time and cause. A Stop for a
+    // session the sweeper closed replaces the guess with the NAS's own answer.
+    const closeNow = stop && (row.status === 'active' || row.terminate_cause === 'Stale');
     await tx.execute(
       sql`UPDATE sessions SET
             session_seconds = GREATEST(session_seconds, ${r.sessionSeconds}),
@@ -148,8 +151,8 @@ export async function recordAccounting(
             ip = COALESCE(${r.ip ?? null}, ip),
             updated_at = ${now},
             status = ${stop ? 'closed' : reopen ? 'active' : row.status},
-            stopped_at = ${stop ? now : reopen ? null : sql`stopped_at`},
-            terminate_cause = ${stop ? (r.terminateCause ?? 'Stop') : reopen ? null : sql`terminate_cause`}
+            stopped_at = ${closeNow ? now : reopen ? null : sql`stopped_at`},
+            terminate_cause = ${closeNow ? (r.terminateCause ?? 'Stop') : reopen ? null : sql`terminate_cause`}
           WHERE id = ${row.id}`,
     );
     const codeId = row.access_code_id ?? (await resolveCode(tx, deps, r));

@@ -103,4 +103,35 @@ describe('accounting faults', () => {
     expect(s).toMatchObject({ status: 'closed' });
     expect(Number(s!.session_seconds)).toBe(400);
   });
+
+  it('a resent Stop keeps the first stop time and cause', async () => {
+    const v = await addVoucher(deps);
+    const stop = (id: number, cause: number) =>
+      encodeRequest({
+        code: RadiusCode.AccountingRequest,
+        identifier: id,
+        attributes: [
+          attr('User-Name', v.code),
+          attr('Acct-Session-Id', 'rs-1'),
+          attr('Acct-Status-Type', 'Stop'),
+          attr('Acct-Session-Time', 50),
+          attr('Acct-Terminate-Cause', cause),
+        ],
+        secret: SECRET,
+      });
+    expect(await exchange(server.acctPort!, stop(1, 1), 2000)).not.toBeNull();
+    const first = await query<{ stopped_at: unknown; terminate_cause: string }>(
+      deps.db,
+      sql`SELECT stopped_at, terminate_cause FROM sessions WHERE acct_session_id = 'rs-1'`,
+    );
+    (deps.clock as ManualClock).advance(30_000);
+    expect(await exchange(server.acctPort!, stop(2, 5), 2000)).not.toBeNull();
+    const again = await query<{ stopped_at: unknown; terminate_cause: string }>(
+      deps.db,
+      sql`SELECT stopped_at, terminate_cause FROM sessions WHERE acct_session_id = 'rs-1'`,
+    );
+    expect(again).toEqual(first);
+    expect(again[0]!.terminate_cause).toBe('User-Request');
+    expect(await used(v.id)).toEqual([50, 0]);
+  });
 });
