@@ -52,19 +52,26 @@ export function accessRequestHandler(deps: Deps, o: AccessOptions) {
       if (!decision.ok && decision.reason === 'unknown') return reject(NO_DEVICE_PACKAGE);
     } else {
       const routerId = req.nas.routerId;
-      if (callingMac && (await isThrottled(deps, routerId, callingMac))) return reject(TOO_MANY_TRIES);
       const pw = passwordMatches(req, username);
-      if (pw !== 'ok') {
-        deps.log.info(
-          { router: req.nas.name, reason: pw },
-          'RADIUS login refused: password does not match the code',
-        );
-        if (callingMac) await countFailure(deps, routerId, callingMac);
-        return reject(pw === 'missing' ? NO_CODE : WRONG_PASSWORD);
+      if ((pw === 'missing' || pw === 'empty') && callingMac) {
+        // MAC authentication by gateways that put their own User-Name and no password: the
+        // device the NAS vouches for (Calling-Station-Id) must be bound to a live code.
+        decision = await authorizeMac(deps, { mac: callingMac, routerId });
+        if (!decision.ok && decision.reason === 'unknown') return reject(NO_DEVICE_PACKAGE);
+      } else {
+        if (callingMac && (await isThrottled(deps, routerId, callingMac))) return reject(TOO_MANY_TRIES);
+        if (pw !== 'ok') {
+          deps.log.info(
+            { router: req.nas.name, reason: pw },
+            'RADIUS login refused: password is not the code',
+          );
+          if (callingMac) await countFailure(deps, routerId, callingMac);
+          return reject(pw === 'missing' ? NO_CODE : WRONG_PASSWORD);
+        }
+        decision = await authorizeCode(deps, { code: username, mac: callingMac, routerId });
+        if (!decision.ok && decision.reason === 'unknown' && callingMac)
+          await countFailure(deps, routerId, callingMac);
       }
-      decision = await authorizeCode(deps, { code: username, mac: callingMac, routerId });
-      if (!decision.ok && decision.reason === 'unknown' && callingMac)
-        await countFailure(deps, routerId, callingMac);
     }
     if (!decision.ok) return reject(decision.message);
     return { code: RadiusCode.AccessAccept, attributes: acceptAttributes(decision, o.interimSeconds) };
@@ -77,7 +84,7 @@ const reject = (message: string): RadiusReply => ({
 });
 
 /** The password must be the code itself: PAP compares normalised forms, CHAP tries what was typed. */
-function passwordMatches(req: RadiusRequest, username: string): 'ok' | 'wrong' | 'missing' {
+function passwordMatches(req: RadiusRequest, username: string): 'ok' | 'wrong' | 'missing' | 'empty' {
   const p = req.packet;
   const hidden = getRaw(p, 'User-Password');
   if (hidden) {
@@ -88,7 +95,8 @@ function passwordMatches(req: RadiusRequest, username: string): 'ok' | 'wrong' |
       if (e instanceof RadiusDecodeError) return 'wrong';
       throw e;
     }
-    return clear && normalizeCode(clear) === normalizeCode(username) ? 'ok' : 'wrong';
+    if (!clear) return 'empty';
+    return normalizeCode(clear) === normalizeCode(username) ? 'ok' : 'wrong';
   }
   if (getRaw(p, 'CHAP-Password')) {
     const candidates = new Set([
@@ -98,7 +106,7 @@ function passwordMatches(req: RadiusRequest, username: string): 'ok' | 'wrong' |
       username.toLowerCase(),
     ]);
     for (const c of candidates) if (verifyChap(p, c)) return 'ok';
-    return 'wrong';
+    return verifyChap(p, '') ? 'empty' : 'wrong';
   }
   return 'missing';
 }

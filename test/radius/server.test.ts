@@ -214,6 +214,11 @@ describe.skipIf(!hasRadclient)(
       expect(r.attrs['Session-Timeout']).toBe(String(3 * 3600));
       const bare = await auth(['User-Name = "AABBCC000201"', 'Calling-Station-Id = "AA:BB:CC:00:02:01"', MA]);
       expect(bare.reply).toBe('Access-Accept');
+      // A gateway that puts its own User-Name and no password: the Calling-Station-Id decides.
+      const byCalling = await auth(['User-Name = "guest"', 'Calling-Station-Id = "aa:bb:cc:00:02:01"', MA]);
+      expect(byCalling.reply).toBe('Access-Accept');
+      const unbound = await auth(['User-Name = "guest"', 'Calling-Station-Id = "AA:BB:CC:00:02:98"', MA]);
+      expect(unbound.attrs['Reply-Message']).toBe(NO_DEVICE_PACKAGE);
       const stranger = await auth(['User-Name = "AA:BB:CC:00:02:99"', 'User-Password = ""', MA]);
       expect(stranger.reply).toBe('Access-Reject');
       expect(stranger.attrs['Reply-Message']).toBe(NO_DEVICE_PACKAGE);
