@@ -210,6 +210,32 @@ describe('radius-mode gateway adapter', () => {
 });
 
 describe('radius role', () => {
+  it('the worker runs the stale-session sweeper on its schedule', async () => {
+    const v = await addVoucher(deps);
+    await openSession(v.id, 'stale-1', v.code, 'AA:BB:CC:DD:00:09');
+    clock.advance(16 * 60_000);
+    const app = await createApp({
+      config: testConfig(),
+      roles: ['worker'],
+      log: silentLog(),
+      database: t.database,
+      clock,
+      workerOptions: { pollMs: 20 },
+    });
+    try {
+      for (let i = 0; i < 500 && (await status('stale-1'))!.status === 'active'; i++)
+        await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      await app.stop();
+    }
+    expect(await status('stale-1')).toEqual({ status: 'closed', terminate_cause: 'Stale' });
+    const jobs = await query<{ status: string }>(
+      deps.db,
+      sql`SELECT status FROM jobs WHERE kind = 'radius.sweep-sessions'`,
+    );
+    expect(jobs.map((j) => j.status)).toContain('done');
+  });
+
   it('`wavu radius` starts the server on the configured ports and answers Status-Server', async () => {
     const free = async () => {
       const s = createSocket('udp4');
