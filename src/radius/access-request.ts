@@ -8,6 +8,8 @@
 import type { Deps } from '../app/deps.ts';
 import { type AccessDecision, authorizeCode, authorizeMac } from '../access/authorize.ts';
 import { normalizeCode } from '../access/codes.ts';
+import { type GuessTicket, guessFailed, guessSucceeded, startGuess } from '../access/guessing.ts';
+import { AppError } from '../lib/errors.ts';
 import {
   attr,
   getRaw,
@@ -19,7 +21,6 @@ import {
   verifyChap,
 } from '../protocols/radius/index.ts';
 import { parseMac } from './mac.ts';
-import { countFailure, isThrottled, TOO_MANY_TRIES } from './throttle.ts';
 import type { RadiusReply, RadiusRequest } from './server.ts';
 
 const MAX_U32 = 0xffffffff;
@@ -59,18 +60,25 @@ export function accessRequestHandler(deps: Deps, o: AccessOptions) {
         decision = await authorizeMac(deps, { mac: callingMac, routerId });
         if (!decision.ok && decision.reason === 'unknown') return reject(NO_DEVICE_PACKAGE);
       } else {
-        if (callingMac && (await isThrottled(deps, routerId, callingMac))) return reject(TOO_MANY_TRIES);
+        // Every code tried here counts against the shared guessing limits (per device and
+        // overall); a right code gives its attempt back.
+        const scope = { path: 'radius', mac: callingMac, ip: null };
+        let ticket: GuessTicket;
+        try {
+          ticket = await startGuess(deps, scope);
+        } catch (e) {
+          if (e instanceof AppError && e.code === 'rate_limited') return reject(e.message);
+          throw e;
+        }
         if (pw !== 'ok') {
-          deps.log.info(
-            { router: req.nas.name, reason: pw },
-            'RADIUS login refused: password is not the code',
-          );
-          if (callingMac) await countFailure(deps, routerId, callingMac);
+          await guessFailed(deps, scope, pw === 'missing' ? 'no_password' : 'wrong_password', {
+            router: req.nas.name,
+          });
           return reject(pw === 'missing' ? NO_CODE : WRONG_PASSWORD);
         }
         decision = await authorizeCode(deps, { code: username, mac: callingMac, routerId });
-        if (!decision.ok && decision.reason === 'unknown' && callingMac)
-          await countFailure(deps, routerId, callingMac);
+        if (decision.ok) await guessSucceeded(deps, ticket);
+        else await guessFailed(deps, scope, decision.reason, { router: req.nas.name });
       }
     }
     if (!decision.ok) return reject(decision.message);

@@ -23,7 +23,6 @@ import { NO_DEVICE_PACKAGE } from '../../src/radius/access-request.ts';
 import { startRadiusService } from '../../src/radius/module.ts';
 import type { RadiusServer } from '../../src/radius/server.ts';
 import { sweepStaleSessions } from '../../src/radius/sweep.ts';
-import { TOO_MANY_TRIES } from '../../src/radius/throttle.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import {
   addRadiusRouter,
@@ -526,7 +525,12 @@ describe.skipIf(!hasRadclient)(
         expect((await from('AA:BB:CC:00:05:01', `WRONG${i}XXXX`)).reply).toBe('Access-Reject');
       const blocked = await from('AA:BB:CC:00:05:01', v.code);
       expect(blocked.reply).toBe('Access-Reject');
-      expect(blocked.attrs['Reply-Message']).toBe(TOO_MANY_TRIES);
+      expect(blocked.attrs['Reply-Message']).toMatch(/^Too many tries\. Wait \d+ minute/);
+      const audits = await query<{ n: number }>(
+        deps.db,
+        sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'access.radius.failed' AND detail->>'mac' = 'AA:BB:CC:00:05:01'`,
+      );
+      expect(audits[0]!.n).toBe(10);
       expect((await code(v.id)).status).toBe('issued');
       // Another device on the same router is not affected; the first one may retry after the window.
       expect((await from('AA:BB:CC:00:05:02', v.code)).reply).toBe('Access-Accept');
