@@ -6,8 +6,10 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import type { Module } from '../app/module.ts';
+import { registerGatewayMode } from '../gateways/adapter.ts';
 import { accessRequestHandler } from './access-request.ts';
 import { accountingHandler } from './accounting.ts';
+import { RadiusGatewayAdapter } from './adapter.ts';
 import { NasDirectory } from './nas.ts';
 import { type RadiusServer, startRadiusServer } from './server.ts';
 import { sweepStaleSessions } from './sweep.ts';
@@ -60,6 +62,10 @@ export async function startRadiusService(deps: Deps, o: RadiusServiceOptions = {
     },
   });
 }
+
+// Revoke and kick on radius-mode routers go through the gateway jobs like any other router:
+// Disconnect-Requests to the NAS (see adapter.ts).
+registerGatewayMode('radius', (deps, router) => new RadiusGatewayAdapter(deps, router));
 
 export const radiusModule: Module = {
   name: 'radius',
