@@ -4,6 +4,7 @@ import { healthModule } from '../health/module.ts';
 import { notifyModule } from '../notify/module.ts';
 import { paymentsModule } from '../payments/module.ts';
 import { portalModule } from '../portal/module.ts';
+import { radiusModule } from '../radius/module.ts';
 import { darajaSimModule } from '../sim/daraja/module.ts';
 import { routerosSimModule } from '../sim/routeros/module.ts';
 import { simSmsModule } from '../sim/sms-module.ts';
@@ -18,6 +19,7 @@ export const modules: Module[] = [
   vouchersModule,
   gatewaysModule,
   paymentsModule,
+  radiusModule,
   simSmsModule,
   routerosSimModule,
   darajaSimModule(),
