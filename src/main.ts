@@ -2,8 +2,9 @@
 import { ConfigError } from './config.ts';
 import { type Command, UsageError } from './cli/command.ts';
 import { coreCommands } from './cli/core-commands.ts';
+import { adminCommand } from './admin/cli.ts';
 
-const commands: Command[] = [...coreCommands];
+const commands: Command[] = [...coreCommands, adminCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,5 +1,6 @@
+import { adminModule } from '../admin/module.ts';
 import { healthModule } from '../health/module.ts';
 import type { Module } from './module.ts';
 
 /** Every feature of the app, in mount order. Add a feature by adding its module here. */
-export const modules: Module[] = [healthModule];
+export const modules: Module[] = [healthModule, adminModule];
