@@ -58,7 +58,7 @@ export function exportCustomers(deps: Deps): Readable {
   return csvStream(['id', 'phone', 'name', 'created_at', 'paid_purchases', 'spent_kes'], async function* () {
     let after: number | null = null;
     for (;;) {
-      const rows = await query<Record<string, any>>(
+      const rows: Record<string, any>[] = await query<Record<string, any>>(
         deps.db,
         sql`SELECT c.id, c.phone, c.name, c.created_at,
                    (SELECT count(*) FROM purchases p WHERE p.phone = c.phone AND p.status = 'paid')::int AS n,
@@ -68,7 +68,7 @@ export function exportCustomers(deps: Deps): Readable {
       );
       yield rows.map((r) => [r.id, r.phone, r.name, asDate(r.created_at), r.n, Number(r.spent)]);
       if (rows.length < PAGE) return;
-      after = rows[rows.length - 1]!.id;
+      after = Number(rows[rows.length - 1]!.id);
     }
   });
 }

@@ -49,7 +49,7 @@ export async function recordCashSale(deps: Deps, input: CashSaleInput): Promise<
       tx,
       sql`SELECT id, name, price_kes, active FROM plans WHERE id = ${input.planId}`,
     );
-    if (!plan || !plan.active) throw new AppError('not_found', 'That plan does not exist or is not on sale.');
+    if (!plan?.active) throw new AppError('not_found', 'That plan does not exist or is not on sale.');
     if (input.routerId != null) {
       const [r] = await query(tx, sql`SELECT id FROM routers WHERE id = ${input.routerId}`);
       if (!r) throw new AppError('not_found', 'No such router.');
@@ -135,7 +135,7 @@ async function repeatOf(tx: Conn, deps: Deps, id: string): Promise<CashSaleResul
     sql`SELECT p.ref, p.channel, p.status, p.amount_kes, p.access_code_id, c.code_sealed
         FROM purchases p LEFT JOIN access_codes c ON c.id = p.access_code_id WHERE p.id = ${id}`,
   );
-  if (!p || p.channel !== 'cash' || p.status !== 'paid' || !p.access_code_id || !p.code_sealed)
+  if (p?.channel !== 'cash' || p.status !== 'paid' || !p.access_code_id || !p.code_sealed)
     throw new AppError('conflict', 'That request id belongs to another purchase.');
   return {
     purchaseId: id,

@@ -12,7 +12,13 @@ type Who = 'owner' | 'admin' | 'cashier' | 'viewer' | 'anon';
 const WHO: Who[] = ['owner', 'admin', 'cashier', 'viewer', 'anon'];
 
 //                                                   owner admin cashier viewer anon
-const A = (o: 0 | 1, a: 0 | 1, c: 0 | 1, v: 0 | 1, n: 0 | 1) => ({ owner: o, admin: a, cashier: c, viewer: v, anon: n });
+const A = (o: 0 | 1, a: 0 | 1, c: 0 | 1, v: 0 | 1, n: 0 | 1) => ({
+  owner: o,
+  admin: a,
+  cashier: c,
+  viewer: v,
+  anon: n,
+});
 const PUBLIC = A(1, 1, 1, 1, 1);
 const SIGNED_IN = A(1, 1, 1, 1, 0);
 const ALL = A(1, 1, 1, 1, 0);
@@ -61,13 +67,15 @@ const EXPECT: Record<string, ReturnType<typeof A>> = {
 
 /** Concrete URLs: ids that do not exist (404 after the checks is still "allowed"). */
 const MISSING_UUID = '00000000-0000-4000-8000-000000000000';
-const url = (path: string) => path.replace(':id', /plans|routers|staff|customers/.test(path) ? '999999' : MISSING_UUID);
+const url = (path: string) =>
+  path.replace(':id', /plans|routers|staff|customers/.test(path) ? '999999' : MISSING_UUID);
 
 let h: AdminHarness;
 const users: Record<string, number> = {};
 beforeAll(async () => {
   h = await adminHarness();
-  for (const role of ['owner', 'admin', 'cashier', 'viewer'] as const) users[role] = (await makeUser(h, role, role)).id;
+  for (const role of ['owner', 'admin', 'cashier', 'viewer'] as const)
+    users[role] = (await makeUser(h, role, role)).id;
 });
 afterAll(() => h.stop());
 

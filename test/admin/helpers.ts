@@ -1,5 +1,3 @@
-/** Test helpers for the admin API: an app on a fresh database, accounts per role, signed-in calls. */
-import type { InjectOptions } from 'fastify';
 import { createApp, type App } from '../../src/app/run.ts';
 import { SYSTEM } from '../../src/admin/audit.ts';
 import { createSession } from '../../src/admin/auth/sessions.ts';
@@ -42,7 +40,9 @@ export const PASSWORD = 'correct horse battery';
 
 export async function makeUser(h: AdminHarness, username: string, role: AdminRole) {
   const deps = h.app.deps;
-  return deps.db.transaction((tx) => createAdminUser(tx, deps, { username, password: PASSWORD, role, actor: SYSTEM }));
+  return deps.db.transaction((tx) =>
+    createAdminUser(tx, deps, { username, password: PASSWORD, role, actor: SYSTEM }),
+  );
 }
 
 /** A signed-in browser for `userId`, made without the (slow by design) password hash. */

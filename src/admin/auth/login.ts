@@ -79,7 +79,7 @@ export async function login(
             failed_logins = CASE WHEN failed_logins + 1 >= ${LOCK_AFTER} THEN 0 ELSE failed_logins + 1 END,
             updated_at = ${now}
           WHERE id = ${user.id}
-          RETURNING (locked_until IS NOT NULL AND locked_until > ${now}) AS locked`,
+          RETURNING (failed_logins = 0 AND locked_until = ${lockUntil}::timestamptz) AS locked`,
     );
     await audit(deps.db, deps.clock, {
       actor: { id: user.id, username: user.username },
