@@ -61,6 +61,8 @@ export function App() {
     staleTime: Number.POSITIVE_INFINITY,
   });
   useEffect(() => setOnSignedOut(() => qc.setQueryData(['me'], null)), [qc]);
+  // Another account's data must not show after a sign-in; the `me` query itself stays observed.
+  const forgetData = () => qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
 
   if (me.isLoading) return <p className="center muted">Loading…</p>;
   if (!me.data) {
@@ -68,7 +70,7 @@ export function App() {
       <LoginPage
         onSignedIn={(m) => {
           setCsrf(m.csrfToken);
-          qc.clear();
+          forgetData();
           qc.setQueryData(['me'], m);
         }}
       />
@@ -80,7 +82,7 @@ export function App() {
   const current = visible.find((p) => p.id === page) ?? visible[0]!;
   const signOut = async () => {
     await post('/logout').catch(() => {});
-    qc.clear();
+    forgetData();
     qc.setQueryData(['me'], null);
   };
   const props = { role, id, go };

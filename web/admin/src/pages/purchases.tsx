@@ -191,7 +191,10 @@ export function CashSale({
         sendSms: sms && !!tel,
         purpose,
       }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['/purchases'] }),
+    onSuccess: () => {
+      qc.invalidateQueries({ queryKey: ['/purchases'] });
+      qc.invalidateQueries({ queryKey: ['/codes'] });
+    },
   });
   const active = (plans.data?.items ?? []).filter((p: any) => p.active);
   if (sale.data) {
