@@ -37,6 +37,7 @@ export const POLICY: Record<string, Access> = {
   'GET /api/admin/purchases': ALL,
   'GET /api/admin/purchases/:id': ALL,
   'POST /api/admin/purchases/:id/retry-grant': SALES,
+  'POST /api/admin/purchases/:id/resend-code': SALES,
   'POST /api/admin/purchases/cash': SALES,
 
   'GET /api/admin/codes': ALL,

@@ -41,6 +41,7 @@ const EXPECT: Record<string, ReturnType<typeof A>> = {
   'GET /api/admin/purchases': ALL,
   'GET /api/admin/purchases/:id': ALL,
   'POST /api/admin/purchases/:id/retry-grant': SALES,
+  'POST /api/admin/purchases/:id/resend-code': SALES,
   'POST /api/admin/purchases/cash': SALES,
   'GET /api/admin/codes': ALL,
   'GET /api/admin/codes/:id': ALL,

@@ -293,6 +293,33 @@ describe('purchases list', () => {
   });
 });
 
+describe('resending a code', () => {
+  it('queues an SMS with the code to the buyer or another phone, and audits without the code', async () => {
+    const sale = await inject(h, cashier, 'POST', '/api/admin/purchases/cash', {
+      planId: 1,
+      phone: '0711 222 333',
+    });
+    const id = sale.json().purchaseId;
+    const r1 = await inject(h, cashier, 'POST', `/api/admin/purchases/${id}/resend-code`, {});
+    expect(r1.json().to).toBe('254711222333');
+    const r2 = await inject(h, cashier, 'POST', `/api/admin/purchases/${id}/resend-code`, {
+      phone: '0722 999 888',
+    });
+    expect(r2.json().to).toBe('254722999888');
+    const sms = await rows(
+      sql`SELECT to_phone, body FROM sms_messages WHERE purchase_id = ${id} ORDER BY created_at`,
+    );
+    expect(sms.map((m) => m.to_phone).sort()).toEqual(['254711222333', '254722999888']);
+    expect(sms[0]!.body).toContain(sale.json().code.slice(5));
+    const audit = await rows(sql`SELECT detail FROM audit_log WHERE action = 'purchase.resend_code'`);
+    expect(JSON.stringify(audit)).not.toContain(sale.json().code.slice(5));
+    const pending = await seedPurchase({ at: '2026-02-13T08:00:00Z', phone: null });
+    expect(
+      (await inject(h, cashier, 'POST', `/api/admin/purchases/${pending.id}/resend-code`, {})).statusCode,
+    ).toBe(409);
+  });
+});
+
 describe('codes and sessions', () => {
   it('revoking sets the status and queues gateway.revoke together; twice is a no-op', async () => {
     const p = await seedPurchase({ at: '2026-02-14T08:00:00Z', status: 'paid' });

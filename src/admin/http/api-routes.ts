@@ -13,6 +13,7 @@ import { createPlan, deletePlan, listPlans, updatePlan } from '../plans/manage-p
 import { planInput, planPatch } from '../plans/plan-schema.ts';
 import { getPurchaseDetail } from '../purchases/get-purchase-detail.ts';
 import { listPurchases, listPurchasesQuery, purchaseFilters } from '../purchases/list-purchases.ts';
+import { resendCode } from '../purchases/resend-code.ts';
 import { retryGrant } from '../purchases/retry-grant.ts';
 import { listRouters } from '../routers/list-routers.ts';
 import {
@@ -155,6 +156,16 @@ export const apiRoutes = [
       retryGrant(deps, { purchaseId: params.id, routerId: body.routerId, actor, ip }),
   }),
 
+  route({
+    method: 'POST',
+    path: '/api/admin/purchases/:id/resend-code',
+    tag: 'purchases',
+    summary: "Text the purchase's access code again (to its phone, or to the phone given)",
+    params: uuidParam,
+    body: z.object({ phone: phoneInput.optional() }),
+    handler: ({ deps, params, body, actor, ip }) =>
+      resendCode(deps, { purchaseId: params.id, phone: body.phone, actor, ip }),
+  }),
   route({
     method: 'GET',
     path: '/api/admin/codes',

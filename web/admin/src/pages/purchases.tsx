@@ -91,6 +91,13 @@ function PurchaseDetail({ id, role, back }: { id: string; role: PageProps['role'
     mutationFn: () => post(`/purchases/${id}/retry-grant`, {}),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['purchase', id] }),
   });
+  const resend = useMutation({
+    mutationFn: () => {
+      const to = d.purchase.phone ? undefined : prompt('Send the code to which phone?');
+      return post(`/purchases/${id}/resend-code`, to ? { phone: to } : {});
+    },
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['purchase', id] }),
+  });
   const d = q.data;
   return (
     <section>
@@ -105,13 +112,24 @@ function PurchaseDetail({ id, role, back }: { id: string; role: PageProps['role'
               {kes(d.purchase.amountKes)} · {d.purchase.planName} <Badge value={d.purchase.status} />
             </h1>
             {d.purchase.status === 'paid' && can(role, ['owner', 'admin', 'cashier']) && (
-              <button type="button" onClick={() => retry.mutate()} disabled={retry.isPending}>
-                Retry grant
-              </button>
+              <>
+                <button
+                  type="button"
+                  className="ghost"
+                  onClick={() => resend.mutate()}
+                  disabled={resend.isPending}
+                >
+                  Resend code by SMS
+                </button>
+                <button type="button" onClick={() => retry.mutate()} disabled={retry.isPending}>
+                  Retry grant
+                </button>
+              </>
             )}
           </div>
-          <ErrorNote error={retry.error} />
+          <ErrorNote error={retry.error ?? resend.error} />
           {retry.isSuccess && <p className="ok">Queued: the router will be told again.</p>}
+          {resend.isSuccess && <p className="ok">Code queued by SMS to {phone(resend.data.to)}.</p>}
           <dl className="facts">
             <dt>Phone</dt>
             <dd>{phone(d.purchase.phone)}</dd>
