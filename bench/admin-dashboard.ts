@@ -131,13 +131,10 @@ try {
   );
 
   const rows = [
-    await time('dashboard: revenue per day (30 d)', () => query(db, q.revenuePerDay(from30))),
-    await time('dashboard: revenue per plan', () => query(db, q.revenuePerPlan(from30))),
-    await time('dashboard: revenue per router', () => query(db, q.revenuePerRouter(from30))),
+    await time('dashboard: revenue by day, plan, router (30 d)', () => query(db, q.revenue(from30))),
     await time('dashboard: active sessions', () => query(db, q.activeSessions())),
-    await time('dashboard: sessions per day', () => query(db, q.sessionsPerDay(from30))),
-    await time('dashboard: payment status', () => query(db, q.paymentStatus(from30))),
-    await time('dashboard: result codes', () => query(db, q.resultCodes(from30))),
+    await time('dashboard: sessions per day (30 d)', () => query(db, q.sessionsPerDay(from30))),
+    await time('dashboard: payment status + result codes', () => query(db, q.payments(from30))),
     await time('dashboard: payment → access time', () => query(db, q.timeToAccess(from30))),
     await time('whole dashboard, 30 days', () => getDashboard(deps, { days: 30 })),
     await time('whole dashboard, 7 days', () => getDashboard(deps, { days: 7 })),

@@ -223,6 +223,25 @@ describe('login, lockout and throttling', () => {
   });
 });
 
+describe('pruning', () => {
+  it('forgets ended sessions and old sign-in counters, keeping live ones', async () => {
+    const h = await adminHarness();
+    try {
+      const { pruneAdminState } = await import('../../src/admin/auth/prune.ts');
+      const u = await makeUser(h, 'pruned', 'viewer');
+      const old = await sessionFor(h, u.id);
+      await loginReq(h, 'nobody', 'x', '10.7.0.1');
+      h.clock.advance(9 * 3600_000);
+      const live = await sessionFor(h, u.id);
+      expect(await pruneAdminState(h.app.deps)).toEqual({ sessions: 1, counters: 1 });
+      expect((await inject(h, live, 'GET', '/api/admin/me')).statusCode).toBe(200);
+      expect((await inject(h, old, 'GET', '/api/admin/me')).statusCode).toBe(401);
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
 describe('staff guards', () => {
   it('the last owner cannot be demoted or disabled, and nobody demotes themselves', async () => {
     const h = await adminHarness();
