@@ -91,6 +91,18 @@ describe('first owner from ADMIN_USERNAME / ADMIN_PASSWORD', () => {
   });
 });
 
+describe('a rejected ADMIN_PASSWORD', () => {
+  it('creates no owner and does not stop the server', async () => {
+    const h = await adminHarness({ ADMIN_USERNAME: 'boss', ADMIN_PASSWORD: 'boss password 1' });
+    try {
+      expect(await query(h.app.deps.db, sql`SELECT 1 FROM admin_users`)).toEqual([]);
+      expect((await h.app.server!.inject('/api/admin/setup')).json()).toEqual({ needsSetup: true });
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
 describe('login, lockout and throttling', () => {
   let h: AdminHarness;
   beforeAll(async () => {

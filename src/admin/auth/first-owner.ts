@@ -6,6 +6,8 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
 import { type Conn, query } from '../../db/open.ts';
+import { ZodError } from 'zod';
+import { describeZod } from '../../http/server.ts';
 import { AppError } from '../../lib/errors.ts';
 import { SYSTEM } from '../audit.ts';
 import { type AdminUserView, countAdmins, createAdminUser } from './users.ts';
@@ -55,6 +57,12 @@ export async function ensureOwnerFromEnv(deps: Deps): Promise<void> {
       );
     return;
   }
-  const user = await createFirstOwner(deps, { username, password, via: 'env' });
-  if (user) deps.log.info({ username: user.username }, 'created the first owner from ADMIN_USERNAME');
+  try {
+    const user = await createFirstOwner(deps, { username, password, via: 'env' });
+    if (user) deps.log.info({ username: user.username }, 'created the first owner from ADMIN_USERNAME');
+  } catch (e) {
+    // A rejected username or password must not take the whole server down; say exactly why.
+    const why = e instanceof AppError ? e.message : e instanceof ZodError ? describeZod(e) : String(e);
+    deps.log.error(`ADMIN_USERNAME/ADMIN_PASSWORD were not used to create the owner: ${why}`);
+  }
 }
