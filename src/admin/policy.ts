@@ -44,6 +44,8 @@ export const POLICY: Record<string, Access> = {
   'GET /api/admin/codes/:id': ALL,
   'POST /api/admin/codes/:id/revoke': MANAGE,
 
+  'GET /api/admin/vouchers/batches': ALL,
+
   'GET /api/admin/sessions': ALL,
   'POST /api/admin/sessions/:id/disconnect': MANAGE,
 

@@ -46,6 +46,7 @@ const EXPECT: Record<string, ReturnType<typeof A>> = {
   'GET /api/admin/codes': ALL,
   'GET /api/admin/codes/:id': ALL,
   'POST /api/admin/codes/:id/revoke': MANAGE,
+  'GET /api/admin/vouchers/batches': ALL,
   'GET /api/admin/sessions': ALL,
   'POST /api/admin/sessions/:id/disconnect': MANAGE,
   'GET /api/admin/customers': ALL,

@@ -320,6 +320,31 @@ describe('resending a code', () => {
   });
 });
 
+describe('voucher batches', () => {
+  it('lists batches newest first with code counts by status', async () => {
+    const b = randomUUID();
+    await db().execute(
+      sql`INSERT INTO voucher_batches (id, plan_id, label, count, created_at) VALUES (${b}, 2, 'Hostel A', 3, '2026-03-01T08:00:00Z')`,
+    );
+    for (const [i, st] of ['issued', 'issued', 'revoked'].entries()) {
+      await db().execute(
+        sql`INSERT INTO access_codes (id, code_hash, code_sealed, plan_id, kind, batch_id, status, devices, clock, duration_seconds, revoked_at, issued_at, updated_at)
+            VALUES (${randomUUID()}, ${`vb-${b}-${i}`}, 'x', 2, 'voucher', ${b}, ${st}, 1, 'wall', 10800, ${st === 'revoked' ? '2026-03-01T09:00:00Z' : null}, '2026-03-01T08:00:00Z', '2026-03-01T08:00:00Z')`,
+      );
+    }
+    const r = (await inject(h, cashier, 'GET', '/api/admin/vouchers/batches')).json();
+    expect(r.items[0]).toMatchObject({
+      id: b,
+      label: 'Hostel A',
+      planName: '3 Hours',
+      count: 3,
+      unused: 2,
+      revoked: 1,
+      inUse: 0,
+    });
+  });
+});
+
 describe('codes and sessions', () => {
   it('revoking sets the status and queues gateway.revoke together; twice is a no-op', async () => {
     const p = await seedPurchase({ at: '2026-02-14T08:00:00Z', status: 'paid' });

@@ -23,6 +23,7 @@ import {
   routerPatch,
   updateRouter,
 } from '../routers/manage-routers.ts';
+import { listBatches, listBatchesQuery } from '../vouchers/list-batches.ts';
 import { disconnectSession } from '../sessions/disconnect-session.ts';
 import { listSessions, listSessionsQuery } from '../sessions/list-sessions.ts';
 import {
@@ -193,6 +194,14 @@ export const apiRoutes = [
       revokeCode(deps, { accessCodeId: params.id, reason: body.reason, actor, ip }),
   }),
 
+  route({
+    method: 'GET',
+    path: '/api/admin/vouchers/batches',
+    tag: 'vouchers',
+    summary: 'Voucher batches with how many codes are unused, in use, expired or revoked',
+    query: listBatchesQuery,
+    handler: ({ deps, query }) => listBatches(deps, query),
+  }),
   route({
     method: 'GET',
     path: '/api/admin/sessions',

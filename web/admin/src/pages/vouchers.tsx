@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { get, post } from '../api.ts';
 import type { PageProps } from '../app.tsx';
-import { Badge, can, ErrorNote, PagedTable, phone, when } from '../ui.tsx';
+import { Badge, can, ErrorNote, PagedTable, phone, Table, when } from '../ui.tsx';
 import { CashSale } from './purchases.tsx';
 
 /** Access codes and vouchers: find, inspect, revoke; sell one for cash. */
@@ -24,6 +24,8 @@ export function VouchersPage({ role, id, go }: PageProps) {
         )}
       </div>
       {selling && <CashSale purpose="voucher" onClose={() => setSelling(false)} />}
+      <Batches />
+      <h2>Codes</h2>
       <form
         className="filters"
         onSubmit={(e) => {
@@ -126,5 +128,29 @@ function CodeDetail({ id, role, back }: { id: string; role: PageProps['role']; b
         </>
       )}
     </section>
+  );
+}
+
+function Batches() {
+  const q = useQuery({ queryKey: ['batches'], queryFn: () => get('/vouchers/batches') });
+  const items = q.data?.items ?? [];
+  if (!items.length) return null;
+  return (
+    <div className="card">
+      <h2>Voucher batches</h2>
+      <Table
+        rows={items}
+        rowKey={(b: any) => b.id}
+        columns={[
+          { label: 'Created', cell: (b: any) => when(b.createdAt) },
+          { label: 'Label', cell: (b: any) => b.label ?? '—' },
+          { label: 'Plan', cell: (b: any) => b.planName },
+          { label: 'Codes', cell: (b: any) => b.count, className: 'num' },
+          { label: 'Unused', cell: (b: any) => b.unused, className: 'num' },
+          { label: 'In use', cell: (b: any) => b.inUse, className: 'num' },
+          { label: 'Expired / revoked', cell: (b: any) => `${b.expired} / ${b.revoked}`, className: 'num' },
+        ]}
+      />
+    </div>
   );
 }
