@@ -15,7 +15,8 @@ import { systemClock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
 import { SYSTEM } from './audit.ts';
-import { createAdminUser } from './auth/users.ts';
+import { passwordProblem } from './auth/password.ts';
+import { createAdminUser, usernameSchema } from './auth/users.ts';
 
 const usage = `wavu admin create --username NAME --role owner|admin|cashier|viewer [--password-stdin]
 
@@ -75,6 +76,17 @@ export const adminCommand: Command = {
       }
     } else throw new UsageError('no terminal to prompt on: pass --password-stdin');
 
+    // Refuse a bad name or password before touching the database.
+    const name = usernameSchema.safeParse(values.username);
+    if (!name.success) {
+      process.stderr.write(`wavu admin: ${name.error.issues.map((i) => i.message).join('; ')}\n`);
+      return 1;
+    }
+    const problem = passwordProblem(password, name.data);
+    if (problem) {
+      process.stderr.write(`wavu admin: ${problem}\n`);
+      return 1;
+    }
     const config = loadConfig();
     const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });

@@ -334,5 +334,5 @@ describe('wavu admin create', () => {
     expect(weak.stderr).toMatch(/at least 10/);
     const badRole = run(['create', '--username', 'brian', '--role', 'god', '--password-stdin'], 'x\n');
     expect(badRole.status).toBe(2);
-  });
+  }, 120_000);
 });
