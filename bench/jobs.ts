@@ -50,7 +50,8 @@ async function run(label: string) {
   const t0 = performance.now();
   for (let i = 0; i < BURST; i += 500) {
     await t.database.db.transaction(async (tx) => {
-      for (let j = i; j < Math.min(BURST, i + 500); j++) await enqueue(tx, systemClock, { kind: 'bench.burst' });
+      for (let j = i; j < Math.min(BURST, i + 500); j++)
+        await enqueue(tx, systemClock, { kind: 'bench.burst' });
     });
   }
   while (done < BURST) await new Promise((r) => setTimeout(r, 10));

@@ -72,6 +72,7 @@ const envSchema = z.object({
   AT_API_KEY: optional,
   AT_SENDER_ID: optional,
   AT_BASE_URL: optional,
+  TRUST_PROXY: optional,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -103,6 +104,8 @@ export interface Config {
     atSenderId: string | undefined;
     atBaseUrl: string;
   };
+  /** Which peers may set X-Forwarded-For: false (none), true (any), or a list of addresses/CIDRs. */
+  trustProxy: boolean | string[];
   logLevel: string;
 }
 
@@ -211,6 +214,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       atSenderId: e.AT_SENDER_ID,
       atBaseUrl: (e.AT_BASE_URL ?? 'https://api.africastalking.com').replace(/\/+$/, ''),
     },
+    trustProxy:
+      e.TRUST_PROXY === undefined || e.TRUST_PROXY === 'false'
+        ? false
+        : e.TRUST_PROXY === 'true'
+          ? true
+          : e.TRUST_PROXY.split(',').map((s) => s.trim()),
     logLevel: e.LOG_LEVEL,
   };
 }

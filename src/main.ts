@@ -3,8 +3,9 @@ import { ConfigError } from './config.ts';
 import { type Command, UsageError } from './cli/command.ts';
 import { coreCommands } from './cli/core-commands.ts';
 import { adminCommand } from './admin/cli.ts';
+import { vouchersCommand } from './vouchers/cli.ts';
 
-const commands: Command[] = [...coreCommands, adminCommand];
+const commands: Command[] = [...coreCommands, adminCommand, vouchersCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

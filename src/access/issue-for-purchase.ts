@@ -11,6 +11,8 @@ import { AppError } from '../lib/errors.ts';
 import { generateAccessCode, hashCode } from './codes.ts';
 import { scheduleExpiry } from './expire.ts';
 import { bindDevice, enqueueGrantIfApi } from './grant.ts';
+import { sellVoucher } from '../vouchers/sell-voucher.ts';
+import { sendVoucherSms } from '../vouchers/send-voucher-sms.ts';
 
 export interface IssueInput {
   purchaseId: string;
@@ -57,6 +59,25 @@ export async function issueForPurchase(tx: Conn, deps: Deps, input: IssueInput):
     if (live) return extend(tx, deps, live, plan, input, now);
   }
 
+  if (input.purpose === 'voucher') {
+    // "Buy for later / for someone else": hand out pre-made stock of the plan first (imported
+    // router vouchers, online batches), so each is sold once; make a fresh code only when none is left.
+    const sold = await sellVoucher(tx, deps, {
+      planId: plan.id,
+      purchaseId: input.purchaseId,
+      phone: input.phone,
+    });
+    if (sold) {
+      await sendVoucherSms(tx, deps, {
+        purchaseId: input.purchaseId,
+        planId: plan.id,
+        code: sold.code,
+        buyerPhone: input.phone,
+      });
+      return { accessCodeId: sold.accessCodeId, code: sold.code, extended: false };
+    }
+  }
+
   // A new code. Activate now when the buyer is at the portal (their device is known) or the plan
   // says its clock starts at payment; otherwise the clock starts at first login.
   const activateNow = input.purpose === 'access' && (input.mac !== null || plan.starts_on === 'payment');
@@ -89,6 +110,14 @@ export async function issueForPurchase(tx: Conn, deps: Deps, input: IssueInput):
   if (input.purpose === 'access' && input.mac) {
     await bindDevice(tx, id, input.mac, now);
     await enqueueGrantIfApi(tx, deps, id, input.routerId, `purchase:${input.purchaseId}`);
+  }
+  if (input.purpose === 'voucher') {
+    await sendVoucherSms(tx, deps, {
+      purchaseId: input.purchaseId,
+      planId: plan.id,
+      code,
+      buyerPhone: input.phone,
+    });
   }
   return { accessCodeId: id, code, extended: false };
 }

@@ -45,6 +45,13 @@ export const POLICY: Record<string, Access> = {
   'POST /api/admin/codes/:id/revoke': MANAGE,
 
   'GET /api/admin/vouchers/batches': ALL,
+  'POST /api/admin/vouchers/batches': SALES,
+  'POST /api/admin/vouchers/import': MANAGE,
+  'GET /api/admin/vouchers/stock': ALL,
+  'POST /api/admin/vouchers/sell-cash': SALES,
+  'GET /api/admin/vouchers/batches/:id/print': SALES,
+  'GET /api/admin/vouchers/batches/:id/print.pdf': SALES,
+  'GET /api/admin/vouchers/batches/:id/export.csv': MANAGE,
 
   'GET /api/admin/sessions': ALL,
   'POST /api/admin/sessions/:id/disconnect': MANAGE,

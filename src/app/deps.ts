@@ -9,6 +9,8 @@ import type { Clock } from '../lib/clock.ts';
 import { createSealer, type Sealer } from '../lib/seal.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import type { EnqueueSpec } from '../jobs/types.ts';
+import { createSmsProvider } from '../notify/create-provider.ts';
+import type { SmsProvider } from '../notify/provider.ts';
 
 export interface Deps {
   config: Config;
@@ -19,6 +21,8 @@ export interface Deps {
   sealer: Sealer;
   /** Write a durable job on `conn` (pass the open transaction so it commits with the change). */
   enqueue(conn: Conn, spec: EnqueueSpec): Promise<number | null>;
+  /** The SMS gateway picked by SMS_PROVIDER (the `sms.send` job is its only caller). */
+  sms: SmsProvider;
 }
 
 export function createDeps(o: { config: Config; database: Database; clock: Clock; log: Logger }): Deps {
@@ -30,5 +34,6 @@ export function createDeps(o: { config: Config; database: Database; clock: Clock
     log: o.log,
     sealer: createSealer(o.config.secretKey),
     enqueue: (conn, spec) => enqueue(conn, o.clock, spec),
+    sms: createSmsProvider(o.config, o.database.db, o.clock),
   };
 }

@@ -1,6 +1,17 @@
+import { accessModule } from '../access/module.ts';
 import { adminModule } from '../admin/module.ts';
 import { healthModule } from '../health/module.ts';
+import { notifyModule } from '../notify/module.ts';
+import { simSmsModule } from '../sim/sms-module.ts';
+import { vouchersModule } from '../vouchers/module.ts';
 import type { Module } from './module.ts';
 
 /** Every feature of the app, in mount order. Add a feature by adding its module here. */
-export const modules: Module[] = [healthModule, adminModule];
+export const modules: Module[] = [
+  healthModule,
+  accessModule,
+  notifyModule,
+  vouchersModule,
+  simSmsModule,
+  adminModule,
+];

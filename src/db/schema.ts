@@ -91,6 +91,7 @@ export const voucherBatches = pgTable('voucher_batches', {
   validUntil: ts('valid_until'),
   createdBy: integer('created_by'),
   createdAt: ts('created_at').notNull().defaultNow(),
+  sellOnline: boolean('sell_online').notNull().default(false),
 });
 
 export const PURCHASE_STATUSES = ['pending', 'paid', 'failed', 'cancelled', 'expired'] as const;
@@ -257,6 +258,15 @@ export const smsMessages = pgTable('sms_messages', {
   createdAt: ts('created_at').notNull().defaultNow(),
   sentAt: ts('sent_at'),
   failedAt: ts('failed_at'),
+});
+
+export const simSmsInbox = pgTable('sim_sms_inbox', {
+  id: big('id').primaryKey().generatedByDefaultAsIdentity(),
+  providerId: text('provider_id').notNull(),
+  toPhone: text('to_phone').notNull(),
+  sender: text('sender'),
+  body: text('body').notNull(),
+  receivedAt: ts('received_at').notNull(),
 });
 
 export const rateLimits = pgTable('rate_limits', {

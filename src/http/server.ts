@@ -37,7 +37,8 @@ export async function buildServer(deps: Deps, mods: Module[]): Promise<FastifyIn
         },
       },
     ) as FastifyBaseLogger,
-    trustProxy: true,
+    // Per-IP rate limits depend on the real client address: only named proxies may rewrite it.
+    trustProxy: deps.config.trustProxy,
     bodyLimit: 1_048_576,
     requestIdHeader: false,
   });

@@ -7,13 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
-import { formatCode } from '../access/codes.ts';
 import { issueForPurchase } from '../access/issue-for-purchase.ts';
 import { type Actor, audit } from '../admin/audit.ts';
 import { type Conn, query } from '../db/open.ts';
 import { AppError } from '../lib/errors.ts';
 import { randomCode } from '../lib/random.ts';
 import { queueSms } from '../notify/queue-sms.ts';
+import { renderSms } from '../notify/templates.ts';
+import { getBranding } from '../vouchers/branding.ts';
 
 export interface CashSaleInput {
   /** Client-chosen id (UUID) that makes the request safe to repeat. */
@@ -68,17 +69,21 @@ export async function recordCashSale(deps: Deps, input: CashSaleInput): Promise<
       tx,
       sql`INSERT INTO purchases (id, ref, plan_id, customer_id, phone, amount_kes, channel, purpose, status, mac,
                                  router_id, created_by, created_at, updated_at)
-          VALUES (${id}, ${ref}, ${plan.id}, ${customerId}, ${input.phone}, ${plan.price_kes}, 'cash',
+          VALUES (${id}, ${ref}, ${plan.id}, ${customerId}, ${input.purpose === 'voucher' ? null : input.phone}, ${plan.price_kes}, 'cash',
                   ${input.purpose}, 'pending', ${input.mac ?? null}, ${input.routerId ?? null},
                   ${input.actor.id}, ${now}, ${now})
           ON CONFLICT (id) DO NOTHING RETURNING id`,
     );
     if (!inserted[0]) return repeatOf(tx, deps, id);
 
+    // For a voucher, issueForPurchase itself texts the code to the buyer's phone (the one given, or
+    // the purchase's); so the phone reaches it only when the cashier asked for the SMS, and is
+    // written on the purchase after — the customer gets exactly one message, or none.
+    const voucherSms = input.purpose === 'voucher' && !!input.sendSms;
     const issued = await issueForPurchase(tx, deps, {
       purchaseId: id,
       planId: plan.id,
-      phone: input.phone,
+      phone: input.purpose === 'voucher' && !voucherSms ? null : input.phone,
       mac: input.mac ?? null,
       routerId: input.routerId ?? null,
       purpose: input.purpose,
@@ -86,14 +91,14 @@ export async function recordCashSale(deps: Deps, input: CashSaleInput): Promise<
     await query(
       tx,
       sql`UPDATE purchases SET status = 'paid', paid_at = ${now}, paid_amount_kes = amount_kes,
-            access_code_id = ${issued.accessCodeId}, updated_at = ${now}
+            access_code_id = ${issued.accessCodeId}, phone = ${input.phone}, updated_at = ${now}
           WHERE id = ${id}`,
     );
-    if (input.phone && input.sendSms) {
+    if (input.phone && input.sendSms && input.purpose === 'access') {
       await queueSms(tx, deps, {
         to: input.phone,
-        body: `Your WiFi code is ${formatCode(issued.code)} (${plan.name}). Enter it on the WiFi login page.`,
-        template: 'cash_sale',
+        body: await codeSms(tx, plan.name, issued.code),
+        template: 'code',
         purchaseId: id,
       });
     }
@@ -146,4 +151,10 @@ async function repeatOf(tx: Conn, deps: Deps, id: string): Promise<CashSaleResul
     amountKes: Number(p.amount_kes),
     repeated: true,
   };
+}
+
+/** The standard "your WiFi code" SMS, in the business's name. */
+export async function codeSms(conn: Conn, plan: string, code: string): Promise<string> {
+  const b = await getBranding(conn);
+  return renderSms('code', 'en', { business: b.name, code, plan, supportPhone: b.supportPhone });
 }

@@ -70,3 +70,17 @@ export function inject(
     ...(body !== undefined ? { payload: body as never } : method !== 'GET' ? { payload: {} } : {}),
   });
 }
+
+/**
+ * Headers of a signed-in account on any test app (for feature tests that call admin routes):
+ * the session cookie, the CSRF token and a JSON content type.
+ */
+export async function adminHeaders(app: App, role: AdminRole = 'owner'): Promise<Record<string, string>> {
+  const deps = app.deps;
+  const username = `${role}-${Math.random().toString(36).slice(2, 8)}`;
+  const user = await deps.db.transaction((tx) =>
+    createAdminUser(tx, deps, { username, password: PASSWORD, role, actor: SYSTEM }),
+  );
+  const s = await createSession(deps.db, deps, { userId: user.id, ip: '127.0.0.1', userAgent: 'test' });
+  return { cookie: `wavu_admin=${s.token}`, 'x-csrf-token': s.csrfToken };
+}

@@ -171,24 +171,46 @@ describe.skipIf(!haveChromium)('admin dashboard in a browser', () => {
     expect(sale).toEqual([{ status: 'paid', channel: 'cash', amount_kes: 700 }]);
   });
 
+  it('makes a batch of vouchers and prints it', async () => {
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: 'Make vouchers' }).click();
+    await page.getByLabel('Plan').selectOption({ label: '3 Hours' });
+    await page.getByLabel('How many').fill('12');
+    await page.getByLabel('Label (optional)').fill('Front desk');
+    await page.getByRole('button', { name: 'Make', exact: true }).click();
+    await page.getByText('Made 12 vouchers.').waitFor();
+    await page.getByRole('cell', { name: 'Front desk' }).waitFor();
+    await shot('06-voucher-batches');
+    const [sheet] = await Promise.all([
+      page.waitForEvent('popup'),
+      page.getByRole('link', { name: 'Print', exact: true }).click(),
+    ]);
+    await sheet.waitForLoadState();
+    expect(await sheet.locator('svg').count()).toBe(12);
+    await sheet.screenshot({ path: join(SHOTS, '07-voucher-print.png'), fullPage: true });
+    await sheet.close();
+    const audit = await rows(sql`SELECT action FROM audit_log WHERE action LIKE 'voucher.%' ORDER BY id`);
+    expect(audit.map((a) => a.action)).toEqual(['voucher.batch_create', 'voucher.print']);
+  });
+
   it('finds a payment by phone and shows its timeline', async () => {
     await page.getByRole('link', { name: 'Payments' }).click();
     await page.getByLabel('Search payments').fill('0712 000 007');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('cell', { name: '0712 000 007' }).first().waitFor();
     expect(await page.locator('tbody tr').count()).toBe(2);
-    await shot('06-payments-search');
+    await shot('08-payments-search');
     await page.locator('tbody tr').first().click();
     await page.getByRole('heading', { name: 'Timeline' }).waitFor();
     await page.getByText('Callback stk → credited').waitFor();
-    await shot('07-payment-detail');
+    await shot('09-payment-detail');
   });
 
   it('disconnects a live session', async () => {
     await page.getByRole('link', { name: 'Sessions' }).click();
     await page.getByRole('button', { name: 'Disconnect' }).first().waitFor();
     expect(await page.getByRole('button', { name: 'Disconnect' }).count()).toBe(3);
-    await shot('08-sessions');
+    await shot('10-sessions');
     await page.getByRole('button', { name: 'Disconnect' }).first().click();
     await page.getByText('disconnecting…').waitFor();
     const jobs = await rows(sql`SELECT kind FROM jobs WHERE kind = 'gateway.disconnect'`);
@@ -200,7 +222,7 @@ describe.skipIf(!haveChromium)('admin dashboard in a browser', () => {
     await page.getByLabel('Business name').fill('Kahawa Cyber');
     await page.getByRole('button', { name: 'Save branding' }).click();
     await page.getByText('Saved.').waitFor();
-    await shot('09-settings');
+    await shot('11-settings');
     const [s] = await rows<{ value: any }>(sql`SELECT value FROM settings WHERE key = 'branding'`);
     expect((typeof s!.value === 'string' ? JSON.parse(s!.value) : s!.value).name).toBe('Kahawa Cyber');
     const audit = await rows(sql`SELECT action FROM audit_log WHERE actor = 'amina' ORDER BY id`);
@@ -222,10 +244,10 @@ describe.skipIf(!haveChromium)('admin dashboard in a browser', () => {
     await page.getByText('Revenue per day (KES)').waitFor();
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(bg).toBe('rgb(18, 22, 20)');
-    await shot('10-phone-dark-dashboard');
+    await shot('12-phone-dark-dashboard');
     await page.getByRole('button', { name: 'Menu' }).click();
     await page.getByRole('link', { name: 'Payments' }).click();
     await page.locator('tbody tr').first().waitFor();
-    await shot('11-phone-dark-payments', false);
+    await shot('13-phone-dark-payments', false);
   });
 });

@@ -46,5 +46,5 @@ describe('wavu CLI', () => {
     expect(first.stdout).toContain('0001_init.sql');
     const second = wavu(['migrate'], { WAVU_DATA_DIR: dir });
     expect(second.stdout).toContain('up to date');
-  });
+  }, 120_000);
 });

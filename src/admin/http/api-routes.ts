@@ -1,10 +1,10 @@
 /** The admin JSON API (besides sign-in): thin routes over the use cases in src/admin/*. */
 import { z } from 'zod';
+import { revokeCode } from '../../access/revoke.ts';
 import { normalizePhone } from '../../lib/phone.ts';
 import { recordCashSale } from '../../payments/record-cash-sale.ts';
 import { listAudit, listAuditQuery } from '../audit-list.ts';
 import { getCode, listCodes, listCodesQuery } from '../codes/list-codes.ts';
-import { revokeCode } from '../codes/revoke-code.ts';
 import { getCustomer, listCustomers, listCustomersQuery } from '../customers/customers.ts';
 import { getDashboard } from '../dashboard/get-dashboard.ts';
 import { exportCustomers, exportPurchases } from '../exports.ts';
@@ -191,7 +191,13 @@ export const apiRoutes = [
     params: uuidParam,
     body: z.object({ reason: z.string().trim().max(200).optional() }),
     handler: ({ deps, params, body, actor, ip }) =>
-      revokeCode(deps, { accessCodeId: params.id, reason: body.reason, actor, ip }),
+      revokeCode(deps, {
+        accessCodeId: params.id,
+        reason: body.reason,
+        actor: actor.username,
+        actorId: actor.id,
+        ip,
+      }),
   }),
 
   route({

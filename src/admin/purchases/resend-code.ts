@@ -5,10 +5,10 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
-import { formatCode } from '../../access/codes.ts';
 import { query } from '../../db/open.ts';
 import { AppError } from '../../lib/errors.ts';
 import { queueSms } from '../../notify/queue-sms.ts';
+import { codeSms } from '../../payments/record-cash-sale.ts';
 import { type Actor, audit } from '../audit.ts';
 
 export async function resendCode(
@@ -35,8 +35,8 @@ export async function resendCode(
     const code = deps.sealer.unseal(p.code_sealed);
     const smsId = await queueSms(tx, deps, {
       to,
-      body: `Your WiFi code is ${formatCode(code)} (${p.plan}). Enter it on the WiFi login page.`,
-      template: 'resend_code',
+      body: await codeSms(tx, p.plan, code),
+      template: 'code',
       purchaseId: o.purchaseId,
     });
     await audit(tx, deps.clock, {

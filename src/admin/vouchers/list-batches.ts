@@ -13,7 +13,7 @@ export async function listBatches(deps: Deps, f: z.output<typeof listBatchesQuer
   const cursor = f.cursor ? Buffer.from(f.cursor, 'base64url').toString('utf8').split('|') : null;
   const rows = await query<Record<string, any>>(
     deps.db,
-    sql`SELECT b.id, b.label, b.count, b.source, b.valid_until, b.created_at, pl.name AS plan_name, u.username AS created_by,
+    sql`SELECT b.id, b.label, b.count, b.source, b.sell_online, b.valid_until, b.created_at, pl.name AS plan_name, u.username AS created_by,
                st.issued, st.active, st.expired, st.revoked
         FROM voucher_batches b JOIN plans pl ON pl.id = b.plan_id
         LEFT JOIN admin_users u ON u.id = b.created_by
@@ -34,6 +34,7 @@ export async function listBatches(deps: Deps, f: z.output<typeof listBatchesQuer
       planName: b.plan_name,
       count: Number(b.count),
       source: b.source,
+      sellOnline: b.sell_online,
       validUntil: b.valid_until ? asDate(b.valid_until).toISOString() : null,
       createdAt: asDate(b.created_at).toISOString(),
       createdBy: b.created_by,

@@ -1,0 +1,28 @@
+import type { Module } from '../app/module.ts';
+import { EXPIRE_JOB, EXPIRE_SWEEP_JOB, expireIfDue, SWEEP_EVERY_MS, sweepExpired } from './expire-job.ts';
+import { registerAccessRoutes } from './routes.ts';
+
+/** Access feature: redeem/recover API, expiry jobs (the core use cases live beside this file). */
+export const accessModule: Module = {
+  name: 'access',
+  routes(app, deps) {
+    registerAccessRoutes(app, deps);
+    // Revoking is staff-only: the admin feature serves it at /api/admin/codes/:id/revoke.
+  },
+  jobs: (deps) => [
+    {
+      kind: EXPIRE_JOB,
+      backoff: { baseMs: 1_000, maxMs: 60_000 },
+      async handle(p: { accessCodeId: string }) {
+        await expireIfDue(deps, p.accessCodeId);
+      },
+    },
+    {
+      kind: EXPIRE_SWEEP_JOB,
+      async handle() {
+        await sweepExpired(deps);
+      },
+    },
+  ],
+  recurring: () => [{ kind: EXPIRE_SWEEP_JOB, everyMs: SWEEP_EVERY_MS }],
+};

@@ -1,0 +1,79 @@
+/**
+ * The SMS texts, in English and Kiswahili. Each must fit one GSM-7 SMS (160 septets) with the
+ * longest values we allow, so a customer is never billed for two parts or sent a cut-off code;
+ * the business name is shortened to fit rather than the code.
+ */
+import { gsm7Length, toGsm7 } from '../protocols/sms/gsm7.ts';
+
+export type SmsLang = 'en' | 'sw';
+export const SMS_LANGS: SmsLang[] = ['en', 'sw'];
+
+export interface CodeVars {
+  business: string;
+  code: string;
+  plan: string;
+  supportPhone?: string | null | undefined;
+}
+export interface GiftVars extends CodeVars {
+  /** Who paid, already masked (0712***678). */
+  from: string;
+}
+export interface ReceiptVars extends CodeVars {
+  amountKes: number;
+  receipt: string;
+}
+
+type Render<V> = (v: V, business: string) => string;
+
+const help = (v: CodeVars, word: string) => (v.supportPhone ? ` ${word} ${v.supportPhone}` : '');
+
+const TEMPLATES = {
+  code: {
+    en: ((v, b) =>
+      `${b}: your WiFi code is ${v.code} (${v.plan}). Join the WiFi and type it to get online.${help(v, 'Help')}`) as Render<CodeVars>,
+    sw: ((v, b) =>
+      `${b}: nambari yako ya WiFi ni ${v.code} (${v.plan}). Unganisha WiFi uiandike uingie mtandaoni.${help(v, 'Msaada')}`) as Render<CodeVars>,
+  },
+  gift: {
+    en: ((v, b) =>
+      `${v.from} bought you ${v.plan} of WiFi at ${b}. Code: ${v.code}. Join the WiFi and type the code.${help(v, 'Help')}`) as Render<GiftVars>,
+    sw: ((v, b) =>
+      `${v.from} amekununulia WiFi ya ${v.plan} kwa ${b}. Nambari: ${v.code}. Unganisha WiFi uandike nambari.${help(v, 'Msaada')}`) as Render<GiftVars>,
+  },
+  receipt: {
+    en: ((v, b) =>
+      `${b}: received KES ${v.amountKes} for ${v.plan}, M-Pesa ${v.receipt}. Your WiFi code: ${v.code}.${help(v, 'Help')}`) as Render<ReceiptVars>,
+    sw: ((v, b) =>
+      `${b}: tumepokea KES ${v.amountKes} kwa ${v.plan}, M-Pesa ${v.receipt}. Nambari yako ya WiFi: ${v.code}.${help(v, 'Msaada')}`) as Render<ReceiptVars>,
+  },
+} as const;
+
+export type SmsTemplate = keyof typeof TEMPLATES;
+type VarsOf<T extends SmsTemplate> = Parameters<(typeof TEMPLATES)[T]['en']>[0];
+
+export const SMS_MAX = 160;
+
+/**
+ * Render a template. Values are made GSM-7 first; if the text is still too long the business
+ * name is cut (down to 8 characters), then the help phone is dropped. Throws only if even that
+ * cannot fit, which the tests rule out for every allowed input size.
+ */
+export function renderSms<T extends SmsTemplate>(template: T, lang: SmsLang, vars: VarsOf<T>): string {
+  const render = TEMPLATES[template][lang] as Render<VarsOf<T>>;
+  const clean = Object.fromEntries(
+    Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? toGsm7(v).trim() : v]),
+  ) as VarsOf<T>;
+  let business = (clean as CodeVars).business || 'WiFi';
+  for (;;) {
+    const text = render(clean, business);
+    const len = gsm7Length(text);
+    if (len !== null && len <= SMS_MAX) return text;
+    const over = (len ?? SMS_MAX + 1) - SMS_MAX;
+    if (business.length > 9) {
+      // Cut to fit (each round strictly shorter), ending in a dot so the cut shows.
+      const keep = Math.max(8, Math.min(business.length - 2, business.length - over - 1));
+      business = `${business.slice(0, keep).trimEnd()}.`;
+    } else if ((clean as CodeVars).supportPhone) (clean as CodeVars).supportPhone = null;
+    else throw new Error(`SMS template ${template}/${lang} does not fit ${SMS_MAX} characters`);
+  }
+}

@@ -1,0 +1,76 @@
+/** Everything needed to print or export one batch, with the codes unsealed. */
+import { sql } from 'drizzle-orm';
+import type { Deps } from '../app/deps.ts';
+import { asDate, type Conn, query } from '../db/open.ts';
+import { AppError } from '../lib/errors.ts';
+import { type Branding, getBranding } from './branding.ts';
+import { getPlan, type VoucherPlan } from './plans.ts';
+
+export interface SheetVoucher {
+  code: string;
+  status: string;
+  soldAt: Date | null;
+}
+
+export interface BatchSheet {
+  batchId: string;
+  label: string | null;
+  validUntil: Date | null;
+  sellOnline: boolean;
+  source: 'generated' | 'imported';
+  createdAt: Date;
+  plan: VoucherPlan;
+  branding: Branding;
+  publicUrl: string;
+  vouchers: SheetVoucher[];
+}
+
+export async function loadBatchSheet(deps: Deps, batchId: string, conn: Conn = deps.db): Promise<BatchSheet> {
+  if (!/^[0-9a-f-]{36}$/i.test(batchId)) throw new AppError('not_found', 'There is no such voucher batch.');
+  const [b] = await query<{
+    id: string;
+    plan_id: number;
+    label: string | null;
+    valid_until: string | null;
+    sell_online: boolean;
+    source: 'generated' | 'imported';
+    created_at: string;
+  }>(
+    conn,
+    sql`SELECT id, plan_id, label, valid_until, sell_online, source, created_at FROM voucher_batches WHERE id = ${batchId}`,
+  );
+  if (!b) throw new AppError('not_found', 'There is no such voucher batch.');
+  const rows = await query<{ code_sealed: string; status: string; sold_at: string | null }>(
+    conn,
+    sql`SELECT code_sealed, status, sold_at FROM access_codes WHERE batch_id = ${batchId} ORDER BY issued_at, id`,
+  );
+  return {
+    batchId: b.id,
+    label: b.label,
+    validUntil: b.valid_until ? asDate(b.valid_until) : null,
+    sellOnline: b.sell_online === true || (b.sell_online as unknown) === 't',
+    source: b.source,
+    createdAt: asDate(b.created_at),
+    plan: await getPlan(conn, Number(b.plan_id)),
+    branding: await getBranding(conn),
+    publicUrl: deps.config.publicUrl,
+    vouchers: rows.map((r) => ({
+      code: deps.sealer.unseal(r.code_sealed),
+      status: r.status,
+      soldAt: r.sold_at ? asDate(r.sold_at) : null,
+    })),
+  };
+}
+
+/**
+ * Paper must never be made of online stock: the system hands those codes to M-Pesa buyers, so a
+ * printed copy would be a second sale of the same code.
+ */
+export function assertPrintable(sheet: BatchSheet): void {
+  if (sheet.sellOnline) {
+    throw new AppError(
+      'conflict',
+      'This batch is stock for online and cash sale; printing or exporting it would let one code be sold twice.',
+    );
+  }
+}

@@ -1,0 +1,243 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type App, createApp } from '../../src/app/run.ts';
+import { query } from '../../src/db/open.ts';
+import { ManualClock } from '../../src/lib/clock.ts';
+import { SMS_MAX_ATTEMPTS } from '../../src/notify/module.ts';
+import { queueSms } from '../../src/notify/queue-sms.ts';
+import { classifyAtStatus, parseAtResponse } from '../../src/protocols/sms/africastalking.ts';
+import { gsm7Length } from '../../src/protocols/sms/gsm7.ts';
+import { renderSms, SMS_LANGS } from '../../src/notify/templates.ts';
+import { SimSmsGateway } from '../../src/sim/sms-gateway.ts';
+import { silentLog, testConfig } from '../helpers/app.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { atAccepted, atRecipientStatus, startFakeAt } from './fake-at.ts';
+
+type Row = {
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  provider_id: string | null;
+  sent_at: unknown;
+  failed_at: unknown;
+};
+
+async function smsRow(app: App, id: string): Promise<Row> {
+  const [r] = await query<Row>(
+    app.deps.db,
+    sql`SELECT status, attempts, last_error, provider_id, sent_at, failed_at FROM sms_messages WHERE id = ${id}`,
+  );
+  return r!;
+}
+
+async function queue(app: App, to: string, body: string): Promise<string> {
+  return app.deps.db.transaction((tx) => queueSms(tx, app.deps, { to, body, template: 'code' }));
+}
+
+/** Run due jobs, moving the clock past the longest backoff each round, until nothing is left. */
+async function drainAll(app: App, clock: ManualClock, rounds = 20): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await app.worker!.drain();
+    const [{ n }] = (await query<{ n: number }>(
+      app.deps.db,
+      sql`SELECT count(*)::int AS n FROM jobs WHERE status = 'queued' AND kind = 'sms.send'`,
+    )) as [{ n: number }];
+    if (Number(n) === 0) return;
+    clock.advance(11 * 60_000);
+  }
+}
+
+describe('SMS templates', () => {
+  const long = {
+    business: 'Mama Njeri Cyber & Hostel WiFi Services Limited of Kahawa Sukari',
+    code: 'ACDEFGHJKM',
+    plan: '24 Hours Unlimited',
+    supportPhone: '0712 345 678',
+    from: '0712***678',
+    amountKes: 250000,
+    receipt: 'SGK3ABCDEF',
+  };
+  for (const lang of SMS_LANGS) {
+    for (const t of ['code', 'gift', 'receipt'] as const) {
+      it(`${t}/${lang} fits one GSM-7 SMS with the longest values and keeps the code whole`, () => {
+        const text = renderSms(t, lang, long);
+        expect(gsm7Length(text)).not.toBeNull();
+        expect(gsm7Length(text)!).toBeLessThanOrEqual(160);
+        expect(text).toContain('ACDEFGHJKM');
+        const short = renderSms(t, lang, { ...long, business: 'Wavu WiFi' });
+        expect(short).toContain('Wavu WiFi');
+        expect(short).toContain('0712 345 678');
+      });
+    }
+  }
+  it('makes non-GSM characters safe instead of switching the SMS to UCS-2', () => {
+    const text = renderSms('code', 'en', {
+      business: 'Kibanda ☕ “Café”',
+      code: 'ACDEFGHJKM',
+      plan: '1 Hour',
+    });
+    expect(gsm7Length(text)).not.toBeNull();
+    expect(text).toContain('Kibanda');
+  });
+});
+
+describe("Africa's Talking wire format", () => {
+  it('parses the documented answer and classifies status codes', () => {
+    const p = parseAtResponse(atAccepted('ATXid_1').body)!;
+    expect(p.recipients[0]).toMatchObject({ statusCode: 101, messageId: 'ATXid_1' });
+    expect(parseAtResponse({ nope: 1 })).toBeNull();
+    expect([100, 101, 102].map(classifyAtStatus)).toEqual(['accepted', 'accepted', 'accepted']);
+    expect([402, 403, 404, 406, 409].map(classifyAtStatus).every((o) => o === 'permanent')).toBe(true);
+    expect([401, 405, 407, 500, 501, 502].map(classifyAtStatus).every((o) => o === 'retryable')).toBe(true);
+  });
+});
+
+describe("delivery through Africa's Talking (real HTTP)", () => {
+  let t: TestDatabase;
+  let app: App;
+  let at: Awaited<ReturnType<typeof startFakeAt>>;
+  const clock = new ManualClock('2026-03-01T08:00:00Z');
+  beforeAll(async () => {
+    at = await startFakeAt();
+    t = await createTestDatabase();
+    app = await createApp({
+      config: testConfig({
+        SMS_PROVIDER: 'africastalking',
+        AT_USERNAME: 'wavu-test',
+        AT_API_KEY: 'at-key-123',
+        AT_SENDER_ID: 'WAVU',
+        AT_BASE_URL: at.url,
+      }),
+      roles: ['worker'],
+      log: silentLog(),
+      clock,
+      database: t.database,
+      workerOptions: { pollMs: 60_000 },
+    });
+    // The test drives the worker by hand (drain), not the background loop.
+    await app.worker!.stop();
+  });
+  afterAll(async () => {
+    await app.stop();
+    await t.drop();
+    await at.close();
+  });
+
+  it('retries after gateway errors, then records the message as sent', async () => {
+    at.requests.length = 0;
+    at.script.push(
+      { status: 500, body: 'Internal Server Error' },
+      atRecipientStatus(407, 'CouldNotRoute'),
+      atAccepted('ATXid_ok1'),
+    );
+    const id = await queue(app, '254712345678', 'Your code is ACDEFGHJKM');
+    await drainAll(app, clock);
+    const r = await smsRow(app, id);
+    expect(r).toMatchObject({ status: 'sent', attempts: 3, provider_id: 'ATXid_ok1' });
+    expect(r.sent_at).not.toBeNull();
+    expect(at.requests).toHaveLength(3);
+    const req = at.requests[0]!;
+    expect(req.path).toBe('/version1/messaging');
+    expect(req.headers.apikey).toBe('at-key-123');
+    expect(req.headers.accept).toBe('application/json');
+    expect(req.form).toEqual({
+      username: 'wavu-test',
+      to: '+254712345678',
+      message: 'Your code is ACDEFGHJKM',
+      from: 'WAVU',
+    });
+  });
+
+  it('fails at once on a permanent error and does not retry it', async () => {
+    at.requests.length = 0;
+    at.script.push(atRecipientStatus(403, 'InvalidPhoneNumber'));
+    const id = await queue(app, '254712345679', 'hello');
+    await drainAll(app, clock);
+    const r = await smsRow(app, id);
+    expect(r).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(r.last_error).toContain('InvalidPhoneNumber');
+    expect(r.failed_at).not.toBeNull();
+    expect(at.requests).toHaveLength(1);
+  });
+
+  it('gives up after the last attempt when the gateway never recovers', async () => {
+    at.requests.length = 0;
+    at.fallback.answer = { status: 503, body: 'down' };
+    try {
+      const id = await queue(app, '254712345670', 'hello');
+      await drainAll(app, clock, 40);
+      const r = await smsRow(app, id);
+      expect(r).toMatchObject({ status: 'failed', attempts: SMS_MAX_ATTEMPTS });
+      expect(r.last_error).toContain('503');
+      expect(at.requests).toHaveLength(SMS_MAX_ATTEMPTS);
+    } finally {
+      at.fallback.answer = atAccepted();
+    }
+  });
+
+  it('never sends a message twice: a duplicate job for a sent row does nothing', async () => {
+    at.requests.length = 0;
+    const id = await queue(app, '254712345671', 'once');
+    await drainAll(app, clock);
+    expect((await smsRow(app, id)).status).toBe('sent');
+    await app.deps.enqueue(app.deps.db, { kind: 'sms.send', payload: { smsId: id } });
+    await app.deps.enqueue(app.deps.db, { kind: 'sms.send', payload: { smsId: id } });
+    await drainAll(app, clock);
+    expect(at.requests).toHaveLength(1);
+    expect((await smsRow(app, id)).attempts).toBe(1);
+  });
+});
+
+describe('SMS simulator inbox', () => {
+  let t: TestDatabase;
+  let app: App;
+  const clock = new ManualClock('2026-03-01T08:00:00Z');
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    app = await createApp({
+      config: testConfig(),
+      roles: ['serve', 'worker'],
+      log: silentLog(),
+      clock,
+      database: t.database,
+      listen: false,
+      workerOptions: { pollMs: 60_000 },
+    });
+    await app.worker!.stop();
+  });
+  afterAll(async () => {
+    await app.stop();
+    await t.drop();
+  });
+
+  it('is the provider in demo mode, shows messages newest first and can inject failures', async () => {
+    expect(app.deps.sms).toBeInstanceOf(SimSmsGateway);
+    const f = await app.server!.inject({
+      method: 'POST',
+      url: '/sim/sms/faults',
+      payload: { kind: 'retryable', count: 2 },
+    });
+    expect(f.json()).toEqual({ pendingFaults: 2 });
+    const a = await queue(app, '254712000001', 'first <message>');
+    await drainAll(app, clock);
+    expect(await smsRow(app, a)).toMatchObject({ status: 'sent', attempts: 3 });
+
+    await app.server!.inject({
+      method: 'POST',
+      url: '/sim/sms/faults',
+      payload: { kind: 'permanent', count: 1 },
+    });
+    const b = await queue(app, '254712000002', 'never arrives');
+    await drainAll(app, clock);
+    expect(await smsRow(app, b)).toMatchObject({ status: 'failed', attempts: 1 });
+
+    await queue(app, '254712000001', 'second message');
+    await drainAll(app, clock);
+    const list = (await app.server!.inject('/sim/sms/messages?to=0712000001')).json();
+    expect(list.messages.map((m: { body: string }) => m.body)).toEqual(['second message', 'first <message>']);
+    const page = await app.server!.inject('/sim/sms');
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.body.indexOf('second message')).toBeLessThan(page.body.indexOf('first &lt;message&gt;'));
+    expect(page.body).not.toContain('never arrives');
+  });
+});
