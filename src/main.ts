@@ -3,9 +3,11 @@ import { ConfigError } from './config.ts';
 import { type Command, UsageError } from './cli/command.ts';
 import { coreCommands } from './cli/core-commands.ts';
 import { adminCommand } from './admin/cli.ts';
+import { routersCommand } from './gateways/cli.ts';
+import { simCommand } from './sim/cli.ts';
 import { vouchersCommand } from './vouchers/cli.ts';
 
-const commands: Command[] = [...coreCommands, adminCommand, vouchersCommand];
+const commands: Command[] = [...coreCommands, adminCommand, routersCommand, vouchersCommand, simCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -33,7 +35,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${cmd.usage}\n`);
+    process.stdout.write(`${cmd.helpFor?.(rest) ?? cmd.usage}\n`);
     return 0;
   }
   try {

@@ -63,6 +63,8 @@ export const POLICY: Record<string, Access> = {
   'POST /api/admin/routers': MANAGE,
   'PATCH /api/admin/routers/:id': MANAGE,
   'DELETE /api/admin/routers/:id': MANAGE,
+  'POST /api/admin/routers/:id/test': MANAGE,
+  'GET /api/admin/routers/:id/script': MANAGE,
 
   'GET /api/admin/settings': MANAGE,
   'PUT /api/admin/settings/mpesa': OWNER,

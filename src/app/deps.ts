@@ -11,6 +11,7 @@ import { enqueue } from '../jobs/enqueue.ts';
 import type { EnqueueSpec } from '../jobs/types.ts';
 import { createSmsProvider } from '../notify/create-provider.ts';
 import type { SmsProvider } from '../notify/provider.ts';
+import { createRouterConnections, type RouterConnections } from '../gateways/connections.ts';
 
 export interface Deps {
   config: Config;
@@ -23,17 +24,21 @@ export interface Deps {
   enqueue(conn: Conn, spec: EnqueueSpec): Promise<number | null>;
   /** The SMS gateway picked by SMS_PROVIDER (the `sms.send` job is its only caller). */
   sms: SmsProvider;
+  /** Open RouterOS API/REST connections, reused per router (closed by the gateways module on stop). */
+  routerConnections: RouterConnections;
 }
 
 export function createDeps(o: { config: Config; database: Database; clock: Clock; log: Logger }): Deps {
+  const sealer = createSealer(o.config.secretKey);
   return {
     config: o.config,
     database: o.database,
     db: o.database.db,
     clock: o.clock,
     log: o.log,
-    sealer: createSealer(o.config.secretKey),
+    sealer,
     enqueue: (conn, spec) => enqueue(conn, o.clock, spec),
     sms: createSmsProvider(o.config, o.database.db, o.clock),
+    routerConnections: createRouterConnections(sealer),
   };
 }

@@ -1,7 +1,9 @@
 import { accessModule } from '../access/module.ts';
 import { adminModule } from '../admin/module.ts';
+import { gatewaysModule } from '../gateways/module.ts';
 import { healthModule } from '../health/module.ts';
 import { notifyModule } from '../notify/module.ts';
+import { routerosSimModule } from '../sim/routeros/module.ts';
 import { simSmsModule } from '../sim/sms-module.ts';
 import { vouchersModule } from '../vouchers/module.ts';
 import type { Module } from './module.ts';
@@ -12,6 +14,8 @@ export const modules: Module[] = [
   accessModule,
   notifyModule,
   vouchersModule,
+  gatewaysModule,
   simSmsModule,
+  routerosSimModule,
   adminModule,
 ];

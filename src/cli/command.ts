@@ -5,6 +5,8 @@ export interface Command {
   summary: string;
   /** Shown by `wavu NAME --help`. */
   usage: string;
+  /** Help for `wavu NAME <args> --help` when it depends on the arguments (e.g. `wavu sim routeros --help`). */
+  helpFor?(argv: string[]): string | undefined;
   run(argv: string[]): Promise<number | undefined>;
 }
 

@@ -22,7 +22,11 @@ export async function runRoles(roles: Role[]): Promise<number> {
       `  Health           ${base}/readyz`,
     ];
     if (config.demo) {
-      lines.push(`  Phone simulator  ${base}/sim/phone`, `  SMS inbox        ${base}/sim/sms`);
+      lines.push(
+        `  Phone simulator  ${base}/sim/phone`,
+        `  SMS inbox        ${base}/sim/sms`,
+        `  Join the WiFi    ${base}/sim/hotspot/login  (demo MikroTik "demo-router")`,
+      );
     }
     lines.push('', '  Press Ctrl+C to stop.', '');
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -78,6 +78,9 @@ export const routers = pgTable('routers', {
   health: jsonb('health'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
+  tlsFingerprint: text('tls_fingerprint'),
+  reconcilingUntil: ts('reconciling_until'),
+  lastReconciledAt: ts('last_reconciled_at'),
 });
 
 export const voucherBatches = pgTable('voucher_batches', {
@@ -182,6 +185,25 @@ export const accessDevices = pgTable(
     lastSeenAt: ts('last_seen_at'),
   },
   (t) => [primaryKey({ columns: [t.accessCodeId, t.mac] })],
+);
+
+export const GRANT_STATUSES = ['pending', 'granted', 'revoking', 'revoked'] as const;
+
+export const accessGrants = pgTable(
+  'access_grants',
+  {
+    accessCodeId: uuid('access_code_id').notNull(),
+    routerId: integer('router_id').notNull(),
+    status: text('status', { enum: GRANT_STATUSES }).notNull().default('pending'),
+    remoteId: text('remote_id'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    requestedAt: ts('requested_at').notNull(),
+    grantedAt: ts('granted_at'),
+    revokedAt: ts('revoked_at'),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accessCodeId, t.routerId] })],
 );
 
 export const sessions = pgTable('sessions', {

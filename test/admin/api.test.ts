@@ -61,7 +61,7 @@ beforeAll(async () => {
     password: 'router-pass-123',
   });
   expect(r.statusCode).toBe(201);
-  routerId = r.json().id;
+  routerId = r.json().router.id;
 });
 afterAll(() => h.stop());
 
@@ -431,6 +431,17 @@ describe('settings and routers', () => {
     expect(
       (await inject(h, owner, 'PUT', '/api/admin/settings/branding', { name: 'x', color: 'red' })).statusCode,
     ).toBe(400);
+  });
+
+  it('serves a router setup script carrying its password, and audits who fetched it', async () => {
+    const res = await inject(h, owner, 'GET', `/api/admin/routers/${routerId}/script`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-disposition']).toContain('wavu-cafe-1.rsc');
+    expect(res.body).toContain('router-pass-123');
+    const a = await rows(sql`SELECT actor FROM audit_log WHERE action = 'router.script'`);
+    expect(a).toEqual([{ actor: 'boss' }]);
+    const audit = JSON.stringify(await rows(sql`SELECT detail FROM audit_log WHERE entity = 'router'`));
+    expect(audit).not.toContain('router-pass-123');
   });
 
   it('router passwords are sealed and never returned', async () => {

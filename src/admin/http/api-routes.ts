@@ -15,14 +15,6 @@ import { getPurchaseDetail } from '../purchases/get-purchase-detail.ts';
 import { listPurchases, listPurchasesQuery, purchaseFilters } from '../purchases/list-purchases.ts';
 import { resendCode } from '../purchases/resend-code.ts';
 import { retryGrant } from '../purchases/retry-grant.ts';
-import { listRouters } from '../routers/list-routers.ts';
-import {
-  createRouter,
-  deleteRouter,
-  routerInput,
-  routerPatch,
-  updateRouter,
-} from '../routers/manage-routers.ts';
 import { listBatches, listBatchesQuery } from '../vouchers/list-batches.ts';
 import { disconnectSession } from '../sessions/disconnect-session.ts';
 import { listSessions, listSessionsQuery } from '../sessions/list-sessions.ts';
@@ -240,42 +232,6 @@ export const apiRoutes = [
     summary: 'One customer with recent purchases and codes',
     params: idParam,
     handler: ({ deps, params }) => getCustomer(deps, params.id),
-  }),
-
-  route({
-    method: 'GET',
-    path: '/api/admin/routers',
-    tag: 'routers',
-    summary: 'Routers with health and live sessions (credentials are never returned)',
-    handler: async ({ deps }) => ({ items: await listRouters(deps) }),
-  }),
-  route({
-    method: 'POST',
-    path: '/api/admin/routers',
-    tag: 'routers',
-    summary: 'Add a router (password and RADIUS secret are sealed, write-only)',
-    body: routerInput,
-    handler: async ({ deps, body, actor, ip, reply }) => {
-      reply.code(201);
-      return createRouter(deps, body, actor, ip);
-    },
-  }),
-  route({
-    method: 'PATCH',
-    path: '/api/admin/routers/:id',
-    tag: 'routers',
-    summary: 'Change a router (only the fields sent; omit secrets to keep them)',
-    params: idParam,
-    body: routerPatch,
-    handler: ({ deps, params, body, actor, ip }) => updateRouter(deps, params.id, body, actor, ip),
-  }),
-  route({
-    method: 'DELETE',
-    path: '/api/admin/routers/:id',
-    tag: 'routers',
-    summary: 'Delete a router, or disable it when it has history',
-    params: idParam,
-    handler: ({ deps, params, actor, ip }) => deleteRouter(deps, params.id, actor, ip),
   }),
 
   route({

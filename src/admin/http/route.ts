@@ -34,7 +34,7 @@ export interface AdminRoute {
   body?: z.ZodType;
   /** Documented response body (JSON) for OpenAPI. */
   response?: z.ZodType;
-  produces?: 'application/json' | 'text/csv' | 'text/html' | 'application/pdf';
+  produces?: 'application/json' | 'text/csv' | 'text/html' | 'text/plain' | 'application/pdf';
   handler(ctx: Ctx): Promise<unknown>;
 }
 

@@ -47,33 +47,80 @@ export function RoutersPage({ role }: PageProps) {
 
 function RouterForm({ router, onDone }: { router: any | null; onDone: () => void }) {
   const [f, setF] = useState<any>(
-    router ?? { name: '', mode: 'api', site: '', host: '', apiTransport: 'api', username: '', enabled: true },
+    router
+      ? {
+          name: router.name,
+          mode: router.mode,
+          site: router.site ?? '',
+          host: router.host ?? '',
+          transport: router.apiTransport,
+          port: router.apiPort ?? '',
+          username: router.username ?? '',
+          hotspotServer: router.hotspotServer ?? '',
+          address: router.nasAddress ?? '',
+          nasIdentifier: router.nasIdentifier ?? '',
+          enabled: router.enabled,
+        }
+      : {
+          name: '',
+          mode: 'api',
+          site: '',
+          host: '',
+          transport: 'api',
+          port: '',
+          username: 'wavu',
+          hotspotServer: '',
+          address: '',
+          nasIdentifier: '',
+          enabled: true,
+        },
   );
   const [password, setPassword] = useState('');
   const [secret, setSecret] = useState('');
   const set = (k: string, v: unknown) => setF({ ...f, [k]: v });
   const save = useMutation({
     mutationFn: () => {
-      const body: any = {
-        name: f.name,
-        mode: f.mode,
-        site: f.site || null,
-        host: f.host || null,
-        apiTransport: f.apiTransport,
-        apiPort: f.apiPort ? Number(f.apiPort) : null,
-        username: f.username || null,
-        hotspotServer: f.hotspotServer || null,
-        nasIdentifier: f.nasIdentifier || null,
-        nasAddress: f.nasAddress || null,
-        enabled: f.enabled,
-      };
-      if (password) body.password = password;
-      if (secret) body.radiusSecret = secret;
-      return router ? patch(`/routers/${router.id}`, body) : post('/routers', body);
+      const api = f.mode === 'api';
+      const body: any = api
+        ? { name: f.name, host: f.host, transport: f.transport, username: f.username }
+        : { name: f.name, address: f.address };
+      if (f.site) body.site = f.site;
+      if (api && f.port) body.port = Number(f.port);
+      if (api && f.hotspotServer) body.hotspotServer = f.hotspotServer;
+      if (!api && f.nasIdentifier) body.nasIdentifier = f.nasIdentifier;
+      if (api && password) body.password = password;
+      if (!api && secret) body.secret = secret;
+      if (router) return patch(`/routers/${router.id}`, { ...body, enabled: f.enabled });
+      return post('/routers', { ...body, mode: f.mode });
     },
-    onSuccess: onDone,
+    onSuccess: (r: any) => {
+      if (!router && (r?.generated?.password || r?.generated?.secret)) return;
+      onDone();
+    },
   });
   const remove = useMutation({ mutationFn: () => del(`/routers/${router.id}`), onSuccess: onDone });
+  const test = useMutation({ mutationFn: () => post(`/routers/${router.id}/test`) });
+  const generated = save.data?.generated;
+  if (generated && (generated.password || generated.secret)) {
+    return (
+      <div className="card">
+        <h2>Router added</h2>
+        <p>
+          Wavu made a {generated.password ? 'password for the API user' : 'RADIUS shared secret'}. It is shown
+          only now; the setup script carries it too:
+        </p>
+        <p className="code">{generated.password ?? generated.secret}</p>
+        <div className="actions">
+          <a className="button" href={`/api/admin/routers/${save.data.router.id}/script`}>
+            Download setup script
+          </a>
+          <button type="button" className="ghost" onClick={onDone}>
+            Done
+          </button>
+        </div>
+      </div>
+    );
+  }
   return (
     <form
       className="card form-grid"
@@ -87,10 +134,10 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
         <input required value={f.name} onChange={(e) => set('name', e.target.value)} />
       </Field>
       <Field label="Site">
-        <input value={f.site ?? ''} onChange={(e) => set('site', e.target.value)} />
+        <input value={f.site} onChange={(e) => set('site', e.target.value)} />
       </Field>
       <Field label="Mode">
-        <select value={f.mode} onChange={(e) => set('mode', e.target.value)}>
+        <select value={f.mode} disabled={!!router} onChange={(e) => set('mode', e.target.value)}>
           <option value="api">MikroTik API (Wavu pushes users)</option>
           <option value="radius">RADIUS (gateway asks Wavu)</option>
         </select>
@@ -98,19 +145,22 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
       {f.mode === 'api' ? (
         <>
           <Field label="Host or IP">
-            <input value={f.host ?? ''} onChange={(e) => set('host', e.target.value)} />
+            <input required value={f.host} onChange={(e) => set('host', e.target.value)} />
           </Field>
           <Field label="Transport">
-            <select value={f.apiTransport} onChange={(e) => set('apiTransport', e.target.value)}>
+            <select value={f.transport} onChange={(e) => set('transport', e.target.value)}>
               <option value="api">API (8728)</option>
               <option value="api-tls">API over TLS (8729)</option>
               <option value="rest">REST (RouterOS 7)</option>
             </select>
           </Field>
-          <Field label="API user">
-            <input value={f.username ?? ''} onChange={(e) => set('username', e.target.value)} />
+          <Field label="Port (empty = default)">
+            <input type="number" value={f.port} onChange={(e) => set('port', e.target.value)} />
           </Field>
-          <Field label={router?.passwordSet ? 'Password (leave empty to keep)' : 'Password'}>
+          <Field label="API user">
+            <input value={f.username} onChange={(e) => set('username', e.target.value)} />
+          </Field>
+          <Field label={router ? 'Password (leave empty to keep)' : 'Password (empty = generate one)'}>
             <input
               type="password"
               autoComplete="new-password"
@@ -119,23 +169,19 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
             />
           </Field>
           <Field label="Hotspot server name">
-            <input value={f.hotspotServer ?? ''} onChange={(e) => set('hotspotServer', e.target.value)} />
+            <input value={f.hotspotServer} onChange={(e) => set('hotspotServer', e.target.value)} />
           </Field>
         </>
       ) : (
         <>
-          <Field label="NAS identifier">
-            <input value={f.nasIdentifier ?? ''} onChange={(e) => set('nasIdentifier', e.target.value)} />
+          <Field label="Router IP (sends RADIUS from)">
+            <input required value={f.address} onChange={(e) => set('address', e.target.value)} />
           </Field>
-          <Field label="NAS IP address">
-            <input value={f.nasAddress ?? ''} onChange={(e) => set('nasAddress', e.target.value)} />
+          <Field label="NAS identifier">
+            <input value={f.nasIdentifier} onChange={(e) => set('nasIdentifier', e.target.value)} />
           </Field>
           <Field
-            label={
-              router?.radiusSecretSet
-                ? 'Shared secret (leave empty to keep)'
-                : 'Shared secret (16+ characters)'
-            }
+            label={router ? 'Shared secret (leave empty to keep)' : 'Shared secret (empty = generate one)'}
           >
             <input
               type="password"
@@ -146,11 +192,20 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
           </Field>
         </>
       )}
-      <label className="check">
-        <input type="checkbox" checked={f.enabled} onChange={(e) => set('enabled', e.target.checked)} />{' '}
-        Enabled
-      </label>
-      <ErrorNote error={save.error ?? remove.error} />
+      {router && (
+        <label className="check">
+          <input type="checkbox" checked={f.enabled} onChange={(e) => set('enabled', e.target.checked)} />{' '}
+          Enabled
+        </label>
+      )}
+      <ErrorNote error={save.error ?? remove.error ?? test.error} />
+      {test.data && (
+        <p className={test.data.health.ok ? 'ok' : 'error'}>
+          {test.data.health.ok
+            ? `Connected in ${test.data.health.latencyMs} ms.`
+            : `${test.data.health.error}. ${test.data.hint ?? ''}`}
+        </p>
+      )}
       <div className="actions">
         <button type="submit" disabled={save.isPending}>
           Save
@@ -159,13 +214,21 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
           Cancel
         </button>
         {router && (
-          <button
-            type="button"
-            className="danger"
-            onClick={() => confirm(`Remove ${router.name}?`) && remove.mutate()}
-          >
-            Remove
-          </button>
+          <>
+            <button type="button" className="ghost" onClick={() => test.mutate()} disabled={test.isPending}>
+              {test.isPending ? 'Testing…' : 'Test connection'}
+            </button>
+            <a className="button ghost" href={`/api/admin/routers/${router.id}/script`}>
+              Setup script
+            </a>
+            <button
+              type="button"
+              className="danger"
+              onClick={() => confirm(`Remove ${router.name}?`) && remove.mutate()}
+            >
+              Remove
+            </button>
+          </>
         )}
       </div>
     </form>

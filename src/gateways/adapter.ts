@@ -1,0 +1,102 @@
+/**
+ * One interface for every kind of gateway. A router in `api` mode gets access pushed to it
+ * (MikroTik hotspot users); a router in `radius` mode asks us at login, so its adapter mostly
+ * disconnects (CoA). Jobs and reconcile talk only to this interface.
+ */
+import type { Deps } from '../app/deps.ts';
+import type { routers } from '../db/schema.ts';
+
+export type RouterRow = typeof routers.$inferSelect;
+
+/** Everything a gateway needs to let one code online, read from the database at that moment. */
+export interface AccessSpec {
+  accessCodeId: string;
+  /** The plain code: the hotspot user name (and password) people type. */
+  code: string;
+  planId: number;
+  clock: 'wall' | 'uptime';
+  /** Online time still allowed (wall clock: until expiry; uptime clock: what is left). */
+  secondsLeft: number;
+  bytesLeft: number | null;
+  rateUpKbps: number | null;
+  rateDownKbps: number | null;
+  devices: number;
+  /** MACs bound to the code (upper case). */
+  macs: string[];
+}
+
+export interface ActiveSession {
+  /** The gateway's own id for the session (`.id` of /ip/hotspot/active, Acct-Session-Id). */
+  id: string;
+  username: string;
+  /** Ours when the user carries our tag; null for the operator's own users. */
+  accessCodeId: string | null;
+  mac: string | null;
+  ip: string | null;
+  uptimeSeconds: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export interface RouterHealth {
+  ok: boolean;
+  latencyMs: number;
+  identity?: string;
+  version?: string;
+  board?: string;
+  uptimeSeconds?: number;
+  cpuLoad?: number;
+  activeSessions?: number;
+  error?: string;
+}
+
+export interface SessionRef {
+  acctSessionId?: string | null;
+  username?: string | null;
+  mac?: string | null;
+  ip?: string | null;
+}
+
+export interface ReconcileReport {
+  added: number;
+  updated: number;
+  removed: number;
+  kicked: number;
+}
+
+export interface GatewayAdapter {
+  /** Put (or refresh) the access on the gateway. Idempotent. */
+  grant(access: AccessSpec): Promise<void>;
+  /**
+   * Take the access off: the user, its live sessions and its login cookies. Idempotent.
+   * `username` (the code) also catches sessions whose user was already deleted.
+   */
+  revoke(accessCodeId: string, username?: string): Promise<void>;
+  listActive(): Promise<ActiveSession[]>;
+  disconnect(session: SessionRef): Promise<void>;
+  health(): Promise<RouterHealth>;
+  /**
+   * Make the gateway hold exactly the desired accesses of ours (api mode); leaves others' users
+   * alone. `loadDesired` is called after the gateway's state is read (see the adapter for why).
+   */
+  reconcile?(loadDesired: () => Promise<AccessSpec[]>): Promise<ReconcileReport>;
+  /** Log a device in from the server side (api mode: /ip/hotspot/active/login). */
+  login?(o: { username: string; password: string; mac?: string; ip: string }): Promise<void>;
+}
+
+export type AdapterFactory = (deps: Deps, router: RouterRow) => GatewayAdapter;
+
+const factories = new Map<RouterRow['mode'], AdapterFactory>();
+
+/** Each mode registers its adapter once (api: MikroTik; radius: the RADIUS feature). */
+export function registerGatewayMode(mode: RouterRow['mode'], factory: AdapterFactory): void {
+  factories.set(mode, factory);
+}
+
+export const hasGatewayMode = (mode: RouterRow['mode']): boolean => factories.has(mode);
+
+export function adapterFor(deps: Deps, router: RouterRow): GatewayAdapter {
+  const f = factories.get(router.mode);
+  if (!f) throw new Error(`no gateway adapter registered for mode ${router.mode}`);
+  return f(deps, router);
+}

@@ -1,0 +1,384 @@
+/** `wavu routers …`: the routers registry from the command line. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ZodError } from 'zod';
+import type { Deps } from '../app/deps.ts';
+import { createDeps } from '../app/deps.ts';
+import { type Command, parse, UsageError } from '../cli/command.ts';
+import { loadConfig } from '../config.ts';
+import { migrate } from '../db/migrate.ts';
+import { openDatabase } from '../db/open.ts';
+import { systemClock } from '../lib/clock.ts';
+import { isAppError } from '../lib/errors.ts';
+import { createLogger } from '../lib/log.ts';
+import { describeZod } from '../http/server.ts';
+import './module.ts';
+import { addRouter, findRouter, listRouters, removeRouter, testRouter, updateRouter } from './registry.ts';
+import type { RouterView } from './routers/repo.ts';
+import { loginHtml, setupScript } from './setup-script.ts';
+
+const USAGE = `wavu routers <subcommand> [options]
+
+Manage the routers (gateways) Wavu lets people online through.
+
+Subcommands:
+  add NAME --mode api --host ADDRESS [options]
+        A MikroTik that Wavu manages over the RouterOS API: Wavu adds a hotspot user per
+        code and removes it when time is up.
+          --transport api|api-tls|rest   API (8728), API over TLS (8729) or v7 REST over
+                                         HTTPS (443). Default: api
+          --port N                       if not the transport's default
+          --username NAME                API user (default: wavu)
+          --password PASSWORD            leave out to have a strong one generated; the
+                                         setup script creates the user with it
+          --hotspot-server NAME          the /ip hotspot server to configure (default: all)
+          --tls-fingerprint SHA256       pin the router's certificate (api-tls, rest)
+  add NAME --mode radius --address IP [options]
+        Any gateway that asks Wavu over RADIUS (MikroTik or other).
+          --address IP                   the IP the router sends RADIUS from
+          --secret SECRET                shared secret; leave out to have one generated
+          --nas-identifier ID            NAS-Identifier it sends (default: NAME)
+  list                                   every router, its status and last contact
+  show NAME                              one router in detail
+  update NAME [the options of add] [--enable | --disable] [--name NEW]
+  remove NAME                            forget a router (one with history is disabled instead)
+  test NAME                              connect and log in now; shows identity, version, uptime
+  script NAME [--out DIR] [--login-html] [--radius-address IP] [--rotate-password]
+        Print the RouterOS setup script for the router (hotspot profile, walled garden for
+        the portal, API user or RADIUS client). --out writes wavu-NAME.rsc and
+        wavu/login.html into DIR; --login-html prints only login.html.
+  Common: --site TEXT (a label, e.g. "Hostel block B")
+
+Examples:
+  wavu routers add hostel-1 --mode api --host 192.168.88.1
+  wavu routers script hostel-1 --out .
+  wavu routers test hostel-1
+  wavu routers add cafe-2 --mode radius --address 10.8.0.12
+
+Step-by-step guide: docs/mikrotik-setup.md`;
+
+const OPTIONS = {
+  mode: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  transport: { type: 'string' },
+  username: { type: 'string' },
+  password: { type: 'string' },
+  'hotspot-server': { type: 'string' },
+  'tls-fingerprint': { type: 'string' },
+  address: { type: 'string' },
+  secret: { type: 'string' },
+  'nas-identifier': { type: 'string' },
+  'coa-port': { type: 'string' },
+  site: { type: 'string' },
+  name: { type: 'string' },
+  enable: { type: 'boolean' },
+  disable: { type: 'boolean' },
+  out: { type: 'string' },
+  'login-html': { type: 'boolean' },
+  'radius-address': { type: 'string' },
+  'rotate-password': { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
+
+const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
+  add: [
+    'mode',
+    'host',
+    'port',
+    'transport',
+    'username',
+    'password',
+    'hotspot-server',
+    'tls-fingerprint',
+    'address',
+    'secret',
+    'nas-identifier',
+    'coa-port',
+    'site',
+  ],
+  update: [
+    'host',
+    'port',
+    'transport',
+    'username',
+    'password',
+    'hotspot-server',
+    'tls-fingerprint',
+    'address',
+    'secret',
+    'nas-identifier',
+    'coa-port',
+    'site',
+    'name',
+    'enable',
+    'disable',
+  ],
+  list: ['json'],
+  show: ['json'],
+  remove: [],
+  test: [],
+  script: ['out', 'login-html', 'radius-address', 'rotate-password'],
+};
+
+export const routersCommand: Command = {
+  name: 'routers',
+  summary: 'Add, list, test and remove routers; print a router setup script.',
+  usage: USAGE,
+  async run(argv) {
+    const { values, positionals } = parse(argv, OPTIONS);
+    const [sub, name, ...extra] = positionals;
+    if (!sub) throw new UsageError('say what to do: add, list, show, update, remove, test or script');
+    const allowed = ALLOWED[sub];
+    if (!allowed) throw new UsageError(`unknown subcommand "${sub}"`);
+    const given = Object.keys(values) as (keyof typeof OPTIONS)[];
+    const wrong = given.filter((k) => !allowed.includes(k));
+    if (wrong.length) throw new UsageError(`--${wrong[0]} does not apply to "routers ${sub}"`);
+    if (sub !== 'list' && !name) throw new UsageError(`"routers ${sub}" needs the router's name`);
+    if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+    if (sub === 'add') precheckAdd(values); // before opening the database: mistakes answer at once
+    return withDeps(async (deps) => {
+      try {
+        return await SUBCOMMANDS[sub]!(deps, name ?? '', values);
+      } catch (e) {
+        if (isAppError(e)) {
+          process.stderr.write(`wavu routers ${sub}: ${e.message}\n`);
+          return 1;
+        }
+        if (e instanceof ZodError) {
+          process.stderr.write(
+            `wavu routers ${sub}: ${describeZod(e).replace(/(^|; )(\w+)/g, (_m, p, f) => `${p}--${kebab(f)}`)}\n`,
+          );
+          return 2;
+        }
+        throw e;
+      }
+    });
+  },
+};
+
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+async function withDeps(fn: (deps: Deps) => Promise<number>): Promise<number> {
+  const config = loadConfig();
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const deps = createDeps({
+    config,
+    database,
+    clock: systemClock,
+    log: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel),
+  });
+  try {
+    await migrate(database);
+    return await fn(deps);
+  } finally {
+    await deps.routerConnections.closeAll();
+    await database.close();
+  }
+}
+
+function describe(r: RouterView): string[] {
+  const where =
+    r.mode === 'api'
+      ? `${r.transport} ${r.host}${r.port ? `:${r.port}` : ''} as ${r.username}`
+      : `RADIUS from ${r.nasAddress} (NAS-Identifier ${r.nasIdentifier})`;
+  const lines = [
+    `${r.name}  (${r.mode} mode${r.enabled ? '' : ', DISABLED'})`,
+    `  connection   ${where}`,
+    `  status       ${r.status}${r.lastSeenAt ? `, last seen ${r.lastSeenAt.toISOString()}` : ', never seen'}`,
+  ];
+  if (r.site) lines.push(`  site         ${r.site}`);
+  if (r.lastError) lines.push(`  last error   ${r.lastError}`);
+  if (r.health?.version)
+    lines.push(`  router       ${r.health.identity} · RouterOS ${r.health.version} · ${r.health.board}`);
+  if (r.tlsFingerprint) lines.push(`  certificate  ${r.tlsFingerprint}`);
+  if (r.lastReconciledAt) lines.push(`  reconciled   ${r.lastReconciledAt.toISOString()}`);
+  return lines;
+}
+
+function addInput(v: Values, name: string): Record<string, unknown> {
+  const o: Record<string, unknown> = { name };
+  if (v.mode !== undefined) o.mode = v.mode;
+  if (v.host !== undefined) o.host = v.host;
+  if (v.port !== undefined) o.port = v.port;
+  if (v.transport !== undefined) o.transport = v.transport;
+  if (v.username !== undefined) o.username = v.username;
+  if (v.password !== undefined) o.password = v.password;
+  if (v['hotspot-server'] !== undefined) o.hotspotServer = v['hotspot-server'];
+  if (v['tls-fingerprint'] !== undefined) o.tlsFingerprint = v['tls-fingerprint'];
+  if (v.address !== undefined) o.address = v.address;
+  if (v.secret !== undefined) o.secret = v.secret;
+  if (v['nas-identifier'] !== undefined) o.nasIdentifier = v['nas-identifier'];
+  if (v['coa-port'] !== undefined) o.coaPort = v['coa-port'];
+  if (v.site !== undefined) o.site = v.site;
+  return o;
+}
+
+function precheckAdd(v: Values): void {
+  if (!v.mode) {
+    throw new UsageError(
+      '--mode is required: "api" (Wavu manages hotspot users on a MikroTik over its API) or "radius" (the router asks Wavu over RADIUS)',
+    );
+  }
+  if (v.mode === 'api' && (v.address || v.secret || v['nas-identifier'])) {
+    throw new UsageError(
+      '--address, --secret and --nas-identifier are for --mode radius; api mode uses --host',
+    );
+  }
+  if (v.mode === 'radius' && (v.host || v.transport || v.username || v.password)) {
+    throw new UsageError(
+      '--host, --transport, --username and --password are for --mode api; radius mode uses --address and --secret',
+    );
+  }
+}
+
+const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promise<number>> = {
+  async add(deps, name, v) {
+    const res = await addRouter(deps, addInput(v, name) as never);
+    out(`Added router ${res.router.name}.`);
+    out(describe(res.router).slice(1).join('\n'));
+    if (res.generated.password)
+      out(
+        `  API password generated for user "${res.router.username}" (the setup script sets it on the router).`,
+      );
+    if (res.generated.secret) out(`  RADIUS secret generated: ${res.generated.secret}`);
+    out('');
+    out('Next:');
+    out(
+      `  1. wavu routers script ${res.router.name} --out .     (then import wavu-${res.router.name}.rsc on the router)`,
+    );
+    if (res.router.mode === 'api') out(`  2. wavu routers test ${res.router.name}`);
+    return 0;
+  },
+  async list(deps, _name, v) {
+    const list = await listRouters(deps);
+    if (v.json) {
+      out(JSON.stringify(list, null, 2));
+      return 0;
+    }
+    if (!list.length) {
+      out(
+        'No routers yet. Add one: wavu routers add NAME --mode api --host ADDRESS   (see wavu routers --help)',
+      );
+      return 0;
+    }
+    const rows = list.map((r) => [
+      r.name,
+      r.mode,
+      r.mode === 'api' ? `${r.transport} ${r.host}${r.port ? `:${r.port}` : ''}` : `radius ${r.nasAddress}`,
+      r.enabled ? r.status : 'disabled',
+      r.lastSeenAt ? r.lastSeenAt.toISOString().replace('T', ' ').slice(0, 19) : '-',
+    ]);
+    const head = ['NAME', 'MODE', 'CONNECTION', 'STATUS', 'LAST SEEN (UTC)'];
+    const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    for (const r of [head, ...rows])
+      out(
+        r
+          .map((c, i) => c.padEnd(w[i]!))
+          .join('  ')
+          .trimEnd(),
+      );
+    return 0;
+  },
+  async show(deps, name, v) {
+    const list = await listRouters(deps);
+    const r = list.find((x) => x.name === name || String(x.id) === name);
+    if (!r) await findRouter(deps, name); // throws the not-found message
+    out(v.json ? JSON.stringify(r, null, 2) : describe(r!).join('\n'));
+    return 0;
+  },
+  async update(deps, name, v) {
+    if (v.enable && v.disable) throw new UsageError('--enable and --disable together make no sense');
+    const input = addInput(v, name) as Record<string, unknown>;
+    delete input.name;
+    if (v.name) input.name = v.name;
+    if (v.enable) input.enabled = true;
+    if (v.disable) input.enabled = false;
+    if (Object.keys(input).length === 0) throw new UsageError('nothing to change: give at least one option');
+    const r = await updateRouter(deps, name, input);
+    out(`Updated ${r.name}.`);
+    out(describe(r).join('\n'));
+    return 0;
+  },
+  async remove(deps, name) {
+    const res = await removeRouter(deps, name);
+    out(
+      res.removed
+        ? `Removed ${name}. (Nothing was changed on the router itself.)`
+        : `${name} has payments or sessions on record, so it was disabled instead of deleted.`,
+    );
+    return 0;
+  },
+  async test(deps, name) {
+    const res = await testRouter(deps, name);
+    const h = res.health;
+    if (h.ok) {
+      out(`OK: ${name} answered in ${h.latencyMs} ms`);
+      if (h.identity !== undefined)
+        out(
+          `  identity ${h.identity} · RouterOS ${h.version} · ${h.board} · up ${h.uptimeSeconds}s · ${h.activeSessions} online`,
+        );
+      if (res.fingerprint256)
+        out(
+          `  certificate SHA-256 ${res.fingerprint256}\n  pin it: wavu routers update ${name} --tls-fingerprint ${res.fingerprint256}`,
+        );
+      return 0;
+    }
+    process.stderr.write(`FAILED: ${name}: ${h.error}\n`);
+    if (res.hint) process.stderr.write(`  ${res.hint}\n`);
+    return 1;
+  },
+  async script(deps, name, v) {
+    let router = await findRouter(deps, name);
+    if (v['rotate-password']) {
+      if (router.mode !== 'api') throw new UsageError('--rotate-password is for routers in api mode');
+      const { generateSecret } = await import('./routers/add-router.ts');
+      await updateRouter(deps, router.id, { password: generateSecret() });
+      router = await findRouter(deps, router.id);
+      process.stderr.write(
+        'New API password stored: Wavu uses it from now on, so run this script on the router now.\n',
+      );
+    }
+    if (router.name === 'demo-router') {
+      process.stderr.write(
+        'Note: demo-router is simulated inside the demo; this is the script a real MikroTik would run.\n',
+      );
+    }
+    const html = loginHtml({ publicUrl: deps.config.publicUrl, routerName: router.name });
+    if (v['login-html']) {
+      process.stdout.write(html);
+      return 0;
+    }
+    if (/^https?:\/\/(localhost|127\.)/.test(deps.config.publicUrl)) {
+      process.stderr.write(
+        `Note: PUBLIC_URL is ${deps.config.publicUrl}, which phones on the hotspot cannot reach. Set PUBLIC_URL to this server's address first.\n`,
+      );
+    }
+    const script = setupScript({
+      router,
+      publicUrl: deps.config.publicUrl,
+      apiPassword: router.passwordSealed ? deps.sealer.unseal(router.passwordSealed) : undefined,
+      radiusSecret: router.radiusSecretSealed ? deps.sealer.unseal(router.radiusSecretSealed) : undefined,
+      radiusAddress: v['radius-address'],
+      radiusPorts: { auth: deps.config.radius.authPort || 1812, acct: deps.config.radius.acctPort || 1813 },
+      now: deps.clock.now(),
+    });
+    if (v.out) {
+      const dir = resolve(v.out);
+      mkdirSync(join(dir, 'wavu'), { recursive: true });
+      const rsc = join(dir, `wavu-${router.name}.rsc`);
+      writeFileSync(rsc, script, { mode: 0o600 });
+      writeFileSync(join(dir, 'wavu', 'login.html'), html);
+      out(`Wrote ${rsc} (contains a password: keep it private) and ${join(dir, 'wavu', 'login.html')}.`);
+      out(
+        `Upload both to the router (Winbox > Files; keep the wavu folder), then run: /import file-name=wavu-${router.name}.rsc`,
+      );
+      return 0;
+    }
+    process.stdout.write(script);
+    return 0;
+  },
+};

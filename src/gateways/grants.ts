@@ -1,0 +1,92 @@
+/** access_grants: which code is (meant to be) on which router. */
+import { sql } from 'drizzle-orm';
+import { type Conn, query } from '../db/open.ts';
+
+export type GrantStatus = 'pending' | 'granted' | 'revoking' | 'revoked';
+
+/** Record that the code is wanted on the router (before touching the router: see reconcile). */
+export async function requestGrant(
+  conn: Conn,
+  accessCodeId: string,
+  routerId: number,
+  now: Date,
+): Promise<void> {
+  await conn.execute(
+    sql`INSERT INTO access_grants (access_code_id, router_id, status, attempts, requested_at, updated_at)
+        VALUES (${accessCodeId}, ${routerId}, 'pending', 1, ${now}, ${now})
+        ON CONFLICT (access_code_id, router_id) DO UPDATE
+          SET status = CASE WHEN access_grants.status = 'granted' THEN 'granted' ELSE 'pending' END,
+              attempts = access_grants.attempts + 1, updated_at = EXCLUDED.updated_at`,
+  );
+}
+
+export async function markGranted(
+  conn: Conn,
+  accessCodeIds: string[],
+  routerId: number,
+  now: Date,
+): Promise<void> {
+  for (const id of accessCodeIds) {
+    await conn.execute(
+      sql`UPDATE access_grants SET status = 'granted', granted_at = COALESCE(granted_at, ${now}), last_error = NULL,
+             updated_at = ${now}
+          WHERE access_code_id = ${id} AND router_id = ${routerId} AND status IN ('pending', 'granted')`,
+    );
+  }
+}
+
+export async function markRevoked(
+  conn: Conn,
+  accessCodeIds: string[],
+  routerId: number,
+  now: Date,
+): Promise<void> {
+  for (const id of accessCodeIds) {
+    await conn.execute(
+      sql`UPDATE access_grants SET status = 'revoked', revoked_at = ${now}, last_error = NULL, updated_at = ${now}
+          WHERE access_code_id = ${id} AND router_id = ${routerId} AND status <> 'revoked'`,
+    );
+  }
+}
+
+/** Mark the code's grants as having to come off; returns the routers it is (or may be) on. */
+export async function startRevoke(
+  conn: Conn,
+  accessCodeId: string,
+  routerId: number | undefined,
+  now: Date,
+): Promise<number[]> {
+  const rows = await query<{ router_id: number }>(
+    conn,
+    sql`UPDATE access_grants SET status = 'revoking', updated_at = ${now}
+        WHERE access_code_id = ${accessCodeId} AND status <> 'revoked'
+          ${routerId === undefined ? sql`` : sql`AND router_id = ${routerId}`}
+        RETURNING router_id`,
+  );
+  return rows.map((r) => Number(r.router_id));
+}
+
+export async function grantError(
+  conn: Conn,
+  accessCodeId: string,
+  routerId: number,
+  error: string,
+  now: Date,
+): Promise<void> {
+  await conn.execute(
+    sql`UPDATE access_grants SET last_error = ${error.slice(0, 500)}, updated_at = ${now}
+        WHERE access_code_id = ${accessCodeId} AND router_id = ${routerId}`,
+  );
+}
+
+export async function grantStatus(
+  conn: Conn,
+  accessCodeId: string,
+  routerId: number,
+): Promise<GrantStatus | null> {
+  const [r] = await query<{ status: GrantStatus }>(
+    conn,
+    sql`SELECT status FROM access_grants WHERE access_code_id = ${accessCodeId} AND router_id = ${routerId}`,
+  );
+  return r?.status ?? null;
+}

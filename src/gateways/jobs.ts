@@ -1,0 +1,295 @@
+/**
+ * Gateway jobs. The database says what should be on each router; these jobs make it so:
+ *   gateway.grant      put one code on one router; retried until the router answers
+ *   gateway.revoke     take a code off (all its routers, or one); retried every few seconds
+ *   gateway.disconnect kick one live session
+ *   gateway.health     every 15 s: check each router; one that came back or rebooted is reconciled now
+ *   gateway.reconcile  every 60 s: one gateway.reconcile-router job per router, each independent, so a
+ *                      slow or dead router never holds up the cleanup of the others
+ * No transaction is held open while a router is called (slow routers must not pin DB connections).
+ */
+import { sql } from 'drizzle-orm';
+import type { Deps } from '../app/deps.ts';
+import { query } from '../db/open.ts';
+import { type JobContext, type JobDefinition, type RecurringJob, RetryLater } from '../jobs/types.ts';
+import { isUnreachable, RosConnectionError } from '../protocols/routeros/errors.ts';
+import { desiredForRouter, loadAccess } from './access-specs.ts';
+import { adapterFor, hasGatewayMode, type RouterRow } from './adapter.ts';
+import { grantError, grantStatus, markGranted, markRevoked, requestGrant, startRevoke } from './grants.ts';
+import { allRouters, markDown, markSeen, recordHealth, routerById } from './routers/repo.ts';
+
+export const HEALTH_EVERY_MS = 15_000;
+export const RECONCILE_EVERY_MS = 60_000;
+/** Attempts of grant/revoke before the job hands over to reconcile (which runs when the router is back). */
+export const GATEWAY_MAX_ATTEMPTS = 12;
+
+/** Retry soon, then less often: 2 s, 4 s, 8 s … capped at 30 s, with jitter. */
+const retryDelay = (attempt: number) =>
+  Math.round(Math.min(30_000, 2_000 * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2));
+
+/**
+ * One router operation at a time per router in this process: grant, revoke and reconcile of the
+ * same router never interleave here. (Across nodes, the ordering rules in reconcile cover it.)
+ */
+const locks = new Map<number, Promise<unknown>>();
+export async function withRouterLock<T>(routerId: number, fn: () => Promise<T>): Promise<T> {
+  const prev = locks.get(routerId) ?? Promise.resolve();
+  const run = prev.catch(() => {}).then(fn);
+  const tail = run.catch(() => {});
+  locks.set(routerId, tail);
+  try {
+    return await run;
+  } finally {
+    if (locks.get(routerId) === tail) locks.delete(routerId);
+  }
+}
+
+async function reconcileSoon(deps: Deps, routerId: number, why: string): Promise<void> {
+  const now = deps.clock.now();
+  await deps.enqueue(deps.db, {
+    kind: 'gateway.reconcile-router',
+    payload: { routerId, why },
+    key: `reconcile:${routerId}:${why}:${now.getTime()}`,
+    maxAttempts: 1,
+  });
+}
+
+/** The router answered: note it, and reconcile it at once if it had been down. */
+async function seen(deps: Deps, router: RouterRow): Promise<void> {
+  const cameUp = await markSeen(deps.db, router.id, deps.clock.now());
+  if (cameUp && router.status === 'down') await reconcileSoon(deps, router.id, 'back-up');
+}
+
+export async function grantJob(
+  deps: Deps,
+  p: { accessCodeId: string; routerId: number },
+  ctx?: JobContext,
+): Promise<void> {
+  const router = await routerById(deps.db, p.routerId);
+  if (!router?.enabled) return;
+  const now = deps.clock.now();
+  const { spec } = await loadAccess(deps.db, deps, p.accessCodeId, now);
+  if (!spec) return; // expired or revoked meanwhile: nothing to put on the router
+  await requestGrant(deps.db, p.accessCodeId, router.id, now);
+  const adapter = adapterFor(deps, router);
+  try {
+    await withRouterLock(router.id, async () => {
+      await adapter.grant(spec);
+      // A revoke may have raced us between the read above and the write: if the code is no
+      // longer wanted there, take it straight back off.
+      const after = await loadAccess(deps.db, deps, p.accessCodeId, deps.clock.now());
+      const g = await grantStatus(deps.db, p.accessCodeId, router.id);
+      if (!after.spec || g === 'revoking' || g === 'revoked') {
+        await adapter.revoke(p.accessCodeId, spec.code);
+        return;
+      }
+      await markGranted(deps.db, [p.accessCodeId], router.id, deps.clock.now());
+    });
+  } catch (e) {
+    const msg = (e as Error).message;
+    await grantError(deps.db, p.accessCodeId, router.id, msg, deps.clock.now());
+    if (!isUnreachable(e)) throw e;
+    await markDown(deps.db, router.id, msg);
+    const attempt = ctx?.job.attempts ?? 1;
+    // The grant row stays pending: reconcile applies it as soon as the router is back.
+    if (attempt >= (ctx?.job.maxAttempts ?? GATEWAY_MAX_ATTEMPTS)) return;
+    throw new RetryLater(retryDelay(attempt), `router ${router.name} unreachable: ${msg}`);
+  }
+  await seen(deps, router);
+}
+
+export async function revokeJob(
+  deps: Deps,
+  p: { accessCodeId: string; routerId?: number },
+  ctx?: JobContext,
+): Promise<void> {
+  const now = deps.clock.now();
+  const fromGrants = await startRevoke(deps.db, p.accessCodeId, p.routerId, now);
+  // Routers with a live session of this code (radius mode keeps no grants, only sessions).
+  const fromSessions = await query<{ router_id: number }>(
+    deps.db,
+    sql`SELECT DISTINCT router_id FROM sessions WHERE access_code_id = ${p.accessCodeId} AND status = 'active'
+          AND router_id IS NOT NULL ${p.routerId === undefined ? sql`` : sql`AND router_id = ${p.routerId}`}`,
+  );
+  const ids = new Set([...fromGrants, ...fromSessions.map((r) => Number(r.router_id))]);
+  if (p.routerId !== undefined) ids.add(p.routerId);
+  const { code } = await loadAccess(deps.db, deps, p.accessCodeId, now);
+  const failures: string[] = [];
+  await Promise.all(
+    [...ids].map(async (routerId) => {
+      const router = await routerById(deps.db, routerId);
+      if (!router) return;
+      if (!hasGatewayMode(router.mode)) {
+        deps.log.warn(
+          { router: router.name, mode: router.mode },
+          'no adapter for this router mode; revoke skipped',
+        );
+        return;
+      }
+      try {
+        await withRouterLock(routerId, () =>
+          adapterFor(deps, router).revoke(p.accessCodeId, code ?? undefined),
+        );
+        await markRevoked(deps.db, [p.accessCodeId], routerId, deps.clock.now());
+        await seen(deps, router);
+      } catch (e) {
+        const msg = (e as Error).message;
+        await grantError(deps.db, p.accessCodeId, routerId, msg, deps.clock.now());
+        if (!isUnreachable(e)) throw e;
+        await markDown(deps.db, routerId, msg);
+        failures.push(`${router.name}: ${msg}`);
+      }
+    }),
+  );
+  if (failures.length) {
+    const attempt = ctx?.job.attempts ?? 1;
+    // Still `revoking`: reconcile removes it the moment the router answers again.
+    if (attempt >= (ctx?.job.maxAttempts ?? GATEWAY_MAX_ATTEMPTS)) return;
+    throw new RetryLater(Math.min(retryDelay(attempt), 10_000), `revoke pending on ${failures.join('; ')}`);
+  }
+}
+
+export async function disconnectJob(deps: Deps, p: { sessionId: string }): Promise<void> {
+  const [s] = await query<{
+    router_id: number | null;
+    acct_session_id: string | null;
+    username: string | null;
+    mac: string | null;
+    ip: string | null;
+  }>(
+    deps.db,
+    sql`SELECT router_id, acct_session_id, username, mac, ip FROM sessions WHERE id = ${p.sessionId}`,
+  );
+  if (!s?.router_id) return;
+  const router = await routerById(deps.db, Number(s.router_id));
+  if (!router || !hasGatewayMode(router.mode)) return;
+  try {
+    await withRouterLock(router.id, () =>
+      adapterFor(deps, router).disconnect({
+        acctSessionId: s.acct_session_id,
+        username: s.username,
+        mac: s.mac,
+        ip: s.ip,
+      }),
+    );
+  } catch (e) {
+    if (isUnreachable(e)) await markDown(deps.db, router.id, (e as Error).message);
+    throw e;
+  }
+}
+
+/** Converge one router to the database. Skips (does not wait) when another run holds this router. */
+export async function reconcileRouter(
+  deps: Deps,
+  routerId: number,
+): Promise<{ skipped: boolean; report?: import('./adapter.ts').ReconcileReport }> {
+  const router = await routerById(deps.db, routerId);
+  if (!router?.enabled || router.mode !== 'api') return { skipped: true };
+  const now = deps.clock.now();
+  const lease = await query(
+    deps.db,
+    sql`UPDATE routers SET reconciling_until = ${new Date(now.getTime() + 5 * 60_000)}
+        WHERE id = ${routerId} AND (reconciling_until IS NULL OR reconciling_until < ${now}) RETURNING id`,
+  );
+  if (!lease.length) return { skipped: true };
+  try {
+    const adapter = adapterFor(deps, router);
+    let dead: string[] = [];
+    let granted: string[] = [];
+    const report = await withRouterLock(routerId, () =>
+      adapter.reconcile!(async () => {
+        const d = await desiredForRouter(deps.db, deps, routerId, deps.clock.now());
+        dead = d.dead;
+        granted = d.specs.map((s) => s.accessCodeId);
+        return d.specs;
+      }),
+    );
+    const done = deps.clock.now();
+    await markGranted(deps.db, granted, routerId, done);
+    await markRevoked(deps.db, dead, routerId, done);
+    await deps.db.execute(sql`UPDATE routers SET last_reconciled_at = ${done} WHERE id = ${routerId}`);
+    await seen(deps, router);
+    if (report.added || report.removed || report.kicked || report.updated) {
+      deps.log.info({ router: router.name, ...report }, 'router reconciled');
+    }
+    return { skipped: false, report };
+  } catch (e) {
+    if (!isUnreachable(e)) throw e;
+    await markDown(deps.db, routerId, (e as Error).message);
+    return { skipped: false };
+  } finally {
+    await deps.db.execute(sql`UPDATE routers SET reconciling_until = NULL WHERE id = ${routerId}`);
+  }
+}
+
+export async function healthCheckAll(deps: Deps): Promise<void> {
+  const list = (await allRouters(deps.db)).filter((r) => r.enabled && r.mode === 'api');
+  await Promise.all(
+    list.map(async (r) => {
+      let h: import('./adapter.ts').RouterHealth;
+      const t0 = performance.now();
+      try {
+        h = await withTimeout(adapterFor(deps, r).health(), 8_000);
+      } catch (e) {
+        h = { ok: false, latencyMs: Math.round(performance.now() - t0), error: (e as Error).message };
+      }
+      const { cameUp, rebooted } = await recordHealth(deps.db, r.id, h, deps.clock.now());
+      if (rebooted) await reconcileSoon(deps, r.id, 'rebooted');
+      else if (cameUp) await reconcileSoon(deps, r.id, 'back-up');
+    }),
+  );
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new RosConnectionError(`no answer within ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
+
+export function gatewayJobs(deps: Deps): JobDefinition[] {
+  return [
+    { kind: 'gateway.grant', handle: (p, ctx) => grantJob(deps, p, ctx), leaseMs: 60_000 },
+    { kind: 'gateway.revoke', handle: (p, ctx) => revokeJob(deps, p, ctx), leaseMs: 60_000 },
+    { kind: 'gateway.disconnect', handle: (p) => disconnectJob(deps, p), maxAttempts: 5 },
+    { kind: 'gateway.health', handle: () => healthCheckAll(deps), leaseMs: 30_000 },
+    {
+      kind: 'gateway.reconcile',
+      async handle() {
+        const slot = Math.floor(deps.clock.now().getTime() / RECONCILE_EVERY_MS);
+        for (const r of await allRouters(deps.db)) {
+          if (!r.enabled || r.mode !== 'api') continue;
+          await deps.enqueue(deps.db, {
+            kind: 'gateway.reconcile-router',
+            payload: { routerId: r.id, why: 'schedule' },
+            key: `reconcile:${r.id}:slot:${slot}`,
+            maxAttempts: 1,
+          });
+        }
+      },
+    },
+    {
+      kind: 'gateway.reconcile-router',
+      handle: async (p: { routerId: number }) => {
+        await reconcileRouter(deps, p.routerId);
+      },
+      leaseMs: 5 * 60_000,
+    },
+  ];
+}
+
+export function gatewayRecurring(): RecurringJob[] {
+  return [
+    { kind: 'gateway.health', everyMs: HEALTH_EVERY_MS },
+    { kind: 'gateway.reconcile', everyMs: RECONCILE_EVERY_MS },
+  ];
+}

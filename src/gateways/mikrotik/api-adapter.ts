@@ -1,0 +1,272 @@
+/**
+ * MikroTik in `api` mode: Wavu pushes hotspot users over the RouterOS API (or v7 REST; the same
+ * operations). Every write is idempotent — a retried grant updates instead of duplicating, a
+ * retried revoke finds nothing left to remove — because jobs can run twice.
+ */
+import { RosTrapError } from '../../protocols/routeros/errors.ts';
+import type { Row, RouterOsApi } from '../../protocols/routeros/types.ts';
+import { parseDuration } from '../../protocols/routeros/values.ts';
+import type {
+  AccessSpec,
+  ActiveSession,
+  GatewayAdapter,
+  ReconcileReport,
+  RouterHealth,
+  SessionRef,
+} from '../adapter.ts';
+import { accessIdFromComment, profileAttrs, profileName, userAttrs, userComment } from './hotspot-users.ts';
+
+const USER = '/ip/hotspot/user';
+const ACTIVE = '/ip/hotspot/active';
+const COOKIE = '/ip/hotspot/cookie';
+const PROFILE = '/ip/hotspot/user/profile';
+const USER_PROPS = [
+  '.id',
+  'name',
+  'password',
+  'profile',
+  'comment',
+  'mac-address',
+  'limit-uptime',
+  'limit-bytes-total',
+  'uptime',
+  'bytes-in',
+  'bytes-out',
+  'disabled',
+];
+
+const isNoSuchItem = (e: unknown) => e instanceof RosTrapError && /no such item/.test(e.message);
+
+export class MikrotikApiAdapter implements GatewayAdapter {
+  constructor(private readonly api: RouterOsApi) {}
+
+  async grant(spec: AccessSpec): Promise<void> {
+    await this.ensureProfiles([spec]);
+    const users = (
+      await this.api.exec(
+        `${USER}/print`,
+        {},
+        {
+          query: [`name=${spec.code}`, `comment=${userComment(spec.accessCodeId)}`, '#|'],
+          proplist: USER_PROPS,
+        },
+      )
+    ).rows;
+    const active = (await this.api.exec(`${ACTIVE}/print`, {}, { query: [`user=${spec.code}`] })).rows;
+    await this.applyUser(spec, users, active);
+  }
+
+  async revoke(accessCodeId: string, username?: string): Promise<void> {
+    const query = [`comment=${userComment(accessCodeId)}`, ...(username ? [`name=${username}`, '#|'] : [])];
+    const users = (await this.api.exec(`${USER}/print`, {}, { query, proplist: ['.id', 'name', 'comment'] }))
+      .rows;
+    // Only our users: a same-named user the operator made by hand is not ours to delete.
+    const ours = users.filter((u) => accessIdFromComment(u.comment) === accessCodeId);
+    const names = new Set([...ours.map((u) => u.name!), ...(username ? [username] : [])]);
+    await this.removeUsers(ours);
+    await this.kick(names);
+  }
+
+  async listActive(): Promise<ActiveSession[]> {
+    const [active, users] = await Promise.all([
+      this.api.exec(`${ACTIVE}/print`),
+      this.api.exec(`${USER}/print`, {}, { proplist: ['name', 'comment'] }),
+    ]);
+    const owner = new Map(users.rows.map((u) => [u.name!, accessIdFromComment(u.comment)]));
+    return active.rows.map((a) => ({
+      id: a['.id']!,
+      username: a.user ?? '',
+      accessCodeId: owner.get(a.user ?? '') ?? null,
+      mac: a['mac-address'] ?? null,
+      ip: a.address ?? null,
+      uptimeSeconds: parseDuration(a.uptime ?? '0') ?? 0,
+      bytesIn: Number(a['bytes-in'] ?? 0),
+      bytesOut: Number(a['bytes-out'] ?? 0),
+    }));
+  }
+
+  async disconnect(ref: SessionRef): Promise<void> {
+    const active = (await this.api.exec(`${ACTIVE}/print`)).rows;
+    const hits = active.filter(
+      (a) =>
+        (ref.acctSessionId && a['.id'] === ref.acctSessionId) ||
+        (ref.mac && a['mac-address']?.toUpperCase() === ref.mac.toUpperCase()) ||
+        (!ref.mac && ref.ip && a.address === ref.ip) ||
+        (!ref.mac && !ref.ip && !ref.acctSessionId && ref.username && a.user === ref.username),
+    );
+    await this.removeActive(hits);
+    const macs = new Set(hits.map((a) => a['mac-address']!));
+    const cookies = (await this.api.exec(`${COOKIE}/print`)).rows.filter((c) => macs.has(c['mac-address']!));
+    await this.removeIds(COOKIE, cookies);
+  }
+
+  async health(): Promise<RouterHealth> {
+    const t0 = performance.now();
+    const [res, ident, count] = await Promise.all([
+      this.api.exec('/system/resource/print'),
+      this.api.exec('/system/identity/print'),
+      this.api.exec(`${ACTIVE}/print`, { 'count-only': '' }),
+    ]);
+    const r = res.rows[0] ?? {};
+    return {
+      ok: true,
+      latencyMs: Math.round(performance.now() - t0),
+      identity: ident.rows[0]?.name ?? '',
+      version: r.version ?? '',
+      board: r['board-name'] ?? '',
+      uptimeSeconds: parseDuration(r.uptime ?? '0') ?? 0,
+      cpuLoad: Number(r['cpu-load'] ?? 0),
+      activeSessions: Number(count.ret ?? 0),
+    };
+  }
+
+  async login(o: { username: string; password: string; mac?: string; ip: string }): Promise<void> {
+    await this.api.exec(`${ACTIVE}/login`, {
+      user: o.username,
+      password: o.password,
+      ip: o.ip,
+      'mac-address': o.mac,
+    });
+  }
+
+  /**
+   * Make the router hold exactly `desired` among our users: add what is missing (after a reset),
+   * fix what drifted, remove users of codes that are no longer live (or unknown to us), kick their
+   * sessions and sessions whose user is gone altogether.
+   */
+  async reconcile(loadDesired: () => Promise<AccessSpec[]>): Promise<ReconcileReport> {
+    const report: ReconcileReport = { added: 0, updated: 0, removed: 0, kicked: 0 };
+    // Router first, database second: a grant writes its row before it touches the router, so any
+    // user we see here that a concurrent grant just added is already in the desired set.
+    const users = (await this.api.exec(`${USER}/print`, {}, { proplist: USER_PROPS })).rows;
+    const active = (await this.api.exec(`${ACTIVE}/print`)).rows;
+    const desired = await loadDesired();
+    await this.ensureProfiles(desired);
+    const wanted = new Map(desired.map((d) => [d.accessCodeId, d]));
+    const stale = users.filter((u) => {
+      const id = accessIdFromComment(u.comment);
+      return id !== null && !wanted.has(id);
+    });
+    await this.removeUsers(stale);
+    report.removed = stale.length;
+    for (const spec of desired) {
+      const mine = users.filter(
+        (u) => accessIdFromComment(u.comment) === spec.accessCodeId || u.name === spec.code,
+      );
+      const r = await this.applyUser(
+        spec,
+        mine,
+        active.filter((a) => a.user === spec.code),
+      );
+      if (r === 'added') report.added++;
+      if (r === 'updated') report.updated++;
+    }
+    // Sessions of removed users, and of users nobody has any more (deleting a user leaves its session up).
+    const remaining = new Set(users.filter((u) => !stale.includes(u)).map((u) => u.name!));
+    for (const d of desired) remaining.add(d.code);
+    const orphans = active.filter((a) => !remaining.has(a.user ?? ''));
+    await this.removeActive(orphans);
+    const staleNames = new Set(stale.map((u) => u.name!));
+    await this.removeCookies(staleNames);
+    report.kicked = orphans.length;
+    return report;
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private async applyUser(
+    spec: AccessSpec,
+    users: Row[],
+    active: Row[],
+  ): Promise<'added' | 'updated' | 'same'> {
+    // A same-named user made by hand is taken over (the update tags it ours): the code is the name.
+    const byName = users.find((u) => u.name === spec.code);
+    const mine = byName ?? users.find((u) => accessIdFromComment(u.comment) === spec.accessCodeId);
+    // Copies (same tag, other names) are leftovers; remove them so one code is one user.
+    const extras = users.filter((u) => u !== mine && accessIdFromComment(u.comment) === spec.accessCodeId);
+    await this.removeUsers(extras);
+    if (!mine) {
+      try {
+        await this.api.exec(`${USER}/add`, userAttrs(spec, undefined, active));
+        return 'added';
+      } catch (e) {
+        // Added meanwhile by a concurrent grant: fall through to an update of that user.
+        if (!(e instanceof RosTrapError && /already have user/.test(e.message))) throw e;
+        const again = (
+          await this.api.exec(`${USER}/print`, {}, { query: [`name=${spec.code}`], proplist: USER_PROPS })
+        ).rows[0];
+        if (!again) throw e;
+        return this.update(spec, again, active);
+      }
+    }
+    return this.update(spec, mine, active);
+  }
+
+  private async update(spec: AccessSpec, user: Row, active: Row[]): Promise<'updated' | 'same'> {
+    const diff = userAttrs(spec, user, active);
+    if (!Object.keys(diff).length) return 'same';
+    await this.api.exec(`${USER}/set`, { '.id': user['.id'], ...diff });
+    return 'updated';
+  }
+
+  private async ensureProfiles(specs: AccessSpec[]): Promise<void> {
+    const byPlan = new Map(specs.map((s) => [s.planId, s]));
+    if (!byPlan.size) return;
+    const existing = (
+      await this.api.exec(
+        `${PROFILE}/print`,
+        {},
+        { proplist: ['.id', 'name', 'rate-limit', 'shared-users', 'idle-timeout'] },
+      )
+    ).rows;
+    for (const [planId, spec] of byPlan) {
+      const name = profileName(planId);
+      const want = profileAttrs(spec);
+      const cur = existing.find((p) => p.name === name);
+      if (!cur) {
+        try {
+          await this.api.exec(`${PROFILE}/add`, { name, ...want });
+        } catch (e) {
+          if (!(e instanceof RosTrapError && /already/.test(e.message))) throw e;
+        }
+        continue;
+      }
+      const diff: Row = {};
+      for (const [k, v] of Object.entries(want)) if ((cur[k] ?? '') !== v) diff[k] = v;
+      if (Object.keys(diff).length) await this.api.exec(`${PROFILE}/set`, { '.id': cur['.id'], ...diff });
+    }
+  }
+
+  private async removeUsers(users: Row[]): Promise<void> {
+    await this.removeIds(USER, users);
+  }
+
+  /** Live sessions and login cookies of these user names. */
+  private async kick(names: Set<string>): Promise<void> {
+    if (!names.size) return;
+    const active = (await this.api.exec(`${ACTIVE}/print`)).rows.filter((a) => names.has(a.user ?? ''));
+    await this.removeActive(active);
+    await this.removeCookies(names);
+  }
+
+  private async removeActive(rows: Row[]): Promise<void> {
+    await this.removeIds(ACTIVE, rows);
+  }
+
+  private async removeCookies(names: Set<string>): Promise<void> {
+    if (!names.size) return;
+    const cookies = (await this.api.exec(`${COOKIE}/print`)).rows.filter((c) => names.has(c.user ?? ''));
+    await this.removeIds(COOKIE, cookies);
+  }
+
+  /** One by one: a row gone meanwhile ("no such item") is what we wanted anyway. */
+  private async removeIds(menu: string, rows: Row[]): Promise<void> {
+    for (const r of rows) {
+      try {
+        await this.api.exec(`${menu}/remove`, { '.id': r['.id'] });
+      } catch (e) {
+        if (!isNoSuchItem(e)) throw e;
+      }
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import type { Module } from '../app/module.ts';
+import { registerGatewayMode } from './adapter.ts';
+import { gatewayJobs, gatewayRecurring } from './jobs.ts';
+import { MikrotikApiAdapter } from './mikrotik/api-adapter.ts';
+
+// MikroTik routers in api mode; the RADIUS feature registers 'radius' the same way.
+registerGatewayMode('api', (deps, router) => new MikrotikApiAdapter(deps.routerConnections.api(router)));
+
+export const gatewaysModule: Module = {
+  name: 'gateways',
+  jobs: gatewayJobs,
+  recurring: gatewayRecurring,
+  services: [
+    {
+      roles: ['serve', 'worker', 'radius'],
+      // Nothing to start (connections open on first use); close them on shutdown.
+      start: async (deps) => () => deps.routerConnections.closeAll(),
+    },
+  ],
+};

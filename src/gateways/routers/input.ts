@@ -1,0 +1,86 @@
+/** Validation of router input (CLI and admin API share it), with messages a newcomer can act on. */
+import net from 'node:net';
+import { z } from 'zod';
+
+export const ROUTER_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+export const FINGERPRINT_RE = /^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/;
+
+const name = z
+  .string()
+  .regex(ROUTER_NAME_RE, 'use 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit');
+const port = z.coerce.number().int().min(1, 'must be 1–65535').max(65535, 'must be 1–65535');
+const host = z
+  .string({
+    error: (i) =>
+      i.input === undefined ? "is required: the router's address, e.g. 192.168.88.1" : 'must be text',
+  })
+  .trim()
+  .min(1, 'is required (the router address, e.g. 192.168.88.1)')
+  .refine(
+    (h) => /^(https?:\/\/)?[A-Za-z0-9.:[\]-]+(:\d+)?\/?$/.test(h),
+    'must be an IP address or host name',
+  );
+const fingerprint = z
+  .string()
+  .regex(FINGERPRINT_RE, 'must be a SHA-256 fingerprint (64 hex digits, colons allowed)')
+  .transform((s) => s.replace(/:/g, '').toUpperCase().match(/../g)!.join(':'));
+const ip = z
+  .string({
+    error: (i) =>
+      i.input === undefined ? 'is required: the IP address the router sends RADIUS from' : 'must be text',
+  })
+  .refine((s) => net.isIP(s) !== 0, 'must be the IP address the router sends RADIUS from');
+
+export const apiRouterInput = z.object({
+  mode: z.literal('api'),
+  name,
+  site: z.string().max(100).optional(),
+  host,
+  port: port.optional(),
+  transport: z.enum(['api', 'api-tls', 'rest'], { message: 'must be api, api-tls or rest' }).default('api'),
+  username: z.string().min(1).max(64).default('wavu'),
+  /** Absent: Wavu generates a strong one and the setup script creates the user with it. */
+  password: z.string().min(8, 'must be at least 8 characters').max(128).optional(),
+  hotspotServer: z.string().max(64).optional(),
+  tlsFingerprint: fingerprint.optional(),
+});
+
+export const radiusRouterInput = z.object({
+  mode: z.literal('radius'),
+  name,
+  site: z.string().max(100).optional(),
+  address: ip,
+  /** Absent: generated (and shown once). */
+  secret: z
+    .string()
+    .min(16, 'must be at least 16 characters (leave it out to have one generated)')
+    .max(128)
+    .optional(),
+  nasIdentifier: z.string().min(1).max(64).optional(),
+  coaPort: port.optional(),
+});
+
+export const addRouterInput = z.discriminatedUnion('mode', [apiRouterInput, radiusRouterInput], {
+  error: () => 'mode must be "api" or "radius"',
+});
+export type AddRouterInput = z.input<typeof addRouterInput>;
+
+export const updateRouterInput = z
+  .object({
+    name,
+    site: z.string().max(100).nullable(),
+    host,
+    port: port.nullable(),
+    transport: z.enum(['api', 'api-tls', 'rest']),
+    username: z.string().min(1).max(64),
+    password: z.string().min(8).max(128),
+    hotspotServer: z.string().max(64).nullable(),
+    tlsFingerprint: fingerprint.nullable(),
+    address: ip,
+    secret: z.string().min(16).max(128),
+    nasIdentifier: z.string().min(1).max(64),
+    coaPort: port,
+    enabled: z.boolean(),
+  })
+  .partial();
+export type UpdateRouterInput = z.input<typeof updateRouterInput>;

@@ -1,0 +1,121 @@
+/** Data access for the routers table (the registry). Sealed columns never leave this layer as plain text. */
+import { eq, sql } from 'drizzle-orm';
+import { type Conn, query } from '../../db/open.ts';
+import { routers } from '../../db/schema.ts';
+import type { RouterHealth, RouterRow } from '../adapter.ts';
+
+export async function routerById(conn: Conn, id: number): Promise<RouterRow | null> {
+  const [r] = await conn.select().from(routers).where(eq(routers.id, id));
+  return r ?? null;
+}
+
+export async function routerByName(conn: Conn, name: string): Promise<RouterRow | null> {
+  const [r] = await conn.select().from(routers).where(eq(routers.name, name));
+  return r ?? null;
+}
+
+export async function allRouters(conn: Conn): Promise<RouterRow[]> {
+  return conn.select().from(routers).orderBy(routers.name);
+}
+
+/** What people and the admin API may see of a router: no sealed secrets. */
+export interface RouterView {
+  id: number;
+  name: string;
+  mode: 'api' | 'radius';
+  site: string | null;
+  host: string | null;
+  port: number | null;
+  transport: 'api' | 'api-tls' | 'rest';
+  username: string | null;
+  hotspotServer: string | null;
+  nasIdentifier: string | null;
+  nasAddress: string | null;
+  coaPort: number;
+  tlsFingerprint: string | null;
+  enabled: boolean;
+  status: 'unknown' | 'up' | 'down';
+  lastSeenAt: Date | null;
+  lastError: string | null;
+  lastReconciledAt: Date | null;
+  health: RouterHealth | null;
+}
+
+export function toView(r: RouterRow): RouterView {
+  return {
+    id: r.id,
+    name: r.name,
+    mode: r.mode,
+    site: r.site,
+    host: r.host,
+    port: r.apiPort,
+    transport: r.apiTransport,
+    username: r.username,
+    hotspotServer: r.hotspotServer,
+    nasIdentifier: r.nasIdentifier,
+    nasAddress: r.nasAddress,
+    coaPort: r.coaPort,
+    tlsFingerprint: r.tlsFingerprint,
+    enabled: r.enabled,
+    status: r.status,
+    lastSeenAt: r.lastSeenAt,
+    lastError: r.lastError,
+    lastReconciledAt: r.lastReconciledAt,
+    health: (r.health as RouterHealth | null) ?? null,
+  };
+}
+
+/**
+ * Store a health check. Returns what changed, so the caller can reconcile a router that has just
+ * come back (was down/unknown) or rebooted (its uptime went backwards: live sessions are gone).
+ */
+export async function recordHealth(
+  conn: Conn,
+  routerId: number,
+  h: RouterHealth,
+  now: Date,
+): Promise<{ cameUp: boolean; rebooted: boolean }> {
+  const [prev] = await query<{ status: string; health: RouterHealth | string | null }>(
+    conn,
+    sql`SELECT status, health FROM routers WHERE id = ${routerId}`,
+  );
+  const prevHealth =
+    typeof prev?.health === 'string' ? (JSON.parse(prev.health) as RouterHealth) : prev?.health;
+  if (h.ok) {
+    await conn.execute(
+      sql`UPDATE routers SET status = 'up', last_seen_at = ${now}, last_error = NULL,
+             health = ${JSON.stringify({ ...h, checkedAt: now.toISOString() })}::jsonb
+          WHERE id = ${routerId}`,
+    );
+  } else {
+    // Keep the last good facts (version, identity) and add the failure.
+    await conn.execute(
+      sql`UPDATE routers SET status = 'down', last_error = ${(h.error ?? 'unreachable').slice(0, 500)},
+             health = ${JSON.stringify({ ...(prevHealth ?? {}), ok: false, error: h.error, checkedAt: now.toISOString() })}::jsonb
+          WHERE id = ${routerId}`,
+    );
+  }
+  const cameUp = h.ok && prev?.status !== 'up';
+  const rebooted =
+    h.ok &&
+    prevHealth?.uptimeSeconds !== undefined &&
+    h.uptimeSeconds !== undefined &&
+    h.uptimeSeconds < prevHealth.uptimeSeconds;
+  return { cameUp, rebooted };
+}
+
+export async function markDown(conn: Conn, routerId: number, error: string): Promise<void> {
+  await conn.execute(
+    sql`UPDATE routers SET status = 'down', last_error = ${error.slice(0, 500)} WHERE id = ${routerId}`,
+  );
+}
+
+export async function markSeen(conn: Conn, routerId: number, now: Date): Promise<boolean> {
+  const rows = await query<{ was: string }>(
+    conn,
+    sql`UPDATE routers r SET status = 'up', last_seen_at = ${now}, last_error = NULL
+        FROM (SELECT id, status AS was FROM routers WHERE id = ${routerId}) old
+        WHERE r.id = old.id RETURNING old.was`,
+  );
+  return rows[0]?.was !== 'up';
+}

@@ -1,0 +1,54 @@
+import type { Deps } from '../../app/deps.ts';
+import { RosConnectionError, RosLoginError } from '../../protocols/routeros/errors.ts';
+import { adapterFor, type RouterHealth } from '../adapter.ts';
+import { buildClient } from '../connections.ts';
+import { MikrotikApiAdapter } from '../mikrotik/api-adapter.ts';
+import { findRouter } from './get-router.ts';
+import { recordHealth } from './repo.ts';
+
+export interface TestRouterResult {
+  health: RouterHealth;
+  /** api-tls / REST over HTTPS: the certificate's fingerprint, to pin with `--tls-fingerprint`. */
+  fingerprint256?: string;
+  /** What to do about a failure, in plain words. */
+  hint?: string;
+}
+
+/** Connect and log in now (a fresh connection, short timeout), and record the result as a health check. */
+export async function testRouter(
+  deps: Deps,
+  ref: string | number,
+  o: { timeoutMs?: number } = {},
+): Promise<TestRouterResult> {
+  const r = await findRouter(deps, ref);
+  const now = deps.clock.now();
+  if (r.mode !== 'api') {
+    const health = await adapterFor(deps, r).health();
+    return { health };
+  }
+  const client = buildClient(r, deps.sealer, { timeoutMs: o.timeoutMs ?? 5_000 });
+  const t0 = performance.now();
+  let result: TestRouterResult;
+  try {
+    const health = await new MikrotikApiAdapter(client).health();
+    result = { health };
+  } catch (e) {
+    const msg = (e as Error).message;
+    let hint: string;
+    if (e instanceof RosLoginError) {
+      hint = `The router refused user "${r.username}". Run the setup script (wavu routers script ${r.name}) on the router, or fix the password with: wavu routers update ${r.name} --password ...`;
+    } else if (e instanceof RosConnectionError && r.name === 'demo-router') {
+      hint =
+        'demo-router is the simulated router inside the demo: it answers only while `npm start` (wavu start in demo mode) is running.';
+    } else if (e instanceof RosConnectionError) {
+      hint = `Nothing answered at ${r.host}. Check the address and port, that the ${r.apiTransport === 'rest' ? 'www-ssl' : r.apiTransport === 'api-tls' ? 'api-ssl' : 'api'} service is enabled (/ip service print), and that no firewall blocks this server.`;
+    } else hint = 'The router answered in an unexpected way; see the message above.';
+    result = { health: { ok: false, latencyMs: Math.round(performance.now() - t0), error: msg }, hint };
+  } finally {
+    const fp = (client as { peerFingerprint256?: string }).peerFingerprint256;
+    await client.close();
+    if (fp) result!.fingerprint256 = fp;
+  }
+  await recordHealth(deps.db, r.id, result.health, now);
+  return result;
+}

@@ -1,0 +1,53 @@
+import { eq } from 'drizzle-orm';
+import type { Deps } from '../../app/deps.ts';
+import { isUniqueViolation } from '../../db/open.ts';
+import { routers } from '../../db/schema.ts';
+import { AppError } from '../../lib/errors.ts';
+import { findRouter } from './get-router.ts';
+import { type UpdateRouterInput, updateRouterInput } from './input.ts';
+import { type RouterView, toView } from './repo.ts';
+
+export async function updateRouter(
+  deps: Deps,
+  ref: string | number,
+  raw: UpdateRouterInput,
+): Promise<RouterView> {
+  const input = updateRouterInput.parse(raw);
+  const cur = await findRouter(deps, ref);
+  const api = cur.mode === 'api';
+  const wrongMode = api
+    ? (['address', 'secret', 'nasIdentifier', 'coaPort'] as const).filter((k) => input[k] !== undefined)
+    : (
+        ['host', 'port', 'transport', 'username', 'password', 'hotspotServer', 'tlsFingerprint'] as const
+      ).filter((k) => input[k] !== undefined);
+  if (wrongMode.length) {
+    throw new AppError(
+      'validation',
+      `${wrongMode.join(', ')} cannot be set on a router in ${cur.mode} mode.`,
+    );
+  }
+  const set: Partial<typeof routers.$inferInsert> = { updatedAt: deps.clock.now() };
+  if (input.name !== undefined) set.name = input.name;
+  if (input.site !== undefined) set.site = input.site;
+  if (input.host !== undefined) set.host = input.host;
+  if (input.port !== undefined) set.apiPort = input.port;
+  if (input.transport !== undefined) set.apiTransport = input.transport;
+  if (input.username !== undefined) set.username = input.username;
+  if (input.password !== undefined) set.passwordSealed = deps.sealer.seal(input.password);
+  if (input.hotspotServer !== undefined) set.hotspotServer = input.hotspotServer;
+  if (input.tlsFingerprint !== undefined) set.tlsFingerprint = input.tlsFingerprint;
+  if (input.address !== undefined) set.nasAddress = input.address;
+  if (input.secret !== undefined) set.radiusSecretSealed = deps.sealer.seal(input.secret);
+  if (input.nasIdentifier !== undefined) set.nasIdentifier = input.nasIdentifier;
+  if (input.coaPort !== undefined) set.coaPort = input.coaPort;
+  if (input.enabled !== undefined) set.enabled = input.enabled;
+  try {
+    const [row] = await deps.db.update(routers).set(set).where(eq(routers.id, cur.id)).returning();
+    await deps.routerConnections.drop(cur.id);
+    return toView(row!);
+  } catch (e) {
+    if (isUniqueViolation(e))
+      throw new AppError('conflict', 'Another router already has that name or NAS identifier.');
+    throw e;
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * `wavu routers script NAME`: the RouterOS script that prepares a MikroTik for Wavu, and the tiny
+ * login.html that sends every new device to the portal with the hotspot's variables. Both are
+ * safe to run/upload again (entries Wavu made are found by their comment and replaced).
+ */
+import type { RouterRow } from './adapter.ts';
+
+/** A RouterOS double-quoted string: `\`, `"`, `$` and `?` escaped, newlines as `\n`. */
+export function rscString(s: string): string {
+  return `"${s
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\$/g, '\\$')
+    .replace(/\?/g, '\\?')
+    .replace(/\r/g, '\\r')
+    .replace(/\n/g, '\\n')
+    .replace(/\t/g, '\\t')}"`;
+}
+
+const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/**
+ * The hotspot's login page, replaced by a form that goes straight to the portal. No scripts or
+ * styles from elsewhere (the walled garden would block them); one inline line submits the form,
+ * and without JavaScript a button does. The portal reads these exact parameter names.
+ */
+export function loginHtml(o: { publicUrl: string; routerName: string }): string {
+  const v = (name: string, value: string) => `<input type="hidden" name="${name}" value="${value}">`;
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>WiFi</title></head>
+<body onload="document.forms[0].submit()">
+<form method="get" action="${attr(`${o.publicUrl}/portal`)}">
+${v('router', attr(o.routerName))}
+${v('mac', '$(mac)')}
+${v('ip', '$(ip)')}
+${v('link-login-only', '$(link-login-only)')}
+${v('link-orig', '$(link-orig)')}
+${v('chap-id', '$(chap-id)')}
+${v('chap-challenge', '$(chap-challenge)')}
+${v('identity', '$(identity)')}
+${v('error', '$(error)')}
+<noscript><button>Continue</button></noscript>
+</form>
+</body></html>
+`;
+}
+
+export interface ScriptInput {
+  router: RouterRow;
+  publicUrl: string;
+  /** API user's password (api mode). */
+  apiPassword?: string | undefined;
+  /** RADIUS shared secret (radius mode). */
+  radiusSecret?: string | undefined;
+  /** Where the router sends RADIUS; by default the PUBLIC_URL host, resolved on the router. */
+  radiusAddress?: string | undefined;
+  radiusPorts?: { auth: number; acct: number };
+  now: Date;
+}
+
+export function setupScript(i: ScriptInput): string {
+  const r = i.router;
+  const url = new URL(i.publicUrl);
+  const portalHost = url.hostname;
+  const portalPort = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  const C = rscString('Wavu');
+  const lines: string[] = [];
+  const add = (...l: string[]) => lines.push(...l);
+  let step = 0;
+  const n = () => `# ${++step}.`;
+  add(
+    `# Wavu setup for router "${r.name}" (${r.mode} mode), generated ${i.now.toISOString()}`,
+    '# Before running it: set up the hotspot itself (IP > Hotspot > Hotspot Setup).',
+    `# Run it: upload this file to the router (Winbox: Files), then in a terminal:  /import file-name=wavu-${r.name}.rsc`,
+    '# Running it again is safe: everything Wavu adds is marked with the comment "Wavu" and replaced.',
+    '# It contains a password: delete the file from the router afterwards (/file remove wavu-...rsc).',
+    '',
+  );
+  if (r.mode === 'api') {
+    const user = r.username ?? 'wavu';
+    add(
+      `${n()} The user Wavu logs in with: API access only, no Winbox, SSH, FTP or web.`,
+      `:do { /user group add name=wavu-api policy=read,write,api,rest-api,!local,!telnet,!ssh,!ftp,!reboot,!policy,!test,!winbox,!password,!web,!sniff,!sensitive,!romon comment=${C} } on-error={`,
+      `  :do { /user group add name=wavu-api policy=read,write,api,!local,!telnet,!ssh,!ftp,!reboot,!policy,!test,!winbox,!password,!web,!sniff,!sensitive,!romon comment=${C} } on-error={} }`,
+      `:if ([:len [/user find name=${rscString(user)}]] = 0) do={`,
+      `  /user add name=${rscString(user)} group=wavu-api password=${rscString(i.apiPassword ?? '')} comment=${C}`,
+      '} else={',
+      `  /user set [find name=${rscString(user)}] password=${rscString(i.apiPassword ?? '')}`,
+      '}',
+    );
+    if (r.apiTransport === 'api') {
+      add('/ip service set api disabled=no');
+    } else {
+      add(
+        '# A self-signed certificate for the encrypted service (pin it in Wavu: wavu routers test prints its fingerprint).',
+        ':if ([:len [/certificate find name="wavu-api"]] = 0) do={',
+        '  /certificate add name=wavu-api common-name=wavu-api days-valid=3650 key-usage=digital-signature,key-encipherment,tls-server',
+        '  /certificate sign wavu-api',
+        '  :delay 5s',
+        '}',
+        r.apiTransport === 'api-tls'
+          ? '/ip service set api-ssl certificate=wavu-api disabled=no'
+          : '/ip service set www-ssl certificate=wavu-api disabled=no',
+      );
+    }
+    add('');
+  }
+  add(
+    `${n()} Walled garden: the portal must open before login. (Do not add captive-portal check hosts such as`,
+    '#    connectivitycheck.gstatic.com or captive.apple.com: phones would stop showing the portal.)',
+    `/ip hotspot walled-garden remove [find comment=${C}]`,
+    `/ip hotspot walled-garden add dst-host=${rscString(portalHost)} comment=${C}`,
+    `/ip hotspot walled-garden ip remove [find comment=${C}]`,
+    `/ip hotspot walled-garden ip add dst-host=${rscString(portalHost)} protocol=tcp dst-port=${portalPort} action=accept comment=${C}`,
+  );
+  if (portalPort === 443) {
+    add(
+      `/ip hotspot walled-garden ip add dst-host=${rscString(portalHost)} protocol=udp dst-port=443 action=accept comment=${C}`,
+    );
+  }
+  add('');
+  const profileSel = r.hotspotServer
+    ? `[/ip hotspot profile find name=[/ip hotspot get [find name=${rscString(r.hotspotServer)}] profile]]`
+    : '[/ip hotspot profile find default=no]';
+  add(
+    `${n()} Hotspot server profile: CHAP login (the portal never sends a code in clear), and our login page.`,
+    `:foreach p in=${profileSel} do={`,
+    `  /ip hotspot profile set $p login-by=http-chap,cookie html-directory-override=wavu${
+      r.mode === 'radius'
+        ? ' use-radius=yes radius-accounting=yes radius-interim-update=5m'
+        : ' use-radius=no'
+    }`,
+    '}',
+    '',
+    `${n()} login.html: sends every new device to the portal with the hotspot variables (RouterOS 7.9+ can`,
+    '#    write files from a script; on older versions upload wavu/login.html by hand, see the Wavu docs).',
+    ':do { /file remove [find name="wavu/login.html"] } on-error={}',
+    `:do { /file add name="wavu/login.html" contents=${rscString(loginHtml({ publicUrl: i.publicUrl, routerName: r.name }))} } on-error={`,
+    `  :put "Could not write wavu/login.html: upload it by hand (wavu routers script ${r.name} --login-html > login.html)" }`,
+  );
+  if (r.mode === 'radius') {
+    const ports = i.radiusPorts ?? { auth: 1812, acct: 1813 };
+    add(
+      '',
+      `${n()} RADIUS: the router asks Wavu whether a code or device may go online, and reports usage.`,
+      `/radius remove [find comment=${C}]`,
+      // An IP is required here; a host name is looked up on the router when the script runs.
+      `/radius add service=hotspot address=${i.radiusAddress ?? `[:resolve ${rscString(portalHost)}]`} secret=${rscString(i.radiusSecret ?? '')} authentication-port=${ports.auth} accounting-port=${ports.acct} timeout=3s comment=${C}`,
+      '# Let Wavu end sessions (Disconnect/CoA) the moment access expires.',
+      `/radius incoming set accept=yes port=${r.coaPort}`,
+    );
+  }
+  add('', `:put "Wavu setup done. On the Wavu server run: wavu routers test ${r.name}"`, '');
+  return lines.join('\n');
+}

@@ -1,0 +1,154 @@
+/**
+ * RouterOS v7 REST client (`/rest/...` on the www/www-ssl service, HTTP Basic auth). Every
+ * command goes as `POST /rest/<menu>/<command>` with the attributes as a JSON body: the REST API is
+ * a JSON wrapper over the same commands, so this gives exactly the operations of the binary client.
+ * All values travel as strings. Self-signed certificates are the norm on routers: trust comes from
+ * an optional SHA-256 fingerprint pin, as for the API client.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type tls from 'node:tls';
+import { RosConnectionError, RosLoginError, RosTrapError } from './errors.ts';
+import {
+  type AttrValue,
+  type ExecOptions,
+  type RosResult,
+  type Row,
+  type RouterOsApi,
+  toWire,
+} from './types.ts';
+
+export interface RouterOsRestOptions {
+  /** e.g. `https://10.0.0.1` or `http://127.0.0.1:8080` (no `/rest`). */
+  baseUrl: string;
+  username: string;
+  password: string;
+  fingerprint256?: string | undefined;
+  timeoutMs?: number;
+}
+
+export interface RestResponse {
+  status: number;
+  body: unknown;
+}
+
+export class RouterOsRestClient implements RouterOsApi {
+  private readonly agent: http.Agent;
+  private readonly base: URL;
+  peerFingerprint256: string | undefined;
+
+  constructor(private readonly o: RouterOsRestOptions) {
+    this.base = new URL(o.baseUrl);
+    this.agent =
+      this.base.protocol === 'https:'
+        ? new https.Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets: 4 })
+        : new http.Agent({ keepAlive: true, maxSockets: 4 });
+  }
+
+  async exec(
+    command: string,
+    attrs: Record<string, AttrValue> = {},
+    opts: ExecOptions = {},
+  ): Promise<RosResult> {
+    const body: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(attrs)) if (v !== undefined) body[k] = toWire(v);
+    if (opts.proplist?.length) body['.proplist'] = opts.proplist.join(',');
+    if (opts.query?.length) body['.query'] = opts.query;
+    const res = await this.request('POST', `/rest${command}`, body, opts.timeoutMs);
+    this.throwIfError(res, command);
+    if (Array.isArray(res.body)) return { rows: res.body.map(stringRow), ret: undefined };
+    if (res.body && typeof res.body === 'object') {
+      const o = stringRow(res.body);
+      return 'ret' in o ? { rows: [], ret: o.ret } : { rows: [o], ret: undefined };
+    }
+    return { rows: [], ret: undefined };
+  }
+
+  async close(): Promise<void> {
+    this.agent.destroy();
+  }
+
+  /** One raw REST call (GET/PUT/PATCH/DELETE/POST), e.g. `request('GET', '/rest/ip/hotspot/user')`. */
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    timeoutMs = this.o.timeoutMs ?? 10_000,
+  ): Promise<RestResponse> {
+    const url = new URL(path, this.base);
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const auth = Buffer.from(`${this.o.username}:${this.o.password}`).toString('base64');
+    const mod = url.protocol === 'https:' ? https : http;
+    return new Promise<RestResponse>((resolve, reject) => {
+      const req = mod.request(
+        url,
+        {
+          method,
+          agent: this.agent,
+          headers: {
+            authorization: `Basic ${auth}`,
+            accept: 'application/json',
+            ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown = null;
+            try {
+              parsed = text ? JSON.parse(text) : null;
+            } catch {
+              parsed = text;
+            }
+            resolve({ status: res.statusCode ?? 0, body: parsed });
+          });
+          res.on('error', (e) =>
+            reject(new RosConnectionError(`REST ${method} ${url.pathname}: ${e.message}`)),
+          );
+        },
+      );
+      req.on('socket', (s) => {
+        if (url.protocol !== 'https:') return;
+        (s as tls.TLSSocket).once('secureConnect', () => {
+          const fp = (s as tls.TLSSocket).getPeerCertificate()?.fingerprint256;
+          this.peerFingerprint256 = fp;
+          if (this.o.fingerprint256 && norm(this.o.fingerprint256) !== norm(fp ?? '')) {
+            req.destroy(new Error(`certificate does not match the pinned fingerprint (got ${fp})`));
+          }
+        });
+      });
+      req.setTimeout(timeoutMs, () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
+      req.on('error', (e) =>
+        reject(
+          new RosConnectionError(`cannot reach ${url.host} (REST ${method} ${url.pathname}): ${e.message}`),
+        ),
+      );
+      req.end(payload);
+    });
+  }
+
+  private throwIfError(res: RestResponse, command: string): void {
+    if (res.status >= 200 && res.status < 300) return;
+    const b = (res.body ?? {}) as { message?: string; detail?: string };
+    if (res.status === 401) {
+      throw new RosLoginError(
+        `login to ${this.base.host} refused (check the user name, password and rest-api policy)`,
+      );
+    }
+    const message = b.detail ?? b.message ?? `HTTP ${res.status}`;
+    // 5xx from a proxy in front of the router is an outage, not a refusal.
+    if (res.status >= 502 && res.status <= 504) throw new RosConnectionError(`${this.base.host}: ${message}`);
+    throw new RosTrapError(message, undefined, command);
+  }
+}
+
+function stringRow(o: unknown): Row {
+  const row: Row = {};
+  for (const [k, v] of Object.entries(o as Record<string, unknown>))
+    row[k] = typeof v === 'string' ? v : String(v);
+  return row;
+}
+
+const norm = (s: string) => s.replace(/[^0-9a-f]/gi, '').toUpperCase();

@@ -1,0 +1,154 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { routersCommand } from '../../src/gateways/cli.ts';
+import { startRouterOsSim } from '../../src/sim/routeros/index.ts';
+import { onPostgres } from '../helpers/db.ts';
+
+// The CLI opens the configured database (embedded here); the PostgreSQL run covers the use cases elsewhere.
+const dir = mkdtempSync(join(tmpdir(), 'wavu-routers-cli-'));
+/** Async on purpose: the simulated router lives in this process and must keep answering. */
+function wavu(args: string[]): Promise<{ status: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['bin/wavu.js', ...args],
+      {
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH ?? '',
+          WAVU_DATA_DIR: dir,
+          PUBLIC_URL: 'https://wifi.example.com',
+          LOG_LEVEL: 'silent',
+        },
+        timeout: 60_000,
+      },
+      (e, stdout, stderr) =>
+        resolve({ status: e ? ((e as { code?: number }).code ?? 1) : 0, out: stdout, err: stderr }),
+    );
+  });
+}
+
+describe.skipIf(onPostgres())('wavu routers', { timeout: 180_000 }, () => {
+  it('explains itself and refuses mistakes with one clear line (as a newcomer runs it)', async () => {
+    const help = await wavu(['routers', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.out).toContain('add NAME --mode api --host ADDRESS');
+    const noMode = await wavu(['routers', 'add', 'r1']);
+    expect(noMode.status).toBe(2);
+    expect(noMode.err).toContain('--mode is required: "api"');
+    const noHost = await wavu(['routers', 'add', 'r1', '--mode', 'api']);
+    expect(noHost.status).toBe(2);
+    expect(noHost.err.trim()).toBe(
+      "wavu routers add: --host: is required: the router's address, e.g. 192.168.88.1",
+    );
+  });
+
+  it('names the wrong option in plain words', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, { WAVU_DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    try {
+      await expect(run(['add', 'r1', '--mode', 'radius', '--host', '1.2.3.4'])).rejects.toThrow(
+        'are for --mode api',
+      );
+      expect(
+        (await run(['add', 'r1', '--mode', 'api', '--host', '1.2.3.4', '--transport', 'ssh'])).err,
+      ).toContain('--transport: must be api, api-tls or rest');
+      expect((await run(['add', 'r1', '--mode', 'radius', '--address', '10.0.0.300'])).err).toContain(
+        '--address: must be the IP address the router sends RADIUS from',
+      );
+      await expect(run(['frob'])).rejects.toThrow('unknown subcommand "frob"');
+      const missing = await run(['test', 'nope']);
+      expect(missing.status).toBe(1);
+      expect(missing.err).toContain('No router called "nope"');
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('adds, tests, scripts, lists and removes routers', async () => {
+    const sim = await startRouterOsSim({
+      users: [{ name: 'wavu', password: 'sim-pass-123' }],
+      httpPort: false,
+    });
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      WAVU_DATA_DIR: dir,
+      PUBLIC_URL: 'https://wifi.example.com',
+      LOG_LEVEL: 'silent',
+    });
+    try {
+      const add = await run([
+        'add',
+        'lab',
+        '--mode',
+        'api',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(sim.apiPort),
+        '--password',
+        'sim-pass-123',
+      ]);
+      expect(add.status).toBe(0);
+      expect(add.out).toContain('Added router lab.');
+      expect((await run(['add', 'lab', '--mode', 'api', '--host', '127.0.0.1'])).err).toContain(
+        'A router named "lab" already exists.',
+      );
+      const ok = await run(['test', 'lab']);
+      expect(ok.status).toBe(0);
+      expect(ok.out).toMatch(/OK: lab answered in \d+ ms/);
+      expect(ok.out).toContain('RouterOS 7.19.4');
+      await run(['update', 'lab', '--password', 'wrong-pass-1']);
+      const refused = await run(['test', 'lab']);
+      expect(refused.status).toBe(1);
+      expect(refused.err).toContain('invalid user name or password');
+      expect(refused.err).toContain('wavu routers script lab');
+
+      const radius = await run(['add', 'cafe', '--mode', 'radius', '--address', '10.8.0.12']);
+      expect(radius.out).toMatch(/RADIUS secret generated: [\w-]{32}/);
+      const list = await run(['list']);
+      expect(list.out).toMatch(/lab\s+api\s+api 127\.0\.0\.1:\d+\s+down/);
+      expect(list.out).toMatch(/cafe\s+radius\s+radius 10\.8\.0\.12\s+unknown/);
+
+      const script = await run(['script', 'cafe', '--radius-address', '10.0.0.5']);
+      expect(script.out).toContain('/radius add service=hotspot address=10.0.0.5 secret="');
+      expect(script.out).toContain('dst-host="wifi.example.com" protocol=tcp dst-port=443');
+      const out = mkdtempSync(join(tmpdir(), 'wavu-script-'));
+      expect((await run(['script', 'lab', '--out', out])).status).toBe(0);
+      const rsc = readFileSync(join(out, 'wavu-lab.rsc'), 'utf8');
+      expect(rsc).toContain('/user add name="wavu" group=wavu-api password="wrong-pass-1"');
+      expect(readFileSync(join(out, 'wavu', 'login.html'), 'utf8')).toContain(
+        'action="https://wifi.example.com/portal"',
+      );
+      expect((await run(['remove', 'cafe'])).out).toContain('Removed cafe.');
+      expect((await run(['list'])).out).not.toContain('cafe');
+    } finally {
+      process.env = saved;
+      await sim.stop();
+    }
+  });
+});
+
+/** The command in this process (faster than a child per call), output captured. */
+async function run(argv: string[]): Promise<{ status: number | undefined; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
+    out += String(c);
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => {
+    err += String(c);
+    return true;
+  });
+  try {
+    const status = await routersCommand.run(argv);
+    return { status, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
