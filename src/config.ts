@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { parseSecretKey } from './lib/seal.ts';
+import { forbiddenUrlWord } from './protocols/daraja/url-rules.ts';
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -124,6 +125,14 @@ interface DemoSecrets {
   MPESA_CALLBACK_SECRET: string;
 }
 
+/** A random path secret without the words Daraja refuses in callback URLs ("exe", "sql", …). */
+function callbackSecret(): string {
+  for (;;) {
+    const s = randomBytes(18).toString('base64url');
+    if (!forbiddenUrlWord(s)) return s;
+  }
+}
+
 function demoSecrets(dataDir: string): DemoSecrets {
   const file = resolve(dataDir, 'secrets.json');
   if (existsSync(file)) {
@@ -133,7 +142,7 @@ function demoSecrets(dataDir: string): DemoSecrets {
   mkdirSync(dataDir, { recursive: true });
   const s: DemoSecrets = {
     SECRET_KEY: randomBytes(32).toString('hex'),
-    MPESA_CALLBACK_SECRET: randomBytes(18).toString('base64url'),
+    MPESA_CALLBACK_SECRET: callbackSecret(),
   };
   writeFileSync(file, `${JSON.stringify(s, null, 2)}\n`, { mode: 0o600 });
   return s;

@@ -12,6 +12,8 @@ import type { EnqueueSpec } from '../jobs/types.ts';
 import { createSmsProvider } from '../notify/create-provider.ts';
 import type { SmsProvider } from '../notify/provider.ts';
 import { createRouterConnections, type RouterConnections } from '../gateways/connections.ts';
+import { createAppDaraja } from '../payments/daraja.ts';
+import type { DarajaClient } from '../protocols/daraja/client.ts';
 
 export interface Deps {
   config: Config;
@@ -26,6 +28,8 @@ export interface Deps {
   sms: SmsProvider;
   /** Open RouterOS API/REST connections, reused per router (closed by the gateways module on stop). */
   routerConnections: RouterConnections;
+  /** M-Pesa Daraja (config.mpesa); in demo the simulator mounted on our own server. */
+  daraja: DarajaClient;
 }
 
 export function createDeps(o: { config: Config; database: Database; clock: Clock; log: Logger }): Deps {
@@ -40,5 +44,6 @@ export function createDeps(o: { config: Config; database: Database; clock: Clock
     enqueue: (conn, spec) => enqueue(conn, o.clock, spec),
     sms: createSmsProvider(o.config, o.database.db, o.clock),
     routerConnections: createRouterConnections(sealer),
+    daraja: createAppDaraja({ config: o.config, db: o.database.db, sealer, clock: o.clock }),
   };
 }

@@ -3,6 +3,9 @@ import { adminModule } from '../admin/module.ts';
 import { gatewaysModule } from '../gateways/module.ts';
 import { healthModule } from '../health/module.ts';
 import { notifyModule } from '../notify/module.ts';
+import { paymentsModule } from '../payments/module.ts';
+import { radiusModule } from '../radius/module.ts';
+import { darajaSimModule } from '../sim/daraja/module.ts';
 import { routerosSimModule } from '../sim/routeros/module.ts';
 import { simSmsModule } from '../sim/sms-module.ts';
 import { vouchersModule } from '../vouchers/module.ts';
@@ -15,7 +18,10 @@ export const modules: Module[] = [
   notifyModule,
   vouchersModule,
   gatewaysModule,
+  paymentsModule,
+  radiusModule,
   simSmsModule,
   routerosSimModule,
+  darajaSimModule(),
   adminModule,
 ];

@@ -66,6 +66,7 @@ export const routers = pgTable('routers', {
   passwordSealed: text('password_sealed'),
   hotspotServer: text('hotspot_server'),
   radiusSecretSealed: text('radius_secret_sealed'),
+  radiusRequireMessageAuth: boolean('radius_require_message_auth').notNull().default(true),
   nasIdentifier: text('nas_identifier'),
   nasAddress: text('nas_address'),
   coaPort: integer('coa_port').notNull().default(3799),

@@ -141,14 +141,29 @@ export function setupScript(i: ScriptInput): string {
   );
   if (r.mode === 'radius') {
     const ports = i.radiusPorts ?? { auth: 1812, acct: 1813 };
+    // An IP is required here; a host name is looked up on the router when the script runs.
+    const wavuIp = i.radiusAddress ?? `[:resolve ${rscString(portalHost)}]`;
+    const fw = rscString('Wavu RADIUS disconnect');
+    const accept = `/ip firewall filter add chain=input protocol=udp dst-port=${r.coaPort} src-address=${wavuIp} action=accept comment=${fw}`;
     add(
       '',
       `${n()} RADIUS: the router asks Wavu whether a code or device may go online, and reports usage.`,
+      '#    RouterOS 7.15+ signs every request (require-message-auth, on by default); Wavu refuses',
+      '#    unsigned requests, so upgrade older RouterOS first.',
+    );
+    if (r.nasIdentifier)
+      add(
+        '#    Wavu knows the router by its identity (sent as NAS-Identifier), so it keeps working when',
+        '#    its public address changes.',
+        `/system identity set name=${rscString(r.nasIdentifier)}`,
+      );
+    add(
       `/radius remove [find comment=${C}]`,
-      // An IP is required here; a host name is looked up on the router when the script runs.
-      `/radius add service=hotspot address=${i.radiusAddress ?? `[:resolve ${rscString(portalHost)}]`} secret=${rscString(i.radiusSecret ?? '')} authentication-port=${ports.auth} accounting-port=${ports.acct} timeout=3s comment=${C}`,
-      '# Let Wavu end sessions (Disconnect/CoA) the moment access expires.',
+      `/radius add service=hotspot address=${wavuIp} secret=${rscString(i.radiusSecret ?? '')} authentication-port=${ports.auth} accounting-port=${ports.acct} timeout=3s comment=${C}`,
+      '# Let Wavu end sessions (Disconnect/CoA) the moment access ends, and only Wavu.',
       `/radius incoming set accept=yes port=${r.coaPort}`,
+      `/ip firewall filter remove [find comment=${fw}]`,
+      `:do { ${accept} place-before=0 } on-error={ ${accept} }`,
     );
   }
   add('', `:put "Wavu setup done. On the Wavu server run: wavu routers test ${r.name}"`, '');

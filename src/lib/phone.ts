@@ -1,12 +1,16 @@
 /**
  * Kenyan mobile numbers, normalised to 254[17]XXXXXXXX as Daraja expects. Accepts the forms people
- * type: 0712345678, 712345678, +254712345678, 254712345678, with spaces or dashes, and 011x numbers.
+ * type: 0712345678, 712345678, +254712345678, 254712345678, with spaces or dashes, and 011x numbers;
+ * also the international-prefix form 00254712345678 and the common slip +254 0712345678.
  */
 const NORMAL = /^254[17]\d{8}$/;
 
 export function normalizePhone(input: string): string | null {
-  const digits = input.replace(/[\s\-().]/g, '').replace(/^\+/, '');
+  let digits = input.replace(/[\s\-().]/g, '').replace(/^\+/, '');
   if (!/^\d+$/.test(digits)) return null;
+  if (digits.startsWith('00254')) digits = digits.slice(2);
+  // "+254 0712…": a trunk 0 kept after the country code.
+  if (/^2540[17]\d{8}$/.test(digits)) digits = `254${digits.slice(4)}`;
   let n: string;
   if (digits.startsWith('254')) n = digits;
   else if (digits.startsWith('0')) n = `254${digits.slice(1)}`;

@@ -3,6 +3,7 @@
  * below (its own options and help live with it); this file only dispatches.
  */
 import { type Command, UsageError } from '../cli/command.ts';
+import { darajaSimCommand } from './daraja/standalone.ts';
 import { routerosSimEntry } from './routeros/cli.ts';
 
 export interface SimEntry {
@@ -14,7 +15,7 @@ export interface SimEntry {
 }
 
 /** The simulators, one line each: add yours here. */
-export const simulators: SimEntry[] = [routerosSimEntry];
+export const simulators: SimEntry[] = [routerosSimEntry, darajaSimCommand];
 
 function usage(): string {
   const w = Math.max(...simulators.map((s) => s.name.length));
@@ -32,7 +33,7 @@ function usage(): string {
 
 export const simCommand: Command = {
   name: 'sim',
-  summary: 'Run a simulator on its own (MikroTik router, ...).',
+  summary: 'Run a simulator on its own (MikroTik router, M-Pesa Daraja).',
   get usage() {
     return usage();
   },

@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { query } from '../../src/db/open.ts';
 import { healthCheckAll, reconcileRouter } from '../../src/gateways/jobs.ts';
 import { rateLimit } from '../../src/gateways/mikrotik/hotspot-users.ts';
+import {
+  decodePacket,
+  encodeResponse,
+  getText,
+  RadiusCode,
+  verifyRequest,
+} from '../../src/protocols/radius/index.ts';
 import { parseDuration } from '../../src/protocols/routeros/values.ts';
 import { type Harness, harness } from './helpers.ts';
 
@@ -212,24 +220,50 @@ describe('revoke and expiry', () => {
     expect(h.active().map((s) => s.user)).toEqual([b.code]);
     expect(h.ourUsers()).toHaveLength(2); // the access itself stays
   });
-  it('revoke reaches every router the code is on, and skips modes with no adapter yet', async () => {
+  it('revoke reaches every router the code is on, radius-mode ones by Disconnect-Request', async () => {
     h = await harness();
     const { accessCodeId } = await h.issue();
     await h.drain();
-    const { addRouter } = await import('../../src/gateways/registry.ts');
-    const { router: nas } = await addRouter(h.app.deps, {
-      mode: 'radius',
-      name: 'nas1',
-      address: '10.9.0.1',
+    // A radius-mode NAS: a UDP listener on its CoA port that acknowledges Disconnect-Requests.
+    const coa = createSocket('udp4');
+    await new Promise<void>((r) => coa.bind(0, '127.0.0.1', () => r()));
+    const disconnects: string[] = [];
+    coa.on('message', (msg, rinfo) => {
+      const req = decodePacket(msg);
+      if (verifyRequest(req, 'nas1-secret-0123456789').ok)
+        disconnects.push(getText(req, 'Acct-Session-Id') ?? '');
+      coa.send(
+        encodeResponse({
+          code: RadiusCode.DisconnectAck,
+          request: req,
+          attributes: [],
+          secret: 'nas1-secret-0123456789',
+        }),
+        rinfo.port,
+        rinfo.address,
+      );
     });
-    await h.app.deps.db.execute(
-      sql`INSERT INTO sessions (id, access_code_id, router_id, mac, started_at, updated_at)
-          VALUES (${randomUUID()}, ${accessCodeId}, ${nas.id}, ${MAC}, ${h.clock.now()}, ${h.clock.now()})`,
-    );
-    await h.app.deps.enqueue(h.app.deps.db, { kind: 'gateway.revoke', payload: { accessCodeId } });
-    await h.drain();
-    expect(h.ourUsers()).toEqual([]);
-    expect((await h.jobs('gateway.revoke')).map((j) => j.status)).toEqual(['done']);
+    try {
+      const { addRouter } = await import('../../src/gateways/registry.ts');
+      const { router: nas } = await addRouter(h.app.deps, {
+        mode: 'radius',
+        name: 'nas1',
+        address: '127.0.0.1',
+        secret: 'nas1-secret-0123456789',
+        coaPort: coa.address().port,
+      });
+      await h.app.deps.db.execute(
+        sql`INSERT INTO sessions (id, access_code_id, router_id, acct_session_id, mac, started_at, updated_at)
+            VALUES (${randomUUID()}, ${accessCodeId}, ${nas.id}, 'nas1-s1', ${MAC}, ${h.clock.now()}, ${h.clock.now()})`,
+      );
+      await h.app.deps.enqueue(h.app.deps.db, { kind: 'gateway.revoke', payload: { accessCodeId } });
+      await h.drain();
+      expect(h.ourUsers()).toEqual([]);
+      expect(disconnects).toEqual(['nas1-s1']);
+      expect((await h.jobs('gateway.revoke')).map((j) => j.status)).toEqual(['done']);
+    } finally {
+      coa.close();
+    }
   });
 });
 

@@ -1,0 +1,211 @@
+/**
+ * C2B: a customer pays the Paybill by hand (or the STK payment is echoed as C2B on a Paybill with
+ * registered URLs). The account number (BillRefNumber) is customer-typed: our purchase `ref`, or
+ * a phone number. The MSISDN in the callback is masked, so it identifies nobody. De-duplicated
+ * against STK by receipt (TransID == MpesaReceiptNumber, UNIQUE in purchases).
+ *
+ * Matching order for a confirmation: a purchase with that receipt (duplicate) → the purchase whose
+ * ref is the account → the phone's open push of that amount → the phone's recent unpaid attempt of
+ * that amount → a new purchase of the active plan with exactly that price → unmatched (kept in the
+ * inbox for staff).
+ */
+import { sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import type { Deps } from '../app/deps.ts';
+import { isUniqueViolation, query, type Tx } from '../db/open.ts';
+import { normalizePhone } from '../lib/phone.ts';
+import { type C2bNotification, parseC2bNotification } from '../protocols/daraja/callbacks.ts';
+import { creditInTx } from './credit.ts';
+import { newRef } from './ref.ts';
+import { secretMatches } from './secret.ts';
+
+export type C2bOutcome =
+  | 'credited'
+  | 'duplicate'
+  | 'paid_twice'
+  | 'amount_mismatch'
+  | 'unmatched'
+  | 'malformed'
+  | 'bad_secret';
+
+export type ValidationAnswer =
+  | { accept: true }
+  | { accept: false; code: 'C2B00012' | 'C2B00013' | 'C2B00016' };
+
+/** Account numbers are typed on a phone: ignore case, spaces and dashes. */
+export const normalizeAccount = (s: string) => s.toUpperCase().replace(/[\s-]/g, '');
+
+interface PurchaseRow {
+  id: string;
+  status: string;
+  amount_kes: number;
+  mpesa_receipt: string | null;
+}
+
+async function purchaseByRef(conn: Deps['db'] | Tx, account: string): Promise<PurchaseRow | undefined> {
+  return (
+    await query<PurchaseRow>(
+      conn,
+      sql`SELECT id, status, amount_kes, mpesa_receipt FROM purchases WHERE ref = ${account}`,
+    )
+  )[0];
+}
+
+async function planWithPrice(conn: Deps['db'] | Tx, amount: number) {
+  return (
+    await query<{ id: number; price_kes: number }>(
+      conn,
+      sql`SELECT id, price_kes FROM plans WHERE active AND price_kes = ${amount} ORDER BY sort_order, id LIMIT 1`,
+    )
+  )[0];
+}
+
+export async function validateC2b(
+  deps: Deps,
+  o: { secret: string; body: unknown; remoteAddr: string | null },
+): Promise<ValidationAnswer> {
+  const ok = secretMatches(o.secret, deps.config.mpesa.callbackSecret);
+  const n = parseC2bNotification(o.body);
+  const answer: ValidationAnswer = !ok
+    ? { accept: false, code: 'C2B00016' }
+    : !n || n.amountKes === null
+      ? { accept: false, code: 'C2B00016' }
+      : await decide(deps, n.billRefNumber, n.amountKes);
+  const now = deps.clock.now();
+  await deps.db.execute(
+    sql`INSERT INTO callback_inbox (kind, received_at, remote_addr, body, receipt, outcome, processed_at)
+        VALUES ('c2b_validate', ${now}, ${o.remoteAddr}, ${JSON.stringify(o.body ?? null)}::jsonb, ${n?.transId ?? null},
+                ${ok ? (answer.accept ? 'accepted' : `rejected:${answer.code}`) : 'bad_secret'}, ${now})`,
+  );
+  return answer;
+}
+
+async function decide(deps: Deps, rawAccount: string, amount: number): Promise<ValidationAnswer> {
+  const account = normalizeAccount(rawAccount);
+  const p = await purchaseByRef(deps.db, account);
+  if (p) {
+    if (p.status === 'paid') return { accept: false, code: 'C2B00012' };
+    return amount >= p.amount_kes ? { accept: true } : { accept: false, code: 'C2B00013' };
+  }
+  if (normalizePhone(rawAccount)) {
+    return (await planWithPrice(deps.db, amount)) ? { accept: true } : { accept: false, code: 'C2B00013' };
+  }
+  return { accept: false, code: 'C2B00012' };
+}
+
+export async function receiveC2bConfirmation(
+  deps: Deps,
+  o: { secret: string; body: unknown; remoteAddr: string | null },
+): Promise<{ inboxId: number; outcome: C2bOutcome | null }> {
+  const ok = secretMatches(o.secret, deps.config.mpesa.callbackSecret);
+  const n = parseC2bNotification(o.body);
+  const now = deps.clock.now();
+  const rows = await query<{ id: number }>(
+    deps.db,
+    sql`INSERT INTO callback_inbox (kind, received_at, remote_addr, body, receipt, outcome, processed_at)
+        VALUES ('c2b_confirm', ${now}, ${o.remoteAddr}, ${JSON.stringify(o.body ?? null)}::jsonb, ${n?.transId ?? null},
+                ${ok ? null : 'bad_secret'}, ${ok ? null : now})
+        RETURNING id`,
+  );
+  const inboxId = Number(rows[0]!.id);
+  if (!ok) {
+    deps.log.warn(
+      { inboxId, remoteAddr: o.remoteAddr },
+      'C2B confirmation with a wrong secret: stored, not processed',
+    );
+    return { inboxId, outcome: 'bad_secret' };
+  }
+  return { inboxId, outcome: await processC2bInbox(deps, inboxId) };
+}
+
+export async function processC2bInbox(deps: Deps, inboxId: number): Promise<C2bOutcome> {
+  const row = (
+    await query<{ body: unknown; outcome: string | null; processed_at: unknown }>(
+      deps.db,
+      sql`SELECT body, outcome, processed_at FROM callback_inbox WHERE id = ${inboxId}`,
+    )
+  )[0];
+  if (!row) return 'malformed';
+  if (row.processed_at) return row.outcome as C2bOutcome;
+  const body = typeof row.body === 'string' ? JSON.parse(row.body) : row.body;
+  const n = parseC2bNotification(body);
+  let outcome: C2bOutcome;
+  let purchaseId: string | null = null;
+  if (!n || n.amountKes === null || n.amountKes < 1) outcome = 'malformed';
+  else {
+    try {
+      ({ outcome, purchaseId } = await deps.db.transaction((tx) => matchAndCredit(tx, deps, n)));
+    } catch (e) {
+      if (!isUniqueViolation(e, 'purchases_mpesa_receipt_key')) throw e;
+      outcome = 'duplicate';
+    }
+  }
+  if (outcome === 'paid_twice' || outcome === 'unmatched' || outcome === 'amount_mismatch') {
+    deps.log.warn({ inboxId, outcome, purchase: purchaseId }, 'C2B payment needs staff attention');
+  }
+  await deps.db.execute(
+    sql`UPDATE callback_inbox SET outcome = ${outcome}, processed_at = ${deps.clock.now()}, purchase_id = ${purchaseId}
+        WHERE id = ${inboxId}`,
+  );
+  return outcome;
+}
+
+async function matchAndCredit(
+  tx: Tx,
+  deps: Deps,
+  n: C2bNotification,
+): Promise<{ outcome: C2bOutcome; purchaseId: string | null }> {
+  const amount = n.amountKes!;
+  const same = (
+    await query<{ id: string }>(tx, sql`SELECT id FROM purchases WHERE mpesa_receipt = ${n.transId}`)
+  )[0];
+  if (same) return { outcome: 'duplicate', purchaseId: same.id };
+
+  const credit = async (purchaseId: string) => {
+    const r = await creditInTx(tx, deps, {
+      purchaseId,
+      receipt: n.transId,
+      paidAmountKes: amount,
+      source: 'c2b',
+    });
+    if (r.outcome === 'credited') return { outcome: 'credited' as const, purchaseId };
+    // Paid already under another receipt (or none, now filled in): the customer paid twice only
+    // if a different receipt is on the purchase.
+    if (r.outcome === 'already_paid') {
+      return {
+        outcome: r.receipt === n.transId ? ('duplicate' as const) : ('paid_twice' as const),
+        purchaseId,
+      };
+    }
+    return { outcome: 'duplicate' as const, purchaseId };
+  };
+
+  const account = normalizeAccount(n.billRefNumber);
+  const byRef = account ? await purchaseByRef(tx, account) : undefined;
+  if (byRef) {
+    if (byRef.status !== 'paid' && amount < byRef.amount_kes)
+      return { outcome: 'amount_mismatch', purchaseId: byRef.id };
+    return credit(byRef.id);
+  }
+  const phone = normalizePhone(n.billRefNumber);
+  if (!phone) return { outcome: 'unmatched', purchaseId: null };
+  const since = new Date(deps.clock.now().getTime() - 24 * 3600_000);
+  const open = (
+    await query<{ id: string }>(
+      tx,
+      sql`SELECT id FROM purchases WHERE phone = ${phone} AND amount_kes = ${amount} AND status <> 'paid'
+            AND created_at >= ${since}
+          ORDER BY (status = 'pending') DESC, created_at DESC LIMIT 1`,
+    )
+  )[0];
+  if (open) return credit(open.id);
+  const plan = await planWithPrice(tx, amount);
+  if (!plan) return { outcome: 'unmatched', purchaseId: null };
+  const id = randomUUID();
+  const now = deps.clock.now();
+  await tx.execute(
+    sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, purpose, status, created_at, updated_at)
+        VALUES (${id}, ${newRef()}, ${plan.id}, ${phone}, ${amount}, 'c2b', 'access', 'pending', ${now}, ${now})`,
+  );
+  return credit(id);
+}

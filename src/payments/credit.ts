@@ -1,0 +1,140 @@
+/**
+ * Crediting a paid purchase: the one path every channel (STK callback, STK query, C2B) goes
+ * through. Exactly-once comes from the claim: `UPDATE … WHERE status <> 'paid'` takes the row lock,
+ * so a concurrent credit of the same purchase waits and then matches nothing. In the same
+ * transaction the access code is issued (or extended), linked, and the SMS queued: either all of
+ * it commits or none. The receipt is UNIQUE, so one M-Pesa payment can credit only one purchase.
+ */
+import { sql } from 'drizzle-orm';
+import type { Deps } from '../app/deps.ts';
+import { isUniqueViolation, query, type Tx } from '../db/open.ts';
+import { issueForPurchase } from '../access/issue-for-purchase.ts';
+import { queueSms } from '../notify/queue-sms.ts';
+import { renderSms } from '../notify/templates.ts';
+import { getBranding } from '../vouchers/branding.ts';
+import { inList, notifyPurchase } from './sql-helpers.ts';
+import { sourcesOf } from './status.ts';
+
+export type CreditSource = 'stk_callback' | 'stk_query' | 'c2b';
+
+export interface CreditInput {
+  purchaseId: string;
+  /** M-Pesa receipt (MpesaReceiptNumber / TransID); STK Query does not return one. */
+  receipt: string | null;
+  paidAmountKes: number | null;
+  source: CreditSource;
+  resultDesc?: string;
+}
+
+export type CreditResult =
+  | { outcome: 'credited'; accessCodeId: string; extended: boolean }
+  /** Already paid: nothing changed (a receipt learnt later is filled in). */
+  | { outcome: 'already_paid'; receipt: string | null }
+  /** This receipt already credited another purchase. */
+  | { outcome: 'duplicate_receipt' }
+  | { outcome: 'not_found' };
+
+interface Claimed {
+  id: string;
+  ref: string;
+  plan_id: number;
+  plan_name: string;
+  phone: string | null;
+  mac: string | null;
+  router_id: number | null;
+  purpose: 'access' | 'voucher';
+  recipient_phone: string | null;
+  amount_kes: number;
+}
+
+export async function creditPurchase(deps: Deps, input: CreditInput): Promise<CreditResult> {
+  try {
+    return await deps.db.transaction((tx) => creditInTx(tx, deps, input));
+  } catch (e) {
+    // Another transaction committed the same receipt first (STK and C2B for one payment at once).
+    if (isUniqueViolation(e, 'purchases_mpesa_receipt_key')) return { outcome: 'duplicate_receipt' };
+    throw e;
+  }
+}
+
+export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promise<CreditResult> {
+  const now = deps.clock.now();
+  const claimed = await query<Claimed>(
+    tx,
+    sql`UPDATE purchases p SET updated_at = ${now}
+        FROM plans pl
+        WHERE p.id = ${input.purchaseId} AND pl.id = p.plan_id AND p.status IN (${inList(sourcesOf('paid'))})
+        RETURNING p.id, p.ref, p.plan_id, pl.name AS plan_name, p.phone, p.mac, p.router_id, p.purpose,
+                  p.recipient_phone, p.amount_kes`,
+  );
+  const p = claimed[0];
+  if (!p) {
+    const cur = await query<{ status: string; mpesa_receipt: string | null }>(
+      tx,
+      sql`SELECT status, mpesa_receipt FROM purchases WHERE id = ${input.purchaseId}`,
+    );
+    if (!cur[0]) return { outcome: 'not_found' };
+    if (input.receipt && cur[0].mpesa_receipt === null) {
+      // Credited by STK Query (no receipt); the callback or C2B copy tells us the receipt now.
+      const filled = await query(
+        tx,
+        sql`UPDATE purchases SET mpesa_receipt = ${input.receipt}, updated_at = ${now}
+            WHERE id = ${input.purchaseId} AND mpesa_receipt IS NULL
+              AND NOT EXISTS (SELECT 1 FROM purchases WHERE mpesa_receipt = ${input.receipt})
+            RETURNING id`,
+      );
+      if (filled.length) return { outcome: 'already_paid', receipt: input.receipt };
+    }
+    return { outcome: 'already_paid', receipt: cur[0].mpesa_receipt };
+  }
+  if (input.receipt) {
+    const other = await query(
+      tx,
+      sql`SELECT id FROM purchases WHERE mpesa_receipt = ${input.receipt} AND id <> ${p.id}`,
+    );
+    if (other.length) return { outcome: 'duplicate_receipt' };
+  }
+
+  const issued = await issueForPurchase(tx, deps, {
+    purchaseId: p.id,
+    planId: p.plan_id,
+    phone: p.phone,
+    mac: p.mac,
+    routerId: p.router_id,
+    purpose: p.purpose,
+  });
+  await tx.execute(
+    sql`UPDATE purchases SET status = 'paid', paid_at = ${now}, updated_at = ${now},
+           access_code_id = ${issued.accessCodeId},
+           mpesa_receipt = COALESCE(${input.receipt}, mpesa_receipt),
+           paid_amount_kes = ${input.paidAmountKes ?? p.amount_kes},
+           result_code = '0', result_desc = ${input.resultDesc ?? 'The service request is processed successfully.'},
+           next_check_at = NULL
+        WHERE id = ${p.id}`,
+  );
+
+  // A voucher's SMS (to the receiver) is sent by issueForPurchase itself. For access, the buyer
+  // gets the receipt and the code: their way back in when the captive browser closes or the phone
+  // changes its MAC.
+  if (p.purpose === 'access' && p.phone) {
+    const branding = await getBranding(tx);
+    const vars = {
+      business: branding.name,
+      code: issued.code,
+      plan: p.plan_name,
+      supportPhone: branding.supportPhone,
+    };
+    const body = input.receipt
+      ? renderSms('receipt', 'en', { ...vars, amountKes: p.amount_kes, receipt: input.receipt })
+      : renderSms('code', 'en', vars);
+    await queueSms(tx, deps, {
+      to: p.phone,
+      body,
+      template: input.receipt ? 'receipt' : 'code',
+      purchaseId: p.id,
+    });
+  }
+  await notifyPurchase(tx, p.id);
+  deps.log.info({ purchase: p.id, source: input.source, extended: issued.extended }, 'purchase paid');
+  return { outcome: 'credited', accessCodeId: issued.accessCodeId, extended: issued.extended };
+}

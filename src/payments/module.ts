@@ -1,0 +1,65 @@
+/** M-Pesa payments: public API, Daraja webhooks, reconciliation and inbox sweeps. */
+import type { Module } from '../app/module.ts';
+import { callbackUrlProblem } from '../protocols/daraja/url-rules.ts';
+import { callbackUrls } from './daraja.ts';
+import { startPurchaseEvents } from './events.ts';
+import { reconcilePayments } from './reconcile.ts';
+import { paymentRoutes } from './routes.ts';
+import { sweepInbox } from './stk-callback.ts';
+
+export const RECONCILE_EVERY_MS = 5_000;
+export const INBOX_SWEEP_EVERY_MS = 30_000;
+
+export const paymentsModule: Module = {
+  name: 'payments',
+  routes: paymentRoutes,
+  jobs: (deps) => [
+    // Each run is short; a long lease just stops another worker taking over a slow run (the next
+    // slot's run comes in 5 s anyway, and purchases carry their own claim).
+    {
+      kind: 'payments.reconcile',
+      maxAttempts: 1,
+      leaseMs: 600_000,
+      handle: async () => void (await reconcilePayments(deps)),
+    },
+    {
+      kind: 'payments.inbox',
+      maxAttempts: 1,
+      leaseMs: 600_000,
+      handle: async () => void (await sweepInbox(deps)),
+    },
+  ],
+  recurring: () => [
+    { kind: 'payments.reconcile', everyMs: RECONCILE_EVERY_MS },
+    { kind: 'payments.inbox', everyMs: INBOX_SWEEP_EVERY_MS },
+  ],
+  services: [
+    {
+      roles: ['serve'],
+      async start(deps) {
+        const urls = callbackUrls(deps.config);
+        for (const [name, url] of Object.entries(urls)) {
+          const problem = callbackUrlProblem(url);
+          if (problem)
+            deps.log.error(
+              { name },
+              `M-Pesa callback URL ${problem}; fix PUBLIC_URL or MPESA_CALLBACK_SECRET`,
+            );
+        }
+        if (deps.config.demo) {
+          // The demo's simulator is on this server: register the C2B URLs once it listens.
+          setTimeout(() => {
+            const urls = callbackUrls(deps.config);
+            deps.daraja
+              .registerC2bUrls({ confirmationUrl: urls.c2bConfirm, validationUrl: urls.c2bValidate })
+              .then((r) => {
+                if (!r.ok) deps.log.warn({ error: r.error }, 'demo C2B URL registration failed');
+              })
+              .catch(() => {});
+          }, 200).unref();
+        }
+        return startPurchaseEvents(deps.database);
+      },
+    },
+  ],
+};

@@ -1,0 +1,82 @@
+/** Public payment API and the Daraja webhooks. Thin: parse, call one use case, map the result. */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Deps } from '../app/deps.ts';
+import { C2B_ACCEPT, C2B_CONFIRM_ACK, c2bReject, STK_ACK } from '../protocols/daraja/callbacks.ts';
+import { receiveC2bConfirmation, validateC2b } from './c2b.ts';
+import { getPurchase, MAX_WAIT_SECONDS } from './get-purchase.ts';
+import { listPlans } from './list-plans.ts';
+import { startPurchase } from './start-purchase.ts';
+import { receiveStkCallback } from './stk-callback.ts';
+
+const StartBody = z.object({
+  planId: z.coerce.number().int().positive('Pick a package'),
+  phone: z.string().trim().min(9, 'Enter your phone number').max(20),
+  mac: z.string().trim().max(17).optional().nullable(),
+  ip: z.string().trim().max(45).optional().nullable(),
+  routerId: z.coerce.number().int().positive().optional().nullable(),
+  purpose: z.enum(['access', 'voucher']).optional(),
+  recipientPhone: z.string().trim().max(20).optional().nullable(),
+});
+
+const GetQuery = z.object({
+  wait: z.coerce.number().min(0).max(3600).optional(),
+  lang: z.enum(['en', 'sw']).optional(),
+});
+
+/** Daraja callbacks are well under 2 KB; anything big is not from Daraja. */
+const CALLBACK_BODY_LIMIT = 64 * 1024;
+
+export function paymentRoutes(app: FastifyInstance, deps: Deps): void {
+  app.get('/api/plans', async () => ({ plans: await listPlans(deps) }));
+
+  app.post('/api/purchases', async (req, reply) => {
+    const b = StartBody.parse(req.body ?? {});
+    const r = await startPurchase(deps, b);
+    return reply.code(201).send(r);
+  });
+
+  app.get('/api/purchases/:id', async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const q = GetQuery.parse(req.query);
+    const ac = new AbortController();
+    // Stop waiting when the browser goes away.
+    req.raw.once('close', () => ac.abort());
+    const view = await getPurchase(deps, id, {
+      waitSeconds: Math.min(q.wait ?? 0, MAX_WAIT_SECONDS),
+      lang: q.lang,
+      signal: ac.signal,
+    });
+    return reply.header('cache-control', 'no-store').send(view);
+  });
+
+  const remote = (req: { ip: string }) => req.ip.replace(/^::ffff:/, '');
+
+  // Always 200 with the same body: Daraja does not retry, and a forger learns nothing.
+  app.post('/callbacks/stk/:secret', { bodyLimit: CALLBACK_BODY_LIMIT }, async (req) => {
+    const { secret } = req.params as { secret: string };
+    try {
+      await receiveStkCallback(deps, { secret, body: req.body, remoteAddr: remote(req) });
+    } catch (e) {
+      // Stored or not, answer Daraja; the inbox sweep and the reconciler pick it up.
+      req.log.error({ err: e }, 'STK callback processing failed');
+    }
+    return STK_ACK;
+  });
+
+  app.post('/callbacks/c2b/validate/:secret', { bodyLimit: CALLBACK_BODY_LIMIT }, async (req) => {
+    const { secret } = req.params as { secret: string };
+    const a = await validateC2b(deps, { secret, body: req.body, remoteAddr: remote(req) });
+    return a.accept ? C2B_ACCEPT : c2bReject(a.code);
+  });
+
+  app.post('/callbacks/c2b/confirm/:secret', { bodyLimit: CALLBACK_BODY_LIMIT }, async (req) => {
+    const { secret } = req.params as { secret: string };
+    try {
+      await receiveC2bConfirmation(deps, { secret, body: req.body, remoteAddr: remote(req) });
+    } catch (e) {
+      req.log.error({ err: e }, 'C2B confirmation processing failed');
+    }
+    return C2B_CONFIRM_ACK;
+  });
+}

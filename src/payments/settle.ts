@@ -1,0 +1,39 @@
+/** Moving a purchase to a non-paid final state, guarded by the transition table. */
+import { sql } from 'drizzle-orm';
+import type { Deps } from '../app/deps.ts';
+import { type Conn, query } from '../db/open.ts';
+import { inList, notifyPurchase } from './sql-helpers.ts';
+import { STATUS_TIME_COLUMN, sourcesOf } from './status.ts';
+
+/** After our own timeout, Daraja is asked again this long after expiry, in case money moved late. */
+export const LATE_CHECK_AFTER_MS = 5 * 60_000;
+
+export async function settleUnpaid(
+  conn: Conn,
+  deps: Deps,
+  o: {
+    purchaseId: string;
+    status: 'failed' | 'cancelled' | 'expired';
+    resultCode: string;
+    resultDesc: string | null;
+  },
+): Promise<boolean> {
+  const now = deps.clock.now();
+  const col = sql.raw(STATUS_TIME_COLUMN[o.status]);
+  // An expired push that reached Daraja gets one more look later; a definite answer needs none.
+  const lateCheck =
+    o.status === 'expired' && o.resultCode === 'timeout'
+      ? new Date(now.getTime() + LATE_CHECK_AFTER_MS)
+      : null;
+  const rows = await query(
+    conn,
+    sql`UPDATE purchases SET status = ${o.status}, ${col} = ${now}, updated_at = ${now},
+           result_code = ${o.resultCode}, result_desc = ${o.resultDesc},
+           next_check_at = CASE WHEN checkout_request_id IS NULL THEN NULL ELSE ${lateCheck}::timestamptz END
+        WHERE id = ${o.purchaseId} AND status IN (${inList(sourcesOf(o.status))})
+        RETURNING id`,
+  );
+  if (!rows.length) return false;
+  await notifyPurchase(conn, o.purchaseId);
+  return true;
+}

@@ -1,0 +1,147 @@
+/**
+ * Start a purchase: record it, then send the STK push. One open push per phone (DB partial unique
+ * index), and no second push of the same amount to the same phone within two minutes (Daraja
+ * answers that with ResultCode 17 anyway). A push that times out is NOT retried: we cannot know
+ * whether the prompt went out, so the purchase stays pending and is settled by callback or expiry.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Deps } from '../app/deps.ts';
+import { asDate, isUniqueViolation, query } from '../db/open.ts';
+import type { PurchaseStatus } from '../db/schema.ts';
+import { AppError } from '../lib/errors.ts';
+import { maskPhone, normalizePhone } from '../lib/phone.ts';
+import type { DarajaError } from '../protocols/daraja/errors.ts';
+import { callbackUrls } from './daraja.ts';
+import { FIRST_CHECK_MS } from './reconcile.ts';
+import { newRef } from './ref.ts';
+import { settleUnpaid } from './settle.ts';
+
+/** Daraja's rule 17 window. */
+export const SAME_AMOUNT_WINDOW_MS = 120_000;
+
+export interface StartPurchaseInput {
+  planId: number;
+  phone: string;
+  mac?: string | null;
+  ip?: string | null;
+  routerId?: number | null;
+  purpose?: 'access' | 'voucher';
+  recipientPhone?: string | null;
+}
+
+const MAC = /^[0-9A-F]{2}(:[0-9A-F]{2}){5}$/;
+export const normalizeMac = (m: string) => m.trim().toUpperCase().replace(/-/g, ':');
+
+export async function startPurchase(
+  deps: Deps,
+  input: StartPurchaseInput,
+): Promise<{ id: string; status: PurchaseStatus }> {
+  const phone = normalizePhone(input.phone);
+  if (!phone) throw new AppError('validation', 'Enter a Safaricom number, like 0712 345 678.');
+  const recipient = input.recipientPhone ? normalizePhone(input.recipientPhone) : null;
+  if (input.recipientPhone && !recipient) {
+    throw new AppError('validation', "Enter the receiver's Safaricom number, like 0712 345 678.");
+  }
+  const mac = input.mac ? normalizeMac(input.mac) : null;
+  if (mac && !MAC.test(mac)) throw new AppError('validation', 'The device address (MAC) is not valid.');
+  const plan = (
+    await query<{ id: number; name: string; price_kes: number }>(
+      deps.db,
+      sql`SELECT id, name, price_kes FROM plans WHERE id = ${input.planId} AND active`,
+    )
+  )[0];
+  if (!plan) throw new AppError('not_found', 'That package is not on sale. Please pick another one.');
+
+  const now = deps.clock.now();
+  const open = await query(
+    deps.db,
+    sql`SELECT id FROM purchases WHERE phone = ${phone} AND status = 'pending' AND channel = 'stk' LIMIT 1`,
+  );
+  if (open.length) throw inProgress(phone);
+  const recent = (
+    await query<{ created_at: unknown }>(
+      deps.db,
+      sql`SELECT created_at FROM purchases WHERE phone = ${phone} AND amount_kes = ${plan.price_kes}
+            AND checkout_request_id IS NOT NULL AND created_at > ${new Date(now.getTime() - SAME_AMOUNT_WINDOW_MS)}
+          ORDER BY created_at DESC LIMIT 1`,
+    )
+  )[0];
+  if (recent) {
+    const wait = Math.max(
+      1,
+      Math.ceil((asDate(recent.created_at).getTime() + SAME_AMOUNT_WINDOW_MS - now.getTime()) / 1000),
+    );
+    throw new AppError(
+      'rate_limited',
+      `M-Pesa refuses the same amount from the same phone within 2 minutes. Try again in ${wait} seconds, or pick another package.`,
+      { retryAfterSeconds: wait },
+    );
+  }
+
+  const id = randomUUID();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await deps.db.execute(
+        sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, purpose, status, mac, ip, router_id,
+                                   recipient_phone, next_check_at, created_at, updated_at)
+            VALUES (${id}, ${newRef()}, ${plan.id}, ${phone}, ${plan.price_kes}, 'stk', ${input.purpose ?? 'access'}, 'pending',
+                    ${mac}, ${input.ip ?? null}, ${input.routerId ?? null}, ${recipient},
+                    ${new Date(now.getTime() + FIRST_CHECK_MS)}, ${now}, ${now})`,
+      );
+      break;
+    } catch (e) {
+      if (isUniqueViolation(e, 'purchases_one_open_per_phone')) throw inProgress(phone);
+      if (isUniqueViolation(e, 'purchases_ref_key') && attempt < 3) continue;
+      throw e;
+    }
+  }
+  const ref = (await query<{ ref: string }>(deps.db, sql`SELECT ref FROM purchases WHERE id = ${id}`))[0]!
+    .ref;
+
+  const push = await deps.daraja.stkPush({
+    amountKes: plan.price_kes,
+    phone,
+    callbackUrl: callbackUrls(deps.config).stk,
+    accountReference: ref,
+    description: `WiFi ${plan.name}`,
+  });
+  if (push.ok) {
+    await deps.db.execute(
+      sql`UPDATE purchases SET checkout_request_id = ${push.checkoutRequestId}, merchant_request_id = ${push.merchantRequestId},
+             updated_at = ${deps.clock.now()}
+          WHERE id = ${id} AND checkout_request_id IS NULL`,
+    );
+    return { id, status: 'pending' };
+  }
+  const e = push.error;
+  if (e.kind === 'timeout' || e.kind === 'network') {
+    // Maybe accepted, maybe not: never push again blind. A success callback still finds this
+    // purchase by phone and amount; otherwise it expires on schedule.
+    deps.log.warn({ purchase: id, error: e }, 'STK push outcome unknown');
+    return { id, status: 'pending' };
+  }
+  const code = pushFailureCode(e);
+  if (code === 'push_failed')
+    deps.log.error({ purchase: id, error: e }, 'STK push refused; check the M-Pesa settings');
+  else deps.log.warn({ purchase: id, error: e }, 'STK push refused');
+  await settleUnpaid(deps.db, deps, {
+    purchaseId: id,
+    status: 'failed',
+    resultCode: code,
+    resultDesc: e.message,
+  });
+  return { id, status: 'failed' };
+}
+
+function pushFailureCode(e: DarajaError): string {
+  if (e.kind === 'subscriber_locked') return 'locked';
+  if (e.kind === 'rate_limited' || e.kind === 'quota' || e.kind === 'server') return 'busy';
+  return 'push_failed';
+}
+
+const inProgress = (phone: string) =>
+  new AppError(
+    'payment_in_progress',
+    `A payment request is already waiting on ${maskPhone(phone)}. Check the phone and enter your M-Pesa PIN, or wait about a minute for it to end.`,
+  );

@@ -1,0 +1,104 @@
+/**
+ * Parsing of what Daraja POSTs to us. Pure: no trust decisions here (the payments feature checks a
+ * callback against the stored purchase). Items are read by Name, never by index; ResultCode is a
+ * number in STK callbacks but may arrive as a string from look-alikes, so both are accepted.
+ */
+import { parseKes } from '../../lib/money.ts';
+import { parseDarajaTimestamp } from './time.ts';
+
+export interface StkCallback {
+  merchantRequestId: string | null;
+  checkoutRequestId: string;
+  /** As a string, the same space as STK Query's ResultCode. */
+  resultCode: string;
+  resultDesc: string;
+  /** Only on success (ResultCode 0), from CallbackMetadata. */
+  amountKes: number | null;
+  /** Raw Amount when it was not a whole number of shillings (kept so a mismatch can be explained). */
+  rawAmount: unknown;
+  receipt: string | null;
+  transactionDate: Date | null;
+  phone: string | null;
+}
+
+/** `null` when the body is not an STK callback at all. */
+export function parseStkCallback(body: unknown): StkCallback | null {
+  const cb = (body as { Body?: { stkCallback?: Record<string, unknown> } } | null)?.Body?.stkCallback;
+  if (!cb || typeof cb !== 'object') return null;
+  const checkout = cb.CheckoutRequestID;
+  const code = cb.ResultCode;
+  if (typeof checkout !== 'string' || checkout === '') return null;
+  if (typeof code !== 'number' && typeof code !== 'string') return null;
+  const items = (cb.CallbackMetadata as { Item?: unknown } | undefined)?.Item;
+  const meta = new Map<string, unknown>();
+  if (Array.isArray(items)) {
+    for (const it of items) {
+      if (it && typeof it === 'object' && typeof (it as { Name?: unknown }).Name === 'string') {
+        // The Balance item usually has no Value at all; keep undefined for it.
+        meta.set((it as { Name: string }).Name, (it as { Value?: unknown }).Value);
+      }
+    }
+  }
+  const rawAmount = meta.get('Amount');
+  const receipt = meta.get('MpesaReceiptNumber');
+  const phone = meta.get('PhoneNumber');
+  return {
+    merchantRequestId: typeof cb.MerchantRequestID === 'string' ? cb.MerchantRequestID : null,
+    checkoutRequestId: checkout,
+    resultCode: String(code).trim(),
+    resultDesc: typeof cb.ResultDesc === 'string' ? cb.ResultDesc : '',
+    amountKes: rawAmount === undefined ? null : parseKes(rawAmount),
+    rawAmount,
+    receipt: typeof receipt === 'string' && receipt.trim() ? receipt.trim().toUpperCase() : null,
+    transactionDate: parseDarajaTimestamp(meta.get('TransactionDate')),
+    phone: typeof phone === 'number' || typeof phone === 'string' ? String(phone) : null,
+  };
+}
+
+/** The C2B validation / confirmation body (same shape for both; every value is a string). */
+export interface C2bNotification {
+  transactionType: string;
+  transId: string;
+  transTime: Date | null;
+  amountKes: number | null;
+  rawAmount: string;
+  shortCode: string;
+  /** Customer-typed, untrusted. */
+  billRefNumber: string;
+  invoiceNumber: string;
+  orgAccountBalance: string;
+  thirdPartyTransId: string;
+  /** Masked (v2 "2547 ***** 126") or hashed (v1); never a usable number. */
+  msisdn: string;
+  firstName: string;
+}
+
+export function parseC2bNotification(body: unknown): C2bNotification | null {
+  if (!body || typeof body !== 'object') return null;
+  const b = body as Record<string, unknown>;
+  const s = (k: string) => (b[k] === undefined || b[k] === null ? '' : String(b[k]).trim());
+  const transId = s('TransID').toUpperCase();
+  if (!/^[A-Z0-9]{6,20}$/.test(transId)) return null;
+  const rawAmount = s('TransAmount');
+  return {
+    transactionType: s('TransactionType'),
+    transId,
+    transTime: parseDarajaTimestamp(s('TransTime')),
+    amountKes: parseKes(rawAmount === '' ? undefined : rawAmount),
+    rawAmount,
+    shortCode: s('BusinessShortCode'),
+    billRefNumber: s('BillRefNumber'),
+    invoiceNumber: s('InvoiceNumber'),
+    orgAccountBalance: s('OrgAccountBalance'),
+    thirdPartyTransId: s('ThirdPartyTransID'),
+    msisdn: s('MSISDN'),
+    firstName: s('FirstName'),
+  };
+}
+
+/** What we answer Daraja on callbacks (it documents no body for STK; this is the convention). */
+export const STK_ACK = { ResultCode: 0, ResultDesc: 'Accepted' } as const;
+export const C2B_CONFIRM_ACK = { ResultCode: 0, ResultDesc: 'Success' } as const;
+export const C2B_ACCEPT = { ResultCode: '0', ResultDesc: 'Accepted' } as const;
+export type C2bRejectCode = 'C2B00011' | 'C2B00012' | 'C2B00013' | 'C2B00014' | 'C2B00015' | 'C2B00016';
+export const c2bReject = (code: C2bRejectCode) => ({ ResultCode: code, ResultDesc: 'Rejected' });

@@ -1,0 +1,5 @@
+export * from './callbacks.ts';
+export * from './client.ts';
+export * from './errors.ts';
+export * from './time.ts';
+export * from './url-rules.ts';

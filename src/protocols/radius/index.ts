@@ -1,0 +1,3 @@
+export * from './auth.ts';
+export * from './dictionary.ts';
+export * from './packet.ts';

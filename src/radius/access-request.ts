@@ -1,0 +1,153 @@
+/**
+ * Access-Request → Access-Accept/Reject. A voucher login sends the code as User-Name and as the
+ * password (PAP, or CHAP as MikroTik hotspot does by default); MAC authentication sends the MAC as
+ * User-Name. The decision itself (activation, device binding, what is left) is the access core's
+ * (authorizeCode / authorizeMac); this file checks the password and turns the decision into
+ * attributes the gateway understands.
+ */
+import type { Deps } from '../app/deps.ts';
+import { type AccessDecision, authorizeCode, authorizeMac } from '../access/authorize.ts';
+import { normalizeCode } from '../access/codes.ts';
+import { type GuessTicket, guessFailed, guessSucceeded, startGuess } from '../access/guessing.ts';
+import { AppError } from '../lib/errors.ts';
+import {
+  attr,
+  getRaw,
+  getText,
+  type RadiusAttribute,
+  RadiusCode,
+  RadiusDecodeError,
+  unhidePassword,
+  verifyChap,
+} from '../protocols/radius/index.ts';
+import { parseMac } from './mac.ts';
+import type { RadiusReply, RadiusRequest } from './server.ts';
+
+const MAX_U32 = 0xffffffff;
+const TWO_32 = 2 ** 32;
+
+export const NO_DEVICE_PACKAGE = 'This device has no active package. Buy one or enter your code.';
+export const WRONG_PASSWORD = 'That code is not valid. Check it and try again.';
+export const NO_CODE = 'Enter your access code.';
+
+export interface AccessOptions {
+  interimSeconds: number;
+}
+
+export function accessRequestHandler(deps: Deps, o: AccessOptions) {
+  return async (req: RadiusRequest): Promise<RadiusReply> => {
+    const p = req.packet;
+    const username = getText(p, 'User-Name')?.trim() ?? '';
+    if (!username) return reject(NO_CODE);
+    const callingMac = parseMac(getText(p, 'Calling-Station-Id'));
+    const userMac = parseMac(username);
+    // A 12-hex-digit User-Name could also be an imported numeric voucher: without separators it
+    // counts as a MAC only when it is the device's own MAC.
+    const macAuth = userMac !== null && (/[-:. ]/.test(username) || !callingMac || callingMac === userMac);
+
+    let decision: AccessDecision;
+    if (macAuth) {
+      // The NAS vouches for the MAC (the request is signed with its secret); a MAC is public, so a
+      // password here would add nothing and gateways differ in what they send.
+      decision = await authorizeMac(deps, { mac: userMac, routerId: req.nas.routerId });
+      if (!decision.ok && decision.reason === 'unknown') return reject(NO_DEVICE_PACKAGE);
+    } else {
+      const routerId = req.nas.routerId;
+      const pw = passwordMatches(req, username);
+      if ((pw === 'missing' || pw === 'empty') && callingMac) {
+        // MAC authentication by gateways that put their own User-Name and no password: the
+        // device the NAS vouches for (Calling-Station-Id) must be bound to a live code.
+        decision = await authorizeMac(deps, { mac: callingMac, routerId });
+        if (!decision.ok && decision.reason === 'unknown') return reject(NO_DEVICE_PACKAGE);
+      } else {
+        // Every code tried here counts against the shared guessing limits (per device and
+        // overall); a right code gives its attempt back.
+        const scope = { path: 'radius', mac: callingMac, ip: null };
+        let ticket: GuessTicket;
+        try {
+          ticket = await startGuess(deps, scope);
+        } catch (e) {
+          if (e instanceof AppError && e.code === 'rate_limited') return reject(e.message);
+          throw e;
+        }
+        if (pw !== 'ok') {
+          await guessFailed(deps, scope, pw === 'missing' ? 'no_password' : 'wrong_password', {
+            router: req.nas.name,
+          });
+          return reject(pw === 'missing' ? NO_CODE : WRONG_PASSWORD);
+        }
+        decision = await authorizeCode(deps, { code: username, mac: callingMac, routerId });
+        if (decision.ok) await guessSucceeded(deps, ticket);
+        else await guessFailed(deps, scope, decision.reason, { router: req.nas.name });
+      }
+    }
+    if (!decision.ok) return reject(decision.message);
+    return { code: RadiusCode.AccessAccept, attributes: acceptAttributes(decision, o.interimSeconds) };
+  };
+}
+
+const reject = (message: string): RadiusReply => ({
+  code: RadiusCode.AccessReject,
+  attributes: [attr('Reply-Message', message)],
+});
+
+/** The password must be the code itself: PAP compares normalised forms, CHAP tries what was typed. */
+function passwordMatches(req: RadiusRequest, username: string): 'ok' | 'wrong' | 'missing' | 'empty' {
+  const p = req.packet;
+  const hidden = getRaw(p, 'User-Password');
+  if (hidden) {
+    let clear: string;
+    try {
+      clear = unhidePassword(hidden, req.nas.secret, p.authenticator).toString('utf8');
+    } catch (e) {
+      if (e instanceof RadiusDecodeError) return 'wrong';
+      throw e;
+    }
+    if (!clear) return 'empty';
+    return normalizeCode(clear) === normalizeCode(username) ? 'ok' : 'wrong';
+  }
+  if (getRaw(p, 'CHAP-Password')) {
+    const candidates = new Set([
+      username,
+      normalizeCode(username),
+      username.toUpperCase(),
+      username.toLowerCase(),
+    ]);
+    for (const c of candidates) if (verifyChap(p, c)) return 'ok';
+    return verifyChap(p, '') ? 'empty' : 'wrong';
+  }
+  return 'missing';
+}
+
+/**
+ * What the gateway enforces: time left (Session-Timeout), idle cut-off, accounting cadence, rate
+ * (MikroTik's rx/tx are from the router's side: rx = the client's upload, so `up/down`), data
+ * left as 64 bits split into Total-Limit + Gigawords, and the same rate as WISPr bit/s for other
+ * gateways. Class carries the code id back to us in every Accounting-Request.
+ */
+export function acceptAttributes(
+  d: Extract<AccessDecision, { ok: true }>,
+  interimSeconds: number,
+): RadiusAttribute[] {
+  const out: RadiusAttribute[] = [
+    attr('Session-Timeout', Math.min(Math.max(1, d.secondsLeft), MAX_U32)),
+    attr('Idle-Timeout', d.idleTimeoutSeconds),
+    attr('Acct-Interim-Interval', interimSeconds),
+    attr('Port-Limit', d.devices),
+    attr('Class', `wavu:${d.accessCodeId}`),
+  ];
+  if (d.rateUpKbps || d.rateDownKbps) {
+    const k = (v: number | null) => (v ? `${v}k` : '0');
+    out.push(attr('Mikrotik-Rate-Limit', `${k(d.rateUpKbps)}/${k(d.rateDownKbps)}`));
+    if (d.rateUpKbps) out.push(attr('WISPr-Bandwidth-Max-Up', Math.min(d.rateUpKbps * 1000, MAX_U32)));
+    if (d.rateDownKbps) out.push(attr('WISPr-Bandwidth-Max-Down', Math.min(d.rateDownKbps * 1000, MAX_U32)));
+  }
+  if (d.bytesLeft !== null) {
+    const left = Math.max(0, d.bytesLeft);
+    out.push(attr('Mikrotik-Total-Limit', left % TWO_32));
+    out.push(attr('Mikrotik-Total-Limit-Gigawords', Math.floor(left / TWO_32)));
+  }
+  if (d.expiresAt)
+    out.push(attr('WISPr-Session-Terminate-Time', d.expiresAt.toISOString().replace(/\.\d{3}Z$/, '+00:00')));
+  return out;
+}

@@ -1,0 +1,93 @@
+/**
+ * RADIUS as a feature: the UDP server in the `radius` role (`wavu radius`, `wavu start`) and the
+ * stale-session sweeper in the worker. Ports come from RADIUS_AUTH_PORT / RADIUS_ACCT_PORT
+ * (0 disables that port).
+ */
+import { sql } from 'drizzle-orm';
+import type { Deps } from '../app/deps.ts';
+import type { Module } from '../app/module.ts';
+import { registerGatewayMode } from '../gateways/adapter.ts';
+import { accessRequestHandler } from './access-request.ts';
+import { accountingHandler } from './accounting.ts';
+import { RadiusGatewayAdapter } from './adapter.ts';
+import { NasDirectory } from './nas.ts';
+import { type RadiusServer, startRadiusServer } from './server.ts';
+import { sweepStaleSessions } from './sweep.ts';
+
+/** Acct-Interim-Interval we hand out; sessions silent for 3× this are closed by the sweeper. */
+export const INTERIM_SECONDS = 300;
+export const STALE_FACTOR = 3;
+export const SWEEP_JOB = 'radius.sweep-sessions';
+
+export interface RadiusServiceOptions {
+  host?: string;
+  /** Override the configured ports; 0 = any free port (tests), null = off. */
+  authPort?: number | null;
+  acctPort?: number | null;
+  interimSeconds?: number;
+  /** NAS snapshot lifetime and the minimum gap between reloads on a miss (ms). */
+  nasCache?: { ttlMs: number; missReloadMs: number };
+}
+
+export async function startRadiusService(deps: Deps, o: RadiusServiceOptions = {}): Promise<RadiusServer> {
+  const interimSeconds = o.interimSeconds ?? INTERIM_SECONDS;
+  const seen = new Map<number, number>();
+  // Health = when we last heard from the router. Written at most every 30 s per router and outside
+  // the accounting transaction, so the routers row never becomes a hot lock.
+  const markSeen = (routerId: number) => {
+    const t = performance.now();
+    if ((seen.get(routerId) ?? Number.NEGATIVE_INFINITY) > t - 30_000) return;
+    seen.set(routerId, t);
+    const now = deps.clock.now();
+    deps.db
+      .execute(sql`UPDATE routers SET last_seen_at = ${now}, status = 'up' WHERE id = ${routerId}`)
+      .catch((e) => deps.log.warn({ err: e }, 'could not record router last seen'));
+  };
+  const access = accessRequestHandler(deps, { interimSeconds });
+  const accounting = accountingHandler(deps, markSeen);
+  const fromConfig = (p: number) => (p === 0 ? null : p);
+  return startRadiusServer({
+    log: deps.log.child({ component: 'radius' }),
+    nas: new NasDirectory(deps, o.nasCache?.ttlMs, o.nasCache?.missReloadMs),
+    host: o.host ?? deps.config.host,
+    authPort: o.authPort !== undefined ? o.authPort : fromConfig(deps.config.radius.authPort),
+    acctPort: o.acctPort !== undefined ? o.acctPort : fromConfig(deps.config.radius.acctPort),
+    handlers: {
+      async access(req) {
+        const r = await access(req);
+        markSeen(req.nas.routerId);
+        return r;
+      },
+      accounting,
+    },
+  });
+}
+
+// Revoke and kick on radius-mode routers go through the gateway jobs like any other router:
+// Disconnect-Requests to the NAS (see adapter.ts).
+registerGatewayMode('radius', (deps, router) => new RadiusGatewayAdapter(deps, router));
+
+export const radiusModule: Module = {
+  name: 'radius',
+  services: [
+    {
+      roles: ['radius'],
+      async start(deps) {
+        const server = await startRadiusService(deps);
+        if (server.authPort !== null || server.acctPort !== null)
+          deps.log.info({ authPort: server.authPort, acctPort: server.acctPort }, 'RADIUS listening');
+        return () => server.stop();
+      },
+    },
+  ],
+  jobs: (deps) => [
+    {
+      kind: SWEEP_JOB,
+      async handle() {
+        await sweepStaleSessions(deps, INTERIM_SECONDS * STALE_FACTOR);
+      },
+      maxAttempts: 3,
+    },
+  ],
+  recurring: () => [{ kind: SWEEP_JOB, everyMs: 60_000 }],
+};

@@ -1,0 +1,69 @@
+/** `wavu sim daraja`: the simulator alone on its own port, for pointing any Daraja client at it. */
+import Fastify from 'fastify';
+import { type Command, parse, UsageError } from '../../cli/command.ts';
+import { DarajaSim, NO_FAULTS } from './engine.ts';
+import { phonePageRoutes } from './phone-page.ts';
+import { darajaSimRoutes } from './routes.ts';
+
+export async function startDarajaSim(o: { host: string; port: number; sim: DarajaSim; logger?: boolean }) {
+  const app = Fastify({ logger: o.logger ?? false });
+  app.addHook('onClose', async () => o.sim.close());
+  await app.register(darajaSimRoutes, { sim: o.sim });
+  await app.register(phonePageRoutes, { prefix: '/sim/phone', sim: o.sim, base: '/sim/phone' });
+  const url = await app.listen({ host: o.host, port: o.port });
+  return { app, url };
+}
+
+export const darajaSimCommand: Command = {
+  name: 'daraja',
+  summary: 'M-Pesa Daraja simulator (OAuth, STK push/query, C2B, callbacks, phone page).',
+  usage: `wavu sim daraja [--port N] [--host H] [--auto] [--drop R] [--duplicate R] [--delay MIN-MAX]
+
+Runs a Daraja look-alike on its own port. Point MPESA_BASE_URL at http://HOST:PORT.
+Credentials: the demo consumer key/secret and shortcode 174379 with the public sandbox passkey.
+
+  --port N           port to listen on (default 3300)
+  --host H           address to listen on (default 127.0.0.1)
+  --auto             pay every prompt automatically (default: wait for a person on /sim/phone)
+  --drop R           probability (0..1) a callback is lost
+  --duplicate R      probability a callback is sent twice
+  --delay MIN-MAX    callback delay range in ms (e.g. 200-3000)`,
+  async run(argv) {
+    const { values } = parse(argv, {
+      port: { type: 'string', default: '3300' },
+      host: { type: 'string', default: '127.0.0.1' },
+      auto: { type: 'boolean', default: false },
+      drop: { type: 'string', default: '0' },
+      duplicate: { type: 'string', default: '0' },
+      delay: { type: 'string', default: '0-0' },
+    });
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535');
+    const rate = (v: string, name: string) => {
+      const n = Number(v);
+      if (!(n >= 0 && n <= 1)) throw new UsageError(`--${name} must be between 0 and 1`);
+      return n;
+    };
+    const d = /^(\d+)-(\d+)$/.exec(values.delay);
+    if (!d) throw new UsageError('--delay must look like 200-3000');
+    const sim = new DarajaSim({
+      defaultPlan: values.auto ? { kind: 'result', code: 0 } : { kind: 'manual' },
+      faults: {
+        ...NO_FAULTS,
+        dropRate: rate(values.drop, 'drop'),
+        duplicateRate: rate(values.duplicate, 'duplicate'),
+        callbackDelayMs: [Number(d[1]), Number(d[2])],
+      },
+    });
+    const { app, url } = await startDarajaSim({ host: values.host, port, sim });
+    process.stdout.write(
+      `Daraja simulator on ${url}\n  phone page: ${url}/sim/phone\n  Press Ctrl+C to stop.\n`,
+    );
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    await app.close();
+    return 0;
+  },
+};
