@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Browser tests (test/e2e) run too; they skip themselves with a message when Chromium is absent.
     exclude: ['**/node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 120_000,

@@ -1,4 +1,5 @@
 import { accessModule } from '../access/module.ts';
+import { adminModule } from '../admin/module.ts';
 import { gatewaysModule } from '../gateways/module.ts';
 import { healthModule } from '../health/module.ts';
 import { notifyModule } from '../notify/module.ts';
@@ -24,4 +25,5 @@ export const modules: Module[] = [
   routerosSimModule,
   darajaSimModule(),
   portalModule,
+  adminModule,
 ];

@@ -1,10 +1,9 @@
 import type { Module } from '../app/module.ts';
-import { registerVoucherAdminRoutes } from './routes.ts';
 
+/**
+ * Vouchers have no routes of their own: they hand out codes, so the admin feature mounts them
+ * behind its login, roles and CSRF checks (src/admin/http/voucher-routes.ts).
+ */
 export const vouchersModule: Module = {
   name: 'vouchers',
-  routes(app, deps) {
-    // The routes hand out codes: in production only the admin feature mounts them, behind login.
-    if (deps.config.demo) registerVoucherAdminRoutes(app, deps);
-  },
 };

@@ -12,6 +12,7 @@ import { query } from '../../src/db/open.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/db.ts';
+import { adminHeaders } from '../admin/helpers.ts';
 
 let t: TestDatabase;
 let app: App;
@@ -206,7 +207,8 @@ describe('activation, binding and expiry', () => {
     const c = await paid(p, '254711000006', { mac: newMac() });
     const r = await app.server!.inject({
       method: 'POST',
-      url: `/api/admin/access/${c.accessCodeId}/revoke`,
+      url: `/api/admin/codes/${c.accessCodeId}/revoke`,
+      headers: await adminHeaders(app, 'admin'),
       payload: { reason: 'refund' },
     });
     expect(r.json()).toEqual({ accessCodeId: c.accessCodeId, changed: true });

@@ -19,11 +19,13 @@ import { sellVoucher } from '../../src/vouchers/sell-voucher.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/db.ts';
 import { newId, planId } from './helpers.ts';
+import { adminHeaders } from '../admin/helpers.ts';
 
 const PUBLIC_URL = 'https://wifi.example.co.ke';
 let t: TestDatabase;
 let app: App;
 let deps: Deps;
+let headers: Record<string, string>;
 const clock = new ManualClock('2026-03-01T08:00:00Z');
 
 beforeAll(async () => {
@@ -37,6 +39,7 @@ beforeAll(async () => {
     listen: false,
   });
   deps = app.deps;
+  headers = await adminHeaders(app);
 });
 afterAll(async () => {
   await app.stop();
@@ -304,7 +307,7 @@ describe('printing', () => {
   it('serves the HTML print view and CSV, and refuses to print online stock', async () => {
     const plan = await planId(deps, '1 Hour');
     const b = await createVoucherBatch(deps, { planId: plan, count: 30, label: 'Desk <1>' });
-    const html = await app.server!.inject(`/api/admin/vouchers/batches/${b.batchId}/print`);
+    const html = await app.server!.inject({ url: `/api/admin/vouchers/batches/${b.batchId}/print`, headers });
     expect(html.statusCode).toBe(200);
     expect(html.headers['content-type']).toContain('text/html');
     expect(html.body).toContain('size:A4');
@@ -313,7 +316,10 @@ describe('printing', () => {
     expect(html.body).toContain('Desk &lt;1&gt;');
     for (const c of b.codes) expect(html.body).toContain(`${c.slice(0, 5)} ${c.slice(5)}`);
 
-    const csv = await app.server!.inject(`/api/admin/vouchers/batches/${b.batchId}/export.csv`);
+    const csv = await app.server!.inject({
+      url: `/api/admin/vouchers/batches/${b.batchId}/export.csv`,
+      headers,
+    });
     expect(csv.body.split('\r\n')[0]).toBe(
       'code,plan,price_kes,duration,valid_until,status,batch_id,label,portal_url',
     );
@@ -322,12 +328,20 @@ describe('printing', () => {
     expect(back.imported).toBe(0);
     expect(back.problems).toHaveLength(30);
 
-    const pdf = await app.server!.inject(`/api/admin/vouchers/batches/${b.batchId}/print.pdf`);
+    const pdf = await app.server!.inject({
+      url: `/api/admin/vouchers/batches/${b.batchId}/print.pdf`,
+      headers,
+    });
     expect(pdf.headers['content-type']).toBe('application/pdf');
 
     const stock = await createVoucherBatch(deps, { planId: plan, count: 3, sellOnline: true });
-    const refused = await app.server!.inject(`/api/admin/vouchers/batches/${stock.batchId}/print`);
+    const refused = await app.server!.inject({
+      url: `/api/admin/vouchers/batches/${stock.batchId}/print`,
+      headers,
+    });
     expect(refused.statusCode).toBe(409);
-    expect((await app.server!.inject('/api/admin/vouchers/batches/nope/print')).statusCode).toBe(400);
+    expect(
+      (await app.server!.inject({ url: '/api/admin/vouchers/batches/nope/print', headers })).statusCode,
+    ).toBe(400);
   });
 });

@@ -10,6 +10,7 @@ import { importVouchers } from '../../src/vouchers/import-vouchers.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/db.ts';
 import { planId } from './helpers.ts';
+import { adminHeaders } from '../admin/helpers.ts';
 
 let t: TestDatabase;
 let app: App;
@@ -120,6 +121,7 @@ describe('selling vouchers', () => {
     const r = await app.server!.inject({
       method: 'POST',
       url: '/api/admin/vouchers/sell-cash',
+      headers: await adminHeaders(app, 'cashier'),
       payload: { planId: plan, phone: '0744 000 001' },
     });
     expect(r.statusCode).toBe(201);

@@ -1,0 +1,343 @@
+/** The admin JSON API (besides sign-in): thin routes over the use cases in src/admin/*. */
+import { z } from 'zod';
+import { revokeCode } from '../../access/revoke.ts';
+import { normalizePhone } from '../../lib/phone.ts';
+import { recordCashSale } from '../../payments/record-cash-sale.ts';
+import { listAudit, listAuditQuery } from '../audit-list.ts';
+import { getCode, listCodes, listCodesQuery } from '../codes/list-codes.ts';
+import { getCustomer, listCustomers, listCustomersQuery } from '../customers/customers.ts';
+import { getDashboard } from '../dashboard/get-dashboard.ts';
+import { exportCustomers, exportPurchases } from '../exports.ts';
+import { idParam, uuidParam, uuidSchema } from '../paging.ts';
+import { createPlan, deletePlan, listPlans, updatePlan } from '../plans/manage-plans.ts';
+import { planInput, planPatch } from '../plans/plan-schema.ts';
+import { getPurchaseDetail } from '../purchases/get-purchase-detail.ts';
+import { listPurchases, listPurchasesQuery, purchaseFilters } from '../purchases/list-purchases.ts';
+import { resendCode } from '../purchases/resend-code.ts';
+import { retryGrant } from '../purchases/retry-grant.ts';
+import { listBatches, listBatchesQuery } from '../vouchers/list-batches.ts';
+import { disconnectSession } from '../sessions/disconnect-session.ts';
+import { listSessions, listSessionsQuery } from '../sessions/list-sessions.ts';
+import {
+  brandingSchema,
+  mpesaSchema,
+  readSettings,
+  saveBranding,
+  saveMpesa,
+  saveSms,
+  smsSchema,
+} from '../settings/settings.ts';
+import {
+  createStaff,
+  createStaffBody,
+  listStaff,
+  patchStaffBody,
+  updateStaff,
+} from '../staff/manage-staff.ts';
+import { route } from './route.ts';
+
+const ok = { ok: true } as const;
+const phoneInput = z
+  .string()
+  .trim()
+  .max(20)
+  .transform((s, c) => {
+    if (s === '') return null;
+    const p = normalizePhone(s);
+    if (!p) c.addIssue({ code: 'custom', message: 'Enter a Kenyan mobile number like 0712 345 678' });
+    return p;
+  });
+
+export const apiRoutes = [
+  route({
+    method: 'GET',
+    path: '/api/admin/dashboard',
+    tag: 'dashboard',
+    summary:
+      'Revenue per day/plan/router, sessions, payment success and result codes, payment-to-access time',
+    query: z.object({ days: z.coerce.number().int().min(1).max(366).default(30) }),
+    handler: ({ deps, query }) => getDashboard(deps, query),
+  }),
+
+  route({
+    method: 'GET',
+    path: '/api/admin/plans',
+    tag: 'plans',
+    summary: 'All plans, in portal order',
+    handler: async ({ deps }) => ({ items: await listPlans(deps) }),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/admin/plans',
+    tag: 'plans',
+    summary: 'Create a plan',
+    body: planInput,
+    handler: async ({ deps, body, actor, ip, reply }) => {
+      reply.code(201);
+      return createPlan(deps, body, actor, ip);
+    },
+  }),
+  route({
+    method: 'PATCH',
+    path: '/api/admin/plans/:id',
+    tag: 'plans',
+    summary: 'Change a plan (only the fields sent)',
+    params: idParam,
+    body: planPatch,
+    handler: ({ deps, params, body, actor, ip }) => updatePlan(deps, params.id, body, actor, ip),
+  }),
+  route({
+    method: 'DELETE',
+    path: '/api/admin/plans/:id',
+    tag: 'plans',
+    summary: 'Delete a plan, or retire it (hide it) when anything was sold on it',
+    params: idParam,
+    handler: ({ deps, params, actor, ip }) => deletePlan(deps, params.id, actor, ip),
+  }),
+
+  route({
+    method: 'GET',
+    path: '/api/admin/purchases',
+    tag: 'purchases',
+    summary: 'Purchases, newest first. q = phone, receipt, ref, id or access code. Keyset paging with cursor',
+    query: listPurchasesQuery,
+    handler: ({ deps, query }) => listPurchases(deps, query),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/admin/purchases/cash',
+    tag: 'purchases',
+    summary: 'Record a cash sale: a paid cash purchase and its access code, in one transaction',
+    body: z.object({
+      requestId: uuidSchema.optional(),
+      planId: z.number().int().positive(),
+      phone: phoneInput.optional(),
+      purpose: z.enum(['access', 'voucher']).default('voucher'),
+      mac: z
+        .string()
+        .trim()
+        .toUpperCase()
+        .transform((s) => s.replace(/-/g, ':'))
+        .pipe(z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){5}$/, 'A MAC address like AA:BB:CC:DD:EE:FF'))
+        .optional(),
+      routerId: z.number().int().positive().optional(),
+      sendSms: z.boolean().default(false),
+    }),
+    handler: async ({ deps, body, actor, ip, reply }) => {
+      const r = await recordCashSale(deps, { ...body, phone: body.phone ?? null, actor, ip });
+      reply.code(r.repeated ? 200 : 201);
+      return r;
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/admin/purchases/:id',
+    tag: 'purchases',
+    summary:
+      'One purchase with its access code and a timeline (raw callbacks, SMS, router jobs, sessions, staff)',
+    params: uuidParam,
+    handler: ({ deps, params }) => getPurchaseDetail(deps, params.id),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/admin/purchases/:id/retry-grant',
+    tag: 'purchases',
+    summary: "Queue the purchase's access onto a router again (gateway.grant)",
+    params: uuidParam,
+    body: z.object({ routerId: z.number().int().positive().optional() }),
+    handler: ({ deps, params, body, actor, ip }) =>
+      retryGrant(deps, { purchaseId: params.id, routerId: body.routerId, actor, ip }),
+  }),
+
+  route({
+    method: 'POST',
+    path: '/api/admin/purchases/:id/resend-code',
+    tag: 'purchases',
+    summary: "Text the purchase's access code again (to its phone, or to the phone given)",
+    params: uuidParam,
+    body: z.object({ phone: phoneInput.optional() }),
+    handler: ({ deps, params, body, actor, ip }) =>
+      resendCode(deps, { purchaseId: params.id, phone: body.phone, actor, ip }),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/admin/codes',
+    tag: 'codes',
+    summary: 'Access codes and vouchers. q = a code (as typed) or a phone',
+    query: listCodesQuery,
+    handler: ({ deps, query }) => listCodes(deps, query),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/admin/codes/:id',
+    tag: 'codes',
+    summary: 'One access code with its devices and sessions',
+    params: uuidParam,
+    handler: ({ deps, params }) => getCode(deps, params.id),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/admin/codes/:id/revoke',
+    tag: 'codes',
+    summary: 'Revoke a code and take it off every router (gateway.revoke), in one transaction',
+    params: uuidParam,
+    body: z.object({ reason: z.string().trim().max(200).optional() }),
+    handler: ({ deps, params, body, actor, ip }) =>
+      revokeCode(deps, {
+        accessCodeId: params.id,
+        reason: body.reason,
+        actor: actor.username,
+        actorId: actor.id,
+        ip,
+      }),
+  }),
+
+  route({
+    method: 'GET',
+    path: '/api/admin/vouchers/batches',
+    tag: 'vouchers',
+    summary: 'Voucher batches with how many codes are unused, in use, expired or revoked',
+    query: listBatchesQuery,
+    handler: ({ deps, query }) => listBatches(deps, query),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/admin/sessions',
+    tag: 'sessions',
+    summary: 'Sessions (live by default); q = MAC, IP or username',
+    query: listSessionsQuery,
+    handler: ({ deps, query }) => listSessions(deps, query),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/admin/sessions/:id/disconnect',
+    tag: 'sessions',
+    summary: 'Disconnect a live session (gateway.disconnect)',
+    params: uuidParam,
+    handler: ({ deps, params, actor, ip }) => disconnectSession(deps, { sessionId: params.id, actor, ip }),
+  }),
+
+  route({
+    method: 'GET',
+    path: '/api/admin/customers',
+    tag: 'customers',
+    summary: 'Customers with paid purchases and spend; q = phone (or part of one) or name',
+    query: listCustomersQuery,
+    handler: ({ deps, query }) => listCustomers(deps, query),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/admin/customers/:id',
+    tag: 'customers',
+    summary: 'One customer with recent purchases and codes',
+    params: idParam,
+    handler: ({ deps, params }) => getCustomer(deps, params.id),
+  }),
+
+  route({
+    method: 'GET',
+    path: '/api/admin/settings',
+    tag: 'settings',
+    summary: 'Branding, M-Pesa and SMS settings (secrets only as "set" flags)',
+    handler: ({ deps }) => readSettings(deps),
+  }),
+  route({
+    method: 'PUT',
+    path: '/api/admin/settings/branding',
+    tag: 'settings',
+    summary: 'Portal name, colour and support phone',
+    body: brandingSchema,
+    handler: async ({ deps, body, actor, ip }) => {
+      await saveBranding(deps, body, actor, ip);
+      return ok;
+    },
+  }),
+  route({
+    method: 'PUT',
+    path: '/api/admin/settings/mpesa',
+    tag: 'settings',
+    summary: 'M-Pesa account; secrets: a value sets, null clears, absent keeps',
+    body: mpesaSchema,
+    handler: async ({ deps, body, actor, ip }) => {
+      await saveMpesa(deps, body, actor, ip);
+      return ok;
+    },
+  }),
+  route({
+    method: 'PUT',
+    path: '/api/admin/settings/sms',
+    tag: 'settings',
+    summary: 'SMS provider; apiKey: a value sets, null clears, absent keeps',
+    body: smsSchema,
+    handler: async ({ deps, body, actor, ip }) => {
+      await saveSms(deps, body, actor, ip);
+      return ok;
+    },
+  }),
+
+  route({
+    method: 'GET',
+    path: '/api/admin/staff',
+    tag: 'staff',
+    summary: 'Staff accounts',
+    handler: async ({ deps }) => ({ items: await listStaff(deps) }),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/admin/staff',
+    tag: 'staff',
+    summary: 'Add a staff account',
+    body: createStaffBody,
+    handler: async ({ deps, body, actor, ip, reply }) => {
+      reply.code(201);
+      return createStaff(deps, body, actor, ip);
+    },
+  }),
+  route({
+    method: 'PATCH',
+    path: '/api/admin/staff/:id',
+    tag: 'staff',
+    summary: 'Change role, disable/enable, reset password or unlock an account',
+    params: idParam,
+    body: patchStaffBody,
+    handler: ({ deps, params, body, actor, ip }) => updateStaff(deps, params.id, body, actor, ip),
+  }),
+
+  route({
+    method: 'GET',
+    path: '/api/admin/audit',
+    tag: 'audit',
+    summary: 'The audit log, newest first',
+    query: listAuditQuery,
+    handler: ({ deps, query }) => listAudit(deps, query),
+  }),
+
+  route({
+    method: 'GET',
+    path: '/api/admin/exports/purchases.csv',
+    tag: 'exports',
+    summary: 'Purchases as CSV (same filters as the list), streamed',
+    query: purchaseFilters,
+    produces: 'text/csv',
+    handler: async ({ deps, query, reply }) => {
+      const stream = await exportPurchases(deps, query);
+      reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="purchases.csv"');
+      return reply.send(stream);
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/admin/exports/customers.csv',
+    tag: 'exports',
+    summary: 'Customers as CSV, streamed',
+    produces: 'text/csv',
+    handler: async ({ deps, reply }) => {
+      reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="customers.csv"');
+      return reply.send(exportCustomers(deps));
+    },
+  }),
+];

@@ -1,0 +1,143 @@
+/**
+ * Router routes behind the admin login: thin wrappers over src/gateways (registry, connection
+ * test, setup script). Each change is audited with the fields it touched; secrets are named, never
+ * recorded. The setup script carries the router's API password or RADIUS secret, so fetching it is
+ * audited too.
+ */
+import { z } from 'zod';
+import { findRouter } from '../../gateways/routers/get-router.ts';
+import { addRouter } from '../../gateways/routers/add-router.ts';
+import { addRouterInput, updateRouterInput } from '../../gateways/routers/input.ts';
+import { removeRouter } from '../../gateways/routers/remove-router.ts';
+import { testRouter } from '../../gateways/routers/test-router.ts';
+import { updateRouter } from '../../gateways/routers/update-router.ts';
+import { loginHtml, setupScript } from '../../gateways/setup-script.ts';
+import { audit } from '../audit.ts';
+import { listRouters } from '../routers/list-routers.ts';
+import { idParam } from '../paging.ts';
+import { route } from './route.ts';
+
+const SECRET_FIELDS = new Set(['password', 'secret']);
+
+/** What changed, for the audit log: values of plain fields, "changed" for secrets. */
+const auditDetail = (body: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(body).map(([k, v]) => [k, SECRET_FIELDS.has(k) ? 'changed' : v]));
+
+export const routerRoutes = [
+  route({
+    method: 'GET',
+    path: '/api/admin/routers',
+    tag: 'routers',
+    summary: 'Routers with health and live sessions (credentials are never returned)',
+    handler: async ({ deps }) => ({ items: await listRouters(deps) }),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/admin/routers',
+    tag: 'routers',
+    summary:
+      'Add a router (api: host, transport, username, password?; radius: address, secret?). Secrets left out are generated and returned once',
+    body: addRouterInput,
+    handler: async ({ deps, body, actor, ip, reply }) => {
+      const r = await addRouter(deps, body);
+      await audit(deps.db, deps.clock, {
+        actor,
+        action: 'router.create',
+        entity: 'router',
+        entityId: r.router.id,
+        detail: auditDetail(body as Record<string, unknown>),
+        ip,
+      });
+      reply.code(201);
+      return r;
+    },
+  }),
+  route({
+    method: 'PATCH',
+    path: '/api/admin/routers/:id',
+    tag: 'routers',
+    summary: 'Change a router (only the fields sent; leave secrets out to keep them)',
+    params: idParam,
+    body: updateRouterInput,
+    handler: async ({ deps, params, body, actor, ip }) => {
+      const r = await updateRouter(deps, params.id, body);
+      await audit(deps.db, deps.clock, {
+        actor,
+        action: 'router.update',
+        entity: 'router',
+        entityId: params.id,
+        detail: auditDetail(body as Record<string, unknown>),
+        ip,
+      });
+      return r;
+    },
+  }),
+  route({
+    method: 'DELETE',
+    path: '/api/admin/routers/:id',
+    tag: 'routers',
+    summary: 'Remove a router, or disable it when payments or sessions refer to it',
+    params: idParam,
+    handler: async ({ deps, params, actor, ip }) => {
+      const r = await removeRouter(deps, params.id);
+      await audit(deps.db, deps.clock, {
+        actor,
+        action: r.removed ? 'router.delete' : 'router.disable',
+        entity: 'router',
+        entityId: params.id,
+        ip,
+      });
+      return r;
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/api/admin/routers/:id/test',
+    tag: 'routers',
+    summary: 'Connect and log in now; records the result as a health check and explains a failure',
+    params: idParam,
+    handler: ({ deps, params }) => testRouter(deps, params.id),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/admin/routers/:id/script',
+    tag: 'routers',
+    summary: 'The RouterOS setup script (.rsc) for the router, or its hotspot login page (file=login-html)',
+    params: idParam,
+    query: z.object({
+      file: z.enum(['rsc', 'login-html']).default('rsc'),
+      radiusAddress: z.string().max(64).optional(),
+    }),
+    produces: 'text/plain',
+    handler: async ({ deps, params, query, actor, ip, reply }) => {
+      const router = await findRouter(deps, params.id);
+      reply.header('cache-control', 'no-store');
+      if (query.file === 'login-html') {
+        return reply
+          .type('text/html; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="login.html"')
+          .send(loginHtml({ publicUrl: deps.config.publicUrl, routerName: router.name }));
+      }
+      const script = setupScript({
+        router,
+        publicUrl: deps.config.publicUrl,
+        apiPassword: router.passwordSealed ? deps.sealer.unseal(router.passwordSealed) : undefined,
+        radiusSecret: router.radiusSecretSealed ? deps.sealer.unseal(router.radiusSecretSealed) : undefined,
+        radiusAddress: query.radiusAddress,
+        radiusPorts: { auth: deps.config.radius.authPort || 1812, acct: deps.config.radius.acctPort || 1813 },
+        now: deps.clock.now(),
+      });
+      await audit(deps.db, deps.clock, {
+        actor,
+        action: 'router.script',
+        entity: 'router',
+        entityId: router.id,
+        ip,
+      });
+      return reply
+        .type('text/plain; charset=utf-8')
+        .header('content-disposition', `attachment; filename="wavu-${router.name}.rsc"`)
+        .send(script);
+    },
+  }),
+];

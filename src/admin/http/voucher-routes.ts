@@ -1,0 +1,190 @@
+/**
+ * Voucher routes behind the admin login: thin wrappers over src/vouchers. The vouchers use cases
+ * run their own transactions, so the audit row follows right after each one commits; printing and
+ * exporting are audited too because they reveal codes.
+ */
+import { z } from 'zod';
+import { assertPrintable, loadBatchSheet } from '../../vouchers/batch-sheet.ts';
+import { createVoucherBatch, MAX_BATCH } from '../../vouchers/create-batch.ts';
+import { renderSheetCsv } from '../../vouchers/export-csv.ts';
+import { importVouchers } from '../../vouchers/import-vouchers.ts';
+import { renderSheetHtml } from '../../vouchers/print-html.ts';
+import { renderSheetPdf } from '../../vouchers/print-pdf.ts';
+import { sellVoucherForCash } from '../../vouchers/sell-for-cash.ts';
+import { voucherStock } from '../../vouchers/sell-voucher.ts';
+import { audit } from '../audit.ts';
+import { uuidParam } from '../paging.ts';
+import { type Ctx, route } from './route.ts';
+
+const validUntil = (ctx: Ctx, days: number | undefined) =>
+  days ? new Date(ctx.deps.clock.now().getTime() + days * 86_400_000) : null;
+
+async function sheetFor(ctx: Ctx<{ id: string }>, action: string) {
+  const sheet = await loadBatchSheet(ctx.deps, ctx.params.id);
+  assertPrintable(sheet);
+  await audit(ctx.deps.db, ctx.deps.clock, {
+    actor: ctx.actor,
+    action,
+    entity: 'voucher_batch',
+    entityId: sheet.batchId,
+    detail: { codes: sheet.vouchers.length },
+    ip: ctx.ip,
+  });
+  ctx.reply.header('cache-control', 'no-store');
+  return sheet;
+}
+
+export const voucherRoutes = [
+  route({
+    method: 'POST',
+    path: '/api/admin/vouchers/batches',
+    tag: 'vouchers',
+    summary: 'Make a batch of vouchers: paper (print/export) or stock for online and cash sale (sellOnline)',
+    body: z.object({
+      planId: z.number().int().positive(),
+      count: z.number().int().min(1).max(MAX_BATCH),
+      label: z.string().trim().max(80).optional(),
+      validDays: z.number().int().min(1).max(3650).optional(),
+      sellOnline: z.boolean().optional(),
+    }),
+    handler: async (ctx) => {
+      const { deps, body, actor, ip, reply } = ctx;
+      const r = await createVoucherBatch(deps, {
+        planId: body.planId,
+        count: body.count,
+        label: body.label ?? null,
+        validUntil: validUntil(ctx, body.validDays),
+        sellOnline: body.sellOnline,
+        createdBy: actor.id,
+      });
+      await audit(deps.db, deps.clock, {
+        actor,
+        action: 'voucher.batch_create',
+        entity: 'voucher_batch',
+        entityId: r.batchId,
+        detail: {
+          planId: body.planId,
+          count: r.count,
+          label: body.label ?? null,
+          sellOnline: !!body.sellOnline,
+        },
+        ip,
+      });
+      reply.code(201);
+      return { batchId: r.batchId, count: r.count };
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/api/admin/vouchers/import',
+    tag: 'vouchers',
+    summary: 'Import codes (MikroTik /ip hotspot user lines, CSV, or one per line); dryRun checks only',
+    body: z.object({
+      planId: z.number().int().positive(),
+      text: z.string().min(1).max(2_000_000),
+      label: z.string().trim().max(80).optional(),
+      validDays: z.number().int().min(1).max(3650).optional(),
+      sellOnline: z.boolean().optional(),
+      strict: z.boolean().optional(),
+      dryRun: z.boolean().optional(),
+    }),
+    handler: async (ctx) => {
+      const { deps, body, actor, ip } = ctx;
+      const r = await importVouchers(deps, {
+        planId: body.planId,
+        text: body.text,
+        label: body.label ?? null,
+        validUntil: validUntil(ctx, body.validDays),
+        sellOnline: body.sellOnline,
+        strict: body.strict,
+        dryRun: body.dryRun,
+        createdBy: actor.id,
+      });
+      if (r.batchId) {
+        await audit(deps.db, deps.clock, {
+          actor,
+          action: 'voucher.import',
+          entity: 'voucher_batch',
+          entityId: r.batchId,
+          detail: {
+            planId: body.planId,
+            imported: r.imported,
+            problems: r.problems.length,
+            format: r.format,
+          },
+          ip,
+        });
+      }
+      return r;
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/admin/vouchers/stock',
+    tag: 'vouchers',
+    summary: 'Unsold online voucher stock per plan',
+    handler: async ({ deps }) => ({ stock: await voucherStock(deps) }),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/admin/vouchers/sell-cash',
+    tag: 'vouchers',
+    summary: 'Sell one voucher for cash from stock (or a new code); with a phone it is texted too',
+    body: z.object({ planId: z.number().int().positive(), phone: z.string().max(20).optional() }),
+    handler: async ({ deps, body, actor, ip, reply }) => {
+      const r = await sellVoucherForCash(deps, { ...body, adminId: actor.id });
+      await audit(deps.db, deps.clock, {
+        actor,
+        action: 'purchase.cash_sale',
+        entity: 'purchase',
+        entityId: r.purchaseId,
+        detail: { planId: body.planId, amountKes: r.amountKes, purpose: 'voucher' },
+        ip,
+      });
+      reply.code(201);
+      return r;
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/admin/vouchers/batches/:id/print',
+    tag: 'vouchers',
+    summary: 'A paper batch as a printable page (HTML, codes with QR)',
+    params: uuidParam,
+    produces: 'text/html',
+    handler: async (ctx) => {
+      const sheet = await sheetFor(ctx, 'voucher.print');
+      return ctx.reply.type('text/html; charset=utf-8').send(renderSheetHtml(sheet));
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/admin/vouchers/batches/:id/print.pdf',
+    tag: 'vouchers',
+    summary: 'A paper batch as A4 PDF sheets',
+    params: uuidParam,
+    produces: 'application/pdf',
+    handler: async (ctx) => {
+      const sheet = await sheetFor(ctx, 'voucher.print');
+      return ctx.reply
+        .type('application/pdf')
+        .header('content-disposition', `inline; filename="vouchers-${sheet.batchId.slice(0, 8)}.pdf"`)
+        .send(await renderSheetPdf(sheet));
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/admin/vouchers/batches/:id/export.csv',
+    tag: 'vouchers',
+    summary: 'A paper batch as CSV',
+    params: uuidParam,
+    produces: 'text/csv',
+    handler: async (ctx) => {
+      const sheet = await sheetFor(ctx, 'voucher.export');
+      return ctx.reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="vouchers-${sheet.batchId.slice(0, 8)}.csv"`)
+        .send(renderSheetCsv(sheet));
+    },
+  }),
+];

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+const positiveOrNull = (max: number) => z.number().int().positive().max(max).nullable();
+
+/** A plan as operators edit it. Money is whole KES; durations are seconds. */
+export const planInput = z.object({
+  name: z.string().trim().min(1, 'Give the plan a name').max(60),
+  priceKes: z.number().int('Price must be whole shillings').min(1).max(250_000),
+  durationSeconds: z
+    .number()
+    .int()
+    .min(60, 'At least one minute')
+    .max(366 * 86_400),
+  dataCapBytes: positiveOrNull(1e15).default(null),
+  rateUpKbps: positiveOrNull(10_000_000).default(null),
+  rateDownKbps: positiveOrNull(10_000_000).default(null),
+  devices: z.number().int().min(1).max(20).default(1),
+  clock: z.enum(['wall', 'uptime']).default('wall'),
+  startsOn: z.enum(['first_login', 'payment']).default('first_login'),
+  active: z.boolean().default(true),
+  sortOrder: z.number().int().min(-1000).max(100_000).default(0),
+});
+
+export type PlanInput = z.output<typeof planInput>;
+
+export const planPatch = planInput.partial();
+
+export const planView = planInput.extend({ id: z.number(), createdAt: z.string(), updatedAt: z.string() });
+export type PlanView = z.output<typeof planView>;

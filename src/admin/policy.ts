@@ -1,0 +1,88 @@
+/**
+ * Who may call what: THE table. Every admin route is listed here with the roles allowed to call
+ * it; the server refuses to start if a route is missing from it (or listed here but not defined),
+ * and the allow/deny test calls every route as every role against its own copy of these rules.
+ *
+ *   public     — no sign-in (setup, login)
+ *   signed-in  — any role (own account)
+ *   [roles]    — only these roles
+ */
+import type { AdminRole } from '../db/schema.ts';
+
+export type Access = 'public' | 'signed-in' | readonly AdminRole[];
+
+const ALL = ['owner', 'admin', 'cashier', 'viewer'] as const;
+/** Selling and helping customers at the counter. */
+const SALES = ['owner', 'admin', 'cashier'] as const;
+/** Running the business: plans, routers, revocations, reports. */
+const MANAGE = ['owner', 'admin'] as const;
+/** Money settings and staff accounts. */
+const OWNER = ['owner'] as const;
+
+export const POLICY: Record<string, Access> = {
+  'GET /api/admin/setup': 'public',
+  'POST /api/admin/setup': 'public',
+  'POST /api/admin/login': 'public',
+  'POST /api/admin/logout': 'signed-in',
+  'GET /api/admin/me': 'signed-in',
+  'POST /api/admin/me/password': 'signed-in',
+
+  'GET /api/admin/dashboard': ALL,
+
+  'GET /api/admin/plans': ALL,
+  'POST /api/admin/plans': MANAGE,
+  'PATCH /api/admin/plans/:id': MANAGE,
+  'DELETE /api/admin/plans/:id': MANAGE,
+
+  'GET /api/admin/purchases': ALL,
+  'GET /api/admin/purchases/:id': ALL,
+  'POST /api/admin/purchases/:id/retry-grant': SALES,
+  'POST /api/admin/purchases/:id/resend-code': SALES,
+  'POST /api/admin/purchases/cash': SALES,
+
+  'GET /api/admin/codes': ALL,
+  'GET /api/admin/codes/:id': ALL,
+  'POST /api/admin/codes/:id/revoke': MANAGE,
+
+  'GET /api/admin/vouchers/batches': ALL,
+  'POST /api/admin/vouchers/batches': SALES,
+  'POST /api/admin/vouchers/import': MANAGE,
+  'GET /api/admin/vouchers/stock': ALL,
+  'POST /api/admin/vouchers/sell-cash': SALES,
+  'GET /api/admin/vouchers/batches/:id/print': SALES,
+  'GET /api/admin/vouchers/batches/:id/print.pdf': SALES,
+  'GET /api/admin/vouchers/batches/:id/export.csv': MANAGE,
+
+  'GET /api/admin/sessions': ALL,
+  'POST /api/admin/sessions/:id/disconnect': MANAGE,
+
+  'GET /api/admin/customers': ALL,
+  'GET /api/admin/customers/:id': ALL,
+
+  'GET /api/admin/routers': ALL,
+  'POST /api/admin/routers': MANAGE,
+  'PATCH /api/admin/routers/:id': MANAGE,
+  'DELETE /api/admin/routers/:id': MANAGE,
+  'POST /api/admin/routers/:id/test': MANAGE,
+  'GET /api/admin/routers/:id/script': MANAGE,
+
+  'GET /api/admin/settings': MANAGE,
+  'PUT /api/admin/settings/mpesa': OWNER,
+  'PUT /api/admin/settings/sms': OWNER,
+  'PUT /api/admin/settings/branding': MANAGE,
+
+  'GET /api/admin/staff': OWNER,
+  'POST /api/admin/staff': OWNER,
+  'PATCH /api/admin/staff/:id': OWNER,
+
+  'GET /api/admin/audit': MANAGE,
+
+  'GET /api/admin/exports/purchases.csv': MANAGE,
+  'GET /api/admin/exports/customers.csv': MANAGE,
+};
+
+export function allows(access: Access, role: AdminRole | null): boolean {
+  if (access === 'public') return true;
+  if (role === null) return false;
+  return access === 'signed-in' || access.includes(role);
+}

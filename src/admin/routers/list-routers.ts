@@ -1,0 +1,55 @@
+/** Routers with their health as last recorded by the gateways feature, and live session counts. */
+import { sql } from 'drizzle-orm';
+import type { Deps } from '../../app/deps.ts';
+import { asDate, query } from '../../db/open.ts';
+
+export interface RouterRow {
+  id: number;
+  name: string;
+  mode: string;
+  site: string | null;
+  host: string | null;
+  apiTransport: string;
+  apiPort: number | null;
+  username: string | null;
+  hotspotServer: string | null;
+  nasIdentifier: string | null;
+  nasAddress: string | null;
+  enabled: boolean;
+  status: string;
+  lastSeenAt: string | null;
+  lastError: string | null;
+  health: unknown;
+  passwordSet: boolean;
+  radiusSecretSet: boolean;
+  activeSessions: number;
+}
+
+export async function listRouters(deps: Deps): Promise<RouterRow[]> {
+  const rows = await query<Record<string, any>>(
+    deps.db,
+    sql`SELECT r.*, (SELECT count(*)::int FROM sessions s WHERE s.router_id = r.id AND s.status = 'active') AS active
+        FROM routers r ORDER BY r.name`,
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    mode: r.mode,
+    site: r.site,
+    host: r.host,
+    apiTransport: r.api_transport,
+    apiPort: r.api_port,
+    username: r.username,
+    hotspotServer: r.hotspot_server,
+    nasIdentifier: r.nas_identifier,
+    nasAddress: r.nas_address,
+    enabled: r.enabled,
+    status: r.status,
+    lastSeenAt: r.last_seen_at ? asDate(r.last_seen_at).toISOString() : null,
+    lastError: r.last_error,
+    health: typeof r.health === 'string' ? JSON.parse(r.health) : r.health,
+    passwordSet: !!r.password_sealed,
+    radiusSecretSet: !!r.radius_secret_sealed,
+    activeSessions: Number(r.active),
+  }));
+}

@@ -1,0 +1,126 @@
+/**
+ * Staff accounts (owner only). Guards against locking the business out: the last enabled owner
+ * cannot be demoted or disabled, and nobody changes their own role or disables themselves here.
+ * A role change, disabling or a password reset signs the account out everywhere.
+ */
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Deps } from '../../app/deps.ts';
+import { asDate, query } from '../../db/open.ts';
+import { AppError } from '../../lib/errors.ts';
+import { type Actor, audit } from '../audit.ts';
+import { hashPassword, passwordProblem } from '../auth/password.ts';
+import { deleteUserSessions } from '../auth/sessions.ts';
+import { createAdminUser, roleSchema, usernameSchema } from '../auth/users.ts';
+
+export const createStaffBody = z.object({
+  username: usernameSchema,
+  role: roleSchema,
+  password: z.string().max(200),
+});
+
+export const patchStaffBody = z.object({
+  role: roleSchema.optional(),
+  disabled: z.boolean().optional(),
+  password: z.string().max(200).optional(),
+  unlock: z.literal(true).optional(),
+});
+
+export async function listStaff(deps: Deps) {
+  const rows = await query<Record<string, any>>(
+    deps.db,
+    sql`SELECT id, username, role, disabled, failed_logins, locked_until, last_login_at, created_at
+        FROM admin_users ORDER BY id`,
+  );
+  const now = deps.clock.now();
+  return rows.map((r) => ({
+    id: r.id,
+    username: r.username,
+    role: r.role,
+    disabled: r.disabled,
+    failedLogins: Number(r.failed_logins),
+    locked: !!r.locked_until && asDate(r.locked_until) > now,
+    lastLoginAt: r.last_login_at ? asDate(r.last_login_at).toISOString() : null,
+    createdAt: asDate(r.created_at).toISOString(),
+  }));
+}
+
+export async function createStaff(
+  deps: Deps,
+  b: z.output<typeof createStaffBody>,
+  actor: Actor,
+  ip: string | null,
+) {
+  return deps.db.transaction((tx) => createAdminUser(tx, deps, { ...b, actor, ip }));
+}
+
+export async function updateStaff(
+  deps: Deps,
+  id: number,
+  b: z.output<typeof patchStaffBody>,
+  actor: Actor,
+  ip: string | null,
+) {
+  const hash = b.password !== undefined ? await prepPassword(deps, id, b.password) : null;
+  return deps.db.transaction(async (tx) => {
+    const [u] = await query<{ id: number; username: string; role: string; disabled: boolean }>(
+      tx,
+      sql`SELECT id, username, role, disabled FROM admin_users WHERE id = ${id} FOR UPDATE`,
+    );
+    if (!u) throw new AppError('not_found', 'No such account.');
+    if (id === actor.id && (b.role !== undefined || b.disabled !== undefined))
+      throw new AppError(
+        'conflict',
+        'You cannot change your own role or disable yourself. Ask another owner.',
+      );
+    const losesOwner =
+      u.role === 'owner' && !u.disabled && ((b.role && b.role !== 'owner') || b.disabled === true);
+    if (losesOwner) {
+      // Lock every owner row so two owners demoting each other at once cannot both succeed.
+      const owners = await query<{ id: number }>(
+        tx,
+        sql`SELECT id FROM admin_users WHERE role = 'owner' AND NOT disabled FOR UPDATE`,
+      );
+      if (owners.length <= 1)
+        throw new AppError('conflict', 'This is the last owner. Make someone else an owner first.');
+    }
+    const now = deps.clock.now();
+    await query(
+      tx,
+      sql`UPDATE admin_users SET
+            role = COALESCE(${b.role ?? null}, role),
+            disabled = COALESCE(${b.disabled ?? null}, disabled),
+            password_hash = COALESCE(${hash}, password_hash),
+            failed_logins = CASE WHEN ${b.unlock ?? false} THEN 0 ELSE failed_logins END,
+            locked_until = CASE WHEN ${b.unlock ?? false} THEN NULL ELSE locked_until END,
+            updated_at = ${now}
+          WHERE id = ${id}`,
+    );
+    if (b.role !== undefined || b.disabled === true || hash) await deleteUserSessions(tx, id);
+    await audit(tx, deps.clock, {
+      actor,
+      action: 'staff.update',
+      entity: 'admin_user',
+      entityId: id,
+      detail: {
+        username: u.username,
+        ...(b.role !== undefined ? { role: { from: u.role, to: b.role } } : {}),
+        ...(b.disabled !== undefined ? { disabled: b.disabled } : {}),
+        ...(hash ? { password: 'reset' } : {}),
+        ...(b.unlock ? { unlocked: true } : {}),
+      },
+      ip,
+    });
+    return { ok: true };
+  });
+}
+
+async function prepPassword(deps: Deps, id: number, password: string) {
+  const [u] = await query<{ username: string }>(
+    deps.db,
+    sql`SELECT username FROM admin_users WHERE id = ${id}`,
+  );
+  const problem = passwordProblem(password, u?.username);
+  if (problem) throw new AppError('validation', `password: ${problem}`);
+  return hashPassword(password);
+}

@@ -1,0 +1,253 @@
+/**
+ * The admin dashboard in a real browser (Debian's Chromium through playwright-core): first-owner
+ * setup, sign-in, a new plan, a voucher sold for cash, finding a payment and its timeline,
+ * disconnecting a session, changing a setting, on a phone-sized screen and in dark mode.
+ * Screenshots go to ADMIN_SCREENSHOTS_DIR (docs/admin when refreshing the docs), else .tmp.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type App, createApp } from '../../src/app/run.ts';
+import { query } from '../../src/db/open.ts';
+import { silentLog, testConfig } from '../helpers/app.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium)
+  console.warn(`admin browser tests skipped: ${CHROMIUM} not found (apt-get install chromium)`);
+
+const SHOTS = process.env.ADMIN_SCREENSHOTS_DIR ?? '.tmp/admin-screens';
+const OWNER = { username: 'amina', password: 'a long owner password' };
+
+let t: TestDatabase;
+let app: App;
+let browser: Browser;
+let page: Page;
+let base: string;
+
+const shot = (name: string, fullPage = true) =>
+  page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
+const rows = <T = Record<string, any>>(q: ReturnType<typeof sql>) => query<T>(app.deps.db, q);
+
+/** A few weeks of sales so the charts have something to draw. */
+async function seed() {
+  const [router] = await rows<{ id: number }>(
+    sql`INSERT INTO routers (name, mode, host, site) VALUES ('kahawa-west', 'api', '10.10.0.1', 'Kahawa West') RETURNING id`,
+  );
+  const now = Date.now();
+  for (let i = 0; i < 60; i++) {
+    const at = new Date(now - (i % 14) * 86_400_000 - i * 600_000);
+    const id = randomUUID();
+    const code = randomUUID();
+    const plan = (i % 4) + 1;
+    const price = [20, 50, 100, 300][plan - 1]!;
+    const failed = i % 7 === 3;
+    if (!failed) {
+      await rows(sql`INSERT INTO access_codes (id, code_hash, code_sealed, plan_id, kind, purchase_id, devices, clock, duration_seconds, issued_at, updated_at, phone)
+                     VALUES (${code}, ${`seed-${code}`}, 'x', ${plan}, 'purchase', ${id}, 1, 'wall', 3600, ${at}, ${at}, ${`2547120000${String(i % 50).padStart(2, '0')}`})`);
+    }
+    await rows(sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, status, result_code, result_desc, mpesa_receipt,
+                                          checkout_request_id, router_id, access_code_id, created_at, updated_at, paid_at, failed_at)
+                   VALUES (${id}, ${`WV${1000 + i}`}, ${plan}, ${`2547120000${String(i % 50).padStart(2, '0')}`}, ${price}, 'stk',
+                           ${failed ? 'failed' : 'paid'}, ${failed ? '1032' : '0'}, ${failed ? 'Request cancelled by user' : 'The service request is processed successfully.'},
+                           ${failed ? null : `SKL${String(1000000 + i)}`}, ${`ws_CO_${i}`}, ${router!.id}, ${failed ? null : code},
+                           ${at}, ${at}, ${failed ? null : at}, ${failed ? at : null})`);
+    if (!failed) {
+      await rows(sql`INSERT INTO callback_inbox (kind, received_at, body, checkout_request_id, purchase_id, outcome, processed_at)
+                     VALUES ('stk', ${new Date(at.getTime() + 6000)}, ${JSON.stringify({ Body: { stkCallback: { ResultCode: 0, CheckoutRequestID: `ws_CO_${i}` } } })}::jsonb,
+                             ${`ws_CO_${i}`}, ${id}, 'credited', ${new Date(at.getTime() + 6000)})`);
+      await rows(sql`INSERT INTO sessions (id, access_code_id, router_id, mac, ip, status, started_at, updated_at)
+                     VALUES (${randomUUID()}, ${code}, ${router!.id}, ${`AA:BB:CC:00:00:${String(i).padStart(2, '0')}`}, ${`10.5.50.${i + 2}`},
+                             ${i < 3 ? 'active' : 'closed'}, ${new Date(at.getTime() + 9000)}, ${new Date(at.getTime() + 60_000)})`);
+    }
+  }
+}
+
+beforeAll(async () => {
+  if (!haveChromium) return;
+  if (!existsSync('web/admin/dist/index.html')) {
+    const b = spawnSync(
+      process.execPath,
+      ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/admin/vite.config.ts'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    if (b.status !== 0) throw new Error(`admin build failed: ${b.stderr}`);
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  t = await createTestDatabase();
+  app = await createApp({ config: testConfig(), roles: ['serve'], log: silentLog(), database: t.database });
+  base = app.url!;
+  await seed();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light' });
+  page = await ctx.newPage();
+  page.setDefaultTimeout(10_000);
+  page.on('dialog', (d) => d.accept());
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await t?.drop();
+});
+
+describe.skipIf(!haveChromium)('admin dashboard in a browser', () => {
+  it('creates the first owner on the setup page', async () => {
+    await page.goto(`${base}/admin`);
+    await page.getByText('Create the owner account').waitFor();
+    await shot('01-setup');
+    await page.getByLabel('Username').fill(OWNER.username);
+    await page.getByLabel('Password (at least 10 characters)').fill(OWNER.password);
+    await page.getByLabel('Password again').fill(OWNER.password);
+    await page.getByRole('button', { name: 'Create owner and sign in' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    const users = await rows(sql`SELECT username, role FROM admin_users`);
+    expect(users).toEqual([{ username: 'amina', role: 'owner' }]);
+  });
+
+  it('shows the dashboard with revenue and sessions charts', async () => {
+    await page.getByText('Revenue per day (KES)').waitFor();
+    expect(await page.locator('.chart rect.bar').count()).toBeGreaterThan(20);
+    await shot('02-dashboard');
+  });
+
+  it('signs out and back in', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Username').fill(OWNER.username);
+    await page.getByLabel('Password').fill('wrong password here');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Wrong username or password.').waitFor();
+    await shot('03-login-wrong');
+    await page.getByLabel('Password').fill(OWNER.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  });
+
+  it('creates a plan', async () => {
+    await page.getByRole('link', { name: 'Plans' }).click();
+    await page.getByRole('button', { name: 'New plan' }).click();
+    await page.getByLabel('Name').fill('Weekly Student');
+    await page.getByLabel('Price (KES)').fill('700');
+    await page.getByLabel('Hours').fill('168');
+    await page.getByLabel('Devices').fill('2');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('cell', { name: 'Weekly Student' }).waitFor();
+    await shot('04-plans');
+    const p = await rows(
+      sql`SELECT price_kes, duration_seconds, devices FROM plans WHERE name = 'Weekly Student'`,
+    );
+    expect(p).toEqual([{ price_kes: 700, duration_seconds: 604_800, devices: 2 }]);
+  });
+
+  it('sells a voucher for cash and shows its code to print', async () => {
+    await page.getByRole('link', { name: 'Vouchers & codes' }).click();
+    await page.getByRole('button', { name: 'Sell a voucher' }).click();
+    await page.getByLabel('Plan').selectOption({ label: 'Weekly Student — KES 700' });
+    await page.getByRole('button', { name: 'Record sale and get code' }).click();
+    const code = (await page.getByTestId('sold-code').textContent())!.replace('-', '');
+    expect(code).toMatch(/^[A-Z0-9]{10}$/);
+    await shot('05-voucher-sold');
+    const sale = await rows(sql`SELECT status, channel, amount_kes FROM purchases WHERE channel = 'cash'`);
+    expect(sale).toEqual([{ status: 'paid', channel: 'cash', amount_kes: 700 }]);
+  });
+
+  it('makes a batch of vouchers and prints it', async () => {
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: 'Make vouchers' }).click();
+    await page.getByLabel('Plan').selectOption({ label: '3 Hours' });
+    await page.getByLabel('How many').fill('12');
+    await page.getByLabel('Label (optional)').fill('Front desk');
+    await page.getByRole('button', { name: 'Make', exact: true }).click();
+    await page.getByText('Made 12 vouchers.').waitFor();
+    await page.getByRole('cell', { name: 'Front desk' }).waitFor();
+    await shot('06-voucher-batches');
+    const [sheet] = await Promise.all([
+      page.waitForEvent('popup'),
+      page.getByRole('link', { name: 'Print', exact: true }).click(),
+    ]);
+    await sheet.waitForLoadState();
+    expect(await sheet.locator('svg').count()).toBe(12);
+    await sheet.screenshot({ path: join(SHOTS, '07-voucher-print.png'), fullPage: true });
+    await sheet.close();
+    const audit = await rows(sql`SELECT action FROM audit_log WHERE action LIKE 'voucher.%' ORDER BY id`);
+    expect(audit.map((a) => a.action)).toEqual(['voucher.batch_create', 'voucher.print']);
+  });
+
+  it('finds a payment by phone and shows its timeline', async () => {
+    await page.getByRole('link', { name: 'Payments' }).click();
+    await page.getByLabel('Search payments').fill('0712 000 007');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('cell', { name: '0712 000 007' }).first().waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(2);
+    await shot('08-payments-search');
+    await page.locator('tbody tr').first().click();
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    await page.getByText('Callback stk → credited').waitFor();
+    await shot('09-payment-detail');
+  });
+
+  it('disconnects a live session', async () => {
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    await page.getByRole('button', { name: 'Disconnect' }).first().waitFor();
+    expect(await page.getByRole('button', { name: 'Disconnect' }).count()).toBe(3);
+    await shot('10-sessions');
+    await page.getByRole('button', { name: 'Disconnect' }).first().click();
+    await page.getByText('disconnecting…').waitFor();
+    const jobs = await rows(sql`SELECT kind FROM jobs WHERE kind = 'gateway.disconnect'`);
+    expect(jobs).toHaveLength(1);
+  });
+
+  it('changes a setting', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByLabel('Business name').fill('Kahawa Cyber');
+    await page.getByRole('button', { name: 'Save branding' }).click();
+    await page.getByText('Saved.').waitFor();
+    await shot('11-settings');
+    const [s] = await rows<{ value: any }>(sql`SELECT value FROM settings WHERE key = 'branding'`);
+    expect((typeof s!.value === 'string' ? JSON.parse(s!.value) : s!.value).name).toBe('Kahawa Cyber');
+    const audit = await rows(sql`SELECT action FROM audit_log WHERE actor = 'amina' ORDER BY id`);
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining([
+        'plan.create',
+        'purchase.cash_sale',
+        'session.disconnect',
+        'settings.branding',
+      ]),
+    );
+  });
+
+  it('works on a phone-sized screen and in dark mode', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByText('Revenue per day (KES)').waitFor();
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).toBe('rgb(18, 22, 20)');
+    await shot('12-phone-dark-dashboard');
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.getByRole('link', { name: 'Payments' }).click();
+    await page.locator('tbody tr').first().waitFor();
+    await shot('13-phone-dark-payments', false);
+  });
+});

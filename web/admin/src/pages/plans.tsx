@@ -1,0 +1,228 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { del, get, patch, post } from '../api.ts';
+import type { PageProps } from '../app.tsx';
+import { Badge, can, duration, ErrorNote, Field, kes, Table } from '../ui.tsx';
+
+interface Plan {
+  id: number;
+  name: string;
+  priceKes: number;
+  durationSeconds: number;
+  dataCapBytes: number | null;
+  rateUpKbps: number | null;
+  rateDownKbps: number | null;
+  devices: number;
+  clock: 'wall' | 'uptime';
+  startsOn: 'first_login' | 'payment';
+  active: boolean;
+  sortOrder: number;
+}
+
+const blank = {
+  name: '',
+  priceKes: 20,
+  hours: 1,
+  devices: 1,
+  clock: 'wall',
+  rateDownMbps: '',
+  rateUpMbps: '',
+  capGb: '',
+  active: true,
+  sortOrder: 0,
+};
+
+export function PlansPage({ role }: PageProps) {
+  const qc = useQueryClient();
+  const q = useQuery({ queryKey: ['plans'], queryFn: () => get<{ items: Plan[] }>('/plans') });
+  const [editing, setEditing] = useState<Plan | 'new' | null>(null);
+  const manage = can(role, ['owner', 'admin']);
+  return (
+    <section>
+      <div className="bar-head">
+        <h1>Plans</h1>
+        {manage && (
+          <button type="button" onClick={() => setEditing('new')}>
+            New plan
+          </button>
+        )}
+      </div>
+      <ErrorNote error={q.error} />
+      {editing && (
+        <PlanForm
+          plan={editing === 'new' ? null : editing}
+          onDone={() => {
+            setEditing(null);
+            qc.invalidateQueries({ queryKey: ['plans'] });
+          }}
+        />
+      )}
+      <Table
+        rows={q.data?.items ?? []}
+        rowKey={(p) => p.id}
+        onRow={manage ? (p) => setEditing(p) : undefined}
+        columns={[
+          { label: 'Name', cell: (p) => p.name },
+          { label: 'Price', cell: (p) => kes(p.priceKes), className: 'num' },
+          {
+            label: 'Time',
+            cell: (p) => `${duration(p.durationSeconds)}${p.clock === 'uptime' ? ' online' : ''}`,
+          },
+          { label: 'Devices', cell: (p) => p.devices, className: 'num' },
+          {
+            label: 'Speed',
+            cell: (p) =>
+              p.rateDownKbps
+                ? `${Math.round(p.rateDownKbps / 1024)} / ${Math.round((p.rateUpKbps ?? 0) / 1024)} Mbps`
+                : 'unlimited',
+          },
+          { label: 'Status', cell: (p) => <Badge value={p.active ? 'active' : 'hidden'} /> },
+        ]}
+      />
+    </section>
+  );
+}
+
+function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: () => void }) {
+  const [f, setF] = useState(() =>
+    plan
+      ? {
+          name: plan.name,
+          priceKes: plan.priceKes,
+          hours: plan.durationSeconds / 3600,
+          devices: plan.devices,
+          clock: plan.clock,
+          rateDownMbps: plan.rateDownKbps ? String(plan.rateDownKbps / 1024) : '',
+          rateUpMbps: plan.rateUpKbps ? String(plan.rateUpKbps / 1024) : '',
+          capGb: plan.dataCapBytes ? String(plan.dataCapBytes / 1e9) : '',
+          active: plan.active,
+          sortOrder: plan.sortOrder,
+        }
+      : blank,
+  );
+  const set = (k: string, v: unknown) => setF({ ...f, [k]: v });
+  const save = useMutation({
+    mutationFn: () => {
+      const body = {
+        name: f.name,
+        priceKes: Number(f.priceKes),
+        durationSeconds: Math.round(Number(f.hours) * 3600),
+        devices: Number(f.devices),
+        clock: f.clock,
+        rateDownKbps: f.rateDownMbps ? Math.round(Number(f.rateDownMbps) * 1024) : null,
+        rateUpKbps: f.rateUpMbps ? Math.round(Number(f.rateUpMbps) * 1024) : null,
+        dataCapBytes: f.capGb ? Math.round(Number(f.capGb) * 1e9) : null,
+        active: f.active,
+        sortOrder: Number(f.sortOrder),
+      };
+      return plan ? patch(`/plans/${plan.id}`, body) : post('/plans', body);
+    },
+    onSuccess: onDone,
+  });
+  const remove = useMutation({ mutationFn: () => del(`/plans/${plan!.id}`), onSuccess: onDone });
+  return (
+    <form
+      className="card form-grid"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate();
+      }}
+    >
+      <h2>{plan ? `Edit ${plan.name}` : 'New plan'}</h2>
+      <Field label="Name">
+        <input name="name" required value={f.name} onChange={(e) => set('name', e.target.value)} />
+      </Field>
+      <Field label="Price (KES)">
+        <input
+          name="price"
+          type="number"
+          min={1}
+          step={1}
+          required
+          value={f.priceKes}
+          onChange={(e) => set('priceKes', e.target.value)}
+        />
+      </Field>
+      <Field label="Hours">
+        <input
+          name="hours"
+          type="number"
+          min={0.0167}
+          step="any"
+          required
+          value={f.hours}
+          onChange={(e) => set('hours', e.target.value)}
+        />
+      </Field>
+      <Field label="Devices">
+        <input
+          name="devices"
+          type="number"
+          min={1}
+          max={20}
+          value={f.devices}
+          onChange={(e) => set('devices', e.target.value)}
+        />
+      </Field>
+      <Field label="Time counts">
+        <select value={f.clock} onChange={(e) => set('clock', e.target.value)}>
+          <option value="wall">from first login (wall clock)</option>
+          <option value="uptime">only while online</option>
+        </select>
+      </Field>
+      <Field label="Download Mbps (empty = no limit)">
+        <input
+          type="number"
+          min={0}
+          step="any"
+          value={f.rateDownMbps}
+          onChange={(e) => set('rateDownMbps', e.target.value)}
+        />
+      </Field>
+      <Field label="Upload Mbps">
+        <input
+          type="number"
+          min={0}
+          step="any"
+          value={f.rateUpMbps}
+          onChange={(e) => set('rateUpMbps', e.target.value)}
+        />
+      </Field>
+      <Field label="Data cap GB (empty = none)">
+        <input
+          type="number"
+          min={0}
+          step="any"
+          value={f.capGb}
+          onChange={(e) => set('capGb', e.target.value)}
+        />
+      </Field>
+      <Field label="Order on the portal">
+        <input type="number" value={f.sortOrder} onChange={(e) => set('sortOrder', e.target.value)} />
+      </Field>
+      <label className="check">
+        <input type="checkbox" checked={f.active} onChange={(e) => set('active', e.target.checked)} /> On sale
+      </label>
+      <ErrorNote error={save.error ?? remove.error} />
+      <div className="actions">
+        <button type="submit" disabled={save.isPending}>
+          Save
+        </button>
+        <button type="button" className="ghost" onClick={onDone}>
+          Cancel
+        </button>
+        {plan && (
+          <button
+            type="button"
+            className="danger"
+            onClick={() =>
+              confirm(`Delete ${plan.name}? A plan with sales is hidden instead.`) && remove.mutate()
+            }
+          >
+            Delete
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}

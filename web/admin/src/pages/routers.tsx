@@ -1,0 +1,236 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { del, get, patch, post } from '../api.ts';
+import type { PageProps } from '../app.tsx';
+import { Badge, can, ErrorNote, Field, Table, when } from '../ui.tsx';
+
+export function RoutersPage({ role }: PageProps) {
+  const qc = useQueryClient();
+  const q = useQuery({ queryKey: ['routers'], queryFn: () => get('/routers'), refetchInterval: 30_000 });
+  const [editing, setEditing] = useState<any | 'new' | null>(null);
+  const manage = can(role, ['owner', 'admin']);
+  const done = () => {
+    setEditing(null);
+    qc.invalidateQueries({ queryKey: ['routers'] });
+  };
+  return (
+    <section>
+      <div className="bar-head">
+        <h1>Routers</h1>
+        {manage && (
+          <button type="button" onClick={() => setEditing('new')}>
+            Add router
+          </button>
+        )}
+      </div>
+      <ErrorNote error={q.error} />
+      {editing && <RouterForm router={editing === 'new' ? null : editing} onDone={done} />}
+      <Table
+        rows={q.data?.items ?? []}
+        rowKey={(r: any) => r.id}
+        onRow={manage ? (r: any) => setEditing(r) : undefined}
+        empty="No routers yet. Add your MikroTik (API mode) or any RADIUS gateway."
+        columns={[
+          { label: 'Name', cell: (r: any) => r.name },
+          { label: 'Site', cell: (r: any) => r.site ?? '—' },
+          { label: 'Mode', cell: (r: any) => r.mode },
+          { label: 'Host', cell: (r: any) => r.host ?? r.nasAddress ?? '—' },
+          { label: 'Status', cell: (r: any) => <Badge value={r.enabled ? r.status : 'disabled'} /> },
+          { label: 'Last seen', cell: (r: any) => when(r.lastSeenAt) },
+          { label: 'Online', cell: (r: any) => r.activeSessions, className: 'num' },
+          { label: 'Problem', cell: (r: any) => r.lastError ?? '' },
+        ]}
+      />
+    </section>
+  );
+}
+
+function RouterForm({ router, onDone }: { router: any | null; onDone: () => void }) {
+  const [f, setF] = useState<any>(
+    router
+      ? {
+          name: router.name,
+          mode: router.mode,
+          site: router.site ?? '',
+          host: router.host ?? '',
+          transport: router.apiTransport,
+          port: router.apiPort ?? '',
+          username: router.username ?? '',
+          hotspotServer: router.hotspotServer ?? '',
+          address: router.nasAddress ?? '',
+          nasIdentifier: router.nasIdentifier ?? '',
+          enabled: router.enabled,
+        }
+      : {
+          name: '',
+          mode: 'api',
+          site: '',
+          host: '',
+          transport: 'api',
+          port: '',
+          username: 'wavu',
+          hotspotServer: '',
+          address: '',
+          nasIdentifier: '',
+          enabled: true,
+        },
+  );
+  const [password, setPassword] = useState('');
+  const [secret, setSecret] = useState('');
+  const set = (k: string, v: unknown) => setF({ ...f, [k]: v });
+  const save = useMutation({
+    mutationFn: () => {
+      const api = f.mode === 'api';
+      const body: any = api
+        ? { name: f.name, host: f.host, transport: f.transport, username: f.username }
+        : { name: f.name, address: f.address };
+      if (f.site) body.site = f.site;
+      if (api && f.port) body.port = Number(f.port);
+      if (api && f.hotspotServer) body.hotspotServer = f.hotspotServer;
+      if (!api && f.nasIdentifier) body.nasIdentifier = f.nasIdentifier;
+      if (api && password) body.password = password;
+      if (!api && secret) body.secret = secret;
+      if (router) return patch(`/routers/${router.id}`, { ...body, enabled: f.enabled });
+      return post('/routers', { ...body, mode: f.mode });
+    },
+    onSuccess: (r: any) => {
+      if (!router && (r?.generated?.password || r?.generated?.secret)) return;
+      onDone();
+    },
+  });
+  const remove = useMutation({ mutationFn: () => del(`/routers/${router.id}`), onSuccess: onDone });
+  const test = useMutation({ mutationFn: () => post(`/routers/${router.id}/test`) });
+  const generated = save.data?.generated;
+  if (generated && (generated.password || generated.secret)) {
+    return (
+      <div className="card">
+        <h2>Router added</h2>
+        <p>
+          Wavu made a {generated.password ? 'password for the API user' : 'RADIUS shared secret'}. It is shown
+          only now; the setup script carries it too:
+        </p>
+        <p className="code">{generated.password ?? generated.secret}</p>
+        <div className="actions">
+          <a className="button" href={`/api/admin/routers/${save.data.router.id}/script`}>
+            Download setup script
+          </a>
+          <button type="button" className="ghost" onClick={onDone}>
+            Done
+          </button>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <form
+      className="card form-grid"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate();
+      }}
+    >
+      <h2>{router ? `Edit ${router.name}` : 'Add router'}</h2>
+      <Field label="Name (no spaces)">
+        <input required value={f.name} onChange={(e) => set('name', e.target.value)} />
+      </Field>
+      <Field label="Site">
+        <input value={f.site} onChange={(e) => set('site', e.target.value)} />
+      </Field>
+      <Field label="Mode">
+        <select value={f.mode} disabled={!!router} onChange={(e) => set('mode', e.target.value)}>
+          <option value="api">MikroTik API (Wavu pushes users)</option>
+          <option value="radius">RADIUS (gateway asks Wavu)</option>
+        </select>
+      </Field>
+      {f.mode === 'api' ? (
+        <>
+          <Field label="Host or IP">
+            <input required value={f.host} onChange={(e) => set('host', e.target.value)} />
+          </Field>
+          <Field label="Transport">
+            <select value={f.transport} onChange={(e) => set('transport', e.target.value)}>
+              <option value="api">API (8728)</option>
+              <option value="api-tls">API over TLS (8729)</option>
+              <option value="rest">REST (RouterOS 7)</option>
+            </select>
+          </Field>
+          <Field label="Port (empty = default)">
+            <input type="number" value={f.port} onChange={(e) => set('port', e.target.value)} />
+          </Field>
+          <Field label="API user">
+            <input value={f.username} onChange={(e) => set('username', e.target.value)} />
+          </Field>
+          <Field label={router ? 'Password (leave empty to keep)' : 'Password (empty = generate one)'}>
+            <input
+              type="password"
+              autoComplete="new-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          </Field>
+          <Field label="Hotspot server name">
+            <input value={f.hotspotServer} onChange={(e) => set('hotspotServer', e.target.value)} />
+          </Field>
+        </>
+      ) : (
+        <>
+          <Field label="Router IP (sends RADIUS from)">
+            <input required value={f.address} onChange={(e) => set('address', e.target.value)} />
+          </Field>
+          <Field label="NAS identifier">
+            <input value={f.nasIdentifier} onChange={(e) => set('nasIdentifier', e.target.value)} />
+          </Field>
+          <Field
+            label={router ? 'Shared secret (leave empty to keep)' : 'Shared secret (empty = generate one)'}
+          >
+            <input
+              type="password"
+              autoComplete="new-password"
+              value={secret}
+              onChange={(e) => setSecret(e.target.value)}
+            />
+          </Field>
+        </>
+      )}
+      {router && (
+        <label className="check">
+          <input type="checkbox" checked={f.enabled} onChange={(e) => set('enabled', e.target.checked)} />{' '}
+          Enabled
+        </label>
+      )}
+      <ErrorNote error={save.error ?? remove.error ?? test.error} />
+      {test.data && (
+        <p className={test.data.health.ok ? 'ok' : 'error'}>
+          {test.data.health.ok
+            ? `Connected in ${test.data.health.latencyMs} ms.`
+            : `${test.data.health.error}. ${test.data.hint ?? ''}`}
+        </p>
+      )}
+      <div className="actions">
+        <button type="submit" disabled={save.isPending}>
+          Save
+        </button>
+        <button type="button" className="ghost" onClick={onDone}>
+          Cancel
+        </button>
+        {router && (
+          <>
+            <button type="button" className="ghost" onClick={() => test.mutate()} disabled={test.isPending}>
+              {test.isPending ? 'Testing…' : 'Test connection'}
+            </button>
+            <a className="button ghost" href={`/api/admin/routers/${router.id}/script`}>
+              Setup script
+            </a>
+            <button
+              type="button"
+              className="danger"
+              onClick={() => confirm(`Remove ${router.name}?`) && remove.mutate()}
+            >
+              Remove
+            </button>
+          </>
+        )}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,79 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { post } from '../api.ts';
+import type { PageProps } from '../app.tsx';
+import { can, ErrorNote, PagedTable, when } from '../ui.tsx';
+
+export function SessionsPage({ role }: PageProps) {
+  const qc = useQueryClient();
+  const [status, setStatus] = useState('active');
+  const [q, setQ] = useState('');
+  const [search, setSearch] = useState('');
+  const [done, setDone] = useState<Record<string, boolean>>({});
+  const kick = useMutation({
+    mutationFn: (id: string) => post(`/sessions/${id}/disconnect`),
+    onSuccess: (_r, id) => {
+      setDone({ ...done, [id]: true });
+      qc.invalidateQueries({ queryKey: ['/sessions'] });
+    },
+  });
+  const manage = can(role, ['owner', 'admin']);
+  return (
+    <section>
+      <h1>Sessions</h1>
+      <form
+        className="filters"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setSearch(q.trim());
+        }}
+      >
+        <input
+          type="search"
+          placeholder="MAC, IP or username"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          aria-label="Search sessions"
+        />
+        <select value={status} onChange={(e) => setStatus(e.target.value)} aria-label="Status">
+          <option value="active">Online now</option>
+          <option value="closed">Ended</option>
+          <option value="all">All</option>
+        </select>
+        <button type="submit">Search</button>
+      </form>
+      <ErrorNote error={kick.error} />
+      <PagedTable<any>
+        path="/sessions"
+        params={{ status, q: search }}
+        rowKey={(s) => s.id}
+        empty="Nobody online."
+        columns={[
+          { label: 'Since', cell: (s) => when(s.startedAt) },
+          { label: 'Router', cell: (s) => s.routerName ?? '—' },
+          { label: 'Device', cell: (s) => s.mac ?? '—' },
+          { label: 'IP', cell: (s) => s.ip ?? '—' },
+          { label: 'Plan', cell: (s) => s.planName ?? '—' },
+          {
+            label: 'Data',
+            cell: (s) => `${((s.bytesIn + s.bytesOut) / 1e6).toFixed(1)} MB`,
+            className: 'num',
+          },
+          {
+            label: '',
+            cell: (s) =>
+              manage && s.status === 'active' ? (
+                done[s.id] ? (
+                  <span className="muted">disconnecting…</span>
+                ) : (
+                  <button type="button" className="small danger" onClick={() => kick.mutate(s.id)}>
+                    Disconnect
+                  </button>
+                )
+              ) : null,
+          },
+        ]}
+      />
+    </section>
+  );
+}
