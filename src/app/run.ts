@@ -43,13 +43,15 @@ export async function createApp(o: AppOptions): Promise<App> {
   const database =
     o.database ?? (await openDatabase({ databaseUrl: o.config.databaseUrl, dataDir: o.config.dataDir }));
   const stops: (() => Promise<void>)[] = [];
+  // Declared outside the try so a failure part-way through start-up can still shut them down.
+  let server: FastifyInstance | null = null;
+  let worker: Worker | null = null;
   try {
     const applied = await migrate(database);
     if (applied.length) o.log.info({ applied }, 'database migrated');
     const deps = createDeps({ config: o.config, database, clock, log: o.log });
     const mods = (o.modules ?? allModules).filter((m) => !m.demoOnly || o.config.demo);
 
-    let server: FastifyInstance | null = null;
     let url: string | null = null;
     if (o.roles.includes('serve')) {
       server = await buildServer(deps, mods);
@@ -60,7 +62,6 @@ export async function createApp(o: AppOptions): Promise<App> {
       }
     }
 
-    let worker: Worker | null = null;
     if (o.roles.includes('worker')) {
       const prune = pruneJobs(database, clock);
       worker = new Worker({
@@ -93,6 +94,8 @@ export async function createApp(o: AppOptions): Promise<App> {
     };
     return { deps, server, worker, url, stop };
   } catch (e) {
+    await server?.close().catch(() => {});
+    await worker?.stop(1_000).catch(() => {});
     for (const s of stops.reverse()) await s().catch(() => {});
     if (ownDb) await database.close().catch(() => {});
     throw e;
