@@ -5,15 +5,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import { allPages } from '../test/portal/page-fixtures.ts';
+import { launchChromium } from '../test/helpers/browser.ts';
 
 const out = 'docs/portal';
 mkdirSync(out, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 360, height: 740 }, javaScriptEnabled: false });
   // Block every request: the pages must render from their own bytes alone.

@@ -7,11 +7,11 @@ import { checkRateLimit } from '../../src/access/rate-limit.ts';
 import { REBINDS_PER_DAY } from '../../src/access/recover.ts';
 import { recordUsage } from '../../src/access/usage.ts';
 import { createDeps } from '../../src/app/deps.ts';
-import { type App, createApp } from '../../src/app/run.ts';
+import type { App } from '../../src/app/run.ts';
 import { query } from '../../src/db/open.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
-import { silentLog, testConfig } from '../helpers/app.ts';
-import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/db.ts';
+import { silentLog, startDrainedApp } from '../helpers/app.ts';
+import { onPostgres, type TestDatabase } from '../helpers/db.ts';
 import { adminHeaders } from '../admin/helpers.ts';
 
 let t: TestDatabase;
@@ -20,17 +20,7 @@ const clock = new ManualClock('2026-03-02T06:00:00Z');
 const MIN = 60_000;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  app = await createApp({
-    config: testConfig(),
-    roles: ['serve', 'worker'],
-    log: silentLog(),
-    clock,
-    database: t.database,
-    listen: false,
-    workerOptions: { pollMs: 60_000 },
-  });
-  await app.worker!.stop();
+  ({ t, app } = await startDrainedApp(clock));
 });
 afterAll(async () => {
   await app.stop();

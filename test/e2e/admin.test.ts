@@ -9,15 +9,14 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app/run.ts';
 import { query } from '../../src/db/open.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { CHROMIUM, haveChromium, launchChromium } from '../helpers/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium)
   console.warn(`admin browser tests skipped: ${CHROMIUM} not found (apt-get install chromium)`);
 
@@ -85,19 +84,7 @@ beforeAll(async () => {
   app = await createApp({ config: testConfig(), roles: ['serve'], log: silentLog(), database: t.database });
   base = app.url!;
   await seed();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light' });
   page = await ctx.newPage();
   page.setDefaultTimeout(10_000);

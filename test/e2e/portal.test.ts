@@ -1,13 +1,6 @@
-/**
- * The captive portal in a real browser (Debian's Chromium, headless), against a real app in demo
- * mode: the Daraja simulator answers the STK pushes (a second "phone" page approves or cancels
- * them) and the simulated MikroTik serves the hotspot login. Each journey starts where a customer
- * starts, on the router's login page, and ends with the router itself listing the device online.
- */
-import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueForPurchase } from '../../src/access/issue-for-purchase.ts';
 import { modules } from '../../src/app/modules.ts';
@@ -19,9 +12,8 @@ import { demoRouterSim } from '../../src/sim/routeros/module.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { externalReferences, unlabelledInputs } from '../portal/page-checks.ts';
+import { CHROMIUM, haveChromium, launchChromium } from '../helpers/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
   process.stderr.write(
     `\n[portal e2e] SKIPPED: no Chromium at ${CHROMIUM} (Debian: apt-get install -y chromium).\n\n`,
@@ -176,19 +168,7 @@ describe.skipIf(!haveChromium)('captive portal in a browser', () => {
     url = app.url!.replace('0.0.0.0', '127.0.0.1');
     config.publicUrl = url;
     config.mpesa.baseUrl = `${url}/sim/daraja`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -2,7 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { type App, createApp } from '../../src/app/run.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
+import type { Clock } from '../../src/lib/clock.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
 
 export const TEST_SECRET_KEY = '0f'.repeat(32);
 export const TEST_CALLBACK_SECRET = 'test-callback-secret-0123456789';
@@ -24,3 +27,22 @@ export function testConfig(env: Record<string, string> = {}): Config {
 }
 
 export const silentLog = () => pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+/**
+ * The whole app on a fresh database: HTTP through `app.server.inject`, and a worker that is
+ * stopped at once, so jobs run only when a test calls `app.worker.drain()` (with its moved clock).
+ */
+export async function startDrainedApp(clock: Clock): Promise<{ t: TestDatabase; app: App }> {
+  const t = await createTestDatabase();
+  const app = await createApp({
+    config: testConfig(),
+    roles: ['serve', 'worker'],
+    log: silentLog(),
+    clock,
+    database: t.database,
+    listen: false,
+    workerOptions: { pollMs: 60_000 },
+  });
+  await app.worker!.stop();
+  return { t, app };
+}

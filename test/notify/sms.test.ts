@@ -9,7 +9,7 @@ import { classifyAtStatus, parseAtResponse } from '../../src/protocols/sms/afric
 import { gsm7Length } from '../../src/protocols/sms/gsm7.ts';
 import { renderSms, SMS_LANGS } from '../../src/notify/templates.ts';
 import { SimSmsGateway } from '../../src/sim/sms-gateway.ts';
-import { silentLog, testConfig } from '../helpers/app.ts';
+import { silentLog, startDrainedApp, testConfig } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { atAccepted, atRecipientStatus, startFakeAt } from './fake-at.ts';
 
@@ -193,17 +193,7 @@ describe('SMS simulator inbox', () => {
   let app: App;
   const clock = new ManualClock('2026-03-01T08:00:00Z');
   beforeAll(async () => {
-    t = await createTestDatabase();
-    app = await createApp({
-      config: testConfig(),
-      roles: ['serve', 'worker'],
-      log: silentLog(),
-      clock,
-      database: t.database,
-      listen: false,
-      workerOptions: { pollMs: 60_000 },
-    });
-    await app.worker!.stop();
+    ({ t, app } = await startDrainedApp(clock));
   });
   afterAll(async () => {
     await app.stop();

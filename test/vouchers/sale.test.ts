@@ -3,12 +3,12 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueForPurchase } from '../../src/access/issue-for-purchase.ts';
 import { createDeps, type Deps } from '../../src/app/deps.ts';
-import { type App, createApp } from '../../src/app/run.ts';
+import type { App } from '../../src/app/run.ts';
 import { query } from '../../src/db/open.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { importVouchers } from '../../src/vouchers/import-vouchers.ts';
-import { silentLog, testConfig } from '../helpers/app.ts';
-import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/db.ts';
+import { silentLog, startDrainedApp } from '../helpers/app.ts';
+import { onPostgres, type TestDatabase } from '../helpers/db.ts';
 import { planId } from './helpers.ts';
 import { adminHeaders } from '../admin/helpers.ts';
 
@@ -18,17 +18,7 @@ let deps: Deps;
 const clock = new ManualClock('2026-03-03T07:00:00Z');
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  app = await createApp({
-    config: testConfig(),
-    roles: ['serve', 'worker'],
-    log: silentLog(),
-    clock,
-    database: t.database,
-    listen: false,
-    workerOptions: { pollMs: 60_000 },
-  });
-  await app.worker!.stop();
+  ({ t, app } = await startDrainedApp(clock));
   deps = app.deps;
 });
 afterAll(async () => {
