@@ -207,3 +207,37 @@ export function newRequestId(): string {
   const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
+
+/**
+ * The search bar of every list page: the typed text is applied only on submit (Enter or the
+ * button), so typing does not fire a query per keystroke. Extra filters go in as children.
+ */
+export function SearchForm(props: {
+  placeholder: string;
+  label: string;
+  name?: string;
+  onSearch: (q: string) => void;
+  children?: ReactNode;
+}) {
+  const [q, setQ] = useState('');
+  return (
+    <form
+      className="filters"
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSearch(q.trim());
+      }}
+    >
+      <input
+        type="search"
+        name={props.name}
+        placeholder={props.placeholder}
+        value={q}
+        onChange={(e) => setQ(e.target.value)}
+        aria-label={props.label}
+      />
+      {props.children}
+      <button type="submit">Search</button>
+    </form>
+  );
+}

@@ -2,10 +2,9 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { get } from '../api.ts';
 import type { PageProps } from '../app.tsx';
-import { Badge, can, ErrorNote, kes, PagedTable, phone, Table, when } from '../ui.tsx';
+import { Badge, can, ErrorNote, kes, PagedTable, phone, Table, when, SearchForm } from '../ui.tsx';
 
 export function CustomersPage({ role, id, go }: PageProps) {
-  const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
   if (id) return <Customer id={id} back={() => go('customers')} go={go} />;
   return (
@@ -18,22 +17,7 @@ export function CustomersPage({ role, id, go }: PageProps) {
           </a>
         )}
       </div>
-      <form
-        className="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setSearch(q.trim());
-        }}
-      >
-        <input
-          type="search"
-          placeholder="Phone or name"
-          value={q}
-          onChange={(e) => setQ(e.target.value)}
-          aria-label="Search customers"
-        />
-        <button type="submit">Search</button>
-      </form>
+      <SearchForm placeholder="Phone or name" label="Search customers" onSearch={setSearch} />
       <PagedTable<any>
         path="/customers"
         params={{ q: search }}

@@ -2,7 +2,18 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { get, post, qs } from '../api.ts';
 import type { PageProps } from '../app.tsx';
-import { Badge, can, ErrorNote, Field, kes, newRequestId, PagedTable, phone, when } from '../ui.tsx';
+import {
+  Badge,
+  can,
+  ErrorNote,
+  Field,
+  kes,
+  newRequestId,
+  PagedTable,
+  phone,
+  when,
+  SearchForm,
+} from '../ui.tsx';
 
 export function PurchasesPage({ role, id, go }: PageProps) {
   if (id) return <PurchaseDetail id={id} role={role} back={() => go('purchases')} />;
@@ -10,7 +21,6 @@ export function PurchasesPage({ role, id, go }: PageProps) {
 }
 
 function PurchaseList({ role, go }: { role: PageProps['role']; go: PageProps['go'] }) {
-  const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
   const [status, setStatus] = useState('');
   const [channel, setChannel] = useState('');
@@ -35,21 +45,12 @@ function PurchaseList({ role, go }: { role: PageProps['role']; go: PageProps['go
         )}
       </div>
       {selling && <CashSale onClose={() => setSelling(false)} />}
-      <form
-        className="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setSearch(q.trim());
-        }}
+      <SearchForm
+        placeholder="Phone, M-Pesa receipt, code or ref"
+        label="Search payments"
+        name="q"
+        onSearch={setSearch}
       >
-        <input
-          type="search"
-          name="q"
-          placeholder="Phone, M-Pesa receipt, code or ref"
-          value={q}
-          onChange={(e) => setQ(e.target.value)}
-          aria-label="Search payments"
-        />
         <select value={status} onChange={(e) => setStatus(e.target.value)} aria-label="Status">
           <option value="">Any status</option>
           {['pending', 'paid', 'failed', 'cancelled', 'expired'].map((s) => (
@@ -62,8 +63,7 @@ function PurchaseList({ role, go }: { role: PageProps['role']; go: PageProps['go
           <option value="c2b">Paybill/Till</option>
           <option value="cash">Cash</option>
         </select>
-        <button type="submit">Search</button>
-      </form>
+      </SearchForm>
       <PagedTable<any>
         path="/purchases"
         params={params}

@@ -2,12 +2,11 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { post } from '../api.ts';
 import type { PageProps } from '../app.tsx';
-import { can, ErrorNote, PagedTable, when } from '../ui.tsx';
+import { can, ErrorNote, PagedTable, when, SearchForm } from '../ui.tsx';
 
 export function SessionsPage({ role }: PageProps) {
   const qc = useQueryClient();
   const [status, setStatus] = useState('active');
-  const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
   const [done, setDone] = useState<Record<string, boolean>>({});
   const kick = useMutation({
@@ -21,27 +20,13 @@ export function SessionsPage({ role }: PageProps) {
   return (
     <section>
       <h1>Sessions</h1>
-      <form
-        className="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setSearch(q.trim());
-        }}
-      >
-        <input
-          type="search"
-          placeholder="MAC, IP or username"
-          value={q}
-          onChange={(e) => setQ(e.target.value)}
-          aria-label="Search sessions"
-        />
+      <SearchForm placeholder="MAC, IP or username" label="Search sessions" onSearch={setSearch}>
         <select value={status} onChange={(e) => setStatus(e.target.value)} aria-label="Status">
           <option value="active">Online now</option>
           <option value="closed">Ended</option>
           <option value="all">All</option>
         </select>
-        <button type="submit">Search</button>
-      </form>
+      </SearchForm>
       <ErrorNote error={kick.error} />
       <PagedTable<any>
         path="/sessions"

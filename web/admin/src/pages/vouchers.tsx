@@ -2,12 +2,11 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { get, post } from '../api.ts';
 import type { PageProps } from '../app.tsx';
-import { Badge, can, ErrorNote, Field, PagedTable, phone, Table, when } from '../ui.tsx';
+import { Badge, can, ErrorNote, Field, PagedTable, phone, Table, when, SearchForm } from '../ui.tsx';
 import { CashSale } from './purchases.tsx';
 
 /** Access codes and vouchers: find, inspect, revoke; sell one for cash. */
 export function VouchersPage({ role, id, go }: PageProps) {
-  const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
   const [status, setStatus] = useState('');
   const [kind, setKind] = useState('');
@@ -26,20 +25,7 @@ export function VouchersPage({ role, id, go }: PageProps) {
       {selling && <CashSale purpose="voucher" onClose={() => setSelling(false)} />}
       <Batches role={role} />
       <h2>Codes</h2>
-      <form
-        className="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setSearch(q.trim());
-        }}
-      >
-        <input
-          type="search"
-          placeholder="Code or phone"
-          value={q}
-          onChange={(e) => setQ(e.target.value)}
-          aria-label="Search codes"
-        />
+      <SearchForm placeholder="Code or phone" label="Search codes" onSearch={setSearch}>
         <select value={status} onChange={(e) => setStatus(e.target.value)} aria-label="Status">
           <option value="">Any status</option>
           {['issued', 'active', 'expired', 'revoked'].map((s) => (
@@ -51,8 +37,7 @@ export function VouchersPage({ role, id, go }: PageProps) {
           <option value="voucher">Vouchers</option>
           <option value="purchase">Bought online</option>
         </select>
-        <button type="submit">Search</button>
-      </form>
+      </SearchForm>
       <PagedTable<any>
         path="/codes"
         params={{ q: search, status, kind }}
