@@ -83,39 +83,25 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
 
+/** What describes a router; `add` and `update` both take these. */
+const ROUTER_FIELDS: (keyof typeof OPTIONS)[] = [
+  'host',
+  'port',
+  'transport',
+  'username',
+  'password',
+  'hotspot-server',
+  'tls-fingerprint',
+  'address',
+  'secret',
+  'nas-identifier',
+  'coa-port',
+  'site',
+];
+
 const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
-  add: [
-    'mode',
-    'host',
-    'port',
-    'transport',
-    'username',
-    'password',
-    'hotspot-server',
-    'tls-fingerprint',
-    'address',
-    'secret',
-    'nas-identifier',
-    'coa-port',
-    'site',
-  ],
-  update: [
-    'host',
-    'port',
-    'transport',
-    'username',
-    'password',
-    'hotspot-server',
-    'tls-fingerprint',
-    'address',
-    'secret',
-    'nas-identifier',
-    'coa-port',
-    'site',
-    'name',
-    'enable',
-    'disable',
-  ],
+  add: ['mode', ...ROUTER_FIELDS],
+  update: [...ROUTER_FIELDS, 'name', 'enable', 'disable'],
   list: ['json'],
   show: ['json'],
   remove: [],
