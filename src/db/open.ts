@@ -1,6 +1,9 @@
 /**
  * open(): embedded PGlite (persisted in WAVU_DATA_DIR) when DATABASE_URL is unset, node-postgres
  * otherwise. Both give the same Drizzle API, so every query runs unchanged on either.
+ *
+ * `db.transaction()` runs its body again when PostgreSQL gives up on the transaction because of
+ * a deadlock or a serialization failure (see retryTransaction), so every use case gets it.
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -50,7 +53,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     pool.on('error', () => {});
     return {
       kind: 'postgres',
-      db: drizzlePg(pool, { schema }) as unknown as Db,
+      db: withTransactionRetry(drizzlePg(pool, { schema }) as unknown as Db),
       async script(lockKey, run) {
         const client = await pool.connect();
         try {
@@ -92,7 +95,8 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   await client.waitReady;
   return {
     kind: 'pglite',
-    db: drizzlePglite(client, { schema }) as unknown as Db,
+    // One connection never deadlocks with itself; wrapped anyway so both engines behave alike.
+    db: withTransactionRetry(drizzlePglite(client, { schema }) as unknown as Db),
     async script(_lockKey, run) {
       // PGlite is one connection in one process: its transaction already excludes everyone else.
       await client.transaction(async (tx) => {
@@ -112,6 +116,45 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     },
     close: () => client.close(),
   };
+}
+
+/** SQLSTATEs after which PostgreSQL has rolled the whole transaction back and it may simply run again. */
+const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+
+export const isRetryableTxError = (e: unknown): boolean => RETRYABLE.has(pgErrorCode(e) ?? '');
+
+export interface RetryOptions {
+  /** Runs in all, the first included. */
+  attempts?: number;
+  /** The jitter range before the first retry; it doubles on each later one. */
+  baseDelayMs?: number;
+}
+
+/**
+ * Run `attempt` (one whole transaction) again when it failed with a deadlock or serialization
+ * failure, up to `attempts` runs, sleeping a random 0…base·2ⁿ ms in between so the two sides of a
+ * deadlock do not meet again at once. Anything else, or the last failure, is thrown unchanged.
+ * The body must not do anything outside the database that cannot be repeated (it is rolled back
+ * each time, but a router call or an outer variable it changed is not).
+ */
+export async function retryTransaction<T>(attempt: () => Promise<T>, o: RetryOptions = {}): Promise<T> {
+  const attempts = o.attempts ?? 5;
+  const base = o.baseDelayMs ?? 10;
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (e) {
+      if (n >= attempts || !isRetryableTxError(e)) throw e;
+      await new Promise((r) => setTimeout(r, Math.random() * base * 2 ** (n - 1)));
+    }
+  }
+}
+
+/** Gives `db.transaction()` the retry above; nested transactions (savepoints) are left alone. */
+function withTransactionRetry(db: Db): Db {
+  const once = db.transaction.bind(db);
+  db.transaction = ((body, config) => retryTransaction(() => once(body, config))) as Db['transaction'];
+  return db;
 }
 
 function quoteIdent(name: string): string {

@@ -36,9 +36,8 @@ class Rollback extends Error {}
 
 export async function importVouchers(deps: Deps, input: ImportInput): Promise<ImportReport> {
   const parsed = parseVoucherFile(input.text);
-  const problems = [...parsed.problems];
   if (parsed.entries.length === 0) {
-    return { format: parsed.format, batchId: null, imported: 0, problems };
+    return { format: parsed.format, batchId: null, imported: 0, problems: [...parsed.problems] };
   }
   let report: ImportReport | null = null;
   try {
@@ -63,6 +62,8 @@ export async function importVouchers(deps: Deps, input: ImportInput): Promise<Im
         validUntil: input.validUntil ?? null,
       });
       const lineOf = new Map(parsed.entries.map((e) => [e.code, e.line]));
+      // Built afresh in here: a transaction that is run again must not report a code twice.
+      const problems = [...parsed.problems];
       for (const code of r.taken) {
         problems.push({ line: lineOf.get(code)!, value: code, reason: 'this code already exists in Wavu' });
       }
