@@ -295,6 +295,32 @@ describe('staff guards', () => {
       await h.stop();
     }
   });
+
+  it('two owners demoting each other at once, again and again: never a 500, one owner left', async () => {
+    const h = await adminHarness();
+    try {
+      let survivor = await makeUser(h, 'keeper0', 'owner');
+      for (let i = 1; i <= 30; i++) {
+        const rival = await makeUser(h, `rival${i}`, 'owner');
+        const [s1, s2] = [await sessionFor(h, survivor.id), await sessionFor(h, rival.id)];
+        const [a, b] = await Promise.all([
+          inject(h, s1, 'PATCH', `/api/admin/staff/${rival.id}`, { role: 'viewer' }),
+          inject(h, s2, 'PATCH', `/api/admin/staff/${survivor.id}`, { role: 'viewer' }),
+        ]);
+        const codes = [a.statusCode, b.statusCode].sort();
+        expect(codes[0], `round ${i}`).toBe(200);
+        expect([401, 409], `round ${i}: ${a.body} ${b.body}`).toContain(codes[1]);
+        const owners = await query<{ id: number; username: string }>(
+          h.app.deps.db,
+          sql`SELECT id, username FROM admin_users WHERE role = 'owner' AND NOT disabled`,
+        );
+        expect(owners, `round ${i}`).toHaveLength(1);
+        survivor = { ...owners[0]!, role: 'owner' };
+      }
+    } finally {
+      await h.stop();
+    }
+  }, 120_000);
 });
 
 describe('session cookie', () => {

@@ -63,6 +63,14 @@ export async function updateStaff(
 ) {
   const hash = b.password !== undefined ? await prepPassword(deps, id, b.password) : null;
   return deps.db.transaction(async (tx) => {
+    // One lock order for every staff change: the enabled owners by id, then the account itself.
+    // Two owners demoting each other at once then queue on the first owner row instead of each
+    // holding one row and waiting for the other's (a deadlock); the second sees the first's result.
+    if (b.role !== undefined || b.disabled !== undefined)
+      await query(
+        tx,
+        sql`SELECT id FROM admin_users WHERE role = 'owner' AND NOT disabled ORDER BY id FOR UPDATE`,
+      );
     const [u] = await query<{ id: number; username: string; role: string; disabled: boolean }>(
       tx,
       sql`SELECT id, username, role, disabled FROM admin_users WHERE id = ${id} FOR UPDATE`,
@@ -76,12 +84,13 @@ export async function updateStaff(
     const losesOwner =
       u.role === 'owner' && !u.disabled && ((b.role && b.role !== 'owner') || b.disabled === true);
     if (losesOwner) {
-      // Lock every owner row so two owners demoting each other at once cannot both succeed.
-      const owners = await query<{ id: number }>(
+      // Counted after the locks, in a fresh snapshot: every change that could add or remove an
+      // owner has either committed or is waiting behind us.
+      const [others] = await query<{ n: number }>(
         tx,
-        sql`SELECT id FROM admin_users WHERE role = 'owner' AND NOT disabled FOR UPDATE`,
+        sql`SELECT count(*)::int AS n FROM admin_users WHERE role = 'owner' AND NOT disabled AND id <> ${id}`,
       );
-      if (owners.length <= 1)
+      if (Number(others!.n) === 0)
         throw new AppError('conflict', 'This is the last owner. Make someone else an owner first.');
     }
     const now = deps.clock.now();
