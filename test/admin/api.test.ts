@@ -548,3 +548,46 @@ describe('exports and docs', () => {
     expect(page.body).not.toMatch(/(src|href)="https?:/);
   });
 });
+
+describe('text PostgreSQL cannot store', () => {
+  it('a NUL or a lone surrogate anywhere in admin input is a 400 naming the field; nothing is written', async () => {
+    const audited = async () =>
+      (await rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM audit_log`))[0]!.n;
+    const before = await audited();
+    const p = await seedPurchase({ at: '2026-02-15T08:00:00Z', status: 'paid' });
+    const expect400 = async (res: Awaited<ReturnType<typeof inject>>, said: string) => {
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error.code).toBe('validation');
+      expect(res.json().error.message).toContain(said);
+    };
+    for (const bad of ['a\u0000b', 'a\ud800b']) {
+      await expect400(
+        await inject(h, owner, 'POST', '/api/admin/plans', {
+          name: `P ${bad}`,
+          priceKes: 10,
+          durationSeconds: 60,
+        }),
+        'name:',
+      );
+      await expect400(
+        await inject(h, owner, 'POST', `/api/admin/codes/${p.codeId}/revoke`, { reason: bad }),
+        'reason:',
+      );
+      await expect400(
+        await inject(h, owner, 'PUT', '/api/admin/settings/branding', { name: bad, color: '#0a7d4f' }),
+        'name:',
+      );
+      await expect400(
+        await inject(h, owner, 'PATCH', '/api/admin/plans/1', { [`x${bad}`]: 1 }),
+        'a field name',
+      );
+    }
+    // In a URL only the NUL survives decoding (a lone surrogate cannot be percent-encoded).
+    await expect400(await inject(h, owner, 'GET', '/api/admin/purchases?q=a%00b'), 'q:');
+    await expect400(await inject(h, owner, 'GET', '/api/admin/codes?q=%00'), 'q:');
+    await expect400(await inject(h, owner, 'GET', '/api/admin/audit?actor=boss%00'), 'actor:');
+    expect(await audited()).toBe(before);
+    const code = await rows<{ status: string }>(sql`SELECT status FROM access_codes WHERE id = ${p.codeId}`);
+    expect(code[0]!.status).toBe('issued');
+  });
+});

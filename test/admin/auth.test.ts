@@ -135,6 +135,27 @@ describe('login, lockout and throttling', () => {
     expect(a.json()).toEqual(b.json());
   });
 
+  it('a NUL in the username is a 400, on sign-in, setup and staff create', async () => {
+    const res = await loginReq(h, 'cashier1\u0000', PASSWORD, '10.0.0.3');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toEqual({
+      code: 'validation',
+      message: 'username: must not contain a NUL character',
+    });
+    const owner = await sessionFor(h, (await makeUser(h, 'owner-nul', 'owner')).id);
+    const create = await inject(h, owner, 'POST', '/api/admin/staff', {
+      username: 'new\u0000user',
+      role: 'viewer',
+      password: PASSWORD,
+    });
+    expect(create.statusCode).toBe(400);
+    const setup = await inject(h, null, 'POST', '/api/admin/setup', {
+      username: '\u0000',
+      password: PASSWORD,
+    });
+    expect(setup.statusCode).toBe(400);
+  });
+
   it(`locks an account after ${LOCK_AFTER} wrong passwords, even against the right one, until the lock ends`, async () => {
     const ips = ['10.1.0.1', '10.1.0.2', '10.1.0.3', '10.1.0.4', '10.1.0.5'];
     // Concurrent guesses from different addresses all count.

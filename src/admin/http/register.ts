@@ -4,10 +4,13 @@
  *   2. the role against POLICY, 403 when it is not allowed;
  *   3. on anything but GET, the session's CSRF token in `x-csrf-token` (403 without it); public
  *      changes (login, setup) must be JSON, which a cross-site form cannot send without CORS;
- *   4. zod parsing of params, query and body (400 with the field named), then the handler.
+ *   4. zod parsing of params, query and body (400 with the field named), then the handler. Text
+ *      PostgreSQL cannot store (a NUL, a lone surrogate) is refused there for every route.
  */
 import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
 import type { Deps } from '../../app/deps.ts';
+import { storable } from '../../http/storable.ts';
 import { AppError } from '../../lib/errors.ts';
 import { SYSTEM } from '../audit.ts';
 import { csrfMatches, findSession } from '../auth/sessions.ts';
@@ -54,9 +57,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, routes: Ad
             throw new AppError('csrf', 'Missing or wrong CSRF token. Reload the page and try again.');
           }
         }
-        const params = r.params ? r.params.parse(req.params) : req.params;
-        const query = r.query ? r.query.parse(req.query) : req.query;
-        const body = r.body ? r.body.parse(req.body ?? {}) : undefined;
+        const params = parseInput(r.params, req.params);
+        const query = parseInput(r.query, req.query);
+        const body = parseInput(r.body, r.body ? (req.body ?? {}) : req.body);
         return r.handler({
           deps,
           req,
@@ -66,11 +69,16 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, routes: Ad
           ip: req.ip ?? null,
           params,
           query,
-          body,
+          body: r.body ? body : undefined,
         });
       },
     });
   }
+}
+
+function parseInput(schema: z.ZodType | undefined, raw: unknown): unknown {
+  storable.parse(raw);
+  return schema ? schema.parse(raw) : raw;
 }
 
 const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
