@@ -1,30 +1,165 @@
 /**
- * `wavu admin create --username U --role owner [--password-stdin]`: headless account setup.
- * The password never goes on the command line (it would land in shell history and `ps`): it is
- * read from stdin, or prompted for twice without echo on a terminal.
+ * `wavu admin create | unlock | reset-password`: headless account care, for the server's shell.
+ * A password never goes on the command line (it would land in shell history and `ps`): it is
+ * read from stdin, prompted for twice without echo on a terminal, or generated and printed once.
  */
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
+import { ZodError } from 'zod';
+import { createDeps, type Deps } from '../app/deps.ts';
 import { parse, UsageError } from '../cli/command.ts';
 import { loadConfig } from '../config.ts';
-import { createDeps } from '../app/deps.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDatabase } from '../db/open.ts';
 import { ADMIN_ROLES, type AdminRole } from '../db/schema.ts';
+import { describeZod } from '../http/server.ts';
 import { systemClock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
+import { randomToken } from '../lib/random.ts';
 import { SYSTEM } from './audit.ts';
 import { passwordProblem } from './auth/password.ts';
 import { createAdminUser, usernameSchema } from './auth/users.ts';
+import { findStaffId, updateStaff } from './staff/manage-staff.ts';
 
-async function readStdinLine(): Promise<string> {
+/** Where the command gets its database and password input; tests pass their own. */
+export interface AdminCliIo {
+  /** Runs `fn` with the app's dependencies on the configured (migrated) database. */
+  withDeps(fn: (deps: Deps) => Promise<number>): Promise<number>;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+async function withConfiguredDeps(fn: (deps: Deps) => Promise<number>): Promise<number> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrate(database);
+    return await fn(createDeps({ config, database, clock: systemClock, log }));
+  } finally {
+    await database.close();
+  }
+}
+
+const defaultIo: AdminCliIo = { withDeps: withConfiguredDeps, stdin: process.stdin };
+
+const OPTIONS = {
+  username: { type: 'string' },
+  role: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  generate: { type: 'boolean' },
+} as const;
+
+const ALLOWED: Record<string, { options: (keyof typeof OPTIONS)[]; user: boolean }> = {
+  create: { options: ['username', 'role', 'password-stdin', 'generate'], user: false },
+  unlock: { options: [], user: true },
+  'reset-password': { options: ['password-stdin', 'generate'], user: true },
+};
+
+const fail = (message: string) => {
+  process.stderr.write(`wavu admin: ${message}\n`);
+  return 1;
+};
+
+export async function runAdmin(argv: string[], io: AdminCliIo = defaultIo): Promise<number> {
+  const { values, positionals } = parse(argv, OPTIONS);
+  const [sub, user, ...extra] = positionals;
+  const allowed = sub ? ALLOWED[sub] : undefined;
+  if (!allowed) throw new UsageError('expected: admin create, admin unlock or admin reset-password');
+  const wrong = (Object.keys(values) as (keyof typeof OPTIONS)[]).find((k) => !allowed.options.includes(k));
+  if (wrong) throw new UsageError(`--${wrong} does not apply to "admin ${sub}"`);
+  if (allowed.user && !user) throw new UsageError(`"admin ${sub}" needs the account's username`);
+  const unexpected = allowed.user ? extra[0] : user;
+  if (unexpected !== undefined) throw new UsageError(`unexpected argument "${unexpected}"`);
+  if (values['password-stdin'] && values.generate)
+    throw new UsageError('give either --password-stdin or --generate, not both');
+
+  if (sub === 'create') {
+    if (!values.username) throw new UsageError('--username is required');
+    const role = (values.role ?? '') as AdminRole;
+    if (!ADMIN_ROLES.includes(role)) throw new UsageError(`--role must be one of ${ADMIN_ROLES.join(', ')}`);
+  }
+  // Refuse a bad name or password before touching the database.
+  const name = usernameSchema.safeParse(sub === 'create' ? values.username : user);
+  if (!name.success) return fail(name.error.issues.map((i) => i.message).join('; '));
+  if (sub === 'unlock') return io.withDeps((deps) => handled(() => unlock(deps, name.data)));
+
+  const password = await newPassword(io, values, name.data);
+  if (password === null) return fail(`the passwords differ; nothing was changed.`);
+  const problem = passwordProblem(password.value, name.data);
+  if (problem) return fail(problem);
+  return io.withDeps((deps) =>
+    handled(async () => {
+      if (sub === 'create') {
+        const role = values.role as AdminRole;
+        const created = await deps.db.transaction((tx) =>
+          createAdminUser(tx, deps, { username: name.data, password: password.value, role, actor: SYSTEM }),
+        );
+        process.stdout.write(`Created ${created.role} "${created.username}" (id ${created.id}).\n`);
+      } else {
+        const id = await existing(deps, name.data);
+        if (id === null) return 1;
+        // A new password also lifts every lock: the person it is for can sign in at once.
+        await updateStaff(deps, id, { password: password.value, unlock: true }, SYSTEM, null);
+        process.stdout.write(
+          `Reset the password of "${name.data}": signed out everywhere and unlocked from every address.\n`,
+        );
+      }
+      if (password.generated) process.stdout.write(`Password: ${password.value}\n`);
+      return 0;
+    }),
+  );
+}
+
+async function unlock(deps: Deps, username: string): Promise<number> {
+  const id = await existing(deps, username);
+  if (id === null) return 1;
+  await updateStaff(deps, id, { unlock: true }, SYSTEM, null);
+  process.stdout.write(`Unlocked "${username}": every address may sign in again.\n`);
+  return 0;
+}
+
+async function existing(deps: Deps, username: string): Promise<number | null> {
+  const id = await findStaffId(deps, username);
+  if (id === null) fail(`there is no admin account named "${username}".`);
+  return id;
+}
+
+/** Mistakes the use cases refuse (AppError, zod) are one line and exit code 1. */
+async function handled(run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof AppError) return fail(e.message);
+    if (e instanceof ZodError) return fail(describeZod(e));
+    throw e;
+  }
+}
+
+/** The new password: from stdin, generated, or typed twice (null when the two differ). */
+async function newPassword(
+  io: AdminCliIo,
+  values: { 'password-stdin'?: boolean | undefined; generate?: boolean | undefined },
+  username: string,
+): Promise<{ value: string; generated: boolean } | null> {
+  if (values['password-stdin']) return { value: await readStdinLine(io.stdin), generated: false };
+  if (values.generate) {
+    let value = randomToken(15);
+    while (passwordProblem(value, username)) value = randomToken(15);
+    return { value, generated: true };
+  }
+  if (!io.stdin.isTTY) throw new UsageError('no terminal to prompt on: pass --password-stdin or --generate');
+  const value = await prompt(io.stdin, 'Password: ');
+  return (await prompt(io.stdin, 'Again: ')) === value ? { value, generated: false } : null;
+}
+
+async function readStdinLine(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
+  for await (const c of stdin) chunks.push(Buffer.from(c as Buffer));
   return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
 }
 
-async function prompt(question: string): Promise<string> {
+async function prompt(stdin: NodeJS.ReadableStream, question: string): Promise<string> {
   let muted = false;
   const out = new Writable({
     write(chunk, _enc, cb) {
@@ -32,7 +167,7 @@ async function prompt(question: string): Promise<string> {
       cb();
     },
   });
-  const rl = createInterface({ input: process.stdin, output: out, terminal: true });
+  const rl = createInterface({ input: stdin, output: out, terminal: true });
   return new Promise((resolve) => {
     rl.question(question, (answer) => {
       rl.close();
@@ -41,63 +176,4 @@ async function prompt(question: string): Promise<string> {
     });
     muted = true;
   });
-}
-
-export async function runAdmin(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    username: { type: 'string' },
-    role: { type: 'string' },
-    'password-stdin': { type: 'boolean' },
-  });
-  if (positionals[0] !== 'create' || positionals.length !== 1) throw new UsageError('expected: admin create');
-  if (!values.username) throw new UsageError('--username is required');
-  const role = (values.role ?? '') as AdminRole;
-  if (!ADMIN_ROLES.includes(role)) throw new UsageError(`--role must be one of ${ADMIN_ROLES.join(', ')}`);
-  let password: string;
-  if (values['password-stdin']) password = await readStdinLine();
-  else if (process.stdin.isTTY) {
-    password = await prompt('Password: ');
-    if ((await prompt('Again: ')) !== password) {
-      process.stderr.write('wavu admin: the passwords differ; nothing was created.\n');
-      return 1;
-    }
-  } else throw new UsageError('no terminal to prompt on: pass --password-stdin');
-
-  // Refuse a bad name or password before touching the database.
-  const name = usernameSchema.safeParse(values.username);
-  if (!name.success) {
-    process.stderr.write(`wavu admin: ${name.error.issues.map((i) => i.message).join('; ')}\n`);
-    return 1;
-  }
-  const problem = passwordProblem(password, name.data);
-  if (problem) {
-    process.stderr.write(`wavu admin: ${problem}\n`);
-    return 1;
-  }
-  const config = loadConfig();
-  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    await migrate(database);
-    const deps = createDeps({ config, database, clock: systemClock, log });
-    const user = await deps.db.transaction((tx) =>
-      createAdminUser(tx, deps, { username: values.username!, password, role, actor: SYSTEM }),
-    );
-    process.stdout.write(`Created ${user.role} "${user.username}" (id ${user.id}).\n`);
-    return 0;
-  } catch (e) {
-    if (e instanceof AppError) {
-      process.stderr.write(`wavu admin: ${e.message}\n`);
-      return 1;
-    }
-    if ((e as { name?: string }).name === 'ZodError') {
-      process.stderr.write(
-        `wavu admin: ${(e as { issues: { message: string }[] }).issues.map((i) => i.message).join('; ')}\n`,
-      );
-      return 1;
-    }
-    throw e;
-  } finally {
-    await database.close();
-  }
 }

@@ -236,12 +236,27 @@ export const adminUsers = pgTable('admin_users', {
   passwordHash: text('password_hash').notNull(),
   role: text('role', { enum: ADMIN_ROLES }).notNull(),
   disabled: boolean('disabled').notNull().default(false),
+  /** No longer used: wrong passwords are counted in admin_login_locks. */
   failedLogins: integer('failed_logins').notNull().default(0),
+  /** No longer used: see admin_login_locks. */
   lockedUntil: ts('locked_until'),
   lastLoginAt: ts('last_login_at'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
+
+/** Wrong passwords per (username as typed, address); a lock here stops only that address. */
+export const adminLoginLocks = pgTable(
+  'admin_login_locks',
+  {
+    username: text('username').notNull(),
+    ip: text('ip').notNull(),
+    failures: integer('failures').notNull(),
+    lockedUntil: ts('locked_until'),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.username, t.ip] })],
+);
 
 export const adminSessions = pgTable('admin_sessions', {
   id: text('id').primaryKey(),

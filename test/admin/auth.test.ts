@@ -3,7 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runAdmin } from '../../src/admin/cli-run.ts';
 import { hashPassword, needsRehash, verifyPassword } from '../../src/admin/auth/password.ts';
 import { IP_LIMIT, LOCK_AFTER } from '../../src/admin/auth/login.ts';
 import { sessionCookie } from '../../src/admin/http/cookies.ts';
@@ -156,39 +158,75 @@ describe('login, lockout and throttling', () => {
     expect(setup.statusCode).toBe(400);
   });
 
-  it(`locks an account after ${LOCK_AFTER} wrong passwords, even against the right one, until the lock ends`, async () => {
-    const ips = ['10.1.0.1', '10.1.0.2', '10.1.0.3', '10.1.0.4', '10.1.0.5'];
-    // Concurrent guesses from different addresses all count.
-    const wrong = await Promise.all(ips.map((ip) => loginReq(h, 'viewer1', 'not the password', ip)));
-    expect(wrong.map((r) => r.statusCode)).toEqual([401, 401, 401, 401, 401]);
-    const locked = await loginReq(h, 'viewer1', PASSWORD, '10.1.0.9');
+  it(`${LOCK_AFTER} wrong passwords lock out that address only: the owner at another signs in`, async () => {
+    const stranger = '10.1.0.1';
+    // Concurrent guesses from one address all count.
+    const wrong = await Promise.all(
+      Array.from({ length: LOCK_AFTER }, () => loginReq(h, 'viewer1', 'not the password', stranger)),
+    );
+    expect(wrong.map((r) => r.statusCode)).toEqual(Array(LOCK_AFTER).fill(401));
+    const locked = await loginReq(h, 'viewer1', PASSWORD, stranger);
     expect(locked.statusCode).toBe(429);
-    expect(locked.json().error.message).toMatch(/locked/);
-    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
-    const actions = await query<{ action: string }>(
-      h.app.deps.db,
-      sql`SELECT action FROM audit_log WHERE actor = 'viewer1' AND action = 'auth.locked'`,
+    expect(locked.json().error.message).toMatch(
+      /Too many wrong passwords for this account from your address/,
     );
-    expect(actions).toHaveLength(1);
-    h.clock.advance(16 * 60_000);
+    expect(Number(locked.headers['retry-after'])).toBe(15 * 60);
+    // The owner of the account, at their own address, is not affected.
     expect((await loginReq(h, 'viewer1', PASSWORD, '10.1.0.9')).statusCode).toBe(200);
-    const u = await query<{ failed_logins: number; locked_until: unknown }>(
+    const actions = await query<{ ip: string }>(
       h.app.deps.db,
-      sql`SELECT failed_logins, locked_until FROM admin_users WHERE username = 'viewer1'`,
+      sql`SELECT ip FROM audit_log WHERE actor = 'viewer1' AND action = 'auth.locked'`,
     );
-    expect(u[0]).toEqual({ failed_logins: 0, locked_until: null });
+    expect(actions).toEqual([{ ip: stranger }]);
+    // Guessing on while locked does not extend the lock.
+    h.clock.advance(10 * 60_000);
+    const still = await loginReq(h, 'viewer1', 'still guessing', stranger);
+    expect(still.statusCode).toBe(429);
+    expect(Number(still.headers['retry-after'])).toBe(5 * 60);
+    h.clock.advance(5 * 60_000 + 1000);
+    expect((await loginReq(h, 'viewer1', PASSWORD, stranger)).statusCode).toBe(200);
+    const rows = await query(h.app.deps.db, sql`SELECT 1 FROM admin_login_locks WHERE username = 'viewer1'`);
+    expect(rows).toEqual([]);
+  });
+
+  it('wrong passwords more than 15 minutes apart do not add up', async () => {
+    const ip = '10.1.1.1';
+    for (let i = 0; i < LOCK_AFTER - 1; i++) await loginReq(h, 'viewer1', 'a wrong one', ip);
+    h.clock.advance(15 * 60_000);
+    for (let i = 0; i < LOCK_AFTER - 1; i++) await loginReq(h, 'viewer1', 'a wrong one', ip);
+    expect((await loginReq(h, 'viewer1', PASSWORD, ip)).statusCode).toBe(200);
+  });
+
+  it('a lock reads exactly the same for an account that does not exist', async () => {
+    const ip = '10.1.2.1';
+    await makeUser(h, 'real1', 'viewer');
+    for (let i = 0; i < LOCK_AFTER; i++) {
+      expect((await loginReq(h, 'real1', 'wrong password', ip)).statusCode).toBe(401);
+      expect((await loginReq(h, 'ghost1', 'wrong password', ip)).statusCode).toBe(401);
+    }
+    const real = await loginReq(h, 'real1', PASSWORD, ip);
+    const ghost = await loginReq(h, 'ghost1', PASSWORD, ip);
+    expect(real.statusCode).toBe(429);
+    expect(ghost.statusCode).toBe(429);
+    expect(ghost.json()).toEqual(real.json());
+    expect(ghost.headers['retry-after']).toBe(real.headers['retry-after']);
   });
 
   it('the owner can unlock a locked account at once', async () => {
     const owner = await makeUser(h, 'owner9', 'owner');
-    for (let i = 0; i < LOCK_AFTER; i++) await loginReq(h, 'cashier1', 'nope nope nope', `10.2.0.${i}`);
-    expect((await loginReq(h, 'cashier1', PASSWORD, '10.2.1.1')).statusCode).toBe(429);
+    const ip = '10.2.0.1';
+    for (let i = 0; i < LOCK_AFTER; i++) await loginReq(h, 'cashier1', 'nope nope nope', ip);
+    expect((await loginReq(h, 'cashier1', PASSWORD, ip)).statusCode).toBe(429);
     const s = await sessionFor(h, owner.id);
-    const id = (
-      await query<{ id: number }>(h.app.deps.db, sql`SELECT id FROM admin_users WHERE username = 'cashier1'`)
-    )[0]!.id;
+    const staff = async () =>
+      (await inject(h, s, 'GET', '/api/admin/staff'))
+        .json()
+        .items.find((u: any) => u.username === 'cashier1');
+    expect(await staff()).toMatchObject({ locked: true, failedLogins: LOCK_AFTER });
+    const id = (await staff()).id;
     expect((await inject(h, s, 'PATCH', `/api/admin/staff/${id}`, { unlock: true })).statusCode).toBe(200);
-    expect((await loginReq(h, 'cashier1', PASSWORD, '10.2.1.1')).statusCode).toBe(200);
+    expect(await staff()).toMatchObject({ locked: false, failedLogins: 0 });
+    expect((await loginReq(h, 'cashier1', PASSWORD, ip)).statusCode).toBe(200);
   });
 
   it(`throttles one address after ${IP_LIMIT} attempts in the window, not others`, async () => {
@@ -266,7 +304,7 @@ describe('pruning', () => {
       await loginReq(h, 'nobody', 'x', '10.7.0.1');
       h.clock.advance(9 * 3600_000);
       const live = await sessionFor(h, u.id);
-      expect(await pruneAdminState(h.app.deps)).toEqual({ sessions: 1, counters: 1 });
+      expect(await pruneAdminState(h.app.deps)).toEqual({ sessions: 1, counters: 1, locks: 1 });
       expect((await inject(h, live, 'GET', '/api/admin/me')).statusCode).toBe(200);
       expect((await inject(h, old, 'GET', '/api/admin/me')).statusCode).toBe(401);
     } finally {
@@ -381,5 +419,124 @@ describe('wavu admin create', () => {
     expect(weak.stderr).toMatch(/at least 10/);
     const badRole = run(['create', '--username', 'brian', '--role', 'god', '--password-stdin'], 'x\n');
     expect(badRole.status).toBe(2);
+    const reset = run(['reset-password', 'amina', '--password-stdin'], 'another long password\n');
+    expect(reset.stderr).toBe('');
+    expect(reset.stdout).toMatch(/Reset the password of "amina"/);
+    expect(reset.status).toBe(0);
+    const unlock = run(['unlock', 'nobody'], '');
+    expect(unlock.stderr).toMatch(/no admin account named "nobody"/);
+    expect(unlock.status).toBe(1);
   }, 120_000);
+});
+
+describe('wavu admin unlock and reset-password', () => {
+  let h: AdminHarness;
+  beforeAll(async () => {
+    h = await adminHarness();
+    await makeUser(h, 'amina', 'owner');
+  });
+  afterAll(() => h.stop());
+
+  /** The command in this process, on the test's database and clock, with `input` as stdin. */
+  async function wavuAdmin(argv: string[], input = '') {
+    let out = '';
+    let err = '';
+    const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
+      out += String(c);
+      return true;
+    });
+    const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => {
+      err += String(c);
+      return true;
+    });
+    try {
+      const status = await runAdmin(argv, {
+        withDeps: (fn) => fn(h.app.deps),
+        stdin: Readable.from([input]),
+      });
+      return { status, out, err };
+    } finally {
+      o.mockRestore();
+      e.mockRestore();
+    }
+  }
+  const lockOut = async (ip: string) => {
+    for (let i = 0; i < LOCK_AFTER; i++) await loginReq(h, 'amina', 'a wrong guess', ip);
+    expect((await loginReq(h, 'amina', PASSWORD, ip)).statusCode).toBe(429);
+  };
+  const lastAudit = async () =>
+    (
+      await query<{ actor: string; action: string; detail: Record<string, unknown> }>(
+        h.app.deps.db,
+        sql`SELECT actor, action, detail FROM audit_log ORDER BY id DESC LIMIT 1`,
+      )
+    )[0]!;
+
+  it('unlock lets the locked address in at once, without waiting out the 15 minutes', async () => {
+    await lockOut('10.6.0.1');
+    const r = await wavuAdmin(['unlock', 'Amina']);
+    expect(r).toEqual({ status: 0, out: 'Unlocked "amina": every address may sign in again.\n', err: '' });
+    expect(await lastAudit()).toMatchObject({
+      actor: 'system',
+      action: 'staff.update',
+      detail: { username: 'amina', unlocked: true },
+    });
+    expect((await loginReq(h, 'amina', PASSWORD, '10.6.0.1')).statusCode).toBe(200);
+    const ghost = await wavuAdmin(['unlock', 'ghost']);
+    expect(ghost.status).toBe(1);
+    expect(ghost.err).toBe('wavu admin: there is no admin account named "ghost".\n');
+  });
+
+  it('reset-password --generate prints the new password, signs out everywhere and unlocks', async () => {
+    await lockOut('10.6.0.2');
+    const before = await sessionFor(
+      h,
+      (
+        await query<{ id: number }>(h.app.deps.db, sql`SELECT id FROM admin_users WHERE username = 'amina'`)
+      )[0]!.id,
+    );
+    const r = await wavuAdmin(['reset-password', 'amina', '--generate']);
+    expect(r.status).toBe(0);
+    expect(r.err).toBe('');
+    const generated = /^Password: (\S+)$/m.exec(r.out)?.[1];
+    expect(generated).toBeDefined();
+    expect(generated!.length).toBeGreaterThanOrEqual(10);
+    expect(await lastAudit()).toMatchObject({
+      actor: 'system',
+      action: 'staff.update',
+      detail: { username: 'amina', password: 'reset', unlocked: true },
+    });
+    expect((await inject(h, before, 'GET', '/api/admin/me')).statusCode).toBe(401);
+    expect((await loginReq(h, 'amina', PASSWORD, '10.6.0.3')).statusCode).toBe(401);
+    expect((await loginReq(h, 'amina', generated!, '10.6.0.2')).statusCode).toBe(200);
+  });
+
+  it('reset-password --password-stdin takes the first line, and refuses a weak one', async () => {
+    const weak = await wavuAdmin(['reset-password', 'amina', '--password-stdin'], 'short\n');
+    expect(weak).toMatchObject({ status: 1, err: 'wavu admin: Use at least 10 characters.\n' });
+    const ok = await wavuAdmin(
+      ['reset-password', 'amina', '--password-stdin'],
+      'typed in a pipe 42\nignored\n',
+    );
+    expect(ok.status).toBe(0);
+    expect(ok.out).not.toMatch(/Password:/);
+    expect((await loginReq(h, 'amina', 'typed in a pipe 42', '10.6.0.4')).statusCode).toBe(200);
+  });
+
+  it('names a mistake in how it was called', async () => {
+    await expect(wavuAdmin(['unlock'])).rejects.toThrow('"admin unlock" needs the account\'s username');
+    await expect(wavuAdmin(['unlock', 'amina', 'extra'])).rejects.toThrow('unexpected argument "extra"');
+    await expect(wavuAdmin(['unlock', 'amina', '--generate'])).rejects.toThrow(
+      '--generate does not apply to "admin unlock"',
+    );
+    await expect(wavuAdmin(['reset-password', 'amina', '--generate', '--password-stdin'])).rejects.toThrow(
+      'not both',
+    );
+    await expect(wavuAdmin(['reset-password', 'amina'])).rejects.toThrow(
+      'pass --password-stdin or --generate',
+    );
+    await expect(wavuAdmin(['frob'])).rejects.toThrow(
+      'expected: admin create, admin unlock or admin reset-password',
+    );
+  });
 });

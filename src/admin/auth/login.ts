@@ -1,21 +1,22 @@
 /**
- * Sign-in. Three brakes against guessing: a per-IP window (shared by all nodes through
- * `rate_limits`), a per-account lockout after LOCK_AFTER wrong passwords in a row, and the same
- * work (one argon2id) whether or not the username exists. The lockout is temporary so an attacker
- * cannot keep an operator out for long; the owner can also unlock an account at once.
+ * Sign-in. Three brakes against guessing: a per-address window over all usernames (shared by all
+ * nodes through `rate_limits`), a lock per (username, address) after LOCK_AFTER wrong passwords in
+ * a row (login-locks.ts), and the same work (one argon2id) whether or not the username exists.
+ * The lock stops only the address that guessed, so a stranger cannot lock the owner out; it is
+ * temporary, and the owner can lift it at once (staff page or `wavu admin unlock`).
  */
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
-import { asDate, query } from '../../db/open.ts';
+import { query } from '../../db/open.ts';
 import type { AdminRole } from '../../db/schema.ts';
 import { AppError } from '../../lib/errors.ts';
 import { audit } from '../audit.ts';
+import { clearLock, lockedUntil, recordWrongPassword } from './login-locks.ts';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from './password.ts';
 import { createSession } from './sessions.ts';
 import { hitRateLimit } from './throttle.ts';
 
-export const LOCK_AFTER = 5;
-export const LOCK_MS = 15 * 60_000;
+export { LOCK_AFTER, LOCK_MS } from './login-locks.ts';
 export const IP_LIMIT = 20;
 export const IP_WINDOW_MS = 15 * 60_000;
 
@@ -44,50 +45,40 @@ export async function login(
     );
   }
   const username = o.username.trim().toLowerCase();
+  const key = { username, ip: o.ip, now };
+  // Checked before the account is looked up, so it reads the same for a name that does not exist.
+  const until = await lockedUntil(deps.db, key);
+  if (until) {
+    const ms = until.getTime() - now.getTime();
+    throw new AppError(
+      'rate_limited',
+      `Too many wrong passwords for this account from your address. Try again in ${minutes(ms)} minutes, or ask the owner to unlock it.`,
+      { retryAfterSeconds: Math.ceil(ms / 1000) },
+    );
+  }
   const rows = await query<{
     id: number;
     username: string;
     password_hash: string;
     role: AdminRole;
     disabled: boolean;
-    locked_until: string | null;
   }>(
     deps.db,
-    sql`SELECT id, username, password_hash, role, disabled, locked_until FROM admin_users WHERE username = ${username}`,
+    sql`SELECT id, username, password_hash, role, disabled FROM admin_users WHERE username = ${username}`,
   );
   const user = rows[0];
-  if (!user) {
-    await verifyPassword(o.password, await decoyHash());
-    throw new AppError('unauthorized', WRONG);
-  }
-  const lockedUntil = user.locked_until ? asDate(user.locked_until) : null;
-  if (lockedUntil && lockedUntil > now) {
-    throw new AppError(
-      'rate_limited',
-      `This account is locked after too many wrong passwords. Try again in ${minutes(lockedUntil.getTime() - now.getTime())} minutes, or ask the owner to unlock it.`,
-      { retryAfterSeconds: Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000) },
-    );
-  }
-  const ok = await verifyPassword(o.password, user.password_hash);
-  if (!ok) {
-    // One statement: concurrent wrong guesses all count, and the lock starts at exactly LOCK_AFTER.
-    const lockUntil = new Date(now.getTime() + LOCK_MS);
-    const upd = await query<{ locked: boolean }>(
-      deps.db,
-      sql`UPDATE admin_users SET
-            locked_until = CASE WHEN failed_logins + 1 >= ${LOCK_AFTER} THEN ${lockUntil}::timestamptz ELSE locked_until END,
-            failed_logins = CASE WHEN failed_logins + 1 >= ${LOCK_AFTER} THEN 0 ELSE failed_logins + 1 END,
-            updated_at = ${now}
-          WHERE id = ${user.id}
-          RETURNING (failed_logins = 0 AND locked_until = ${lockUntil}::timestamptz) AS locked`,
-    );
-    await audit(deps.db, deps.clock, {
-      actor: { id: user.id, username: user.username },
-      action: upd[0]?.locked ? 'auth.locked' : 'auth.login_failed',
-      entity: 'admin_user',
-      entityId: user.id,
-      ip: o.ip,
-    });
+  const ok = await verifyPassword(o.password, user?.password_hash ?? (await decoyHash()));
+  if (!user || !ok) {
+    const locked = await recordWrongPassword(deps.db, key);
+    if (user) {
+      await audit(deps.db, deps.clock, {
+        actor: { id: user.id, username: user.username },
+        action: locked ? 'auth.locked' : 'auth.login_failed',
+        entity: 'admin_user',
+        entityId: user.id,
+        ip: o.ip,
+      });
+    }
     throw new AppError('unauthorized', WRONG);
   }
   if (user.disabled) throw new AppError('forbidden', 'This account is disabled. Ask the owner to enable it.');
@@ -96,10 +87,11 @@ export async function login(
   return deps.db.transaction(async (tx) => {
     await query(
       tx,
-      sql`UPDATE admin_users SET failed_logins = 0, locked_until = NULL, last_login_at = ${now},
+      sql`UPDATE admin_users SET last_login_at = ${now},
             password_hash = COALESCE(${rehash}, password_hash), updated_at = ${now}
           WHERE id = ${user.id}`,
     );
+    await clearLock(tx, key);
     const s = await createSession(tx, deps, { userId: user.id, ip: o.ip, userAgent: o.userAgent });
     await audit(tx, deps.clock, {
       actor: { id: user.id, username: user.username },

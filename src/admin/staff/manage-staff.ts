@@ -9,6 +9,7 @@ import type { Deps } from '../../app/deps.ts';
 import { asDate, query } from '../../db/open.ts';
 import { AppError } from '../../lib/errors.ts';
 import { type Actor, audit } from '../audit.ts';
+import { lockStates, unlockEverywhere } from '../auth/login-locks.ts';
 import { hashPassword, passwordProblem } from '../auth/password.ts';
 import { deleteUserSessions } from '../auth/sessions.ts';
 import { createAdminUser, roleSchema, usernameSchema } from '../auth/users.ts';
@@ -29,20 +30,30 @@ export const patchStaffBody = z.object({
 export async function listStaff(deps: Deps) {
   const rows = await query<Record<string, any>>(
     deps.db,
-    sql`SELECT id, username, role, disabled, failed_logins, locked_until, last_login_at, created_at
-        FROM admin_users ORDER BY id`,
+    sql`SELECT id, username, role, disabled, last_login_at, created_at FROM admin_users ORDER BY id`,
   );
-  const now = deps.clock.now();
+  const locks = await lockStates(deps.db, deps.clock.now());
   return rows.map((r) => ({
     id: r.id,
     username: r.username,
     role: r.role,
     disabled: r.disabled,
-    failedLogins: Number(r.failed_logins),
-    locked: !!r.locked_until && asDate(r.locked_until) > now,
+    /** Wrong passwords that still count, over every address. */
+    failedLogins: locks.get(r.username)?.failures ?? 0,
+    /** Locked out from at least one address. */
+    locked: locks.get(r.username)?.locked ?? false,
     lastLoginAt: r.last_login_at ? asDate(r.last_login_at).toISOString() : null,
     createdAt: asDate(r.created_at).toISOString(),
   }));
+}
+
+/** The id of the account with this (normalised) username, or null. */
+export async function findStaffId(deps: Deps, username: string): Promise<number | null> {
+  const [u] = await query<{ id: number }>(
+    deps.db,
+    sql`SELECT id FROM admin_users WHERE username = ${username}`,
+  );
+  return u ? Number(u.id) : null;
 }
 
 export async function createStaff(
@@ -100,11 +111,10 @@ export async function updateStaff(
             role = COALESCE(${b.role ?? null}, role),
             disabled = COALESCE(${b.disabled ?? null}, disabled),
             password_hash = COALESCE(${hash}, password_hash),
-            failed_logins = CASE WHEN ${b.unlock ?? false} THEN 0 ELSE failed_logins END,
-            locked_until = CASE WHEN ${b.unlock ?? false} THEN NULL ELSE locked_until END,
             updated_at = ${now}
           WHERE id = ${id}`,
     );
+    if (b.unlock) await unlockEverywhere(tx, u.username);
     if (b.role !== undefined || b.disabled === true || hash) await deleteUserSessions(tx, id);
     await audit(tx, deps.clock, {
       actor,
