@@ -12,7 +12,6 @@ import { loadConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDatabase } from '../db/open.ts';
 import { ADMIN_ROLES, type AdminRole } from '../db/schema.ts';
-import { describeZod } from '../http/server.ts';
 import { systemClock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
@@ -131,7 +130,7 @@ async function handled(run: () => Promise<number>): Promise<number> {
     return await run();
   } catch (e) {
     if (e instanceof AppError) return fail(e.message);
-    if (e instanceof ZodError) return fail(describeZod(e));
+    if (e instanceof ZodError) return fail(e.issues.map((i) => i.message).join('; '));
     throw e;
   }
 }
