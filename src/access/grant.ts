@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { type Conn, query } from '../db/open.ts';
+import { requestGrant } from '../gateways/grants.ts';
 
 /** Bind a device to a code (no-op when already bound). The caller enforces the device limit. */
 export async function bindDevice(tx: Conn, accessCodeId: string, mac: string, now: Date): Promise<void> {
@@ -14,6 +15,9 @@ export async function bindDevice(tx: Conn, accessCodeId: string, mac: string, no
 /**
  * Routers in `api` mode need the access pushed to them; `radius` routers ask us at login, so
  * nothing is queued for them. `reason` makes the job key unique per cause (purchase, new device).
+ * The wanted grant is recorded in the same transaction as the job: the job is the fast path, and
+ * the router reconcile (every minute, and when a router comes back) repairs it if the job is lost
+ * or held by a worker that died.
  */
 export async function enqueueGrantIfApi(
   tx: Conn,
@@ -25,6 +29,7 @@ export async function enqueueGrantIfApi(
   if (routerId === null) return;
   const [router] = await query<{ mode: string }>(tx, sql`SELECT mode FROM routers WHERE id = ${routerId}`);
   if (router?.mode !== 'api') return;
+  await requestGrant(tx, accessCodeId, routerId, deps.clock.now(), { attempt: false });
   await deps.enqueue(tx, {
     kind: 'gateway.grant',
     payload: { accessCodeId, routerId },

@@ -13,12 +13,15 @@ export const accessModule: Module = {
     {
       kind: EXPIRE_JOB,
       backoff: { baseMs: 1_000, maxMs: 60_000 },
+      // Access ends on time even when the worker that took the job dies.
+      leaseMs: 30_000,
       async handle(p: { accessCodeId: string }) {
         await expireIfDue(deps, p.accessCodeId);
       },
     },
     {
       kind: EXPIRE_SWEEP_JOB,
+      leaseMs: 2 * 60_000,
       async handle() {
         await sweepExpired(deps);
       },

@@ -140,7 +140,9 @@ export const callbackInbox = pgTable('callback_inbox', {
   kind: text('kind', { enum: ['stk', 'c2b_validate', 'c2b_confirm'] }).notNull(),
   receivedAt: ts('received_at').notNull().defaultNow(),
   remoteAddr: text('remote_addr'),
-  body: jsonb('body').notNull(),
+  /** The body as jsonb, or (when jsonb cannot hold it, or it is not JSON) as text in bodyText. */
+  body: jsonb('body'),
+  bodyText: text('body_text'),
   checkoutRequestId: text('checkout_request_id'),
   receipt: text('receipt'),
   purchaseId: uuid('purchase_id'),

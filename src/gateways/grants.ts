@@ -4,19 +4,27 @@ import { type Conn, query } from '../db/open.ts';
 
 export type GrantStatus = 'pending' | 'granted' | 'revoking' | 'revoked';
 
-/** Record that the code is wanted on the router (before touching the router: see reconcile). */
+/**
+ * Record that the code is wanted on the router: `pending` until the router confirms it (one
+ * already `granted` stays so). The use cases that want access on a router (a credited purchase, a
+ * newly bound device) write this in their own transaction, so the router reconcile puts the code
+ * there even if the grant job is lost or stuck. The grant job writes it again before it touches
+ * the router (see reconcile); `attempt` counts those tries.
+ */
 export async function requestGrant(
   conn: Conn,
   accessCodeId: string,
   routerId: number,
   now: Date,
+  o: { attempt: boolean } = { attempt: true },
 ): Promise<void> {
+  const tries = o.attempt ? 1 : 0;
   await conn.execute(
     sql`INSERT INTO access_grants (access_code_id, router_id, status, attempts, requested_at, updated_at)
-        VALUES (${accessCodeId}, ${routerId}, 'pending', 1, ${now}, ${now})
+        VALUES (${accessCodeId}, ${routerId}, 'pending', ${tries}, ${now}, ${now})
         ON CONFLICT (access_code_id, router_id) DO UPDATE
           SET status = CASE WHEN access_grants.status = 'granted' THEN 'granted' ELSE 'pending' END,
-              attempts = access_grants.attempts + 1, updated_at = EXCLUDED.updated_at`,
+              attempts = access_grants.attempts + ${tries}, updated_at = EXCLUDED.updated_at`,
   );
 }
 

@@ -22,6 +22,12 @@ export const HEALTH_EVERY_MS = 15_000;
 export const RECONCILE_EVERY_MS = 60_000;
 /** Attempts of grant/revoke before the job hands over to reconcile (which runs when the router is back). */
 export const GATEWAY_MAX_ATTEMPTS = 12;
+/**
+ * Lease of the jobs a customer waits on (grant, revoke, disconnect): renewed every 5 s while the
+ * job runs, so a worker that dies mid-grant holds a paid customer back 15 s at most. They are
+ * idempotent, so a second run after a slow renewal costs one router call, nothing more.
+ */
+export const ROUTER_OP_LEASE_MS = 15_000;
 
 /** Retry soon, then less often: 2 s, 4 s, 8 s … capped at 30 s, with jitter. */
 const retryDelay = (attempt: number) =>
@@ -258,12 +264,18 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 
 export function gatewayJobs(deps: Deps): JobDefinition[] {
   return [
-    { kind: 'gateway.grant', handle: (p, ctx) => grantJob(deps, p, ctx), leaseMs: 60_000 },
-    { kind: 'gateway.revoke', handle: (p, ctx) => revokeJob(deps, p, ctx), leaseMs: 60_000 },
-    { kind: 'gateway.disconnect', handle: (p) => disconnectJob(deps, p), maxAttempts: 5 },
+    { kind: 'gateway.grant', handle: (p, ctx) => grantJob(deps, p, ctx), leaseMs: ROUTER_OP_LEASE_MS },
+    { kind: 'gateway.revoke', handle: (p, ctx) => revokeJob(deps, p, ctx), leaseMs: ROUTER_OP_LEASE_MS },
+    {
+      kind: 'gateway.disconnect',
+      handle: (p) => disconnectJob(deps, p),
+      maxAttempts: 5,
+      leaseMs: ROUTER_OP_LEASE_MS,
+    },
     { kind: 'gateway.health', handle: () => healthCheckAll(deps), leaseMs: 30_000 },
     {
       kind: 'gateway.reconcile',
+      leaseMs: 30_000,
       async handle() {
         const slot = Math.floor(deps.clock.now().getTime() / RECONCILE_EVERY_MS);
         for (const r of await allRouters(deps.db)) {
@@ -282,6 +294,7 @@ export function gatewayJobs(deps: Deps): JobDefinition[] {
       handle: async (p: { routerId: number }) => {
         await reconcileRouter(deps, p.routerId);
       },
+      // As long as the router's own reconcile lease (routers.reconciling_until).
       leaseMs: 5 * 60_000,
     },
   ];

@@ -15,7 +15,9 @@ import type { Deps } from '../app/deps.ts';
 import { isUniqueViolation, query, type Tx } from '../db/open.ts';
 import { normalizePhone } from '../lib/phone.ts';
 import { type C2bNotification, parseC2bNotification } from '../protocols/daraja/callbacks.ts';
+import type { CallbackBody } from './callback-body.ts';
 import { creditInTx } from './credit.ts';
+import { finishCallback, loadCallback, storeCallback } from './inbox.ts';
 import { newRef } from './ref.ts';
 import { secretMatches } from './secret.ts';
 
@@ -60,23 +62,41 @@ async function planWithPrice(conn: Deps['db'] | Tx, amount: number) {
   )[0];
 }
 
+/** Daraja's own limit for one M-Pesa payment; a bigger amount is not a real payment. */
+export const MAX_PAYMENT_KES = 250_000;
+
+const notificationOf = (body: CallbackBody): C2bNotification | null =>
+  body.json === undefined ? null : parseC2bNotification(body.json);
+
+/** A whole amount Daraja could have moved (a bigger number would not even fit our columns). */
+const possibleAmount = (kes: number) => kes >= 1 && kes <= MAX_PAYMENT_KES;
+
+/** Something we can match: a notification with an amount Daraja could have moved. */
+const usable = (n: C2bNotification | null): n is C2bNotification & { amountKes: number } =>
+  n !== null && n.amountKes !== null && possibleAmount(n.amountKes);
+
 export async function validateC2b(
   deps: Deps,
-  o: { secret: string; body: unknown; remoteAddr: string | null },
+  o: { secret: string; body: CallbackBody; remoteAddr: string | null },
 ): Promise<ValidationAnswer> {
   const ok = secretMatches(o.secret, deps.config.mpesa.callbackSecret);
-  const n = parseC2bNotification(o.body);
-  const answer: ValidationAnswer = !ok
-    ? { accept: false, code: 'C2B00016' }
-    : !n || n.amountKes === null
+  const n = notificationOf(o.body);
+  // Anything we cannot read is refused with "Other error" and HTTP 200, never a 4xx/5xx: Daraja
+  // treats an error like no answer and applies the registered default, which may be to complete a
+  // payment nobody checked. An explicit rejection keeps the decision ours.
+  const answer: ValidationAnswer =
+    !ok || !n || n.amountKes === null
       ? { accept: false, code: 'C2B00016' }
-      : await decide(deps, n.billRefNumber, n.amountKes);
-  const now = deps.clock.now();
-  await deps.db.execute(
-    sql`INSERT INTO callback_inbox (kind, received_at, remote_addr, body, receipt, outcome, processed_at)
-        VALUES ('c2b_validate', ${now}, ${o.remoteAddr}, ${JSON.stringify(o.body ?? null)}::jsonb, ${n?.transId ?? null},
-                ${ok ? (answer.accept ? 'accepted' : `rejected:${answer.code}`) : 'bad_secret'}, ${now})`,
-  );
+      : !possibleAmount(n.amountKes)
+        ? { accept: false, code: 'C2B00013' }
+        : await decide(deps, n.billRefNumber, n.amountKes);
+  await storeCallback(deps.db, deps, {
+    kind: 'c2b_validate',
+    body: o.body,
+    remoteAddr: o.remoteAddr,
+    receipt: n?.transId ?? null,
+    outcome: ok ? (answer.accept ? 'accepted' : `rejected:${answer.code}`) : 'bad_secret',
+  });
   return answer;
 }
 
@@ -95,19 +115,19 @@ async function decide(deps: Deps, rawAccount: string, amount: number): Promise<V
 
 export async function receiveC2bConfirmation(
   deps: Deps,
-  o: { secret: string; body: unknown; remoteAddr: string | null },
+  o: { secret: string; body: CallbackBody; remoteAddr: string | null },
 ): Promise<{ inboxId: number; outcome: C2bOutcome | null }> {
   const ok = secretMatches(o.secret, deps.config.mpesa.callbackSecret);
-  const n = parseC2bNotification(o.body);
-  const now = deps.clock.now();
-  const rows = await query<{ id: number }>(
-    deps.db,
-    sql`INSERT INTO callback_inbox (kind, received_at, remote_addr, body, receipt, outcome, processed_at)
-        VALUES ('c2b_confirm', ${now}, ${o.remoteAddr}, ${JSON.stringify(o.body ?? null)}::jsonb, ${n?.transId ?? null},
-                ${ok ? null : 'bad_secret'}, ${ok ? null : now})
-        RETURNING id`,
-  );
-  const inboxId = Number(rows[0]!.id);
+  const n = notificationOf(o.body);
+  // Not a confirmation we can match (or no confirmation at all): final as stored.
+  const final: C2bOutcome | null = !ok ? 'bad_secret' : !usable(n) ? 'malformed' : null;
+  const inboxId = await storeCallback(deps.db, deps, {
+    kind: 'c2b_confirm',
+    body: o.body,
+    remoteAddr: o.remoteAddr,
+    receipt: n?.transId ?? null,
+    outcome: final,
+  });
   if (!ok) {
     deps.log.warn(
       { inboxId, remoteAddr: o.remoteAddr },
@@ -115,23 +135,18 @@ export async function receiveC2bConfirmation(
     );
     return { inboxId, outcome: 'bad_secret' };
   }
+  if (final) return { inboxId, outcome: final };
   return { inboxId, outcome: await processC2bInbox(deps, inboxId) };
 }
 
 export async function processC2bInbox(deps: Deps, inboxId: number): Promise<C2bOutcome> {
-  const row = (
-    await query<{ body: unknown; outcome: string | null; processed_at: unknown }>(
-      deps.db,
-      sql`SELECT body, outcome, processed_at FROM callback_inbox WHERE id = ${inboxId}`,
-    )
-  )[0];
+  const row = await loadCallback(deps.db, inboxId);
   if (!row) return 'malformed';
-  if (row.processed_at) return row.outcome as C2bOutcome;
-  const body = typeof row.body === 'string' ? JSON.parse(row.body) : row.body;
-  const n = parseC2bNotification(body);
+  if (row.processed) return row.outcome as C2bOutcome;
+  const n = row.json === undefined ? null : parseC2bNotification(row.json);
   let outcome: C2bOutcome;
   let purchaseId: string | null = null;
-  if (!n || n.amountKes === null || n.amountKes < 1) outcome = 'malformed';
+  if (!usable(n)) outcome = 'malformed';
   else {
     try {
       ({ outcome, purchaseId } = await deps.db.transaction((tx) => matchAndCredit(tx, deps, n)));
@@ -143,19 +158,16 @@ export async function processC2bInbox(deps: Deps, inboxId: number): Promise<C2bO
   if (outcome === 'paid_twice' || outcome === 'unmatched' || outcome === 'amount_mismatch') {
     deps.log.warn({ inboxId, outcome, purchase: purchaseId }, 'C2B payment needs staff attention');
   }
-  await deps.db.execute(
-    sql`UPDATE callback_inbox SET outcome = ${outcome}, processed_at = ${deps.clock.now()}, purchase_id = ${purchaseId}
-        WHERE id = ${inboxId}`,
-  );
+  await finishCallback(deps.db, deps, inboxId, outcome, purchaseId);
   return outcome;
 }
 
 async function matchAndCredit(
   tx: Tx,
   deps: Deps,
-  n: C2bNotification,
+  n: C2bNotification & { amountKes: number },
 ): Promise<{ outcome: C2bOutcome; purchaseId: string | null }> {
-  const amount = n.amountKes!;
+  const amount = n.amountKes;
   const same = (
     await query<{ id: string }>(tx, sql`SELECT id FROM purchases WHERE mpesa_receipt = ${n.transId}`)
   )[0];

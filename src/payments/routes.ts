@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Deps } from '../app/deps.ts';
 import { C2B_ACCEPT, C2B_CONFIRM_ACK, c2bReject, STK_ACK } from '../protocols/daraja/callbacks.ts';
 import { receiveC2bConfirmation, validateC2b } from './c2b.ts';
+import { type CallbackBody, readCallbackBody } from './callback-body.ts';
 import { getPurchase, MAX_WAIT_SECONDS } from './get-purchase.ts';
 import { listPlans } from './list-plans.ts';
 import { startPurchase } from './start-purchase.ts';
@@ -51,32 +52,57 @@ export function paymentRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   const remote = (req: { ip: string }) => req.ip.replace(/^::ffff:/, '');
+  app.register(callbackRoutes(deps, remote));
+}
 
-  // Always 200 with the same body: Daraja does not retry, and a forger learns nothing.
-  app.post('/callbacks/stk/:secret', { bodyLimit: CALLBACK_BODY_LIMIT }, async (req) => {
-    const { secret } = req.params as { secret: string };
-    try {
-      await receiveStkCallback(deps, { secret, body: req.body, remoteAddr: remote(req) });
-    } catch (e) {
-      // Stored or not, answer Daraja; the inbox sweep and the reconciler pick it up.
-      req.log.error({ err: e }, 'STK callback processing failed');
-    }
-    return STK_ACK;
-  });
+/**
+ * The Daraja webhooks, in their own scope with their own body parser: every body, whatever its
+ * content type, arrives as text plus the JSON value when there is one (`readCallbackBody`). So
+ * invalid JSON, or JSON the database cannot hold as jsonb, is stored and answered the Daraja way
+ * like any other body, instead of failing in the server's JSON parser with an error page.
+ */
+function callbackRoutes(deps: Deps, remote: (req: { ip: string }) => string) {
+  return async (scope: FastifyInstance) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, text, done) => {
+      done(null, readCallbackBody(text as string));
+    });
+    // No body at all (no parser runs): stored as empty text, like any other non-callback.
+    const bodyOf = (req: { body: unknown }) => (req.body as CallbackBody | undefined) ?? readCallbackBody('');
 
-  app.post('/callbacks/c2b/validate/:secret', { bodyLimit: CALLBACK_BODY_LIMIT }, async (req) => {
-    const { secret } = req.params as { secret: string };
-    const a = await validateC2b(deps, { secret, body: req.body, remoteAddr: remote(req) });
-    return a.accept ? C2B_ACCEPT : c2bReject(a.code);
-  });
+    // Always 200 with the same body: Daraja does not retry, and a forger learns nothing.
+    scope.post('/callbacks/stk/:secret', { bodyLimit: CALLBACK_BODY_LIMIT }, async (req) => {
+      const { secret } = req.params as { secret: string };
+      try {
+        await receiveStkCallback(deps, { secret, body: bodyOf(req), remoteAddr: remote(req) });
+      } catch (e) {
+        // Stored or not, answer Daraja; the inbox sweep and the reconciler pick it up.
+        req.log.error({ err: e }, 'STK callback processing failed');
+      }
+      return STK_ACK;
+    });
 
-  app.post('/callbacks/c2b/confirm/:secret', { bodyLimit: CALLBACK_BODY_LIMIT }, async (req) => {
-    const { secret } = req.params as { secret: string };
-    try {
-      await receiveC2bConfirmation(deps, { secret, body: req.body, remoteAddr: remote(req) });
-    } catch (e) {
-      req.log.error({ err: e }, 'C2B confirmation processing failed');
-    }
-    return C2B_CONFIRM_ACK;
-  });
+    // An answer Daraja understands, even for a body we cannot read (see validateC2b). If we cannot
+    // decide at all, refuse: an error would let Daraja complete the payment unchecked.
+    scope.post('/callbacks/c2b/validate/:secret', { bodyLimit: CALLBACK_BODY_LIMIT }, async (req) => {
+      const { secret } = req.params as { secret: string };
+      try {
+        const a = await validateC2b(deps, { secret, body: bodyOf(req), remoteAddr: remote(req) });
+        return a.accept ? C2B_ACCEPT : c2bReject(a.code);
+      } catch (e) {
+        req.log.error({ err: e }, 'C2B validation failed; payment refused');
+        return c2bReject('C2B00016');
+      }
+    });
+
+    scope.post('/callbacks/c2b/confirm/:secret', { bodyLimit: CALLBACK_BODY_LIMIT }, async (req) => {
+      const { secret } = req.params as { secret: string };
+      try {
+        await receiveC2bConfirmation(deps, { secret, body: bodyOf(req), remoteAddr: remote(req) });
+      } catch (e) {
+        req.log.error({ err: e }, 'C2B confirmation processing failed');
+      }
+      return C2B_CONFIRM_ACK;
+    });
+  };
 }

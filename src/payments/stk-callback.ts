@@ -7,6 +7,9 @@
  * Wrong secret: the body IS stored (outcome `bad_secret`, never processed) so an operator can see
  * forgery attempts or a secret rotated under in-flight payments; the route caps body size so this
  * cannot be used to fill the disk.
+ *
+ * Not an STK callback at all (not JSON, a bare string, nothing we can read): stored as `malformed`,
+ * final at once, so it never sits in the sweep's way.
  */
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
@@ -14,7 +17,9 @@ import { asDate, query } from '../db/open.ts';
 import { parseStkCallback } from '../protocols/daraja/callbacks.ts';
 import { DARAJA_CALLBACK_IPS } from '../protocols/daraja/url-rules.ts';
 import { processC2bInbox } from './c2b.ts';
+import type { CallbackBody } from './callback-body.ts';
 import { creditPurchase } from './credit.ts';
+import { finishCallback, loadCallback, storeCallback, waitingCallbacks } from './inbox.ts';
 import { meaningOf } from './result-codes.ts';
 import { secretMatches } from './secret.ts';
 import { settleUnpaid } from './settle.ts';
@@ -40,19 +45,19 @@ export type StkOutcome =
 
 export async function receiveStkCallback(
   deps: Deps,
-  o: { secret: string; body: unknown; remoteAddr: string | null },
+  o: { secret: string; body: CallbackBody; remoteAddr: string | null },
 ): Promise<{ inboxId: number; outcome: StkOutcome }> {
   const ok = secretMatches(o.secret, deps.config.mpesa.callbackSecret);
-  const cb = parseStkCallback(o.body);
-  const now = deps.clock.now();
-  const rows = await query<{ id: number }>(
-    deps.db,
-    sql`INSERT INTO callback_inbox (kind, received_at, remote_addr, body, checkout_request_id, receipt, outcome, processed_at)
-        VALUES ('stk', ${now}, ${o.remoteAddr}, ${JSON.stringify(o.body ?? null)}::jsonb, ${cb?.checkoutRequestId ?? null},
-                ${cb?.receipt ?? null}, ${ok ? null : 'bad_secret'}, ${ok ? null : now})
-        RETURNING id`,
-  );
-  const inboxId = Number(rows[0]!.id);
+  const cb = o.body.json === undefined ? null : parseStkCallback(o.body.json);
+  const final: StkOutcome | null = !ok ? 'bad_secret' : !cb ? 'malformed' : null;
+  const inboxId = await storeCallback(deps.db, deps, {
+    kind: 'stk',
+    body: o.body,
+    remoteAddr: o.remoteAddr,
+    checkoutRequestId: cb?.checkoutRequestId ?? null,
+    receipt: cb?.receipt ?? null,
+    outcome: final,
+  });
   if (!deps.config.demo && o.remoteAddr && !DARAJA_CALLBACK_IPS.includes(o.remoteAddr)) {
     deps.log.warn(
       { inboxId, remoteAddr: o.remoteAddr },
@@ -66,6 +71,7 @@ export async function receiveStkCallback(
     );
     return { inboxId, outcome: 'bad_secret' };
   }
+  if (final) return { inboxId, outcome: final };
   let outcome: StkOutcome = 'retry';
   // Our push may still be recording its CheckoutRequestID when a fast callback lands: look again briefly.
   for (let i = 0; i < 4 && outcome === 'retry'; i++) {
@@ -76,26 +82,17 @@ export async function receiveStkCallback(
 }
 
 async function finish(deps: Deps, inboxId: number, outcome: StkOutcome, purchaseId: string | null) {
-  await deps.db.execute(
-    sql`UPDATE callback_inbox SET outcome = ${outcome}, processed_at = ${deps.clock.now()},
-           purchase_id = COALESCE(${purchaseId}::uuid, purchase_id)
-        WHERE id = ${inboxId}`,
-  );
+  await finishCallback(deps.db, deps, inboxId, outcome, purchaseId);
   return outcome;
 }
 
 /** Process one stored STK callback. Idempotent: safe to run again on the same row. */
 export async function processStkInbox(deps: Deps, inboxId: number): Promise<StkOutcome> {
-  const row = (
-    await query<{ body: unknown; outcome: string | null; processed_at: unknown; received_at: unknown }>(
-      deps.db,
-      sql`SELECT body, outcome, processed_at, received_at FROM callback_inbox WHERE id = ${inboxId}`,
-    )
-  )[0];
+  const row = await loadCallback(deps.db, inboxId);
   if (!row) return 'malformed';
-  if (row.processed_at) return (row.outcome ?? 'malformed') as StkOutcome;
-  const body = typeof row.body === 'string' ? JSON.parse(row.body) : row.body;
-  const cb = parseStkCallback(body);
+  if (row.processed) return (row.outcome ?? 'malformed') as StkOutcome;
+  // Rows stored before bodies were checked on arrival may hold anything: finish them here.
+  const cb = row.json === undefined ? null : parseStkCallback(row.json);
   if (!cb) return finish(deps, inboxId, 'malformed', null);
 
   let p = (
@@ -132,7 +129,7 @@ export async function processStkInbox(deps: Deps, inboxId: number): Promise<StkO
     }
   }
   if (!p) {
-    const age = deps.clock.now().getTime() - asDate(row.received_at).getTime();
+    const age = deps.clock.now().getTime() - asDate(row.receivedAt).getTime();
     if (age < UNKNOWN_RETRY_MS) return 'retry'; // left unprocessed; the inbox sweep looks again
     return finish(deps, inboxId, 'unknown_checkout', null);
   }
@@ -187,19 +184,25 @@ export async function processStkInbox(deps: Deps, inboxId: number): Promise<StkO
   return finish(deps, inboxId, changed ? 'settled' : 'stale', p.id);
 }
 
-/** Sweep: callbacks stored but not processed (a crash mid-way, or an id we did not know yet). */
-export async function sweepInbox(deps: Deps, limit = 100): Promise<number> {
-  const rows = await query<{ id: number; kind: string }>(
-    deps.db,
-    sql`SELECT id, kind FROM callback_inbox WHERE processed_at IS NULL ORDER BY received_at LIMIT ${limit}`,
-  );
-  for (const r of rows) {
-    try {
-      if (r.kind === 'stk') await processStkInbox(deps, Number(r.id));
-      else if (r.kind === 'c2b_confirm') await processC2bInbox(deps, Number(r.id));
-    } catch (e) {
-      deps.log.error({ err: e, inboxId: r.id }, 'callback processing failed; will retry');
+/**
+ * Sweep: callbacks stored but not processed (a crash mid-way, or an id we did not know yet). One
+ * run visits every waiting row once, page by page, so rows that must keep waiting (or keep
+ * failing) never hold back the ones behind them.
+ */
+export async function sweepInbox(deps: Deps, pageSize = 100): Promise<number> {
+  let seen = 0;
+  for (let after = 0; ; ) {
+    const rows = await waitingCallbacks(deps.db, after, pageSize);
+    if (!rows.length) return seen;
+    seen += rows.length;
+    after = rows[rows.length - 1]!.id;
+    for (const r of rows) {
+      try {
+        if (r.kind === 'stk') await processStkInbox(deps, r.id);
+        else if (r.kind === 'c2b_confirm') await processC2bInbox(deps, r.id);
+      } catch (e) {
+        deps.log.error({ err: e, inboxId: r.id }, 'callback processing failed; will retry');
+      }
     }
   }
-  return rows.length;
 }

@@ -85,7 +85,7 @@ export async function getPurchaseDetail(deps: Deps, id: string): Promise<Purchas
 
   const callbacks = await query<Record<string, any>>(
     db,
-    sql`SELECT id, kind, received_at, remote_addr, body, outcome, processed_at FROM callback_inbox
+    sql`SELECT id, kind, received_at, remote_addr, body::text AS body, body_text, outcome, processed_at FROM callback_inbox
         WHERE purchase_id = ${id}
            OR (${p.checkout_request_id}::text IS NOT NULL AND checkout_request_id = ${p.checkout_request_id})
            OR (${p.mpesa_receipt}::text IS NOT NULL AND receipt = ${p.mpesa_receipt})
@@ -96,7 +96,8 @@ export async function getPurchaseDetail(deps: Deps, id: string): Promise<Purchas
       id: Number(c.id),
       from: c.remote_addr,
       processedAt: iso(c.processed_at),
-      body: typeof c.body === 'string' ? JSON.parse(c.body) : c.body,
+      // jsonb as text, parsed here (a bare JSON string body stays a string); else the raw text kept.
+      body: c.body === null ? c.body_text : JSON.parse(c.body),
     });
 
   const sms = await query<Record<string, any>>(

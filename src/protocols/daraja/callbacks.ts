@@ -21,13 +21,18 @@ export interface StkCallback {
   phone: string | null;
 }
 
+/** Request ids are short printable ASCII ("ws_CO_260520211133524545"); anything else is not Daraja's. */
+const REQUEST_ID = /^[\x21-\x7e]{1,64}$/;
+/** An M-Pesa receipt (MpesaReceiptNumber, TransID): 10 letters and digits today. */
+const RECEIPT = /^[A-Z0-9]{6,20}$/;
+
 /** `null` when the body is not an STK callback at all. */
 export function parseStkCallback(body: unknown): StkCallback | null {
   const cb = (body as { Body?: { stkCallback?: Record<string, unknown> } } | null)?.Body?.stkCallback;
   if (!cb || typeof cb !== 'object') return null;
   const checkout = cb.CheckoutRequestID;
   const code = cb.ResultCode;
-  if (typeof checkout !== 'string' || checkout === '') return null;
+  if (typeof checkout !== 'string' || !REQUEST_ID.test(checkout)) return null;
   if (typeof code !== 'number' && typeof code !== 'string') return null;
   const items = (cb.CallbackMetadata as { Item?: unknown } | undefined)?.Item;
   const meta = new Map<string, unknown>();
@@ -40,16 +45,18 @@ export function parseStkCallback(body: unknown): StkCallback | null {
     }
   }
   const rawAmount = meta.get('Amount');
-  const receipt = meta.get('MpesaReceiptNumber');
+  const rawReceipt = meta.get('MpesaReceiptNumber');
+  const receipt = typeof rawReceipt === 'string' ? rawReceipt.trim().toUpperCase() : '';
   const phone = meta.get('PhoneNumber');
+  const merchant = cb.MerchantRequestID;
   return {
-    merchantRequestId: typeof cb.MerchantRequestID === 'string' ? cb.MerchantRequestID : null,
+    merchantRequestId: typeof merchant === 'string' && REQUEST_ID.test(merchant) ? merchant : null,
     checkoutRequestId: checkout,
     resultCode: String(code).trim(),
     resultDesc: typeof cb.ResultDesc === 'string' ? cb.ResultDesc : '',
     amountKes: rawAmount === undefined ? null : parseKes(rawAmount),
     rawAmount,
-    receipt: typeof receipt === 'string' && receipt.trim() ? receipt.trim().toUpperCase() : null,
+    receipt: RECEIPT.test(receipt) ? receipt : null,
     transactionDate: parseDarajaTimestamp(meta.get('TransactionDate')),
     phone: typeof phone === 'number' || typeof phone === 'string' ? String(phone) : null,
   };
@@ -74,11 +81,15 @@ export interface C2bNotification {
 }
 
 export function parseC2bNotification(body: unknown): C2bNotification | null {
-  if (!body || typeof body !== 'object') return null;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
   const b = body as Record<string, unknown>;
-  const s = (k: string) => (b[k] === undefined || b[k] === null ? '' : String(b[k]).trim());
+  // Values are strings (numbers from look-alikes); a nested object or array is no value at all.
+  const s = (k: string) => {
+    const v = b[k];
+    return typeof v === 'string' || typeof v === 'number' ? String(v).trim() : '';
+  };
   const transId = s('TransID').toUpperCase();
-  if (!/^[A-Z0-9]{6,20}$/.test(transId)) return null;
+  if (!RECEIPT.test(transId)) return null;
   const rawAmount = s('TransAmount');
   return {
     transactionType: s('TransactionType'),
