@@ -269,7 +269,9 @@ export const auditLog = pgTable('audit_log', {
 export const smsMessages = pgTable('sms_messages', {
   id: uuid('id').primaryKey(),
   toPhone: text('to_phone').notNull(),
+  /** The text with its access code masked; the real text is in bodySealed until it is sent. */
   body: text('body').notNull(),
+  bodySealed: text('body_sealed'),
   template: text('template'),
   purchaseId: uuid('purchase_id'),
   status: text('status', { enum: ['queued', 'sent', 'failed'] })
