@@ -69,6 +69,8 @@ export const routers = pgTable('routers', {
   radiusRequireMessageAuth: boolean('radius_require_message_auth').notNull().default(true),
   nasIdentifier: text('nas_identifier'),
   nasAddress: text('nas_address'),
+  /** Where else it may send RADIUS from: 'a,b/24' or 'any'; NULL = only nas_address. */
+  radiusAllowFrom: text('radius_allow_from'),
   coaPort: integer('coa_port').notNull().default(3799),
   enabled: boolean('enabled').notNull().default(true),
   status: text('status', { enum: ['unknown', 'up', 'down'] })

@@ -469,6 +469,30 @@ describe('settings and routers', () => {
     const radius = await inject(h, owner, 'POST', '/api/admin/routers', { name: 'radius-1', mode: 'radius' });
     expect(radius.statusCode).toBe(400);
   });
+
+  it('a radius router takes RADIUS from its address, listed networks, or any address with a warning', async () => {
+    const add = await inject(h, owner, 'POST', '/api/admin/routers', {
+      name: 'radius-2',
+      mode: 'radius',
+      address: '10.8.0.12',
+    });
+    expect(add.statusCode).toBe(201);
+    const id = add.json().router.id;
+    expect(add.json().router).toMatchObject({ allowFrom: null, warnings: [] });
+    const bad = await inject(h, owner, 'PATCH', `/api/admin/routers/${id}`, { allowFrom: 'everyone' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toContain('"everyone" is not an IP address or network');
+    const listed = await inject(h, owner, 'PATCH', `/api/admin/routers/${id}`, {
+      allowFrom: '10.8.0.0/24 10.9.0.7',
+    });
+    expect(listed.json()).toMatchObject({ allowFrom: '10.8.0.0/24,10.9.0.7', warnings: [] });
+    await inject(h, owner, 'PATCH', `/api/admin/routers/${id}`, { allowFrom: 'ANY' });
+    const r = (await inject(h, owner, 'GET', '/api/admin/routers'))
+      .json()
+      .items.find((x: any) => x.id === id);
+    expect(r.allowFrom).toBe('any');
+    expect(r.warnings).toEqual([expect.stringContaining('radius-2 accepts RADIUS from any address')]);
+  });
 });
 
 describe('dashboard', () => {
