@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { query } from '../../src/db/open.ts';
+import { purchaseEventsFor } from '../../src/payments/events.ts';
 import { getPurchase } from '../../src/payments/get-purchase.ts';
 import { reconcilePayments } from '../../src/payments/reconcile.ts';
 import { REASONS, RESULT_CODES } from '../../src/payments/result-codes.ts';
@@ -440,7 +441,9 @@ describe('long poll', () => {
   it('returns as soon as the purchase is paid', async () => {
     const { id, txn } = await manualPurchase();
     const waiting = api('GET', `/api/purchases/${id}?wait=20`);
-    await new Promise((r) => setTimeout(r, 100));
+    // Pay only once the request is parked waiting for a change (not after a guessed delay).
+    const hub = purchaseEventsFor(h.app.deps.database)!;
+    while (hub.waiting(id) === 0) await new Promise((r) => setImmediate(r));
     h.sim.act(txn.checkoutRequestId, 'pay');
     const v = (await waiting).json();
     expect(v.status).toBe('paid');
