@@ -65,16 +65,22 @@ function valueStrings(params: unknown, out: string[] = [], depth = 0): string[] 
 
 /**
  * `text` with every bound value (4+ characters: shorter ones identify nobody and would mangle
- * words) and the row values PostgreSQL quotes in its details replaced by [redacted].
+ * words) and the row values PostgreSQL quotes in its details replaced by [redacted]. The names in
+ * `keep` (the constraint, table and column PostgreSQL reported) are left whole even when a value
+ * such as 'code' happens to be part of them.
  */
-export function redactValues(text: string, params: unknown): string {
+export function redactValues(text: string, params: unknown, keep: (string | undefined)[] = []): string {
+  const names = [...new Set(keep.filter((k): k is string => !!k))].sort((a, b) => b.length - a.length);
   let out = text
     .replace(/\)=\((.*?)\)( already exists| is not present| conflicts|$)/g, `)=(${REDACTED})$2`)
     .replace(/Failing row contains \(.*\)/gs, `Failing row contains (${REDACTED})`);
+  names.forEach((n, i) => {
+    out = out.split(n).join(`\u0000${i}\u0000`);
+  });
   const values = [...new Set(valueStrings(params))].filter((v) => v.length >= 4);
   // Longest first, so a value that contains another is cut whole.
   for (const v of values.sort((a, b) => b.length - a.length)) out = out.split(v).join(REDACTED);
-  return out;
+  return out.replace(/\u0000(\d+)\u0000/g, (_m, i) => names[Number(i)]!);
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -101,12 +107,13 @@ export function scrubDbError(e: unknown, query?: string, params?: unknown): DbEr
   // Drizzle's own message is "Failed query: …\nparams: …": keep only what precedes the values.
   if (driver === e && /\nparams: /.test(message)) message = message.slice(0, message.indexOf('\nparams: '));
   const detail = str(driver?.detail);
-  return new DbError(redactValues(message, values), {
+  const names = [str(driver?.constraint), str(driver?.table), str(driver?.column)];
+  return new DbError(redactValues(message, values, names), {
     code: str(driver?.code),
     constraint: str(driver?.constraint),
     table: str(driver?.table),
     column: str(driver?.column),
-    detail: detail === undefined ? undefined : redactValues(detail, values),
+    detail: detail === undefined ? undefined : redactValues(detail, values, names),
     query: sqlText,
   });
 }

@@ -166,5 +166,13 @@ describe('database errors in the log', () => {
     expect(redactValues('invalid input syntax for type uuid: "2547123"', ['2547123'])).toBe(
       'invalid input syntax for type uuid: "[redacted]"',
     );
+    // A value that is also part of a name PostgreSQL reports leaves the name whole.
+    expect(
+      redactValues(
+        'duplicate key value violates unique constraint "sms_code_key"',
+        ['code', '254712345678'],
+        ['sms_code_key'],
+      ),
+    ).toBe('duplicate key value violates unique constraint "sms_code_key"');
   });
 });
