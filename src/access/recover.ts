@@ -189,13 +189,14 @@ async function byPhone(
   const branding = await getBranding(deps.db);
   await deps.db.transaction(async (tx) => {
     for (const x of matches) {
+      const code = deps.sealer.unseal(x.code_sealed);
       const body = renderSms('code', input.lang ?? 'en', {
         business: branding.name,
-        code: deps.sealer.unseal(x.code_sealed),
+        code,
         plan: x.plan_name,
         supportPhone: branding.supportPhone,
       });
-      await queueSms(tx, deps, { to: phone, body, template: 'code', purchaseId: x.id });
+      await queueSms(tx, deps, { to: phone, body, code, template: 'code', purchaseId: x.id });
     }
     await audit(tx, deps, {
       actor: 'public',

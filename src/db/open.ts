@@ -13,6 +13,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
 import pg from 'pg';
+import { scrubQueryErrors, withoutQueryValues } from './errors.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -47,6 +48,8 @@ export interface OpenOptions {
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  // Failed queries must not carry their parameters into logs or job errors (see errors.ts).
+  scrubQueryErrors();
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
     // An idle client losing its connection must not crash the process; the pool replaces it.
@@ -68,7 +71,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
           await client.query('COMMIT');
         } catch (e) {
           await client.query('ROLLBACK').catch(() => {});
-          throw e;
+          throw withoutQueryValues(e);
         } finally {
           client.release();
         }
@@ -99,14 +102,18 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     db: withTransactionRetry(drizzlePglite(client, { schema }) as unknown as Db),
     async script(_lockKey, run) {
       // PGlite is one connection in one process: its transaction already excludes everyone else.
-      await client.transaction(async (tx) => {
-        await run(
-          async (text) => {
-            await tx.exec(text);
-          },
-          async (text, params) => (await tx.query(text, params)).rows as never[],
-        );
-      });
+      await client
+        .transaction(async (tx) => {
+          await run(
+            async (text) => {
+              await tx.exec(text);
+            },
+            async (text, params) => (await tx.query(text, params)).rows as never[],
+          );
+        })
+        .catch((e) => {
+          throw withoutQueryValues(e);
+        });
     },
     async listen(channel, onNotify) {
       const unlisten = await client.listen(channel, onNotify);

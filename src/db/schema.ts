@@ -69,6 +69,8 @@ export const routers = pgTable('routers', {
   radiusRequireMessageAuth: boolean('radius_require_message_auth').notNull().default(true),
   nasIdentifier: text('nas_identifier'),
   nasAddress: text('nas_address'),
+  /** Where else it may send RADIUS from: 'a,b/24' or 'any'; NULL = only nas_address. */
+  radiusAllowFrom: text('radius_allow_from'),
   coaPort: integer('coa_port').notNull().default(3799),
   enabled: boolean('enabled').notNull().default(true),
   status: text('status', { enum: ['unknown', 'up', 'down'] })
@@ -286,7 +288,9 @@ export const auditLog = pgTable('audit_log', {
 export const smsMessages = pgTable('sms_messages', {
   id: uuid('id').primaryKey(),
   toPhone: text('to_phone').notNull(),
+  /** The text with its access code masked; the real text is in bodySealed until it is sent. */
   body: text('body').notNull(),
+  bodySealed: text('body_sealed'),
   template: text('template'),
   purchaseId: uuid('purchase_id'),
   status: text('status', { enum: ['queued', 'sent', 'failed'] })

@@ -35,9 +35,13 @@ Subcommands:
           --tls-fingerprint SHA256       pin the router's certificate (api-tls, rest)
   add NAME --mode radius --address IP [options]
         Any gateway that asks Wavu over RADIUS (MikroTik or other).
-          --address IP                   the IP the router sends RADIUS from
+          --address IP                   the IP the router sends RADIUS from; only
+                                         packets from it are accepted
           --secret SECRET                shared secret; leave out to have one generated
           --nas-identifier ID            NAS-Identifier it sends (default: NAME)
+          --allow-from LIST              more addresses or networks it may send from
+                                         (10.8.0.0/24,198.51.100.7), "any" for a router
+                                         behind CGNAT (warned about), "none" to clear
   list                                   every router, its status and last contact
   show NAME                              one router in detail
   update NAME [the options of add] [--enable | --disable] [--name NEW]
@@ -54,6 +58,7 @@ Examples:
   wavu routers script hostel-1 --out .
   wavu routers test hostel-1
   wavu routers add cafe-2 --mode radius --address 10.8.0.12
+  wavu routers update cafe-2 --allow-from 10.8.0.0/24
 
 Step-by-step guide: docs/mikrotik-setup.md`;
 
@@ -70,6 +75,7 @@ const OPTIONS = {
   secret: { type: 'string' },
   'nas-identifier': { type: 'string' },
   'coa-port': { type: 'string' },
+  'allow-from': { type: 'string' },
   site: { type: 'string' },
   name: { type: 'string' },
   enable: { type: 'boolean' },
@@ -96,6 +102,7 @@ const ROUTER_FIELDS: (keyof typeof OPTIONS)[] = [
   'secret',
   'nas-identifier',
   'coa-port',
+  'allow-from',
   'site',
 ];
 
@@ -170,10 +177,11 @@ function describe(r: RouterView): string[] {
   const where =
     r.mode === 'api'
       ? `${r.transport} ${r.host}${r.port ? `:${r.port}` : ''} as ${r.username}`
-      : `RADIUS from ${r.nasAddress} (NAS-Identifier ${r.nasIdentifier})`;
+      : `RADIUS from ${radiusFrom(r)} (NAS-Identifier ${r.nasIdentifier})`;
   const lines = [
     `${r.name}  (${r.mode} mode${r.enabled ? '' : ', DISABLED'})`,
     `  connection   ${where}`,
+    ...r.warnings.map((w) => `  WARNING      ${w}`),
     `  status       ${r.status}${r.lastSeenAt ? `, last seen ${r.lastSeenAt.toISOString()}` : ', never seen'}`,
   ];
   if (r.site) lines.push(`  site         ${r.site}`);
@@ -183,6 +191,12 @@ function describe(r: RouterView): string[] {
   if (r.tlsFingerprint) lines.push(`  certificate  ${r.tlsFingerprint}`);
   if (r.lastReconciledAt) lines.push(`  reconciled   ${r.lastReconciledAt.toISOString()}`);
   return lines;
+}
+
+/** "10.8.0.12", "10.8.0.12, 10.9.0.0/16" or "any address". */
+function radiusFrom(r: RouterView): string {
+  if (r.allowFrom === 'any') return 'any address';
+  return [r.nasAddress, ...(r.allowFrom ? r.allowFrom.split(',') : [])].filter(Boolean).join(', ');
 }
 
 function addInput(v: Values, name: string): Record<string, unknown> {
@@ -199,6 +213,7 @@ function addInput(v: Values, name: string): Record<string, unknown> {
   if (v.secret !== undefined) o.secret = v.secret;
   if (v['nas-identifier'] !== undefined) o.nasIdentifier = v['nas-identifier'];
   if (v['coa-port'] !== undefined) o.coaPort = v['coa-port'];
+  if (v['allow-from'] !== undefined) o.allowFrom = v['allow-from'];
   if (v.site !== undefined) o.site = v.site;
   return o;
 }
@@ -209,9 +224,9 @@ function precheckAdd(v: Values): void {
       '--mode is required: "api" (Wavu manages hotspot users on a MikroTik over its API) or "radius" (the router asks Wavu over RADIUS)',
     );
   }
-  if (v.mode === 'api' && (v.address || v.secret || v['nas-identifier'])) {
+  if (v.mode === 'api' && (v.address || v.secret || v['nas-identifier'] || v['allow-from'] !== undefined)) {
     throw new UsageError(
-      '--address, --secret and --nas-identifier are for --mode radius; api mode uses --host',
+      '--address, --secret, --nas-identifier and --allow-from are for --mode radius; api mode uses --host',
     );
   }
   if (v.mode === 'radius' && (v.host || v.transport || v.username || v.password)) {
@@ -231,6 +246,7 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
         `  API password generated for user "${res.router.username}" (the setup script sets it on the router).`,
       );
     if (res.generated.secret) out(`  RADIUS secret generated: ${res.generated.secret}`);
+    for (const w of res.router.warnings) process.stderr.write(`Warning: ${w}\n`);
     out('');
     out('Next:');
     out(
@@ -254,7 +270,7 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
     const rows = list.map((r) => [
       r.name,
       r.mode,
-      r.mode === 'api' ? `${r.transport} ${r.host}${r.port ? `:${r.port}` : ''}` : `radius ${r.nasAddress}`,
+      r.mode === 'api' ? `${r.transport} ${r.host}${r.port ? `:${r.port}` : ''}` : `radius ${radiusFrom(r)}`,
       r.enabled ? r.status : 'disabled',
       r.lastSeenAt ? r.lastSeenAt.toISOString().replace('T', ' ').slice(0, 19) : '-',
     ]);
@@ -267,6 +283,9 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
           .join('  ')
           .trimEnd(),
       );
+    const warnings = list.flatMap((r) => r.warnings);
+    if (warnings.length) out('');
+    for (const w of warnings) out(`WARNING: ${w}`);
     return 0;
   },
   async show(deps, name, v) {
@@ -287,6 +306,8 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
     const r = await updateRouter(deps, name, input);
     out(`Updated ${r.name}.`);
     out(describe(r).join('\n'));
+    if (input.allowFrom !== undefined || input.address !== undefined)
+      out('A running RADIUS server applies the change within 5 seconds.');
     return 0;
   },
   async remove(deps, name) {

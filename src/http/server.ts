@@ -9,6 +9,7 @@ import type { Deps } from '../app/deps.ts';
 import type { Module } from '../app/module.ts';
 import { AppError, type ErrorCode, errorStatus } from '../lib/errors.ts';
 import { safeUrl } from '../lib/log.ts';
+import { addHsts } from './hsts.ts';
 
 export function errorBody(code: ErrorCode, message: string, extra?: Record<string, unknown>) {
   return { error: { code, message, ...extra } };
@@ -72,6 +73,8 @@ export async function buildServer(deps: Deps, mods: Module[]): Promise<FastifyIn
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send(errorBody('not_found', `Nothing at ${req.method} ${safeUrl(req.url)}`));
   });
+
+  addHsts(app, deps.config);
 
   for (const m of mods) {
     if (m.demoOnly && !deps.config.demo) continue;

@@ -158,9 +158,10 @@ describe('job queue', () => {
     const w = worker(clock, async () => resolve(), { pollMs: 60_000 });
     await w.start();
     try {
-      // The poll interval is a minute: only the commit notification can make this finish in time.
       await enqueue(t.database.db, clock, { kind: 'test.job' });
       await ran;
+      // Woken by the commit notification, not by the (minute-long) poll.
+      expect(w.wakeups).toEqual({ notify: 1, poll: 0 });
     } finally {
       await w.stop();
     }

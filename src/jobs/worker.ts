@@ -56,6 +56,8 @@ export class Worker {
   private loopDone: Promise<void> | null = null;
   private unlisten: (() => Promise<void>) | null = null;
   private readonly lastSlot = new Map<string, number>();
+  /** What woke the idle loop: a job notification, or the poll timer running out. */
+  readonly wakeups = { notify: 0, poll: 0 };
 
   constructor(o: WorkerOptions) {
     this.id = o.id ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -74,7 +76,9 @@ export class Worker {
     this.running = true;
     try {
       this.unlisten = await this.opts.database.listen(JOBS_CHANNEL, (kind) => {
-        if (this.defs.has(kind)) this.wake();
+        if (!this.defs.has(kind)) return;
+        this.wakeups.notify++;
+        this.wake();
       });
     } catch (e) {
       this.opts.log.warn({ err: e }, 'job notifications unavailable; polling only');
@@ -155,7 +159,10 @@ export class Worker {
         continue;
       }
       await new Promise<void>((resolve) => {
-        const t = setTimeout(done, this.opts.pollMs);
+        const t = setTimeout(() => {
+          this.wakeups.poll++;
+          done();
+        }, this.opts.pollMs);
         function done() {
           clearTimeout(t);
           resolve();

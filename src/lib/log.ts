@@ -1,8 +1,11 @@
 import pino, { type Logger } from 'pino';
+import { withoutQueryValues } from '../db/errors.ts';
 
 /**
  * Secrets never reach logs: known secret fields are censored wherever they appear, and request
- * logging drops headers and bodies (callback bodies are kept in the database instead).
+ * logging drops headers and bodies (callback bodies are kept in the database instead). Errors are
+ * logged without the values of a failed query (phones, receipts, SMS texts with codes): the
+ * database layer already throws them scrubbed, and the error serializers scrub any that were not.
  */
 const REDACT = [
   'password',
@@ -16,17 +19,24 @@ const REDACT = [
   'consumerSecret',
   'secretKey',
   'Password',
+  // Query parameters of a database error.
+  'params',
 ];
 
-export function createLogger(level = 'info'): Logger {
-  return pino({
+const errorSerializer = (e: unknown) => pino.stdSerializers.err(withoutQueryValues(e) as Error);
+
+/** `destination`: where lines go (default stdout); tests capture them. */
+export function createLogger(level = 'info', destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { pid: process.pid },
+    serializers: { err: errorSerializer, error: errorSerializer },
     redact: {
       paths: [...REDACT, ...REDACT.map((k) => `*.${k}`), ...REDACT.map((k) => `*.*.${k}`)],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type { Logger };

@@ -6,6 +6,8 @@ import type { Conn } from '../db/open.ts';
 export interface SmsInput {
   to: string;
   body: string;
+  /** The access code the text carries, exactly as it appears in `body`. */
+  code: string;
   template?: string;
   purchaseId?: string;
 }
@@ -13,13 +15,26 @@ export interface SmsInput {
 /**
  * Queue an SMS: the message row and its delivery job are written on `tx`, so an SMS exists exactly
  * when the change that causes it (a payment, a sale) commits. Delivery happens in the `sms.send` job.
+ *
+ * The text carries a live access code, which the database otherwise keeps only hashed and sealed:
+ * so the row keeps the text sealed (`body_sealed`, for the delivery job, dropped once the message
+ * has gone or failed) and `body` holds it with the code masked, for staff to read.
  */
 export async function queueSms(tx: Conn, deps: Deps, m: SmsInput): Promise<string> {
   const id = randomUUID();
   await tx.execute(
-    sql`INSERT INTO sms_messages (id, to_phone, body, template, purchase_id, created_at)
-        VALUES (${id}, ${m.to}, ${m.body}, ${m.template ?? null}, ${m.purchaseId ?? null}, ${deps.clock.now()})`,
+    sql`INSERT INTO sms_messages (id, to_phone, body, body_sealed, template, purchase_id, created_at)
+        VALUES (${id}, ${m.to}, ${maskCode(m.body, m.code)}, ${deps.sealer.seal(m.body)}, ${m.template ?? null},
+                ${m.purchaseId ?? null}, ${deps.clock.now()})`,
   );
   await deps.enqueue(tx, { kind: 'sms.send', payload: { smsId: id }, key: `sms:${id}` });
   return id;
+}
+
+/** "your WiFi code is ABCDE-FGHJK" → "your WiFi code is *****-*****"; the shape stays readable. */
+export function maskCode(body: string, code: string): string {
+  const c = code.trim();
+  // A text without its code (never, with our templates) is not shown at all rather than risked.
+  if (c.length < 4 || !body.includes(c)) return '[text sealed]';
+  return body.split(c).join(c.replace(/[^-\s]/g, '*'));
 }

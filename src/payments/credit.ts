@@ -130,6 +130,7 @@ export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promis
     await queueSms(tx, deps, {
       to: p.phone,
       body,
+      code: issued.code,
       template: input.receipt ? 'receipt' : 'code',
       purchaseId: p.id,
     });

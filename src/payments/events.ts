@@ -20,6 +20,11 @@ export class PurchaseEvents {
     });
   }
 
+  /** How many requests are waiting on `id` right now. */
+  waiting(id: string): number {
+    return this.waiters.get(id)?.size ?? 0;
+  }
+
   /** Resolves on a change to `id` or after `ms`, whichever comes first. */
   wait(id: string, ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {

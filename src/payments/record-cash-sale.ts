@@ -98,6 +98,7 @@ export async function recordCashSale(deps: Deps, input: CashSaleInput): Promise<
       await queueSms(tx, deps, {
         to: input.phone,
         body: await codeSms(tx, plan.name, issued.code),
+        code: issued.code,
         template: 'code',
         purchaseId: id,
       });

@@ -5,18 +5,22 @@
  * the database updates are idempotent on their own, so a retransmission reaching another node is
  * still counted once.
  */
+import { type Clock, systemClock } from '../lib/clock.ts';
+
 export class DuplicateCache {
   private readonly entries = new Map<string, { at: number; response: Promise<Buffer | null> }>();
 
   constructor(
     private readonly ttlMs = 30_000,
     private readonly max = 100_000,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   get(key: string): Promise<Buffer | null> | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
-    if (performance.now() - e.at > this.ttlMs) {
+    const age = this.clock.now().getTime() - e.at;
+    if (age > this.ttlMs || age < 0) {
       this.entries.delete(key);
       return undefined;
     }
@@ -24,7 +28,7 @@ export class DuplicateCache {
   }
 
   set(key: string, response: Promise<Buffer | null>): void {
-    this.entries.set(key, { at: performance.now(), response });
+    this.entries.set(key, { at: this.clock.now().getTime(), response });
     // Map keeps insertion order: the first keys are the oldest.
     while (this.entries.size > this.max) {
       const oldest = this.entries.keys().next().value;

@@ -46,9 +46,13 @@ export async function startRadiusService(deps: Deps, o: RadiusServiceOptions = {
   const access = accessRequestHandler(deps, { interimSeconds });
   const accounting = accountingHandler(deps, markSeen);
   const fromConfig = (p: number) => (p === 0 ? null : p);
+  const log = deps.log.child({ component: 'radius' });
+  const nas = new NasDirectory({ ...deps, log }, o.nasCache?.ttlMs, o.nasCache?.missReloadMs);
+  // Loaded now so that routers open to any address are warned about at start.
+  await nas.load().catch((e) => log.warn({ err: e }, 'could not load the RADIUS routers yet'));
   return startRadiusServer({
-    log: deps.log.child({ component: 'radius' }),
-    nas: new NasDirectory(deps, o.nasCache?.ttlMs, o.nasCache?.missReloadMs),
+    log,
+    nas,
     host: o.host ?? deps.config.host,
     authPort: o.authPort !== undefined ? o.authPort : fromConfig(deps.config.radius.authPort),
     acctPort: o.acctPort !== undefined ? o.acctPort : fromConfig(deps.config.radius.acctPort),

@@ -3,7 +3,8 @@
  * the duplicate cache, hand the request to a handler, sign the reply. Business rules live in the
  * handlers (access-request.ts, accounting.ts); this file only decides what to drop.
  *
- * Dropped silently (and counted/logged): malformed packets, unknown NAS, wrong secret, a code not
+ * Dropped silently (and counted/logged): malformed packets, unknown NAS, a known NAS-Identifier
+ * from an address not allowed for that router, wrong secret, a code not
  * served on that port, and Access-Request/Status-Server without Message-Authenticator when the
  * NAS requires it (the default). Dropping rather than rejecting is deliberate: any signed reply
  * to an unauthenticated request is material for the BlastRADIUS forgery, and the NAS reports a
@@ -46,6 +47,8 @@ export interface RadiusStats {
   duplicates: number;
   malformed: number;
   unknownNas: number;
+  /** A router's NAS-Identifier, from an address not allowed for it. */
+  sourceNotAllowed: number;
   badAuthenticator: number;
   missingMessageAuthenticator: number;
   wrongPort: number;
@@ -87,6 +90,7 @@ export async function startRadiusServer(o: RadiusServerOptions): Promise<RadiusS
     duplicates: 0,
     malformed: 0,
     unknownNas: 0,
+    sourceNotAllowed: 0,
     badAuthenticator: 0,
     missingMessageAuthenticator: 0,
     wrongPort: 0,
@@ -132,6 +136,16 @@ export async function startRadiusServer(o: RadiusServerOptions): Promise<RadiusS
     }
     const address = plainAddress(src.address);
     const nas = await o.nas.find(address, getText(packet, 'NAS-Identifier'));
+    const named = nas ? undefined : o.nas.byIdentifier(getText(packet, 'NAS-Identifier'));
+    if (named) {
+      stats.sourceNotAllowed++;
+      warnOnce(
+        `source:${named.routerId}:${address}`,
+        { router: named.name, from: address, registered: named.address },
+        `RADIUS packet naming router ${named.name} from an address not allowed for it dropped (if the router really moved: wavu routers update ${named.name} --address IP, or --allow-from NETWORK)`,
+      );
+      return null;
+    }
     if (!nas) {
       stats.unknownNas++;
       warnOnce(

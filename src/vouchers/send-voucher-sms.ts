@@ -35,5 +35,11 @@ export async function sendVoucherSms(
   const body = gift
     ? renderSms('gift', o.lang ?? 'en', { ...vars, from: maskPhone(buyer) })
     : renderSms('code', o.lang ?? 'en', vars);
-  return queueSms(tx, deps, { to, body, template: gift ? 'gift' : 'code', purchaseId: o.purchaseId });
+  return queueSms(tx, deps, {
+    to,
+    body,
+    code: o.code,
+    template: gift ? 'gift' : 'code',
+    purchaseId: o.purchaseId,
+  });
 }

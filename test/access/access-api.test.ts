@@ -337,11 +337,14 @@ describe('recovery', () => {
         payload: { mac: newMac(), ...body },
         remoteAddress: '10.8.0.2',
       });
-    const sms = () =>
-      query<{ to_phone: string; body: string }>(
-        db(),
-        sql`SELECT to_phone, body FROM sms_messages WHERE to_phone = '254711000030'`,
-      );
+    // The text as sent: sealed at rest.
+    const sms = async () =>
+      (
+        await query<{ to_phone: string; body_sealed: string }>(
+          db(),
+          sql`SELECT to_phone, body_sealed FROM sms_messages WHERE to_phone = '254711000030'`,
+        )
+      ).map((m) => ({ to_phone: m.to_phone, body: app.deps.sealer.unseal(m.body_sealed) }));
 
     const miss = await recover({ phone: '0711000030', amountKes: 50, day });
     const hit = await recover({ phone: '0711 000 030', amountKes: 20, day });

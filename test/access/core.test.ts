@@ -234,11 +234,13 @@ describe('access codes', () => {
   });
 
   it('an SMS and its delivery job commit together or not at all', async () => {
-    const id = await deps.db.transaction((tx) => queueSms(tx, deps, { to: '254700000007', body: 'hello' }));
+    const id = await deps.db.transaction((tx) =>
+      queueSms(tx, deps, { to: '254700000007', body: 'hello ACDEFGHJKM', code: 'ACDEFGHJKM' }),
+    );
     expect((await jobs('sms.send')).some((j) => j.payload.smsId === id)).toBe(true);
     await expect(
       deps.db.transaction(async (tx) => {
-        await queueSms(tx, deps, { to: '254700000008', body: 'never' });
+        await queueSms(tx, deps, { to: '254700000008', body: 'never ACDEFGHJKM', code: 'ACDEFGHJKM' });
         throw new Error('rollback');
       }),
     ).rejects.toThrow('rollback');

@@ -148,7 +148,10 @@ describe('cash sales', () => {
     expect(code[0]!.code_hash).toBe(hashCode(h.app.deps.sealer, a.json().code));
     const sms = await rows(sql`SELECT * FROM sms_messages WHERE purchase_id = ${requestId}`);
     expect(sms).toHaveLength(1);
-    expect(sms[0]!.body).toContain(a.json().code);
+    // The code is sealed at rest; staff see the text with it masked.
+    expect(sms[0]!.body).not.toContain(a.json().code);
+    expect(sms[0]!.body).toMatch(/code is \*{5}-?\*{5} /);
+    expect(h.app.deps.sealer.unseal(sms[0]!.body_sealed)).toContain(a.json().code);
     const jobs = await rows(sql`SELECT kind FROM jobs WHERE kind = 'sms.send'`);
     expect(jobs.length).toBeGreaterThanOrEqual(1);
     const audit = await rows(sql`SELECT actor, action FROM audit_log WHERE entity_id = ${requestId}`);
@@ -307,12 +310,21 @@ describe('resending a code', () => {
     });
     expect(r2.json().to).toBe('254722999888');
     const sms = await rows(
-      sql`SELECT to_phone, body FROM sms_messages WHERE purchase_id = ${id} ORDER BY created_at`,
+      sql`SELECT to_phone, body, body_sealed FROM sms_messages WHERE purchase_id = ${id} ORDER BY created_at`,
     );
     expect(sms.map((m) => m.to_phone).sort()).toEqual(['254711222333', '254722999888']);
-    expect(sms[0]!.body).toContain(sale.json().code.slice(5));
+    expect(sms[0]!.body).not.toContain(sale.json().code.slice(5));
+    expect(h.app.deps.sealer.unseal(sms[0]!.body_sealed)).toContain(sale.json().code.slice(5));
     const audit = await rows(sql`SELECT detail FROM audit_log WHERE action = 'purchase.resend_code'`);
     expect(JSON.stringify(audit)).not.toContain(sale.json().code.slice(5));
+    // The purchase's timeline lists the texts with the code masked.
+    const d = (await inject(h, cashier, 'GET', `/api/admin/purchases/${id}`)).json();
+    const texts = d.timeline.filter((e: any) => e.kind === 'sms').map((e: any) => e.detail.text);
+    expect(texts).toHaveLength(2);
+    for (const text of texts) {
+      expect(text).toMatch(/your WiFi code is \*{5}-?\*{5} /);
+      expect(text).not.toContain(sale.json().code.slice(5));
+    }
     const pending = await seedPurchase({ at: '2026-02-13T08:00:00Z', phone: null });
     expect(
       (await inject(h, cashier, 'POST', `/api/admin/purchases/${pending.id}/resend-code`, {})).statusCode,
@@ -456,6 +468,30 @@ describe('settings and routers', () => {
     expect(h.app.deps.sealer.unseal(raw[0]!.password_sealed)).toBe('router-pass-123');
     const radius = await inject(h, owner, 'POST', '/api/admin/routers', { name: 'radius-1', mode: 'radius' });
     expect(radius.statusCode).toBe(400);
+  });
+
+  it('a radius router takes RADIUS from its address, listed networks, or any address with a warning', async () => {
+    const add = await inject(h, owner, 'POST', '/api/admin/routers', {
+      name: 'radius-2',
+      mode: 'radius',
+      address: '10.8.0.12',
+    });
+    expect(add.statusCode).toBe(201);
+    const id = add.json().router.id;
+    expect(add.json().router).toMatchObject({ allowFrom: null, warnings: [] });
+    const bad = await inject(h, owner, 'PATCH', `/api/admin/routers/${id}`, { allowFrom: 'everyone' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toContain('"everyone" is not an IP address or network');
+    const listed = await inject(h, owner, 'PATCH', `/api/admin/routers/${id}`, {
+      allowFrom: '10.8.0.0/24 10.9.0.7',
+    });
+    expect(listed.json()).toMatchObject({ allowFrom: '10.8.0.0/24,10.9.0.7', warnings: [] });
+    await inject(h, owner, 'PATCH', `/api/admin/routers/${id}`, { allowFrom: 'ANY' });
+    const r = (await inject(h, owner, 'GET', '/api/admin/routers'))
+      .json()
+      .items.find((x: any) => x.id === id);
+    expect(r.allowFrom).toBe('any');
+    expect(r.warnings).toEqual([expect.stringContaining('radius-2 accepts RADIUS from any address')]);
   });
 });
 

@@ -118,16 +118,25 @@ describe.skipIf(!haveChromium)('admin dashboard in a browser', () => {
   });
 
   it('signs out and back in', async () => {
+    const sessions = async () =>
+      (await rows<{ id: string }>(sql`SELECT id FROM admin_sessions`)).map((r) => r.id);
+    const before = await sessions();
+    expect(before).toHaveLength(1);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await sessions()).toEqual([]);
     await page.getByLabel('Username').fill(OWNER.username);
     await page.getByLabel('Password').fill('wrong password here');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('Wrong username or password.').waitFor();
+    expect(await sessions()).toEqual([]);
     await shot('03-login-wrong');
     await page.getByLabel('Password').fill(OWNER.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    const after = await sessions();
+    expect(after).toHaveLength(1);
+    expect(after).not.toEqual(before);
   });
 
   it('creates a plan', async () => {

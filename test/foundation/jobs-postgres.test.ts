@@ -8,9 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../../src/db/open.ts';
 import { enqueue } from '../../src/jobs/enqueue.ts';
 import { Worker } from '../../src/jobs/worker.ts';
-import { systemClock } from '../../src/lib/clock.ts';
+import { ManualClock, systemClock } from '../../src/lib/clock.ts';
 import { silentLog } from '../helpers/app.ts';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/db.ts';
+
+/** The crashed worker's lease. */
+const LEASE_MS = 10 * 60_000;
 
 describe.skipIf(!onPostgres())('job runner on PostgreSQL', () => {
   let t: TestDatabase;
@@ -81,7 +84,8 @@ describe.skipIf(!onPostgres())('job runner on PostgreSQL', () => {
     const id = (await enqueue(t.database.db, systemClock, { kind: 'test.hang', maxAttempts: 5 }))!;
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'test/helpers/hanging-worker.ts', t.url!, '1000'],
+      // A 10-minute lease: the take-over below must come from moving the clock, not from waiting.
+      ['--import', 'tsx', 'test/helpers/hanging-worker.ts', t.url!, String(LEASE_MS)],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
       },
@@ -96,10 +100,15 @@ describe.skipIf(!onPostgres())('job runner on PostgreSQL', () => {
     await new Promise((r) => child.once('exit', r));
 
     const ran: number[] = [];
+    let taken!: () => void;
+    const takenOver = new Promise<void>((r) => {
+      taken = r;
+    });
     const database = await t.openAnother();
     const w = new Worker({
       database,
-      clock: systemClock,
+      // Another node whose clock reads past the dead worker's lease.
+      clock: new ManualClock(Date.now() + LEASE_MS + 60_000),
       log: silentLog(),
       pollMs: 100,
       definitions: [
@@ -107,13 +116,13 @@ describe.skipIf(!onPostgres())('job runner on PostgreSQL', () => {
           kind: 'test.hang',
           async handle(_p, ctx) {
             ran.push(ctx.job.attempts);
+            taken();
           },
         },
       ],
     });
     await w.start();
-    const deadline = Date.now() + 20_000;
-    while (!ran.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await takenOver;
     await w.stop();
     expect(ran).toEqual([2]);
     const [row] = await query<{ status: string; attempts: number }>(

@@ -112,6 +112,25 @@ describe.skipIf(onPostgres())('wavu routers', { timeout: 180_000 }, () => {
       const list = await run(['list']);
       expect(list.out).toMatch(/lab\s+api\s+api 127\.0\.0\.1:\d+\s+down/);
       expect(list.out).toMatch(/cafe\s+radius\s+radius 10\.8\.0\.12\s+unknown/);
+      expect(list.out).not.toContain('WARNING');
+
+      // RADIUS is taken from the router's own address only, unless more is allowed.
+      const wider = await run(['update', 'cafe', '--allow-from', '10.8.0.0/24, 10.9.0.7']);
+      expect(wider.out).toContain('RADIUS from 10.8.0.12, 10.8.0.0/24, 10.9.0.7 (NAS-Identifier cafe)');
+      expect((await run(['update', 'cafe', '--allow-from', '10.8.0.0/33'])).err).toContain(
+        '--allow-from: "10.8.0.0/33": the prefix length must be 0–32',
+      );
+      const open = await run(['update', 'cafe', '--allow-from', 'any']);
+      expect(open.out).toContain('RADIUS from any address');
+      expect(open.out).toContain('WARNING      cafe accepts RADIUS from any address');
+      const warned = await run(['list']);
+      expect(warned.out).toMatch(/cafe\s+radius\s+radius any address/);
+      expect(warned.out).toContain('WARNING: cafe accepts RADIUS from any address');
+      expect((await run(['show', 'cafe', '--json'])).out).toContain('"allowFrom": "any"');
+      expect((await run(['update', 'cafe', '--allow-from', 'none'])).out).not.toContain('WARNING');
+      await expect(
+        run(['add', 'r2', '--mode', 'api', '--host', '10.0.0.9', '--allow-from', 'any']),
+      ).rejects.toThrow('are for --mode radius');
 
       const script = await run(['script', 'cafe', '--radius-address', '10.0.0.5']);
       expect(script.out).toContain('/radius add service=hotspot address=10.0.0.5 secret="');

@@ -1,6 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app/run.ts';
+import { migrate, migrationFiles } from '../../src/db/migrate.ts';
 import { query } from '../../src/db/open.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { SMS_MAX_ATTEMPTS } from '../../src/notify/module.ts';
@@ -30,8 +34,8 @@ async function smsRow(app: App, id: string): Promise<Row> {
   return r!;
 }
 
-async function queue(app: App, to: string, body: string): Promise<string> {
-  return app.deps.db.transaction((tx) => queueSms(tx, app.deps, { to, body, template: 'code' }));
+async function queue(app: App, to: string, body: string, code = 'ACDEFGHJKM'): Promise<string> {
+  return app.deps.db.transaction((tx) => queueSms(tx, app.deps, { to, body, code, template: 'code' }));
 }
 
 /** Run due jobs, moving the clock past the longest backoff each round, until nothing is left. */
@@ -156,6 +160,12 @@ describe("delivery through Africa's Talking (real HTTP)", () => {
     const r = await smsRow(app, id);
     expect(r).toMatchObject({ status: 'failed', attempts: 1 });
     expect(r.last_error).toContain('InvalidPhoneNumber');
+    // It will never be sent: the sealed text is gone too.
+    const [sealed] = await query<{ body_sealed: string | null }>(
+      app.deps.db,
+      sql`SELECT body_sealed FROM sms_messages WHERE id = ${id}`,
+    );
+    expect(sealed!.body_sealed).toBeNull();
     expect(r.failed_at).not.toBeNull();
     expect(at.requests).toHaveLength(1);
   });
@@ -173,6 +183,47 @@ describe("delivery through Africa's Talking (real HTTP)", () => {
     } finally {
       at.fallback.answer = atAccepted();
     }
+  });
+
+  it('keeps the code sealed at rest, sends the real text, then keeps only the masked one', async () => {
+    at.requests.length = 0;
+    at.script.push(atAccepted('ATXid_sealed'));
+    const text = 'Wavu: your WiFi code is ACDEFGHJKM (1 Hour). Join the WiFi and type it.';
+    const id = await queue(app, '254712345672', text, 'ACDEFGHJKM');
+    const stored = async () =>
+      (
+        await query<Record<string, unknown>>(app.deps.db, sql`SELECT * FROM sms_messages WHERE id = ${id}`)
+      )[0]!;
+    const before = await stored();
+    expect(JSON.stringify(before)).not.toContain('ACDEFGHJKM');
+    expect(before.body).toBe('Wavu: your WiFi code is ********** (1 Hour). Join the WiFi and type it.');
+    expect(app.deps.sealer.unseal(String(before.body_sealed))).toBe(text);
+    await drainAll(app, clock);
+    expect(at.requests.map((r) => r.form.message)).toEqual([text]);
+    const after = await stored();
+    expect(after).toMatchObject({ status: 'sent', body_sealed: null, body: before.body });
+  });
+
+  it('sends a text queued before texts were sealed as stored, and masks its code afterwards', async () => {
+    at.requests.length = 0;
+    at.script.push(atAccepted('ATXid_legacy'));
+    const id = randomUUID();
+    const text = 'Wavu: received KES 50 for 1 Hour, M-Pesa SGK3ABCDEF. Your WiFi code: ACDEFGHJKM.';
+    await app.deps.db.execute(
+      sql`INSERT INTO sms_messages (id, to_phone, body, template, created_at)
+          VALUES (${id}, '254712345673', ${text}, 'receipt', ${clock.now()})`,
+    );
+    await app.deps.enqueue(app.deps.db, { kind: 'sms.send', payload: { smsId: id } });
+    await drainAll(app, clock);
+    expect(at.requests.map((r) => r.form.message)).toEqual([text]);
+    const [row] = await query<{ status: string; body: string }>(
+      app.deps.db,
+      sql`SELECT status, body FROM sms_messages WHERE id = ${id}`,
+    );
+    expect(row).toEqual({
+      status: 'sent',
+      body: 'Wavu: received KES 50 for 1 Hour, M-Pesa SGK3ABCDEF. Your WiFi code: *****.',
+    });
   });
 
   it('never sends a message twice: a duplicate job for a sent row does nothing', async () => {
@@ -229,5 +280,44 @@ describe('SMS simulator inbox', () => {
     expect(page.headers['content-type']).toContain('text/html');
     expect(page.body.indexOf('second message')).toBeLessThan(page.body.indexOf('first &lt;message&gt;'));
     expect(page.body).not.toContain('never arrives');
+  });
+});
+
+describe('SMS texts stored before they were sealed', () => {
+  it('the migration masks the codes of messages already sent and leaves queued ones to be sent', async () => {
+    const t = await createTestDatabase({ migrate: false });
+    try {
+      const dir = fileURLToPath(new URL('../../src/db/migrations/', import.meta.url));
+      // The schema as it was just before texts were sealed.
+      await t.database.script(1, async (exec) => {
+        for (const f of migrationFiles().filter((f) => f < '0740')) await exec(readFileSync(dir + f, 'utf8'));
+        await exec(
+          `CREATE TABLE schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+           INSERT INTO schema_migrations (name) VALUES ${migrationFiles()
+             .filter((f) => f < '0740')
+             .map((f) => `('${f}')`)
+             .join(', ')};
+           INSERT INTO sms_messages (id, to_phone, body, status) VALUES
+             ('00000000-0000-4000-8000-000000000001', '254712000011',
+              'Wavu: your WiFi code is ACDEFGHJKM (1 Hour). Join the WiFi and type it to get online.', 'sent'),
+             ('00000000-0000-4000-8000-000000000002', '254712000012',
+              'Wavu: nambari yako ya WiFi ni ACDEF-GHJKM (Saa 1). Unganisha WiFi uiandike uingie mtandaoni.', 'failed'),
+             ('00000000-0000-4000-8000-000000000003', '254712000013',
+              '0712***678 bought you 1 Hour of WiFi at Wavu. Code: STOCK00001. Join the WiFi and type the code.', 'queued');`,
+        );
+      });
+      expect(await migrate(t.database)).toContain('0740_privacy.sql');
+      const rows = await query<{ body: string }>(
+        t.database.db,
+        sql`SELECT body FROM sms_messages ORDER BY id`,
+      );
+      expect(rows.map((r) => r.body)).toEqual([
+        'Wavu: your WiFi code is ***** (1 Hour). Join the WiFi and type it to get online.',
+        'Wavu: nambari yako ya WiFi ni ***** (Saa 1). Unganisha WiFi uiandike uingie mtandaoni.',
+        '0712***678 bought you 1 Hour of WiFi at Wavu. Code: STOCK00001. Join the WiFi and type the code.',
+      ]);
+    } finally {
+      await t.drop();
+    }
   });
 });

@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { query } from '../../src/db/open.ts';
+import { purchaseEventsFor } from '../../src/payments/events.ts';
 import { getPurchase } from '../../src/payments/get-purchase.ts';
 import { reconcilePayments } from '../../src/payments/reconcile.ts';
 import { REASONS, RESULT_CODES } from '../../src/payments/result-codes.ts';
@@ -133,13 +134,16 @@ describe('STK purchase', () => {
     expect(p.paid_amount_kes).toBe(50);
     expect(p.mac).toBe('AA:BB:CC:DD:EE:01');
     expect(await codesFor(h, id)).toBe(1);
-    const sms = await query<{ to_phone: string; body: string }>(
+    const sms = await query<{ to_phone: string; body: string; body_sealed: string }>(
       h.app.deps.db,
-      sql`SELECT to_phone, body FROM sms_messages WHERE purchase_id = ${id}`,
+      sql`SELECT to_phone, body, body_sealed FROM sms_messages WHERE purchase_id = ${id}`,
     );
     expect(sms).toHaveLength(1);
     expect(sms[0]!.to_phone).toBe(phone);
-    expect(sms[0]!.body).toContain(v.code);
+    // Sent with the code and the receipt; at rest the code is sealed and shown masked.
+    expect(h.app.deps.sealer.unseal(sms[0]!.body_sealed)).toContain(v.code);
+    expect(sms[0]!.body).not.toContain(v.code);
+    expect(sms[0]!.body).toContain(p.mpesa_receipt);
     const inbox = await query<{ outcome: string }>(
       h.app.deps.db,
       sql`SELECT outcome FROM callback_inbox WHERE purchase_id = ${id}`,
@@ -437,7 +441,9 @@ describe('long poll', () => {
   it('returns as soon as the purchase is paid', async () => {
     const { id, txn } = await manualPurchase();
     const waiting = api('GET', `/api/purchases/${id}?wait=20`);
-    await new Promise((r) => setTimeout(r, 100));
+    // Pay only once the request is parked waiting for a change (not after a guessed delay).
+    const hub = purchaseEventsFor(h.app.deps.database)!;
+    while (hub.waiting(id) === 0) await new Promise((r) => setImmediate(r));
     h.sim.act(txn.checkoutRequestId, 'pay');
     const v = (await waiting).json();
     expect(v.status).toBe('paid');
@@ -536,13 +542,13 @@ describe('voucher purchases', () => {
     });
     const p = await settled(id);
     expect(p.status).toBe('paid');
-    const sms = await query<{ to_phone: string; body: string }>(
+    const sms = await query<{ to_phone: string; body_sealed: string }>(
       h.app.deps.db,
-      sql`SELECT to_phone, body FROM sms_messages WHERE purchase_id = ${id}`,
+      sql`SELECT to_phone, body_sealed FROM sms_messages WHERE purchase_id = ${id}`,
     );
     expect(sms.map((s) => s.to_phone)).toEqual([receiver]);
     const v = await getPurchase(h.app.deps, id);
-    expect(sms[0]!.body).toContain(v.code!);
+    expect(h.app.deps.sealer.unseal(sms[0]!.body_sealed)).toContain(v.code!);
   });
 });
 

@@ -29,13 +29,16 @@ export async function addRadiusRouter(
     identifier?: string | null;
     coaPort?: number;
     requireMa?: boolean;
+    /** radius_allow_from: other addresses/networks it may send from, or 'any'. */
+    allowFrom?: string | null;
   },
 ): Promise<number> {
   const [r] = await query<{ id: number }>(
     deps.db,
-    sql`INSERT INTO routers (name, mode, host, nas_address, nas_identifier, radius_secret_sealed, coa_port, radius_require_message_auth)
+    sql`INSERT INTO routers (name, mode, host, nas_address, nas_identifier, radius_secret_sealed, coa_port,
+                             radius_require_message_auth, radius_allow_from)
         VALUES (${o.name}, 'radius', ${o.address ?? null}, ${o.address ?? null}, ${o.identifier ?? null},
-                ${deps.sealer.seal(o.secret)}, ${o.coaPort ?? 3799}, ${o.requireMa ?? true})
+                ${deps.sealer.seal(o.secret)}, ${o.coaPort ?? 3799}, ${o.requireMa ?? true}, ${o.allowFrom ?? null})
         RETURNING id`,
   );
   return r!.id;

@@ -244,7 +244,13 @@ describe.skipIf(!hasRadclient)(
     });
 
     it('finds a NAS behind NAT by NAS-Identifier, each with its own secret; unknown NAS dropped', async () => {
-      await addRadiusRouter(deps, { name: 'hs-nat', secret: 'other-secret', identifier: 'hs-nat' });
+      // Behind the same NAT address as hs1: allowed from it, told apart by NAS-Identifier.
+      await addRadiusRouter(deps, {
+        name: 'hs-nat',
+        secret: 'other-secret',
+        identifier: 'hs-nat',
+        allowFrom: '127.0.0.1',
+      });
       const v = await addVoucher(deps);
       const lines = [
         `User-Name = "${v.code}"`,
@@ -255,19 +261,35 @@ describe.skipIf(!hasRadclient)(
       expect((await auth(lines, 'other-secret')).reply).toBe('Access-Accept');
       // The same NAS-Identifier with the address router's secret is not that router.
       expect((await auth(lines, SECRET)).reply).toBeNull();
-      // A router now sending from a new public address is still found by its NAS-Identifier.
-      await addRadiusRouter(deps, {
+      // A router's NAS-Identifier and secret from an address not allowed for it: dropped…
+      const farId = await addRadiusRouter(deps, {
         name: 'far',
         secret: 'far-secret',
         address: '10.9.9.9',
         identifier: 'far',
       });
       const v2 = await addVoucher(deps);
-      const far = await auth(
-        [`User-Name = "${v2.code}"`, `User-Password = "${v2.code}"`, 'NAS-Identifier = "far"', MA],
-        'far-secret',
-      );
-      expect(far.reply).toBe('Access-Accept');
+      const farLines = [
+        `User-Name = "${v2.code}"`,
+        `User-Password = "${v2.code}"`,
+        'NAS-Identifier = "far"',
+        MA,
+      ];
+      const refused = server.stats.sourceNotAllowed;
+      expect((await auth(farLines, 'far-secret')).reply).toBeNull();
+      expect(server.stats.sourceNotAllowed).toBe(refused + 1);
+      expect((await code(v2.id)).status).toBe('issued');
+      // …until the operator allows that network (or any address, for a router behind CGNAT).
+      for (const allow of ['127.0.0.0/8', 'any']) {
+        await deps.db.execute(sql`UPDATE routers SET radius_allow_from = ${allow} WHERE id = ${farId}`);
+        clock.advance(5_001); // past the NAS snapshot's lifetime
+        const v3 = await addVoucher(deps);
+        const far = await auth(
+          [`User-Name = "${v3.code}"`, `User-Password = "${v3.code}"`, 'NAS-Identifier = "far"', MA],
+          'far-secret',
+        );
+        expect(far.reply, allow).toBe('Access-Accept');
+      }
       // From an address no router has, without a known NAS-Identifier: dropped as unknown.
       const before = server.stats.unknownNas;
       const stranger = encodeRequest({
@@ -286,6 +308,7 @@ describe.skipIf(!hasRadclient)(
         secret: 'old-secret',
         identifier: 'old-ros',
         requireMa: false,
+        allowFrom: '127.0.0.1',
       });
       const v = await addVoucher(deps);
       const r = await auth(

@@ -193,7 +193,8 @@ describe('our API client', () => {
 
   it('reconnects after the router drops the connection, and times out on a slow one', async () => {
     s.setFault('reboot');
-    await new Promise((r) => setTimeout(r, 50)); // let the close reach the client
+    // The close reaches the client as a socket event; wait for it rather than for a guessed time.
+    while (c.connected) await new Promise((r) => setImmediate(r));
     expect(c.connected).toBe(false);
     // the next command reconnects by itself
     expect((await c.exec('/system/identity/print')).rows[0]!.name).toBe('MikroTik');

@@ -49,11 +49,14 @@ async function buyVoucher(d: Deps, plan: number, buyer: string, recipient: strin
   });
 }
 
-const smsFor = (purchaseId: string) =>
-  query<{ to_phone: string; body: string; template: string }>(
-    deps.db,
-    sql`SELECT to_phone, body, template FROM sms_messages WHERE purchase_id = ${purchaseId}`,
-  );
+/** `body` is the text sent (sealed at rest); `stored` what the row shows, code masked. */
+const smsFor = async (purchaseId: string) =>
+  (
+    await query<{ to_phone: string; body: string; body_sealed: string; template: string }>(
+      deps.db,
+      sql`SELECT to_phone, body, body_sealed, template FROM sms_messages WHERE purchase_id = ${purchaseId}`,
+    )
+  ).map(({ body_sealed, body, ...r }) => ({ ...r, stored: body, body: deps.sealer.unseal(body_sealed) }));
 
 describe('selling vouchers', () => {
   it('an M-Pesa voucher purchase takes pre-made stock first and texts the code to the recipient', async () => {
@@ -66,6 +69,8 @@ describe('selling vouchers', () => {
     expect(sms[0]).toMatchObject({ to_phone: '254733000001', template: 'gift' });
     expect(sms[0]!.body).toContain(a.code);
     expect(sms[0]!.body).toContain('0722***001');
+    expect(sms[0]!.stored).not.toContain(a.code);
+    expect(sms[0]!.stored).toContain('0722***001');
     const b = await buyVoucher(deps, plan, '254722000002', null);
     expect(b.code).toBe(a.code === 'STOCK00001' ? 'STOCK00002' : 'STOCK00001');
     expect((await smsFor(b.purchaseId))[0]).toMatchObject({ to_phone: '254722000002', template: 'code' });

@@ -102,12 +102,14 @@ export async function getPurchaseDetail(deps: Deps, id: string): Promise<Purchas
 
   const sms = await query<Record<string, any>>(
     db,
-    sql`SELECT id, to_phone, template, status, created_at, sent_at, failed_at, last_error FROM sms_messages
+    sql`SELECT id, to_phone, body, template, status, created_at, sent_at, failed_at, last_error FROM sms_messages
         WHERE purchase_id = ${id} ORDER BY created_at LIMIT 50`,
   );
   for (const m of sms)
     push(m.sent_at ?? m.failed_at ?? m.created_at, 'sms', `SMS ${m.status} to ${m.to_phone}`, {
       template: m.template,
+      // Stored with the access code masked; the code itself is on the purchase, for staff allowed it.
+      text: m.body,
       error: m.last_error,
     });
 

@@ -36,6 +36,7 @@ export async function resendCode(
     const smsId = await queueSms(tx, deps, {
       to,
       body: await codeSms(tx, p.plan, code),
+      code,
       template: 'code',
       purchaseId: o.purchaseId,
     });

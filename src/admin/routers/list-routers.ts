@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
 import { asDate, query } from '../../db/open.ts';
+import { allowFromWarning } from '../../gateways/routers/allow-from.ts';
 
 export interface RouterRow {
   id: number;
@@ -15,6 +16,8 @@ export interface RouterRow {
   hotspotServer: string | null;
   nasIdentifier: string | null;
   nasAddress: string | null;
+  /** Other addresses/networks it may send RADIUS from, or "any"; null: only nasAddress. */
+  allowFrom: string | null;
   enabled: boolean;
   status: string;
   lastSeenAt: string | null;
@@ -23,6 +26,8 @@ export interface RouterRow {
   passwordSet: boolean;
   radiusSecretSet: boolean;
   activeSessions: number;
+  /** Risky settings to show next to the router (RADIUS from any address). */
+  warnings: string[];
 }
 
 export async function listRouters(deps: Deps): Promise<RouterRow[]> {
@@ -43,6 +48,7 @@ export async function listRouters(deps: Deps): Promise<RouterRow[]> {
     hotspotServer: r.hotspot_server,
     nasIdentifier: r.nas_identifier,
     nasAddress: r.nas_address,
+    allowFrom: r.radius_allow_from,
     enabled: r.enabled,
     status: r.status,
     lastSeenAt: r.last_seen_at ? asDate(r.last_seen_at).toISOString() : null,
@@ -51,5 +57,8 @@ export async function listRouters(deps: Deps): Promise<RouterRow[]> {
     passwordSet: !!r.password_sealed,
     radiusSecretSet: !!r.radius_secret_sealed,
     activeSessions: Number(r.active),
+    warnings: [allowFromWarning({ mode: r.mode, name: r.name, radiusAllowFrom: r.radius_allow_from })].filter(
+      (w): w is string => w !== null,
+    ),
   }));
 }

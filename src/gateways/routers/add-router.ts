@@ -46,6 +46,7 @@ export async function addRouter(deps: Deps, raw: AddRouterInput): Promise<AddRou
       radiusSecretSealed: deps.sealer.seal(secret),
       nasIdentifier: input.nasIdentifier ?? input.name,
       coaPort: input.coaPort ?? 3799,
+      radiusAllowFrom: input.allowFrom ?? null,
     };
   }
   try {

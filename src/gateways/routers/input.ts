@@ -1,6 +1,7 @@
 /** Validation of router input (CLI and admin API share it), with messages a newcomer can act on. */
 import net from 'node:net';
 import { z } from 'zod';
+import { parseAllowFrom } from './allow-from.ts';
 
 export const ROUTER_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 export const FINGERPRINT_RE = /^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/;
@@ -31,6 +32,18 @@ const ip = z
   })
   .refine((s) => net.isIP(s) !== 0, 'must be the IP address the router sends RADIUS from');
 
+/** Other addresses/networks a radius router may send from, or "any"; "" or "none" clears it. */
+const allowFrom = z
+  .string()
+  .max(1000)
+  .nullable()
+  .transform((s, ctx) => {
+    const r = parseAllowFrom(s ?? '');
+    if (r.ok) return r.value;
+    ctx.addIssue({ code: 'custom', message: `${r.error}; give addresses or networks, or "any"` });
+    return z.NEVER;
+  });
+
 export const apiRouterInput = z.object({
   mode: z.literal('api'),
   name,
@@ -58,6 +71,8 @@ export const radiusRouterInput = z.object({
     .optional(),
   nasIdentifier: z.string().min(1).max(64).optional(),
   coaPort: port.optional(),
+  /** Absent: only `address`. */
+  allowFrom: allowFrom.optional(),
 });
 
 export const addRouterInput = z.discriminatedUnion('mode', [apiRouterInput, radiusRouterInput], {
@@ -80,6 +95,7 @@ export const updateRouterInput = z
     secret: z.string().min(16).max(128),
     nasIdentifier: z.string().min(1).max(64),
     coaPort: port,
+    allowFrom,
     enabled: z.boolean(),
   })
   .partial();

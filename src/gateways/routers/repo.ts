@@ -3,6 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { type Conn, query } from '../../db/open.ts';
 import { routers } from '../../db/schema.ts';
 import type { RouterHealth, RouterRow } from '../adapter.ts';
+import { allowFromWarning } from './allow-from.ts';
 
 export async function routerById(conn: Conn, id: number): Promise<RouterRow | null> {
   const [r] = await conn.select().from(routers).where(eq(routers.id, id));
@@ -31,6 +32,8 @@ export interface RouterView {
   hotspotServer: string | null;
   nasIdentifier: string | null;
   nasAddress: string | null;
+  /** Where else it may send RADIUS from ("10.8.0.0/24,…" or "any"); null: only nasAddress. */
+  allowFrom: string | null;
   coaPort: number;
   tlsFingerprint: string | null;
   enabled: boolean;
@@ -39,6 +42,8 @@ export interface RouterView {
   lastError: string | null;
   lastReconciledAt: Date | null;
   health: RouterHealth | null;
+  /** Configuration an operator should know is risky (RADIUS from any address). */
+  warnings: string[];
 }
 
 export function toView(r: RouterRow): RouterView {
@@ -54,6 +59,7 @@ export function toView(r: RouterRow): RouterView {
     hotspotServer: r.hotspotServer,
     nasIdentifier: r.nasIdentifier,
     nasAddress: r.nasAddress,
+    allowFrom: r.radiusAllowFrom,
     coaPort: r.coaPort,
     tlsFingerprint: r.tlsFingerprint,
     enabled: r.enabled,
@@ -62,6 +68,7 @@ export function toView(r: RouterRow): RouterView {
     lastError: r.lastError,
     lastReconciledAt: r.lastReconciledAt,
     health: (r.health as RouterHealth | null) ?? null,
+    warnings: [allowFromWarning(r)].filter((w): w is string => w !== null),
   };
 }
 

@@ -16,7 +16,9 @@ export async function updateRouter(
   const cur = await findRouter(deps, ref);
   const api = cur.mode === 'api';
   const wrongMode = api
-    ? (['address', 'secret', 'nasIdentifier', 'coaPort'] as const).filter((k) => input[k] !== undefined)
+    ? (['address', 'secret', 'nasIdentifier', 'coaPort', 'allowFrom'] as const).filter(
+        (k) => input[k] !== undefined,
+      )
     : (
         ['host', 'port', 'transport', 'username', 'password', 'hotspotServer', 'tlsFingerprint'] as const
       ).filter((k) => input[k] !== undefined);
@@ -40,6 +42,7 @@ export async function updateRouter(
   if (input.secret !== undefined) set.radiusSecretSealed = deps.sealer.seal(input.secret);
   if (input.nasIdentifier !== undefined) set.nasIdentifier = input.nasIdentifier;
   if (input.coaPort !== undefined) set.coaPort = input.coaPort;
+  if (input.allowFrom !== undefined) set.radiusAllowFrom = input.allowFrom;
   if (input.enabled !== undefined) set.enabled = input.enabled;
   try {
     const [row] = await deps.db.update(routers).set(set).where(eq(routers.id, cur.id)).returning();

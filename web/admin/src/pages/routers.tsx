@@ -38,7 +38,10 @@ export function RoutersPage({ role }: PageProps) {
           { label: 'Status', cell: (r: any) => <Badge value={r.enabled ? r.status : 'disabled'} /> },
           { label: 'Last seen', cell: (r: any) => when(r.lastSeenAt) },
           { label: 'Online', cell: (r: any) => r.activeSessions, className: 'num' },
-          { label: 'Problem', cell: (r: any) => r.lastError ?? '' },
+          {
+            label: 'Problem',
+            cell: (r: any) => [...(r.warnings ?? []), r.lastError].filter(Boolean).join(' · '),
+          },
         ]}
       />
     </section>
@@ -59,6 +62,7 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
           hotspotServer: router.hotspotServer ?? '',
           address: router.nasAddress ?? '',
           nasIdentifier: router.nasIdentifier ?? '',
+          allowFrom: router.allowFrom ?? '',
           enabled: router.enabled,
         }
       : {
@@ -72,6 +76,7 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
           hotspotServer: '',
           address: '',
           nasIdentifier: '',
+          allowFrom: '',
           enabled: true,
         },
   );
@@ -88,6 +93,7 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
       if (api && f.port) body.port = Number(f.port);
       if (api && f.hotspotServer) body.hotspotServer = f.hotspotServer;
       if (!api && f.nasIdentifier) body.nasIdentifier = f.nasIdentifier;
+      if (!api && (f.allowFrom || router)) body.allowFrom = f.allowFrom;
       if (api && password) body.password = password;
       if (!api && secret) body.secret = secret;
       if (router) return patch(`/routers/${router.id}`, { ...body, enabled: f.enabled });
@@ -180,6 +186,19 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
           <Field label="NAS identifier">
             <input value={f.nasIdentifier} onChange={(e) => set('nasIdentifier', e.target.value)} />
           </Field>
+          <Field label="Also accept RADIUS from (IPs or networks, or “any”)">
+            <input
+              value={f.allowFrom}
+              placeholder="only the router IP"
+              onChange={(e) => set('allowFrom', e.target.value)}
+            />
+          </Field>
+          {f.allowFrom.trim().toLowerCase() === 'any' && (
+            <p className="error">
+              Any address: the NAS identifier and shared secret alone protect this router. Use it only for a
+              router behind CGNAT.
+            </p>
+          )}
           <Field
             label={router ? 'Shared secret (leave empty to keep)' : 'Shared secret (empty = generate one)'}
           >
