@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../app/deps.ts';
 import type { Module } from '../app/module.ts';
+import { clientErrorStatus } from '../http/server.ts';
 import { isAppError } from '../lib/errors.ts';
 import { normalizePhone } from '../lib/phone.ts';
 import * as backend from './backend.ts';
@@ -98,8 +99,12 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     return send(req, reply, ctx, pages.errorPage(ctx, { kind: 'not_found' }), 404);
   });
   app.setErrorHandler(async (err, req, reply) => {
-    req.log.error({ err }, 'portal page failed');
+    // The client's fault (a form over 16 KB, unreadable JSON, an unknown body type): its own 4xx.
+    const status = clientErrorStatus(err);
+    if (status === null) req.log.error({ err }, 'portal page failed');
+    else req.log.info({ code: (err as { code?: unknown }).code, status }, 'portal request refused');
     const ctx = await context(deps, req, reply, (req.query ?? {}) as Params, { path: '/portal' });
+    if (status !== null) return send(req, reply, ctx, pages.errorPage(ctx, { kind: 'bad_request' }), status);
     return send(req, reply, ctx, pages.errorPage(ctx, { kind: 'problem' }), 500);
   });
 

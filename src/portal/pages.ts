@@ -299,9 +299,14 @@ ${ctx.hs.linkOrig ? html`<a class="btn" href="${ctx.hs.linkOrig}">${t.continueTo
   return page(ctx, { title: t.online, body });
 }
 
-export function errorPage(ctx: PageCtx, o: { kind: 'not_found' | 'problem' }): Html {
+export function errorPage(ctx: PageCtx, o: { kind: 'not_found' | 'bad_request' | 'problem' }): Html {
   const { t } = ctx;
-  const [title, text] = o.kind === 'not_found' ? [t.notFound, t.notFoundText] : [t.problem, t.problemText];
+  const [title, text] =
+    o.kind === 'not_found'
+      ? [t.notFound, t.notFoundText]
+      : o.kind === 'bad_request'
+        ? [t.badRequest, t.badRequestText]
+        : [t.problem, t.problemText];
   const body = html`<div class="card"><div class="row">${ICON_FAIL}<h1>${title}</h1></div><p>${text}</p><a class="btn" href="${link(ctx, '/portal')}">${t.choosePlan}</a></div>`;
   return page(ctx, { title, body });
 }

@@ -176,6 +176,7 @@ export function allPages(lang: Lang): [string, Html][] {
     ],
     ['status-offline', pages.statusPage(c, { online: null })],
     ['not-found', pages.errorPage(c, { kind: 'not_found' })],
+    ['bad-request', pages.errorPage(c, { kind: 'bad_request' })],
     ['problem', pages.errorPage(c, { kind: 'problem' })],
   ];
 }

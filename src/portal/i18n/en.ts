@@ -119,6 +119,8 @@ export const en = {
   notFoundText: 'That link is not valid any more.',
   problem: 'Something went wrong',
   problemText: 'Please try again in a moment.',
+  badRequest: 'That form could not be read',
+  badRequestText: 'It was too long or not a form we know. Go back and try again.',
 };
 
 export type Dict = typeof en;

@@ -114,4 +114,6 @@ export const sw: Dict = {
   notFoundText: 'Kiungo hicho hakifanyi kazi tena.',
   problem: 'Kuna hitilafu',
   problemText: 'Tafadhali jaribu tena baada ya muda mfupi.',
+  badRequest: 'Fomu hiyo haikusomeka',
+  badRequestText: 'Ilikuwa ndefu mno au si fomu tunayoijua. Rudi nyuma ujaribu tena.',
 };
