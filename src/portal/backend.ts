@@ -9,6 +9,8 @@ import type { Deps } from '../app/deps.ts';
 import { isAppError } from '../lib/errors.ts';
 import { getPurchase as getPurchaseView } from '../payments/get-purchase.ts';
 import { startPurchase as startPayment } from '../payments/start-purchase.ts';
+import { RETRYABLE_STATUSES } from '../payments/status.ts';
+import { purchaseForRetry } from './data.ts';
 import type { Lang } from './i18n/index.ts';
 import type { FormError, PaybillInfo } from './pages.ts';
 
@@ -49,6 +51,28 @@ export async function startPurchase(
   input: { planId: number; phone: string; mac: string | null; ip: string | null; routerId: number | null },
 ): Promise<{ id: string }> {
   return startPayment(deps, { ...input, purpose: 'access' });
+}
+
+/**
+ * "Try again": the same package on the same phone (kept server-side), from this device. Only a
+ * purchase that ended unpaid is retried; a paid or still-open one starts nothing.
+ */
+export async function retryPurchase(
+  deps: Deps,
+  id: string,
+  device: { mac: string | null; ip: string | null; routerId: number | null },
+): Promise<{ started: string } | 'not_retryable' | 'unknown'> {
+  const old = await purchaseForRetry(deps.db, id);
+  if (!old?.phone) return 'unknown';
+  if (!RETRYABLE_STATUSES.includes(old.status)) return 'not_retryable';
+  const p = await startPurchase(deps, {
+    planId: old.planId,
+    phone: old.phone,
+    mac: device.mac ?? old.mac,
+    ip: device.ip ?? old.ip,
+    routerId: device.routerId ?? old.routerId,
+  });
+  return { started: p.id };
 }
 
 export async function getPurchase(deps: Deps, id: string, lang: Lang): Promise<PurchaseState | null> {

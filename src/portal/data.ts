@@ -1,6 +1,7 @@
 /** The few reads the portal makes on its own (everything that changes state goes through use cases). */
 import { sql } from 'drizzle-orm';
 import { type Conn, query } from '../db/open.ts';
+import type { PurchaseStatus } from '../db/schema.ts';
 import type { PlanView } from './pages.ts';
 
 export async function listActivePlans(conn: Conn): Promise<PlanView[]> {
@@ -44,6 +45,7 @@ export async function purchaseForRetry(
   conn: Conn,
   id: string,
 ): Promise<{
+  status: PurchaseStatus;
   planId: number;
   phone: string | null;
   mac: string | null;
@@ -51,15 +53,17 @@ export async function purchaseForRetry(
   routerId: number | null;
 } | null> {
   const rows = await query<{
+    status: PurchaseStatus;
     plan_id: number;
     phone: string | null;
     mac: string | null;
     ip: string | null;
     router_id: number | null;
-  }>(conn, sql`SELECT plan_id, phone, mac, ip, router_id FROM purchases WHERE id = ${id}`);
+  }>(conn, sql`SELECT status, plan_id, phone, mac, ip, router_id FROM purchases WHERE id = ${id}`);
   const r = rows[0];
   if (!r) return null;
   return {
+    status: r.status,
     planId: Number(r.plan_id),
     phone: r.phone,
     mac: r.mac,

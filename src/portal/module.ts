@@ -13,7 +13,7 @@ import { isAppError } from '../lib/errors.ts';
 import { normalizePhone } from '../lib/phone.ts';
 import * as backend from './backend.ts';
 import { loadBranding } from './branding.ts';
-import { grantPending, listActivePlans, purchaseForRetry, resolveRouterId } from './data.ts';
+import { grantPending, listActivePlans, resolveRouterId } from './data.ts';
 import { type Hotspot, parseHotspot } from './hotspot.ts';
 import type { Html } from './html.ts';
 import { dict, pickLang } from './i18n/index.ts';
@@ -204,20 +204,20 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
   });
 
   // One-tap retry: same package, same phone (kept server-side; the page only shows it masked).
+  // A paid or still-waiting purchase is not retried: back to its own page, no new prompt.
   app.post('/retry/:id', async (req, reply) => {
     const id = (req.params as { id: string }).id;
     const ctx = await context(deps, req, reply, (req.body ?? {}) as Params, { path: '/portal' });
-    const old = UUID.test(id) ? await purchaseForRetry(deps.db, id) : null;
-    if (!old?.phone) return redirect(reply, link(ctx, '/portal'));
+    if (!UUID.test(id)) return redirect(reply, link(ctx, '/portal'));
     try {
-      const p = await backend.startPurchase(deps, {
-        planId: old.planId,
-        phone: old.phone,
-        mac: ctx.hs.mac ?? old.mac,
-        ip: ctx.hs.ip ?? old.ip,
-        routerId: (await routerIdOf(ctx.hs)) ?? old.routerId,
+      const r = await backend.retryPurchase(deps, id, {
+        mac: ctx.hs.mac ?? null,
+        ip: ctx.hs.ip ?? null,
+        routerId: await routerIdOf(ctx.hs),
       });
-      return redirect(reply, link(ctx, `/portal/wait/${p.id}`));
+      if (r === 'unknown') return redirect(reply, link(ctx, '/portal'));
+      if (r === 'not_retryable') return redirect(reply, link(ctx, `/portal/wait/${id}`));
+      return redirect(reply, link(ctx, `/portal/wait/${r.started}`));
     } catch (e) {
       if (!isAppError(e)) throw e;
       req.log.info({ code: e.code }, 'retry not started');

@@ -1,10 +1,13 @@
 /**
  * Bad input on the portal and the public purchase API gets a clear 4xx and changes nothing:
- * oversized or unreadable forms, invalid JSON, an unknown router, a body that never arrives.
+ * oversized or unreadable forms, invalid JSON, an unknown router; and "Try again" on a purchase
+ * that is paid or still waiting never sends another (chargeable) M-Pesa prompt.
  */
+import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueForPurchase } from '../../src/access/issue-for-purchase.ts';
 import { type App, createApp } from '../../src/app/run.ts';
 import { query } from '../../src/db/open.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
@@ -79,6 +82,67 @@ describe('public purchase API', () => {
     expect(r.statusCode).toBe(400);
     expect(r.json().error.code).toBe('validation');
   });
+});
+
+describe('one-tap retry', () => {
+  async function purchase(status: 'paid' | 'pending' | 'failed' | 'cancelled' | 'expired') {
+    const id = randomUUID();
+    const phone = freshPhone();
+    // Old enough that M-Pesa's two-minute rule does not get in the way.
+    const at = new Date(h.clock.now().getTime() - 10 * 60_000);
+    await h.app.deps.db.transaction(async (tx) => {
+      await tx.execute(
+        sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, status, created_at, updated_at)
+            VALUES (${id}, ${id.slice(0, 8)}, 1, ${phone}, 20, 'stk', 'pending', ${at}, ${at})`,
+      );
+      if (status === 'pending') return;
+      if (status === 'paid') {
+        const issued = await issueForPurchase(tx, h.app.deps, {
+          purchaseId: id,
+          planId: 1,
+          phone,
+          mac: null,
+          routerId: null,
+          purpose: 'access',
+        });
+        await tx.execute(
+          sql`UPDATE purchases SET status = 'paid', paid_at = ${at}, access_code_id = ${issued.accessCodeId}
+              WHERE id = ${id}`,
+        );
+        return;
+      }
+      await tx.execute(
+        sql`UPDATE purchases SET status = ${status}, failed_at = ${at}, cancelled_at = ${at}, expired_at = ${at}
+            WHERE id = ${id}`,
+      );
+    });
+    return { id, phone };
+  }
+  const pushesTo = (phone: string) => [...h.sim.txns.values()].filter((t) => t.phone === phone).length;
+
+  for (const status of ['paid', 'pending'] as const) {
+    it(`never sends a new prompt for a ${status} purchase; it goes back to its page`, async () => {
+      const p = await purchase(status);
+      const before = await count('purchases');
+      const r = await post(`/portal/retry/${p.id}`, '');
+      expect(r.statusCode).toBe(303);
+      expect(String(r.headers.location)).toMatch(new RegExp(`^/portal/wait/${p.id}`));
+      expect(await count('purchases')).toBe(before);
+      expect(pushesTo(p.phone)).toBe(0);
+    });
+  }
+
+  for (const status of ['failed', 'cancelled', 'expired'] as const) {
+    it(`retries a ${status} purchase: same package, same phone, one new prompt`, async () => {
+      const p = await purchase(status);
+      const r = await post(`/portal/retry/${p.id}`, '');
+      expect(r.statusCode).toBe(303);
+      const to = String(r.headers.location);
+      expect(to).toMatch(/^\/portal\/wait\//);
+      expect(to).not.toContain(p.id);
+      expect(pushesTo(p.phone)).toBe(1);
+    });
+  }
 });
 
 describe('a request whose body never arrives', () => {
