@@ -2,7 +2,7 @@
  * The portal's calls into the features it sits on (payments, access, gateways), mapped to the
  * shapes the pages use. Routes call only these, so each page stays a function of plain data.
  */
-import { type AccessDecision, authorizeMac as authorizeAccessMac } from '../access/authorize.ts';
+import type { AccessDecision } from '../access/authorize.ts';
 import { recoverAccess } from '../access/recover.ts';
 import { redeemCode } from '../access/redeem.ts';
 import type { Deps } from '../app/deps.ts';
@@ -13,6 +13,9 @@ import { RETRYABLE_STATUSES } from '../payments/status.ts';
 import { purchaseForRetry } from './data.ts';
 import type { Lang } from './i18n/index.ts';
 import type { FormError, PaybillInfo } from './pages.ts';
+
+/** A device coming back: time left and Reconnect, only with the router's word for it. */
+export { type ReturningDevice, reconnect, timeLeft } from './returning.ts';
 
 export interface PurchaseState {
   id: string;
@@ -125,14 +128,6 @@ export function redeem(
   input: { code: string; mac: string; routerId: number | null } & Origin,
 ): Promise<Authorized> {
   return throttled(async () => authorized(await redeemCode(deps, input)));
-}
-
-/** This device is already bound to a live code ("welcome back", status page). */
-export async function authorizeMac(
-  deps: Deps,
-  input: { mac: string; routerId: number | null },
-): Promise<Authorized> {
-  return authorized(await authorizeAccessMac(deps, input));
 }
 
 /** "Already paid?": the M-Pesa receipt of a paid purchase puts this device on that purchase's code. */

@@ -88,6 +88,11 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
   }
 
   const routerIdOf = (hs: Hotspot) => resolveRouterId(deps.db, hs.router);
+  const returning = async (req: FastifyRequest, hs: Hotspot): Promise<backend.ReturningDevice> => ({
+    hs,
+    routerId: await routerIdOf(hs),
+    sourceIp: req.ip,
+  });
 
   const connectUrl = (ctx: PageCtx, code: string, accessCodeId: string | null) =>
     link(ctx, '/portal/connect', [
@@ -108,17 +113,15 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     return send(req, reply, ctx, pages.errorPage(ctx, { kind: 'problem' }), 500);
   });
 
-  // Landing page: packages + phone, voucher box; a device that still has time gets "Reconnect".
+  // Landing page: packages + phone, voucher box; a device that still has time gets "Reconnect"
+  // (only when the router confirms the device: a typed MAC sees the plain packages page).
   app.get('/', async (req, reply) => {
     const q = req.query as Params;
     const ctx = await context(deps, req, reply, q, { path: '/portal' });
     const plans = await listActivePlans(deps.db);
     const planId = Number(str(q.plan));
-    let welcome: pages.WelcomeBack | undefined;
-    if (ctx.hs.mac) {
-      const d = await backend.authorizeMac(deps, { mac: ctx.hs.mac, routerId: await routerIdOf(ctx.hs) });
-      if (d.ok) welcome = { secondsLeft: d.secondsLeft };
-    }
+    const left = await backend.timeLeft(deps, await returning(req, ctx.hs));
+    const welcome: pages.WelcomeBack | undefined = left ? { secondsLeft: left.secondsLeft } : undefined;
     const e = str(q.e);
     return send(
       req,
@@ -276,12 +279,12 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     return redirect(reply, connectUrl(ctx, d.code, d.accessCodeId));
   });
 
+  // Back online without the code ever reaching the browser (see returning.ts).
   app.post('/reconnect', async (req, reply) => {
     const ctx = await context(deps, req, reply, (req.body ?? {}) as Params, { path: '/portal' });
-    if (!ctx.hs.mac) return redirect(reply, link(ctx, '/portal'));
-    const d = await backend.authorizeMac(deps, { mac: ctx.hs.mac, routerId: await routerIdOf(ctx.hs) });
-    if (!d.ok) return redirect(reply, link(ctx, '/portal'));
-    return redirect(reply, connectUrl(ctx, d.code, d.accessCodeId));
+    const r = await backend.reconnect(deps, await returning(req, ctx.hs));
+    if (r === 'online') return redirect(reply, link(ctx, '/portal/status'));
+    return redirect(reply, link(ctx, '/portal', [['e', r === 'too_many' ? 'too_many' : 'reconnect']]));
   });
 
   app.get('/recover', async (req, reply) => {
@@ -405,10 +408,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
 
   app.get('/status', async (req, reply) => {
     const ctx = await context(deps, req, reply, req.query as Params, { path: '/portal/status' });
-    const d = ctx.hs.mac
-      ? await backend.authorizeMac(deps, { mac: ctx.hs.mac, routerId: await routerIdOf(ctx.hs) })
-      : null;
-    const online = d?.ok ? { secondsLeft: d.secondsLeft, bytesLeft: d.bytesLeft, devices: d.devices } : null;
+    const online = await backend.timeLeft(deps, await returning(req, ctx.hs));
     return send(req, reply, ctx, pages.statusPage(ctx, { online }));
   });
 }

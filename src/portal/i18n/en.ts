@@ -38,6 +38,7 @@ export const en = {
   errUsedUp: 'That code has no time or data left.',
   errNotValidYet: 'That code cannot be used yet.',
   errTooMany: 'Too many tries. Wait a few minutes and try again.',
+  errReconnect: 'We could not reconnect this device from here. Enter your access code, or choose a package.',
   errReceipt: 'Type the 10-character M-Pesa code from your confirmation SMS.',
   errReceiptUnknown:
     'We could not find that M-Pesa payment yet. Check the code, or wait a minute and try again.',
