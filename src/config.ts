@@ -74,6 +74,13 @@ const envSchema = z.object({
   AT_SENDER_ID: optional,
   AT_BASE_URL: optional,
   TRUST_PROXY: optional,
+  HTTP_REQUEST_TIMEOUT_MS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number of milliseconds')
+    .transform(Number)
+    .refine((n) => n >= 100 && n <= 600_000, 'must be between 100 and 600000')
+    .default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -107,6 +114,8 @@ export interface Config {
   };
   /** Which peers may set X-Forwarded-For: false (none), true (any), or a list of addresses/CIDRs. */
   trustProxy: boolean | string[];
+  /** A request (headers and body) must arrive within this long, or the connection is closed. */
+  requestTimeoutMs: number;
   logLevel: string;
 }
 
@@ -229,6 +238,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : e.TRUST_PROXY === 'true'
           ? true
           : e.TRUST_PROXY.split(',').map((s) => s.trim()),
+    requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -82,6 +82,12 @@ export interface GatewayAdapter {
   reconcile?(loadDesired: () => Promise<AccessSpec[]>): Promise<ReconcileReport>;
   /** Log a device in from the server side (api mode: /ip/hotspot/active/login). */
   login?(o: { username: string; password: string; mac?: string; ip: string }): Promise<void>;
+  /**
+   * The device with this MAC as the gateway itself sees it on its network (api mode:
+   * /ip/hotspot/host, which lists every device that joined, logged in or not); null if unseen.
+   * Gateways without it are asked through `listActive` (a logged-in device only).
+   */
+  findDevice?(mac: string): Promise<{ ip: string; loggedIn: boolean } | null>;
 }
 
 export type AdapterFactory = (deps: Deps, router: RouterRow) => GatewayAdapter;

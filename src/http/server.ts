@@ -23,6 +23,26 @@ export function describeZod(e: ZodError): string {
     .join('; ');
 }
 
+/**
+ * The 4xx status for errors that are the client's fault (ours, zod's, or Fastify's own: body too
+ * large, unreadable JSON, unknown content type); null for everything else. Shared with the
+ * portal, which answers the same statuses with an HTML page.
+ */
+export function clientErrorStatus(err: unknown): number | null {
+  if (err instanceof AppError) return err.status < 500 ? err.status : null;
+  if (err instanceof ZodError) return 400;
+  const fe = err as { statusCode?: unknown; validation?: unknown; code?: unknown };
+  // An unknown content type is a malformed request here (the API takes JSON only): 400, not 415.
+  if (
+    fe.validation ||
+    fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+    fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+  )
+    return 400;
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) return fe.statusCode;
+  return null;
+}
+
 export async function buildServer(deps: Deps, mods: Module[]): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log.child(
@@ -42,6 +62,15 @@ export async function buildServer(deps: Deps, mods: Module[]): Promise<FastifyIn
     trustProxy: deps.config.trustProxy,
     bodyLimit: 1_048_576,
     requestIdHeader: false,
+    // A client that sends headers and then never the whole body is cut off with a 408 (slow
+    // loris), instead of holding a connection for ever. Node checks open requests on an interval
+    // (kept shorter than the timeout) and does not cut off a request while its headers timeout
+    // (60 s by default) is longer than the request timeout, so that one is set to match.
+    requestTimeout: deps.config.requestTimeoutMs,
+    http: {
+      headersTimeout: deps.config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(30_000, Math.ceil(deps.config.requestTimeoutMs / 2)),
+    },
   });
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof AppError) {
@@ -53,18 +82,11 @@ export async function buildServer(deps: Deps, mods: Module[]): Promise<FastifyIn
     if (err instanceof ZodError) {
       return reply.code(400).send(errorBody('validation', describeZod(err)));
     }
-    const fe = err as { statusCode?: number; code?: string; message: string; validation?: unknown };
-    if (
-      fe.validation ||
-      fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ||
-      fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
-    ) {
-      return reply.code(400).send(errorBody('validation', fe.message));
-    }
-    if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
-      const code: ErrorCode =
-        fe.statusCode === 413 ? 'bad_request' : fe.statusCode === 429 ? 'rate_limited' : 'bad_request';
-      return reply.code(fe.statusCode).send(errorBody(code, fe.message));
+    const status = clientErrorStatus(err);
+    if (status !== null) {
+      const fe = err as { message: string; statusCode?: number };
+      const code: ErrorCode = status === 429 ? 'rate_limited' : status === 400 ? 'validation' : 'bad_request';
+      return reply.code(status).send(errorBody(code, fe.message));
     }
     req.log.error({ err }, 'unhandled error');
     return reply.code(500).send(errorBody('internal', 'Something went wrong on our side. Please try again.'));

@@ -52,6 +52,7 @@ export async function startPurchase(
     )
   )[0];
   if (!plan) throw new AppError('not_found', 'That package is not on sale. Please pick another one.');
+  await checkRouter(deps, input.routerId);
 
   const now = deps.clock.now();
   const open = await query(
@@ -138,6 +139,20 @@ function pushFailureCode(e: DarajaError): string {
   if (e.kind === 'subscriber_locked') return 'locked';
   if (e.kind === 'rate_limited' || e.kind === 'quota' || e.kind === 'server') return 'busy';
   return 'push_failed';
+}
+
+/** PostgreSQL `integer`: a larger id cannot name a row and would fail the query itself. */
+const MAX_ID = 2_147_483_647;
+
+/** The router the customer is on, when given, must be one we know (a typo is not a 500). */
+async function checkRouter(deps: Deps, routerId: number | null | undefined): Promise<void> {
+  if (routerId === null || routerId === undefined) return;
+  const known =
+    Number.isSafeInteger(routerId) &&
+    routerId > 0 &&
+    routerId <= MAX_ID &&
+    (await query(deps.db, sql`SELECT 1 FROM routers WHERE id = ${routerId}`)).length > 0;
+  if (!known) throw new AppError('validation', 'routerId: there is no router with that id.');
 }
 
 const inProgress = (phone: string) =>

@@ -18,6 +18,12 @@ export const TRANSITIONS: Readonly<Record<PurchaseStatus, readonly PurchaseStatu
 
 export const FINAL_STATUSES: readonly PurchaseStatus[] = ['paid', 'failed', 'cancelled', 'expired'];
 
+/**
+ * A purchase that ended unpaid may be tried again with a new prompt. Never a paid one (the
+ * customer would pay twice) or one still waiting (its prompt may still be answered).
+ */
+export const RETRYABLE_STATUSES: readonly PurchaseStatus[] = ['failed', 'cancelled', 'expired'];
+
 export function canTransition(from: PurchaseStatus, to: PurchaseStatus): boolean {
   return TRANSITIONS[from].includes(to);
 }

@@ -2,15 +2,20 @@
  * The portal's calls into the features it sits on (payments, access, gateways), mapped to the
  * shapes the pages use. Routes call only these, so each page stays a function of plain data.
  */
-import { type AccessDecision, authorizeMac as authorizeAccessMac } from '../access/authorize.ts';
+import type { AccessDecision } from '../access/authorize.ts';
 import { recoverAccess } from '../access/recover.ts';
 import { redeemCode } from '../access/redeem.ts';
 import type { Deps } from '../app/deps.ts';
 import { isAppError } from '../lib/errors.ts';
 import { getPurchase as getPurchaseView } from '../payments/get-purchase.ts';
 import { startPurchase as startPayment } from '../payments/start-purchase.ts';
+import { RETRYABLE_STATUSES } from '../payments/status.ts';
+import { purchaseForRetry } from './data.ts';
 import type { Lang } from './i18n/index.ts';
 import type { FormError, PaybillInfo } from './pages.ts';
+
+/** A device coming back: time left and Reconnect, only with the router's word for it. */
+export { type ReturningDevice, reconnect, timeLeft } from './returning.ts';
 
 export interface PurchaseState {
   id: string;
@@ -49,6 +54,28 @@ export async function startPurchase(
   input: { planId: number; phone: string; mac: string | null; ip: string | null; routerId: number | null },
 ): Promise<{ id: string }> {
   return startPayment(deps, { ...input, purpose: 'access' });
+}
+
+/**
+ * "Try again": the same package on the same phone (kept server-side), from this device. Only a
+ * purchase that ended unpaid is retried; a paid or still-open one starts nothing.
+ */
+export async function retryPurchase(
+  deps: Deps,
+  id: string,
+  device: { mac: string | null; ip: string | null; routerId: number | null },
+): Promise<{ started: string } | 'not_retryable' | 'unknown'> {
+  const old = await purchaseForRetry(deps.db, id);
+  if (!old?.phone) return 'unknown';
+  if (!RETRYABLE_STATUSES.includes(old.status)) return 'not_retryable';
+  const p = await startPurchase(deps, {
+    planId: old.planId,
+    phone: old.phone,
+    mac: device.mac ?? old.mac,
+    ip: device.ip ?? old.ip,
+    routerId: device.routerId ?? old.routerId,
+  });
+  return { started: p.id };
 }
 
 export async function getPurchase(deps: Deps, id: string, lang: Lang): Promise<PurchaseState | null> {
@@ -101,14 +128,6 @@ export function redeem(
   input: { code: string; mac: string; routerId: number | null } & Origin,
 ): Promise<Authorized> {
   return throttled(async () => authorized(await redeemCode(deps, input)));
-}
-
-/** This device is already bound to a live code ("welcome back", status page). */
-export async function authorizeMac(
-  deps: Deps,
-  input: { mac: string; routerId: number | null },
-): Promise<Authorized> {
-  return authorized(await authorizeAccessMac(deps, input));
 }
 
 /** "Already paid?": the M-Pesa receipt of a paid purchase puts this device on that purchase's code. */

@@ -1,6 +1,7 @@
 /** The few reads the portal makes on its own (everything that changes state goes through use cases). */
 import { sql } from 'drizzle-orm';
 import { type Conn, query } from '../db/open.ts';
+import type { PurchaseStatus } from '../db/schema.ts';
 import type { PlanView } from './pages.ts';
 
 export async function listActivePlans(conn: Conn): Promise<PlanView[]> {
@@ -39,11 +40,25 @@ export async function resolveRouterId(conn: Conn, router: string | undefined): P
   return rows[0] ? Number(rows[0].id) : null;
 }
 
+/**
+ * Is this MAC bound to a code that may still have time? Read only (no activation, no binding): it
+ * only decides whether to ask the router about the device at all.
+ */
+export async function macHasLiveCode(conn: Conn, mac: string): Promise<boolean> {
+  const rows = await query<{ ok: boolean }>(
+    conn,
+    sql`SELECT EXISTS (SELECT 1 FROM access_devices d JOIN access_codes c ON c.id = d.access_code_id
+                       WHERE d.mac = ${mac} AND c.status IN ('issued', 'active')) AS ok`,
+  );
+  return rows[0]?.ok === true;
+}
+
 /** What a retry needs from an earlier purchase (the page only ever shows the phone masked). */
 export async function purchaseForRetry(
   conn: Conn,
   id: string,
 ): Promise<{
+  status: PurchaseStatus;
   planId: number;
   phone: string | null;
   mac: string | null;
@@ -51,15 +66,17 @@ export async function purchaseForRetry(
   routerId: number | null;
 } | null> {
   const rows = await query<{
+    status: PurchaseStatus;
     plan_id: number;
     phone: string | null;
     mac: string | null;
     ip: string | null;
     router_id: number | null;
-  }>(conn, sql`SELECT plan_id, phone, mac, ip, router_id FROM purchases WHERE id = ${id}`);
+  }>(conn, sql`SELECT status, plan_id, phone, mac, ip, router_id FROM purchases WHERE id = ${id}`);
   const r = rows[0];
   if (!r) return null;
   return {
+    status: r.status,
     planId: Number(r.plan_id),
     phone: r.phone,
     mac: r.mac,

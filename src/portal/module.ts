@@ -8,11 +8,12 @@ import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../app/deps.ts';
 import type { Module } from '../app/module.ts';
+import { clientErrorStatus } from '../http/server.ts';
 import { isAppError } from '../lib/errors.ts';
 import { normalizePhone } from '../lib/phone.ts';
 import * as backend from './backend.ts';
 import { loadBranding } from './branding.ts';
-import { grantPending, listActivePlans, purchaseForRetry, resolveRouterId } from './data.ts';
+import { grantPending, listActivePlans, resolveRouterId } from './data.ts';
 import { type Hotspot, parseHotspot } from './hotspot.ts';
 import type { Html } from './html.ts';
 import { dict, pickLang } from './i18n/index.ts';
@@ -87,6 +88,11 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
   }
 
   const routerIdOf = (hs: Hotspot) => resolveRouterId(deps.db, hs.router);
+  const returning = async (req: FastifyRequest, hs: Hotspot): Promise<backend.ReturningDevice> => ({
+    hs,
+    routerId: await routerIdOf(hs),
+    sourceIp: req.ip,
+  });
 
   const connectUrl = (ctx: PageCtx, code: string, accessCodeId: string | null) =>
     link(ctx, '/portal/connect', [
@@ -98,22 +104,24 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     return send(req, reply, ctx, pages.errorPage(ctx, { kind: 'not_found' }), 404);
   });
   app.setErrorHandler(async (err, req, reply) => {
-    req.log.error({ err }, 'portal page failed');
+    // The client's fault (a form over 16 KB, unreadable JSON, an unknown body type): its own 4xx.
+    const status = clientErrorStatus(err);
+    if (status === null) req.log.error({ err }, 'portal page failed');
+    else req.log.info({ code: (err as { code?: unknown }).code, status }, 'portal request refused');
     const ctx = await context(deps, req, reply, (req.query ?? {}) as Params, { path: '/portal' });
+    if (status !== null) return send(req, reply, ctx, pages.errorPage(ctx, { kind: 'bad_request' }), status);
     return send(req, reply, ctx, pages.errorPage(ctx, { kind: 'problem' }), 500);
   });
 
-  // Landing page: packages + phone, voucher box; a device that still has time gets "Reconnect".
+  // Landing page: packages + phone, voucher box; a device that still has time gets "Reconnect"
+  // (only when the router confirms the device: a typed MAC sees the plain packages page).
   app.get('/', async (req, reply) => {
     const q = req.query as Params;
     const ctx = await context(deps, req, reply, q, { path: '/portal' });
     const plans = await listActivePlans(deps.db);
     const planId = Number(str(q.plan));
-    let welcome: pages.WelcomeBack | undefined;
-    if (ctx.hs.mac) {
-      const d = await backend.authorizeMac(deps, { mac: ctx.hs.mac, routerId: await routerIdOf(ctx.hs) });
-      if (d.ok) welcome = { secondsLeft: d.secondsLeft };
-    }
+    const left = await backend.timeLeft(deps, await returning(req, ctx.hs));
+    const welcome: pages.WelcomeBack | undefined = left ? { secondsLeft: left.secondsLeft } : undefined;
     const e = str(q.e);
     return send(
       req,
@@ -199,20 +207,20 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
   });
 
   // One-tap retry: same package, same phone (kept server-side; the page only shows it masked).
+  // A paid or still-waiting purchase is not retried: back to its own page, no new prompt.
   app.post('/retry/:id', async (req, reply) => {
     const id = (req.params as { id: string }).id;
     const ctx = await context(deps, req, reply, (req.body ?? {}) as Params, { path: '/portal' });
-    const old = UUID.test(id) ? await purchaseForRetry(deps.db, id) : null;
-    if (!old?.phone) return redirect(reply, link(ctx, '/portal'));
+    if (!UUID.test(id)) return redirect(reply, link(ctx, '/portal'));
     try {
-      const p = await backend.startPurchase(deps, {
-        planId: old.planId,
-        phone: old.phone,
-        mac: ctx.hs.mac ?? old.mac,
-        ip: ctx.hs.ip ?? old.ip,
-        routerId: (await routerIdOf(ctx.hs)) ?? old.routerId,
+      const r = await backend.retryPurchase(deps, id, {
+        mac: ctx.hs.mac ?? null,
+        ip: ctx.hs.ip ?? null,
+        routerId: await routerIdOf(ctx.hs),
       });
-      return redirect(reply, link(ctx, `/portal/wait/${p.id}`));
+      if (r === 'unknown') return redirect(reply, link(ctx, '/portal'));
+      if (r === 'not_retryable') return redirect(reply, link(ctx, `/portal/wait/${id}`));
+      return redirect(reply, link(ctx, `/portal/wait/${r.started}`));
     } catch (e) {
       if (!isAppError(e)) throw e;
       req.log.info({ code: e.code }, 'retry not started');
@@ -271,12 +279,12 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     return redirect(reply, connectUrl(ctx, d.code, d.accessCodeId));
   });
 
+  // Back online without the code ever reaching the browser (see returning.ts).
   app.post('/reconnect', async (req, reply) => {
     const ctx = await context(deps, req, reply, (req.body ?? {}) as Params, { path: '/portal' });
-    if (!ctx.hs.mac) return redirect(reply, link(ctx, '/portal'));
-    const d = await backend.authorizeMac(deps, { mac: ctx.hs.mac, routerId: await routerIdOf(ctx.hs) });
-    if (!d.ok) return redirect(reply, link(ctx, '/portal'));
-    return redirect(reply, connectUrl(ctx, d.code, d.accessCodeId));
+    const r = await backend.reconnect(deps, await returning(req, ctx.hs));
+    if (r === 'online') return redirect(reply, link(ctx, '/portal/status'));
+    return redirect(reply, link(ctx, '/portal', [['e', r === 'too_many' ? 'too_many' : 'reconnect']]));
   });
 
   app.get('/recover', async (req, reply) => {
@@ -400,10 +408,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
 
   app.get('/status', async (req, reply) => {
     const ctx = await context(deps, req, reply, req.query as Params, { path: '/portal/status' });
-    const d = ctx.hs.mac
-      ? await backend.authorizeMac(deps, { mac: ctx.hs.mac, routerId: await routerIdOf(ctx.hs) })
-      : null;
-    const online = d?.ok ? { secondsLeft: d.secondsLeft, bytesLeft: d.bytesLeft, devices: d.devices } : null;
+    const online = await backend.timeLeft(deps, await returning(req, ctx.hs));
     return send(req, reply, ctx, pages.statusPage(ctx, { online }));
   });
 }

@@ -33,6 +33,7 @@ export const FORM_ERRORS = {
   used_up: 'errUsedUp',
   not_valid_yet: 'errNotValidYet',
   too_many: 'errTooMany',
+  reconnect: 'errReconnect',
   receipt: 'errReceipt',
   receipt_unknown: 'errReceiptUnknown',
   receipt_used: 'errReceiptUsed',
@@ -82,6 +83,7 @@ export function homePage(
   const { t } = ctx;
   const selected = o.planId ?? o.plans[0]?.id;
   const body = html`${ctx.hs.error ? html`<p class="msg" role="alert">${t.routerSaid} ${ctx.hs.error}</p>` : ''}
+${o.error === 'reconnect' || o.error === 'too_many' ? message(t, o.error) : ''}
 ${
   o.welcome
     ? html`<form class="card" method="post" action="/portal/reconnect"><h1>${t.welcomeBack}</h1><p>${t.stillHave(formatLeft(t, o.welcome.secondsLeft))}</p>${carry(ctx)}<button>${t.reconnect}</button></form>`
@@ -299,9 +301,14 @@ ${ctx.hs.linkOrig ? html`<a class="btn" href="${ctx.hs.linkOrig}">${t.continueTo
   return page(ctx, { title: t.online, body });
 }
 
-export function errorPage(ctx: PageCtx, o: { kind: 'not_found' | 'problem' }): Html {
+export function errorPage(ctx: PageCtx, o: { kind: 'not_found' | 'bad_request' | 'problem' }): Html {
   const { t } = ctx;
-  const [title, text] = o.kind === 'not_found' ? [t.notFound, t.notFoundText] : [t.problem, t.problemText];
+  const [title, text] =
+    o.kind === 'not_found'
+      ? [t.notFound, t.notFoundText]
+      : o.kind === 'bad_request'
+        ? [t.badRequest, t.badRequestText]
+        : [t.problem, t.problemText];
   const body = html`<div class="card"><div class="row">${ICON_FAIL}<h1>${title}</h1></div><p>${text}</p><a class="btn" href="${link(ctx, '/portal')}">${t.choosePlan}</a></div>`;
   return page(ctx, { title, body });
 }

@@ -41,9 +41,11 @@ export function accessRequestHandler(deps: Deps, o: AccessOptions) {
     if (!username) return reject(NO_CODE);
     const callingMac = parseMac(getText(p, 'Calling-Station-Id'));
     const userMac = parseMac(username);
-    // A 12-hex-digit User-Name could also be an imported numeric voucher: without separators it
-    // counts as a MAC only when it is the device's own MAC.
-    const macAuth = userMac !== null && (/[-:. ]/.test(username) || !callingMac || callingMac === userMac);
+    // MAC authentication only for the device's own MAC: a User-Name can be typed on the hotspot
+    // login page, and a MAC is no secret, so one that differs from the MAC the NAS saw
+    // (Calling-Station-Id) is a code attempt like any other. (This also keeps a 12-hex-digit
+    // imported voucher a voucher.)
+    const macAuth = userMac !== null && (!callingMac || callingMac === userMac);
 
     let decision: AccessDecision;
     if (macAuth) {

@@ -106,6 +106,7 @@ export function allPages(lang: Lang): [string, Html][] {
         welcome: { secondsLeft: 2 * 3600 + 15 * 60 },
       }),
     ],
+    ['home-reconnect-failed', pages.homePage(c, { plans: PLANS, error: 'reconnect' })],
     ['voucher', pages.voucherPage(c, { code: 'ACDEF-GHJKM' })],
     ['voucher-error', pages.voucherPage(c, { code: 'ACDEF-GHJKX', error: 'unknown' })],
     ['wait', pages.waitPage(c, { purchase: PURCHASE })],
@@ -176,6 +177,7 @@ export function allPages(lang: Lang): [string, Html][] {
     ],
     ['status-offline', pages.statusPage(c, { online: null })],
     ['not-found', pages.errorPage(c, { kind: 'not_found' })],
+    ['bad-request', pages.errorPage(c, { kind: 'bad_request' })],
     ['problem', pages.errorPage(c, { kind: 'problem' })],
   ];
 }

@@ -19,6 +19,7 @@ import { accessIdFromComment, profileAttrs, profileName, userAttrs, userComment 
 const USER = '/ip/hotspot/user';
 const ACTIVE = '/ip/hotspot/active';
 const COOKIE = '/ip/hotspot/cookie';
+const HOST = '/ip/hotspot/host';
 const PROFILE = '/ip/hotspot/user/profile';
 const USER_PROPS = [
   '.id',
@@ -127,6 +128,24 @@ export class MikrotikApiAdapter implements GatewayAdapter {
       ip: o.ip,
       'mac-address': o.mac,
     });
+  }
+
+  async findDevice(mac: string): Promise<{ ip: string; loggedIn: boolean } | null> {
+    const rows = (
+      await this.api.exec(
+        `${HOST}/print`,
+        {},
+        {
+          query: [`mac-address=${mac}`],
+          proplist: ['mac-address', 'address', 'authorized'],
+          // Someone is waiting on a portal page for this answer.
+          timeoutMs: 3_000,
+        },
+      )
+    ).rows;
+    const h = rows.find((r) => r['mac-address']?.toUpperCase() === mac.toUpperCase());
+    if (!h?.address) return null;
+    return { ip: h.address, loggedIn: h.authorized === 'true' || h.authorized === 'yes' };
   }
 
   /**

@@ -38,6 +38,7 @@ export const en = {
   errUsedUp: 'That code has no time or data left.',
   errNotValidYet: 'That code cannot be used yet.',
   errTooMany: 'Too many tries. Wait a few minutes and try again.',
+  errReconnect: 'We could not reconnect this device from here. Enter your access code, or choose a package.',
   errReceipt: 'Type the 10-character M-Pesa code from your confirmation SMS.',
   errReceiptUnknown:
     'We could not find that M-Pesa payment yet. Check the code, or wait a minute and try again.',
@@ -119,6 +120,8 @@ export const en = {
   notFoundText: 'That link is not valid any more.',
   problem: 'Something went wrong',
   problemText: 'Please try again in a moment.',
+  badRequest: 'That form could not be read',
+  badRequestText: 'It was too long or not a form we know. Go back and try again.',
 };
 
 export type Dict = typeof en;

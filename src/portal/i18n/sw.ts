@@ -39,6 +39,8 @@ export const sw: Dict = {
   errUsedUp: 'Nambari hiyo haina muda wala data iliyobaki.',
   errNotValidYet: 'Nambari hiyo bado haiwezi kutumika.',
   errTooMany: 'Umejaribu mara nyingi mno. Subiri dakika chache ujaribu tena.',
+  errReconnect:
+    'Hatukuweza kuunganisha kifaa hiki tena kutoka hapa. Weka nambari yako ya kuingia, au chagua kifurushi.',
   errReceipt: 'Andika nambari ya herufi 10 ya muamala kutoka kwenye SMS ya M-Pesa.',
   errReceiptUnknown:
     'Bado hatujapata malipo hayo ya M-Pesa. Iangalie nambari, au subiri dakika moja ujaribu tena.',
@@ -114,4 +116,6 @@ export const sw: Dict = {
   notFoundText: 'Kiungo hicho hakifanyi kazi tena.',
   problem: 'Kuna hitilafu',
   problemText: 'Tafadhali jaribu tena baada ya muda mfupi.',
+  badRequest: 'Fomu hiyo haikusomeka',
+  badRequestText: 'Ilikuwa ndefu mno au si fomu tunayoijua. Rudi nyuma ujaribu tena.',
 };
