@@ -1,0 +1,112 @@
+/**
+ * "Online", seen from outside Wavu as a customer's device would see it:
+ * - api-mode router: the hotspot user for the code exists on the RouterOS simulator (its REST
+ *   list is polled; a user is recognised by its `wavu:<access code id>` comment);
+ * - radius-mode router: the device's MAC login (Access-Request, User-Name = MAC, signed with the
+ *   router's secret, as MikroTik sends it) is answered Access-Accept by `wavu radius`.
+ */
+import { createSocket } from 'node:dgram';
+import {
+  attr,
+  decodePacket,
+  encodeRequest,
+  RadiusCode,
+  verifyResponse,
+} from '../../src/protocols/radius/index.ts';
+import { sleep } from './processes.ts';
+
+/** Polls the router's hotspot users and remembers when each `wavu:` comment first appeared. */
+export class RouterWatch {
+  /** access code id → first time seen on the router (ms). */
+  readonly firstSeen = new Map<string, number>();
+  private stopped = false;
+  private done: Promise<void> | null = null;
+
+  constructor(
+    private readonly restUrl: string,
+    private readonly auth: string,
+    private readonly everyMs = 250,
+  ) {}
+
+  start(): void {
+    this.done = (async () => {
+      while (!this.stopped) {
+        await this.poll().catch(() => {});
+        await sleep(this.everyMs);
+      }
+    })();
+  }
+
+  async poll(): Promise<void> {
+    const res = await fetch(`${this.restUrl}/ip/hotspot/user?.proplist=comment`, {
+      headers: { authorization: `Basic ${Buffer.from(this.auth).toString('base64')}` },
+      signal: AbortSignal.timeout(5_000),
+    });
+    const rows = (await res.json()) as { comment?: string }[];
+    const now = Date.now();
+    for (const r of rows) {
+      const id = r.comment?.startsWith('wavu:') ? r.comment.slice(5) : null;
+      if (id && !this.firstSeen.has(id)) this.firstSeen.set(id, now);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.done;
+  }
+}
+
+export interface RadiusNas {
+  port: number;
+  secret: string;
+  nasIdentifier: string;
+}
+
+/** One MAC login: accept, reject, or no answer within `timeoutMs` (the server is down). */
+export async function macLogin(
+  nas: RadiusNas,
+  mac: string,
+  timeoutMs = 1_000,
+): Promise<'accept' | 'reject' | 'timeout'> {
+  const sock = createSocket('udp4');
+  try {
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+    const id = Math.floor(Math.random() * 256);
+    const req = encodeRequest({
+      code: RadiusCode.AccessRequest,
+      identifier: id,
+      attributes: [
+        attr('User-Name', mac),
+        attr('Calling-Station-Id', mac),
+        attr('NAS-Identifier', nas.nasIdentifier),
+      ],
+      secret: nas.secret,
+    });
+    return await new Promise((resolve) => {
+      const timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      sock.on('message', (m) => {
+        const p = decodePacket(m);
+        if (p.identifier !== id || !verifyResponse(p, req.subarray(4, 20), nas.secret).ok) return;
+        clearTimeout(timer);
+        resolve(p.code === RadiusCode.AccessAccept ? 'accept' : 'reject');
+      });
+      sock.on('error', () => {});
+      sock.send(req, nas.port, '127.0.0.1');
+    });
+  } finally {
+    sock.close();
+  }
+}
+
+/** A device that keeps trying its MAC login every `everyMs` until accepted or told to stop. */
+export async function waitOnline(
+  nas: RadiusNas,
+  mac: string,
+  o: { everyMs: number; stopped: () => boolean },
+): Promise<number | null> {
+  while (!o.stopped()) {
+    if ((await macLogin(nas, mac)) === 'accept') return Date.now();
+    await sleep(o.everyMs);
+  }
+  return null;
+}
