@@ -8,6 +8,10 @@
  * stuck, a job died, or a paid customer never got online.
  *
  *   node --import tsx bench/chaos.ts [--n 1000] [--kills 30] [--seed 1] [--concurrency 16] [--nodes 2]
+ *                                    [--no-c2b] [--keep-logs]
+ *
+ * By default the Paybill has C2B URLs registered, so Daraja also sends each paid push as a C2B
+ * confirmation; --no-c2b leaves the STK callback and STK Query as the only signals.
  *
  * PostgreSQL: TEST_DATABASE_URL, else DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test.
  * Real clock and Wavu's real STK Query schedule (+20/45/70/95 s, expiry at +110 s) unless
@@ -28,6 +32,7 @@ const { values } = parseArgs({
     'query-at': { type: 'string' },
     'expire-after': { type: 'string' },
     'prompt-timeout': { type: 'string', default: '60000' },
+    'no-c2b': { type: 'boolean', default: false },
     'keep-logs': { type: 'boolean', default: false },
   },
 });
@@ -57,8 +62,10 @@ const report: ChaosReport = await runChaos({
   ...(values['query-at'] ? { queryAt: values['query-at'] } : {}),
   ...(values['expire-after'] ? { expireAfter: values['expire-after'] } : {}),
   faults: { drop: 0.1, duplicate: 0.1, delayMs: [0, 3_000], push500: 0.02, query500: 0.05 },
+  c2bEcho: !values['no-c2b'],
   settleMs: 8 * 60_000,
   online: true,
+  leases: true,
   say: log,
 });
 
@@ -90,7 +97,7 @@ process.stdout.write(
       customers: report.outcomes.length,
       'POST answers': [...http].map(([k, n]) => `${k}: ${n}`).join(', '),
       'kill -9': `serve ${report.kills.serve}, worker ${report.kills.worker}, radius ${report.kills.radius}`,
-      'callbacks dropped / doubled': `${v.simStats.dropped} / ${v.simStats.duplicated}`,
+      'callbacks dropped / failed / doubled': `${v.simStats.dropped} / ${v.simStats.failed} / ${v.simStats.duplicated}`,
       'STK queries': v.simStats.queries ?? 0,
       load: s(report.loadMs),
       settle: s(report.settleMs),

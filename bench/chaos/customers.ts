@@ -121,7 +121,7 @@ export async function visit(shop: Shop, c: Customer): Promise<CustomerOutcome> {
     });
   }
   if (c.action === 'pay' && c.router === 'radius') {
-    shop.radiusOnline.set(c.mac, waitOnline(shop.nas, c.mac, { everyMs: 300, stopped: shop.stopped }));
+    shop.radiusOnline.set(c.mac, waitOnline(shop.nas, c.mac, { everyMs: 1_000, stopped: shop.stopped }));
   }
   return { customer: c, http, checkout: p.checkoutRequestId, answered: true };
 }

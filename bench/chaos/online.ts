@@ -62,11 +62,14 @@ export interface RadiusNas {
   nasIdentifier: string;
 }
 
-/** One MAC login: accept, reject, or no answer within `timeoutMs` (the server is down). */
+/**
+ * One MAC login: accept, reject, or no answer within `timeoutMs` (the server is down or busy).
+ * 3 s is the timeout the setup script gives MikroTik.
+ */
 export async function macLogin(
   nas: RadiusNas,
   mac: string,
-  timeoutMs = 1_000,
+  timeoutMs = 3_000,
 ): Promise<'accept' | 'reject' | 'timeout'> {
   const sock = createSocket('udp4');
   try {
@@ -98,7 +101,11 @@ export async function macLogin(
   }
 }
 
-/** A device that keeps trying its MAC login every `everyMs` until accepted or told to stop. */
+/**
+ * A device that keeps trying its MAC login, `everyMs` after each answer (or timeout), until
+ * accepted or told to stop. Gentle on purpose: hundreds of devices hammering a restarting
+ * server would measure the bench's own flood, not Wavu.
+ */
 export async function waitOnline(
   nas: RadiusNas,
   mac: string,

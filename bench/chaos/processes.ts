@@ -24,6 +24,8 @@ export class Proc {
   child: ChildProcess | null = null;
   starts = 0;
   kills = 0;
+  /** Started and ready, not killed since. */
+  up = false;
   private out = '';
   private readonly log: WriteStream;
 
@@ -59,7 +61,10 @@ export class Proc {
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null)
         throw new Error(`${this.spec.name} exited during start-up:\n${this.out.slice(-2000)}`);
-      if (this.spec.ready(this.out) && (!this.spec.probe || (await this.spec.probe()))) return;
+      if (this.spec.ready(this.out) && (!this.spec.probe || (await this.spec.probe()))) {
+        this.up = true;
+        return;
+      }
       if (Date.now() > deadline) throw new Error(`${this.spec.name} not ready in ${timeoutMs} ms`);
       await sleep(50);
     }
@@ -69,6 +74,7 @@ export class Proc {
   async kill9(): Promise<void> {
     const c = this.child;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    this.up = false;
     this.kills++;
     this.log.write(`\n===== kill -9 at ${new Date().toISOString()} =====\n`);
     const gone = new Promise((r) => c.once('exit', r));
@@ -78,6 +84,7 @@ export class Proc {
 
   /** Graceful stop at the end of the run (SIGTERM, then SIGKILL if it hangs). */
   async stop(): Promise<void> {
+    this.up = false;
     const c = this.child;
     if (c && c.exitCode === null && c.signalCode === null) {
       const gone = new Promise((r) => c.once('exit', r));

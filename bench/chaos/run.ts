@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { createDarajaClient } from '../../src/protocols/daraja/client.ts';
 import { DEMO_APP, DEMO_MERCHANT } from '../../src/sim/daraja/engine.ts';
 import { seededRandom } from '../../src/sim/daraja/outcomes.ts';
 import { startBalancer } from './balancer.ts';
@@ -41,10 +42,20 @@ export interface ChaosOptions {
   queryAt?: string;
   expireAfter?: string;
   faults: { drop: number; duplicate: number; delayMs: [number, number]; push500: number; query500: number };
+  /**
+   * The Paybill has C2B URLs registered, so Daraja also sends each paid STK push as a C2B
+   * confirmation (the account number is the purchase ref): a second, independent signal.
+   */
+  c2bEcho: boolean;
   /** Longest wait for everything to settle once the load is over. */
   settleMs: number;
   /** Also wait for (and judge) every paid customer being online. */
   online: boolean;
+  /**
+   * Also wait until every job a killed worker was running has been taken over by another (its
+   * lease lapsed), so a job that dies of it is seen. Leases are minutes long.
+   */
+  leases: boolean;
   /** Progress lines. */
   say: (line: string) => void;
 }
@@ -118,6 +129,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
             ...['--prompt-timeout', String(o.promptTimeoutMs), '--delay', `${f.delayMs[0]}-${f.delayMs[1]}`],
             ...['--drop', String(f.drop), '--duplicate', String(f.duplicate)],
             ...['--push-500', String(f.push500), '--query-500', String(f.query500)],
+            ...(o.c2bEcho ? ['--stk-also-c2b'] : []),
           ],
           env: {},
           ready: (out) => out.includes('Daraja simulator on'),
@@ -212,6 +224,19 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         env,
       ),
     ]);
+    if (o.c2bEcho) {
+      // The operator's one-time C2B registration, done before any Wavu node asks for a token
+      // (each new token revokes the app's previous one).
+      const urls = (kind: string) => `${env.PUBLIC_URL}/callbacks/c2b/${kind}/${env.MPESA_CALLBACK_SECRET}`;
+      const reg = await createDarajaClient({
+        baseUrl: simUrl,
+        ...DEMO_APP,
+        shortcode: DEMO_MERCHANT.shortcode,
+        passkey: DEMO_MERCHANT.passkey,
+        type: 'paybill',
+      }).registerC2bUrls({ confirmationUrl: urls('confirm'), validationUrl: urls('validate') });
+      if (!reg.ok) throw new Error(`C2B registration failed: ${JSON.stringify(reg.error)}`);
+    }
     const ids = await db.query<{ name: string; id: number }>('SELECT name, id FROM routers');
     const routerId = (name: string) => Number(ids.rows.find((r) => r.name === name)!.id);
     o.say(`started ${procs.map((p) => p.spec.name).join(', ')}; logs in ${logDir}`);
@@ -244,19 +269,32 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     let begun = 0;
     const kills: Record<Role, number> = { serve: 0, worker: 0, radius: 0 };
     const t0 = Date.now();
+    // A killed process is started again after a moment, as a supervisor would, while the next
+    // kill goes ahead on schedule. With two nodes one of each role stays up (a node dies, the
+    // other carries on); the single radius server, or a single node, goes down entirely.
+    const restarts: Promise<void>[] = [];
     const killer = (async () => {
       for (let k = 0; k < o.kills; k++) {
         while (begun < at[k]!) await sleep(20);
         await sleep(Math.floor(rnd() * 1_000));
         const role = order[k]!;
         const pick = roles.filter((r) => r.role === role);
-        const victim = pick[Math.floor(rnd() * pick.length)]!.proc;
+        const n = Math.floor(rnd() * pick.length);
+        const delay = 200 + Math.floor(rnd() * 1_500);
+        // The one drawn, or the next of its role that is up; wait while that would leave none.
+        const upNow = () => {
+          const up = pick.filter((r) => r.proc.up);
+          if (!up.length || (pick.length > 1 && up.length < 2)) return undefined;
+          return [...pick.slice(n), ...pick.slice(0, n)].find((r) => r.proc.up)?.proc;
+        };
+        while (!upNow()) await sleep(50);
+        const victim = upNow()!;
         await victim.kill9();
         kills[role]++;
         o.say(`kill -9 ${victim.spec.name} (${k + 1}/${o.kills}) at customer ${begun}`);
-        await sleep(200 + Math.floor(rnd() * 1_500));
-        await victim.start();
+        restarts.push(sleep(delay).then(() => victim.start()));
       }
+      await Promise.all(restarts);
     })();
 
     const outcomes: CustomerOutcome[] = [];
@@ -277,7 +315,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 
     for (const [mac, p] of shop.radiusOnline) void p.then((t) => radiusSeen.set(mac, t));
     const t1 = Date.now();
-    let verdict = await judge({ db, simUrl, routerSeen: watch.firstSeen, radiusSeen });
+    const workers = () =>
+      roles.filter((r) => r.role === 'worker' && r.proc.up).map((r) => r.proc.child!.pid!);
+    const look = () => judge({ db, simUrl, routerSeen: watch!.firstSeen, radiusSeen, workerPids: workers() });
+    let verdict = await look();
     let settled = false;
     let lastSay = 0;
     while (Date.now() - t1 < o.settleMs) {
@@ -285,16 +326,17 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         verdict.simPending === 0 &&
         verdict.stuck.length === 0 &&
         verdict.lost.length === 0 &&
-        (!o.online || verdict.notOnline.length === 0);
+        (!o.online || verdict.notOnline.length === 0) &&
+        (!o.leases || verdict.orphanedJobs === 0);
       if (settled) break;
       if (Date.now() - lastSay > 15_000) {
         lastSay = Date.now();
         o.say(
-          `waiting: ${verdict.simPending} prompts open, ${verdict.stuck.length} pending, ${verdict.lost.length} paid not credited, ${verdict.notOnline.length} not online`,
+          `waiting: ${verdict.simPending} prompts open, ${verdict.stuck.length} pending, ${verdict.lost.length} paid not credited, ${verdict.notOnline.length} not online, ${verdict.orphanedJobs} jobs held by killed workers`,
         );
       }
       await sleep(1_000);
-      verdict = await judge({ db, simUrl, routerSeen: watch.firstSeen, radiusSeen });
+      verdict = await look();
     }
     const settleMs = Date.now() - t1;
     stopped = true;

@@ -21,6 +21,8 @@ export interface Verdict {
   stuck: string[];
   simPending: number;
   deadJobs: Record<string, number>;
+  /** Jobs still `running` under a worker that was killed (waiting for their lease to lapse). */
+  orphanedJobs: number;
   /** Refs paid and credited whose customer never got online. */
   notOnline: string[];
   /** Paid (simulator) → online (router user or RADIUS Accept), ms, one per paid purchase online. */
@@ -35,6 +37,7 @@ interface Row {
   ref: string;
   status: string;
   result_code: string | null;
+  checkout_request_id: string | null;
   access_code_id: string | null;
   mac: string | null;
   mode: string | null;
@@ -45,11 +48,13 @@ export async function judge(o: {
   simUrl: string;
   routerSeen: Map<string, number>;
   radiusSeen: Map<string, number | null>;
+  /** PIDs of the workers alive now. */
+  workerPids: number[];
 }): Promise<Verdict> {
   const res = await fetch(`${o.simUrl}/_sim/stk`);
   const sim = (await res.json()) as { transactions: SimStkView[]; stats: Record<string, number> };
   const { rows } = await o.db.query<Row>(
-    `SELECT p.ref, p.status, p.result_code, p.access_code_id, p.mac, r.mode
+    `SELECT p.ref, p.status, p.result_code, p.checkout_request_id, p.access_code_id, p.mac, r.mode
        FROM purchases p LEFT JOIN routers r ON r.id = p.router_id`,
   );
   const twice = await o.db.query<{ ref: string }>(
@@ -60,8 +65,13 @@ export async function judge(o: {
   const dead = await o.db.query<{ kind: string; n: number }>(
     `SELECT kind, count(*)::int AS n FROM jobs WHERE status = 'dead' GROUP BY kind ORDER BY kind`,
   );
-  const inbox = await o.db.query<{ outcome: string | null; n: number }>(
-    `SELECT outcome, count(*)::int AS n FROM callback_inbox GROUP BY outcome ORDER BY outcome`,
+  // Worker ids are host:pid:random (src/jobs/worker.ts).
+  const running = await o.db.query<{ locked_by: string | null }>(
+    `SELECT locked_by FROM jobs WHERE status = 'running'`,
+  );
+  const orphaned = running.rows.filter((r) => !o.workerPids.includes(Number(r.locked_by?.split(':')[1])));
+  const inbox = await o.db.query<{ kind: string; outcome: string | null; n: number }>(
+    `SELECT kind, outcome, count(*)::int AS n FROM callback_inbox GROUP BY 1, 2 ORDER BY 1, 2`,
   );
 
   const paidAt = new Map<string, number>();
@@ -73,16 +83,27 @@ export async function judge(o: {
     purchases: rows.length,
     paidSim: paidAt.size,
     paidWavu: rows.filter((r) => r.status === 'paid').length,
-    lost: [...paidAt.keys()].filter((ref) => byRef.get(ref)?.status !== 'paid'),
+    lost: [...paidAt.keys()]
+      .filter((ref) => byRef.get(ref)?.status !== 'paid')
+      .map((ref) => {
+        const r = byRef.get(ref);
+        const why = !r
+          ? 'no purchase'
+          : `${r.status}${r.checkout_request_id ? '' : ', CheckoutRequestID never recorded'}`;
+        return `${ref} (${why})`;
+      }),
     creditedUnpaid: rows.filter((r) => r.status === 'paid' && !paidAt.has(r.ref)).map((r) => r.ref),
     doubleCredited: twice.rows.map((r) => r.ref),
     stuck: rows.filter((r) => r.status === 'pending').map((r) => r.ref),
     simPending: sim.transactions.filter((t) => t.state === 'pending').length,
     deadJobs: Object.fromEntries(dead.rows.map((r) => [r.kind, Number(r.n)])),
+    orphanedJobs: orphaned.length,
     notOnline: [],
     paidToOnlineMs: [],
     byStatus: {},
-    inbox: Object.fromEntries(inbox.rows.map((r) => [r.outcome ?? 'unprocessed', Number(r.n)])),
+    inbox: Object.fromEntries(
+      inbox.rows.map((r) => [`${r.kind} ${r.outcome ?? 'unprocessed'}`, Number(r.n)]),
+    ),
     simStats: sim.stats,
   };
   for (const r of rows) {

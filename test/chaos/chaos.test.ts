@@ -34,9 +34,12 @@ describe.skipIf(!onPostgres())(onPostgres() ? 'fault suite (processes, kill -9)'
       // No failed STK Queries here: a paid push whose callback was lost and whose every query
       // failed expires and is credited by the 5-minute late check, beyond this test's wait.
       faults: { drop: 0.15, duplicate: 0.15, delayMs: [0, 1_000], push500: 0.03, query500: 0 },
+      c2bEcho: true,
       settleMs: 100_000,
       // Getting online is the bench's to judge: a grant held by a killed worker waits for its lease.
       online: false,
+      // Nor wait minutes for the leases of jobs a killed worker held to lapse (the bench does).
+      leases: false,
       say: (line) => {
         if (process.env.TEST_LOG_LEVEL) process.stdout.write(`chaos: ${line}\n`);
       },

@@ -34,6 +34,8 @@ Credentials: the demo consumer key/secret and shortcode 174379 with the public s
   --delay MIN-MAX      callback delay range in ms (e.g. 200-3000)
   --push-500 R         probability an STK push is answered HTTP 500 (no prompt sent)
   --query-500 R        probability an STK Query is answered HTTP 500
+  --stk-also-c2b       a paid STK push to the Paybill is also sent as a C2B confirmation, as
+                       Daraja does once C2B URLs are registered for the shortcode
   --seed N             repeatable faults: the same seed draws the same random choices
 
 GET /_sim/stk[?phone=2547…&state=pending|final] lists the pushes as JSON (for scripts).`,
@@ -48,6 +50,7 @@ GET /_sim/stk[?phone=2547…&state=pending|final] lists the pushes as JSON (for 
       'prompt-timeout': { type: 'string', default: '60000' },
       'push-500': { type: 'string', default: '0' },
       'query-500': { type: 'string', default: '0' },
+      'stk-also-c2b': { type: 'boolean', default: false },
       seed: { type: 'string' },
     });
     const port = Number(values.port);
@@ -76,6 +79,7 @@ GET /_sim/stk[?phone=2547…&state=pending|final] lists the pushes as JSON (for 
         callbackDelayMs: [Number(d[1]), Number(d[2])],
         push500Rate: rate(values['push-500'], 'push-500'),
         query500Rate: rate(values['query-500'], 'query-500'),
+        stkAlsoC2b: values['stk-also-c2b'],
       },
     });
     const { app, url } = await startDarajaSim({ host: values.host, port, sim });
