@@ -1,6 +1,6 @@
 /**
- * Fault run: N purchases through the public API against `wavu serve`, `wavu worker` (two nodes
- * each by default, behind a balancer) and `wavu radius`, all separate processes on a throwaway
+ * Fault run: N purchases through the public API against `wavu serve` (behind a balancer),
+ * `wavu worker` and `wavu radius` on two nodes by default, all separate processes on a throwaway
  * PostgreSQL database, with the Daraja simulator losing, repeating and delaying callbacks and
  * failing some pushes and queries, customers paying, cancelling, mistyping or ignoring prompts,
  * and `kill -9` of each role at random moments. After reconciliation it prints what the
@@ -88,6 +88,21 @@ process.stdout.write(
       worst: s(online.max),
     },
   ])}\n\n`,
+);
+process.stdout.write(
+  `${table(
+    Object.entries(v.paidToOnlineByMode).map(([mode, ms]) => {
+      const x = summarize(ms);
+      return {
+        'paid → online':
+          mode === 'api' ? 'api router: user on the router' : 'radius router: MAC login accepted',
+        n: x.n,
+        p50: s(x.p50),
+        p95: s(x.p95),
+        worst: s(x.max),
+      };
+    }),
+  )}\n\n`,
 );
 const http = new Map<string, number>();
 for (const x of report.outcomes) http.set(String(x.http), (http.get(String(x.http)) ?? 0) + 1);

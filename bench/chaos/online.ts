@@ -56,8 +56,9 @@ export class RouterWatch {
   }
 }
 
+/** The router as a RADIUS client: its secret and identity, and the Wavu servers it knows, in order. */
 export interface RadiusNas {
-  port: number;
+  ports: number[];
   secret: string;
   nasIdentifier: string;
 }
@@ -68,6 +69,7 @@ export interface RadiusNas {
  */
 export async function macLogin(
   nas: RadiusNas,
+  port: number,
   mac: string,
   timeoutMs = 3_000,
 ): Promise<'accept' | 'reject' | 'timeout'> {
@@ -94,7 +96,7 @@ export async function macLogin(
         resolve(p.code === RadiusCode.AccessAccept ? 'accept' : 'reject');
       });
       sock.on('error', () => {});
-      sock.send(req, nas.port, '127.0.0.1');
+      sock.send(req, port, '127.0.0.1');
     });
   } finally {
     sock.close();
@@ -103,8 +105,9 @@ export async function macLogin(
 
 /**
  * A device that keeps trying its MAC login, `everyMs` after each answer (or timeout), until
- * accepted or told to stop. Gentle on purpose: hundreds of devices hammering a restarting
- * server would measure the bench's own flood, not Wavu.
+ * accepted or told to stop. Each try goes to the first server and, on timeout, to the next, as a
+ * MikroTik with two RADIUS servers does. Gentle on purpose: hundreds of devices hammering a
+ * restarting server would measure the bench's own flood, not Wavu.
  */
 export async function waitOnline(
   nas: RadiusNas,
@@ -112,7 +115,11 @@ export async function waitOnline(
   o: { everyMs: number; stopped: () => boolean },
 ): Promise<number | null> {
   while (!o.stopped()) {
-    if ((await macLogin(nas, mac)) === 'accept') return Date.now();
+    for (const port of nas.ports) {
+      const r = await macLogin(nas, port, mac);
+      if (r === 'accept') return Date.now();
+      if (r === 'reject') break;
+    }
     await sleep(o.everyMs);
   }
   return null;

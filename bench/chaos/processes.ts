@@ -40,8 +40,11 @@ export class Proc {
     return this.out;
   }
 
-  /** Start and wait until ready; a child that exits first is an error (with its output). */
-  async start(timeoutMs = 60_000): Promise<void> {
+  /**
+   * Start and wait until ready; a child that exits first is an error (with its output). The
+   * generous timeout is for a loaded machine, where starting takes tens of seconds.
+   */
+  async start(timeoutMs = 180_000): Promise<void> {
     this.starts++;
     this.out = '';
     this.log.write(`\n===== start #${this.starts} at ${new Date().toISOString()} =====\n`);

@@ -1,7 +1,7 @@
 /**
- * One fault run: a fresh PostgreSQL database, the Daraja and RouterOS simulators, `wavu serve`
- * and `wavu worker` on one or two nodes behind a balancer, and `wavu radius`, each its own
- * process. Customers buy and answer prompts while the simulator loses, repeats and delays
+ * One fault run: a fresh PostgreSQL database, the Daraja and RouterOS simulators, and on one or
+ * two nodes `wavu serve` (behind a balancer), `wavu worker` and `wavu radius` (the NAS knows
+ * both servers), each its own process. Customers buy and answer prompts while the simulator loses, repeats and delays
  * callbacks, and roles are `kill -9`ed at random moments and started again. When the load is
  * over it waits for reconciliation to settle everything, then judges the outcome
  * (verdict.ts). Real clock throughout: the STK Query schedule is what MPESA_QUERY_AT says.
@@ -30,7 +30,7 @@ export interface ChaosOptions {
   seed: number;
   /** Customers buying at the same time. */
   concurrency: number;
-  /** serve + worker nodes (1 or 2); there is one radius server. */
+  /** Nodes (1 or 2), each running serve, worker and radius as separate processes. */
   nodes: number;
   /** PostgreSQL to create the throwaway database on. */
   adminUrl: string;
@@ -105,13 +105,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const db = new pg.Pool({ connectionString: dbUrl.toString(), max: 2 });
   let stopped = false;
   try {
-    const [darajaPort, apiPort, httpPort, authPort, acctPort] = await Promise.all([
-      freeTcpPort(),
-      freeTcpPort(),
-      freeTcpPort(),
-      freeUdpPort(),
-      freeUdpPort(),
-    ]);
+    const [darajaPort, apiPort, httpPort] = await Promise.all([freeTcpPort(), freeTcpPort(), freeTcpPort()]);
+    const radiusPorts = await Promise.all(
+      Array.from({ length: o.nodes }, async () => ({ auth: await freeUdpPort(), acct: await freeUdpPort() })),
+    );
     const servePorts = await Promise.all(Array.from({ length: o.nodes }, freeTcpPort));
     balancer = await startBalancer(servePorts);
     const routerPassword = randomBytes(9).toString('hex');
@@ -192,19 +189,20 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         role: 'worker',
         proc: new Proc({ name: `worker-${k}`, args: ['worker'], env, ready: started }, logDir),
       });
+      const { auth, acct } = radiusPorts[k - 1]!;
+      roles.push({
+        role: 'radius',
+        proc: new Proc(
+          {
+            name: `radius-${k}`,
+            args: ['radius'],
+            env: { ...env, RADIUS_AUTH_PORT: String(auth), RADIUS_ACCT_PORT: String(acct) },
+            ready: started,
+          },
+          logDir,
+        ),
+      });
     }
-    roles.push({
-      role: 'radius',
-      proc: new Proc(
-        {
-          name: 'radius-1',
-          args: ['radius'],
-          env: { ...env, RADIUS_AUTH_PORT: String(authPort), RADIUS_ACCT_PORT: String(acctPort) },
-          ready: started,
-        },
-        logDir,
-      ),
-    });
     procs.push(...sims, ...roles.map((r) => r.proc));
     // Everything starts at once (start-up is mostly CPU; each process migrates under one lock).
     await Promise.all([
@@ -247,7 +245,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       apiUrl: `http://127.0.0.1:${balancer.port}`,
       simUrl,
       routerIds: { api: routerId('chaos-api'), radius: routerId('chaos-radius') },
-      nas: { port: authPort, secret: radiusSecret, nasIdentifier: 'chaos-radius' },
+      nas: { ports: radiusPorts.map((p) => p.auth), secret: radiusSecret, nasIdentifier: 'chaos-radius' },
       radiusOnline: new Map(),
       stopped: () => stopped,
     };
@@ -270,8 +268,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const kills: Record<Role, number> = { serve: 0, worker: 0, radius: 0 };
     const t0 = Date.now();
     // A killed process is started again after a moment, as a supervisor would, while the next
-    // kill goes ahead on schedule. With two nodes one of each role stays up (a node dies, the
-    // other carries on); the single radius server, or a single node, goes down entirely.
+    // kill goes ahead on schedule. With two nodes one of each role stays up (a process dies, its
+    // twin carries on); with one node every kill is an outage of that role.
     const restarts: Promise<void>[] = [];
     const killer = (async () => {
       for (let k = 0; k < o.kills; k++) {
@@ -318,17 +316,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const workers = () =>
       roles.filter((r) => r.role === 'worker' && r.proc.up).map((r) => r.proc.child!.pid!);
     const look = () => judge({ db, simUrl, routerSeen: watch!.firstSeen, radiusSeen, workerPids: workers() });
+    const calm = (v: Verdict) =>
+      v.simPending === 0 &&
+      v.stuck.length === 0 &&
+      v.lost.length === 0 &&
+      (!o.online || v.notOnline.length === 0) &&
+      (!o.leases || v.orphanedJobs === 0);
     let verdict = await look();
-    let settled = false;
     let lastSay = 0;
-    while (Date.now() - t1 < o.settleMs) {
-      settled =
-        verdict.simPending === 0 &&
-        verdict.stuck.length === 0 &&
-        verdict.lost.length === 0 &&
-        (!o.online || verdict.notOnline.length === 0) &&
-        (!o.leases || verdict.orphanedJobs === 0);
-      if (settled) break;
+    while (!calm(verdict) && Date.now() - t1 < o.settleMs) {
       if (Date.now() - lastSay > 15_000) {
         lastSay = Date.now();
         o.say(
@@ -338,6 +334,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       await sleep(1_000);
       verdict = await look();
     }
+    const settled = calm(verdict);
     const settleMs = Date.now() - t1;
     stopped = true;
     await Promise.all(shop.radiusOnline.values());

@@ -27,6 +27,8 @@ export interface Verdict {
   notOnline: string[];
   /** Paid (simulator) → online (router user or RADIUS Accept), ms, one per paid purchase online. */
   paidToOnlineMs: number[];
+  /** The same, by the router's mode. */
+  paidToOnlineByMode: Record<string, number[]>;
   /** `status` or `status (result code)` → purchases. */
   byStatus: Record<string, number>;
   inbox: Record<string, number>;
@@ -100,6 +102,7 @@ export async function judge(o: {
     orphanedJobs: orphaned.length,
     notOnline: [],
     paidToOnlineMs: [],
+    paidToOnlineByMode: {},
     byStatus: {},
     inbox: Object.fromEntries(
       inbox.rows.map((r) => [`${r.kind} ${r.outcome ?? 'unprocessed'}`, Number(r.n)]),
@@ -120,7 +123,12 @@ export async function judge(o: {
           ? o.radiusSeen.get(r.mac)
           : undefined;
     if (online == null) v.notOnline.push(r.ref);
-    else v.paidToOnlineMs.push(Math.max(0, online - paid));
+    else {
+      const ms = Math.max(0, online - paid);
+      v.paidToOnlineMs.push(ms);
+      const mode = r.mode ?? '?';
+      v.paidToOnlineByMode[mode] = [...(v.paidToOnlineByMode[mode] ?? []), ms];
+    }
   }
   return v;
 }

@@ -18,6 +18,8 @@ import { onPostgres } from '../helpers/db.ts';
 const WHY =
   'SKIPPED: the fault suite runs serve, worker and radius as processes on one PostgreSQL; run with WAVU_TEST_DB=postgres';
 
+if (!onPostgres()) process.stderr.write(`test/chaos/chaos.test.ts: ${WHY}\n`);
+
 describe.skipIf(!onPostgres())(onPostgres() ? 'fault suite (processes, kill -9)' : WHY, () => {
   it('loses nothing, credits nothing twice and leaves nothing pending through kill -9 of every role', async () => {
     const r = await runChaos({
