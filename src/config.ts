@@ -64,6 +64,19 @@ const envSchema = z.object({
     (s) => s === undefined || /^[A-Za-z0-9_-]{16,}$/.test(s),
     'must be at least 16 letters, digits, - or _',
   ),
+  MPESA_QUERY_AT: z
+    .string()
+    .trim()
+    .regex(/^\d+(\s*,\s*\d+)*$/, 'must be whole seconds separated by commas, like 20,45,70,95')
+    .transform((s) => s.split(',').map((x) => Number(x) * 1000))
+    .refine((a) => a[0]! > 0 && a.every((x, i) => i === 0 || x > a[i - 1]!), 'must be increasing and above 0')
+    .default([20_000, 45_000, 70_000, 95_000]),
+  MPESA_EXPIRE_AFTER: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be whole seconds')
+    .transform((s) => Number(s) * 1000)
+    .default(110_000),
   ADMIN_USERNAME: optional,
   ADMIN_PASSWORD: optional,
   RADIUS_AUTH_PORT: port(1812),
@@ -102,6 +115,10 @@ export interface Config {
     type: 'paybill' | 'till';
     till: string | undefined;
     callbackSecret: string;
+    /** When a pending push is asked about (STK Query), in ms after the push. */
+    queryAtMs: number[];
+    /** A push still without a final answer this long after it is expired. */
+    expireAfterMs: number;
   };
   admin: { username: string | undefined; password: string | undefined };
   radius: { authPort: number; acctPort: number };
@@ -195,6 +212,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!e.AT_USERNAME) problems.push('AT_USERNAME is required when SMS_PROVIDER=africastalking');
     if (!e.AT_API_KEY) problems.push('AT_API_KEY is required when SMS_PROVIDER=africastalking');
   }
+  if (e.MPESA_EXPIRE_AFTER <= e.MPESA_QUERY_AT.at(-1)!)
+    problems.push('MPESA_EXPIRE_AFTER must be later than the last MPESA_QUERY_AT time');
   if (e.ADMIN_USERNAME && !e.ADMIN_PASSWORD)
     problems.push('ADMIN_PASSWORD is required when ADMIN_USERNAME is set');
   if (problems.length) throw new ConfigError(problems);
@@ -222,6 +241,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       type: e.MPESA_TYPE,
       till: e.MPESA_TILL,
       callbackSecret: e.MPESA_CALLBACK_SECRET ?? gen!.MPESA_CALLBACK_SECRET,
+      queryAtMs: e.MPESA_QUERY_AT,
+      expireAfterMs: e.MPESA_EXPIRE_AFTER,
     },
     admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD },
     radius: { authPort: e.RADIUS_AUTH_PORT, acctPort: e.RADIUS_ACCT_PORT },

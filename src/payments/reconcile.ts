@@ -5,7 +5,8 @@
  * pushing its next_check_at forward (FOR UPDATE SKIP LOCKED, short transaction), and Daraja is
  * called with no transaction open.
  *
- * Schedule, from the push: ask at +20 s, +45 s, +70 s, +95 s; still pending at +110 s → expired.
+ * Schedule, from the push: ask at +20 s, +45 s, +70 s, +95 s; still pending at +110 s → expired
+ * (MPESA_QUERY_AT and MPESA_EXPIRE_AFTER change it, e.g. for a fault run against the simulator).
  * An expired push is asked again 5 min, 30 min, 2 h, 6 h and 24 h later until Daraja gives a
  * definite answer (money that moved late still counts); a failed late query is retried in 5 min.
  * STK Query is rate-limited (observed: 5/min on the sandbox): each run asks at most
@@ -18,9 +19,6 @@ import { creditPurchase } from './credit.ts';
 import { meaningOf } from './result-codes.ts';
 import { settleUnpaid } from './settle.ts';
 
-export const FIRST_CHECK_MS = 20_000;
-export const CHECK_OFFSETS_MS = [20_000, 45_000, 70_000, 95_000];
-export const EXPIRE_AFTER_MS = 110_000;
 export const LATE_CHECKS_MS = [5 * 60_000, 30 * 60_000, 2 * 3600_000, 6 * 3600_000, 24 * 3600_000];
 /** An expired push whose late check failed (500, timeout) is asked again this soon. */
 const LATE_RETRY_MS = 5 * 60_000;
@@ -50,9 +48,17 @@ interface Due {
   expired_at: unknown;
 }
 
-export function nextCheckAt(createdAt: Date, now: Date): Date {
+/** When the push is first asked about (from config; 20 s by default). */
+export const firstCheckAt = (deps: Pick<Deps, 'config'>, createdAt: Date): Date =>
+  new Date(createdAt.getTime() + deps.config.mpesa.queryAtMs[0]!);
+
+export function nextCheckAt(
+  schedule: { queryAtMs: number[]; expireAfterMs: number },
+  createdAt: Date,
+  now: Date,
+): Date {
   const age = now.getTime() - createdAt.getTime();
-  const next = CHECK_OFFSETS_MS.find((o) => o > age + 1_000) ?? EXPIRE_AFTER_MS;
+  const next = schedule.queryAtMs.find((o) => o > age + 1_000) ?? schedule.expireAfterMs;
   return new Date(createdAt.getTime() + Math.max(next, age + 5_000));
 }
 
@@ -80,6 +86,7 @@ export async function reconcilePayments(deps: Deps, o: ReconcileOptions = {}): P
   )[0];
   const queriesAllowed = !backoff || new Date(backoff.until).getTime() <= now.getTime();
   const limit = o.maxQueries ?? 10;
+  const schedule = deps.config.mpesa;
 
   const due = await query<Due>(
     deps.db,
@@ -95,12 +102,12 @@ export async function reconcilePayments(deps: Deps, o: ReconcileOptions = {}): P
   let stop = !queriesAllowed;
   for (const p of due) {
     const createdAt = asDate(p.created_at);
-    const overdue = now.getTime() - createdAt.getTime() >= EXPIRE_AFTER_MS;
+    const overdue = now.getTime() - createdAt.getTime() >= schedule.expireAfterMs;
     if (!p.checkout_request_id || stop) {
       if (p.status === 'pending' && overdue) {
         if (await expire(deps, p.id)) report.expired++;
       } else if (p.status === 'pending') {
-        await reschedule(deps, p.id, nextCheckAt(createdAt, now));
+        await reschedule(deps, p.id, nextCheckAt(schedule, createdAt, now));
       }
       // expired + rate limited: keep the claim's later time; it is looked at again after it.
       continue;
@@ -158,7 +165,7 @@ export async function reconcilePayments(deps: Deps, o: ReconcileOptions = {}): P
     if (p.status === 'pending') {
       if (overdue) {
         if (await expire(deps, p.id)) report.expired++;
-      } else await reschedule(deps, p.id, nextCheckAt(createdAt, deps.clock.now()));
+      } else await reschedule(deps, p.id, nextCheckAt(schedule, createdAt, deps.clock.now()));
     } else {
       const t = deps.clock.now();
       const expiredAt = asDate(p.expired_at);

@@ -13,7 +13,7 @@ import { AppError } from '../lib/errors.ts';
 import { maskPhone, normalizePhone } from '../lib/phone.ts';
 import type { DarajaError } from '../protocols/daraja/errors.ts';
 import { callbackUrls } from './daraja.ts';
-import { FIRST_CHECK_MS } from './reconcile.ts';
+import { firstCheckAt } from './reconcile.ts';
 import { newRef } from './ref.ts';
 import { settleUnpaid } from './settle.ts';
 
@@ -88,7 +88,7 @@ export async function startPurchase(
                                    recipient_phone, next_check_at, created_at, updated_at)
             VALUES (${id}, ${newRef()}, ${plan.id}, ${phone}, ${plan.price_kes}, 'stk', ${input.purpose ?? 'access'}, 'pending',
                     ${mac}, ${input.ip ?? null}, ${input.routerId ?? null}, ${recipient},
-                    ${new Date(now.getTime() + FIRST_CHECK_MS)}, ${now}, ${now})`,
+                    ${firstCheckAt(deps, now)}, ${now}, ${now})`,
       );
       break;
     } catch (e) {

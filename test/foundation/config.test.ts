@@ -49,6 +49,18 @@ describe('config', () => {
     expect(c.sms.provider).toBe('none');
   });
 
+  it('reads the STK Query schedule in seconds and refuses one that expires before its last query', () => {
+    const d = loadConfig({ WAVU_DATA_DIR: tmp() }).mpesa;
+    expect([d.queryAtMs, d.expireAfterMs]).toEqual([[20_000, 45_000, 70_000, 95_000], 110_000]);
+    const c = loadConfig({ WAVU_DATA_DIR: tmp(), MPESA_QUERY_AT: '2, 4,6', MPESA_EXPIRE_AFTER: '9' }).mpesa;
+    expect([c.queryAtMs, c.expireAfterMs]).toEqual([[2_000, 4_000, 6_000], 9_000]);
+    expect(problems({ WAVU_DATA_DIR: tmp(), MPESA_QUERY_AT: '5,3' })[0]).toMatch(/^MPESA_QUERY_AT: /);
+    expect(problems({ WAVU_DATA_DIR: tmp(), MPESA_QUERY_AT: 'soon' })[0]).toMatch(/^MPESA_QUERY_AT: /);
+    expect(problems({ WAVU_DATA_DIR: tmp(), MPESA_QUERY_AT: '2,4', MPESA_EXPIRE_AFTER: '4' })).toEqual([
+      'MPESA_EXPIRE_AFTER must be later than the last MPESA_QUERY_AT time',
+    ]);
+  });
+
   it('names the variable in a bad value', () => {
     expect(problems({ PORT: 'eighty', WAVU_DATA_DIR: tmp() })).toEqual(['PORT: must be a whole number']);
     expect(problems({ DATABASE_URL: 'mysql://x', WAVU_DATA_DIR: tmp() })[0]).toMatch(/^DATABASE_URL: /);

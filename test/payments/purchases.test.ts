@@ -384,6 +384,32 @@ describe('reconciliation', () => {
     expect(await codesFor(h, id)).toBe(1);
   });
 
+  it('MPESA_QUERY_AT and MPESA_EXPIRE_AFTER set when a push is asked about and when it expires', async () => {
+    const mpesa = h.app.deps.config.mpesa;
+    const saved = { queryAtMs: mpesa.queryAtMs, expireAfterMs: mpesa.expireAfterMs };
+    mpesa.queryAtMs = [2_000, 4_000];
+    mpesa.expireAfterMs = 6_000;
+    try {
+      const { id, p } = await manualPurchase();
+      const created = new Date(p.created_at).getTime();
+      expect(new Date(p.next_check_at).getTime() - created).toBe(2_000);
+      // (The clock also runs in real time, hence the ranges below.)
+      h.clock.advance(2_100);
+      await reconcilePayments(h.app.deps);
+      const p1 = await purchaseRow(h, id);
+      expect([p1.status, p1.check_attempts]).toEqual(['pending', 1]);
+      // Asked again no sooner than 5 s later, which is past the 6 s expiry here.
+      const next = new Date(p1.next_check_at).getTime() - created;
+      expect(next >= 7_100 && next < 9_000, String(next)).toBe(true);
+      h.clock.advance(5_000);
+      const r = await reconcilePayments(h.app.deps);
+      expect(r.expired).toBe(1);
+      expect((await purchaseRow(h, id)).status).toBe('expired');
+    } finally {
+      Object.assign(mpesa, saved);
+    }
+  });
+
   it('an expired purchase is asked about again later and credited if Daraja says paid', async () => {
     const { id, txn } = await manualPurchase();
     h.clock.advance(EXPIRE());

@@ -156,7 +156,16 @@ export class DarajaSim {
   readonly deliveries: Delivery[] = [];
   private closed = false;
   /** Counters for tests and the phone page. */
-  readonly stats = { pushes: 0, queries: 0, rateLimited: 0, callbacks: 0, dropped: 0, duplicated: 0 };
+  readonly stats = {
+    pushes: 0,
+    queries: 0,
+    rateLimited: 0,
+    callbacks: 0,
+    dropped: 0,
+    duplicated: 0,
+    /** Callbacks that could not be delivered (connection refused or reset, timeout). */
+    failed: 0,
+  };
 
   constructor(o: DarajaSimOptions = {}) {
     this.apps = o.apps ?? [DEMO_APP];
@@ -643,6 +652,7 @@ export class DarajaSim {
       await res.arrayBuffer().catch(() => {});
       this.deliveries.push({ at: this.now(), url, kind, id, status: 'sent', httpStatus: res.status });
     } catch {
+      this.stats.failed++;
       this.deliveries.push({ at: this.now(), url, kind, id, status: 'failed' });
     }
     if (this.deliveries.length > 5_000) this.deliveries.splice(0, 1_000);
