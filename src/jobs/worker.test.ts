@@ -115,6 +115,36 @@ describe('job queue', () => {
     expect(row).toMatchObject({ status: 'dead', attempts: 3, last_error: 'fail 3' });
   });
 
+  it('a job whose worker died on its last attempt runs once more; dying again makes it dead', async () => {
+    const clock = new ManualClock();
+    // As a worker killed mid-run leaves it: running, its lease lapsed, on attempt `attempts`.
+    const diedOn = async (attempts: number) => {
+      const id = (await enqueue(t.database.db, clock, { kind: 'test.job', maxAttempts: 3 }))!;
+      await t.database.db.execute(
+        sql`UPDATE jobs SET status = 'running', attempts = ${attempts}, locked_by = 'killed',
+                   locked_until = ${new Date(clock.now().getTime() - 1)} WHERE id = ${id}`,
+      );
+      return id;
+    };
+    const once = await diedOn(3);
+    const ran: number[] = [];
+    const w = worker(clock, async () => {
+      ran.push(1);
+    });
+    expect(await w.drain()).toBe(1);
+    expect(ran).toEqual([1]);
+    expect(await jobRow(once)).toMatchObject({ status: 'done', attempts: 4 });
+
+    const twice = await diedOn(4);
+    await w.drain();
+    expect(ran).toEqual([1]);
+    expect(await jobRow(twice)).toMatchObject({
+      status: 'dead',
+      attempts: 5,
+      last_error: 'lease expired twice on the last attempt',
+    });
+  });
+
   it('honours RetryLater and PermanentJobError', async () => {
     const clock = new ManualClock();
     const later = (await enqueue(t.database.db, clock, { kind: 'test.job', payload: { mode: 'later' } }))!;

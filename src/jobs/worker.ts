@@ -213,9 +213,11 @@ export class Worker {
     const def = this.defs.get(job.kind)!;
     const log = this.opts.log.child({ job: job.id, kind: job.kind, attempt: job.attempts });
     const maxAttempts = job.max_attempts;
-    if (job.attempts > maxAttempts) {
-      // Taken over after its last worker died on the final attempt.
-      await this.finish(job, 'dead', 'lease expired on the last attempt');
+    // A lapsed lease means the worker died, not that the job failed: a job taken over after its
+    // last attempt runs once more (a one-shot sweep killed mid-run is not a dead job). Dying again
+    // on that extra run marks it dead, so a job that kills every worker does not loop forever.
+    if (job.attempts > maxAttempts + 1) {
+      await this.finish(job, 'dead', 'lease expired twice on the last attempt');
       return;
     }
     const leaseMs = this.leaseOf(job.kind);
