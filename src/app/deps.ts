@@ -44,6 +44,6 @@ export function createDeps(o: { config: Config; database: Database; clock: Clock
     enqueue: (conn, spec) => enqueue(conn, o.clock, spec),
     sms: createSmsProvider(o.config, o.database.db, o.clock),
     routerConnections: createRouterConnections(sealer),
-    daraja: createAppDaraja({ config: o.config, db: o.database.db, sealer, clock: o.clock }),
+    daraja: createAppDaraja({ config: o.config, database: o.database, sealer, clock: o.clock }),
   };
 }

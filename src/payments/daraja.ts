@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Config } from '../config.ts';
-import { type Db, query } from '../db/open.ts';
+import { type Database, query } from '../db/open.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Sealer } from '../lib/seal.ts';
 import {
@@ -15,7 +15,8 @@ import {
   type TokenStore,
 } from '../protocols/daraja/index.ts';
 
-export function dbTokenStore(db: Db, sealer: Sealer, key: string, cacheMs = 30_000): TokenStore {
+export function dbTokenStore(database: Database, sealer: Sealer, key: string, cacheMs = 30_000): TokenStore {
+  const db = database.db;
   // A short in-process cache spares a database read per Daraja call; a token revoked by another
   // node meanwhile is caught by the client's one retry on `Invalid Access Token`.
   let cached: { t: CachedToken; at: number } | null = null;
@@ -35,6 +36,16 @@ export function dbTokenStore(db: Db, sealer: Sealer, key: string, cacheMs = 30_0
             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
       );
     },
+    // PGlite is one process, where the client's single-flight already makes refreshes one at a
+    // time (and a transaction there would hold its only connection from the reads inside `run`).
+    exclusive:
+      database.kind === 'postgres'
+        ? (run) =>
+            db.transaction(async (tx) => {
+              await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${key}))`);
+              return run();
+            })
+        : undefined,
   };
 
   async function read(): Promise<CachedToken | null> {
@@ -52,7 +63,12 @@ export function dbTokenStore(db: Db, sealer: Sealer, key: string, cacheMs = 30_0
   }
 }
 
-export function createAppDaraja(o: { config: Config; db: Db; sealer: Sealer; clock: Clock }): DarajaClient {
+export function createAppDaraja(o: {
+  config: Config;
+  database: Database;
+  sealer: Sealer;
+  clock: Clock;
+}): DarajaClient {
   const m = o.config.mpesa;
   const id = createHash('sha256').update(`${m.baseUrl}|${m.consumerKey}`).digest('hex').slice(0, 16);
   return createDarajaClient({
@@ -65,7 +81,7 @@ export function createAppDaraja(o: { config: Config; db: Db; sealer: Sealer; clo
     till: m.till,
     timeoutMs: 15_000,
     now: () => o.clock.now(),
-    tokenStore: dbTokenStore(o.db, o.sealer, `daraja.token.${id}`),
+    tokenStore: dbTokenStore(o.database, o.sealer, `daraja.token.${id}`),
   });
 }
 

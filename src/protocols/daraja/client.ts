@@ -42,6 +42,12 @@ export interface TokenStore {
   /** `fresh`: skip any cache (asked after Daraja rejected the token we had). */
   get(o?: { fresh?: boolean }): Promise<CachedToken | null>;
   set(t: CachedToken): Promise<void>;
+  /**
+   * Run a token refresh while no other node runs one. Every token fetched revokes the one before,
+   * so two nodes refreshing at once (a cold start, the hourly renewal) would each revoke the
+   * other's; under this lock the second one finds the first one's token and keeps it.
+   */
+  exclusive?<T>(run: () => Promise<T>): Promise<T>;
 }
 
 export function memoryTokenStore(): TokenStore {
@@ -179,9 +185,20 @@ export function createDarajaClient(o: DarajaClientOptions): DarajaClient {
     return { ok: true, token: tok };
   }
 
-  /** Single-flight: concurrent callers share one refresh. */
-  function refresh(): Promise<Result<{ token: string }>> {
-    inflight ??= fetchToken().finally(() => {
+  /**
+   * Single-flight in this process, and one node at a time across nodes (`store.exclusive`). A token
+   * stored meanwhile by someone else is taken instead of fetching (and so revoking) it, unless it
+   * is `stale`: the one Daraja just refused.
+   */
+  function refresh(stale?: string): Promise<Result<{ token: string }>> {
+    const exclusive = store.exclusive?.bind(store) ?? (<T>(run: () => Promise<T>) => run());
+    inflight ??= exclusive(async (): Promise<Result<{ token: string }>> => {
+      const cur = await store.get({ fresh: true });
+      if (cur && cur.token !== stale && cur.expiresAt - margin > now().getTime()) {
+        return { ok: true, token: cur.token };
+      }
+      return fetchToken();
+    }).finally(() => {
       inflight = null;
     });
     return inflight;
@@ -200,16 +217,10 @@ export function createDarajaClient(o: DarajaClientOptions): DarajaClient {
     const first = await http('POST', path, { authorization: `Bearer ${t.token}` }, body);
     if (!first.ok || first.status < 400) return first;
     if (classifyError(first.status, first.json, first.retryAfter).kind !== 'invalid_token') return first;
-    // Another node (or process) may already have replaced the token; use theirs if so.
-    const stored = await store.get({ fresh: true });
-    let next: string;
-    if (stored && stored.token !== t.token && stored.expiresAt > now().getTime()) next = stored.token;
-    else {
-      const r = await refresh();
-      if (!r.ok) return r;
-      next = r.token;
-    }
-    return http('POST', path, { authorization: `Bearer ${next}` }, body);
+    // Another node (or process) may already have replaced the token; refresh() uses theirs if so.
+    const r = await refresh(t.token);
+    if (!r.ok) return r;
+    return http('POST', path, { authorization: `Bearer ${r.token}` }, body);
   }
 
   function credentials() {
