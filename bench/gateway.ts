@@ -20,6 +20,7 @@ import { startRouterOsSim } from '../src/sim/routeros/index.ts';
 import { testConfig } from '../test/helpers/app.ts';
 import { createTestDatabase } from '../test/helpers/db.ts';
 import { summarize, table } from './lib.ts';
+import { SYSTEM } from '../src/audit/index.ts';
 
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 50);
 const EXPIRIES = Number(process.env.BENCH_EXPIRIES ?? 20);
@@ -64,13 +65,17 @@ async function run(label: string) {
     workerOptions: { pollMs: 1000, concurrency: 4 },
   });
   const deps = app.deps;
-  const { router } = await addRouter(deps, {
-    mode: 'api',
-    name: 'bench',
-    host: '127.0.0.1',
-    port: sim.apiPort,
-    password: 'bench-pass-1',
-  });
+  const { router } = await addRouter(
+    deps,
+    {
+      mode: 'api',
+      name: 'bench',
+      host: '127.0.0.1',
+      port: sim.apiPort,
+      password: 'bench-pass-1',
+    },
+    { actor: SYSTEM },
+  );
   const users = () => new Set(sim.router.list('/ip/hotspot/user').map((u) => u.name));
   const issue = (mac: string) =>
     deps.db.transaction((tx) =>

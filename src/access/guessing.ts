@@ -7,7 +7,7 @@
  */
 import type { Deps } from '../app/deps.ts';
 import { AppError } from '../lib/errors.ts';
-import { audit } from './audit.ts';
+import { audit, CUSTOMER } from '../audit/index.ts';
 import { checkRateLimit, refundRateLimit } from './rate-limit.ts';
 
 export const GUESS_WINDOW_MS = 10 * 60_000;
@@ -47,7 +47,7 @@ export async function startGuess(deps: Deps, s: GuessScope): Promise<GuessTicket
   }
   if (worst > 0) {
     await audit(deps.db, deps, {
-      actor: 'public',
+      actor: CUSTOMER,
       action: `access.${s.path}.throttled`,
       detail: { scope: which, mac: s.mac, retryAfterSeconds: worst },
       ip: s.ip,
@@ -76,7 +76,7 @@ export async function guessFailed(
   extra: object = {},
 ): Promise<void> {
   await audit(deps.db, deps, {
-    actor: 'public',
+    actor: CUSTOMER,
     action: `access.${s.path}.failed`,
     detail: { reason, mac: s.mac, ...extra },
     ip: s.ip,

@@ -19,7 +19,7 @@ import { maskPhone, normalizePhone } from '../lib/phone.ts';
 import { renderSms, type SmsLang } from '../notify/templates.ts';
 import { queueSms } from '../notify/queue-sms.ts';
 import { getBranding } from '../vouchers/branding.ts';
-import { audit } from './audit.ts';
+import { audit, CUSTOMER } from '../audit/index.ts';
 import { type AccessDecision, authorizeCode, normalizeMac } from './authorize.ts';
 import { guessFailed, guessSucceeded, startGuess } from './guessing.ts';
 import { checkRateLimit } from './rate-limit.ts';
@@ -87,7 +87,7 @@ async function byReceipt(
     if (replacedDevice) decision = await authorizeCode(deps, { code, mac, routerId });
   }
   await audit(deps.db, deps, {
-    actor: 'public',
+    actor: CUSTOMER,
     action: decision.ok ? 'access.recover' : 'access.recover.refused',
     entity: 'purchase',
     entityId: p.id,
@@ -128,7 +128,7 @@ async function replaceOldestDevice(deps: Deps, accessCodeId: string, newMac: str
       });
     }
     await audit(tx, deps, {
-      actor: 'public',
+      actor: CUSTOMER,
       action: 'access.recover.rebind',
       entity: 'access_code',
       entityId: accessCodeId,
@@ -199,7 +199,7 @@ async function byPhone(
       await queueSms(tx, deps, { to: phone, body, code, template: 'code', purchaseId: x.id });
     }
     await audit(tx, deps, {
-      actor: 'public',
+      actor: CUSTOMER,
       action: 'access.recover.sms',
       entity: 'purchase',
       entityId: matches[0]!.id,

@@ -3,15 +3,14 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { query } from '../db/open.ts';
 import { AppError } from '../lib/errors.ts';
-import { audit } from './audit.ts';
+import { type Actor, audit } from '../audit/index.ts';
 import { hashCode } from './codes.ts';
 
 export interface RevokeInput {
   accessCodeId?: string | undefined;
   code?: string | undefined;
   reason?: string | undefined;
-  actor: string;
-  actorId?: number | null | undefined;
+  actor: Actor;
   ip?: string | null | undefined;
 }
 
@@ -42,7 +41,6 @@ export async function revokeCode(
     });
     await audit(tx, deps, {
       actor: input.actor,
-      actorId: input.actorId ?? null,
       action: 'access.revoke',
       entity: 'access_code',
       entityId: row.id,

@@ -7,7 +7,6 @@ import { z } from 'zod';
 import type { Deps } from '../app/deps.ts';
 import { recoverAccess } from './recover.ts';
 import { redeemCode } from './redeem.ts';
-import { revokeCode } from './revoke.ts';
 
 const device = {
   mac: z.string().min(11).max(32),
@@ -37,14 +36,5 @@ export function registerAccessRoutes(app: FastifyInstance, deps: Deps): void {
       .parse(req.body);
     const r = await recoverAccess(deps, { ...b, sourceIp: req.ip });
     return reply.code(r.ok ? 200 : r.via === 'receipt' && r.reason === 'unknown' ? 404 : 403).send(r);
-  });
-}
-
-/** Staff only: the admin feature mounts this behind its login (the module mounts it in demo). */
-export function registerAccessAdminRoutes(app: FastifyInstance, deps: Deps): void {
-  app.post('/api/admin/access/:id/revoke', async (req) => {
-    const { id } = z.object({ id: z.string().uuid() }).parse(req.params);
-    const b = z.object({ reason: z.string().max(200).optional() }).parse(req.body ?? {});
-    return revokeCode(deps, { accessCodeId: id, reason: b.reason, actor: 'admin', ip: req.ip });
   });
 }

@@ -2,6 +2,7 @@
  * `wavu admin create | unlock | reset-password`: headless account care, for the server's shell.
  * A password never goes on the command line (it would land in shell history and `ps`): it is
  * read from stdin, prompted for twice without echo on a terminal, or generated and printed once.
+ * Each change is audited with `cli` as the actor (and the OS user).
  */
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
@@ -16,7 +17,7 @@ import { systemClock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
 import { randomToken } from '../lib/random.ts';
-import { SYSTEM } from './audit.ts';
+import { cliActor } from '../audit/index.ts';
 import { passwordProblem } from './auth/password.ts';
 import { createAdminUser, usernameSchema } from './auth/users.ts';
 import { findStaffId, updateStaff } from './staff/manage-staff.ts';
@@ -92,14 +93,14 @@ export async function runAdmin(argv: string[], io: AdminCliIo = defaultIo): Prom
       if (sub === 'create') {
         const role = values.role as AdminRole;
         const created = await deps.db.transaction((tx) =>
-          createAdminUser(tx, deps, { username: name.data, password: password.value, role, actor: SYSTEM }),
+          createAdminUser(tx, deps, { username: name.data, password: password.value, role, actor: cliActor() }),
         );
         process.stdout.write(`Created ${created.role} "${created.username}" (id ${created.id}).\n`);
       } else {
         const id = await existing(deps, name.data);
         if (id === null) return 1;
         // A new password also lifts every lock: the person it is for can sign in at once.
-        await updateStaff(deps, id, { password: password.value, unlock: true }, SYSTEM, null);
+        await updateStaff(deps, id, { password: password.value, unlock: true }, cliActor(), null);
         process.stdout.write(
           `Reset the password of "${name.data}": signed out everywhere and unlocked from every address.\n`,
         );
@@ -113,7 +114,7 @@ export async function runAdmin(argv: string[], io: AdminCliIo = defaultIo): Prom
 async function unlock(deps: Deps, username: string): Promise<number> {
   const id = await existing(deps, username);
   if (id === null) return 1;
-  await updateStaff(deps, id, { unlock: true }, SYSTEM, null);
+  await updateStaff(deps, id, { unlock: true }, cliActor(), null);
   process.stdout.write(`Unlocked "${username}": every address may sign in again.\n`);
   return 0;
 }

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { AppError } from '../lib/errors.ts';
+import { normalizePhone } from '../lib/phone.ts';
 
 export interface Cursor {
   t: string;
@@ -59,3 +60,15 @@ export const whenSchema = z
   .regex(DATE_TIME, 'Use a date like 2026-01-31 or 2026-01-31T14:00:00Z')
   .transform((s) => new Date(s.length === 10 ? `${s}T00:00:00+03:00` : s))
   .refine((d) => !Number.isNaN(d.getTime()), 'Not a valid date');
+
+/** A Kenyan mobile number as typed (0712 345 678, +254…), normalised; empty means none (null). */
+export const phoneInput = z
+  .string()
+  .trim()
+  .max(20)
+  .transform((s, c) => {
+    if (s === '') return null;
+    const p = normalizePhone(s);
+    if (!p) c.addIssue({ code: 'custom', message: 'Enter a Kenyan mobile number like 0712 345 678' });
+    return p;
+  });

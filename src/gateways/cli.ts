@@ -1,4 +1,7 @@
-/** `wavu routers …`: the routers registry from the command line. */
+/**
+ * `wavu routers …`: the routers registry from the command line, through the same use cases as the
+ * admin API, so each change (and each setup script, which carries a secret) is audited as `cli`.
+ */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ZodError } from 'zod';
@@ -9,6 +12,7 @@ import { loadConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDatabase } from '../db/open.ts';
 import { systemClock } from '../lib/clock.ts';
+import { audit, cliActor } from '../audit/index.ts';
 import { isAppError } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
 import { describeZod } from '../http/server.ts';
@@ -238,7 +242,7 @@ function precheckAdd(v: Values): void {
 
 const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promise<number>> = {
   async add(deps, name, v) {
-    const res = await addRouter(deps, addInput(v, name) as never);
+    const res = await addRouter(deps, addInput(v, name) as never, { actor: cliActor() });
     out(`Added router ${res.router.name}.`);
     out(describe(res.router).slice(1).join('\n'));
     if (res.generated.password)
@@ -303,7 +307,7 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
     if (v.enable) input.enabled = true;
     if (v.disable) input.enabled = false;
     if (Object.keys(input).length === 0) throw new UsageError('nothing to change: give at least one option');
-    const r = await updateRouter(deps, name, input);
+    const r = await updateRouter(deps, name, input, { actor: cliActor() });
     out(`Updated ${r.name}.`);
     out(describe(r).join('\n'));
     if (input.allowFrom !== undefined || input.address !== undefined)
@@ -311,7 +315,7 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
     return 0;
   },
   async remove(deps, name) {
-    const res = await removeRouter(deps, name);
+    const res = await removeRouter(deps, name, { actor: cliActor() });
     out(
       res.removed
         ? `Removed ${name}. (Nothing was changed on the router itself.)`
@@ -343,7 +347,7 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
     if (v['rotate-password']) {
       if (router.mode !== 'api') throw new UsageError('--rotate-password is for routers in api mode');
       const { generateSecret } = await import('./routers/add-router.ts');
-      await updateRouter(deps, router.id, { password: generateSecret() });
+      await updateRouter(deps, router.id, { password: generateSecret() }, { actor: cliActor() });
       router = await findRouter(deps, router.id);
       process.stderr.write(
         'New API password stored: Wavu uses it from now on, so run this script on the router now.\n',
@@ -372,6 +376,12 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
       radiusAddress: v['radius-address'],
       radiusPorts: { auth: deps.config.radius.authPort || 1812, acct: deps.config.radius.acctPort || 1813 },
       now: deps.clock.now(),
+    });
+    await audit(deps.db, deps, {
+      actor: cliActor(),
+      action: 'router.script',
+      entity: 'router',
+      entityId: router.id,
     });
     if (v.out) {
       const dir = resolve(v.out);

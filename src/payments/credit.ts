@@ -1,9 +1,10 @@
 /**
  * Crediting a paid purchase: the one path every channel (STK callback, STK query, C2B) goes
- * through. Exactly-once comes from the claim: `UPDATE … WHERE status <> 'paid'` takes the row lock,
- * so a concurrent credit of the same purchase waits and then matches nothing. In the same
- * transaction the access code is issued (or extended), linked, and the SMS queued: either all of
- * it commits or none. The receipt is UNIQUE, so one M-Pesa payment can credit only one purchase.
+ * through. Exactly-once comes from the claim: `UPDATE … WHERE status IN (sourcesOf('paid'))` takes
+ * the row lock, so a concurrent credit of the same purchase waits and then matches nothing. In the
+ * same transaction the access code is issued (or extended), linked by `markPaid`, and the SMS
+ * queued: either all of it commits or none. The receipt is UNIQUE, so one M-Pesa payment can
+ * credit only one purchase.
  */
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
@@ -12,7 +13,8 @@ import { issueForPurchase } from '../access/issue-for-purchase.ts';
 import { queueSms } from '../notify/queue-sms.ts';
 import { renderSms } from '../notify/templates.ts';
 import { getBranding } from '../vouchers/branding.ts';
-import { inList, notifyPurchase } from './sql-helpers.ts';
+import { markPaid } from './mark-paid.ts';
+import { inList } from './sql-helpers.ts';
 import { sourcesOf } from './status.ts';
 
 export type CreditSource = 'stk_callback' | 'stk_query' | 'c2b';
@@ -103,15 +105,15 @@ export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promis
     routerId: p.router_id,
     purpose: p.purpose,
   });
-  await tx.execute(
-    sql`UPDATE purchases SET status = 'paid', paid_at = ${now}, updated_at = ${now},
-           access_code_id = ${issued.accessCodeId},
-           mpesa_receipt = COALESCE(${input.receipt}, mpesa_receipt),
-           paid_amount_kes = ${input.paidAmountKes ?? p.amount_kes},
-           result_code = '0', result_desc = ${input.resultDesc ?? 'The service request is processed successfully.'},
-           next_check_at = NULL
-        WHERE id = ${p.id}`,
-  );
+  // The claim above holds the row lock in a status that may become paid, so this cannot miss;
+  // if it ever did, throwing rolls back the code just issued rather than leave it unpaid-for.
+  const paid = await markPaid(tx, deps, p.id, {
+    accessCodeId: issued.accessCodeId,
+    paidAmountKes: input.paidAmountKes ?? p.amount_kes,
+    receipt: input.receipt,
+    result: { code: '0', desc: input.resultDesc ?? 'The service request is processed successfully.' },
+  });
+  if (!paid) throw new Error(`purchase ${p.id} was claimed but could not be marked paid`);
 
   // A voucher's SMS (to the receiver) is sent by issueForPurchase itself. For access, the buyer
   // gets the receipt and the code: their way back in when the captive browser closes or the phone
@@ -135,7 +137,6 @@ export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promis
       purchaseId: p.id,
     });
   }
-  await notifyPurchase(tx, p.id);
   deps.log.info({ purchase: p.id, source: input.source, extended: issued.extended }, 'purchase paid');
   return { outcome: 'credited', accessCodeId: issued.accessCodeId, extended: issued.extended };
 }

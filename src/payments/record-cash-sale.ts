@@ -1,20 +1,24 @@
 /**
- * A cash sale at the counter: a `cash` purchase marked paid and its access issued in ONE
- * transaction (DESIGN.md invariant 2), with the audit row naming the cashier. The request id the
- * admin screen sends becomes the purchase id, so a double click or a retried request returns the
- * first sale instead of selling twice.
+ * A cash sale at the counter, the only one (the purchases screen, the vouchers "sell for cash"
+ * endpoint): a `cash` purchase marked paid by `markPaid` and its access issued in ONE transaction
+ * (DESIGN.md invariant 2), with the one audit row naming the cashier. The request id the caller
+ * sends becomes the purchase id, so a double click or a retried request returns the first sale
+ * instead of selling twice, also when both arrive at once: the second INSERT waits on the first's
+ * row and, once that commits, finds it.
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { issueForPurchase } from '../access/issue-for-purchase.ts';
-import { type Actor, audit } from '../admin/audit.ts';
+import { type Actor, audit, staffIdOf } from '../audit/index.ts';
 import { type Conn, query } from '../db/open.ts';
 import { AppError } from '../lib/errors.ts';
 import { randomCode } from '../lib/random.ts';
 import { queueSms } from '../notify/queue-sms.ts';
 import { renderSms } from '../notify/templates.ts';
 import { getBranding } from '../vouchers/branding.ts';
+import { markPaid } from './mark-paid.ts';
+import { sourcesOf } from './status.ts';
 
 export interface CashSaleInput {
   /** Client-chosen id (UUID) that makes the request safe to repeat. */
@@ -71,7 +75,7 @@ export async function recordCashSale(deps: Deps, input: CashSaleInput): Promise<
                                  router_id, created_by, created_at, updated_at)
           VALUES (${id}, ${ref}, ${plan.id}, ${customerId}, ${input.purpose === 'voucher' ? null : input.phone}, ${plan.price_kes}, 'cash',
                   ${input.purpose}, 'pending', ${input.mac ?? null}, ${input.routerId ?? null},
-                  ${input.actor.id}, ${now}, ${now})
+                  ${staffIdOf(input.actor)}, ${now}, ${now})
           ON CONFLICT (id) DO NOTHING RETURNING id`,
     );
     if (!inserted[0]) return repeatOf(tx, deps, id);
@@ -88,12 +92,11 @@ export async function recordCashSale(deps: Deps, input: CashSaleInput): Promise<
       routerId: input.routerId ?? null,
       purpose: input.purpose,
     });
-    await query(
-      tx,
-      sql`UPDATE purchases SET status = 'paid', paid_at = ${now}, paid_amount_kes = amount_kes,
-            access_code_id = ${issued.accessCodeId}, phone = ${input.phone}, updated_at = ${now}
-          WHERE id = ${id}`,
-    );
+    if (!(await markPaid(tx, deps, id, { accessCodeId: issued.accessCodeId, paidAmountKes: plan.price_kes })))
+      throw new AppError('conflict', 'That purchase cannot be paid again; nothing was sold.');
+    // The buyer's phone goes on the purchase only now, after the voucher SMS decision above.
+    if (input.purpose === 'voucher' && input.phone)
+      await query(tx, sql`UPDATE purchases SET phone = ${input.phone} WHERE id = ${id}`);
     if (input.phone && input.sendSms && input.purpose === 'access') {
       await queueSms(tx, deps, {
         to: input.phone,
@@ -103,7 +106,7 @@ export async function recordCashSale(deps: Deps, input: CashSaleInput): Promise<
         purchaseId: id,
       });
     }
-    await audit(tx, deps.clock, {
+    await audit(tx, deps, {
       actor: input.actor,
       action: 'purchase.cash_sale',
       entity: 'purchase',
@@ -141,17 +144,21 @@ async function repeatOf(tx: Conn, deps: Deps, id: string): Promise<CashSaleResul
     sql`SELECT p.ref, p.channel, p.status, p.amount_kes, p.access_code_id, c.code_sealed
         FROM purchases p LEFT JOIN access_codes c ON c.id = p.access_code_id WHERE p.id = ${id}`,
   );
-  if (p?.channel !== 'cash' || p.status !== 'paid' || !p.access_code_id || !p.code_sealed)
-    throw new AppError('conflict', 'That request id belongs to another purchase.');
-  return {
-    purchaseId: id,
-    ref: p.ref,
-    accessCodeId: p.access_code_id,
-    code: deps.sealer.unseal(p.code_sealed),
-    extended: false,
-    amountKes: Number(p.amount_kes),
-    repeated: true,
-  };
+  if (p?.channel === 'cash' && p.status === 'paid' && p.access_code_id && p.code_sealed) {
+    return {
+      purchaseId: id,
+      ref: p.ref,
+      accessCodeId: p.access_code_id,
+      code: deps.sealer.unseal(p.code_sealed),
+      extended: false,
+      amountKes: Number(p.amount_kes),
+      repeated: true,
+    };
+  }
+  // The id names a purchase this sale did not make (an M-Pesa one, say): never sell onto it.
+  if (p && !sourcesOf('paid').includes(p.status as never))
+    throw new AppError('conflict', 'That purchase is already paid; nothing was sold.');
+  throw new AppError('conflict', 'That request id belongs to another purchase; nothing was sold.');
 }
 
 /** The standard "your WiFi code" SMS, in the business's name. */

@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { asDate, type Conn, query } from '../db/open.ts';
+import { type Actor, audit } from '../audit/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { type Branding, getBranding } from './branding.ts';
 import { getPlan, type VoucherPlan } from './plans.ts';
@@ -73,4 +74,25 @@ export function assertPrintable(sheet: BatchSheet): void {
       'This batch is stock for online and cash sale; printing or exporting it would let one code be sold twice.',
     );
   }
+}
+
+/**
+ * A paper batch to print or export, audited: the sheet reveals every code, so who took it out and
+ * when is on record, from the admin screen or the CLI alike.
+ */
+export async function takeBatchSheet(
+  deps: Deps,
+  o: { batchId: string; action: 'voucher.print' | 'voucher.export'; actor: Actor; ip?: string | null },
+): Promise<BatchSheet> {
+  const sheet = await loadBatchSheet(deps, o.batchId);
+  assertPrintable(sheet);
+  await audit(deps.db, deps, {
+    actor: o.actor,
+    action: o.action,
+    entity: 'voucher_batch',
+    entityId: sheet.batchId,
+    detail: { codes: sheet.vouchers.length },
+    ip: o.ip,
+  });
+  return sheet;
 }

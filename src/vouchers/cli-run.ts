@@ -1,4 +1,8 @@
-/** `wavu vouchers …` implementation, loaded only when the command runs (it pulls in pdfkit). */
+/**
+ * `wavu vouchers …` implementation, loaded only when the command runs (it pulls in pdfkit). It
+ * calls the same use cases as the admin API, so every batch made, import and sheet written is
+ * audited, with `cli` as the actor.
+ */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { createDeps, type Deps } from '../app/deps.ts';
@@ -7,9 +11,10 @@ import { loadConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDatabase } from '../db/open.ts';
 import { systemClock } from '../lib/clock.ts';
+import { cliActor } from '../audit/index.ts';
 import { isAppError } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
-import { assertPrintable, loadBatchSheet } from './batch-sheet.ts';
+import { takeBatchSheet } from './batch-sheet.ts';
 import { createVoucherBatch } from './create-batch.ts';
 import { renderSheetCsv } from './export-csv.ts';
 import { importVouchers } from './import-vouchers.ts';
@@ -30,13 +35,13 @@ async function withDeps<T>(run: (deps: Deps) => Promise<T>): Promise<T> {
 }
 
 async function writeSheet(deps: Deps, batchId: string, out: string): Promise<void> {
-  const sheet = await loadBatchSheet(deps, batchId);
-  assertPrintable(sheet);
   const ext = extname(out).toLowerCase();
+  if (!['.pdf', '.html', '.htm', '.csv'].includes(ext))
+    throw new UsageError(`--out must end in .pdf, .html or .csv (got "${out}")`);
+  const sheet = await takeBatchSheet(deps, { batchId, action: 'voucher.export', actor: cliActor() });
   if (ext === '.pdf') writeFileSync(out, await renderSheetPdf(sheet));
   else if (ext === '.html' || ext === '.htm') writeFileSync(out, renderSheetHtml(sheet));
-  else if (ext === '.csv') writeFileSync(out, renderSheetCsv(sheet));
-  else throw new UsageError(`--out must end in .pdf, .html or .csv (got "${out}")`);
+  else writeFileSync(out, renderSheetCsv(sheet));
 }
 
 const checkOut = (out: string | undefined) => {
@@ -76,6 +81,7 @@ export async function runVouchers(argv: string[]): Promise<number> {
             label: v.label,
             validUntil,
             sellOnline: !!v.online,
+            actor: cliActor(),
           });
           if (v.out) await writeSheet(deps, b.batchId, v.out);
           say(
@@ -104,6 +110,7 @@ export async function runVouchers(argv: string[]): Promise<number> {
             sellOnline: !v.paper,
             strict: v.strict,
             dryRun: v['dry-run'],
+            actor: cliActor(),
           });
           for (const p of r.problems) say(`  line ${p.line}: ${p.value}: ${p.reason}`);
           if (v['dry-run'])

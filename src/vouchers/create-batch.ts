@@ -1,10 +1,12 @@
 /**
- * A batch of vouchers for one plan, made in one transaction: either every code exists or none.
+ * A batch of vouchers for one plan, made in one transaction with its audit row: either every code
+ * exists and the batch is on record, or nothing is.
  */
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../app/deps.ts';
 import { voucherBatches } from '../db/schema.ts';
 import { generateAccessCode } from '../access/codes.ts';
+import { type Actor, audit, staffIdOf } from '../audit/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { insertVoucherCodes } from './insert-codes.ts';
 import { getPlan } from './plans.ts';
@@ -19,7 +21,8 @@ export interface CreateBatchInput {
   validUntil?: Date | null | undefined;
   /** Stock for online/cash sale (never printed) instead of paper. */
   sellOnline?: boolean | undefined;
-  createdBy?: number | null | undefined;
+  actor: Actor;
+  ip?: string | null | undefined;
 }
 
 export interface CreatedBatch {
@@ -46,7 +49,7 @@ export async function createVoucherBatch(deps: Deps, input: CreateBatchInput): P
       count: input.count,
       source: 'generated',
       validUntil: input.validUntil ?? null,
-      createdBy: input.createdBy ?? null,
+      createdBy: staffIdOf(input.actor),
       createdAt: deps.clock.now(),
       sellOnline: input.sellOnline ?? false,
     });
@@ -67,6 +70,14 @@ export async function createVoucherBatch(deps: Deps, input: CreateBatchInput): P
       codes.push(...r.inserted);
       want -= r.inserted.length;
     }
+    await audit(tx, deps, {
+      actor: input.actor,
+      action: 'voucher.batch_create',
+      entity: 'voucher_batch',
+      entityId: batchId,
+      detail: { planId: plan.id, count: codes.length, label, sellOnline: !!input.sellOnline },
+      ip: input.ip,
+    });
     return { batchId, count: codes.length, codes };
   });
 }

@@ -1,12 +1,14 @@
 /**
  * Import codes made on a MikroTik router or by another voucher tool as one batch, so each is
  * sold once. Codes already known to Wavu (any batch, any purchase) are refused by the unique
- * index on code_hash, atomically even against a concurrent import, and reported.
+ * index on code_hash, atomically even against a concurrent import, and reported. The batch and
+ * its audit row commit together; a dry run or a refused strict import writes neither.
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { voucherBatches } from '../db/schema.ts';
+import { type Actor, audit, staffIdOf } from '../audit/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { insertVoucherCodes } from './insert-codes.ts';
 import { type ImportProblem, parseVoucherFile } from './parse-import.ts';
@@ -22,7 +24,8 @@ export interface ImportInput {
   /** Import nothing if any line has a problem. */
   strict?: boolean | undefined;
   dryRun?: boolean | undefined;
-  createdBy?: number | null | undefined;
+  actor: Actor;
+  ip?: string | null | undefined;
 }
 
 export interface ImportReport {
@@ -51,7 +54,7 @@ export async function importVouchers(deps: Deps, input: ImportInput): Promise<Im
         count: parsed.entries.length,
         source: 'imported',
         validUntil: input.validUntil ?? null,
-        createdBy: input.createdBy ?? null,
+        createdBy: staffIdOf(input.actor),
         createdAt: deps.clock.now(),
         sellOnline: input.sellOnline ?? true,
       });
@@ -71,6 +74,19 @@ export async function importVouchers(deps: Deps, input: ImportInput): Promise<Im
       report = { format: parsed.format, batchId, imported: r.inserted.length, problems };
       if (r.inserted.length === 0 || input.dryRun || (input.strict && problems.length)) throw new Rollback();
       await tx.execute(sql`UPDATE voucher_batches SET count = ${r.inserted.length} WHERE id = ${batchId}`);
+      await audit(tx, deps, {
+        actor: input.actor,
+        action: 'voucher.import',
+        entity: 'voucher_batch',
+        entityId: batchId,
+        detail: {
+          planId: plan.id,
+          imported: r.inserted.length,
+          problems: problems.length,
+          format: parsed.format,
+        },
+        ip: input.ip,
+      });
     });
   } catch (e) {
     if (!(e instanceof Rollback)) throw e;

@@ -1,5 +1,5 @@
 import { createApp, type App } from '../../src/app/run.ts';
-import { SYSTEM } from '../../src/admin/audit.ts';
+import { SYSTEM } from '../../src/audit/index.ts';
 import { createSession } from '../../src/admin/auth/sessions.ts';
 import { createAdminUser } from '../../src/admin/auth/users.ts';
 import type { AdminRole } from '../../src/db/schema.ts';

@@ -14,6 +14,7 @@ import {
 } from '../../src/protocols/radius/index.ts';
 import { parseDuration } from '../../src/protocols/routeros/values.ts';
 import { type Harness, harness } from './helpers.ts';
+import { SYSTEM } from '../../src/audit/index.ts';
 
 let h: Harness;
 afterEach(async () => {
@@ -245,13 +246,17 @@ describe('revoke and expiry', () => {
     });
     try {
       const { addRouter } = await import('../../src/gateways/registry.ts');
-      const { router: nas } = await addRouter(h.app.deps, {
-        mode: 'radius',
-        name: 'nas1',
-        address: '127.0.0.1',
-        secret: 'nas1-secret-0123456789',
-        coaPort: coa.address().port,
-      });
+      const { router: nas } = await addRouter(
+        h.app.deps,
+        {
+          mode: 'radius',
+          name: 'nas1',
+          address: '127.0.0.1',
+          secret: 'nas1-secret-0123456789',
+          coaPort: coa.address().port,
+        },
+        { actor: SYSTEM },
+      );
       await h.app.deps.db.execute(
         sql`INSERT INTO sessions (id, access_code_id, router_id, acct_session_id, mac, started_at, updated_at)
             VALUES (${randomUUID()}, ${accessCodeId}, ${nas.id}, 'nas1-s1', ${MAC}, ${h.clock.now()}, ${h.clock.now()})`,

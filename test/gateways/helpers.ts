@@ -18,6 +18,7 @@ import { ManualClock } from '../../src/lib/clock.ts';
 import { type RouterOsSim, startRouterOsSim } from '../../src/sim/routeros/index.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { SYSTEM } from '../../src/audit/index.ts';
 
 export interface Harness {
   t: TestDatabase;
@@ -63,15 +64,19 @@ export async function harness(o: { transport?: 'api' | 'rest'; version?: string 
     now: () => clock.now().getTime(),
     ...(o.version ? { version: o.version } : {}),
   });
-  const { router } = await addRouter(app.deps, {
-    mode: 'api',
-    name: 'r1',
-    host: o.transport === 'rest' ? 'http://127.0.0.1' : '127.0.0.1',
-    port: o.transport === 'rest' ? sim.httpPort! : sim.apiPort,
-    transport: o.transport ?? 'api',
-    username: 'wavu',
-    password: 'router-pass-123',
-  });
+  const { router } = await addRouter(
+    app.deps,
+    {
+      mode: 'api',
+      name: 'r1',
+      host: o.transport === 'rest' ? 'http://127.0.0.1' : '127.0.0.1',
+      port: o.transport === 'rest' ? sim.httpPort! : sim.apiPort,
+      transport: o.transport ?? 'api',
+      username: 'wavu',
+      password: 'router-pass-123',
+    },
+    { actor: SYSTEM },
+  );
   const worker = new Worker({
     database: t.database,
     clock,

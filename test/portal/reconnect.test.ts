@@ -16,6 +16,7 @@ import { ManualClock } from '../../src/lib/clock.ts';
 import { type RouterOsSim, startRouterOsSim } from '../../src/sim/routeros/index.ts';
 import { startDrainedApp } from '../helpers/app.ts';
 import type { TestDatabase } from '../helpers/db.ts';
+import { SYSTEM } from '../../src/audit/index.ts';
 
 let t: TestDatabase;
 let app: App;
@@ -32,15 +33,19 @@ beforeAll(async () => {
     users: [{ name: 'wavu', password: 'router-pass-123' }],
     now: () => clock.now().getTime(),
   });
-  await addRouter(app.deps, {
-    mode: 'api',
-    name: 'gate',
-    host: '127.0.0.1',
-    port: sim.apiPort,
-    transport: 'api',
-    username: 'wavu',
-    password: 'router-pass-123',
-  });
+  await addRouter(
+    app.deps,
+    {
+      mode: 'api',
+      name: 'gate',
+      host: '127.0.0.1',
+      port: sim.apiPort,
+      transport: 'api',
+      username: 'wavu',
+      password: 'router-pass-123',
+    },
+    { actor: SYSTEM },
+  );
 });
 afterAll(async () => {
   await app.stop();

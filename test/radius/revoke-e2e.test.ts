@@ -27,6 +27,7 @@ import type { RadiusServer } from '../../src/radius/server.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { addRadiusRouter, addVoucher, exchange } from './helpers.ts';
+import { SYSTEM } from '../../src/audit/index.ts';
 
 const SECRET = 'e2e-secret';
 let t: TestDatabase;
@@ -117,7 +118,7 @@ describe('revoke on a radius-mode router', () => {
     const v = await addVoucher(app.deps, { hours: 24 });
     await loginAndStart(v.code, 'AA:BB:CC:EE:00:01', '10.5.50.21', 'e2e-1');
     received.length = 0;
-    await revokeCode(app.deps, { accessCodeId: v.id, actor: 'test' });
+    await revokeCode(app.deps, { accessCodeId: v.id, actor: SYSTEM });
     await until(async () => (await sessionStatus('e2e-1'))?.status === 'closed');
     expect(received).toHaveLength(1);
     const { packet, valid } = received[0]!;

@@ -7,6 +7,7 @@ import { setupScript } from '../../src/gateways/setup-script.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { makeDeps } from './helpers.ts';
+import { SYSTEM } from '../../src/audit/index.ts';
 
 let t: TestDatabase;
 let deps: Deps;
@@ -20,13 +21,17 @@ afterAll(async () => {
 
 describe('setup script, radius mode', () => {
   it('names the router, points RADIUS at Wavu and lets only Wavu send Disconnect/CoA', async () => {
-    const { router } = await addRouter(deps, {
-      mode: 'radius',
-      name: 'cafe-7',
-      address: '198.51.100.20',
-      secret: 'a-long-shared-secret-0001',
-      coaPort: 3799,
-    });
+    const { router } = await addRouter(
+      deps,
+      {
+        mode: 'radius',
+        name: 'cafe-7',
+        address: '198.51.100.20',
+        secret: 'a-long-shared-secret-0001',
+        coaPort: 3799,
+      },
+      { actor: SYSTEM },
+    );
     const row = (await routerById(deps.db, router.id))!;
     const withIp = setupScript({
       router: row,

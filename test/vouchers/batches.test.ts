@@ -20,6 +20,7 @@ import { silentLog, testConfig } from '../helpers/app.ts';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/db.ts';
 import { newId, planId } from './helpers.ts';
 import { adminHeaders } from '../admin/helpers.ts';
+import { SYSTEM } from '../../src/audit/index.ts';
 
 const PUBLIC_URL = 'https://wifi.example.co.ke';
 let t: TestDatabase;
@@ -66,7 +67,7 @@ describe('voucher batches', () => {
   it('makes a 10k batch in one transaction with multi-row inserts', async () => {
     const plan = await planId(deps, '1 Hour');
     const t0 = performance.now();
-    const b = await createVoucherBatch(deps, { planId: plan, count: 10_000, label: 'big' });
+    const b = await createVoucherBatch(deps, { actor: SYSTEM, planId: plan, count: 10_000, label: 'big' });
     const ms = performance.now() - t0;
     console.log(`10k voucher batch on ${t.database.kind}: ${Math.round(ms)} ms`);
     expect(b.count).toBe(10_000);
@@ -93,7 +94,9 @@ describe('voucher batches', () => {
 
   it('a batch is all or nothing', async () => {
     const before = await query<{ n: number }>(deps.db, sql`SELECT count(*)::int AS n FROM voucher_batches`);
-    await expect(createVoucherBatch(deps, { planId: 999_999, count: 5 })).rejects.toThrow(/no plan/);
+    await expect(createVoucherBatch(deps, { actor: SYSTEM, planId: 999_999, count: 5 })).rejects.toThrow(
+      /no plan/,
+    );
     const after = await query<{ n: number }>(deps.db, sql`SELECT count(*)::int AS n FROM voucher_batches`);
     expect(after[0]!.n).toBe(before[0]!.n);
   });
@@ -131,9 +134,9 @@ describe('voucher batches', () => {
     const other = await otherNode();
     const plan = await planId(deps, '6 Hours');
     const res = await Promise.all([
-      createVoucherBatch(deps, { planId: plan, count: 2000 }),
-      createVoucherBatch(other, { planId: plan, count: 2000 }),
-      createVoucherBatch(deps, { planId: plan, count: 2000 }),
+      createVoucherBatch(deps, { actor: SYSTEM, planId: plan, count: 2000 }),
+      createVoucherBatch(other, { actor: SYSTEM, planId: plan, count: 2000 }),
+      createVoucherBatch(deps, { actor: SYSTEM, planId: plan, count: 2000 }),
     ]);
     const all = new Set(res.flatMap((r) => r.codes));
     expect(all.size).toBe(6000);
@@ -143,7 +146,7 @@ describe('voucher batches', () => {
 describe('import and sale', () => {
   it('imports MikroTik vouchers, reports duplicates in the file and against existing codes', async () => {
     const plan = await planId(deps, '1 Hour');
-    const existing = await createVoucherBatch(deps, { planId: plan, count: 2 });
+    const existing = await createVoucherBatch(deps, { actor: SYSTEM, planId: plan, count: 2 });
     const rsc = [
       '/ip hotspot user',
       ...Array.from(
@@ -154,7 +157,7 @@ describe('import and sale', () => {
       'add name=mt0001x password=mt0001x profile=1h',
       `add name=${existing.codes[0]} password=${existing.codes[0]} profile=1h`,
     ].join('\n');
-    const r = await importVouchers(deps, { planId: plan, text: rsc, label: 'router1.rsc' });
+    const r = await importVouchers(deps, { actor: SYSTEM, planId: plan, text: rsc, label: 'router1.rsc' });
     expect(r.format).toBe('mikrotik');
     expect(r.imported).toBe(40);
     expect(r.problems).toEqual([
@@ -162,12 +165,13 @@ describe('import and sale', () => {
       { line: 43, value: existing.codes[0], reason: 'this code already exists in Wavu' },
     ]);
     // Importing the same file again adds nothing and names every line.
-    const again = await importVouchers(deps, { planId: plan, text: rsc });
+    const again = await importVouchers(deps, { actor: SYSTEM, planId: plan, text: rsc });
     expect(again.imported).toBe(0);
     expect(again.batchId).toBeNull();
     expect(again.problems.filter((p) => p.reason === 'this code already exists in Wavu')).toHaveLength(41);
     // Strict: one bad line and nothing is written.
     const strict = await importVouchers(deps, {
+      actor: SYSTEM,
       planId: plan,
       text: 'NEWCODE111\nNEWCODE111\nNEWCODE222\n',
       strict: true,
@@ -184,10 +188,10 @@ describe('import and sale', () => {
     const other = await otherNode();
     const plan = await planId(deps, '24 Hours');
     const codes = Array.from({ length: 30 }, (_, i) => `SALE${String(i).padStart(4, '0')}`);
-    const r = await importVouchers(deps, { planId: plan, text: codes.join('\n') });
+    const r = await importVouchers(deps, { actor: SYSTEM, planId: plan, text: codes.join('\n') });
     expect(r.imported).toBe(30);
     // A paper batch of the same plan must never be handed out electronically.
-    await createVoucherBatch(deps, { planId: plan, count: 5 });
+    await createVoucherBatch(deps, { actor: SYSTEM, planId: plan, count: 5 });
 
     const buyers = Array.from({ length: 45 }, (_, i) => ({
       purchaseId: newId(),
@@ -216,7 +220,7 @@ describe('import and sale', () => {
 
   it('a rolled-back sale returns the voucher to stock', async () => {
     const plan = await planId(deps, '3 Hours');
-    await importVouchers(deps, { planId: plan, text: 'ROLLBACK01\n' });
+    await importVouchers(deps, { actor: SYSTEM, planId: plan, text: 'ROLLBACK01\n' });
     await expect(
       deps.db.transaction(async (tx) => {
         const s = await sellVoucher(tx, deps, { planId: plan, purchaseId: newId() });
@@ -231,6 +235,7 @@ describe('import and sale', () => {
   it('does not sell a voucher past its valid_until', async () => {
     const plan = await planId(deps, '6 Hours');
     await importVouchers(deps, {
+      actor: SYSTEM,
       planId: plan,
       text: 'STALE00001\n',
       validUntil: new Date(clock.now().getTime() + 3600_000),
@@ -250,6 +255,7 @@ describe('printing', () => {
     );
     const plan = await planId(deps, '3 Hours');
     const b = await createVoucherBatch(deps, {
+      actor: SYSTEM,
       planId: plan,
       count: 26,
       validUntil: new Date('2026-12-31T00:00:00Z'),
@@ -306,7 +312,7 @@ describe('printing', () => {
 
   it('serves the HTML print view and CSV, and refuses to print online stock', async () => {
     const plan = await planId(deps, '1 Hour');
-    const b = await createVoucherBatch(deps, { planId: plan, count: 30, label: 'Desk <1>' });
+    const b = await createVoucherBatch(deps, { actor: SYSTEM, planId: plan, count: 30, label: 'Desk <1>' });
     const html = await app.server!.inject({ url: `/api/admin/vouchers/batches/${b.batchId}/print`, headers });
     expect(html.statusCode).toBe(200);
     expect(html.headers['content-type']).toContain('text/html');
@@ -324,7 +330,7 @@ describe('printing', () => {
       'code,plan,price_kes,duration,valid_until,status,batch_id,label,portal_url',
     );
     // Reading the export back in finds every code already known.
-    const back = await importVouchers(deps, { planId: plan, text: csv.body });
+    const back = await importVouchers(deps, { actor: SYSTEM, planId: plan, text: csv.body });
     expect(back.imported).toBe(0);
     expect(back.problems).toHaveLength(30);
 
@@ -334,7 +340,7 @@ describe('printing', () => {
     });
     expect(pdf.headers['content-type']).toBe('application/pdf');
 
-    const stock = await createVoucherBatch(deps, { planId: plan, count: 3, sellOnline: true });
+    const stock = await createVoucherBatch(deps, { actor: SYSTEM, planId: plan, count: 3, sellOnline: true });
     const refused = await app.server!.inject({
       url: `/api/admin/vouchers/batches/${stock.batchId}/print`,
       headers,

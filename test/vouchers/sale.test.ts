@@ -11,6 +11,7 @@ import { silentLog, startDrainedApp } from '../helpers/app.ts';
 import { onPostgres, type TestDatabase } from '../helpers/db.ts';
 import { planId } from './helpers.ts';
 import { adminHeaders } from '../admin/helpers.ts';
+import { SYSTEM } from '../../src/audit/index.ts';
 
 let t: TestDatabase;
 let app: App;
@@ -61,7 +62,7 @@ const smsFor = async (purchaseId: string) =>
 describe('selling vouchers', () => {
   it('an M-Pesa voucher purchase takes pre-made stock first and texts the code to the recipient', async () => {
     const plan = await planId(deps, '1 Hour');
-    await importVouchers(deps, { planId: plan, text: 'STOCK00001\nSTOCK00002\n' });
+    await importVouchers(deps, { actor: SYSTEM, planId: plan, text: 'STOCK00001\nSTOCK00002\n' });
     const a = await buyVoucher(deps, plan, '254722000001', '0733000001');
     expect(['STOCK00001', 'STOCK00002']).toContain(a.code);
     const sms = await smsFor(a.purchaseId);
@@ -89,7 +90,7 @@ describe('selling vouchers', () => {
   it('many concurrent voucher purchases: each stock voucher sold once, the rest get fresh codes', async () => {
     const plan = await planId(deps, '3 Hours');
     const stock = Array.from({ length: 12 }, (_, i) => `CONC${String(i).padStart(6, '0')}`);
-    await importVouchers(deps, { planId: plan, text: stock.join('\n') });
+    await importVouchers(deps, { actor: SYSTEM, planId: plan, text: stock.join('\n') });
     const other = onPostgres()
       ? createDeps({ config: deps.config, database: await t.openAnother(), clock, log: silentLog() })
       : deps;

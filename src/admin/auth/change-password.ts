@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
 import { query } from '../../db/open.ts';
 import { AppError } from '../../lib/errors.ts';
-import { audit } from '../audit.ts';
+import { audit, staffActor } from '../../audit/index.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './password.ts';
 import { type AdminPrincipal, deleteUserSessions } from './sessions.ts';
 
@@ -27,8 +27,8 @@ export async function changeOwnPassword(
       sql`UPDATE admin_users SET password_hash = ${hash}, updated_at = ${deps.clock.now()} WHERE id = ${admin.id}`,
     );
     await deleteUserSessions(tx, admin.id, admin.sessionId);
-    await audit(tx, deps.clock, {
-      actor: admin,
+    await audit(tx, deps, {
+      actor: staffActor(admin),
       action: 'auth.password_changed',
       entity: 'admin_user',
       entityId: admin.id,

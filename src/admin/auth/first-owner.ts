@@ -9,7 +9,7 @@ import { type Conn, query } from '../../db/open.ts';
 import { ZodError } from 'zod';
 import { describeZod } from '../../http/server.ts';
 import { AppError } from '../../lib/errors.ts';
-import { SYSTEM } from '../audit.ts';
+import { SYSTEM } from '../../audit/index.ts';
 import { type AdminUserView, countAdmins, createAdminUser } from './users.ts';
 
 const SETUP_LOCK = 0x77617661; // "wava"
@@ -31,7 +31,7 @@ export async function createFirstOwner(
       username: o.username,
       password: o.password,
       role: 'owner',
-      actor: o.via === 'env' ? SYSTEM : { id: null, username: 'setup' },
+      actor: o.via === 'env' ? SYSTEM : 'self',
       ip: o.ip ?? null,
     });
   });

@@ -10,7 +10,7 @@ import type { Deps } from '../../app/deps.ts';
 import { query } from '../../db/open.ts';
 import type { AdminRole } from '../../db/schema.ts';
 import { AppError } from '../../lib/errors.ts';
-import { audit } from '../audit.ts';
+import { audit, staffActor } from '../../audit/index.ts';
 import { clearLock, lockedUntil, recordWrongPassword } from './login-locks.ts';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from './password.ts';
 import { createSession } from './sessions.ts';
@@ -71,8 +71,8 @@ export async function login(
   if (!user || !ok) {
     const locked = await recordWrongPassword(deps.db, key);
     if (user) {
-      await audit(deps.db, deps.clock, {
-        actor: { id: user.id, username: user.username },
+      await audit(deps.db, deps, {
+        actor: staffActor(user),
         action: locked ? 'auth.locked' : 'auth.login_failed',
         entity: 'admin_user',
         entityId: user.id,
@@ -93,8 +93,8 @@ export async function login(
     );
     await clearLock(tx, key);
     const s = await createSession(tx, deps, { userId: user.id, ip: o.ip, userAgent: o.userAgent });
-    await audit(tx, deps.clock, {
-      actor: { id: user.id, username: user.username },
+    await audit(tx, deps, {
+      actor: staffActor(user),
       action: 'auth.login',
       entity: 'admin_user',
       entityId: user.id,

@@ -5,7 +5,7 @@ import type { Deps } from '../../app/deps.ts';
 import { type Conn, isUniqueViolation, query } from '../../db/open.ts';
 import { ADMIN_ROLES, type AdminRole } from '../../db/schema.ts';
 import { AppError } from '../../lib/errors.ts';
-import { type Actor, audit } from '../audit.ts';
+import { type Actor, audit, staffActor } from '../../audit/index.ts';
 import { hashPassword, passwordProblem } from './password.ts';
 
 export const usernameSchema = z
@@ -28,7 +28,14 @@ export interface AdminUserView {
 export async function createAdminUser(
   conn: Conn,
   deps: Deps,
-  o: { username: string; password: string; role: AdminRole; actor: Actor; ip?: string | null },
+  o: {
+    username: string;
+    password: string;
+    role: AdminRole;
+    /** 'self': the person creating the first owner on the setup page, who has no account before. */
+    actor: Actor | 'self';
+    ip?: string | null;
+  },
 ): Promise<AdminUserView> {
   const username = usernameSchema.parse(o.username);
   const problem = passwordProblem(o.password, username);
@@ -42,8 +49,8 @@ export async function createAdminUser(
           VALUES (${username}, ${hash}, ${o.role}, ${now}, ${now}) RETURNING id`,
     );
     const id = rows[0]!.id;
-    await audit(conn, deps.clock, {
-      actor: o.actor,
+    await audit(conn, deps, {
+      actor: o.actor === 'self' ? staffActor({ id, username }) : o.actor,
       action: 'staff.create',
       entity: 'admin_user',
       entityId: id,

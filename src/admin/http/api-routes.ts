@@ -1,14 +1,13 @@
 /** The admin JSON API (besides sign-in): thin routes over the use cases in src/admin/*. */
 import { z } from 'zod';
 import { revokeCode } from '../../access/revoke.ts';
-import { normalizePhone } from '../../lib/phone.ts';
 import { recordCashSale } from '../../payments/record-cash-sale.ts';
-import { listAudit, listAuditQuery } from '../audit-list.ts';
+import { listAudit, listAuditQuery } from '../../audit/index.ts';
 import { getCode, listCodes, listCodesQuery } from '../codes/list-codes.ts';
 import { getCustomer, listCustomers, listCustomersQuery } from '../customers/customers.ts';
 import { getDashboard } from '../dashboard/get-dashboard.ts';
 import { exportCustomers, exportPurchases } from '../exports.ts';
-import { idParam, uuidParam, uuidSchema } from '../paging.ts';
+import { idParam, phoneInput, uuidParam, uuidSchema } from '../paging.ts';
 import { createPlan, deletePlan, listPlans, updatePlan } from '../plans/manage-plans.ts';
 import { planInput, planPatch } from '../plans/plan-schema.ts';
 import { getPurchaseDetail } from '../purchases/get-purchase-detail.ts';
@@ -37,17 +36,6 @@ import {
 import { route } from './route.ts';
 
 const ok = { ok: true } as const;
-const phoneInput = z
-  .string()
-  .trim()
-  .max(20)
-  .transform((s, c) => {
-    if (s === '') return null;
-    const p = normalizePhone(s);
-    if (!p) c.addIssue({ code: 'custom', message: 'Enter a Kenyan mobile number like 0712 345 678' });
-    return p;
-  });
-
 export const apiRoutes = [
   route({
     method: 'GET',
@@ -186,8 +174,7 @@ export const apiRoutes = [
       revokeCode(deps, {
         accessCodeId: params.id,
         reason: body.reason,
-        actor: actor.username,
-        actorId: actor.id,
+        actor,
         ip,
       }),
   }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { audit } from '../audit.ts';
+import { audit, staffActor } from '../../audit/index.ts';
 import { changeOwnPassword } from '../auth/change-password.ts';
 import { needsSetup, setupFirstOwner } from '../auth/first-owner.ts';
 import { login } from '../auth/login.ts';
@@ -62,8 +62,8 @@ export const authRoutes = [
     handler: async ({ deps, reply, admin, ip }) => {
       await deps.db.transaction(async (tx) => {
         await deleteSession(tx, admin!.sessionId);
-        await audit(tx, deps.clock, {
-          actor: admin!,
+        await audit(tx, deps, {
+          actor: staffActor(admin!),
           action: 'auth.logout',
           entity: 'admin_user',
           entityId: admin!.id,

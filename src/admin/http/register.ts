@@ -12,7 +12,7 @@ import type { z } from 'zod';
 import type { Deps } from '../../app/deps.ts';
 import { storable } from '../../http/storable.ts';
 import { AppError } from '../../lib/errors.ts';
-import { SYSTEM } from '../audit.ts';
+import { SYSTEM, staffActor } from '../../audit/index.ts';
 import { csrfMatches, findSession } from '../auth/sessions.ts';
 import { allows, POLICY } from '../policy.ts';
 import { cookieName, readCookie } from './cookies.ts';
@@ -65,7 +65,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, routes: Ad
           req,
           reply,
           admin,
-          actor: admin ? { id: admin.id, username: admin.username } : SYSTEM,
+          actor: admin ? staffActor(admin) : SYSTEM,
           ip: req.ip ?? null,
           params,
           query,

@@ -6,7 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Deps } from '../../app/deps.ts';
-import type { Actor } from '../audit.ts';
+import type { Actor } from '../../audit/index.ts';
 import type { AdminPrincipal } from '../auth/sessions.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -1,8 +1,8 @@
 /**
  * Router routes behind the admin login: thin wrappers over src/gateways (registry, connection
- * test, setup script). Each change is audited with the fields it touched; secrets are named, never
- * recorded. The setup script carries the router's API password or RADIUS secret, so fetching it is
- * audited too.
+ * test, setup script). Each change is audited by its use case, in its transaction, with the fields
+ * it touched; secrets are named, never recorded. The setup script carries the router's API
+ * password or RADIUS secret, so fetching it is audited too.
  */
 import { z } from 'zod';
 import { findRouter } from '../../gateways/routers/get-router.ts';
@@ -12,16 +12,10 @@ import { removeRouter } from '../../gateways/routers/remove-router.ts';
 import { testRouter } from '../../gateways/routers/test-router.ts';
 import { updateRouter } from '../../gateways/routers/update-router.ts';
 import { loginHtml, setupScript } from '../../gateways/setup-script.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../../audit/index.ts';
 import { listRouters } from '../routers/list-routers.ts';
 import { idParam } from '../paging.ts';
 import { route } from './route.ts';
-
-const SECRET_FIELDS = new Set(['password', 'secret']);
-
-/** What changed, for the audit log: values of plain fields, "changed" for secrets. */
-const auditDetail = (body: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(body).map(([k, v]) => [k, SECRET_FIELDS.has(k) ? 'changed' : v]));
 
 export const routerRoutes = [
   route({
@@ -39,15 +33,7 @@ export const routerRoutes = [
       'Add a router (api: host, transport, username, password?; radius: address, secret?). Secrets left out are generated and returned once',
     body: addRouterInput,
     handler: async ({ deps, body, actor, ip, reply }) => {
-      const r = await addRouter(deps, body);
-      await audit(deps.db, deps.clock, {
-        actor,
-        action: 'router.create',
-        entity: 'router',
-        entityId: r.router.id,
-        detail: auditDetail(body as Record<string, unknown>),
-        ip,
-      });
+      const r = await addRouter(deps, body, { actor, ip });
       reply.code(201);
       return r;
     },
@@ -60,16 +46,7 @@ export const routerRoutes = [
     params: idParam,
     body: updateRouterInput,
     handler: async ({ deps, params, body, actor, ip }) => {
-      const r = await updateRouter(deps, params.id, body);
-      await audit(deps.db, deps.clock, {
-        actor,
-        action: 'router.update',
-        entity: 'router',
-        entityId: params.id,
-        detail: auditDetail(body as Record<string, unknown>),
-        ip,
-      });
-      return r;
+      return updateRouter(deps, params.id, body, { actor, ip });
     },
   }),
   route({
@@ -79,15 +56,7 @@ export const routerRoutes = [
     summary: 'Remove a router, or disable it when payments or sessions refer to it',
     params: idParam,
     handler: async ({ deps, params, actor, ip }) => {
-      const r = await removeRouter(deps, params.id);
-      await audit(deps.db, deps.clock, {
-        actor,
-        action: r.removed ? 'router.delete' : 'router.disable',
-        entity: 'router',
-        entityId: params.id,
-        ip,
-      });
-      return r;
+      return removeRouter(deps, params.id, { actor, ip });
     },
   }),
   route({
@@ -127,7 +96,7 @@ export const routerRoutes = [
         radiusPorts: { auth: deps.config.radius.authPort || 1812, acct: deps.config.radius.acctPort || 1813 },
         now: deps.clock.now(),
       });
-      await audit(deps.db, deps.clock, {
+      await audit(deps.db, deps, {
         actor,
         action: 'router.script',
         entity: 'router',

@@ -1,33 +1,28 @@
 /**
- * Voucher routes behind the admin login: thin wrappers over src/vouchers. The vouchers use cases
- * run their own transactions, so the audit row follows right after each one commits; printing and
- * exporting are audited too because they reveal codes.
+ * Voucher routes behind the admin login: thin wrappers over src/vouchers. Each use case writes its
+ * own audit row in its own transaction; printing and exporting are audited too because they
+ * reveal codes. A cash sale is the one in src/payments, whichever screen it comes from.
  */
 import { z } from 'zod';
-import { assertPrintable, loadBatchSheet } from '../../vouchers/batch-sheet.ts';
+import { recordCashSale } from '../../payments/record-cash-sale.ts';
+import { takeBatchSheet } from '../../vouchers/batch-sheet.ts';
 import { createVoucherBatch, MAX_BATCH } from '../../vouchers/create-batch.ts';
 import { renderSheetCsv } from '../../vouchers/export-csv.ts';
 import { importVouchers } from '../../vouchers/import-vouchers.ts';
 import { renderSheetHtml } from '../../vouchers/print-html.ts';
 import { renderSheetPdf } from '../../vouchers/print-pdf.ts';
-import { sellVoucherForCash } from '../../vouchers/sell-for-cash.ts';
 import { voucherStock } from '../../vouchers/sell-voucher.ts';
-import { audit } from '../audit.ts';
-import { uuidParam } from '../paging.ts';
+import { phoneInput, uuidParam, uuidSchema } from '../paging.ts';
 import { type Ctx, route } from './route.ts';
 
 const validUntil = (ctx: Ctx, days: number | undefined) =>
   days ? new Date(ctx.deps.clock.now().getTime() + days * 86_400_000) : null;
 
-async function sheetFor(ctx: Ctx<{ id: string }>, action: string) {
-  const sheet = await loadBatchSheet(ctx.deps, ctx.params.id);
-  assertPrintable(sheet);
-  await audit(ctx.deps.db, ctx.deps.clock, {
-    actor: ctx.actor,
+async function sheetFor(ctx: Ctx<{ id: string }>, action: 'voucher.print' | 'voucher.export') {
+  const sheet = await takeBatchSheet(ctx.deps, {
+    batchId: ctx.params.id,
     action,
-    entity: 'voucher_batch',
-    entityId: sheet.batchId,
-    detail: { codes: sheet.vouchers.length },
+    actor: ctx.actor,
     ip: ctx.ip,
   });
   ctx.reply.header('cache-control', 'no-store');
@@ -55,19 +50,7 @@ export const voucherRoutes = [
         label: body.label ?? null,
         validUntil: validUntil(ctx, body.validDays),
         sellOnline: body.sellOnline,
-        createdBy: actor.id,
-      });
-      await audit(deps.db, deps.clock, {
         actor,
-        action: 'voucher.batch_create',
-        entity: 'voucher_batch',
-        entityId: r.batchId,
-        detail: {
-          planId: body.planId,
-          count: r.count,
-          label: body.label ?? null,
-          sellOnline: !!body.sellOnline,
-        },
         ip,
       });
       reply.code(201);
@@ -98,23 +81,9 @@ export const voucherRoutes = [
         sellOnline: body.sellOnline,
         strict: body.strict,
         dryRun: body.dryRun,
-        createdBy: actor.id,
+        actor,
+        ip,
       });
-      if (r.batchId) {
-        await audit(deps.db, deps.clock, {
-          actor,
-          action: 'voucher.import',
-          entity: 'voucher_batch',
-          entityId: r.batchId,
-          detail: {
-            planId: body.planId,
-            imported: r.imported,
-            problems: r.problems.length,
-            format: r.format,
-          },
-          ip,
-        });
-      }
       return r;
     },
   }),
@@ -129,19 +98,25 @@ export const voucherRoutes = [
     method: 'POST',
     path: '/api/admin/vouchers/sell-cash',
     tag: 'vouchers',
-    summary: 'Sell one voucher for cash from stock (or a new code); with a phone it is texted too',
-    body: z.object({ planId: z.number().int().positive(), phone: z.string().max(20).optional() }),
+    summary:
+      'Sell one voucher for cash from stock (or a new code); with a phone it is texted too. The same sale as POST /api/admin/purchases/cash with purpose voucher; requestId makes it safe to repeat',
+    body: z.object({
+      requestId: uuidSchema.optional(),
+      planId: z.number().int().positive(),
+      phone: phoneInput.optional(),
+    }),
     handler: async ({ deps, body, actor, ip, reply }) => {
-      const r = await sellVoucherForCash(deps, { ...body, adminId: actor.id });
-      await audit(deps.db, deps.clock, {
+      const phone = body.phone ?? null;
+      const r = await recordCashSale(deps, {
+        requestId: body.requestId,
+        planId: body.planId,
+        phone,
+        purpose: 'voucher',
+        sendSms: phone !== null,
         actor,
-        action: 'purchase.cash_sale',
-        entity: 'purchase',
-        entityId: r.purchaseId,
-        detail: { planId: body.planId, amountKes: r.amountKes, purpose: 'voucher' },
         ip,
       });
-      reply.code(201);
+      reply.code(r.repeated ? 200 : 201);
       return r;
     },
   }),

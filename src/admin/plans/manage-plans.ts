@@ -4,7 +4,7 @@ import type { Deps } from '../../app/deps.ts';
 import { isUniqueViolation, query } from '../../db/open.ts';
 import { plans } from '../../db/schema.ts';
 import { AppError } from '../../lib/errors.ts';
-import { type Actor, audit } from '../audit.ts';
+import { type Actor, audit } from '../../audit/index.ts';
 import type { PlanInput, PlanView } from './plan-schema.ts';
 
 type Row = typeof plans.$inferSelect;
@@ -41,7 +41,7 @@ export async function createPlan(deps: Deps, input: PlanInput, actor: Actor, ip:
         .insert(plans)
         .values({ ...input, createdAt: now, updatedAt: now })
         .returning();
-      await audit(tx, deps.clock, {
+      await audit(tx, deps, {
         actor,
         action: 'plan.create',
         entity: 'plan',
@@ -78,7 +78,7 @@ export async function updatePlan(
         const old = (before as Record<string, unknown>)[k];
         if (old !== v) changes[k] = { from: old, to: v };
       }
-      await audit(tx, deps.clock, {
+      await audit(tx, deps, {
         actor,
         action: 'plan.update',
         entity: 'plan',
@@ -110,7 +110,7 @@ export async function deletePlan(deps: Deps, id: number, actor: Actor, ip: strin
     );
     if (used[0]!.used) {
       await tx.update(plans).set({ active: false, updatedAt: deps.clock.now() }).where(eq(plans.id, id));
-      await audit(tx, deps.clock, {
+      await audit(tx, deps, {
         actor,
         action: 'plan.retire',
         entity: 'plan',
@@ -121,7 +121,7 @@ export async function deletePlan(deps: Deps, id: number, actor: Actor, ip: strin
       return { deleted: false, retired: true };
     }
     await tx.delete(plans).where(eq(plans.id, id));
-    await audit(tx, deps.clock, {
+    await audit(tx, deps, {
       actor,
       action: 'plan.delete',
       entity: 'plan',

@@ -9,7 +9,7 @@ import { query } from '../../db/open.ts';
 import { AppError } from '../../lib/errors.ts';
 import { queueSms } from '../../notify/queue-sms.ts';
 import { codeSms } from '../../payments/record-cash-sale.ts';
-import { type Actor, audit } from '../audit.ts';
+import { type Actor, audit } from '../../audit/index.ts';
 
 export async function resendCode(
   deps: Deps,
@@ -40,7 +40,7 @@ export async function resendCode(
       template: 'code',
       purchaseId: o.purchaseId,
     });
-    await audit(tx, deps.clock, {
+    await audit(tx, deps, {
       actor: o.actor,
       action: 'purchase.resend_code',
       entity: 'purchase',

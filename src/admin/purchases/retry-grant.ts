@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
 import { query } from '../../db/open.ts';
 import { AppError } from '../../lib/errors.ts';
-import { type Actor, audit } from '../audit.ts';
+import { type Actor, audit } from '../../audit/index.ts';
 
 export async function retryGrant(
   deps: Deps,
@@ -40,7 +40,7 @@ export async function retryGrant(
       payload: { accessCodeId: p.access_code_id, routerId },
       key: `gateway.grant:retry:${p.access_code_id}:${routerId}:${now.getTime()}`,
     });
-    await audit(tx, deps.clock, {
+    await audit(tx, deps, {
       actor: o.actor,
       action: 'purchase.retry_grant',
       entity: 'purchase',

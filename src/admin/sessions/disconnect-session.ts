@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
 import { query } from '../../db/open.ts';
 import { AppError } from '../../lib/errors.ts';
-import { type Actor, audit } from '../audit.ts';
+import { type Actor, audit } from '../../audit/index.ts';
 
 export async function disconnectSession(
   deps: Deps,
@@ -26,7 +26,7 @@ export async function disconnectSession(
       payload: { sessionId: o.sessionId },
       key: `gateway.disconnect:${o.sessionId}:${minute}`,
     });
-    await audit(tx, deps.clock, {
+    await audit(tx, deps, {
       actor: o.actor,
       action: 'session.disconnect',
       entity: 'session',

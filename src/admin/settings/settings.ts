@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { Deps } from '../../app/deps.ts';
 import { type Conn, query } from '../../db/open.ts';
 import { normalizePhone } from '../../lib/phone.ts';
-import { type Actor, audit } from '../audit.ts';
+import { type Actor, audit } from '../../audit/index.ts';
 
 export const brandingSchema = z.object({
   name: z.string().trim().min(1).max(60),
@@ -137,7 +137,7 @@ export async function saveBranding(
 ) {
   await deps.db.transaction(async (tx) => {
     await put(tx, deps.clock.now(), 'branding', b);
-    await audit(tx, deps.clock, {
+    await audit(tx, deps, {
       actor,
       action: 'settings.branding',
       entity: 'settings',
@@ -159,7 +159,7 @@ export async function saveMpesa(
     await put(tx, deps.clock.now(), 'mpesa', plain);
     const s1 = await putSecret(tx, deps, 'mpesa.consumer_secret', consumerSecret);
     const s2 = await putSecret(tx, deps, 'mpesa.passkey', passkey);
-    await audit(tx, deps.clock, {
+    await audit(tx, deps, {
       actor,
       action: 'settings.mpesa',
       entity: 'settings',
@@ -175,7 +175,7 @@ export async function saveSms(deps: Deps, m: z.output<typeof smsSchema>, actor: 
   await deps.db.transaction(async (tx) => {
     await put(tx, deps.clock.now(), 'sms', plain);
     const s = await putSecret(tx, deps, 'sms.api_key', apiKey);
-    await audit(tx, deps.clock, {
+    await audit(tx, deps, {
       actor,
       action: 'settings.sms',
       entity: 'settings',

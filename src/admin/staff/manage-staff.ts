@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Deps } from '../../app/deps.ts';
 import { asDate, query } from '../../db/open.ts';
 import { AppError } from '../../lib/errors.ts';
-import { type Actor, audit } from '../audit.ts';
+import { type Actor, audit, staffIdOf } from '../../audit/index.ts';
 import { lockStates, unlockEverywhere } from '../auth/login-locks.ts';
 import { hashPassword, passwordProblem } from '../auth/password.ts';
 import { deleteUserSessions } from '../auth/sessions.ts';
@@ -87,7 +87,7 @@ export async function updateStaff(
       sql`SELECT id, username, role, disabled FROM admin_users WHERE id = ${id} FOR UPDATE`,
     );
     if (!u) throw new AppError('not_found', 'No such account.');
-    if (id === actor.id && (b.role !== undefined || b.disabled !== undefined))
+    if (id === staffIdOf(actor) && (b.role !== undefined || b.disabled !== undefined))
       throw new AppError(
         'conflict',
         'You cannot change your own role or disable yourself. Ask another owner.',
@@ -116,7 +116,7 @@ export async function updateStaff(
     );
     if (b.unlock) await unlockEverywhere(tx, u.username);
     if (b.role !== undefined || b.disabled === true || hash) await deleteUserSessions(tx, id);
-    await audit(tx, deps.clock, {
+    await audit(tx, deps, {
       actor,
       action: 'staff.update',
       entity: 'admin_user',

@@ -1,8 +1,10 @@
 import { isUniqueViolation } from '../../db/open.ts';
 import { routers } from '../../db/schema.ts';
 import type { Deps } from '../../app/deps.ts';
+import { type Actor, audit } from '../../audit/index.ts';
 import { AppError } from '../../lib/errors.ts';
 import { randomToken } from '../../lib/random.ts';
+import { routerAuditDetail } from './audit-detail.ts';
 import { type AddRouterInput, addRouterInput } from './input.ts';
 import { type RouterView, toView } from './repo.ts';
 
@@ -15,7 +17,12 @@ export interface AddRouterResult {
 /** Strong, RouterOS-safe (no quotes, `$` or `\` to escape in scripts): 32 base64url characters. */
 export const generateSecret = () => randomToken(24);
 
-export async function addRouter(deps: Deps, raw: AddRouterInput): Promise<AddRouterResult> {
+/** Adds the router and its audit row in one transaction (secrets are named, never recorded). */
+export async function addRouter(
+  deps: Deps,
+  raw: AddRouterInput,
+  by: { actor: Actor; ip?: string | null },
+): Promise<AddRouterResult> {
   const input = addRouterInput.parse(raw);
   const now = deps.clock.now();
   const generated: AddRouterResult['generated'] = {};
@@ -50,11 +57,22 @@ export async function addRouter(deps: Deps, raw: AddRouterInput): Promise<AddRou
     };
   }
   try {
-    const [row] = await deps.db
-      .insert(routers)
-      .values({ ...values, createdAt: now, updatedAt: now })
-      .returning();
-    return { router: toView(row!), generated };
+    const row = await deps.db.transaction(async (tx) => {
+      const [r] = await tx
+        .insert(routers)
+        .values({ ...values, createdAt: now, updatedAt: now })
+        .returning();
+      await audit(tx, deps, {
+        actor: by.actor,
+        action: 'router.create',
+        entity: 'router',
+        entityId: r!.id,
+        detail: routerAuditDetail(input),
+        ip: by.ip,
+      });
+      return r!;
+    });
+    return { router: toView(row), generated };
   } catch (e) {
     if (isUniqueViolation(e, 'routers_nas_identifier_key')) {
       throw new AppError(

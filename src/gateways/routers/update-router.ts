@@ -1,8 +1,10 @@
 import { eq } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
+import { type Actor, audit } from '../../audit/index.ts';
 import { isUniqueViolation } from '../../db/open.ts';
 import { routers } from '../../db/schema.ts';
 import { AppError } from '../../lib/errors.ts';
+import { routerAuditDetail } from './audit-detail.ts';
 import { findRouter } from './get-router.ts';
 import { type UpdateRouterInput, updateRouterInput } from './input.ts';
 import { type RouterView, toView } from './repo.ts';
@@ -11,6 +13,7 @@ export async function updateRouter(
   deps: Deps,
   ref: string | number,
   raw: UpdateRouterInput,
+  by: { actor: Actor; ip?: string | null },
 ): Promise<RouterView> {
   const input = updateRouterInput.parse(raw);
   const cur = await findRouter(deps, ref);
@@ -45,9 +48,20 @@ export async function updateRouter(
   if (input.allowFrom !== undefined) set.radiusAllowFrom = input.allowFrom;
   if (input.enabled !== undefined) set.enabled = input.enabled;
   try {
-    const [row] = await deps.db.update(routers).set(set).where(eq(routers.id, cur.id)).returning();
+    const row = await deps.db.transaction(async (tx) => {
+      const [r] = await tx.update(routers).set(set).where(eq(routers.id, cur.id)).returning();
+      await audit(tx, deps, {
+        actor: by.actor,
+        action: 'router.update',
+        entity: 'router',
+        entityId: cur.id,
+        detail: routerAuditDetail(input),
+        ip: by.ip,
+      });
+      return r!;
+    });
     await deps.routerConnections.drop(cur.id);
-    return toView(row!);
+    return toView(row);
   } catch (e) {
     if (isUniqueViolation(e))
       throw new AppError('conflict', 'Another router already has that name or NAS identifier.');

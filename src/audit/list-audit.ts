@@ -2,8 +2,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../app/deps.ts';
-import { asDate, query } from '../db/open.ts';
-import { pageQuery } from './paging.ts';
+import { asDate, type Conn, query } from '../db/open.ts';
 
 export const listAuditQuery = z.object({
   actor: z.string().max(64).optional(),
@@ -11,7 +10,7 @@ export const listAuditQuery = z.object({
   entity: z.string().max(32).optional(),
   entityId: z.string().max(64).optional(),
   cursor: z.string().regex(/^\d+$/).optional(),
-  limit: pageQuery.limit,
+  limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
 export async function listAudit(deps: Deps, f: z.output<typeof listAuditQuery>) {
@@ -40,4 +39,13 @@ export async function listAudit(deps: Deps, f: z.output<typeof listAuditQuery>) 
     ip: r.ip,
   }));
   return { items, nextCursor: more ? String(items[items.length - 1]!.id) : null };
+}
+
+/** One record's trail (a purchase's timeline in the admin screen), oldest first. */
+export async function auditTrail(conn: Conn, entity: string, entityId: string, limit = 50) {
+  return query<{ at: unknown; actor: string; action: string; detail: Record<string, unknown> | null }>(
+    conn,
+    sql`SELECT at, actor, action, detail FROM audit_log WHERE entity = ${entity} AND entity_id = ${entityId}
+        ORDER BY at LIMIT ${limit}`,
+  );
 }

@@ -1,0 +1,12 @@
+/** The audit log's public face: other features write and read it only through here. */
+export {
+  type Actor,
+  actorName,
+  CUSTOMER,
+  cliActor,
+  SYSTEM,
+  staffActor,
+  staffIdOf,
+} from './actor.ts';
+export { audit, type AuditEntry } from './audit.ts';
+export { auditTrail, listAudit, listAuditQuery } from './list-audit.ts';
