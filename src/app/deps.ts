@@ -1,6 +1,5 @@
 /**
  * Dependencies are a plain object passed to every use case (DESIGN.md §6): no container, no globals.
- * Features add their clients here (Daraja, gateways, SMS) as they arrive.
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';

@@ -474,7 +474,7 @@ describe('wavu admin unlock and reset-password', () => {
     const r = await wavuAdmin(['unlock', 'Amina']);
     expect(r).toEqual({ status: 0, out: 'Unlocked "amina": every address may sign in again.\n', err: '' });
     expect(await lastAudit()).toMatchObject({
-      actor: 'system',
+      actor: 'cli',
       action: 'staff.update',
       detail: { username: 'amina', unlocked: true },
     });
@@ -499,7 +499,7 @@ describe('wavu admin unlock and reset-password', () => {
     expect(generated).toBeDefined();
     expect(generated!.length).toBeGreaterThanOrEqual(10);
     expect(await lastAudit()).toMatchObject({
-      actor: 'system',
+      actor: 'cli',
       action: 'staff.update',
       detail: { username: 'amina', password: 'reset', unlocked: true },
     });

@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
+import { auditTrail } from '../../audit/index.ts';
 import { asDate, query } from '../../db/open.ts';
 import { AppError } from '../../lib/errors.ts';
 import { mapPurchase, type PurchaseRow } from './list-purchases.ts';
@@ -161,11 +162,8 @@ export async function getPurchaseDetail(deps: Deps, id: string): Promise<Purchas
         error: j.last_error,
       });
   }
-  const staff = await query<Record<string, any>>(
-    db,
-    sql`SELECT at, actor, action, detail FROM audit_log WHERE entity = 'purchase' AND entity_id = ${id} ORDER BY at LIMIT 50`,
-  );
-  for (const a of staff) push(a.at, 'staff', `${a.actor}: ${a.action}`, a.detail ?? undefined);
+  for (const a of await auditTrail(db, 'purchase', id))
+    push(a.at, 'staff', `${a.actor}: ${a.action}`, a.detail ?? undefined);
 
   timeline.sort((a, b) => a.at.localeCompare(b.at));
   return {
