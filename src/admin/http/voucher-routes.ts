@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { recordCashSale } from '../../payments/record-cash-sale.ts';
-import { takeBatchSheet } from '../../vouchers/batch-sheet.ts';
+import { type BatchSheet, takeBatchSheet } from '../../vouchers/batch-sheet.ts';
 import { createVoucherBatch, MAX_BATCH } from '../../vouchers/create-batch.ts';
 import { renderSheetCsv } from '../../vouchers/export-csv.ts';
 import { importVouchers } from '../../vouchers/import-vouchers.ts';
@@ -18,16 +18,41 @@ import { type Ctx, route } from './route.ts';
 const validUntil = (ctx: Ctx, days: number | undefined) =>
   days ? new Date(ctx.deps.clock.now().getTime() + days * 86_400_000) : null;
 
-async function sheetFor(ctx: Ctx<{ id: string }>, action: 'voucher.print' | 'voucher.export') {
-  const sheet = await takeBatchSheet(ctx.deps, {
-    batchId: ctx.params.id,
-    action,
-    actor: ctx.actor,
-    ip: ctx.ip,
+/**
+ * A paper batch as a file (HTML, PDF or CSV): audited by `takeBatchSheet`, since it reveals codes,
+ * and never cached.
+ */
+const sheetRoute = (o: {
+  file: string;
+  summary: string;
+  produces: 'text/html' | 'application/pdf' | 'text/csv';
+  action: 'voucher.print' | 'voucher.export';
+  /** `inline` or `attachment`, with the file's extension; none for the print page. */
+  disposition?: [kind: 'inline' | 'attachment', ext: string];
+  render: (sheet: BatchSheet) => string | Buffer | Promise<Buffer>;
+}) =>
+  route({
+    method: 'GET',
+    path: `/api/admin/vouchers/batches/:id/${o.file}`,
+    tag: 'vouchers',
+    summary: o.summary,
+    params: uuidParam,
+    produces: o.produces,
+    handler: async ({ deps, params, actor, ip, reply }) => {
+      const sheet = await takeBatchSheet(deps, { batchId: params.id, action: o.action, actor, ip });
+      reply
+        .header('cache-control', 'no-store')
+        .type(`${o.produces}${o.produces === 'application/pdf' ? '' : '; charset=utf-8'}`);
+      if (o.disposition) {
+        const [kind, ext] = o.disposition;
+        reply.header(
+          'content-disposition',
+          `${kind}; filename="vouchers-${sheet.batchId.slice(0, 8)}.${ext}"`,
+        );
+      }
+      return reply.send(await o.render(sheet));
+    },
   });
-  ctx.reply.header('cache-control', 'no-store');
-  return sheet;
-}
 
 export const voucherRoutes = [
   route({
@@ -120,46 +145,27 @@ export const voucherRoutes = [
       return r;
     },
   }),
-  route({
-    method: 'GET',
-    path: '/api/admin/vouchers/batches/:id/print',
-    tag: 'vouchers',
+  sheetRoute({
+    file: 'print',
     summary: 'A paper batch as a printable page (HTML, codes with QR)',
-    params: uuidParam,
     produces: 'text/html',
-    handler: async (ctx) => {
-      const sheet = await sheetFor(ctx, 'voucher.print');
-      return ctx.reply.type('text/html; charset=utf-8').send(renderSheetHtml(sheet));
-    },
+    action: 'voucher.print',
+    render: renderSheetHtml,
   }),
-  route({
-    method: 'GET',
-    path: '/api/admin/vouchers/batches/:id/print.pdf',
-    tag: 'vouchers',
+  sheetRoute({
+    file: 'print.pdf',
     summary: 'A paper batch as A4 PDF sheets',
-    params: uuidParam,
     produces: 'application/pdf',
-    handler: async (ctx) => {
-      const sheet = await sheetFor(ctx, 'voucher.print');
-      return ctx.reply
-        .type('application/pdf')
-        .header('content-disposition', `inline; filename="vouchers-${sheet.batchId.slice(0, 8)}.pdf"`)
-        .send(await renderSheetPdf(sheet));
-    },
+    action: 'voucher.print',
+    disposition: ['inline', 'pdf'],
+    render: renderSheetPdf,
   }),
-  route({
-    method: 'GET',
-    path: '/api/admin/vouchers/batches/:id/export.csv',
-    tag: 'vouchers',
+  sheetRoute({
+    file: 'export.csv',
     summary: 'A paper batch as CSV',
-    params: uuidParam,
     produces: 'text/csv',
-    handler: async (ctx) => {
-      const sheet = await sheetFor(ctx, 'voucher.export');
-      return ctx.reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="vouchers-${sheet.batchId.slice(0, 8)}.csv"`)
-        .send(renderSheetCsv(sheet));
-    },
+    action: 'voucher.export',
+    disposition: ['attachment', 'csv'],
+    render: renderSheetCsv,
   }),
 ];
