@@ -11,9 +11,10 @@ import type { Module } from '../app/module.ts';
 import { clientErrorStatus } from '../http/server.ts';
 import { isAppError } from '../lib/errors.ts';
 import { normalizePhone } from '../lib/phone.ts';
+import { listPlansOnSale } from '../plans/index.ts';
 import * as backend from './backend.ts';
 import { loadBranding } from './branding.ts';
-import { grantPending, listActivePlans, resolveRouterId } from './data.ts';
+import { grantPending, resolveRouterId } from './data.ts';
 import { type Hotspot, parseHotspot } from './hotspot.ts';
 import type { Html } from './html.ts';
 import { dict, pickLang } from './i18n/index.ts';
@@ -118,7 +119,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
   app.get('/', async (req, reply) => {
     const q = req.query as Params;
     const ctx = await context(deps, req, reply, q, { path: '/portal' });
-    const plans = await listActivePlans(deps.db);
+    const plans = await listPlansOnSale(deps.db);
     const planId = Number(str(q.plan));
     const left = await backend.timeLeft(deps, await returning(req, ctx.hs));
     const welcome: pages.WelcomeBack | undefined = left ? { secondsLeft: left.secondsLeft } : undefined;

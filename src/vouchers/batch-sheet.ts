@@ -4,7 +4,7 @@ import type { Deps } from '../app/deps.ts';
 import { asDate, type Conn, query } from '../db/open.ts';
 import { AppError } from '../lib/errors.ts';
 import { type Branding, getBranding } from './branding.ts';
-import { getPlan, type VoucherPlan } from './plans.ts';
+import { getPlan, type VoucherPlan } from '../plans/index.ts';
 
 export interface SheetVoucher {
   code: string;

@@ -13,7 +13,7 @@ import { assertPrintable, loadBatchSheet } from './batch-sheet.ts';
 import { createVoucherBatch } from './create-batch.ts';
 import { renderSheetCsv } from './export-csv.ts';
 import { importVouchers } from './import-vouchers.ts';
-import { findPlanByName } from './plans.ts';
+import { findPlanByName } from '../plans/index.ts';
 import { renderSheetHtml } from './print-html.ts';
 import { renderSheetPdf } from './print-pdf.ts';
 import { voucherStock } from './sell-voucher.ts';

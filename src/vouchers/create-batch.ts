@@ -7,7 +7,7 @@ import { voucherBatches } from '../db/schema.ts';
 import { generateAccessCode } from '../access/codes.ts';
 import { AppError } from '../lib/errors.ts';
 import { insertVoucherCodes } from './insert-codes.ts';
-import { getPlan } from './plans.ts';
+import { getPlan } from '../plans/index.ts';
 
 export const MAX_BATCH = 100_000;
 

@@ -10,7 +10,7 @@ import { voucherBatches } from '../db/schema.ts';
 import { AppError } from '../lib/errors.ts';
 import { insertVoucherCodes } from './insert-codes.ts';
 import { type ImportProblem, parseVoucherFile } from './parse-import.ts';
-import { getPlan } from './plans.ts';
+import { getPlan } from '../plans/index.ts';
 
 export interface ImportInput {
   planId: number;

@@ -19,7 +19,7 @@ export const FIXTURE_HOTSPOT: Hotspot = {
   router: 'hostel-gate',
 };
 
-const PLANS: pages.PlanView[] = [
+const PLANS: pages.PortalPlan[] = [
   {
     id: 1,
     name: '1 Hour',

@@ -9,8 +9,7 @@ import { getCustomer, listCustomers, listCustomersQuery } from '../customers/cus
 import { getDashboard } from '../dashboard/get-dashboard.ts';
 import { exportCustomers, exportPurchases } from '../exports.ts';
 import { idParam, uuidParam, uuidSchema } from '../paging.ts';
-import { createPlan, deletePlan, listPlans, updatePlan } from '../plans/manage-plans.ts';
-import { planInput, planPatch } from '../plans/plan-schema.ts';
+import { createPlan, deletePlan, listPlans, planInput, planPatch, updatePlan } from '../../plans/index.ts';
 import { getPurchaseDetail } from '../purchases/get-purchase-detail.ts';
 import { listPurchases, listPurchasesQuery, purchaseFilters } from '../purchases/list-purchases.ts';
 import { resendCode } from '../purchases/resend-code.ts';
@@ -64,7 +63,7 @@ export const apiRoutes = [
     path: '/api/admin/plans',
     tag: 'plans',
     summary: 'All plans, in portal order',
-    handler: async ({ deps }) => ({ items: await listPlans(deps) }),
+    handler: async ({ deps }) => ({ items: await listPlans(deps.db) }),
   }),
   route({
     method: 'POST',
