@@ -18,7 +18,7 @@ import { AppError } from '../lib/errors.ts';
 import { maskPhone, normalizePhone } from '../lib/phone.ts';
 import { renderSms, type SmsLang } from '../notify/templates.ts';
 import { queueSms } from '../notify/queue-sms.ts';
-import { getBranding } from '../vouchers/branding.ts';
+import { loadBranding } from '../branding/index.ts';
 import { audit } from './audit.ts';
 import { type AccessDecision, authorizeCode, normalizeMac } from './authorize.ts';
 import { guessFailed, guessSucceeded, startGuess } from './guessing.ts';
@@ -186,7 +186,7 @@ async function byPhone(
     await guessFailed(deps, scope, 'no_paid_purchase', { phone: maskPhone(phone) });
     return { ok: true, via: 'sms', message };
   }
-  const branding = await getBranding(deps.db);
+  const branding = await loadBranding(deps.db);
   await deps.db.transaction(async (tx) => {
     for (const x of matches) {
       const code = deps.sealer.unseal(x.code_sealed);

@@ -11,7 +11,7 @@ import { isUniqueViolation, query, type Tx } from '../db/open.ts';
 import { issueForPurchase } from '../access/issue-for-purchase.ts';
 import { queueSms } from '../notify/queue-sms.ts';
 import { renderSms } from '../notify/templates.ts';
-import { getBranding } from '../vouchers/branding.ts';
+import { loadBranding } from '../branding/index.ts';
 import { inList, notifyPurchase } from './sql-helpers.ts';
 import { sourcesOf } from './status.ts';
 
@@ -117,7 +117,7 @@ export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promis
   // gets the receipt and the code: their way back in when the captive browser closes or the phone
   // changes its MAC.
   if (p.purpose === 'access' && p.phone) {
-    const branding = await getBranding(tx);
+    const branding = await loadBranding(tx);
     const vars = {
       business: branding.name,
       code: issued.code,
