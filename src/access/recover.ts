@@ -20,7 +20,8 @@ import { renderSms, type SmsLang } from '../notify/templates.ts';
 import { queueSms } from '../notify/queue-sms.ts';
 import { loadBranding } from '../branding/index.ts';
 import { audit } from './audit.ts';
-import { type AccessDecision, authorizeCode, normalizeMac } from './authorize.ts';
+import { normalizeMac } from '../lib/mac.ts';
+import { type AccessDecision, authorizeCode } from './authorize.ts';
 import { guessFailed, guessSucceeded, startGuess } from './guessing.ts';
 import { checkRateLimit } from './rate-limit.ts';
 

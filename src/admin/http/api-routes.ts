@@ -1,6 +1,7 @@
 /** The admin JSON API (besides sign-in): thin routes over the use cases in src/admin/*. */
 import { z } from 'zod';
 import { revokeCode } from '../../access/revoke.ts';
+import { normalizeMac } from '../../lib/mac.ts';
 import { normalizePhone } from '../../lib/phone.ts';
 import { recordCashSale } from '../../payments/record-cash-sale.ts';
 import { listAudit, listAuditQuery } from '../audit-list.ts';
@@ -45,6 +46,17 @@ const phoneInput = z
     const p = normalizePhone(s);
     if (!p) c.addIssue({ code: 'custom', message: 'Enter a Kenyan mobile number like 0712 345 678' });
     return p;
+  });
+const macInput = z
+  .string()
+  .max(40)
+  .transform((s, c) => {
+    const m = normalizeMac(s);
+    if (!m) {
+      c.addIssue({ code: 'custom', message: 'A MAC address like AA:BB:CC:DD:EE:FF' });
+      return z.NEVER;
+    }
+    return m;
   });
 
 export const apiRoutes = [
@@ -112,13 +124,7 @@ export const apiRoutes = [
       planId: z.number().int().positive(),
       phone: phoneInput.optional(),
       purpose: z.enum(['access', 'voucher']).default('voucher'),
-      mac: z
-        .string()
-        .trim()
-        .toUpperCase()
-        .transform((s) => s.replace(/-/g, ':'))
-        .pipe(z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){5}$/, 'A MAC address like AA:BB:CC:DD:EE:FF'))
-        .optional(),
+      mac: macInput.optional(),
       routerId: z.number().int().positive().optional(),
       sendSms: z.boolean().default(false),
     }),
