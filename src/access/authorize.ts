@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { type Conn, asDate, query } from '../db/open.ts';
+import { normalizeMac } from '../lib/mac.ts';
 import { hashCode, looksLikeCode, normalizeCode } from './codes.ts';
 import { expireCode, scheduleExpiry } from './expire.ts';
 import { bindDevice, enqueueGrantIfApi } from './grant.ts';
@@ -168,12 +169,4 @@ async function decide(
     devices: row.devices,
     idleTimeoutSeconds: IDLE_TIMEOUT_SECONDS,
   };
-}
-
-/** aa-bb-cc-dd-ee-ff, AABB.CCDD.EEFF, aabbccddeeff → AA:BB:CC:DD:EE:FF; anything else → null. */
-export function normalizeMac(input: string | null | undefined): string | null {
-  if (!input) return null;
-  const hex = input.replace(/[^0-9a-fA-F]/g, '');
-  if (hex.length !== 12 || input.replace(/[0-9a-fA-F:.\-\s]/g, '') !== '') return null;
-  return hex.toUpperCase().match(/../g)!.join(':');
 }

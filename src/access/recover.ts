@@ -14,13 +14,15 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { query } from '../db/open.ts';
+import { DAY_MS, eatDayStart } from '../lib/eat-time.ts';
 import { AppError } from '../lib/errors.ts';
 import { maskPhone, normalizePhone } from '../lib/phone.ts';
 import { renderSms, type SmsLang } from '../notify/templates.ts';
 import { queueSms } from '../notify/queue-sms.ts';
-import { getBranding } from '../vouchers/branding.ts';
+import { loadBranding } from '../branding/index.ts';
 import { audit, CUSTOMER } from '../audit/index.ts';
-import { type AccessDecision, authorizeCode, normalizeMac } from './authorize.ts';
+import { normalizeMac } from '../lib/mac.ts';
+import { type AccessDecision, authorizeCode } from './authorize.ts';
 import { guessFailed, guessSucceeded, startGuess } from './guessing.ts';
 import { checkRateLimit } from './rate-limit.ts';
 
@@ -148,8 +150,8 @@ async function byPhone(
   if (!phone) throw new AppError('validation', 'phone: enter the Safaricom number that paid');
   if (!Number.isSafeInteger(input.amountKes) || input.amountKes < 1)
     throw new AppError('validation', 'amountKes: the amount paid, in whole shillings');
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.day);
-  if (!m) throw new AppError('validation', 'day: the date paid, as YYYY-MM-DD');
+  const from = eatDayStart(input.day);
+  if (!from) throw new AppError('validation', 'day: the date paid, as YYYY-MM-DD');
   await startGuess(deps, scope);
   const perPhone = await checkRateLimit(
     deps.db,
@@ -167,9 +169,8 @@ async function byPhone(
       },
     );
   }
-  // The day as people in Kenya mean it (EAT, UTC+3, no daylight saving).
-  const from = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) - 3 * 3600_000);
-  const to = new Date(from.getTime() + 24 * 3600_000);
+  // The day as people in Kenya mean it.
+  const to = new Date(from.getTime() + DAY_MS);
   const matches = await query<{ id: string; code_sealed: string; plan_name: string }>(
     deps.db,
     sql`SELECT p.id, c.code_sealed, pl.name AS plan_name FROM purchases p
@@ -186,7 +187,7 @@ async function byPhone(
     await guessFailed(deps, scope, 'no_paid_purchase', { phone: maskPhone(phone) });
     return { ok: true, via: 'sms', message };
   }
-  const branding = await getBranding(deps.db);
+  const branding = await loadBranding(deps.db);
   await deps.db.transaction(async (tx) => {
     for (const x of matches) {
       const code = deps.sealer.unseal(x.code_sealed);

@@ -4,7 +4,8 @@
  */
 import type { Deps } from '../app/deps.ts';
 import { AppError } from '../lib/errors.ts';
-import { type AccessDecision, authorizeCode, normalizeMac } from './authorize.ts';
+import { normalizeMac } from '../lib/mac.ts';
+import { type AccessDecision, authorizeCode } from './authorize.ts';
 import { guessFailed, guessSucceeded, startGuess } from './guessing.ts';
 
 export interface RedeemInput {

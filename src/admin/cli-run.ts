@@ -7,15 +7,11 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { ZodError } from 'zod';
-import { createDeps, type Deps } from '../app/deps.ts';
+import type { Deps } from '../app/deps.ts';
 import { parse, UsageError } from '../cli/command.ts';
-import { loadConfig } from '../config.ts';
-import { migrate } from '../db/migrate.ts';
-import { openDatabase } from '../db/open.ts';
+import { withDeps } from '../cli/with-deps.ts';
 import { ADMIN_ROLES, type AdminRole } from '../db/schema.ts';
-import { systemClock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
-import { createLogger } from '../lib/log.ts';
 import { randomToken } from '../lib/random.ts';
 import { cliActor } from '../audit/index.ts';
 import { passwordProblem } from './auth/password.ts';
@@ -29,19 +25,7 @@ export interface AdminCliIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
-async function withConfiguredDeps(fn: (deps: Deps) => Promise<number>): Promise<number> {
-  const config = loadConfig();
-  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    await migrate(database);
-    return await fn(createDeps({ config, database, clock: systemClock, log }));
-  } finally {
-    await database.close();
-  }
-}
-
-const defaultIo: AdminCliIo = { withDeps: withConfiguredDeps, stdin: process.stdin };
+const defaultIo: AdminCliIo = { withDeps, stdin: process.stdin };
 
 const OPTIONS = {
   username: { type: 'string' },

@@ -5,6 +5,7 @@
  * would skip or repeat rows that share a millisecond.
  */
 import { z } from 'zod';
+import { eatDayStart } from '../lib/eat-time.ts';
 import { AppError } from '../lib/errors.ts';
 import { normalizePhone } from '../lib/phone.ts';
 
@@ -58,8 +59,8 @@ const DATE_TIME = /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)?
 export const whenSchema = z
   .string()
   .regex(DATE_TIME, 'Use a date like 2026-01-31 or 2026-01-31T14:00:00Z')
-  .transform((s) => new Date(s.length === 10 ? `${s}T00:00:00+03:00` : s))
-  .refine((d) => !Number.isNaN(d.getTime()), 'Not a valid date');
+  .transform((s) => (s.length === 10 ? eatDayStart(s) : new Date(s)))
+  .refine((d): d is Date => d !== null && !Number.isNaN(d.getTime()), 'Not a valid date');
 
 /** A Kenyan mobile number as typed (0712 345 678, +254…), normalised; empty means none (null). */
 export const phoneInput = z

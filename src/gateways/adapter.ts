@@ -4,9 +4,9 @@
  * disconnects (CoA). Jobs and reconcile talk only to this interface.
  */
 import type { Deps } from '../app/deps.ts';
-import type { routers } from '../db/schema.ts';
+import type { RouterRow } from './routers/row.ts';
 
-export type RouterRow = typeof routers.$inferSelect;
+export type { RouterRow };
 
 /** Everything a gateway needs to let one code online, read from the database at that moment. */
 export interface AccessSpec {

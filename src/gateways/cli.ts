@@ -6,15 +6,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ZodError } from 'zod';
 import type { Deps } from '../app/deps.ts';
-import { createDeps } from '../app/deps.ts';
 import { type Command, parse, UsageError } from '../cli/command.ts';
-import { loadConfig } from '../config.ts';
-import { migrate } from '../db/migrate.ts';
-import { openDatabase } from '../db/open.ts';
-import { systemClock } from '../lib/clock.ts';
+import { withDeps } from '../cli/with-deps.ts';
 import { audit, cliActor } from '../audit/index.ts';
 import { isAppError } from '../lib/errors.ts';
-import { createLogger } from '../lib/log.ts';
 import { describeZod } from '../http/server.ts';
 import './module.ts';
 import { addRouter, findRouter, listRouters, removeRouter, testRouter, updateRouter } from './registry.ts';
@@ -158,24 +153,6 @@ export const routersCommand: Command = {
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const out = (s: string) => process.stdout.write(`${s}\n`);
-
-async function withDeps(fn: (deps: Deps) => Promise<number>): Promise<number> {
-  const config = loadConfig();
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const deps = createDeps({
-    config,
-    database,
-    clock: systemClock,
-    log: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel),
-  });
-  try {
-    await migrate(database);
-    return await fn(deps);
-  } finally {
-    await deps.routerConnections.closeAll();
-    await database.close();
-  }
-}
 
 function describe(r: RouterView): string[] {
   const where =

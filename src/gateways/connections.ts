@@ -7,7 +7,7 @@ import { RouterOsClient } from '../protocols/routeros/client.ts';
 import { RouterOsRestClient } from '../protocols/routeros/rest.ts';
 import type { RouterOsApi } from '../protocols/routeros/types.ts';
 import type { Sealer } from '../lib/seal.ts';
-import type { RouterRow } from './adapter.ts';
+import type { RouterRow } from './routers/row.ts';
 
 export interface RouterConnections {
   api(router: RouterRow): RouterOsApi;

@@ -19,7 +19,7 @@ import { grantError, grantStatus, markGranted, markRevoked, requestGrant, startR
 import { allRouters, markDown, markSeen, recordHealth, routerById } from './routers/repo.ts';
 
 export const HEALTH_EVERY_MS = 15_000;
-export const RECONCILE_EVERY_MS = 60_000;
+export const ROUTER_RECONCILE_EVERY_MS = 60_000;
 /** Attempts of grant/revoke before the job hands over to reconcile (which runs when the router is back). */
 export const GATEWAY_MAX_ATTEMPTS = 12;
 /**
@@ -277,7 +277,7 @@ export function gatewayJobs(deps: Deps): JobDefinition[] {
       kind: 'gateway.reconcile',
       leaseMs: 30_000,
       async handle() {
-        const slot = Math.floor(deps.clock.now().getTime() / RECONCILE_EVERY_MS);
+        const slot = Math.floor(deps.clock.now().getTime() / ROUTER_RECONCILE_EVERY_MS);
         for (const r of await allRouters(deps.db)) {
           if (!r.enabled || r.mode !== 'api') continue;
           await deps.enqueue(deps.db, {
@@ -303,6 +303,6 @@ export function gatewayJobs(deps: Deps): JobDefinition[] {
 export function gatewayRecurring(): RecurringJob[] {
   return [
     { kind: 'gateway.health', everyMs: HEALTH_EVERY_MS },
-    { kind: 'gateway.reconcile', everyMs: RECONCILE_EVERY_MS },
+    { kind: 'gateway.reconcile', everyMs: ROUTER_RECONCILE_EVERY_MS },
   ];
 }

@@ -12,9 +12,9 @@ import { isUniqueViolation, query, type Tx } from '../db/open.ts';
 import { issueForPurchase } from '../access/issue-for-purchase.ts';
 import { queueSms } from '../notify/queue-sms.ts';
 import { renderSms } from '../notify/templates.ts';
-import { getBranding } from '../vouchers/branding.ts';
+import { loadBranding } from '../branding/index.ts';
 import { markPaid } from './mark-paid.ts';
-import { inList } from './sql-helpers.ts';
+import { inList, notifyPurchase } from './sql-helpers.ts';
 import { sourcesOf } from './status.ts';
 
 export type CreditSource = 'stk_callback' | 'stk_query' | 'c2b';
@@ -119,7 +119,7 @@ export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promis
   // gets the receipt and the code: their way back in when the captive browser closes or the phone
   // changes its MAC.
   if (p.purpose === 'access' && p.phone) {
-    const branding = await getBranding(tx);
+    const branding = await loadBranding(tx);
     const vars = {
       business: branding.name,
       code: issued.code,

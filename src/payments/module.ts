@@ -7,7 +7,7 @@ import { reconcilePayments } from './reconcile.ts';
 import { paymentRoutes } from './routes.ts';
 import { sweepInbox } from './stk-callback.ts';
 
-export const RECONCILE_EVERY_MS = 5_000;
+export const PAYMENT_RECONCILE_EVERY_MS = 5_000;
 export const INBOX_SWEEP_EVERY_MS = 30_000;
 
 export const paymentsModule: Module = {
@@ -30,7 +30,7 @@ export const paymentsModule: Module = {
     },
   ],
   recurring: () => [
-    { kind: 'payments.reconcile', everyMs: RECONCILE_EVERY_MS },
+    { kind: 'payments.reconcile', everyMs: PAYMENT_RECONCILE_EVERY_MS },
     { kind: 'payments.inbox', everyMs: INBOX_SWEEP_EVERY_MS },
   ],
   services: [

@@ -31,7 +31,7 @@ export interface ReconcileOptions {
   maxQueries?: number;
 }
 
-export interface ReconcileReport {
+export interface PaymentReconcileReport {
   claimed: number;
   queried: number;
   credited: number;
@@ -68,8 +68,11 @@ function lateCheckAt(expiredAt: Date, now: Date): Date | null {
   return next === undefined ? null : new Date(expiredAt.getTime() + next);
 }
 
-export async function reconcilePayments(deps: Deps, o: ReconcileOptions = {}): Promise<ReconcileReport> {
-  const report: ReconcileReport = {
+export async function reconcilePayments(
+  deps: Deps,
+  o: ReconcileOptions = {},
+): Promise<PaymentReconcileReport> {
+  const report: PaymentReconcileReport = {
     claimed: 0,
     queried: 0,
     credited: 0,

@@ -6,7 +6,7 @@ import { C2B_ACCEPT, C2B_CONFIRM_ACK, c2bReject, STK_ACK } from '../protocols/da
 import { receiveC2bConfirmation, validateC2b } from './c2b.ts';
 import { type CallbackBody, readCallbackBody } from './callback-body.ts';
 import { getPurchase, MAX_WAIT_SECONDS } from './get-purchase.ts';
-import { listPlans } from './list-plans.ts';
+import { listPlansOnSale } from '../plans/index.ts';
 import { startPurchase } from './start-purchase.ts';
 import { receiveStkCallback } from './stk-callback.ts';
 
@@ -29,7 +29,7 @@ const GetQuery = z.object({
 const CALLBACK_BODY_LIMIT = 64 * 1024;
 
 export function paymentRoutes(app: FastifyInstance, deps: Deps): void {
-  app.get('/api/plans', async () => ({ plans: await listPlans(deps) }));
+  app.get('/api/plans', async () => ({ plans: await listPlansOnSale(deps.db) }));
 
   app.post('/api/purchases', async (req, reply) => {
     const b = StartBody.parse(req.body ?? {});

@@ -10,7 +10,9 @@ import type { Deps } from '../app/deps.ts';
 import { asDate, isUniqueViolation, query } from '../db/open.ts';
 import type { PurchaseStatus } from '../db/schema.ts';
 import { AppError } from '../lib/errors.ts';
+import { normalizeMac } from '../lib/mac.ts';
 import { maskPhone, normalizePhone } from '../lib/phone.ts';
+import { getPlanForSale } from '../plans/index.ts';
 import type { DarajaError } from '../protocols/daraja/errors.ts';
 import { callbackUrls } from './daraja.ts';
 import { firstCheckAt } from './reconcile.ts';
@@ -30,9 +32,6 @@ export interface StartPurchaseInput {
   recipientPhone?: string | null;
 }
 
-const MAC = /^[0-9A-F]{2}(:[0-9A-F]{2}){5}$/;
-export const normalizeMac = (m: string) => m.trim().toUpperCase().replace(/-/g, ':');
-
 export async function startPurchase(
   deps: Deps,
   input: StartPurchaseInput,
@@ -44,13 +43,8 @@ export async function startPurchase(
     throw new AppError('validation', "Enter the receiver's Safaricom number, like 0712 345 678.");
   }
   const mac = input.mac ? normalizeMac(input.mac) : null;
-  if (mac && !MAC.test(mac)) throw new AppError('validation', 'The device address (MAC) is not valid.');
-  const plan = (
-    await query<{ id: number; name: string; price_kes: number }>(
-      deps.db,
-      sql`SELECT id, name, price_kes FROM plans WHERE id = ${input.planId} AND active`,
-    )
-  )[0];
+  if (input.mac && !mac) throw new AppError('validation', 'The device address (MAC) is not valid.');
+  const plan = await getPlanForSale(deps.db, input.planId);
   if (!plan) throw new AppError('not_found', 'That package is not on sale. Please pick another one.');
   await checkRouter(deps, input.routerId);
 
@@ -63,7 +57,7 @@ export async function startPurchase(
   const recent = (
     await query<{ created_at: unknown }>(
       deps.db,
-      sql`SELECT created_at FROM purchases WHERE phone = ${phone} AND amount_kes = ${plan.price_kes}
+      sql`SELECT created_at FROM purchases WHERE phone = ${phone} AND amount_kes = ${plan.priceKes}
             AND checkout_request_id IS NOT NULL AND created_at > ${new Date(now.getTime() - SAME_AMOUNT_WINDOW_MS)}
           ORDER BY created_at DESC LIMIT 1`,
     )
@@ -86,7 +80,7 @@ export async function startPurchase(
       await deps.db.execute(
         sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, purpose, status, mac, ip, router_id,
                                    recipient_phone, next_check_at, created_at, updated_at)
-            VALUES (${id}, ${newRef()}, ${plan.id}, ${phone}, ${plan.price_kes}, 'stk', ${input.purpose ?? 'access'}, 'pending',
+            VALUES (${id}, ${newRef()}, ${plan.id}, ${phone}, ${plan.priceKes}, 'stk', ${input.purpose ?? 'access'}, 'pending',
                     ${mac}, ${input.ip ?? null}, ${input.routerId ?? null}, ${recipient},
                     ${firstCheckAt(deps, now)}, ${now}, ${now})`,
       );
@@ -101,7 +95,7 @@ export async function startPurchase(
     .ref;
 
   const push = await deps.daraja.stkPush({
-    amountKes: plan.price_kes,
+    amountKes: plan.priceKes,
     phone,
     callbackUrl: callbackUrls(deps.config).stk,
     accountReference: ref,

@@ -2,32 +2,6 @@
 import { sql } from 'drizzle-orm';
 import { type Conn, query } from '../db/open.ts';
 import type { PurchaseStatus } from '../db/schema.ts';
-import type { PlanView } from './pages.ts';
-
-export async function listActivePlans(conn: Conn): Promise<PlanView[]> {
-  const rows = await query<{
-    id: number;
-    name: string;
-    price_kes: number;
-    duration_seconds: number;
-    rate_down_kbps: number | null;
-    devices: number;
-    data_cap_bytes: number | string | null;
-  }>(
-    conn,
-    sql`SELECT id, name, price_kes, duration_seconds, rate_down_kbps, devices, data_cap_bytes
-        FROM plans WHERE active ORDER BY sort_order, price_kes, id`,
-  );
-  return rows.map((r) => ({
-    id: Number(r.id),
-    name: r.name,
-    priceKes: Number(r.price_kes),
-    durationSeconds: Number(r.duration_seconds),
-    rateDownKbps: r.rate_down_kbps === null ? null : Number(r.rate_down_kbps),
-    devices: Number(r.devices),
-    dataCapBytes: r.data_cap_bytes === null ? null : Number(r.data_cap_bytes),
-  }));
-}
 
 /** The hotspot's `router` variable is the router's name in Wavu, or its numeric id. */
 export async function resolveRouterId(conn: Conn, router: string | undefined): Promise<number | null> {

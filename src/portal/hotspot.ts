@@ -5,6 +5,7 @@
  * RouterOS renders. They ride along on every page as query parameters and hidden fields.
  */
 import { isIP } from 'node:net';
+import { normalizeMac } from '../lib/mac.ts';
 
 export interface Hotspot {
   mac?: string;
@@ -31,11 +32,6 @@ const FIELDS = [
   ['error', 'error'],
 ] as const;
 
-export function normalizeMac(input: string): string | undefined {
-  const s = input.trim().toUpperCase().replace(/-/g, ':');
-  return /^[0-9A-F]{2}(:[0-9A-F]{2}){5}$/.test(s) ? s : undefined;
-}
-
 export function httpUrl(input: string): string | undefined {
   if (input.length > 2000) return undefined;
   try {
@@ -54,7 +50,7 @@ const CHAP = /^(\\[0-3][0-7]{2}){1,32}$/;
 function clean(name: (typeof FIELDS)[number][1], v: string): string | undefined {
   switch (name) {
     case 'mac':
-      return normalizeMac(v);
+      return normalizeMac(v) ?? undefined;
     case 'ip': {
       const ip = v.trim();
       return isIP(ip) ? ip : undefined;

@@ -3,7 +3,7 @@
  * other hosts: the walled garden would block them and each costs a round trip on a slow link),
  * the operator's name and colour, the language switch and the support number.
  */
-import type { Branding } from './branding.ts';
+import type { Branding } from '../branding/index.ts';
 import { type Hotspot, hotspotPairs } from './hotspot.ts';
 import { type Html, html, raw } from './html.ts';
 import { type Dict, LANGS, type Lang, dict } from './i18n/index.ts';

@@ -8,12 +8,14 @@ import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../app/deps.ts';
 import type { Module } from '../app/module.ts';
+import { loadBranding } from '../branding/index.ts';
 import { clientErrorStatus } from '../http/server.ts';
+import { eatDate } from '../lib/eat-time.ts';
 import { isAppError } from '../lib/errors.ts';
 import { normalizePhone } from '../lib/phone.ts';
+import { listPlansOnSale } from '../plans/index.ts';
 import * as backend from './backend.ts';
-import { loadBranding } from './branding.ts';
-import { grantPending, listActivePlans, resolveRouterId } from './data.ts';
+import { grantPending, resolveRouterId } from './data.ts';
 import { type Hotspot, parseHotspot } from './hotspot.ts';
 import type { Html } from './html.ts';
 import { dict, pickLang } from './i18n/index.ts';
@@ -118,7 +120,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
   app.get('/', async (req, reply) => {
     const q = req.query as Params;
     const ctx = await context(deps, req, reply, q, { path: '/portal' });
-    const plans = await listActivePlans(deps.db);
+    const plans = await listPlansOnSale(deps.db);
     const planId = Number(str(q.plan));
     const left = await backend.timeLeft(deps, await returning(req, ctx.hs));
     const welcome: pages.WelcomeBack | undefined = left ? { secondsLeft: left.secondsLeft } : undefined;
@@ -299,7 +301,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
         receipt: str(q.receipt)?.slice(0, 12),
         error: pages.isFormError(e) ? e : undefined,
         sms: {
-          today: kenyaDay(deps.clock.now()),
+          today: eatDate(deps.clock.now()),
           phone: str(q.phone)?.slice(0, 20),
           amount: str(q.amount)?.slice(0, 6),
           day: isDay(str(q.day)) ? str(q.day) : undefined,
@@ -350,7 +352,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
       );
     if (!normalizePhone(typed)) return back([['se', 'phone']]);
     if (!/^[1-9]\d{0,5}$/.test(amount)) return back([['se', 'amount']]);
-    if (!isDay(day) || day > kenyaDay(deps.clock.now())) return back([['se', 'day']]);
+    if (!isDay(day) || day > eatDate(deps.clock.now())) return back([['se', 'day']]);
     if (!ctx.hs.mac) return back([['se', 'no_device']]);
     const r = await backend.recoverBySms(deps, {
       phone: typed,
@@ -415,9 +417,6 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
 
 const isDay = (v: string | undefined): v is string =>
   !!v && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`));
-
-/** The date in Kenya (EAT, UTC+3, no daylight saving). */
-const kenyaDay = (d: Date): string => new Date(d.getTime() + 3 * 3600_000).toISOString().slice(0, 10);
 
 /** Why a payment could not start, as the short code the form shows. */
 function purchaseError(code: string): pages.FormError {

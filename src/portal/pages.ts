@@ -3,20 +3,17 @@
  * what a page needs and pass it in, so the size/reference test can render each page directly.
  */
 import { formatCode } from '../access/codes.ts';
+import type { PublicPlan } from '../plans/index.ts';
 import { formatBytes, formatDuration, formatKesShort, formatLeft, formatSpeed } from './format.ts';
 import { type Html, html, jsString, raw } from './html.ts';
 import type { Dict } from './i18n/index.ts';
 import { carry, link, type PageCtx, page } from './layout.ts';
 
-export interface PlanView {
-  id: number;
-  name: string;
-  priceKes: number;
-  durationSeconds: number;
-  rateDownKbps: number | null;
-  devices: number;
-  dataCapBytes: number | null;
-}
+/** The part of a plan the portal shows. */
+export type PortalPlan = Pick<
+  PublicPlan,
+  'id' | 'name' | 'priceKes' | 'durationSeconds' | 'rateDownKbps' | 'devices' | 'dataCapBytes'
+>;
 
 /** Short error codes carried in `?e=` after a failed form (never free text: nothing to inject). */
 export const FORM_ERRORS = {
@@ -56,7 +53,7 @@ const ICON_FAIL = raw(
   '<svg width="30" height="30" viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="12" r="11" fill="#b3261e"/><path d="M8 8l8 8M16 8l-8 8" stroke="#fff" stroke-width="2.4"/></svg>',
 );
 
-function planLine(t: Dict, p: PlanView): string {
+function planLine(t: Dict, p: PortalPlan): string {
   const parts = [formatDuration(t, p.durationSeconds)];
   if (p.rateDownKbps) parts.push(t.speed(formatSpeed(p.rateDownKbps)));
   if (p.dataCapBytes) parts.push(t.data(formatBytes(p.dataCapBytes)));
@@ -72,7 +69,7 @@ export interface WelcomeBack {
 export function homePage(
   ctx: PageCtx,
   o: {
-    plans: PlanView[];
+    plans: PortalPlan[];
     planId?: number;
     phone?: string;
     error?: FormError;

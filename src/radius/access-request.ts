@@ -10,6 +10,7 @@ import { type AccessDecision, authorizeCode, authorizeMac } from '../access/auth
 import { normalizeCode } from '../access/codes.ts';
 import { type GuessTicket, guessFailed, guessSucceeded, startGuess } from '../access/guessing.ts';
 import { AppError } from '../lib/errors.ts';
+import { normalizeMac } from '../lib/mac.ts';
 import {
   attr,
   getRaw,
@@ -20,7 +21,6 @@ import {
   unhidePassword,
   verifyChap,
 } from '../protocols/radius/index.ts';
-import { parseMac } from './mac.ts';
 import type { RadiusReply, RadiusRequest } from './server.ts';
 
 const MAX_U32 = 0xffffffff;
@@ -39,8 +39,8 @@ export function accessRequestHandler(deps: Deps, o: AccessOptions) {
     const p = req.packet;
     const username = getText(p, 'User-Name')?.trim() ?? '';
     if (!username) return reject(NO_CODE);
-    const callingMac = parseMac(getText(p, 'Calling-Station-Id'));
-    const userMac = parseMac(username);
+    const callingMac = normalizeMac(getText(p, 'Calling-Station-Id'));
+    const userMac = normalizeMac(username);
     // MAC authentication only for the device's own MAC: a User-Name can be typed on the hotspot
     // login page, and a MAC is no secret, so one that differs from the MAC the NAS saw
     // (Calling-Station-Id) is a code attempt like any other. (This also keeps a 12-hex-digit

@@ -10,6 +10,7 @@ import type { Deps } from '../app/deps.ts';
 import { hashCode, looksLikeCode, normalizeCode } from '../access/codes.ts';
 import { recordUsage } from '../access/usage.ts';
 import { type Conn, query } from '../db/open.ts';
+import { normalizeMac } from '../lib/mac.ts';
 import {
   ACCT_STATUS_TYPE,
   ACCT_TERMINATE_CAUSE,
@@ -20,7 +21,6 @@ import {
   RadiusCode,
   type RadiusPacket,
 } from '../protocols/radius/index.ts';
-import { parseMac } from './mac.ts';
 import type { RadiusReply, RadiusRequest } from './server.ts';
 
 const TWO_32 = 2 ** 32;
@@ -51,7 +51,7 @@ export function parseAccounting(routerId: number, p: RadiusPacket): AccountingRe
     status: getInt(p, 'Acct-Status-Type') ?? 0,
     acctSessionId: getText(p, 'Acct-Session-Id'),
     username: getText(p, 'User-Name'),
-    mac: parseMac(getText(p, 'Calling-Station-Id')),
+    mac: normalizeMac(getText(p, 'Calling-Station-Id')),
     ip: getIp(p, 'Framed-IP-Address'),
     classCodeId: classId && UUID.test(classId) ? classId.toLowerCase() : null,
     sessionSeconds: getInt(p, 'Acct-Session-Time') ?? 0,
@@ -189,7 +189,7 @@ async function resolveCode(tx: Conn, deps: Deps, r: AccountingRecord): Promise<s
     );
     if (c) return c.id;
   }
-  const mac = r.mac ?? parseMac(r.username);
+  const mac = r.mac ?? normalizeMac(r.username);
   if (mac) {
     const [c] = await query<{ id: string }>(
       tx,

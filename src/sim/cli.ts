@@ -4,15 +4,8 @@
  */
 import { type Command, UsageError } from '../cli/command.ts';
 import { darajaSimCommand } from './daraja/standalone.ts';
+import type { SimEntry } from './entry.ts';
 import { routerosSimEntry } from './routeros/cli.ts';
-
-export interface SimEntry {
-  name: string;
-  summary: string;
-  /** Shown by `wavu sim NAME --help`. */
-  usage: string;
-  run(argv: string[]): Promise<number | undefined>;
-}
 
 /** The simulators, one line each: add yours here. */
 export const simulators: SimEntry[] = [routerosSimEntry, darajaSimCommand];

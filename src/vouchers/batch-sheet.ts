@@ -4,8 +4,8 @@ import type { Deps } from '../app/deps.ts';
 import { asDate, type Conn, query } from '../db/open.ts';
 import { type Actor, audit } from '../audit/index.ts';
 import { AppError } from '../lib/errors.ts';
-import { type Branding, getBranding } from './branding.ts';
-import { getPlan, type VoucherPlan } from './plans.ts';
+import { type Branding, loadBranding } from '../branding/index.ts';
+import { getPlan, type VoucherPlan } from '../plans/index.ts';
 
 export interface SheetVoucher {
   code: string;
@@ -53,7 +53,7 @@ export async function loadBatchSheet(deps: Deps, batchId: string, conn: Conn = d
     source: b.source,
     createdAt: asDate(b.created_at),
     plan: await getPlan(conn, Number(b.plan_id)),
-    branding: await getBranding(conn),
+    branding: await loadBranding(conn),
     publicUrl: deps.config.publicUrl,
     vouchers: rows.map((r) => ({
       code: deps.sealer.unseal(r.code_sealed),

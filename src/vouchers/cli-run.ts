@@ -5,34 +5,19 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { createDeps, type Deps } from '../app/deps.ts';
+import type { Deps } from '../app/deps.ts';
 import { parse, UsageError } from '../cli/command.ts';
-import { loadConfig } from '../config.ts';
-import { migrate } from '../db/migrate.ts';
-import { openDatabase } from '../db/open.ts';
-import { systemClock } from '../lib/clock.ts';
+import { withDeps } from '../cli/with-deps.ts';
 import { cliActor } from '../audit/index.ts';
 import { isAppError } from '../lib/errors.ts';
-import { createLogger } from '../lib/log.ts';
 import { takeBatchSheet } from './batch-sheet.ts';
 import { createVoucherBatch } from './create-batch.ts';
 import { renderSheetCsv } from './export-csv.ts';
 import { importVouchers } from './import-vouchers.ts';
-import { findPlanByName } from './plans.ts';
+import { findPlanByName } from '../plans/index.ts';
 import { renderSheetHtml } from './print-html.ts';
 import { renderSheetPdf } from './print-pdf.ts';
 import { voucherStock } from './sell-voucher.ts';
-
-async function withDeps<T>(run: (deps: Deps) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    await migrate(database);
-    return await run(createDeps({ config, database, clock: systemClock, log: createLogger('warn') }));
-  } finally {
-    await database.close();
-  }
-}
 
 async function writeSheet(deps: Deps, batchId: string, out: string): Promise<void> {
   const ext = extname(out).toLowerCase();

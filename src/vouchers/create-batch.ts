@@ -9,7 +9,7 @@ import { generateAccessCode } from '../access/codes.ts';
 import { type Actor, audit, staffIdOf } from '../audit/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { insertVoucherCodes } from './insert-codes.ts';
-import { getPlan } from './plans.ts';
+import { getPlan } from '../plans/index.ts';
 
 export const MAX_BATCH = 100_000;
 

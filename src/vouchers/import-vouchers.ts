@@ -12,7 +12,7 @@ import { type Actor, audit, staffIdOf } from '../audit/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { insertVoucherCodes } from './insert-codes.ts';
 import { type ImportProblem, parseVoucherFile } from './parse-import.ts';
-import { getPlan } from './plans.ts';
+import { getPlan } from '../plans/index.ts';
 
 export interface ImportInput {
   planId: number;

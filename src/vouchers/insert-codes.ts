@@ -8,7 +8,7 @@ import type { Deps } from '../app/deps.ts';
 import type { Tx } from '../db/open.ts';
 import { accessCodes } from '../db/schema.ts';
 import { hashCode } from '../access/codes.ts';
-import type { VoucherPlan } from './plans.ts';
+import type { VoucherPlan } from '../plans/index.ts';
 
 const CHUNK = 1000;
 

@@ -8,7 +8,7 @@ import { type Conn, query } from '../db/open.ts';
 import { maskPhone, normalizePhone } from '../lib/phone.ts';
 import { queueSms } from '../notify/queue-sms.ts';
 import { renderSms, type SmsLang } from '../notify/templates.ts';
-import { getBranding } from './branding.ts';
+import { loadBranding } from '../branding/index.ts';
 
 export async function sendVoucherSms(
   tx: Conn,
@@ -24,7 +24,7 @@ export async function sendVoucherSms(
   const to = recipient ?? buyer;
   if (!to) return null;
   const [plan] = await query<{ name: string }>(tx, sql`SELECT name FROM plans WHERE id = ${o.planId}`);
-  const branding = await getBranding(tx);
+  const branding = await loadBranding(tx);
   const vars = {
     business: branding.name,
     code: o.code,

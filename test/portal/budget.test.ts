@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { brandingFrom, contrast } from '../../src/portal/branding.ts';
+import { brandingFrom, contrast } from '../../src/branding/index.ts';
 import { BUDGET_BYTES, externalReferences, references, unlabelledInputs } from './page-checks.ts';
 import { FIXTURE_HOTSPOT, allPages } from './page-fixtures.ts';
 

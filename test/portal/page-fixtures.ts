@@ -2,7 +2,7 @@
  * Every portal page rendered with realistic (and deliberately long) data, in both languages. The
  * budget test measures these; the screenshot script photographs them.
  */
-import { brandingFrom } from '../../src/portal/branding.ts';
+import { brandingFrom } from '../../src/branding/index.ts';
 import type { Hotspot } from '../../src/portal/hotspot.ts';
 import type { Html } from '../../src/portal/html.ts';
 import { dict, type Lang } from '../../src/portal/i18n/index.ts';
@@ -19,7 +19,7 @@ export const FIXTURE_HOTSPOT: Hotspot = {
   router: 'hostel-gate',
 };
 
-const PLANS: pages.PlanView[] = [
+const PLANS: pages.PortalPlan[] = [
   {
     id: 1,
     name: '1 Hour',

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeps, type Deps } from '../../src/app/deps.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { DuplicateCache } from '../../src/radius/dedupe.ts';
-import { parseMac } from '../../src/radius/mac.ts';
+import { normalizeMac } from '../../src/lib/mac.ts';
 import { startRadiusService } from '../../src/radius/module.ts';
 import { NasDirectory } from '../../src/radius/nas.ts';
 import { testConfig } from '../helpers/app.ts';
@@ -167,8 +167,8 @@ describe('duplicate cache and MAC formats', () => {
       'AABB:CCDD:EE0F',
       'AABBCC:DDEE0F',
     ])
-      expect(parseMac(f), f).toBe('AA:BB:CC:DD:EE:0F');
-    expect(parseMac('ACDEF34679')).toBeNull();
-    expect(parseMac('AABBCCDDEE0G')).toBeNull();
+      expect(normalizeMac(f), f).toBe('AA:BB:CC:DD:EE:0F');
+    expect(normalizeMac('ACDEF34679')).toBeNull();
+    expect(normalizeMac('AABBCCDDEE0G')).toBeNull();
   });
 });

@@ -13,7 +13,7 @@ import { loadBatchSheet } from '../../src/vouchers/batch-sheet.ts';
 import { createVoucherBatch } from '../../src/vouchers/create-batch.ts';
 import { importVouchers } from '../../src/vouchers/import-vouchers.ts';
 import { insertVoucherCodes } from '../../src/vouchers/insert-codes.ts';
-import { getPlan } from '../../src/vouchers/plans.ts';
+import { getPlan } from '../../src/plans/index.ts';
 import { renderSheetPdf, ticketBox } from '../../src/vouchers/print-pdf.ts';
 import { sellVoucher } from '../../src/vouchers/sell-voucher.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';

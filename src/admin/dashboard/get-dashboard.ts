@@ -5,14 +5,11 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
 import { query } from '../../db/open.ts';
-
-const DAY = 86_400_000;
-const EAT = 3 * 3600_000;
+import { DAY_MS, eatDate, startOfEatDay } from '../../lib/eat-time.ts';
 
 /** Midnight EAT `days - 1` days before now: the range covers today and the days before it. */
 export function rangeStart(now: Date, days: number): Date {
-  const todayEat = Math.floor((now.getTime() + EAT) / DAY) * DAY - EAT;
-  return new Date(todayEat - (days - 1) * DAY);
+  return new Date(startOfEatDay(now).getTime() - (days - 1) * DAY_MS);
 }
 
 /** The East Africa Time calendar day of a timestamptz column (UTC+3 all year). */
@@ -119,7 +116,7 @@ export async function getDashboard(deps: Deps, o: { days: number }): Promise<Das
   const perRouter = revenue.filter((r) => Number(r.g_day) === 1 && Number(r.g_plan) === 1);
   const byKes = (a: { kes: unknown }, b: { kes: unknown }) => Number(b.kes) - Number(a.kes);
 
-  const today = new Date(Math.floor((now.getTime() + EAT) / DAY) * DAY).toISOString().slice(0, 10);
+  const today = eatDate(now);
   const byStatus: Record<string, number> = { pending: 0, paid: 0, failed: 0, cancelled: 0, expired: 0 };
   const codes = new Map<string, { description: string | null; count: number }>();
   for (const p of payments) {
@@ -202,8 +199,8 @@ function fillDays<R extends { day: string }, T>(
 ): ({ day: string } & T)[] {
   const byDay = new Map(rows.map((r) => [r.day, r]));
   const out: ({ day: string } & T)[] = [];
-  for (let t = from.getTime() + EAT; t <= now.getTime() + EAT; t += DAY) {
-    const day = new Date(t).toISOString().slice(0, 10);
+  for (let t = from.getTime(); t <= now.getTime(); t += DAY_MS) {
+    const day = eatDate(new Date(t));
     const r = byDay.get(day);
     out.push({ day, ...(r ? map(r) : empty) });
   }

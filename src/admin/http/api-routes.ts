@@ -1,6 +1,7 @@
 /** The admin JSON API (besides sign-in): thin routes over the use cases in src/admin/*. */
 import { z } from 'zod';
 import { revokeCode } from '../../access/revoke.ts';
+import { normalizeMac } from '../../lib/mac.ts';
 import { recordCashSale } from '../../payments/record-cash-sale.ts';
 import { listAudit, listAuditQuery } from '../../audit/index.ts';
 import { getCode, listCodes, listCodesQuery } from '../codes/list-codes.ts';
@@ -8,8 +9,7 @@ import { getCustomer, listCustomers, listCustomersQuery } from '../customers/cus
 import { getDashboard } from '../dashboard/get-dashboard.ts';
 import { exportCustomers, exportPurchases } from '../exports.ts';
 import { idParam, phoneInput, uuidParam, uuidSchema } from '../paging.ts';
-import { createPlan, deletePlan, listPlans, updatePlan } from '../plans/manage-plans.ts';
-import { planInput, planPatch } from '../plans/plan-schema.ts';
+import { createPlan, deletePlan, listPlans, planInput, planPatch, updatePlan } from '../../plans/index.ts';
 import { getPurchaseDetail } from '../purchases/get-purchase-detail.ts';
 import { listPurchases, listPurchasesQuery, purchaseFilters } from '../purchases/list-purchases.ts';
 import { resendCode } from '../purchases/resend-code.ts';
@@ -36,6 +36,18 @@ import {
 import { route } from './route.ts';
 
 const ok = { ok: true } as const;
+const macInput = z
+  .string()
+  .max(40)
+  .transform((s, c) => {
+    const m = normalizeMac(s);
+    if (!m) {
+      c.addIssue({ code: 'custom', message: 'A MAC address like AA:BB:CC:DD:EE:FF' });
+      return z.NEVER;
+    }
+    return m;
+  });
+
 export const apiRoutes = [
   route({
     method: 'GET',
@@ -52,7 +64,7 @@ export const apiRoutes = [
     path: '/api/admin/plans',
     tag: 'plans',
     summary: 'All plans, in portal order',
-    handler: async ({ deps }) => ({ items: await listPlans(deps) }),
+    handler: async ({ deps }) => ({ items: await listPlans(deps.db) }),
   }),
   route({
     method: 'POST',
@@ -101,13 +113,7 @@ export const apiRoutes = [
       planId: z.number().int().positive(),
       phone: phoneInput.optional(),
       purpose: z.enum(['access', 'voucher']).default('voucher'),
-      mac: z
-        .string()
-        .trim()
-        .toUpperCase()
-        .transform((s) => s.replace(/-/g, ':'))
-        .pipe(z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){5}$/, 'A MAC address like AA:BB:CC:DD:EE:FF'))
-        .optional(),
+      mac: macInput.optional(),
       routerId: z.number().int().positive().optional(),
       sendSms: z.boolean().default(false),
     }),

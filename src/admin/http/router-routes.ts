@@ -13,7 +13,7 @@ import { testRouter } from '../../gateways/routers/test-router.ts';
 import { updateRouter } from '../../gateways/routers/update-router.ts';
 import { loginHtml, setupScript } from '../../gateways/setup-script.ts';
 import { audit } from '../../audit/index.ts';
-import { listRouters } from '../routers/list-routers.ts';
+import { listRoutersWithHealth } from '../routers/list-routers-with-health.ts';
 import { idParam } from '../paging.ts';
 import { route } from './route.ts';
 
@@ -23,7 +23,7 @@ export const routerRoutes = [
     path: '/api/admin/routers',
     tag: 'routers',
     summary: 'Routers with health and live sessions (credentials are never returned)',
-    handler: async ({ deps }) => ({ items: await listRouters(deps) }),
+    handler: async ({ deps }) => ({ items: await listRoutersWithHealth(deps) }),
   }),
   route({
     method: 'POST',

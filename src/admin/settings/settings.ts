@@ -14,6 +14,7 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../app/deps.ts';
 import { type Conn, query } from '../../db/open.ts';
+import { DEFAULT_BRANDING } from '../../branding/index.ts';
 import { normalizePhone } from '../../lib/phone.ts';
 import { type Actor, audit } from '../../audit/index.ts';
 
@@ -50,8 +51,6 @@ export const smsSchema = z.object({
   senderId: z.string().trim().max(11).nullable().default(null),
   apiKey: secret,
 });
-
-export const DEFAULT_BRANDING = { name: 'Wavu WiFi', color: '#0a7d4f', supportPhone: '' };
 
 export async function getSetting<T>(conn: Conn, key: string): Promise<T | null> {
   const rows = await query<{ value: unknown }>(
@@ -109,7 +108,12 @@ export async function readSettings(deps: Deps) {
   const mpesa = await getSetting<Record<string, unknown>>(db, 'mpesa');
   const sms = await getSetting<Record<string, unknown>>(db, 'sms');
   return {
-    branding: { ...DEFAULT_BRANDING, ...((await getSetting<object>(db, 'branding')) ?? {}) },
+    branding: {
+      name: DEFAULT_BRANDING.name,
+      color: DEFAULT_BRANDING.color,
+      supportPhone: '', // the form's empty field, not null
+      ...((await getSetting<object>(db, 'branding')) ?? {}),
+    },
     mpesa: {
       shortcode: (mpesa?.shortcode as string) ?? deps.config.mpesa.shortcode,
       type: (mpesa?.type as string) ?? deps.config.mpesa.type,

@@ -2,11 +2,11 @@
  * Daraja's clock is Kenyan local time (EAT, UTC+3, no daylight saving). The Timestamp sent with an
  * STK push must be byte-identical to the one inside Password, so both are built from one value.
  */
-const EAT_OFFSET_MS = 3 * 60 * 60 * 1000;
+import { eatWallClock, fromEatWallClock } from '../../lib/eat-time.ts';
 
 /** Date → `YYYYMMDDHHmmss` in EAT. */
 export function darajaTimestamp(at: Date): string {
-  const d = new Date(at.getTime() + EAT_OFFSET_MS);
+  const d = eatWallClock(at);
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return (
     p(d.getUTCFullYear(), 4) +
@@ -24,8 +24,7 @@ export function parseDarajaTimestamp(value: unknown): Date | null {
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(s);
   if (!m) return null;
   const [, y, mo, d, h, mi, se] = m.map(Number) as number[];
-  const t = Date.UTC(y!, mo! - 1, d!, h!, mi!, se!) - EAT_OFFSET_MS;
-  const date = new Date(t);
+  const date = fromEatWallClock(y!, mo!, d!, h!, mi!, se!);
   // Reject 20260231… and the like: the round trip must give the same digits back.
   return darajaTimestamp(date) === s ? date : null;
 }

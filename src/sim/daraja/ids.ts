@@ -1,7 +1,7 @@
 /** Daraja-looking identifiers (shapes taken from published samples). */
 import { randomBytes } from 'node:crypto';
+import { eatWallClock } from '../../lib/eat-time.ts';
 
-const EAT = 3 * 3600_000;
 const hex = (n: number) =>
   randomBytes(Math.ceil(n / 2))
     .toString('hex')
@@ -14,7 +14,7 @@ export const merchantRequestId = () => `${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}
 
 /** `ws_CO_` + DDMMYYYYHHmmss + ms + MSISDN without 254, in EAT. */
 export function checkoutRequestId(at: Date, phone: string): string {
-  const d = new Date(at.getTime() + EAT);
+  const d = eatWallClock(at);
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `ws_CO_${p(d.getUTCDate())}${p(d.getUTCMonth() + 1)}${d.getUTCFullYear()}${p(d.getUTCHours())}${p(
     d.getUTCMinutes(),
@@ -23,7 +23,7 @@ export function checkoutRequestId(at: Date, phone: string): string {
 
 /** 10 characters; the first three encode the date (year letter from L=2017, month A–L, day base 36). */
 export function receiptNumber(at: Date): string {
-  const d = new Date(at.getTime() + EAT);
+  const d = eatWallClock(at);
   const year = String.fromCharCode('L'.charCodeAt(0) + (d.getUTCFullYear() - 2017));
   const month = String.fromCharCode('A'.charCodeAt(0) + d.getUTCMonth());
   const day = d.getUTCDate().toString(36).toUpperCase();

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parse, UsageError } from '../../cli/command.ts';
 import { randomToken } from '../../lib/random.ts';
-import type { SimEntry } from '../cli.ts';
+import type { SimEntry } from '../entry.ts';
 import { startRouterOsSim } from './index.ts';
 
 const USAGE = `wavu sim routeros [options]

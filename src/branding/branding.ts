@@ -1,6 +1,6 @@
 /**
- * Operator branding from settings key 'branding' ({ name, color, supportPhone }). Values are
- * checked before they reach a page: the colour must be #rgb/#rrggbb (it goes into CSS), the
+ * How the business presents itself (portal, tickets, SMS): settings key 'branding'
+ * ({ name, color, supportPhone }). Values are checked before they reach a page or an SMS: the colour must be #rgb/#rrggbb (it goes into CSS), the
  * phone only digits and separators (it goes into a tel: link). Text on the brand colour is black
  * or white, whichever contrasts more, so any colour the operator picks stays readable.
  */
@@ -58,5 +58,15 @@ export function brandingFrom(value: unknown): Branding {
 
 export async function loadBranding(conn: Conn): Promise<Branding> {
   const rows = await query<{ value: unknown }>(conn, sql`SELECT value FROM settings WHERE key = 'branding'`);
-  return brandingFrom(rows[0]?.value);
+  const v = rows[0]?.value;
+  // Older rows hold the object as a JSON string rather than a JSON object.
+  return brandingFrom(typeof v === 'string' ? parseJson(v) : v);
+}
+
+function parseJson(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return null;
+  }
 }

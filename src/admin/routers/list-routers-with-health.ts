@@ -4,7 +4,7 @@ import type { Deps } from '../../app/deps.ts';
 import { asDate, query } from '../../db/open.ts';
 import { allowFromWarning } from '../../gateways/routers/allow-from.ts';
 
-export interface RouterRow {
+export interface RouterWithHealth {
   id: number;
   name: string;
   mode: string;
@@ -30,7 +30,7 @@ export interface RouterRow {
   warnings: string[];
 }
 
-export async function listRouters(deps: Deps): Promise<RouterRow[]> {
+export async function listRoutersWithHealth(deps: Deps): Promise<RouterWithHealth[]> {
   const rows = await query<Record<string, any>>(
     deps.db,
     sql`SELECT r.*, (SELECT count(*)::int FROM sessions s WHERE s.router_id = r.id AND s.status = 'active') AS active
