@@ -14,7 +14,7 @@ import { queueSms } from '../notify/queue-sms.ts';
 import { renderSms } from '../notify/templates.ts';
 import { loadBranding } from '../branding/index.ts';
 import { markPaid } from './mark-paid.ts';
-import { inList, notifyPurchase } from './sql-helpers.ts';
+import { inList } from './sql-helpers.ts';
 import { sourcesOf } from './status.ts';
 
 export type CreditSource = 'stk_callback' | 'stk_query' | 'c2b';
