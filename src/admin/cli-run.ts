@@ -93,7 +93,12 @@ export async function runAdmin(argv: string[], io: AdminCliIo = defaultIo): Prom
       if (sub === 'create') {
         const role = values.role as AdminRole;
         const created = await deps.db.transaction((tx) =>
-          createAdminUser(tx, deps, { username: name.data, password: password.value, role, actor: cliActor() }),
+          createAdminUser(tx, deps, {
+            username: name.data,
+            password: password.value,
+            role,
+            actor: cliActor(),
+          }),
         );
         process.stdout.write(`Created ${created.role} "${created.username}" (id ${created.id}).\n`);
       } else {
