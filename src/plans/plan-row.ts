@@ -35,23 +35,6 @@ export interface VoucherPlan {
   clock: 'wall' | 'uptime';
 }
 
-export const toPlanView = (r: PlanRow): PlanView => ({
-  id: r.id,
-  name: r.name,
-  priceKes: r.priceKes,
-  durationSeconds: r.durationSeconds,
-  dataCapBytes: r.dataCapBytes,
-  rateUpKbps: r.rateUpKbps,
-  rateDownKbps: r.rateDownKbps,
-  devices: r.devices,
-  clock: r.clock,
-  startsOn: r.startsOn,
-  active: r.active,
-  sortOrder: r.sortOrder,
-  createdAt: r.createdAt.toISOString(),
-  updatedAt: r.updatedAt.toISOString(),
-});
-
 export const toPublicPlan = (r: PlanRow): PublicPlan => ({
   id: r.id,
   name: r.name,
@@ -72,4 +55,14 @@ export const toVoucherPlan = (r: PlanRow): VoucherPlan => ({
   dataCapBytes: r.dataCapBytes,
   devices: r.devices,
   clock: r.clock,
+});
+
+/** The admin's full view: the public fields (same order), then the operator's settings. */
+export const toPlanView = (r: PlanRow): PlanView => ({
+  ...toPublicPlan(r),
+  startsOn: r.startsOn,
+  active: r.active,
+  sortOrder: r.sortOrder,
+  createdAt: r.createdAt.toISOString(),
+  updatedAt: r.updatedAt.toISOString(),
 });
