@@ -51,7 +51,7 @@ const RULES: { test: RegExp; say: (r: ProblemRouter, where: string, service: str
   {
     test: /login|password|not logged in|refused user|401|invalid user/i,
     say: (r) =>
-      `The router refused Wavu's login as "${r.username ?? 'admin'}". Run the setup script on the router again, or fix the password in the router's settings.`,
+      `The router refused Wavu's login as "${r.username ?? 'admin'}". Run the setup script on the router again (wavu routers script ${r.name}), or fix the password in the router's settings.`,
   },
   {
     test: /not enough permissions|permission|policy|403/i,
