@@ -38,7 +38,7 @@ export async function testRouter(
     const hint =
       e instanceof RosLoginError || e instanceof RosConnectionError
         ? routerProblem(r, msg)!
-        : 'The router answered in an unexpected way; see the message above.';
+        : `The router answered in an unexpected way: ${msg}`;
     result = { health: { ok: false, latencyMs: Math.round(performance.now() - t0), error: msg }, hint };
   } finally {
     const fp = (client as { peerFingerprint256?: string }).peerFingerprint256;
