@@ -94,6 +94,13 @@ const envSchema = z.object({
     .transform(Number)
     .refine((n) => n >= 100 && n <= 600_000, 'must be between 100 and 600000')
     .default(30_000),
+  SESSION_POLL_SECONDS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be whole seconds')
+    .transform(Number)
+    .refine((n) => n >= 5 && n <= 3600, 'must be between 5 and 3600')
+    .default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -133,6 +140,8 @@ export interface Config {
   trustProxy: boolean | string[];
   /** A request (headers and body) must arrive within this long, or the connection is closed. */
   requestTimeoutMs: number;
+  /** How often api-mode routers are asked for their live sessions. */
+  sessionPollSeconds: number;
   logLevel: string;
 }
 
@@ -260,6 +269,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           ? true
           : e.TRUST_PROXY.split(',').map((s) => s.trim()),
     requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+    sessionPollSeconds: e.SESSION_POLL_SECONDS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -11,20 +11,49 @@ export interface UsageInput {
   bytes: number;
 }
 
+export interface UsageResult {
+  usedUp: boolean;
+  secondsLeft: number | null;
+  bytesLeft: number | null;
+}
+
 /**
  * Add time and data used. Uptime-clock codes count down here, and any code with a data cap is
  * expired (and taken off the routers) the moment it is used up. Pass the transaction that records
  * the accounting packet, so a resent packet cannot count twice.
  */
-export async function recordUsage(
+export async function recordUsage(tx: Conn, deps: Deps, u: UsageInput): Promise<UsageResult> {
+  const r = await recordUsageMany(tx, deps, [u]);
+  return r.get(u.accessCodeId) ?? { usedUp: false, secondsLeft: null, bytesLeft: null };
+}
+
+/**
+ * `recordUsage` for many codes in one statement (a router poll reports hundreds of sessions).
+ * Deltas of the same code are added together first: an UPDATE … FROM joins each row once.
+ */
+export async function recordUsageMany(
   tx: Conn,
   deps: Deps,
-  u: UsageInput,
-): Promise<{ usedUp: boolean; secondsLeft: number | null; bytesLeft: number | null }> {
-  const seconds = Math.max(0, Math.floor(u.seconds));
-  const bytes = Math.max(0, Math.floor(u.bytes));
+  list: UsageInput[],
+): Promise<Map<string, UsageResult>> {
+  const merged = new Map<string, { seconds: number; bytes: number }>();
+  for (const u of list) {
+    const m = merged.get(u.accessCodeId) ?? { seconds: 0, bytes: 0 };
+    m.seconds += Math.max(0, Math.floor(u.seconds));
+    m.bytes += Math.max(0, Math.floor(u.bytes));
+    merged.set(u.accessCodeId, m);
+  }
+  const out = new Map<string, UsageResult>();
+  if (!merged.size) return out;
   const now = deps.clock.now();
-  const [row] = await query<{
+  const values = sql.join(
+    [...merged]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([id, m]) => sql`(${id}::uuid, ${m.seconds}::bigint, ${m.bytes}::bigint)`),
+    sql`, `,
+  );
+  const rows = await query<{
+    id: string;
     clock: 'wall' | 'uptime';
     status: string;
     used_seconds: number;
@@ -33,15 +62,20 @@ export async function recordUsage(
     data_cap_bytes: number | null;
   }>(
     tx,
-    sql`UPDATE access_codes SET used_seconds = used_seconds + ${seconds}, used_bytes = used_bytes + ${bytes},
+    sql`UPDATE access_codes c SET used_seconds = c.used_seconds + v.seconds, used_bytes = c.used_bytes + v.bytes,
                updated_at = ${now}
-        WHERE id = ${u.accessCodeId}
-        RETURNING clock, status, used_seconds, duration_seconds, used_bytes, data_cap_bytes`,
+        FROM (VALUES ${values}) AS v(id, seconds, bytes)
+        WHERE c.id = v.id
+        RETURNING c.id, c.clock, c.status, c.used_seconds, c.duration_seconds, c.used_bytes, c.data_cap_bytes`,
   );
-  if (!row) return { usedUp: false, secondsLeft: null, bytesLeft: null };
-  const secondsLeft = row.clock === 'uptime' ? row.duration_seconds - row.used_seconds : null;
-  const bytesLeft = row.data_cap_bytes === null ? null : row.data_cap_bytes - row.used_bytes;
-  const usedUp = (secondsLeft !== null && secondsLeft <= 0) || (bytesLeft !== null && bytesLeft <= 0);
-  if (usedUp && row.status === 'active') await expireCode(tx, deps, u.accessCodeId, now);
-  return { usedUp, secondsLeft, bytesLeft };
+  for (const row of rows) {
+    const secondsLeft =
+      row.clock === 'uptime' ? Number(row.duration_seconds) - Number(row.used_seconds) : null;
+    const bytesLeft =
+      row.data_cap_bytes === null ? null : Number(row.data_cap_bytes) - Number(row.used_bytes);
+    const usedUp = (secondsLeft !== null && secondsLeft <= 0) || (bytesLeft !== null && bytesLeft <= 0);
+    if (usedUp && row.status === 'active') await expireCode(tx, deps, row.id, now);
+    out.set(row.id, { usedUp, secondsLeft, bytesLeft });
+  }
+  return out;
 }

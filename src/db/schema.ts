@@ -84,6 +84,8 @@ export const routers = pgTable('routers', {
   tlsFingerprint: text('tls_fingerprint'),
   reconcilingUntil: ts('reconciling_until'),
   lastReconciledAt: ts('last_reconciled_at'),
+  /** Newest router report applied to its sessions (gateways/sessions): older reports are dropped. */
+  sessionsSeenAt: ts('sessions_seen_at'),
 });
 
 export const voucherBatches = pgTable('voucher_batches', {
@@ -229,6 +231,8 @@ export const sessions = pgTable('sessions', {
   inputBytes: big('input_bytes').notNull().default(0),
   outputBytes: big('output_bytes').notNull().default(0),
   terminateCause: text('terminate_cause'),
+  /** Set while the router cannot be reached: the session is as last reported, not closed. */
+  staleSince: ts('stale_since'),
 });
 
 export const ADMIN_ROLES = ['owner', 'admin', 'cashier', 'viewer'] as const;

@@ -166,7 +166,7 @@ function describe(r: RouterView): string[] {
     `  status       ${r.status}${r.lastSeenAt ? `, last seen ${r.lastSeenAt.toISOString()}` : ', never seen'}`,
   ];
   if (r.site) lines.push(`  site         ${r.site}`);
-  if (r.lastError) lines.push(`  last error   ${r.lastError}`);
+  if (r.lastError) lines.push(`  problem      ${r.problem}`, `  last error   ${r.lastError}`);
   if (r.health?.version)
     lines.push(`  router       ${r.health.identity} · RouterOS ${r.health.version} · ${r.health.board}`);
   if (r.tlsFingerprint) lines.push(`  certificate  ${r.tlsFingerprint}`);

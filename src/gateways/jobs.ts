@@ -2,7 +2,7 @@
  * Gateway jobs. The database says what should be on each router; these jobs make it so:
  *   gateway.grant      put one code on one router; retried until the router answers
  *   gateway.revoke     take a code off (all its routers, or one); retried every few seconds
- *   gateway.disconnect kick one live session
+ *   gateway.disconnect kick one live session (api mode: then sync the router's sessions, closing its row)
  *   gateway.health     every 15 s: check each router; one that came back or rebooted is reconciled now
  *   gateway.reconcile  every 60 s: one gateway.reconcile-router job per router, each independent, so a
  *                      slow or dead router never holds up the cleanup of the others
@@ -17,6 +17,7 @@ import { desiredForRouter, loadAccess } from './access-specs.ts';
 import { adapterFor, hasGatewayMode, type RouterRow } from './adapter.ts';
 import { grantError, grantStatus, markGranted, markRevoked, requestGrant, startRevoke } from './grants.ts';
 import { allRouters, markDown, markSeen, recordHealth, routerById } from './routers/repo.ts';
+import { syncRouterSessions } from './sessions/sync-router-sessions.ts';
 
 export const HEALTH_EVERY_MS = 15_000;
 export const ROUTER_RECONCILE_EVERY_MS = 60_000;
@@ -61,7 +62,7 @@ async function reconcileSoon(deps: Deps, routerId: number, why: string): Promise
 }
 
 /** The router answered: note it, and reconcile it at once if it had been down. */
-async function seen(deps: Deps, router: RouterRow): Promise<void> {
+export async function seen(deps: Deps, router: RouterRow): Promise<void> {
   const cameUp = await markSeen(deps.db, router.id, deps.clock.now());
   if (cameUp && router.status === 'down') await reconcileSoon(deps, router.id, 'back-up');
 }
@@ -169,15 +170,26 @@ export async function disconnectJob(deps: Deps, p: { sessionId: string }): Promi
   if (!s?.router_id) return;
   const router = await routerById(deps.db, Number(s.router_id));
   if (!router || !hasGatewayMode(router.mode)) return;
+  const adapter = adapterFor(deps, router);
   try {
     await withRouterLock(router.id, () =>
-      adapterFor(deps, router).disconnect({
+      adapter.disconnect({
         acctSessionId: s.acct_session_id,
         username: s.username,
         mac: s.mac,
         ip: s.ip,
       }),
     );
+    if (router.mode === 'api') {
+      // No accounting Stop will come: read the router's list after the kick and sync to it, so
+      // the row closes now (as Admin-Reset). A poll that asked before the kick is older than this
+      // report and can no longer reopen it (sync-router-sessions.ts).
+      const after = deps.clock.now();
+      const list = await adapter.listActive();
+      await syncRouterSessions(deps, router.id, list, after, {
+        kicked: s.acct_session_id ? [s.acct_session_id] : [],
+      });
+    }
   } catch (e) {
     if (isUnreachable(e)) await markDown(deps.db, router.id, (e as Error).message);
     throw e;
@@ -246,7 +258,7 @@ export async function healthCheckAll(deps: Deps): Promise<void> {
   );
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const t = setTimeout(() => reject(new RosConnectionError(`no answer within ${ms} ms`)), ms);
     p.then(

@@ -2,14 +2,15 @@ import type { Module } from '../app/module.ts';
 import { registerGatewayMode } from './adapter.ts';
 import { gatewayJobs, gatewayRecurring } from './jobs.ts';
 import { MikrotikApiAdapter } from './mikrotik/api-adapter.ts';
+import { sessionJobs, sessionRecurring } from './sessions/jobs.ts';
 
 // MikroTik routers in api mode; the RADIUS feature registers 'radius' the same way.
 registerGatewayMode('api', (deps, router) => new MikrotikApiAdapter(deps.routerConnections.api(router)));
 
 export const gatewaysModule: Module = {
   name: 'gateways',
-  jobs: gatewayJobs,
-  recurring: gatewayRecurring,
+  jobs: (deps) => [...gatewayJobs(deps), ...sessionJobs(deps)],
+  recurring: (deps) => [...gatewayRecurring(), ...sessionRecurring(deps)],
   services: [
     {
       roles: ['serve', 'worker', 'radius'],

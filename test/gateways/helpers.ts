@@ -10,7 +10,9 @@ import { type App, createApp } from '../../src/app/run.ts';
 import { issueForPurchase } from '../../src/access/issue-for-purchase.ts';
 import { asDate, query } from '../../src/db/open.ts';
 import { gatewayJobs } from '../../src/gateways/jobs.ts';
+import { adminModule } from '../../src/admin/module.ts';
 import { gatewaysModule } from '../../src/gateways/module.ts';
+import { sessionJobs, sessionRecurring } from '../../src/gateways/sessions/jobs.ts';
 import { addRouter } from '../../src/gateways/registry.ts';
 import type { JobDefinition } from '../../src/jobs/types.ts';
 import { Worker } from '../../src/jobs/worker.ts';
@@ -48,16 +50,26 @@ export const accessExpireJob = (app: App): JobDefinition => ({
   },
 });
 
-export async function harness(o: { transport?: 'api' | 'rest'; version?: string } = {}): Promise<Harness> {
+export async function harness(
+  o: {
+    transport?: 'api' | 'rest';
+    version?: string;
+    /** Serve the admin API too (`app.server.inject`); implies `polls`. */
+    admin?: boolean;
+    /** `drain()` also polls the router's sessions on their schedule (SESSION_POLL_SECONDS). */
+    polls?: boolean;
+  } = {},
+): Promise<Harness> {
   const clock = new ManualClock('2026-03-02T08:00:00Z');
   const t = await createTestDatabase();
   const app = await createApp({
     config: testConfig(),
-    roles: [],
+    roles: o.admin ? ['serve'] : [],
     log: silentLog(),
     database: t.database,
     clock,
-    modules: [gatewaysModule],
+    modules: o.admin ? [gatewaysModule, adminModule] : [gatewaysModule],
+    listen: false,
   });
   const sim = await startRouterOsSim({
     users: [{ name: 'wavu', password: 'router-pass-123' }],
@@ -81,7 +93,8 @@ export async function harness(o: { transport?: 'api' | 'rest'; version?: string 
     database: t.database,
     clock,
     log: silentLog(),
-    definitions: [...gatewayJobs(app.deps), accessExpireJob(app)],
+    definitions: [...gatewayJobs(app.deps), ...sessionJobs(app.deps), accessExpireJob(app)],
+    ...(o.admin || o.polls ? { recurring: sessionRecurring(app.deps) } : {}),
     concurrency: 4,
   });
   const h: Harness = {

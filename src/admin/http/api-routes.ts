@@ -197,7 +197,8 @@ export const apiRoutes = [
     method: 'GET',
     path: '/api/admin/sessions',
     tag: 'sessions',
-    summary: 'Sessions (live by default); q = MAC, IP or username',
+    summary:
+      'Sessions (live by default); q = MAC, IP or username. The first page of live ones also enqueues a poll of api-mode routers (not awaited)',
     query: listSessionsQuery,
     handler: ({ deps, query }) => listSessions(deps, query),
   }),

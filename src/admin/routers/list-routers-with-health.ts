@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
 import { asDate, query } from '../../db/open.ts';
 import { allowFromWarning } from '../../gateways/routers/allow-from.ts';
+import { routerProblem } from '../../gateways/routers/problem.ts';
 
 export interface RouterWithHealth {
   id: number;
@@ -21,11 +22,14 @@ export interface RouterWithHealth {
   enabled: boolean;
   status: string;
   lastSeenAt: string | null;
-  lastError: string | null;
+  /** What is wrong, in plain words (never the raw connection error). */
+  problem: string | null;
   health: unknown;
   passwordSet: boolean;
   radiusSecretSet: boolean;
+  /** Live sessions; `staleSessions` of them as last known while the router cannot be reached. */
   activeSessions: number;
+  staleSessions: number;
   /** Risky settings to show next to the router (RADIUS from any address). */
   warnings: string[];
 }
@@ -33,32 +37,52 @@ export interface RouterWithHealth {
 export async function listRoutersWithHealth(deps: Deps): Promise<RouterWithHealth[]> {
   const rows = await query<Record<string, any>>(
     deps.db,
-    sql`SELECT r.*, (SELECT count(*)::int FROM sessions s WHERE s.router_id = r.id AND s.status = 'active') AS active
-        FROM routers r ORDER BY r.name`,
+    sql`SELECT r.*, a.active, a.stale FROM routers r
+        LEFT JOIN LATERAL (
+          SELECT count(*)::int AS active, count(*) FILTER (WHERE s.stale_since IS NOT NULL)::int AS stale
+          FROM sessions s WHERE s.router_id = r.id AND s.status = 'active') a ON true
+        ORDER BY r.name`,
   );
-  return rows.map((r) => ({
-    id: r.id,
-    name: r.name,
-    mode: r.mode,
-    site: r.site,
-    host: r.host,
-    apiTransport: r.api_transport,
-    apiPort: r.api_port,
-    username: r.username,
-    hotspotServer: r.hotspot_server,
-    nasIdentifier: r.nas_identifier,
-    nasAddress: r.nas_address,
-    allowFrom: r.radius_allow_from,
-    enabled: r.enabled,
-    status: r.status,
-    lastSeenAt: r.last_seen_at ? asDate(r.last_seen_at).toISOString() : null,
-    lastError: r.last_error,
-    health: typeof r.health === 'string' ? JSON.parse(r.health) : r.health,
-    passwordSet: !!r.password_sealed,
-    radiusSecretSet: !!r.radius_secret_sealed,
-    activeSessions: Number(r.active),
-    warnings: [allowFromWarning({ mode: r.mode, name: r.name, radiusAllowFrom: r.radius_allow_from })].filter(
-      (w): w is string => w !== null,
-    ),
-  }));
+  return rows.map((r) => {
+    const problem = routerProblem(
+      {
+        name: r.name,
+        mode: r.mode,
+        host: r.host,
+        apiPort: r.api_port,
+        apiTransport: r.api_transport,
+        username: r.username,
+      },
+      r.last_error,
+    );
+    const health = typeof r.health === 'string' ? JSON.parse(r.health) : r.health;
+    // The health check keeps its raw error too; staff see the same plain sentence there.
+    if (health?.error) health.error = problem;
+    return {
+      id: r.id,
+      name: r.name,
+      mode: r.mode,
+      site: r.site,
+      host: r.host,
+      apiTransport: r.api_transport,
+      apiPort: r.api_port,
+      username: r.username,
+      hotspotServer: r.hotspot_server,
+      nasIdentifier: r.nas_identifier,
+      nasAddress: r.nas_address,
+      allowFrom: r.radius_allow_from,
+      enabled: r.enabled,
+      status: r.status,
+      lastSeenAt: r.last_seen_at ? asDate(r.last_seen_at).toISOString() : null,
+      problem,
+      health,
+      passwordSet: !!r.password_sealed,
+      radiusSecretSet: !!r.radius_secret_sealed,
+      activeSessions: Number(r.active ?? 0),
+      staleSessions: Number(r.stale ?? 0),
+      warnings: [
+        allowFromWarning({ mode: r.mode, name: r.name, radiusAllowFrom: r.radius_allow_from }),
+      ].filter((w): w is string => w !== null),
+    };
+  });
 }

@@ -1,8 +1,13 @@
-/** Sessions (live by default): filter by router, search by MAC, IP or username; keyset paging. */
+/**
+ * Sessions (live by default): filter by router, search by MAC, IP or username; keyset paging.
+ * Opening the list (its first page) also asks every api-mode router for its sessions now; that
+ * only enqueues, so the page answers at once with what is stored (see request-poll.ts).
+ */
 import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../app/deps.ts';
 import { asDate, query } from '../../db/open.ts';
+import { requestSessionsPoll } from '../../gateways/sessions/request-poll.ts';
 import { decodeCursor, type Page, pageQuery, toPage } from '../paging.ts';
 
 export const listSessionsQuery = z.object({
@@ -25,6 +30,8 @@ export interface SessionRow {
   startedAt: string;
   updatedAt: string;
   stoppedAt: string | null;
+  /** Set while its router cannot be reached: the figures are as last reported. */
+  staleSince: string | null;
   seconds: number;
   bytesIn: number;
   bytesOut: number;
@@ -34,6 +41,7 @@ export async function listSessions(
   deps: Deps,
   f: z.output<typeof listSessionsQuery>,
 ): Promise<Page<SessionRow>> {
+  if (!f.cursor && f.status !== 'closed') await requestSessionsPoll(deps);
   const where: SQL[] = [];
   if (f.status !== 'all') where.push(sql`s.status = ${f.status}`);
   if (f.routerId) where.push(sql`s.router_id = ${f.routerId}`);
@@ -70,6 +78,7 @@ export async function listSessions(
       startedAt: asDate(r.started_at).toISOString(),
       updatedAt: asDate(r.updated_at).toISOString(),
       stoppedAt: r.stopped_at ? asDate(r.stopped_at).toISOString() : null,
+      staleSince: r.stale_since ? asDate(r.stale_since).toISOString() : null,
       seconds: Number(r.session_seconds),
       bytesIn: Number(r.input_bytes),
       bytesOut: Number(r.output_bytes),

@@ -4,6 +4,7 @@ import { type Conn, query } from '../../db/open.ts';
 import { routers } from '../../db/schema.ts';
 import type { RouterHealth, RouterRow } from '../adapter.ts';
 import { allowFromWarning } from './allow-from.ts';
+import { routerProblem } from './problem.ts';
 
 export async function routerById(conn: Conn, id: number): Promise<RouterRow | null> {
   const [r] = await conn.select().from(routers).where(eq(routers.id, id));
@@ -39,7 +40,10 @@ export interface RouterView {
   enabled: boolean;
   status: 'unknown' | 'up' | 'down';
   lastSeenAt: Date | null;
+  /** The raw error, for the server's own operator (CLI, logs). */
   lastError: string | null;
+  /** The same, in plain words (routers/problem.ts). */
+  problem: string | null;
   lastReconciledAt: Date | null;
   health: RouterHealth | null;
   /** Configuration an operator should know is risky (RADIUS from any address). */
@@ -66,6 +70,7 @@ export function toView(r: RouterRow): RouterView {
     status: r.status,
     lastSeenAt: r.lastSeenAt,
     lastError: r.lastError,
+    problem: routerProblem(r, r.lastError),
     lastReconciledAt: r.lastReconciledAt,
     health: (r.health as RouterHealth | null) ?? null,
     warnings: [allowFromWarning(r)].filter((w): w is string => w !== null),

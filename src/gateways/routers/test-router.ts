@@ -4,6 +4,7 @@ import { adapterFor, type RouterHealth } from '../adapter.ts';
 import { buildClient } from '../connections.ts';
 import { MikrotikApiAdapter } from '../mikrotik/api-adapter.ts';
 import { findRouter } from './get-router.ts';
+import { routerProblem } from './problem.ts';
 import { recordHealth } from './repo.ts';
 
 export interface TestRouterResult {
@@ -34,15 +35,10 @@ export async function testRouter(
     result = { health };
   } catch (e) {
     const msg = (e as Error).message;
-    let hint: string;
-    if (e instanceof RosLoginError) {
-      hint = `The router refused user "${r.username}". Run the setup script (wavu routers script ${r.name}) on the router, or fix the password with: wavu routers update ${r.name} --password ...`;
-    } else if (e instanceof RosConnectionError && r.name === 'demo-router') {
-      hint =
-        'demo-router is the simulated router inside the demo: it answers only while `npm start` (wavu start in demo mode) is running.';
-    } else if (e instanceof RosConnectionError) {
-      hint = `Nothing answered at ${r.host}. Check the address and port, that the ${r.apiTransport === 'rest' ? 'www-ssl' : r.apiTransport === 'api-tls' ? 'api-ssl' : 'api'} service is enabled (/ip service print), and that no firewall blocks this server.`;
-    } else hint = 'The router answered in an unexpected way; see the message above.';
+    const hint =
+      e instanceof RosLoginError || e instanceof RosConnectionError
+        ? routerProblem(r, msg)!
+        : `The router answered in an unexpected way: ${msg}`;
     result = { health: { ok: false, latencyMs: Math.round(performance.now() - t0), error: msg }, hint };
   } finally {
     const fp = (client as { peerFingerprint256?: string }).peerFingerprint256;

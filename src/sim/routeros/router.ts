@@ -217,6 +217,8 @@ interface ActiveMeta {
   loginAt: number;
   bytesIn: number;
   bytesOut: number;
+  /** Up to when steady traffic (`trafficPerSecond`) has been added. */
+  accruedAt: number;
 }
 
 export interface SimRouterOptions {
@@ -227,6 +229,8 @@ export interface SimRouterOptions {
   users?: { name: string; password: string }[];
   /** Milliseconds since the epoch; tests pass a controllable one. */
   now?: () => number;
+  /** Steady traffic on every live session, per second of the router's clock (default none). */
+  trafficPerSecond?: { bytesIn: number; bytesOut: number };
 }
 
 export type LoginResult = { ok: true; id: string } | { ok: false; error: string; key: string };
@@ -242,8 +246,11 @@ export class SimRouter {
   /** CHAP challenges handed out per client IP, checked at /login. */
   readonly chap = new Map<string, { id: Buffer; challenge: Buffer }>();
   private readonly initialIdentity: string;
+  /** Bytes every live session moves per second (upload, download); change it at any time. */
+  trafficPerSecond: { bytesIn: number; bytesOut: number };
 
   constructor(o: SimRouterOptions = {}) {
+    this.trafficPerSecond = o.trafficPerSecond ?? { bytesIn: 0, bytesOut: 0 };
     this.version = o.version ?? '7.19.4';
     this.users = new Map((o.users ?? [{ name: 'admin', password: '' }]).map((u) => [u.name, u.password]));
     this.now = o.now ?? Date.now;
@@ -287,8 +294,12 @@ export class SimRouter {
 
   /** Power cycle: live sessions, hosts and cookies are gone; configuration stays. */
   reboot(): void {
-    for (const p of ['/ip/hotspot/active', '/ip/hotspot/host', '/ip/hotspot/cookie'])
+    // Dynamic entries are numbered from *1 again after a boot, as on a real router: a poller
+    // that keys sessions by `.id` alone would take a new session for an old one.
+    for (const p of ['/ip/hotspot/active', '/ip/hotspot/host', '/ip/hotspot/cookie']) {
       this.items.get(p)!.clear();
+      this.nextId.delete(p);
+    }
     this.activeMeta.clear();
     this.chap.clear();
     this.bootAt = this.now();
@@ -509,6 +520,14 @@ export class SimRouter {
 
   /** Enforce uptime and traffic limits on live sessions, as the router does continuously. */
   tick(): void {
+    const now = this.now();
+    for (const meta of this.activeMeta.values()) {
+      const secs = (now - meta.accruedAt) / 1000;
+      if (secs <= 0) continue;
+      meta.bytesIn += Math.round(this.trafficPerSecond.bytesIn * secs);
+      meta.bytesOut += Math.round(this.trafficPerSecond.bytesOut * secs);
+      meta.accruedAt = now;
+    }
     for (const [id, r] of this.table('/ip/hotspot/active')) {
       const user = this.findByKey('/ip/hotspot/user', r.user!);
       if (!user) continue; // deleting a user does not end its session: only an active/remove does
@@ -640,7 +659,7 @@ export class SimRouter {
       radius: 'false',
       blocked: 'false',
     });
-    this.activeMeta.set(id, { loginAt: this.now(), bytesIn: 0, bytesOut: 0 });
+    this.activeMeta.set(id, { loginAt: this.now(), bytesIn: 0, bytesOut: 0, accruedAt: this.now() });
     host.authorized = 'true';
     if (profile?.['add-mac-cookie'] !== 'false') {
       this.insert('/ip/hotspot/cookie', {

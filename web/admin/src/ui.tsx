@@ -59,8 +59,13 @@ export interface Column<T> {
 }
 
 /** A list endpoint with keyset paging: pages of `items` and a `nextCursor`. */
-export function usePaged<T>(path: string, params: Record<string, string | number | undefined>) {
+export function usePaged<T>(
+  path: string,
+  params: Record<string, string | number | undefined>,
+  refetchMs?: number,
+) {
   return useInfiniteQuery({
+    ...(refetchMs ? { refetchInterval: refetchMs } : {}),
     queryKey: [path, params],
     queryFn: ({ pageParam }) =>
       get<{ items: T[]; nextCursor: string | null }>(
@@ -124,8 +129,10 @@ export function PagedTable<T>(props: {
   onRow?: (row: T) => void;
   rowKey: (row: T) => string | number;
   empty?: string;
+  /** Refresh every this many ms while shown (live lists). */
+  refetchMs?: number;
 }) {
-  const q = usePaged<T>(props.path, props.params);
+  const q = usePaged<T>(props.path, props.params, props.refetchMs);
   const rows = q.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <>

@@ -37,10 +37,14 @@ export function RoutersPage({ role }: PageProps) {
           { label: 'Host', cell: (r: any) => r.host ?? r.nasAddress ?? '—' },
           { label: 'Status', cell: (r: any) => <Badge value={r.enabled ? r.status : 'disabled'} /> },
           { label: 'Last seen', cell: (r: any) => when(r.lastSeenAt) },
-          { label: 'Online', cell: (r: any) => r.activeSessions, className: 'num' },
+          {
+            label: 'Online',
+            cell: (r: any) => (r.staleSessions ? `${r.activeSessions} (last known)` : r.activeSessions),
+            className: 'num',
+          },
           {
             label: 'Problem',
-            cell: (r: any) => [...(r.warnings ?? []), r.lastError].filter(Boolean).join(' · '),
+            cell: (r: any) => [...(r.warnings ?? []), r.problem].filter(Boolean).join(' · '),
           },
         ]}
       />
@@ -222,7 +226,7 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
         <p className={test.data.health.ok ? 'ok' : 'error'}>
           {test.data.health.ok
             ? `Connected in ${test.data.health.latencyMs} ms.`
-            : `${test.data.health.error}. ${test.data.hint ?? ''}`}
+            : (test.data.hint ?? 'The router did not answer as expected.')}
         </p>
       )}
       <div className="actions">

@@ -2,7 +2,11 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { post } from '../api.ts';
 import type { PageProps } from '../app.tsx';
-import { can, ErrorNote, PagedTable, when, SearchForm } from '../ui.tsx';
+import { Badge, can, ErrorNote, PagedTable, when, SearchForm } from '../ui.tsx';
+
+// Opening this list asks api-mode routers for their sessions at once (the server only enqueues
+// the poll), so a refresh a few seconds later shows the answer; while open it keeps refreshing.
+const REFRESH_MS = 10_000;
 
 export function SessionsPage({ role }: PageProps) {
   const qc = useQueryClient();
@@ -33,8 +37,20 @@ export function SessionsPage({ role }: PageProps) {
         params={{ status, q: search }}
         rowKey={(s) => s.id}
         empty="Nobody online."
+        refetchMs={status === 'closed' ? undefined : REFRESH_MS}
         columns={[
           { label: 'Since', cell: (s) => when(s.startedAt) },
+          {
+            label: 'State',
+            cell: (s) =>
+              s.staleSince ? (
+                <span title={`Router not reachable since ${when(s.staleSince)}; figures as last reported`}>
+                  <Badge value="stale" />
+                </span>
+              ) : (
+                <Badge value={s.status} />
+              ),
+          },
           { label: 'Router', cell: (s) => s.routerName ?? '—' },
           { label: 'Device', cell: (s) => s.mac ?? '—' },
           { label: 'IP', cell: (s) => s.ip ?? '—' },

@@ -1,0 +1,57 @@
+/**
+ * Session polling jobs (api-mode routers have no accounting, so we ask them):
+ *   gateway.sessions       every SESSION_POLL_SECONDS, and when staff open the Sessions page:
+ *                          one gateway.sessions.poll per api-mode router, keyed by the slot, so a
+ *                          slow or dead router never holds up the others and no node doubles one
+ *   gateway.sessions.poll  { routerId }: list the router's live sessions and sync them
+ * Both run once per key (maxAttempts 1): the next slot is the retry.
+ */
+import type { Deps } from '../../app/deps.ts';
+import type { JobDefinition, RecurringJob } from '../../jobs/types.ts';
+import { allRouters } from '../routers/repo.ts';
+import { pollRouterSessions } from './poll-router-sessions.ts';
+
+export const SESSIONS_FANOUT_JOB = 'gateway.sessions';
+export const SESSIONS_POLL_JOB = 'gateway.sessions.poll';
+
+/** Enqueue one poll per enabled api-mode router, deduplicated by `slot` (a string naming the window). */
+export async function enqueueSessionPolls(deps: Deps, slot: string): Promise<number> {
+  let n = 0;
+  for (const r of await allRouters(deps.db)) {
+    if (!r.enabled || r.mode !== 'api') continue;
+    const id = await deps.enqueue(deps.db, {
+      kind: SESSIONS_POLL_JOB,
+      payload: { routerId: r.id },
+      key: `sessions:${r.id}:${slot}`,
+      maxAttempts: 1,
+    });
+    if (id !== null) n++;
+  }
+  return n;
+}
+
+export function sessionJobs(deps: Deps): JobDefinition[] {
+  const everyMs = deps.config.sessionPollSeconds * 1000;
+  return [
+    {
+      kind: SESSIONS_FANOUT_JOB,
+      leaseMs: 30_000,
+      async handle(p: { slot?: string }) {
+        const slot = p.slot ?? `every:${Math.floor(deps.clock.now().getTime() / everyMs)}`;
+        await enqueueSessionPolls(deps, slot);
+      },
+    },
+    {
+      kind: SESSIONS_POLL_JOB,
+      // A poll is one list call (timeout 10 s) and one transaction; a second run costs one more list.
+      leaseMs: 30_000,
+      async handle(p: { routerId: number }) {
+        await pollRouterSessions(deps, p.routerId);
+      },
+    },
+  ];
+}
+
+export function sessionRecurring(deps: Deps): RecurringJob[] {
+  return [{ kind: SESSIONS_FANOUT_JOB, everyMs: deps.config.sessionPollSeconds * 1000 }];
+}

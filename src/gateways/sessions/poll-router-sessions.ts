@@ -1,0 +1,37 @@
+/**
+ * One poll of one router: ask it for its live sessions and sync our rows to the answer. Any
+ * failure to get the list (unreachable, refused login, an agent router that has stopped
+ * reporting) is treated alike: the sessions are kept and marked stale, never closed, and the
+ * router is marked down with the reason (shown to staff in plain words, see routers/problem.ts).
+ */
+import type { Deps } from '../../app/deps.ts';
+import { type ActiveSession, adapterFor } from '../adapter.ts';
+import { seen, withTimeout } from '../jobs.ts';
+import { markDown, routerById } from '../routers/repo.ts';
+import { markSessionsStale } from './mark-stale.ts';
+import { type SyncResult, syncRouterSessions } from './sync-router-sessions.ts';
+
+/** A poll that takes longer than this is a failed poll (the next one is at most one interval away). */
+export const POLL_TIMEOUT_MS = 10_000;
+
+export type PollResult = { ok: true; sync: SyncResult } | { ok: false; error: string } | { ok: null };
+
+export async function pollRouterSessions(deps: Deps, routerId: number): Promise<PollResult> {
+  const router = await routerById(deps.db, routerId);
+  if (!router?.enabled || router.mode !== 'api') return { ok: null };
+  // The report is as of when we asked: an answer that arrives late must not beat a newer one.
+  const askedAt = deps.clock.now();
+  let list: ActiveSession[];
+  try {
+    list = await withTimeout(adapterFor(deps, router).listActive(), POLL_TIMEOUT_MS);
+  } catch (e) {
+    const error = (e as Error).message || String(e);
+    await markSessionsStale(deps.db, routerId, deps.clock.now());
+    await markDown(deps.db, routerId, error);
+    deps.log.debug({ router: router.name, err: error }, 'sessions poll failed; sessions kept as stale');
+    return { ok: false, error };
+  }
+  const sync = await syncRouterSessions(deps, routerId, list, askedAt);
+  await seen(deps, router);
+  return { ok: true, sync };
+}
