@@ -10,6 +10,7 @@
  *   WAVU_TEST_DB=postgres TEST_DATABASE_URL=postgres://… node --import tsx bench/sessions-poll.ts
  */
 import { randomUUID } from 'node:crypto';
+import { SYSTEM } from '../src/audit/index.ts';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import pino from 'pino';
@@ -61,13 +62,17 @@ for (let r = 0; r < ROUTERS; r++) {
     trafficPerSecond: { bytesIn: 2_000, bytesOut: 40_000 },
   });
   sims.push(sim);
-  const { router } = await addRouter(deps, {
-    mode: 'api',
-    name: `bench-${r}`,
-    host: '127.0.0.1',
-    port: sim.apiPort,
-    password: 'bench-pass-1',
-  });
+  const { router } = await addRouter(
+    deps,
+    {
+      mode: 'api',
+      name: `bench-${r}`,
+      host: '127.0.0.1',
+      port: sim.apiPort,
+      password: 'bench-pass-1',
+    },
+    { actor: SYSTEM },
+  );
   routerIds.push(router.id);
   // Live codes as grants leave them: a tagged hotspot user per code, its device logged in.
   const codes = Array.from({ length: SESSIONS }, (_, i) => ({

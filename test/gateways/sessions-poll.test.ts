@@ -5,6 +5,7 @@
  * stale and shows a plain-language problem. Time moves only through the shared ManualClock.
  */
 import { randomUUID } from 'node:crypto';
+import { SYSTEM } from '../../src/audit/index.ts';
 import net from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -267,15 +268,19 @@ describe('api-mode sessions', () => {
         s.close(() => resolve(p));
       });
     });
-    await addRouter(h.app.deps, {
-      mode: 'api',
-      name: 'r2',
-      host: '127.0.0.1',
-      port: closedPort,
-      transport: 'api',
-      username: 'wavu',
-      password: 'router-pass-123',
-    });
+    await addRouter(
+      h.app.deps,
+      {
+        mode: 'api',
+        name: 'r2',
+        host: '127.0.0.1',
+        port: closedPort,
+        transport: 'api',
+        username: 'wavu',
+        password: 'router-pass-123',
+      },
+      { actor: SYSTEM },
+    );
     h.sim.setFault('down');
     await later(30);
     const [s] = await rows();
