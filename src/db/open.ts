@@ -13,7 +13,8 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
 import pg from 'pg';
-import { scrubQueryErrors, withoutQueryValues } from './errors.ts';
+import { withoutQueryValues } from '../lib/db-error.ts';
+import { scrubQueryErrors } from './errors.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;

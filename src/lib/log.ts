@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { withoutQueryValues } from '../db/errors.ts';
+import { withoutQueryValues } from './db-error.ts';
 
 /**
  * Secrets never reach logs: known secret fields are censored wherever they appear, and request

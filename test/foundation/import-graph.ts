@@ -20,16 +20,62 @@ function sourceFiles(dir: string): string[] {
 export const importsOf = (text: string): string[] =>
   ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
 
+/**
+ * The specifiers a source text imports for types only: `import type`, `export type … from`, or
+ * every named binding marked `type`. A specifier also imported for values is not among them.
+ */
+export function typeOnlyImportsOf(text: string): Set<string> {
+  const typeOnly = new Set<string>();
+  for (const st of ts.createSourceFile('x.ts', text, ts.ScriptTarget.Latest).statements) {
+    if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier)) {
+      const c = st.importClause;
+      const named = c?.namedBindings && ts.isNamedImports(c.namedBindings) ? c.namedBindings.elements : [];
+      if (c && (c.isTypeOnly || (!c.name && named.length > 0 && named.every((e) => e.isTypeOnly))))
+        typeOnly.add(st.moduleSpecifier.text);
+    } else if (ts.isExportDeclaration(st) && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)) {
+      const named = st.exportClause && ts.isNamedExports(st.exportClause) ? st.exportClause.elements : [];
+      if (st.isTypeOnly || (named.length > 0 && named.every((e) => e.isTypeOnly)))
+        typeOnly.add(st.moduleSpecifier.text);
+    }
+  }
+  const all = importsOf(text);
+  // Imported once for types and once for values (or dynamically): a value import.
+  for (const s of all) if (all.filter((x) => x === s).length > 1) typeOnly.delete(s);
+  return typeOnly;
+}
+
+export interface Edge {
+  /** The imported file, relative to src/ with forward slashes. */
+  to: string;
+  typeOnly: boolean;
+}
+
+const rel = (p: string) => relative(SRC, p).split('\\').join('/');
+
+/** file (relative to src/) → the src/ files it imports, each marked type-only or not. */
+export function importEdges(): Map<string, Edge[]> {
+  const edges = new Map<string, Edge[]>();
+  for (const file of sourceFiles(SRC)) {
+    const text = readFileSync(file, 'utf8');
+    const typeOnly = typeOnlyImportsOf(text);
+    const seen = new Map<string, Edge>();
+    for (const s of importsOf(text)) {
+      if (!s.startsWith('.')) continue;
+      const to = rel(resolve(dirname(file), s));
+      const prev = seen.get(to);
+      seen.set(to, { to, typeOnly: (prev?.typeOnly ?? true) && typeOnly.has(s) });
+    }
+    edges.set(
+      rel(file),
+      [...seen.values()].sort((a, b) => a.to.localeCompare(b.to)),
+    );
+  }
+  return edges;
+}
+
 /** file (relative to src/) → the src/ files it imports. */
 export function importGraph(): Map<string, string[]> {
-  const graph = new Map<string, string[]>();
-  for (const file of sourceFiles(SRC)) {
-    const deps = importsOf(readFileSync(file, 'utf8'))
-      .filter((s) => s.startsWith('.'))
-      .map((s) => relative(SRC, resolve(dirname(file), s)));
-    graph.set(relative(SRC, file), [...new Set(deps)].sort());
-  }
-  return graph;
+  return new Map([...importEdges()].map(([f, es]) => [f, es.map((e) => e.to)]));
 }
 
 /** Strongly connected components with more than one file, or a file importing itself (Tarjan). */

@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateAccessCode, hashCode } from '../../src/access/codes.ts';
 import { type App, createApp } from '../../src/app/run.ts';
-import { DbError, redactValues } from '../../src/db/errors.ts';
+import { DbError, redactValues } from '../../src/lib/db-error.ts';
 import { query } from '../../src/db/open.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { createLogger } from '../../src/lib/log.ts';

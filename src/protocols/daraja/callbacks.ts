@@ -3,7 +3,7 @@
  * callback against the stored purchase). Items are read by Name, never by index; ResultCode is a
  * number in STK callbacks but may arrive as a string from look-alikes, so both are accepted.
  */
-import { parseKes } from '../../lib/money.ts';
+import { parseDarajaAmount } from './amount.ts';
 import { parseDarajaTimestamp } from './time.ts';
 
 export interface StkCallback {
@@ -54,7 +54,7 @@ export function parseStkCallback(body: unknown): StkCallback | null {
     checkoutRequestId: checkout,
     resultCode: String(code).trim(),
     resultDesc: typeof cb.ResultDesc === 'string' ? cb.ResultDesc : '',
-    amountKes: rawAmount === undefined ? null : parseKes(rawAmount),
+    amountKes: rawAmount === undefined ? null : parseDarajaAmount(rawAmount),
     rawAmount,
     receipt: RECEIPT.test(receipt) ? receipt : null,
     transactionDate: parseDarajaTimestamp(meta.get('TransactionDate')),
@@ -95,7 +95,7 @@ export function parseC2bNotification(body: unknown): C2bNotification | null {
     transactionType: s('TransactionType'),
     transId,
     transTime: parseDarajaTimestamp(s('TransTime')),
-    amountKes: parseKes(rawAmount === '' ? undefined : rawAmount),
+    amountKes: parseDarajaAmount(rawAmount === '' ? undefined : rawAmount),
     rawAmount,
     shortCode: s('BusinessShortCode'),
     billRefNumber: s('BillRefNumber'),

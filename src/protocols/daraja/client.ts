@@ -8,7 +8,6 @@
  * `Invalid Access Token` refreshes once and retries once. A `TokenStore` lets several nodes share
  * the token (otherwise each node's refresh would revoke the others').
  */
-import { isNormalPhone } from '../../lib/phone.ts';
 import { classifyError, type DarajaError, type ErrorEnvelope, isBeingProcessed } from './errors.ts';
 import { darajaTimestamp, stkPassword } from './time.ts';
 import { callbackUrlProblem } from './url-rules.ts';
@@ -119,6 +118,9 @@ export function sanitizeText(s: string, max: number, fallback: string): string {
     .trim();
   return clean || fallback.slice(0, max);
 }
+
+/** The MSISDN form Daraja accepts: 2547XXXXXXXX or 2541XXXXXXXX. */
+const MSISDN = /^254[17]\d{8}$/;
 
 const localError = (field: string, message: string): { ok: false; error: DarajaError } => ({
   ok: false,
@@ -240,7 +242,7 @@ export function createDarajaClient(o: DarajaClientOptions): DarajaClient {
       if (!Number.isSafeInteger(input.amountKes) || input.amountKes < 1 || input.amountKes > 250_000) {
         return localError('Amount', 'Amount must be a whole number of shillings from 1 to 250,000');
       }
-      if (!isNormalPhone(input.phone))
+      if (!MSISDN.test(input.phone))
         return localError('PhoneNumber', 'Phone must be 2547XXXXXXXX or 2541XXXXXXXX');
       const urlProblem = callbackUrlProblem(input.callbackUrl);
       if (urlProblem) return localError('CallBackURL', `CallBackURL ${urlProblem}`);
