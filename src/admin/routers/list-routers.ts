@@ -12,6 +12,9 @@ export interface RouterRow {
   host: string | null;
   apiTransport: string;
   apiPort: number | null;
+  /** 'wireguard': Wavu reaches it over a tunnel, at tunnelAddress. */
+  tunnel: string | null;
+  tunnelAddress: string | null;
   username: string | null;
   hotspotServer: string | null;
   nasIdentifier: string | null;
@@ -44,6 +47,8 @@ export async function listRouters(deps: Deps): Promise<RouterRow[]> {
     host: r.host,
     apiTransport: r.api_transport,
     apiPort: r.api_port,
+    tunnel: r.tunnel ?? null,
+    tunnelAddress: r.tunnel_address ?? null,
     username: r.username,
     hotspotServer: r.hotspot_server,
     nasIdentifier: r.nas_identifier,

@@ -4,6 +4,7 @@ import type { Deps } from '../../app/deps.ts';
 import { AppError } from '../../lib/errors.ts';
 import { randomToken } from '../../lib/random.ts';
 import { type AddRouterInput, addRouterInput } from './input.ts';
+import { newTunnelEnd, TUNNEL_ADDRESS_TAKEN } from '../wireguard/tunnel.ts';
 import { type RouterView, toView } from './repo.ts';
 
 export interface AddRouterResult {
@@ -27,7 +28,7 @@ export async function addRouter(deps: Deps, raw: AddRouterInput): Promise<AddRou
       name: input.name,
       mode: 'api',
       site: input.site ?? null,
-      host: input.host,
+      host: input.host ?? null,
       apiPort: input.port ?? null,
       apiTransport: input.transport,
       username: input.username,
@@ -49,21 +50,32 @@ export async function addRouter(deps: Deps, raw: AddRouterInput): Promise<AddRou
       radiusAllowFrom: input.allowFrom ?? null,
     };
   }
-  try {
-    const [row] = await deps.db
-      .insert(routers)
-      .values({ ...values, createdAt: now, updatedAt: now })
-      .returning();
-    return { router: toView(row!), generated };
-  } catch (e) {
-    if (isUniqueViolation(e, 'routers_nas_identifier_key')) {
-      throw new AppError(
-        'conflict',
-        `Another router already uses the NAS identifier "${values.nasIdentifier}".`,
-      );
+  const tunnelled = input.mode === 'api' && input.tunnel === 'wireguard';
+  // A router added at the same moment may take the address chosen here: choose again (each
+  // round sees one more address taken, so this ends, at the latest when the pool is full).
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const tunnel = tunnelled ? await newTunnelEnd(deps, deps.db) : {};
+      const [row] = await deps.db
+        .insert(routers)
+        .values({ ...values, ...tunnel, createdAt: now, updatedAt: now })
+        .returning();
+      return { router: toView(row!), generated };
+    } catch (e) {
+      if (tunnelled && attempt < MAX_ADDRESS_RACES && isUniqueViolation(e, TUNNEL_ADDRESS_TAKEN)) continue;
+      throw conflict(e, input.name, values.nasIdentifier);
     }
-    if (isUniqueViolation(e))
-      throw new AppError('conflict', `A router named "${input.name}" already exists.`);
-    throw e;
   }
+}
+
+/** A generous bound on lost races for an address; only a storm of concurrent adds gets near it. */
+const MAX_ADDRESS_RACES = 100;
+
+function conflict(e: unknown, name: string, nasIdentifier: string | null | undefined): unknown {
+  if (isUniqueViolation(e, 'routers_nas_identifier_key')) {
+    return new AppError('conflict', `Another router already uses the NAS identifier "${nasIdentifier}".`);
+  }
+  if (isUniqueViolation(e) && !isUniqueViolation(e, TUNNEL_ADDRESS_TAKEN))
+    return new AppError('conflict', `A router named "${name}" already exists.`);
+  return e;
 }

@@ -40,6 +40,8 @@ export async function testRouter(
     } else if (e instanceof RosConnectionError && r.name === 'demo-router') {
       hint =
         'demo-router is the simulated router inside the demo: it answers only while `npm start` (wavu start in demo mode) is running.';
+    } else if (e instanceof RosConnectionError && r.tunnel === 'wireguard') {
+      hint = `Nothing answered at ${r.tunnelAddress} through the WireGuard tunnel. Check that the server end is up with this router as a peer (wavu wireguard server-config; wg show shows a recent handshake), that the router ran its setup script, and that UDP ${deps.config.wireguard.endpoint.port} reaches ${deps.config.wireguard.endpoint.host}.`;
     } else if (e instanceof RosConnectionError) {
       hint = `Nothing answered at ${r.host}. Check the address and port, that the ${r.apiTransport === 'rest' ? 'www-ssl' : r.apiTransport === 'api-tls' ? 'api-ssl' : 'api'} service is enabled (/ip service print), and that no firewall blocks this server.`;
     } else hint = 'The router answered in an unexpected way; see the message above.';
