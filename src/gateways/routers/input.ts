@@ -81,6 +81,10 @@ export const radiusRouterInput = z.object({
   coaPort: port.optional(),
   /** Absent: only `address`. */
   allowFrom: allowFrom.optional(),
+  /** Said rather than silently dropped: a RADIUS router is not dialled, so there is nothing to tunnel. */
+  tunnel: z
+    .never({ error: () => 'is only for mode api (Wavu dials the router through the tunnel)' })
+    .optional(),
 });
 
 export const addRouterInput = z.discriminatedUnion('mode', [apiRouterInput, radiusRouterInput], {
