@@ -1,12 +1,16 @@
 /** WireGuard tunnels: keys, the address pool (also under concurrent adds), and both printed ends. */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type App, createApp } from '../../src/app/run.ts';
 import { ConfigError } from '../../src/config.ts';
 import { query } from '../../src/db/open.ts';
+import { routersCommand } from '../../src/gateways/cli.ts';
 import { dialHost } from '../../src/gateways/connections.ts';
+import { wireguardCommand } from '../../src/gateways/wireguard/cli.ts';
 import { addRouter, findRouter, removeRouter } from '../../src/gateways/registry.ts';
 import { routerScript } from '../../src/gateways/routers/router-script.ts';
 import { generateKeyPair, isKey, publicKeyOf } from '../../src/gateways/wireguard/keys.ts';
@@ -14,7 +18,7 @@ import { serverConfig } from '../../src/gateways/wireguard/server-config.ts';
 import { hostAt, parseEndpoint, parseSubnet } from '../../src/lib/ipv4.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/db.ts';
 
 describe('WireGuard keys', () => {
   it('are X25519 in the base64 form wg uses, and the public key follows from the private one', () => {
@@ -220,4 +224,38 @@ describe('routers with --tunnel wireguard', () => {
     expect(conf).not.toContain('plain');
     expect(conf).not.toMatch(/Endpoint/);
   });
+});
+
+describe.skipIf(onPostgres())('wavu wireguard server-config', () => {
+  it('writes the server end for routers added with --tunnel wireguard, readable by its owner only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wavu-wg-cli-'));
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      WAVU_DATA_DIR: dir,
+      LOG_LEVEL: 'silent',
+      PUBLIC_URL: 'https://wifi.example.com',
+    });
+    const out: string[] = [];
+    const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
+      out.push(String(c));
+      return true;
+    });
+    try {
+      expect(await routersCommand.run(['add', 'cli-wg', '--mode', 'api', '--tunnel', 'wireguard'])).toBe(0);
+      expect(out.join('')).toContain("the router's tunnel address is 10.250.0.2");
+      await expect(
+        routersCommand.run(['add', 'x', '--mode', 'radius', '--tunnel', 'wireguard']),
+      ).rejects.toThrow('--tunnel wireguard is for --mode api');
+      const file = join(dir, 'wavu.conf');
+      expect(await wireguardCommand.run(['server-config', '--out', file])).toBe(0);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(readFileSync(file, 'utf8')).toMatch(
+        /# router cli-wg\n\[Peer\]\nPublicKey = \S{44}\nAllowedIPs = 10\.250\.0\.2\/32/,
+      );
+      await expect(wireguardCommand.run(['client-config'])).rejects.toThrow('unknown subcommand');
+    } finally {
+      o.mockRestore();
+      process.env = saved;
+    }
+  }, 120_000);
 });
