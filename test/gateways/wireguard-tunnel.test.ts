@@ -3,6 +3,7 @@
  * both ends, the router in a network namespace of its own, every key, address and port taken from
  * what Wavu printed (its wg-quick file and the router's RouterOS script).
  */
+import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,6 +135,21 @@ describe.skipIf(missing !== null)(
     }, 30_000);
   },
 );
+
+describe.skipIf(missing !== null)('the WireGuard lab itself', () => {
+  it('leaves no namespace, interface or process behind when a step fails', async () => {
+    const lab = await startWireguardLab();
+    const { ns, interfaces } = lab.names;
+    try {
+      await expect(lab.startRouterEnd('# not a Wavu script')).rejects.toThrow(/no line starting/);
+    } finally {
+      lab.close();
+    }
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(ns);
+    const links = execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' });
+    for (const i of interfaces) expect(links).not.toContain(`${i}:`);
+  }, 30_000);
+});
 
 /** Open a TCP connection and close it again; rejects with the error the connect gave. */
 function connect(host: string, port: number): Promise<void> {

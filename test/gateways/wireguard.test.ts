@@ -1,6 +1,6 @@
 /** WireGuard tunnels: keys, the address pool (also under concurrent adds), and both printed ends. */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -228,7 +228,7 @@ describe('routers with --tunnel wireguard', () => {
 
 describe.skipIf(onPostgres())('wavu wireguard server-config', () => {
   it('writes the server end for routers added with --tunnel wireguard, readable by its owner only', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wavu-wg-cli-'));
+    const dir = mkdtempSync(join(tmpdir(), 'wavu-wgcli-'));
     const saved = { ...process.env };
     Object.assign(process.env, {
       WAVU_DATA_DIR: dir,
@@ -256,6 +256,7 @@ describe.skipIf(onPostgres())('wavu wireguard server-config', () => {
     } finally {
       o.mockRestore();
       process.env = saved;
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
 });

@@ -13,7 +13,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -57,8 +57,10 @@ export interface WireguardLab {
   startRouterEnd(rsc: string): Promise<RouterEnd>;
   /** A RouterOS simulator in the router namespace listening only on `host`. */
   startSim(o: { host: string; user: string; password: string }): Promise<SimRouter>;
-  /** Handshake time of the server's peer with this public key (seconds since epoch; 0 = none). */
+  /** Latest handshake the server end has seen from any peer (seconds since epoch; 0 = none). */
   lastHandshake(): number;
+  /** What this lab created, to check that close() removed it. */
+  names: { ns: string; interfaces: string[] };
   close(): void;
 }
 
@@ -96,7 +98,48 @@ function rscLine(rsc: string, start: string): string {
   return line.trim();
 }
 
+/** Removes a lab's namespace, links and files (each step may find its part already gone). */
+function teardown(l: { ns: string; links: string[]; socks: string[]; dir: string }): void {
+  for (const args of [...l.links.map((i) => ['link', 'del', i]), ['netns', 'del', l.ns]]) {
+    try {
+      run('ip', args);
+    } catch {
+      // already gone
+    }
+  }
+  for (const f of l.socks) rmSync(`/var/run/wireguard/${f}.sock`, { force: true });
+  rmSync(l.dir, { recursive: true, force: true });
+}
+
+/**
+ * A run killed outright (SIGKILL, a crashed worker) cannot clean up after itself: the next lab
+ * removes what such runs left, found by the owner file in their folder whose process is gone.
+ */
+function sweepAbandoned(): void {
+  for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith('wavu-wg-'))) {
+    const dir = join(tmpdir(), name);
+    try {
+      const owner = JSON.parse(readFileSync(join(dir, 'owner.json'), 'utf8'));
+      if (isAlive(owner.pid)) continue;
+      for (const pid of owner.pids ?? []) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      teardown({ ...owner, dir });
+    } catch {
+      // not a lab folder, or one still being written
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function startWireguardLab(): Promise<WireguardLab> {
+  sweepAbandoned();
   const id = randomBytes(3).toString('hex');
   const n = freeNet();
   const ns = `wavu-wg-${id}`;
@@ -105,25 +148,21 @@ export async function startWireguardLab(): Promise<WireguardLab> {
   const veth = `wgv${id}`;
   const dir = mkdtempSync(join(tmpdir(), 'wavu-wg-'));
   const procs: ChildProcess[] = [];
+  const parts = { ns, links: [srvIf, `${veth}a`], socks: [srvIf, rtrIf] };
+  const writeOwner = () =>
+    writeFileSync(
+      join(dir, 'owner.json'),
+      JSON.stringify({ pid: process.pid, pids: procs.map((p) => p.pid).filter(Boolean), ...parts }),
+    );
+  writeOwner();
   let closed = false;
 
   const close = () => {
     if (closed) return;
     closed = true;
+    process.off('exit', close);
     for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-    for (const [cmd, args] of [
-      ['ip', ['link', 'del', srvIf]],
-      ['ip', ['link', 'del', `${veth}a`]],
-      ['ip', ['netns', 'del', ns]],
-    ] as const) {
-      try {
-        run(cmd, [...args]);
-      } catch {
-        // already gone
-      }
-    }
-    for (const f of [srvIf, rtrIf]) rmSync(`/var/run/wireguard/${f}.sock`, { force: true });
-    rmSync(dir, { recursive: true, force: true });
+    teardown({ ...parts, dir });
   };
   process.once('exit', close);
 
@@ -132,6 +171,7 @@ export async function startWireguardLab(): Promise<WireguardLab> {
       ? spawn('ip', ['netns', 'exec', ns, WG_GO, '-f', iface], { stdio: 'ignore' })
       : spawn(WG_GO, ['-f', iface], { stdio: 'ignore' });
     procs.push(p);
+    writeOwner();
     await waitFor(`wireguard-go ${iface}`, () => existsSync(`/var/run/wireguard/${iface}.sock`));
   };
   const secretFile = (name: string, text: string) => {
@@ -231,6 +271,7 @@ export async function startWireguardLab(): Promise<WireguardLab> {
           { stdio: ['ignore', 'pipe', 'pipe'] },
         );
         procs.push(p);
+        writeOwner();
         let outText = '';
         p.stdout!.on('data', (d) => {
           outText += String(d);
@@ -252,6 +293,7 @@ export async function startWireguardLab(): Promise<WireguardLab> {
         const out = run(WG, ['show', srvIf, 'latest-handshakes']).trim();
         return Math.max(0, ...out.split('\n').map((l) => Number(l.split('\t')[1] ?? 0)));
       },
+      names: { ns, interfaces: [srvIf, rtrIf, `${veth}a`, `${veth}b`] },
       close,
     };
   } catch (e) {
