@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { parseEndpoint, parseSubnet, type Subnet } from './lib/ipv4.ts';
 import { parseSecretKey } from './lib/seal.ts';
 import { forbiddenUrlWord } from './protocols/daraja/url-rules.ts';
 
@@ -101,6 +102,24 @@ const envSchema = z.object({
     .transform(Number)
     .refine((n) => n >= 5 && n <= 3600, 'must be between 5 and 3600')
     .default(30),
+  WIREGUARD_SUBNET: z
+    .string()
+    .trim()
+    .transform((s, ctx) => {
+      const p = parseSubnet(s);
+      if (p) return p;
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be an IPv4 network with a prefix of /8 to /30, like 10.250.0.0/24',
+      });
+      return z.NEVER;
+    })
+    .default(parseSubnet('10.250.0.0/24')!),
+  WIREGUARD_LISTEN_PORT: port(51820).refine((n) => n > 0, 'must be between 1 and 65535'),
+  WIREGUARD_ENDPOINT: optional.refine(
+    (s) => s === undefined || parseEndpoint(s) !== null,
+    'must be host:port, like vpn.example.com:51820 or [2001:db8::1]:51820',
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -143,6 +162,15 @@ export interface Config {
   /** How often api-mode routers are asked for their live sessions. */
   sessionPollSeconds: number;
   logLevel: string;
+  /** Tunnels to routers Wavu cannot dial directly (`--tunnel wireguard`). */
+  wireguard: {
+    /** The pool: the server is its first address, routers get the next free ones. */
+    subnet: Subnet;
+    /** UDP port of the server end (ListenPort in its wg-quick file). */
+    listenPort: number;
+    /** Where routers find the server: WIREGUARD_ENDPOINT, or PUBLIC_URL's host at listenPort. */
+    endpoint: { host: string; port: number };
+  };
 }
 
 /** Sandbox test credentials Safaricom publishes for shortcode 174379; used only against the simulator. */
@@ -271,5 +299,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     sessionPollSeconds: e.SESSION_POLL_SECONDS,
     logLevel: e.LOG_LEVEL,
+    wireguard: {
+      subnet: e.WIREGUARD_SUBNET,
+      listenPort: e.WIREGUARD_LISTEN_PORT,
+      endpoint: e.WIREGUARD_ENDPOINT
+        ? parseEndpoint(e.WIREGUARD_ENDPOINT)!
+        : {
+            host: new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).hostname.replace(/^\[|\]$/g, ''),
+            port: e.WIREGUARD_LISTEN_PORT,
+          },
+    },
   };
 }

@@ -4,10 +4,18 @@ import { type Command, UsageError } from './cli/command.ts';
 import { coreCommands } from './cli/core-commands.ts';
 import { adminCommand } from './admin/cli.ts';
 import { routersCommand } from './gateways/cli.ts';
+import { wireguardCommand } from './gateways/wireguard/cli.ts';
 import { simCommand } from './sim/cli.ts';
 import { vouchersCommand } from './vouchers/cli.ts';
 
-const commands: Command[] = [...coreCommands, adminCommand, routersCommand, vouchersCommand, simCommand];
+const commands: Command[] = [
+  ...coreCommands,
+  adminCommand,
+  routersCommand,
+  wireguardCommand,
+  vouchersCommand,
+  simCommand,
+];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -9,6 +9,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uuid,
@@ -86,6 +87,19 @@ export const routers = pgTable('routers', {
   lastReconciledAt: ts('last_reconciled_at'),
   /** Newest router report applied to its sessions (gateways/sessions): older reports are dropped. */
   sessionsSeenAt: ts('sessions_seen_at'),
+  /** 'wireguard': Wavu dials the API at tunnelAddress over a tunnel it configured; null: at host. */
+  tunnel: text('tunnel', { enum: ['wireguard'] }),
+  tunnelAddress: text('tunnel_address'),
+  wgPrivateKeySealed: text('wg_private_key_sealed'),
+  wgPublicKey: text('wg_public_key'),
+});
+
+/** The WireGuard server end's key pair (one row). */
+export const wireguardServer = pgTable('wireguard_server', {
+  id: smallint('id').primaryKey().default(1),
+  privateKeySealed: text('private_key_sealed').notNull(),
+  publicKey: text('public_key').notNull(),
+  createdAt: ts('created_at').notNull(),
 });
 
 export const voucherBatches = pgTable('voucher_batches', {

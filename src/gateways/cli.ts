@@ -14,7 +14,8 @@ import { describeZod } from '../http/server.ts';
 import './module.ts';
 import { addRouter, findRouter, listRouters, removeRouter, testRouter, updateRouter } from './registry.ts';
 import type { RouterView } from './routers/repo.ts';
-import { loginHtml, setupScript } from './setup-script.ts';
+import { routerScript } from './routers/router-script.ts';
+import { loginHtml } from './setup-script.ts';
 
 const USAGE = `wavu routers <subcommand> [options]
 
@@ -32,6 +33,11 @@ Subcommands:
                                          setup script creates the user with it
           --hotspot-server NAME          the /ip hotspot server to configure (default: all)
           --tls-fingerprint SHA256       pin the router's certificate (api-tls, rest)
+          --tunnel wireguard             RouterOS 7 behind NAT: Wavu makes a WireGuard
+                                         tunnel (keys and an address from
+                                         WIREGUARD_SUBNET) and dials the API through it;
+                                         --host is then optional. Server end:
+                                         wavu wireguard server-config
   add NAME --mode radius --address IP [options]
         Any gateway that asks Wavu over RADIUS (MikroTik or other).
           --address IP                   the IP the router sends RADIUS from; only
@@ -56,6 +62,7 @@ Examples:
   wavu routers add hostel-1 --mode api --host 192.168.88.1
   wavu routers script hostel-1 --out .
   wavu routers test hostel-1
+  wavu routers add shop-3 --mode api --tunnel wireguard    (RouterOS 7 behind NAT)
   wavu routers add cafe-2 --mode radius --address 10.8.0.12
   wavu routers update cafe-2 --allow-from 10.8.0.0/24
 
@@ -70,6 +77,7 @@ const OPTIONS = {
   password: { type: 'string' },
   'hotspot-server': { type: 'string' },
   'tls-fingerprint': { type: 'string' },
+  tunnel: { type: 'string' },
   address: { type: 'string' },
   secret: { type: 'string' },
   'nas-identifier': { type: 'string' },
@@ -106,7 +114,7 @@ const ROUTER_FIELDS: (keyof typeof OPTIONS)[] = [
 ];
 
 const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
-  add: ['mode', ...ROUTER_FIELDS],
+  add: ['mode', 'tunnel', ...ROUTER_FIELDS],
   update: [...ROUTER_FIELDS, 'name', 'enable', 'disable'],
   list: ['json'],
   show: ['json'],
@@ -157,7 +165,7 @@ const out = (s: string) => process.stdout.write(`${s}\n`);
 function describe(r: RouterView): string[] {
   const where =
     r.mode === 'api'
-      ? `${r.transport} ${r.host}${r.port ? `:${r.port}` : ''} as ${r.username}`
+      ? `${apiConnection(r)} as ${r.username}`
       : `RADIUS from ${radiusFrom(r)} (NAS-Identifier ${r.nasIdentifier})`;
   const lines = [
     `${r.name}  (${r.mode} mode${r.enabled ? '' : ', DISABLED'})`,
@@ -174,6 +182,14 @@ function describe(r: RouterView): string[] {
   return lines;
 }
 
+/** "api 192.168.88.1:8728", or "api 10.250.0.2 over WireGuard" for a tunnelled router. */
+function apiConnection(r: RouterView): string {
+  const port = r.port ? `:${r.port}` : '';
+  return r.tunnel === 'wireguard'
+    ? `${r.transport} ${r.tunnelAddress}${port} over WireGuard`
+    : `${r.transport} ${r.host}${port}`;
+}
+
 /** "10.8.0.12", "10.8.0.12, 10.9.0.0/16" or "any address". */
 function radiusFrom(r: RouterView): string {
   if (r.allowFrom === 'any') return 'any address';
@@ -183,6 +199,7 @@ function radiusFrom(r: RouterView): string {
 function addInput(v: Values, name: string): Record<string, unknown> {
   const o: Record<string, unknown> = { name };
   if (v.mode !== undefined) o.mode = v.mode;
+  if (v.tunnel !== undefined) o.tunnel = v.tunnel;
   if (v.host !== undefined) o.host = v.host;
   if (v.port !== undefined) o.port = v.port;
   if (v.transport !== undefined) o.transport = v.transport;
@@ -210,6 +227,9 @@ function precheckAdd(v: Values): void {
       '--address, --secret, --nas-identifier and --allow-from are for --mode radius; api mode uses --host',
     );
   }
+  if (v.tunnel !== undefined && v.mode !== 'api') {
+    throw new UsageError('--tunnel wireguard is for --mode api (Wavu dials the router through the tunnel)');
+  }
   if (v.mode === 'radius' && (v.host || v.transport || v.username || v.password)) {
     throw new UsageError(
       '--host, --transport, --username and --password are for --mode api; radius mode uses --address and --secret',
@@ -227,13 +247,20 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
         `  API password generated for user "${res.router.username}" (the setup script sets it on the router).`,
       );
     if (res.generated.secret) out(`  RADIUS secret generated: ${res.generated.secret}`);
+    if (res.router.tunnel === 'wireguard')
+      out(`  WireGuard key pair generated; the router's tunnel address is ${res.router.tunnelAddress}.`);
     for (const w of res.router.warnings) process.stderr.write(`Warning: ${w}\n`);
     out('');
     out('Next:');
+    let step = 0;
+    if (res.router.tunnel === 'wireguard')
+      out(
+        `  ${++step}. wavu wireguard server-config --out /etc/wireguard/wavu.conf   (then wg-quick up wavu, or wg syncconf)`,
+      );
     out(
-      `  1. wavu routers script ${res.router.name} --out .     (then import wavu-${res.router.name}.rsc on the router)`,
+      `  ${++step}. wavu routers script ${res.router.name} --out .     (then import wavu-${res.router.name}.rsc on the router)`,
     );
-    if (res.router.mode === 'api') out(`  2. wavu routers test ${res.router.name}`);
+    if (res.router.mode === 'api') out(`  ${++step}. wavu routers test ${res.router.name}`);
     return 0;
   },
   async list(deps, _name, v) {
@@ -251,7 +278,7 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
     const rows = list.map((r) => [
       r.name,
       r.mode,
-      r.mode === 'api' ? `${r.transport} ${r.host}${r.port ? `:${r.port}` : ''}` : `radius ${radiusFrom(r)}`,
+      r.mode === 'api' ? apiConnection(r) : `radius ${radiusFrom(r)}`,
       r.enabled ? r.status : 'disabled',
       r.lastSeenAt ? r.lastSeenAt.toISOString().replace('T', ' ').slice(0, 19) : '-',
     ]);
@@ -345,15 +372,7 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
         `Note: PUBLIC_URL is ${deps.config.publicUrl}, which phones on the hotspot cannot reach. Set PUBLIC_URL to this server's address first.\n`,
       );
     }
-    const script = setupScript({
-      router,
-      publicUrl: deps.config.publicUrl,
-      apiPassword: router.passwordSealed ? deps.sealer.unseal(router.passwordSealed) : undefined,
-      radiusSecret: router.radiusSecretSealed ? deps.sealer.unseal(router.radiusSecretSealed) : undefined,
-      radiusAddress: v['radius-address'],
-      radiusPorts: { auth: deps.config.radius.authPort || 1812, acct: deps.config.radius.acctPort || 1813 },
-      now: deps.clock.now(),
-    });
+    const script = await routerScript(deps, router, { radiusAddress: v['radius-address'] });
     await audit(deps.db, deps, {
       actor: cliActor(),
       action: 'router.script',

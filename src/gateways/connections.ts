@@ -23,7 +23,7 @@ export function createRouterConnections(sealer: Sealer): RouterConnections {
   return {
     api(router) {
       const sig = [
-        router.host,
+        dialHost(router),
         router.apiPort,
         router.apiTransport,
         router.username,
@@ -50,13 +50,22 @@ export function createRouterConnections(sealer: Sealer): RouterConnections {
   };
 }
 
+/**
+ * Where Wavu opens the connection: a tunnelled router at its tunnel address (its own `host` may
+ * be a private or changing address Wavu cannot reach), any other at its host.
+ */
+export function dialHost(router: Pick<RouterRow, 'host' | 'tunnel' | 'tunnelAddress'>): string | null {
+  return router.tunnel === 'wireguard' ? router.tunnelAddress : router.host;
+}
+
 export function buildClient(router: RouterRow, sealer: Sealer, o: { timeoutMs?: number } = {}): RouterOsApi {
-  if (!router.host) throw new Error(`router ${router.name} has no host`);
+  const host = dialHost(router);
+  if (!host) throw new Error(`router ${router.name} has no host`);
   const username = router.username ?? 'admin';
   const password = router.passwordSealed ? sealer.unseal(router.passwordSealed) : '';
   if (router.apiTransport === 'rest') {
     return new RouterOsRestClient({
-      baseUrl: restBaseUrl(router.host, router.apiPort),
+      baseUrl: restBaseUrl(host, router.apiPort),
       username,
       password,
       fingerprint256: router.tlsFingerprint ?? undefined,
@@ -64,7 +73,7 @@ export function buildClient(router: RouterRow, sealer: Sealer, o: { timeoutMs?: 
     });
   }
   return new RouterOsClient({
-    host: router.host,
+    host,
     port: router.apiPort ?? DEFAULT_PORTS[router.apiTransport],
     username,
     password,

@@ -4,6 +4,8 @@
  * safe to run/upload again (entries Wavu made are found by their comment and replaced).
  */
 import type { RouterRow } from './adapter.ts';
+import { DEFAULT_PORTS } from './connections.ts';
+import type { WireguardRouterEnd } from './wireguard/router-end.ts';
 
 /** A RouterOS double-quoted string: `\`, `"`, `$` and `?` escaped, newlines as `\n`. */
 export function rscString(s: string): string {
@@ -56,7 +58,43 @@ export interface ScriptInput {
   /** Where the router sends RADIUS; by default the PUBLIC_URL host, resolved on the router. */
   radiusAddress?: string | undefined;
   radiusPorts?: { auth: number; acct: number };
+  /** The router's tunnel end (routers added with --tunnel wireguard). */
+  wireguard?: WireguardRouterEnd | undefined;
   now: Date;
+}
+
+/** The RouterOS service that answers each transport. */
+const SERVICE = { api: 'api', 'api-tls': 'api-ssl', rest: 'www-ssl' } as const;
+
+/**
+ * RouterOS 7 WireGuard: the router dials the server and keeps the path open through its NAT
+ * (persistent-keepalive), so Wavu reaches the API at the router's tunnel address. The API service
+ * then answers only the server's tunnel address, and the firewall lets that one address in on
+ * the tunnel (default v7 firewalls drop input that is not from the LAN).
+ */
+function wireguardLines(r: RouterRow, w: WireguardRouterEnd, step: string): string[] {
+  const C = rscString('Wavu');
+  const wg = rscString('wavu-wg');
+  const fw = rscString('Wavu tunnel API');
+  const port = r.apiPort ?? DEFAULT_PORTS[r.apiTransport];
+  const accept = `/ip firewall filter add chain=input in-interface=${wg} src-address=${w.serverAddress} protocol=tcp dst-port=${port} action=accept comment=${fw}`;
+  return [
+    `${step} WireGuard tunnel to Wavu (RouterOS 7 only): Wavu manages the router through it, so the router`,
+    '#    needs no public address. It holds the tunnel private key: keep this file private.',
+    ':if ([:tonum [:pick [/system resource get version] 0 1]] < 7) do={ :error "WireGuard needs RouterOS 7: upgrade, or use another transport" }',
+    `:if ([:len [/interface wireguard find name=${wg}]] = 0) do={`,
+    `  /interface wireguard add name=${wg} private-key=${rscString(w.privateKey)} comment=${C}`,
+    '} else={',
+    `  /interface wireguard set [find name=${wg}] private-key=${rscString(w.privateKey)}`,
+    '}',
+    `/interface wireguard peers remove [find interface=${wg}]`,
+    `/interface wireguard peers add interface=${wg} public-key=${rscString(w.serverPublicKey)} endpoint-address=${rscString(w.endpointHost)} endpoint-port=${w.endpointPort} allowed-address=${w.serverAddress}/32 persistent-keepalive=25s comment=${C}`,
+    `/ip address remove [find interface=${wg}]`,
+    `/ip address add address=${w.address}/${w.prefix} interface=${wg} comment=${C}`,
+    `/ip firewall filter remove [find comment=${fw}]`,
+    `:do { ${accept} place-before=0 } on-error={ ${accept} }`,
+    '',
+  ];
 }
 
 export function setupScript(i: ScriptInput): string {
@@ -77,8 +115,11 @@ export function setupScript(i: ScriptInput): string {
     '# It contains a password: delete the file from the router afterwards (/file remove wavu-...rsc).',
     '',
   );
+  if (r.mode === 'api' && i.wireguard) add(...wireguardLines(r, i.wireguard, n()));
   if (r.mode === 'api') {
     const user = r.username ?? 'wavu';
+    // Over a tunnel only Wavu's tunnel address may use the API (RouterOS: the service's address list).
+    const only = i.wireguard ? ` address=${i.wireguard.serverAddress}/32` : '';
     add(
       `${n()} The user Wavu logs in with: API access only, no Winbox, SSH, FTP or web.`,
       `:do { /user group add name=wavu-api policy=read,write,api,rest-api,!local,!telnet,!ssh,!ftp,!reboot,!policy,!test,!winbox,!password,!web,!sniff,!sensitive,!romon comment=${C} } on-error={`,
@@ -90,7 +131,7 @@ export function setupScript(i: ScriptInput): string {
       '}',
     );
     if (r.apiTransport === 'api') {
-      add('/ip service set api disabled=no');
+      add(`/ip service set api disabled=no${only}`);
     } else {
       add(
         '# A self-signed certificate for the encrypted service (pin it in Wavu: wavu routers test prints its fingerprint).',
@@ -99,9 +140,7 @@ export function setupScript(i: ScriptInput): string {
         '  /certificate sign wavu-api',
         '  :delay 5s',
         '}',
-        r.apiTransport === 'api-tls'
-          ? '/ip service set api-ssl certificate=wavu-api disabled=no'
-          : '/ip service set www-ssl certificate=wavu-api disabled=no',
+        `/ip service set ${SERVICE[r.apiTransport]} certificate=wavu-api disabled=no${only}`,
       );
     }
     add('');

@@ -495,6 +495,34 @@ describe('settings and routers', () => {
   });
 });
 
+describe('a router behind a WireGuard tunnel', () => {
+  it('is added without a host, listed with its tunnel address, and its script carries the tunnel', async () => {
+    const add = await inject(h, owner, 'POST', '/api/admin/routers', {
+      name: 'wg-shop',
+      mode: 'api',
+      tunnel: 'wireguard',
+    });
+    expect(add.statusCode).toBe(201);
+    const { id, tunnelAddress } = add.json().router;
+    expect(tunnelAddress).toMatch(/^10\.250\.0\.\d+$/);
+    const r = (await inject(h, owner, 'GET', '/api/admin/routers'))
+      .json()
+      .items.find((x: any) => x.id === id);
+    expect(r).toMatchObject({ tunnel: 'wireguard', tunnelAddress, host: null });
+    const script = await inject(h, owner, 'GET', `/api/admin/routers/${id}/script`);
+    expect(script.body).toContain(`/ip address add address=${tunnelAddress}/24 interface="wavu-wg"`);
+    expect(script.body).toContain('persistent-keepalive=25s');
+    const bad = await inject(h, owner, 'POST', '/api/admin/routers', {
+      name: 'wg-bad',
+      mode: 'radius',
+      address: '10.8.0.40',
+      tunnel: 'wireguard',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toContain('only for mode api');
+  });
+});
+
 describe('dashboard', () => {
   it('adds up revenue by East Africa day, plan and router, payment outcomes and time to access', async () => {
     const fresh = await adminHarness();

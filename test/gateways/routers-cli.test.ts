@@ -42,7 +42,7 @@ describe.skipIf(onPostgres())('wavu routers', { timeout: 180_000 }, () => {
     const noHost = await wavu(['routers', 'add', 'r1', '--mode', 'api']);
     expect(noHost.status).toBe(2);
     expect(noHost.err.trim()).toBe(
-      "wavu routers add: --host: is required: the router's address, e.g. 192.168.88.1",
+      "wavu routers add: --host: is required: the router's address, e.g. 192.168.88.1 (or use a WireGuard tunnel)",
     );
   });
 

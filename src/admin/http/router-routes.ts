@@ -11,7 +11,8 @@ import { addRouterInput, updateRouterInput } from '../../gateways/routers/input.
 import { removeRouter } from '../../gateways/routers/remove-router.ts';
 import { testRouter } from '../../gateways/routers/test-router.ts';
 import { updateRouter } from '../../gateways/routers/update-router.ts';
-import { loginHtml, setupScript } from '../../gateways/setup-script.ts';
+import { routerScript } from '../../gateways/routers/router-script.ts';
+import { loginHtml } from '../../gateways/setup-script.ts';
 import { audit } from '../../audit/index.ts';
 import { listRoutersWithHealth } from '../routers/list-routers-with-health.ts';
 import { idParam } from '../paging.ts';
@@ -87,15 +88,7 @@ export const routerRoutes = [
           .header('content-disposition', 'attachment; filename="login.html"')
           .send(loginHtml({ publicUrl: deps.config.publicUrl, routerName: router.name }));
       }
-      const script = setupScript({
-        router,
-        publicUrl: deps.config.publicUrl,
-        apiPassword: router.passwordSealed ? deps.sealer.unseal(router.passwordSealed) : undefined,
-        radiusSecret: router.radiusSecretSealed ? deps.sealer.unseal(router.radiusSecretSealed) : undefined,
-        radiusAddress: query.radiusAddress,
-        radiusPorts: { auth: deps.config.radius.authPort || 1812, acct: deps.config.radius.acctPort || 1813 },
-        now: deps.clock.now(),
-      });
+      const script = await routerScript(deps, router, { radiusAddress: query.radiusAddress });
       await audit(deps.db, deps, {
         actor,
         action: 'router.script',

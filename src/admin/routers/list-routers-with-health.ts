@@ -13,6 +13,9 @@ export interface RouterWithHealth {
   host: string | null;
   apiTransport: string;
   apiPort: number | null;
+  /** 'wireguard': Wavu reaches it over a tunnel, at tunnelAddress. */
+  tunnel: string | null;
+  tunnelAddress: string | null;
   username: string | null;
   hotspotServer: string | null;
   nasIdentifier: string | null;
@@ -52,6 +55,8 @@ export async function listRoutersWithHealth(deps: Deps): Promise<RouterWithHealt
         apiPort: r.api_port,
         apiTransport: r.api_transport,
         username: r.username,
+        tunnel: r.tunnel,
+        tunnelAddress: r.tunnel_address,
       },
       r.last_error,
     );
@@ -66,6 +71,8 @@ export async function listRoutersWithHealth(deps: Deps): Promise<RouterWithHealt
       host: r.host,
       apiTransport: r.api_transport,
       apiPort: r.api_port,
+      tunnel: r.tunnel ?? null,
+      tunnelAddress: r.tunnel_address ?? null,
       username: r.username,
       hotspotServer: r.hotspot_server,
       nasIdentifier: r.nas_identifier,

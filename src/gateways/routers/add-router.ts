@@ -6,6 +6,7 @@ import { AppError } from '../../lib/errors.ts';
 import { randomToken } from '../../lib/random.ts';
 import { routerAuditDetail } from './audit-detail.ts';
 import { type AddRouterInput, addRouterInput } from './input.ts';
+import { newTunnelEnd, TUNNEL_ADDRESS_TAKEN } from '../wireguard/tunnel.ts';
 import { type RouterView, toView } from './repo.ts';
 
 export interface AddRouterResult {
@@ -34,7 +35,7 @@ export async function addRouter(
       name: input.name,
       mode: 'api',
       site: input.site ?? null,
-      host: input.host,
+      host: input.host ?? null,
       apiPort: input.port ?? null,
       apiTransport: input.transport,
       username: input.username,
@@ -56,32 +57,43 @@ export async function addRouter(
       radiusAllowFrom: input.allowFrom ?? null,
     };
   }
-  try {
-    const row = await deps.db.transaction(async (tx) => {
-      const [r] = await tx
-        .insert(routers)
-        .values({ ...values, createdAt: now, updatedAt: now })
-        .returning();
-      await audit(tx, deps, {
-        actor: by.actor,
-        action: 'router.create',
-        entity: 'router',
-        entityId: r!.id,
-        detail: routerAuditDetail(input),
-        ip: by.ip,
+  const tunnelled = input.mode === 'api' && input.tunnel === 'wireguard';
+  // A router added at the same moment may take the address chosen here: choose again (each
+  // round sees one more address taken, so this ends, at the latest when the pool is full).
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const row = await deps.db.transaction(async (tx) => {
+        const tunnel = tunnelled ? await newTunnelEnd(deps, tx) : {};
+        const [r] = await tx
+          .insert(routers)
+          .values({ ...values, ...tunnel, createdAt: now, updatedAt: now })
+          .returning();
+        await audit(tx, deps, {
+          actor: by.actor,
+          action: 'router.create',
+          entity: 'router',
+          entityId: r!.id,
+          detail: routerAuditDetail(input),
+          ip: by.ip,
+        });
+        return r!;
       });
-      return r!;
-    });
-    return { router: toView(row), generated };
-  } catch (e) {
-    if (isUniqueViolation(e, 'routers_nas_identifier_key')) {
-      throw new AppError(
-        'conflict',
-        `Another router already uses the NAS identifier "${values.nasIdentifier}".`,
-      );
+      return { router: toView(row), generated };
+    } catch (e) {
+      if (tunnelled && attempt < MAX_ADDRESS_RACES && isUniqueViolation(e, TUNNEL_ADDRESS_TAKEN)) continue;
+      throw conflict(e, input.name, values.nasIdentifier);
     }
-    if (isUniqueViolation(e))
-      throw new AppError('conflict', `A router named "${input.name}" already exists.`);
-    throw e;
   }
+}
+
+/** A generous bound on lost races for an address; only a storm of concurrent adds gets near it. */
+const MAX_ADDRESS_RACES = 100;
+
+function conflict(e: unknown, name: string, nasIdentifier: string | null | undefined): unknown {
+  if (isUniqueViolation(e, 'routers_nas_identifier_key')) {
+    return new AppError('conflict', `Another router already uses the NAS identifier "${nasIdentifier}".`);
+  }
+  if (isUniqueViolation(e) && !isUniqueViolation(e, TUNNEL_ADDRESS_TAKEN))
+    return new AppError('conflict', `A router named "${name}" already exists.`);
+  return e;
 }

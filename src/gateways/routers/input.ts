@@ -44,19 +44,27 @@ const allowFrom = z
     return z.NEVER;
   });
 
-export const apiRouterInput = z.object({
-  mode: z.literal('api'),
-  name,
-  site: z.string().max(100).optional(),
-  host,
-  port: port.optional(),
-  transport: z.enum(['api', 'api-tls', 'rest'], { message: 'must be api, api-tls or rest' }).default('api'),
-  username: z.string().min(1).max(64).default('wavu'),
-  /** Absent: Wavu generates a strong one and the setup script creates the user with it. */
-  password: z.string().min(8, 'must be at least 8 characters').max(128).optional(),
-  hotspotServer: z.string().max(64).optional(),
-  tlsFingerprint: fingerprint.optional(),
-});
+export const apiRouterInput = z
+  .object({
+    mode: z.literal('api'),
+    name,
+    site: z.string().max(100).optional(),
+    /** Where Wavu dials the API; with a tunnel only a label (Wavu dials the tunnel address). */
+    host: host.optional(),
+    /** 'wireguard': Wavu makes the keys and a tunnel address, and dials the API through the tunnel. */
+    tunnel: z.enum(['wireguard'], { message: 'must be wireguard (or left out)' }).optional(),
+    port: port.optional(),
+    transport: z.enum(['api', 'api-tls', 'rest'], { message: 'must be api, api-tls or rest' }).default('api'),
+    username: z.string().min(1).max(64).default('wavu'),
+    /** Absent: Wavu generates a strong one and the setup script creates the user with it. */
+    password: z.string().min(8, 'must be at least 8 characters').max(128).optional(),
+    hotspotServer: z.string().max(64).optional(),
+    tlsFingerprint: fingerprint.optional(),
+  })
+  .refine((r) => r.host !== undefined || r.tunnel !== undefined, {
+    path: ['host'],
+    message: "is required: the router's address, e.g. 192.168.88.1 (or use a WireGuard tunnel)",
+  });
 
 export const radiusRouterInput = z.object({
   mode: z.literal('radius'),
@@ -73,6 +81,10 @@ export const radiusRouterInput = z.object({
   coaPort: port.optional(),
   /** Absent: only `address`. */
   allowFrom: allowFrom.optional(),
+  /** Said rather than silently dropped: a RADIUS router is not dialled, so there is nothing to tunnel. */
+  tunnel: z
+    .never({ error: () => 'is only for mode api (Wavu dials the router through the tunnel)' })
+    .optional(),
 });
 
 export const addRouterInput = z.discriminatedUnion('mode', [apiRouterInput, radiusRouterInput], {

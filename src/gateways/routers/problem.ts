@@ -13,6 +13,9 @@ export interface ProblemRouter {
   apiPort: number | null;
   apiTransport: string;
   username: string | null;
+  /** 'wireguard' when Wavu dials the router through a tunnel it configured. */
+  tunnel?: string | null;
+  tunnelAddress?: string | null;
 }
 
 const SERVICE: Record<string, string> = { api: 'api', 'api-tls': 'api-ssl', rest: 'www-ssl' };
@@ -73,10 +76,18 @@ const RULES: { test: RegExp; say: (r: ProblemRouter, where: string, service: str
 export function routerProblem(r: ProblemRouter, error: string | null | undefined): string | null {
   if (!error) return null;
   const port = r.apiPort ?? DEFAULT_PORTS[r.apiTransport as keyof typeof DEFAULT_PORTS];
-  const where = r.host ? `${r.host.replace(/^https?:\/\//, '')}${port ? `:${port}` : ''}` : 'its address';
+  const host = r.tunnel === 'wireguard' ? r.tunnelAddress : r.host;
+  const where = host ? `${host.replace(/^https?:\/\//, '')}${port ? `:${port}` : ''}` : 'its address';
   const service = SERVICE[r.apiTransport] ?? 'api';
   if (r.name === 'demo-router' && /ECONNREFUSED|closed|timed out|no answer/i.test(error)) {
     return 'demo-router is the simulated router inside the demo: it answers only while the demo (wavu start) is running.';
+  }
+  // Through a tunnel, "nothing answers" is almost always the tunnel, not the router's services.
+  if (
+    r.tunnel === 'wireguard' &&
+    /ECONNREFUSED|ETIMEDOUT|timed out|no answer|EHOSTUNREACH|ENETUNREACH/i.test(error)
+  ) {
+    return `Nothing answered at ${r.tunnelAddress ?? 'its tunnel address'} through the WireGuard tunnel. Check that the server end is up with this router as a peer (wavu wireguard server-config; wg show should list a recent handshake) and that the router ran its setup script.`;
   }
   for (const rule of RULES) if (rule.test.test(error)) return rule.say(r, where, service);
   return "Wavu can't talk to the router right now. Test the connection from the router's settings for details.";

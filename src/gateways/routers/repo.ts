@@ -29,6 +29,10 @@ export interface RouterView {
   host: string | null;
   port: number | null;
   transport: 'api' | 'api-tls' | 'rest';
+  /** 'wireguard': reached over a tunnel at tunnelAddress (the server end is `wavu wireguard server-config`). */
+  tunnel: 'wireguard' | null;
+  tunnelAddress: string | null;
+  wgPublicKey: string | null;
   username: string | null;
   hotspotServer: string | null;
   nasIdentifier: string | null;
@@ -59,6 +63,9 @@ export function toView(r: RouterRow): RouterView {
     host: r.host,
     port: r.apiPort,
     transport: r.apiTransport,
+    tunnel: r.tunnel,
+    tunnelAddress: r.tunnelAddress,
+    wgPublicKey: r.wgPublicKey,
     username: r.username,
     hotspotServer: r.hotspotServer,
     nasIdentifier: r.nasIdentifier,

@@ -78,6 +78,9 @@ export class RouterOsApiServer {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => {});
+    // A reply is several sentences written one by one (`!re`…, `!done`); with Nagle on, the last
+    // waits for the client's delayed ACK (~40 ms) and every measurement would show that instead.
+    socket.setNoDelay(true);
     const router = this.o.router;
     const decoder = new SentenceDecoder();
     const inflight = new Map<string, NodeJS.Timeout>();

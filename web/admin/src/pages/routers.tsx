@@ -34,7 +34,11 @@ export function RoutersPage({ role }: PageProps) {
           { label: 'Name', cell: (r: any) => r.name },
           { label: 'Site', cell: (r: any) => r.site ?? '—' },
           { label: 'Mode', cell: (r: any) => r.mode },
-          { label: 'Host', cell: (r: any) => r.host ?? r.nasAddress ?? '—' },
+          {
+            label: 'Host',
+            cell: (r: any) =>
+              r.tunnel === 'wireguard' ? `${r.tunnelAddress} (WireGuard)` : (r.host ?? r.nasAddress ?? '—'),
+          },
           { label: 'Status', cell: (r: any) => <Badge value={r.enabled ? r.status : 'disabled'} /> },
           { label: 'Last seen', cell: (r: any) => when(r.lastSeenAt) },
           {
@@ -61,6 +65,7 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
           site: router.site ?? '',
           host: router.host ?? '',
           transport: router.apiTransport,
+          tunnel: router.tunnel ?? '',
           port: router.apiPort ?? '',
           username: router.username ?? '',
           hotspotServer: router.hotspotServer ?? '',
@@ -75,6 +80,7 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
           site: '',
           host: '',
           transport: 'api',
+          tunnel: '',
           port: '',
           username: 'wavu',
           hotspotServer: '',
@@ -91,8 +97,11 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
     mutationFn: () => {
       const api = f.mode === 'api';
       const body: any = api
-        ? { name: f.name, host: f.host, transport: f.transport, username: f.username }
+        ? { name: f.name, transport: f.transport, username: f.username }
         : { name: f.name, address: f.address };
+      // With a tunnel Wavu dials the tunnel address; the host is then only a label.
+      if (api && (f.host || !f.tunnel)) body.host = f.host;
+      if (api && f.tunnel && !router) body.tunnel = f.tunnel;
       if (f.site) body.site = f.site;
       if (api && f.port) body.port = Number(f.port);
       if (api && f.hotspotServer) body.hotspotServer = f.hotspotServer;
@@ -154,8 +163,20 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
       </Field>
       {f.mode === 'api' ? (
         <>
-          <Field label="Host or IP">
-            <input required value={f.host} onChange={(e) => set('host', e.target.value)} />
+          <Field label="Reach it">
+            {router ? (
+              <span>
+                {router.tunnel === 'wireguard' ? `over WireGuard at ${router.tunnelAddress}` : 'directly'}
+              </span>
+            ) : (
+              <select value={f.tunnel} onChange={(e) => set('tunnel', e.target.value)}>
+                <option value="">Directly (Wavu can connect to it)</option>
+                <option value="wireguard">WireGuard tunnel (RouterOS 7 behind NAT)</option>
+              </select>
+            )}
+          </Field>
+          <Field label={f.tunnel ? 'Host or IP (optional)' : 'Host or IP'}>
+            <input required={!f.tunnel} value={f.host} onChange={(e) => set('host', e.target.value)} />
           </Field>
           <Field label="Transport">
             <select value={f.transport} onChange={(e) => set('transport', e.target.value)}>
