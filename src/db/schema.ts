@@ -84,6 +84,10 @@ export const routers = pgTable('routers', {
   tlsFingerprint: text('tls_fingerprint'),
   reconcilingUntil: ts('reconciling_until'),
   lastReconciledAt: ts('last_reconciled_at'),
+  /** Failed CoA/Disconnect tries in a row (radius mode); reset by any answer. */
+  coaFailures: integer('coa_failures').notNull().default(0),
+  /** Set after RADIUS_COA_MAX_FAILURES failures: behind NAT, sessions end by Session-Timeout. */
+  coaUnreachableSince: ts('coa_unreachable_since'),
 });
 
 export const voucherBatches = pgTable('voucher_batches', {
@@ -229,6 +233,8 @@ export const sessions = pgTable('sessions', {
   inputBytes: big('input_bytes').notNull().default(0),
   outputBytes: big('output_bytes').notNull().default(0),
   terminateCause: text('terminate_cause'),
+  /** A kick could not reach the router (CoA port unreachable): it ends the session by Session-Timeout. */
+  leftToRouterAt: ts('left_to_router_at'),
 });
 
 export const ADMIN_ROLES = ['owner', 'admin', 'cashier', 'viewer'] as const;

@@ -3,6 +3,7 @@
  *   gateway.grant      put one code on one router; retried until the router answers
  *   gateway.revoke     take a code off (all its routers, or one); retried every few seconds
  *   gateway.disconnect kick one live session
+ *   gateway.refresh    a code got more time while online: tell its live sessions (radius: CoA)
  *   gateway.health     every 15 s: check each router; one that came back or rebooted is reconciled now
  *   gateway.reconcile  every 60 s: one gateway.reconcile-router job per router, each independent, so a
  *                      slow or dead router never holds up the cleanup of the others
@@ -184,6 +185,34 @@ export async function disconnectJob(deps: Deps, p: { sessionId: string }): Promi
   }
 }
 
+/**
+ * A code was extended mid-session: every router with a live session of it whose gateway can be
+ * told (radius: CoA-Request with the new Session-Timeout) is told. Reads the access when it runs,
+ * so a late or repeated run sends what is true then; a code gone meanwhile sends nothing.
+ */
+export async function refreshJob(deps: Deps, p: { accessCodeId: string }): Promise<void> {
+  const { spec } = await loadAccess(deps.db, deps, p.accessCodeId, deps.clock.now());
+  if (!spec) return;
+  const live = await query<{ router_id: number }>(
+    deps.db,
+    sql`SELECT DISTINCT router_id FROM sessions
+        WHERE access_code_id = ${p.accessCodeId} AND status = 'active' AND router_id IS NOT NULL`,
+  );
+  const failures: string[] = [];
+  for (const { router_id } of live) {
+    const router = await routerById(deps.db, Number(router_id));
+    if (!router?.enabled || !hasGatewayMode(router.mode)) continue;
+    const adapter = adapterFor(deps, router);
+    if (!adapter.refresh) continue;
+    try {
+      await withRouterLock(router.id, () => adapter.refresh!(spec));
+    } catch (e) {
+      failures.push(`${router.name}: ${(e as Error).message}`);
+    }
+  }
+  if (failures.length) throw new Error(`extension not applied on ${failures.join('; ')}`);
+}
+
 /** Converge one router to the database. Skips (does not wait) when another run holds this router. */
 export async function reconcileRouter(
   deps: Deps,
@@ -269,6 +298,12 @@ export function gatewayJobs(deps: Deps): JobDefinition[] {
     {
       kind: 'gateway.disconnect',
       handle: (p) => disconnectJob(deps, p),
+      maxAttempts: 5,
+      leaseMs: ROUTER_OP_LEASE_MS,
+    },
+    {
+      kind: 'gateway.refresh',
+      handle: (p) => refreshJob(deps, p),
       maxAttempts: 5,
       leaseMs: ROUTER_OP_LEASE_MS,
     },

@@ -199,10 +199,10 @@ describe('radius-mode gateway adapter', () => {
   it('CoA-Request verifies and is acknowledged', async () => {
     nas.answer = 'ack';
     const adapter = new RadiusGatewayAdapter(deps, router, { timeoutMs: 300 });
-    const ok = await adapter.changeAuthorization({ acctSessionId: 'c1', username: 'u' }, [
+    const r = await adapter.changeAuthorization({ acctSessionId: 'c1', username: 'u' }, [
       attr('Session-Timeout', 60),
     ]);
-    expect(ok).toBe(true);
+    expect(r).toBe('ack');
     const last = nas.received.at(-1)!;
     expect(last.packet.code).toBe(RadiusCode.CoaRequest);
     expect(last.valid).toBe(true);
