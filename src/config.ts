@@ -251,7 +251,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       expireAfterMs: e.MPESA_EXPIRE_AFTER,
     },
     admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD },
-    radius: { authPort: e.RADIUS_AUTH_PORT, acctPort: e.RADIUS_ACCT_PORT, coaMaxFailures: e.RADIUS_COA_MAX_FAILURES },
+    radius: {
+      authPort: e.RADIUS_AUTH_PORT,
+      acctPort: e.RADIUS_ACCT_PORT,
+      coaMaxFailures: e.RADIUS_COA_MAX_FAILURES,
+    },
     sms: {
       provider: smsProvider,
       atUsername: e.AT_USERNAME,

@@ -340,7 +340,10 @@ export class RadiusGatewayAdapter {
 function isNoAnswer(e: unknown): boolean {
   if (e instanceof DynamicAuthTimeout) return true;
   const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' && /^(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EHOSTDOWN|ENETDOWN|EADDRNOTAVAIL)$/.test(code);
+  return (
+    typeof code === 'string' &&
+    /^(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EHOSTDOWN|ENETDOWN|EADDRNOTAVAIL)$/.test(code)
+  );
 }
 
 function identify(s: RadiusSessionRef): RadiusAttribute[] {
