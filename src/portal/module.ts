@@ -13,7 +13,7 @@ import { isAppError } from '../lib/errors.ts';
 import { normalizePhone } from '../lib/phone.ts';
 import * as backend from './backend.ts';
 import { loadBranding } from './branding.ts';
-import { grantPending, listActivePlans, resolveRouterId } from './data.ts';
+import { routerPreparing, listActivePlans, resolveRouterId } from './data.ts';
 import { type Hotspot, parseHotspot } from './hotspot.ts';
 import type { Html } from './html.ts';
 import { dict, pickLang } from './i18n/index.ts';
@@ -373,7 +373,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     const now = deps.clock.now().getTime();
     const g = openGrant(deps.sealer, token, now);
     if (!g) return send(req, reply, ctx, pages.errorPage(ctx, { kind: 'not_found' }), 404);
-    if (g.accessCodeId && now - g.at < GRANT_WAIT_MS && (await grantPending(deps.db, g.accessCodeId))) {
+    if (g.accessCodeId && now - g.at < GRANT_WAIT_MS && (await routerPreparing(deps.db, g.accessCodeId))) {
       return send(
         req,
         reply,
