@@ -79,10 +79,10 @@ function form(body: string): { action: string; fields: Record<string, string> } 
   if (!f) throw new Error(`no form in: ${body.slice(0, 300)}`);
   const fields: Record<string, string> = {};
   for (const m of f[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
-    fields[m[1]!] = unescape(m[2]!);
-  return { action: unescape(f[1]!), fields };
+    fields[m[1]!] = unescapeHtml(m[2]!);
+  return { action: unescapeHtml(f[1]!), fields };
 }
-const unescape = (v: string) =>
+const unescapeHtml = (v: string) =>
   v
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
