@@ -279,7 +279,8 @@ describe.skipIf(!haveChromium)('captive portal in a browser', () => {
         await d.page.getByRole('button', { name: 'Try again' }).click();
         await connect(d);
         await expectOnline(d);
-      });
+        // Three router round trips, each allowed 30 s by its own wait: more than the default budget.
+      }, 120_000);
 
       it('recovers a paid package on a second device with the M-Pesa receipt', async () => {
         const first = await device({ js });
