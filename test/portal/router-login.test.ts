@@ -13,44 +13,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueForPurchase } from '../../src/access/issue-for-purchase.ts';
 import type { App } from '../../src/app/run.ts';
 import { query } from '../../src/db/open.ts';
-import { addRouter } from '../../src/gateways/registry.ts';
 import { loginHtml } from '../../src/gateways/setup-script.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { formatCode } from '../../src/access/codes.ts';
-import { type RouterOsSim, startRouterOsSim } from '../../src/sim/routeros/index.ts';
-import { startDrainedApp } from '../helpers/app.ts';
-import type { TestDatabase } from '../helpers/db.ts';
+import type { RouterOsSim } from '../../src/sim/routeros/index.ts';
+import { startAppWithRouter } from '../helpers/app.ts';
 
-let t: TestDatabase;
 let app: App;
 let sim: RouterOsSim;
 const clock = new ManualClock('2026-03-01T08:00:00Z');
 const RECEIPT = 'TK84ABC123';
 
+let stop: () => Promise<void>;
 beforeAll(async () => {
-  ({ t, app } = await startDrainedApp(clock));
-  sim = await startRouterOsSim({
-    users: [{ name: 'wavu', password: 'router-pass-123' }],
-    now: () => clock.now().getTime(),
+  ({ app, sim, stop } = await startAppWithRouter(clock, {
     httpPort: 0,
     loginHtml: () => loginHtml({ publicUrl: 'http://portal.test', routerName: 'gate' }),
-  });
-  await addRouter(app.deps, {
-    mode: 'api',
-    name: 'gate',
-    host: '127.0.0.1',
-    port: sim.apiPort,
-    transport: 'api',
-    username: 'wavu',
-    password: 'router-pass-123',
-  });
+  }));
 });
-afterAll(async () => {
-  await app.stop();
-  await app.deps.routerConnections.closeAll();
-  await sim.stop();
-  await t.drop();
-});
+afterAll(() => stop());
 
 const phone = (n: number) => ({ mac: `A4:5E:60:08:40:0${n}`, ip: `10.5.50.${80 + n}` });
 const active = (mac: string) => sim.router.list('/ip/hotspot/active').filter((a) => a['mac-address'] === mac);
@@ -113,6 +94,31 @@ const portalUrl = (page: string) => {
   return `/portal?${new URLSearchParams(f.fields)}`;
 };
 
+/** A purchase paid by M-Pesa (with this receipt), its code issued for this device and router. */
+async function paid(o: { planId: number; amount: number; mac: string; routerId: number; receipt?: string }) {
+  const purchaseId = randomUUID();
+  const buyer = '254712084001';
+  return app.deps.db.transaction(async (tx) => {
+    await tx.execute(
+      sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, created_at)
+          VALUES (${purchaseId}, ${purchaseId.slice(0, 10)}, ${o.planId}, ${buyer}, ${o.amount}, 'stk', ${clock.now()})`,
+    );
+    const r = await issueForPurchase(tx, app.deps, {
+      purchaseId,
+      planId: o.planId,
+      phone: buyer,
+      mac: o.mac,
+      routerId: o.routerId,
+      purpose: 'access',
+    });
+    await tx.execute(
+      sql`UPDATE purchases SET status = 'paid', paid_at = ${clock.now()}, paid_amount_kes = ${o.amount},
+             mpesa_receipt = ${o.receipt ?? null}, access_code_id = ${r.accessCodeId} WHERE id = ${purchaseId}`,
+    );
+    return { purchaseId, ...r };
+  });
+}
+
 /** A paid 2-device package, online on phones 1 and 2 (both logged in at the router, cookies set). */
 async function paidOnTwoPhones() {
   const [router] = await query<{ id: number }>(app.deps.db, sql`SELECT id FROM routers WHERE name = 'gate'`);
@@ -120,25 +126,12 @@ async function paidOnTwoPhones() {
     app.deps.db,
     sql`INSERT INTO plans (name, price_kes, duration_seconds, devices) VALUES ('Two phones', 80, 3600, 2) RETURNING id`,
   );
-  const purchaseId = randomUUID();
-  const issued = await app.deps.db.transaction(async (tx) => {
-    await tx.execute(
-      sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, created_at)
-          VALUES (${purchaseId}, 'DS0840', ${plan!.id}, '254712084001', 80, 'stk', ${clock.now()})`,
-    );
-    const r = await issueForPurchase(tx, app.deps, {
-      purchaseId,
-      planId: plan!.id,
-      phone: '254712084001',
-      mac: phone(1).mac,
-      routerId: router!.id,
-      purpose: 'access',
-    });
-    await tx.execute(
-      sql`UPDATE purchases SET status = 'paid', paid_at = ${clock.now()}, paid_amount_kes = 80,
-             mpesa_receipt = ${RECEIPT}, access_code_id = ${r.accessCodeId} WHERE id = ${purchaseId}`,
-    );
-    return r;
+  const issued = await paid({
+    planId: plan!.id,
+    amount: 80,
+    mac: phone(1).mac,
+    routerId: router!.id,
+    receipt: RECEIPT,
   });
   await app.worker!.drain();
   const code = issued.code;
@@ -228,26 +221,8 @@ describe('a paid customer whose router login fails', () => {
     // The phone joins the WiFi: the router's login page sends it to the portal.
     const landing = portalUrl((await atRouter('http://router.test/login', me)).body);
     expect(landing).toContain(`mac=${encodeURIComponent(me.mac)}`);
-    const purchaseId = randomUUID();
-    const issued = await app.deps.db.transaction(async (tx) => {
-      await tx.execute(
-        sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, created_at)
-            VALUES (${purchaseId}, 'PL0840', ${plan!.id}, '254712084007', 20, 'stk', ${clock.now()})`,
-      );
-      const r = await issueForPurchase(tx, app.deps, {
-        purchaseId,
-        planId: plan!.id,
-        phone: '254712084007',
-        mac: me.mac,
-        routerId: router!.id,
-        purpose: 'access',
-      });
-      await tx.execute(
-        sql`UPDATE purchases SET status = 'paid', paid_at = ${clock.now()}, paid_amount_kes = 20,
-               access_code_id = ${r.accessCodeId} WHERE id = ${purchaseId}`,
-      );
-      return r;
-    });
+    const issued = await paid({ planId: plan!.id, amount: 20, mac: me.mac, routerId: router!.id });
+    const { purchaseId } = issued;
     await app.worker!.drain();
     const hsQuery = landing.slice('/portal?'.length);
     const toConnect = await inject({ url: `/portal/wait/${purchaseId}?${hsQuery}` });
