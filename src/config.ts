@@ -82,6 +82,12 @@ const envSchema = z.object({
   ADMIN_PASSWORD: optional,
   RADIUS_AUTH_PORT: port(1812),
   RADIUS_ACCT_PORT: port(1813),
+  RADIUS_COA_MAX_FAILURES: z
+    .string()
+    .trim()
+    .regex(/^[1-9]\d{0,2}$/, 'must be a whole number from 1 to 999')
+    .transform(Number)
+    .default(3),
   SMS_PROVIDER: z.enum(['sim', 'africastalking', 'none']).optional(),
   AT_USERNAME: optional,
   AT_API_KEY: optional,
@@ -147,7 +153,7 @@ export interface Config {
     expireAfterMs: number;
   };
   admin: { username: string | undefined; password: string | undefined };
-  radius: { authPort: number; acctPort: number };
+  radius: { authPort: number; acctPort: number; coaMaxFailures: number };
   sms: {
     provider: 'sim' | 'africastalking' | 'none';
     atUsername: string | undefined;
@@ -282,7 +288,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       expireAfterMs: e.MPESA_EXPIRE_AFTER,
     },
     admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD },
-    radius: { authPort: e.RADIUS_AUTH_PORT, acctPort: e.RADIUS_ACCT_PORT },
+    radius: {
+      authPort: e.RADIUS_AUTH_PORT,
+      acctPort: e.RADIUS_ACCT_PORT,
+      coaMaxFailures: e.RADIUS_COA_MAX_FAILURES,
+    },
     sms: {
       provider: smsProvider,
       atUsername: e.AT_USERNAME,

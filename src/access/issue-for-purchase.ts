@@ -169,5 +169,12 @@ async function extend(
   if (input.mac) await bindDevice(tx, live.id, input.mac, now);
   // The router the buyer is on learns the new limits now; others converge at their next reconcile.
   await enqueueGrantIfApi(tx, deps, live.id, input.routerId, `purchase:${input.purchaseId}`);
+  // Devices online right now keep the old Session-Timeout unless told (radius: CoA, in a job).
+  if (live.status === 'active')
+    await deps.enqueue(tx, {
+      kind: 'gateway.refresh',
+      payload: { accessCodeId: live.id },
+      key: `refresh:${live.id}:purchase:${input.purchaseId}`,
+    });
   return { accessCodeId: live.id, code: deps.sealer.unseal(live.code_sealed), extended: true };
 }

@@ -101,7 +101,7 @@ async function byReceipt(
 
 /**
  * Free a device slot for a customer who proved payment: the device seen least recently goes,
- * its live sessions are disconnected. Limited per code so two people cannot share a one-device
+ * and is taken off the router (gateway.release-device). Limited per code so two people cannot share a one-device
  * plan by taking turns.
  */
 async function replaceOldestDevice(deps: Deps, accessCodeId: string, newMac: string, ip: string | null) {
@@ -118,17 +118,13 @@ async function replaceOldestDevice(deps: Deps, accessCodeId: string, newMac: str
     await tx.execute(
       sql`DELETE FROM access_devices WHERE access_code_id = ${accessCodeId} AND mac = ${old.mac}`,
     );
-    const live = await query<{ id: string }>(
-      tx,
-      sql`SELECT id FROM sessions WHERE access_code_id = ${accessCodeId} AND mac = ${old.mac} AND status = 'active'`,
-    );
-    for (const s of live) {
-      await deps.enqueue(tx, {
-        kind: 'gateway.disconnect',
-        payload: { sessionId: s.id },
-        key: `disconnect:${s.id}`,
-      });
-    }
+    // The replaced device comes off the router (its sessions and login cookie) before the new
+    // one logs in: a durable job, in this transaction, that the portal's connect page waits for.
+    await deps.enqueue(tx, {
+      kind: 'gateway.release-device',
+      payload: { accessCodeId, mac: old.mac },
+      key: `release:${accessCodeId}:${old.mac}:${deps.clock.now().getTime()}`,
+    });
     await audit(tx, deps, {
       actor: CUSTOMER,
       action: 'access.recover.rebind',

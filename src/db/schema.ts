@@ -87,6 +87,10 @@ export const routers = pgTable('routers', {
   lastReconciledAt: ts('last_reconciled_at'),
   /** Newest router report applied to its sessions (gateways/sessions): older reports are dropped. */
   sessionsSeenAt: ts('sessions_seen_at'),
+  /** Failed CoA/Disconnect tries in a row (radius mode); reset by any answer. */
+  coaFailures: integer('coa_failures').notNull().default(0),
+  /** Set after RADIUS_COA_MAX_FAILURES failures: behind NAT, sessions end by Session-Timeout. */
+  coaUnreachableSince: ts('coa_unreachable_since'),
   /** 'wireguard': Wavu dials the API at tunnelAddress over a tunnel it configured; null: at host. */
   tunnel: text('tunnel', { enum: ['wireguard'] }),
   tunnelAddress: text('tunnel_address'),
@@ -247,6 +251,8 @@ export const sessions = pgTable('sessions', {
   terminateCause: text('terminate_cause'),
   /** Set while the router cannot be reached: the session is as last reported, not closed. */
   staleSince: ts('stale_since'),
+  /** A kick could not reach the router (CoA port unreachable): it ends the session by Session-Timeout. */
+  leftToRouterAt: ts('left_to_router_at'),
 });
 
 export const ADMIN_ROLES = ['owner', 'admin', 'cashier', 'viewer'] as const;

@@ -73,6 +73,12 @@ export interface GatewayAdapter {
    */
   revoke(accessCodeId: string, username?: string): Promise<void>;
   listActive(): Promise<ActiveSession[]>;
+  /**
+   * Tell the live sessions of this access its new limits (it was extended while online). Radius
+   * mode: a CoA-Request with the new Session-Timeout. Api mode has none: its grant updates the
+   * hotspot user, which the router applies itself.
+   */
+  refresh?(access: AccessSpec): Promise<void>;
   disconnect(session: SessionRef): Promise<void>;
   health(): Promise<RouterHealth>;
   /**

@@ -3,6 +3,8 @@
  *   gateway.grant      put one code on one router; retried until the router answers
  *   gateway.revoke     take a code off (all its routers, or one); retried every few seconds
  *   gateway.disconnect kick one live session (api mode: then sync the router's sessions, closing its row)
+ *   gateway.refresh    a code got more time while online: tell its live sessions (radius: CoA)
+ *   gateway.release-device  a device lost its slot on a code: end its sessions and login cookie
  *   gateway.health     every 15 s: check each router; one that came back or rebooted is reconciled now
  *   gateway.reconcile  every 60 s: one gateway.reconcile-router job per router, each independent, so a
  *                      slow or dead router never holds up the cleanup of the others
@@ -14,7 +16,7 @@ import { query } from '../db/open.ts';
 import { type JobContext, type JobDefinition, type RecurringJob, RetryLater } from '../jobs/types.ts';
 import { isUnreachable, RosConnectionError } from '../protocols/routeros/errors.ts';
 import { desiredForRouter, loadAccess } from './access-specs.ts';
-import { adapterFor, hasGatewayMode, type RouterRow } from './adapter.ts';
+import { adapterFor, hasGatewayMode, type RouterRow, type SessionRef } from './adapter.ts';
 import { grantError, grantStatus, markGranted, markRevoked, requestGrant, startRevoke } from './grants.ts';
 import { allRouters, markDown, markSeen, recordHealth, routerById } from './routers/repo.ts';
 import { syncRouterSessions } from './sessions/sync-router-sessions.ts';
@@ -196,6 +198,93 @@ export async function disconnectJob(deps: Deps, p: { sessionId: string }): Promi
   }
 }
 
+/**
+ * A code was extended mid-session: every router with a live session of it whose gateway can be
+ * told (radius: CoA-Request with the new Session-Timeout) is told. Reads the access when it runs,
+ * so a late or repeated run sends what is true then; a code gone meanwhile sends nothing.
+ */
+export async function refreshJob(deps: Deps, p: { accessCodeId: string }): Promise<void> {
+  const { spec } = await loadAccess(deps.db, deps, p.accessCodeId, deps.clock.now());
+  if (!spec) return;
+  const live = await query<{ router_id: number }>(
+    deps.db,
+    sql`SELECT DISTINCT router_id FROM sessions
+        WHERE access_code_id = ${p.accessCodeId} AND status = 'active' AND router_id IS NOT NULL`,
+  );
+  const failures: string[] = [];
+  for (const { router_id } of live) {
+    const router = await routerById(deps.db, Number(router_id));
+    if (!router?.enabled || !hasGatewayMode(router.mode)) continue;
+    const adapter = adapterFor(deps, router);
+    if (!adapter.refresh) continue;
+    try {
+      await withRouterLock(router.id, () => adapter.refresh!(spec));
+    } catch (e) {
+      failures.push(`${router.name}: ${(e as Error).message}`);
+    }
+  }
+  if (failures.length) throw new Error(`extension not applied on ${failures.join('; ')}`);
+}
+
+/**
+ * A device was unbound from a code to free a slot for another (recovery by receipt): take it off
+ * every router that may hold it — api routers the code is granted on (active entry and MAC
+ * cookie, so it cannot come straight back), and any router with a live session of it (radius:
+ * Disconnect-Request). Queued in the transaction that unbinds the device; the portal holds the
+ * new device's login until this job is done, so the router has a free slot when it logs in.
+ * (A router that also runs the agent will get these as agent commands through its adapter.)
+ */
+export async function releaseDeviceJob(
+  deps: Deps,
+  p: { accessCodeId: string; mac: string },
+  ctx?: JobContext,
+): Promise<void> {
+  const { code } = await loadAccess(deps.db, deps, p.accessCodeId, deps.clock.now());
+  const sessions = await query<{
+    router_id: number;
+    acct_session_id: string | null;
+    username: string | null;
+    ip: string | null;
+  }>(
+    deps.db,
+    sql`SELECT router_id, acct_session_id, username, ip FROM sessions
+        WHERE access_code_id = ${p.accessCodeId} AND mac = ${p.mac} AND status = 'active' AND router_id IS NOT NULL`,
+  );
+  const granted = await query<{ router_id: number }>(
+    deps.db,
+    sql`SELECT router_id FROM access_grants WHERE access_code_id = ${p.accessCodeId} AND status IN ('pending', 'granted')`,
+  );
+  const refs = new Map<number, SessionRef[]>();
+  for (const g of granted) refs.set(Number(g.router_id), [{ mac: p.mac, username: code }]);
+  for (const s of sessions) {
+    const list = refs.get(Number(s.router_id)) ?? [];
+    list.push({ acctSessionId: s.acct_session_id, username: s.username, mac: p.mac, ip: s.ip });
+    refs.set(Number(s.router_id), list);
+  }
+  const failures: string[] = [];
+  for (const [routerId, list] of refs) {
+    const router = await routerById(deps.db, routerId);
+    if (!router?.enabled || !hasGatewayMode(router.mode)) continue;
+    try {
+      await withRouterLock(routerId, async () => {
+        const adapter = adapterFor(deps, router);
+        for (const ref of list) await adapter.disconnect(ref);
+      });
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (isUnreachable(e)) await markDown(deps.db, routerId, msg);
+      failures.push(`${router.name}: ${msg}`);
+    }
+  }
+  if (failures.length) {
+    const attempt = ctx?.job.attempts ?? 1;
+    throw new RetryLater(
+      Math.min(retryDelay(attempt), 10_000),
+      `device not released on ${failures.join('; ')}`,
+    );
+  }
+}
+
 /** Converge one router to the database. Skips (does not wait) when another run holds this router. */
 export async function reconcileRouter(
   deps: Deps,
@@ -282,6 +371,18 @@ export function gatewayJobs(deps: Deps): JobDefinition[] {
       kind: 'gateway.disconnect',
       handle: (p) => disconnectJob(deps, p),
       maxAttempts: 5,
+      leaseMs: ROUTER_OP_LEASE_MS,
+    },
+    {
+      kind: 'gateway.refresh',
+      handle: (p) => refreshJob(deps, p),
+      maxAttempts: 5,
+      leaseMs: ROUTER_OP_LEASE_MS,
+    },
+    {
+      kind: 'gateway.release-device',
+      handle: (p, ctx) => releaseDeviceJob(deps, p, ctx),
+      maxAttempts: GATEWAY_MAX_ATTEMPTS,
       leaseMs: ROUTER_OP_LEASE_MS,
     },
     { kind: 'gateway.health', handle: () => healthCheckAll(deps), leaseMs: 30_000 },

@@ -16,6 +16,8 @@ import type { FormError, PaybillInfo } from './pages.ts';
 
 /** A device coming back: time left and Reconnect, only with the router's word for it. */
 export { type ReturningDevice, reconnect, timeLeft } from './returning.ts';
+/** Paid, but the router's login failed: the code and a retry instead of the packages. */
+export { paidHere, pushAgain } from './paid.ts';
 
 export interface PurchaseState {
   id: string;

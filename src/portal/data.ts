@@ -60,14 +60,15 @@ export async function purchaseForRetry(
 }
 
 /**
- * Is a `gateway.grant` for this access still waiting to reach the router? Posting the login form
- * before the hotspot user exists would only earn an "invalid username" from the router.
+ * Is the router still being prepared for this access: a `gateway.grant` not yet on it, or a
+ * replaced device not yet taken off (`gateway.release-device`)? Posting the login form before
+ * then would only earn "invalid username" or "no more sessions are allowed" from the router.
  */
-export async function grantPending(conn: Conn, accessCodeId: string): Promise<boolean> {
+export async function routerPreparing(conn: Conn, accessCodeId: string): Promise<boolean> {
   const rows = await query<{ n: number }>(
     conn,
     sql`SELECT count(*)::int AS n FROM jobs
-        WHERE kind = 'gateway.grant' AND status IN ('queued', 'running')
+        WHERE kind IN ('gateway.grant', 'gateway.release-device') AND status IN ('queued', 'running')
           AND payload->>'accessCodeId' = ${accessCodeId}`,
   );
   return Number(rows[0]?.n ?? 0) > 0;

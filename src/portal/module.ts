@@ -15,14 +15,14 @@ import { isAppError } from '../lib/errors.ts';
 import { normalizePhone } from '../lib/phone.ts';
 import { listPlansOnSale } from '../plans/index.ts';
 import * as backend from './backend.ts';
-import { grantPending, resolveRouterId } from './data.ts';
+import { resolveRouterId, routerPreparing } from './data.ts';
 import { type Hotspot, parseHotspot } from './hotspot.ts';
 import type { Html } from './html.ts';
-import { dict, pickLang } from './i18n/index.ts';
+import { cookieValue, dict, pickLang } from './i18n/index.ts';
 import { link, type PageCtx } from './layout.ts';
 import { loginForm, serverLogin } from './login.ts';
 import * as pages from './pages.ts';
-import { openGrant, sealGrant } from './token.ts';
+import { openGrant, PAID_COOKIE, PAID_COOKIE_MAX_AGE_S, sealGrant, sealPaid } from './token.ts';
 
 type Params = Record<string, unknown>;
 const FORM = 'application/x-www-form-urlencoded';
@@ -121,6 +121,25 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     const q = req.query as Params;
     const ctx = await context(deps, req, reply, q, { path: '/portal' });
     const plans = await listPlansOnSale(deps.db);
+    // Paid, then sent back here by the router (its login failed or never finished): the code and
+    // a retry, not the packages (`more=1` is the way on to buy something else).
+    const paid =
+      q.more === '1'
+        ? null
+        : await backend.paidHere(deps, cookieValue(req.headers.cookie, PAID_COOKIE), ctx.hs.mac);
+    if (paid) {
+      return send(
+        req,
+        reply,
+        ctx,
+        pages.paidPage(ctx, {
+          code: paid.code,
+          routerError: ctx.hs.error,
+          retry: '/portal/paid/retry',
+          more: link(ctx, '/portal', [['more', '1']]),
+        }),
+      );
+    }
     const planId = Number(str(q.plan));
     const left = await backend.timeLeft(deps, await returning(req, ctx.hs));
     const welcome: pages.WelcomeBack | undefined = left ? { secondsLeft: left.secondsLeft } : undefined;
@@ -367,6 +386,15 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     return back(r === 'sent' ? [['sent', '1']] : [['se', r]]);
   });
 
+  // "Try again" on the paid page: push the access to the router again, then log in once more.
+  app.post('/paid/retry', async (req, reply) => {
+    const ctx = await context(deps, req, reply, (req.body ?? {}) as Params, { path: '/portal' });
+    const paid = await backend.paidHere(deps, cookieValue(req.headers.cookie, PAID_COOKIE), ctx.hs.mac);
+    if (!paid) return redirect(reply, link(ctx, '/portal'));
+    await backend.pushAgain(deps, paid.accessCodeId, await routerIdOf(ctx.hs));
+    return redirect(reply, connectUrl(ctx, paid.code, paid.accessCodeId));
+  });
+
   // Log the device in at the router (see pages.connectPage).
   app.get('/connect', async (req, reply) => {
     const q = req.query as Params;
@@ -375,7 +403,13 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     const now = deps.clock.now().getTime();
     const g = openGrant(deps.sealer, token, now);
     if (!g) return send(req, reply, ctx, pages.errorPage(ctx, { kind: 'not_found' }), 404);
-    if (g.accessCodeId && now - g.at < GRANT_WAIT_MS && (await grantPending(deps.db, g.accessCodeId))) {
+    // If the router's login fails and sends the browser back, the portal knows it paid (paid.ts).
+    if (g.accessCodeId)
+      reply.header(
+        'set-cookie',
+        `${PAID_COOKIE}=${encodeURIComponent(sealPaid(deps.sealer, { code: g.code, accessCodeId: g.accessCodeId, mac: ctx.hs.mac ?? null }, now))}; Path=/portal; Max-Age=${PAID_COOKIE_MAX_AGE_S}; HttpOnly; SameSite=Lax`,
+      );
+    if (g.accessCodeId && now - g.at < GRANT_WAIT_MS && (await routerPreparing(deps.db, g.accessCodeId))) {
       return send(
         req,
         reply,

@@ -264,6 +264,20 @@ export function connectPage(ctx: PageCtx, o: { code: string; login: LoginForm | 
   return page(ctx, { title: t.connecting, body, script: `document.getElementById('login').submit()` });
 }
 
+/**
+ * Paid, but the router's login failed or never happened: that they paid, their code, a retry
+ * (a form: works without JavaScript) and, smaller, the way to the packages for something else.
+ */
+export function paidPage(
+  ctx: PageCtx,
+  o: { code: string; routerError: string | undefined; retry: string; more: string },
+): Html {
+  const { t } = ctx;
+  const body = html`<form class="card" method="post" action="${o.retry}"><div class="row">${ICON_OK}<h1>${t.paidTitle}</h1></div><p>${t.paidText}</p>
+${o.routerError ? html`<p class="msg" role="alert">${t.loginFailed} ${t.routerSaid} ${o.routerError}</p>` : ''}<p>${t.yourCode}:</p><p class="big">${formatCode(o.code)}</p>${carry(ctx)}<button>${t.tryAgain}</button></form><p class="links"><a href="${o.more}">${t.otherPackage}</a></p>`;
+  return page(ctx, { title: t.paidTitle, body });
+}
+
 /** The access exists but the router has not been told yet (grant job pending): check again shortly. */
 export function preparingPage(ctx: PageCtx, o: { again: string }): Html {
   const { t } = ctx;

@@ -132,7 +132,7 @@ export function acceptAttributes(
   interimSeconds: number,
 ): RadiusAttribute[] {
   const out: RadiusAttribute[] = [
-    attr('Session-Timeout', Math.min(Math.max(1, d.secondsLeft), MAX_U32)),
+    ...limitAttributes(d.secondsLeft, d.bytesLeft),
     attr('Idle-Timeout', d.idleTimeoutSeconds),
     attr('Acct-Interim-Interval', interimSeconds),
     attr('Port-Limit', d.devices),
@@ -144,12 +144,22 @@ export function acceptAttributes(
     if (d.rateUpKbps) out.push(attr('WISPr-Bandwidth-Max-Up', Math.min(d.rateUpKbps * 1000, MAX_U32)));
     if (d.rateDownKbps) out.push(attr('WISPr-Bandwidth-Max-Down', Math.min(d.rateDownKbps * 1000, MAX_U32)));
   }
-  if (d.bytesLeft !== null) {
-    const left = Math.max(0, d.bytesLeft);
+  if (d.expiresAt)
+    out.push(attr('WISPr-Session-Terminate-Time', d.expiresAt.toISOString().replace(/\.\d{3}Z$/, '+00:00')));
+  return out;
+}
+
+/**
+ * Session-Timeout (the session's whole allowed length: the router compares it with the session's
+ * uptime) and the data left, as 64 bits split into Mikrotik-Total-Limit + Gigawords. Shared by the
+ * Access-Accept (a new session: the time left) and the extension CoA (uptime so far + time left).
+ */
+export function limitAttributes(sessionTimeoutSeconds: number, bytesLeft: number | null): RadiusAttribute[] {
+  const out = [attr('Session-Timeout', Math.min(Math.max(1, Math.floor(sessionTimeoutSeconds)), MAX_U32))];
+  if (bytesLeft !== null) {
+    const left = Math.max(0, bytesLeft);
     out.push(attr('Mikrotik-Total-Limit', left % TWO_32));
     out.push(attr('Mikrotik-Total-Limit-Gigawords', Math.floor(left / TWO_32)));
   }
-  if (d.expiresAt)
-    out.push(attr('WISPr-Session-Terminate-Time', d.expiresAt.toISOString().replace(/\.\d{3}Z$/, '+00:00')));
   return out;
 }

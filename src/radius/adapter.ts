@@ -2,12 +2,19 @@
  * The gateway adapter for routers in radius mode. Such a router asks us at every login, so there
  * is nothing to push on grant; taking access away means telling the NAS to end live sessions with
  * a Disconnect-Request (RFC 5176) on its CoA port, using what its accounting told us about them.
+ *
+ * Behind NAT that port cannot be reached. After `RADIUS_COA_MAX_FAILURES` unanswered requests in a
+ * row the router is marked (routers.coa_unreachable_since) and from then on each kick is one
+ * packet, no retries: unanswered, it is recorded as left to the router (sessions.left_to_router_at),
+ * which ends the session itself at the Session-Timeout we gave it (always the time left). Any
+ * answer — to a kick, a CoA or the periodic probe — clears the mark.
  */
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { asDate, query } from '../db/open.ts';
 import { attr, ERROR_CAUSE, type RadiusAttribute, RadiusCode } from '../protocols/radius/index.ts';
-import { sendDynamicRequest } from './coa-client.ts';
+import { limitAttributes } from './access-request.ts';
+import { DynamicAuthTimeout, type DynamicResult, sendDynamicRequest } from './coa-client.ts';
 
 /** The columns of a `routers` row this adapter uses (a Drizzle routers row fits). */
 export interface RadiusRouter {
@@ -31,6 +38,13 @@ export interface RadiusActiveSession {
   uptimeSeconds: number;
   bytesIn: number;
   bytesOut: number;
+}
+
+/** What an extension CoA needs of an access (a gateways AccessSpec fits). */
+export interface RadiusAccess {
+  accessCodeId: string;
+  clock: 'wall' | 'uptime';
+  secondsLeft: number;
 }
 
 /** How to name one session to the NAS (from the latest accounting). */
@@ -73,17 +87,37 @@ const toActive = (r: SessionRow): RadiusActiveSession => ({
   bytesOut: Number(r.output_bytes),
 });
 
+/**
+ * How a Disconnect/CoA-Request reaches the router: by default UDP to its CoA port. A router that
+ * also runs the pull agent cannot be dialled at all; its path will queue the request as an agent
+ * command instead (and answer when the router acks it). That is the one place to plug it in.
+ */
+export interface DynamicAuthPath {
+  send(
+    code: typeof RadiusCode.DisconnectRequest | typeof RadiusCode.CoaRequest,
+    attributes: RadiusAttribute[],
+    o: { retries?: number | undefined },
+  ): Promise<DynamicResult>;
+}
+
+/** What a CoA/Disconnect came to: answered (ACK or NAK), or not deliverable (CoA port unreachable). */
+type Delivery = DynamicResult | { undeliverable: true };
+
 /** A router unheard of for this long is reported as not seen recently (idle NASes send nothing). */
 const HEALTH_WINDOW_MS = 30 * 60_000;
 
 export class RadiusGatewayAdapter {
   readonly kind = 'radius' as const;
 
+  private readonly path: DynamicAuthPath;
+
   constructor(
     private readonly deps: Deps,
     private readonly router: RadiusRouter,
-    private readonly opts: { timeoutMs?: number; retries?: number } = {},
-  ) {}
+    private readonly opts: { timeoutMs?: number; retries?: number; path?: DynamicAuthPath } = {},
+  ) {
+    this.path = opts.path ?? { send: (code, attributes, o) => this.sendUdp(code, attributes, o.retries) };
+  }
 
   /** Nothing to push: the NAS asks us (Access-Request) when the device logs in. */
   async grant(_access: { accessCodeId: string }): Promise<void> {}
@@ -132,17 +166,30 @@ export class RadiusGatewayAdapter {
   /**
    * Disconnect-Request for one session, identified the way MikroTik hotspot needs it: User-Name,
    * Acct-Session-Id and Framed-IP-Address (plus Calling-Station-Id). ACK, or NAK "session not
-   * found", closes our row; another NAK or no answer throws.
+   * found", closes our row; another NAK throws; no answer throws (the job retries) until the CoA
+   * port is marked unreachable, then the session is left to the router's Session-Timeout.
    */
   async disconnect(session: RadiusSessionRef): Promise<void> {
     const result = await this.send(RadiusCode.DisconnectRequest, identify(session));
+    const now = this.deps.clock.now();
+    if ('undeliverable' in result) {
+      if (session.acctSessionId)
+        await this.deps.db.execute(
+          sql`UPDATE sessions SET left_to_router_at = COALESCE(left_to_router_at, ${now}), updated_at = ${now}
+              WHERE router_id = ${this.router.id} AND acct_session_id = ${session.acctSessionId} AND status = 'active'`,
+        );
+      this.deps.log.info(
+        { router: this.router.name, acctSessionId: session.acctSessionId ?? null },
+        'CoA port unreachable: the router ends this session by Session-Timeout',
+      );
+      return;
+    }
     const gone = !result.ack && result.errorCause === ERROR_CAUSE['Session-Context-Not-Found'];
     if (!result.ack && !gone)
       throw new Error(
         `${this.router.name} refused the Disconnect-Request (Error-Cause ${result.errorCause ?? 'none'})`,
       );
     if (session.acctSessionId) {
-      const now = this.deps.clock.now();
       await this.deps.db.execute(
         sql`UPDATE sessions SET status = 'closed', stopped_at = ${now}, updated_at = ${now}, terminate_cause = 'Admin-Reset'
             WHERE router_id = ${this.router.id} AND acct_session_id = ${session.acctSessionId} AND status = 'active'`,
@@ -150,9 +197,61 @@ export class RadiusGatewayAdapter {
     }
   }
 
-  /** CoA-Request for one session (new Session-Timeout, rate…); true when the NAS acknowledged. */
-  async changeAuthorization(session: RadiusSessionRef, attributes: RadiusAttribute[]): Promise<boolean> {
-    return (await this.send(RadiusCode.CoaRequest, [...identify(session), ...attributes])).ack;
+  /**
+   * CoA-Request for one session (new Session-Timeout, rate…): 'ack', 'nak', or 'left_to_router'
+   * when the CoA port is unreachable (the session then ends at the Session-Timeout it had).
+   */
+  async changeAuthorization(
+    session: RadiusSessionRef,
+    attributes: RadiusAttribute[],
+  ): Promise<'ack' | 'nak' | 'left_to_router'> {
+    const r = await this.send(RadiusCode.CoaRequest, [...identify(session), ...attributes]);
+    if ('undeliverable' in r) return 'left_to_router';
+    return r.ack ? 'ack' : 'nak';
+  }
+
+  /**
+   * The code got more time while online (a top-up): tell each of its live sessions here its new
+   * Session-Timeout by CoA-Request. The router measures Session-Timeout against the session's
+   * uptime, so it is the uptime so far plus what is left now. Throws (the job retries) while the
+   * NAS does not answer and its CoA port is not yet marked unreachable; once it is, the session
+   * ends at its old timeout and the device's next login gets the new time.
+   */
+  async refresh(access: RadiusAccess): Promise<void> {
+    const rows = await query<SessionRow & { updated_at: unknown }>(
+      this.deps.db,
+      sql`SELECT ${SESSION_COLUMNS}, updated_at FROM sessions
+          WHERE router_id = ${this.router.id} AND status = 'active' AND access_code_id = ${access.accessCodeId}`,
+    );
+    const now = this.deps.clock.now().getTime();
+    for (const r of rows) {
+      // Seconds online since the NAS last reported the session (not yet counted anywhere).
+      const since = Math.max(0, Math.floor((now - asDate(r.updated_at).getTime()) / 1000));
+      const uptime = Number(r.session_seconds) + since;
+      // An uptime code's time left was counted up to that report; a wall code's runs from now.
+      const left = access.clock === 'uptime' ? access.secondsLeft - since : access.secondsLeft;
+      const result = await this.changeAuthorization(
+        { acctSessionId: r.acct_session_id, username: r.username, mac: r.mac, ip: r.ip },
+        limitAttributes(uptime + Math.max(0, left), null),
+      );
+      if (result === 'nak')
+        this.deps.log.warn(
+          { router: this.router.name, acctSessionId: r.acct_session_id },
+          'router refused the extension CoA; the new time applies at the next login',
+        );
+    }
+  }
+
+  /**
+   * Is the CoA port reachable again? One Disconnect-Request for a session that does not exist:
+   * a NAS that hears it answers (a NAK "session not found"), which clears the mark; it ends nothing.
+   */
+  async probe(): Promise<boolean> {
+    const r = await this.send(RadiusCode.DisconnectRequest, [
+      attr('User-Name', 'wavu-coa-probe'),
+      attr('Acct-Session-Id', `wavu-probe-${this.deps.clock.now().getTime()}`),
+    ]);
+    return !('undeliverable' in r);
   }
 
   /** A radius router is healthy when it has talked to us recently; we do not poll it. */
@@ -174,9 +273,53 @@ export class RadiusGatewayAdapter {
     return h;
   }
 
-  private send(
+  /**
+   * Send through the path and keep the router's CoA reachability: any answer resets the count of
+   * failures; no answer adds one, and the Nth in a row marks the port unreachable. Once marked,
+   * a request is sent once (no retransmits) and an unanswered one is not an error.
+   */
+  private async send(
     code: typeof RadiusCode.DisconnectRequest | typeof RadiusCode.CoaRequest,
     attributes: RadiusAttribute[],
+  ): Promise<Delivery> {
+    const [state] = await query<{ coa_unreachable_since: unknown }>(
+      this.deps.db,
+      sql`SELECT coa_unreachable_since FROM routers WHERE id = ${this.router.id}`,
+    );
+    const marked = state?.coa_unreachable_since != null;
+    let result: DynamicResult;
+    try {
+      result = await this.path.send(code, attributes, { retries: marked ? 0 : this.opts.retries });
+    } catch (e) {
+      if (!isNoAnswer(e)) throw e;
+      const now = this.deps.clock.now();
+      const [r] = await query<{ coa_unreachable_since: unknown }>(
+        this.deps.db,
+        sql`UPDATE routers SET coa_failures = coa_failures + 1,
+                   coa_unreachable_since = CASE WHEN coa_failures + 1 >= ${this.deps.config.radius.coaMaxFailures}
+                                                THEN COALESCE(coa_unreachable_since, ${now}) END
+            WHERE id = ${this.router.id} RETURNING coa_unreachable_since`,
+      );
+      if (r?.coa_unreachable_since == null) throw e;
+      if (!marked)
+        this.deps.log.warn(
+          { router: this.router.name },
+          'CoA port unreachable (behind NAT?): kicks are no longer retried, sessions end by Session-Timeout',
+        );
+      return { undeliverable: true };
+    }
+    await this.deps.db.execute(
+      sql`UPDATE routers SET coa_failures = 0, coa_unreachable_since = NULL
+          WHERE id = ${this.router.id} AND (coa_failures <> 0 OR coa_unreachable_since IS NOT NULL)`,
+    );
+    if (marked) this.deps.log.info({ router: this.router.name }, 'CoA port answers again');
+    return result;
+  }
+
+  private sendUdp(
+    code: typeof RadiusCode.DisconnectRequest | typeof RadiusCode.CoaRequest,
+    attributes: RadiusAttribute[],
+    retries: number | undefined,
   ) {
     const host = this.router.host ?? this.router.nasAddress;
     if (!host) throw new Error(`${this.router.name} has no address to send CoA/Disconnect to`);
@@ -188,9 +331,19 @@ export class RadiusGatewayAdapter {
       code,
       attributes,
       timeoutMs: this.opts.timeoutMs,
-      retries: this.opts.retries,
+      retries,
     });
   }
+}
+
+/** The router did not answer: timed out, or the network refused the datagram (unreachable host/port). */
+function isNoAnswer(e: unknown): boolean {
+  if (e instanceof DynamicAuthTimeout) return true;
+  const code = (e as { code?: unknown }).code;
+  return (
+    typeof code === 'string' &&
+    /^(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EHOSTDOWN|ENETDOWN|EADDRNOTAVAIL)$/.test(code)
+  );
 }
 
 function identify(s: RadiusSessionRef): RadiusAttribute[] {
@@ -216,6 +369,19 @@ export function radiusAdapterFor(
  * routerId must send Disconnect-Requests (a radius router holds nothing else of ours).
  */
 export async function radiusRoutersForCode(deps: Deps, accessCodeId: string): Promise<RadiusRouter[]> {
+  return radiusRouters(
+    deps,
+    sql`EXISTS (SELECT 1 FROM sessions s
+                WHERE s.router_id = r.id AND s.access_code_id = ${accessCodeId} AND s.status = 'active')`,
+  );
+}
+
+/** Radius-mode routers whose CoA port is marked unreachable: the ones the probe asks again. */
+export function coaUnreachableRouters(deps: Deps): Promise<RadiusRouter[]> {
+  return radiusRouters(deps, sql`r.enabled AND r.coa_unreachable_since IS NOT NULL`);
+}
+
+async function radiusRouters(deps: Deps, where: SQL): Promise<RadiusRouter[]> {
   const rows = await query<{
     id: number;
     name: string;
@@ -226,10 +392,7 @@ export async function radiusRoutersForCode(deps: Deps, accessCodeId: string): Pr
   }>(
     deps.db,
     sql`SELECT r.id, r.name, r.host, r.nas_address, r.coa_port, r.radius_secret_sealed FROM routers r
-        WHERE r.mode = 'radius'
-          AND EXISTS (SELECT 1 FROM sessions s
-                      WHERE s.router_id = r.id AND s.access_code_id = ${accessCodeId} AND s.status = 'active')
-        ORDER BY r.id`,
+        WHERE r.mode = 'radius' AND ${where} ORDER BY r.id`,
   );
   return rows.map((r) => ({
     id: Number(r.id),

@@ -9,7 +9,7 @@ import type { Module } from '../app/module.ts';
 import { registerGatewayMode } from '../gateways/adapter.ts';
 import { accessRequestHandler } from './access-request.ts';
 import { accountingHandler } from './accounting.ts';
-import { RadiusGatewayAdapter } from './adapter.ts';
+import { coaUnreachableRouters, RadiusGatewayAdapter } from './adapter.ts';
 import { NasDirectory } from './nas.ts';
 import { type RadiusServer, startRadiusServer } from './server.ts';
 import { sweepStaleSessions } from './sweep.ts';
@@ -18,6 +18,9 @@ import { sweepStaleSessions } from './sweep.ts';
 export const INTERIM_SECONDS = 300;
 export const STALE_FACTOR = 3;
 export const SWEEP_JOB = 'radius.sweep-sessions';
+export const COA_PROBE_JOB = 'radius.coa-probe';
+/** How often a router whose CoA port is marked unreachable is asked again. */
+export const COA_PROBE_EVERY_MS = 10 * 60_000;
 
 export interface RadiusServiceOptions {
   host?: string;
@@ -92,6 +95,20 @@ export const radiusModule: Module = {
       },
       maxAttempts: 3,
     },
+    {
+      // One packet per marked router; an answer clears the mark (see adapter.ts).
+      kind: COA_PROBE_JOB,
+      async handle() {
+        for (const r of await coaUnreachableRouters(deps))
+          await new RadiusGatewayAdapter(deps, r).probe().catch((e) => {
+            deps.log.warn({ router: r.name, err: e }, 'CoA probe failed');
+          });
+      },
+      maxAttempts: 1,
+    },
   ],
-  recurring: () => [{ kind: SWEEP_JOB, everyMs: 60_000 }],
+  recurring: () => [
+    { kind: SWEEP_JOB, everyMs: 60_000 },
+    { kind: COA_PROBE_JOB, everyMs: COA_PROBE_EVERY_MS },
+  ],
 };

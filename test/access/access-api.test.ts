@@ -314,8 +314,12 @@ describe('recovery', () => {
       sql`SELECT mac FROM access_devices WHERE access_code_id = ${c.accessCodeId}`,
     );
     expect(devices.map((d) => d.mac)).toEqual([newDevice]);
-    const disconnects = await query(db(), sql`SELECT 1 FROM jobs WHERE kind = 'gateway.disconnect'`);
-    expect(disconnects).toHaveLength(1);
+    // The replaced device is taken off the router (its sessions and cookie) by a durable job.
+    const releases = await query<{ payload: { mac: string } }>(
+      db(),
+      sql`SELECT payload FROM jobs WHERE kind = 'gateway.release-device'`,
+    );
+    expect(releases.map((j) => j.payload.mac)).toEqual([oldMac]);
 
     // Swapping devices back and forth is limited per code.
     for (let i = 1; i < REBINDS_PER_DAY; i++) {

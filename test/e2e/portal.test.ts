@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatCode } from '../../src/access/codes.ts';
 import { issueForPurchase } from '../../src/access/issue-for-purchase.ts';
 import { modules } from '../../src/app/modules.ts';
 import { type App, createApp } from '../../src/app/run.ts';
@@ -241,6 +242,45 @@ describe.skipIf(!haveChromium)('captive portal in a browser', () => {
         await connect(d);
         await expectOnline(d);
       });
+
+      it('paid, but the router refuses the login: sees that they paid, the code and a retry, then online', async () => {
+        const sim = demoRouterSim()!;
+        const d = await device({ js });
+        await joinWifi(d);
+        const number = phone();
+        await pay(d, { plan: /^1 Hour/, phone: number });
+        // The router's API stops answering: the hotspot user cannot be put on it yet.
+        sim.setFault('down');
+        try {
+          await answerOnPhone(number, 'Pay');
+          await d.page
+            .getByRole('heading', { name: 'Getting your access ready…' })
+            .waitFor({ timeout: 30_000 });
+          // The portal waits for the router only so long, then lets the login try: the router refuses
+          // it and its login page sends the browser back to the portal.
+          clock.advance(31_000);
+          await connect(d);
+          if (!js) await d.page.getByRole('button', { name: 'Continue' }).click();
+          await d.page.getByRole('heading', { name: 'You have paid' }).waitFor({ timeout: 30_000 });
+        } finally {
+          sim.setFault('none');
+        }
+        await checkPage(d);
+        await d.page.getByText('invalid username or password').waitFor();
+        const [row] = await query<{ code_sealed: string }>(
+          app.deps.db,
+          sql`SELECT c.code_sealed FROM purchases p JOIN access_codes c ON c.id = p.access_code_id
+              WHERE p.phone = ${`254${number.slice(1)}`} AND p.status = 'paid'`,
+        );
+        await d.page.getByText(formatCode(app.deps.sealer.unseal(row!.code_sealed))).waitFor();
+        expect(await d.page.getByRole('button', { name: 'Pay with M-Pesa' }).count()).toBe(0);
+        // The grant retried during the outage comes due and reaches the router; then one tap.
+        clock.advance(31_000);
+        await d.page.getByRole('button', { name: 'Try again' }).click();
+        await connect(d);
+        await expectOnline(d);
+        // Three router round trips, each allowed 30 s by its own wait: more than the default budget.
+      }, 120_000);
 
       it('recovers a paid package on a second device with the M-Pesa receipt', async () => {
         const first = await device({ js });

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { type App, createApp } from '../../src/app/run.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
+import { SYSTEM } from '../../src/audit/index.ts';
+import { addRouter } from '../../src/gateways/registry.ts';
 import type { Clock } from '../../src/lib/clock.ts';
+import { type RouterOsSim, type SimOptions, startRouterOsSim } from '../../src/sim/routeros/index.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 
 export const TEST_SECRET_KEY = '0f'.repeat(32);
@@ -45,4 +48,40 @@ export async function startDrainedApp(clock: Clock): Promise<{ t: TestDatabase; 
   });
   await app.worker!.stop();
   return { t, app };
+}
+
+/**
+ * startDrainedApp with a simulated MikroTik (api mode, over its RouterOS API) added as router
+ * `gate`; `stop` takes all of it down again.
+ */
+export async function startAppWithRouter(
+  clock: Clock,
+  simOptions: SimOptions = {},
+): Promise<{ t: TestDatabase; app: App; sim: RouterOsSim; stop: () => Promise<void> }> {
+  const { t, app } = await startDrainedApp(clock);
+  const sim = await startRouterOsSim({
+    users: [{ name: 'wavu', password: 'router-pass-123' }],
+    now: () => clock.now().getTime(),
+    ...simOptions,
+  });
+  await addRouter(
+    app.deps,
+    {
+      mode: 'api',
+      name: 'gate',
+      host: '127.0.0.1',
+      port: sim.apiPort,
+      transport: 'api',
+      username: 'wavu',
+      password: 'router-pass-123',
+    },
+    { actor: SYSTEM },
+  );
+  const stop = async () => {
+    await app.stop();
+    await app.deps.routerConnections.closeAll();
+    await sim.stop();
+    await t.drop();
+  };
+  return { t, app, sim, stop };
 }

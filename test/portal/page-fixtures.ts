@@ -166,6 +166,15 @@ export function allPages(lang: Lang): [string, Html][] {
     ['connect-nohotspot', pages.connectPage(fixtureCtx(lang, {}), { code: 'ACDEFGHJKM', login: null })],
     ['preparing', pages.preparingPage(c, { again: '/portal/connect?t=abc' })],
     [
+      'paid-login-failed',
+      pages.paidPage(c, {
+        code: 'ACDEFGHJKM',
+        routerError: 'invalid username or password',
+        retry: '/portal/paid/retry',
+        more: '/portal?more=1',
+      }),
+    ],
+    [
       'status',
       pages.statusPage(c, { online: { secondsLeft: 2 * 3600 + 15 * 60 + 40, bytesLeft: null, devices: 2 } }),
     ],

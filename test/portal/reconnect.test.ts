@@ -11,14 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueForPurchase } from '../../src/access/issue-for-purchase.ts';
 import type { App } from '../../src/app/run.ts';
 import { query } from '../../src/db/open.ts';
-import { addRouter } from '../../src/gateways/registry.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
-import { type RouterOsSim, startRouterOsSim } from '../../src/sim/routeros/index.ts';
-import { startDrainedApp } from '../helpers/app.ts';
-import type { TestDatabase } from '../helpers/db.ts';
-import { SYSTEM } from '../../src/audit/index.ts';
+import type { RouterOsSim } from '../../src/sim/routeros/index.ts';
+import { startAppWithRouter } from '../helpers/app.ts';
 
-let t: TestDatabase;
 let app: App;
 let sim: RouterOsSim;
 const clock = new ManualClock('2026-03-01T08:00:00Z');
@@ -27,32 +23,11 @@ const HOTSPOT_ADDRESS = '203.0.113.10';
 // Made up, as an attacker would: the portal cannot tell these from the router's own.
 const CHAP = { 'chap-id': '\\001', 'chap-challenge': '\\001\\002\\003\\004\\005\\006\\007\\010' };
 
+let stop: () => Promise<void>;
 beforeAll(async () => {
-  ({ t, app } = await startDrainedApp(clock));
-  sim = await startRouterOsSim({
-    users: [{ name: 'wavu', password: 'router-pass-123' }],
-    now: () => clock.now().getTime(),
-  });
-  await addRouter(
-    app.deps,
-    {
-      mode: 'api',
-      name: 'gate',
-      host: '127.0.0.1',
-      port: sim.apiPort,
-      transport: 'api',
-      username: 'wavu',
-      password: 'router-pass-123',
-    },
-    { actor: SYSTEM },
-  );
+  ({ app, sim, stop } = await startAppWithRouter(clock));
 });
-afterAll(async () => {
-  await app.stop();
-  await app.deps.routerConnections.closeAll();
-  await sim.stop();
-  await t.drop();
-});
+afterAll(() => stop());
 
 let n = 0;
 /**

@@ -3,12 +3,22 @@
  * server on ephemeral ports, and FreeRADIUS's `radclient` as the NAS.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { createDeps, type Deps } from '../../src/app/deps.ts';
 import { generateAccessCode, hashCode } from '../../src/access/codes.ts';
 import { query } from '../../src/db/open.ts';
 import type { Clock } from '../../src/lib/clock.ts';
+import {
+  attr,
+  decodePacket,
+  ERROR_CAUSE,
+  encodeResponse,
+  type RadiusPacket,
+  RadiusCode,
+  verifyRequest,
+} from '../../src/protocols/radius/index.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
 import type { TestDatabase } from '../helpers/db.ts';
 
@@ -139,5 +149,45 @@ export async function exchange(
     });
   } finally {
     sock.close();
+  }
+}
+
+/** A NAS's CoA port on a real UDP socket: records verified requests and answers as told. */
+export class FakeNas {
+  sock: Socket = createSocket('udp4');
+  constructor(private readonly secret: string) {}
+  port = 0;
+  received: { packet: RadiusPacket; valid: boolean }[] = [];
+  answer: 'ack' | 'nak-gone' | 'nak-other' | 'silent' = 'ack';
+  async start() {
+    await new Promise<void>((r) => this.sock.bind(0, '127.0.0.1', () => r()));
+    this.port = this.sock.address().port;
+    this.sock.on('message', (msg, rinfo) => {
+      const packet = decodePacket(msg);
+      const check = verifyRequest(packet, this.secret);
+      this.received.push({ packet, valid: check.ok && check.messageAuthenticator === 'valid' });
+      if (this.answer === 'silent') return;
+      const ack = packet.code === RadiusCode.DisconnectRequest ? RadiusCode.DisconnectAck : RadiusCode.CoaAck;
+      const reply =
+        this.answer === 'ack'
+          ? encodeResponse({ code: ack, request: packet, attributes: [], secret: this.secret })
+          : encodeResponse({
+              code: ack + 1,
+              request: packet,
+              attributes: [
+                attr(
+                  'Error-Cause',
+                  this.answer === 'nak-gone'
+                    ? ERROR_CAUSE['Session-Context-Not-Found']!
+                    : ERROR_CAUSE['Invalid-Request']!,
+                ),
+              ],
+              secret: this.secret,
+            });
+      this.sock.send(reply, rinfo.port, rinfo.address);
+    });
+  }
+  stop() {
+    this.sock.close();
   }
 }

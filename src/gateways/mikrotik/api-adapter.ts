@@ -96,7 +96,11 @@ export class MikrotikApiAdapter implements GatewayAdapter {
         (!ref.mac && !ref.ip && !ref.acctSessionId && ref.username && a.user === ref.username),
     );
     await this.removeActive(hits);
-    const macs = new Set(hits.map((a) => a['mac-address']!));
+    // The device's MAC cookie goes too, even when it is not online now: else it logs straight back in.
+    const macs = new Set([
+      ...hits.map((a) => a['mac-address']!),
+      ...(ref.mac ? [ref.mac.toUpperCase()] : []),
+    ]);
     const cookies = (await this.api.exec(`${COOKIE}/print`)).rows.filter((c) => macs.has(c['mac-address']!));
     await this.removeIds(COOKIE, cookies);
   }

@@ -6,6 +6,10 @@ import type { RouterHealth, RouterRow } from '../adapter.ts';
 import { allowFromWarning } from './allow-from.ts';
 import { routerProblem } from './problem.ts';
 
+/** Shown for a radius router whose CoA port Wavu cannot reach (marked by the radius adapter). */
+export const COA_UNREACHABLE_WARNING =
+  "Wavu can't reach this router's CoA port — it is probably behind NAT; sessions end by Session-Timeout.";
+
 export async function routerById(conn: Conn, id: number): Promise<RouterRow | null> {
   const [r] = await conn.select().from(routers).where(eq(routers.id, id));
   return r ?? null;
@@ -50,7 +54,9 @@ export interface RouterView {
   problem: string | null;
   lastReconciledAt: Date | null;
   health: RouterHealth | null;
-  /** Configuration an operator should know is risky (RADIUS from any address). */
+  /** Radius mode: since when Wavu can't reach its CoA port (NAT); null when it can, or is not known not to. */
+  coaUnreachableSince: Date | null;
+  /** Plain-language problems: risky configuration (RADIUS from any address), CoA port unreachable. */
   warnings: string[];
 }
 
@@ -80,7 +86,10 @@ export function toView(r: RouterRow): RouterView {
     problem: routerProblem(r, r.lastError),
     lastReconciledAt: r.lastReconciledAt,
     health: (r.health as RouterHealth | null) ?? null,
-    warnings: [allowFromWarning(r)].filter((w): w is string => w !== null),
+    coaUnreachableSince: r.coaUnreachableSince,
+    warnings: [allowFromWarning(r), r.coaUnreachableSince ? COA_UNREACHABLE_WARNING : null].filter(
+      (w): w is string => w !== null,
+    ),
   };
 }
 
