@@ -3,7 +3,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../app/deps.ts';
 import { asDate, query } from '../db/open.ts';
-import { pageQuery } from './paging.ts';
+import { type Page, pageQuery } from './paging.ts';
 
 export const listAuditQuery = z.object({
   actor: z.string().max(64).optional(),
@@ -14,7 +14,19 @@ export const listAuditQuery = z.object({
   limit: pageQuery.limit,
 });
 
-export async function listAudit(deps: Deps, f: z.output<typeof listAuditQuery>) {
+export interface AuditRow {
+  id: number;
+  at: string;
+  actorId: number | null;
+  actor: string;
+  action: string;
+  entity: string | null;
+  entityId: string | null;
+  detail: unknown;
+  ip: string | null;
+}
+
+export async function listAudit(deps: Deps, f: z.output<typeof listAuditQuery>): Promise<Page<AuditRow>> {
   const where: SQL[] = [];
   if (f.actor) where.push(sql`actor = ${f.actor.toLowerCase()}`);
   if (f.action) where.push(sql`action LIKE ${`${f.action.replace(/[%_\\]/g, '')}%`}`);
