@@ -260,7 +260,8 @@ describe.skipIf(!haveChromium)('admin dashboard in a browser', () => {
     await page.getByLabel('Username').fill(cashier.username);
     await page.getByLabel('Password').fill(cashier.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    // Signed in where the owner left off (the Payments page): the account button says who it is.
+    await page.getByRole('button', { name: 'baraka · cashier' }).waitFor();
     const nav = await page.locator('nav.side a').allTextContents();
     expect(nav).toEqual([
       'Dashboard',
