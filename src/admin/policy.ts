@@ -19,7 +19,7 @@ const MANAGE = ['owner', 'admin'] as const;
 /** Money settings and staff accounts. */
 const OWNER = ['owner'] as const;
 
-export const POLICY: Record<string, Access> = {
+export const POLICY = {
   'GET /api/admin/setup': 'public',
   'POST /api/admin/setup': 'public',
   'POST /api/admin/login': 'public',
@@ -79,10 +79,25 @@ export const POLICY: Record<string, Access> = {
 
   'GET /api/admin/exports/purchases.csv': MANAGE,
   'GET /api/admin/exports/customers.csv': MANAGE,
-};
+} satisfies Record<string, Access>;
+
+/** A route key of the table, e.g. `POST /api/admin/plans`: what the SPA asks `can()` about. */
+export type Permission = keyof typeof POLICY;
+
+/** The table looked up by a key that may not be in it (a route being checked at start). */
+export const accessOf = (key: string): Access | undefined =>
+  Object.hasOwn(POLICY, key) ? (POLICY as Record<string, Access>)[key] : undefined;
 
 export function allows(access: Access, role: AdminRole | null): boolean {
   if (access === 'public') return true;
   if (role === null) return false;
   return access === 'signed-in' || access.includes(role);
+}
+
+/**
+ * Every route key this role may call, sent to the dashboard with the account (`/me`, sign-in) so
+ * it shows only the pages and buttons the server would allow: the table stays the one list.
+ */
+export function permissionsOf(role: AdminRole): Permission[] {
+  return (Object.keys(POLICY) as Permission[]).filter((k) => allows(POLICY[k], role));
 }

@@ -9,4 +9,4 @@ export {
   staffIdOf,
 } from './actor.ts';
 export { audit, type AuditEntry } from './audit.ts';
-export { auditTrail, listAudit, listAuditQuery } from './list-audit.ts';
+export { type AuditRow, auditTrail, listAudit, listAuditQuery } from './list-audit.ts';

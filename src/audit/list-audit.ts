@@ -2,6 +2,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../app/deps.ts';
+import type { Page } from '../admin/paging.ts';
 import { asDate, type Conn, query } from '../db/open.ts';
 
 export const listAuditQuery = z.object({
@@ -13,7 +14,19 @@ export const listAuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-export async function listAudit(deps: Deps, f: z.output<typeof listAuditQuery>) {
+export interface AuditRow {
+  id: number;
+  at: string;
+  actorId: number | null;
+  actor: string;
+  action: string;
+  entity: string | null;
+  entityId: string | null;
+  detail: unknown;
+  ip: string | null;
+}
+
+export async function listAudit(deps: Deps, f: z.output<typeof listAuditQuery>): Promise<Page<AuditRow>> {
   const where: SQL[] = [];
   if (f.actor) where.push(sql`actor = ${f.actor.toLowerCase()}`);
   if (f.action) where.push(sql`action LIKE ${`${f.action.replace(/[%_\\]/g, '')}%`}`);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminRoutes } from '../../src/admin/admin-routes.ts';
 import { routeKey } from '../../src/admin/http/register.ts';
-import { type AdminHarness, adminHarness, inject, makeUser, sessionFor } from './helpers.ts';
+import { type AdminHarness, adminHarness, inject, makeUser, PASSWORD, sessionFor } from './helpers.ts';
 
 type Who = 'owner' | 'admin' | 'cashier' | 'viewer' | 'anon';
 const WHO: Who[] = ['owner', 'admin', 'cashier', 'viewer', 'anon'];
@@ -127,6 +127,21 @@ describe('admin access matrix', () => {
         expect(res.statusCode, `${key} csrf=${csrf}`).toBe(403);
         expect(res.json().error.code).toBe('csrf');
       }
+    }
+  });
+
+  it('/me and sign-in tell each role exactly the routes this table allows it, for the dashboard', async () => {
+    for (const role of ['owner', 'admin', 'cashier', 'viewer'] as const) {
+      const allowed = Object.entries(EXPECT)
+        .filter(([, e]) => e[role] === 1)
+        .map(([k]) => k)
+        .sort();
+      const me = await inject(h, await sessionFor(h, users[role]!), 'GET', '/api/admin/me');
+      expect(me.statusCode).toBe(200);
+      expect([...me.json().permissions].sort(), role).toEqual(allowed);
+      const login = await inject(h, null, 'POST', '/api/admin/login', { username: role, password: PASSWORD });
+      expect(login.statusCode).toBe(200);
+      expect([...login.json().permissions].sort(), role).toEqual(allowed);
     }
   });
 

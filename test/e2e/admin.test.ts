@@ -15,6 +15,8 @@ import { type App, createApp } from '../../src/app/run.ts';
 import { query } from '../../src/db/open.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { SYSTEM } from '../../src/audit/index.ts';
+import { createAdminUser } from '../../src/admin/auth/users.ts';
 import { CHROMIUM, haveChromium, launchChromium } from '../helpers/browser.ts';
 
 if (!haveChromium)
@@ -245,5 +247,42 @@ describe.skipIf(!haveChromium)('admin dashboard in a browser', () => {
     await page.getByRole('link', { name: 'Payments' }).click();
     await page.locator('tbody tr').first().waitFor();
     await shot('13-phone-dark-payments', false);
+  });
+
+  it('shows a cashier only the pages and buttons the policy allows a cashier', async () => {
+    const cashier = { username: 'baraka', password: 'a long cashier password' };
+    await app.deps.db.transaction((tx) =>
+      createAdminUser(tx, app.deps, { ...cashier, role: 'cashier', actor: SYSTEM }),
+    );
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Username').fill(cashier.username);
+    await page.getByLabel('Password').fill(cashier.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Signed in where the owner left off (the Payments page): the account button says who it is.
+    await page.getByRole('button', { name: 'baraka · cashier' }).waitFor();
+    const nav = await page.locator('nav.side a').allTextContents();
+    expect(nav).toEqual([
+      'Dashboard',
+      'Payments',
+      'Vouchers & codes',
+      'Sessions',
+      'Customers',
+      'Plans',
+      'Routers',
+    ]);
+    await page.getByRole('link', { name: 'Vouchers & codes' }).click();
+    await page.getByRole('button', { name: 'Make vouchers' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Sell a voucher' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Import' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'CSV' }).count()).toBe(0);
+    await shot('14-cashier-vouchers');
+    await page.getByRole('link', { name: 'Plans' }).click();
+    await page.getByRole('cell', { name: 'Weekly Student' }).waitFor();
+    expect(await page.getByRole('button', { name: 'New plan' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    await page.locator('tbody tr').first().waitFor();
+    expect(await page.getByRole('button', { name: 'Disconnect' }).count()).toBe(0);
   });
 });

@@ -83,7 +83,27 @@ export async function listCodes(deps: Deps, f: z.output<typeof listCodesQuery>):
   return toPage(rows, f.limit, (r) => ({ t: r.issued_at, id: r.id }), map);
 }
 
-export async function getCode(deps: Deps, id: string) {
+export interface CodeDetail extends CodeRow {
+  clock: 'wall' | 'uptime';
+  durationSeconds: number;
+  dataCapBytes: number | null;
+  validUntil: string | null;
+  revokedAt: string | null;
+  expiredAt: string | null;
+  boundDevices: { mac: string; boundAt: string | null; lastSeenAt: string | null }[];
+  sessions: {
+    id: string;
+    status: string;
+    mac: string | null;
+    ip: string | null;
+    router: string | null;
+    startedAt: string | null;
+    stoppedAt: string | null;
+    seconds: number;
+  }[];
+}
+
+export async function getCode(deps: Deps, id: string): Promise<CodeDetail> {
   const rows = await query<Record<string, any>>(
     deps.db,
     sql`SELECT c.id, c.kind, c.status, c.plan_id, pl.name AS plan_name, c.batch_id, c.purchase_id, c.phone,

@@ -6,7 +6,7 @@ import { asDate, query } from '../../db/open.ts';
 import { AppError } from '../../lib/errors.ts';
 import { normalizePhone } from '../../lib/phone.ts';
 import { type Page, pageQuery } from '../paging.ts';
-import { fetchPurchases, mapPurchase } from '../purchases/list-purchases.ts';
+import { fetchPurchases, mapPurchase, type PurchaseRow } from '../purchases/list-purchases.ts';
 
 export const listCustomersQuery = z.object({
   q: z.string().max(64).optional(),
@@ -66,7 +66,19 @@ export async function listCustomers(
   return { items, nextCursor: more ? String(items[items.length - 1]!.id) : null };
 }
 
-export async function getCustomer(deps: Deps, id: number) {
+export interface CustomerDetail extends CustomerRow {
+  recentPurchases: PurchaseRow[];
+  codes: {
+    id: string;
+    status: string;
+    kind: string;
+    planName: string;
+    issuedAt: string;
+    expiresAt: string | null;
+  }[];
+}
+
+export async function getCustomer(deps: Deps, id: number): Promise<CustomerDetail> {
   const rows = await query<Record<string, any>>(
     deps.db,
     sql`SELECT c.id, c.phone, c.name, c.created_at, st.* FROM customers c ${STATS} WHERE c.id = ${id}`,

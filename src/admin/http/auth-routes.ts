@@ -5,6 +5,8 @@ import { needsSetup, setupFirstOwner } from '../auth/first-owner.ts';
 import { login } from '../auth/login.ts';
 import { deleteSession, SESSION_MAX_MS } from '../auth/sessions.ts';
 import { roleSchema, usernameSchema } from '../auth/users.ts';
+import type { AdminRole } from '../../db/schema.ts';
+import { type Permission, permissionsOf } from '../policy.ts';
 import { clearCookie, sessionCookie } from './cookies.ts';
 import { route } from './route.ts';
 
@@ -16,6 +18,21 @@ const credentials = z.object({
 const me = z.object({
   user: z.object({ id: z.number(), username: z.string(), role: roleSchema }),
   csrfToken: z.string(),
+  /** The POLICY route keys this role may call; the dashboard shows pages and buttons by them. */
+  permissions: z.array(z.string()),
+});
+
+/** The signed-in account as the dashboard gets it, from sign-in, setup and `/me` alike. */
+export interface MeView {
+  user: { id: number; username: string; role: AdminRole };
+  csrfToken: string;
+  permissions: Permission[];
+}
+
+const meView = (user: MeView['user'], csrfToken: string): MeView => ({
+  user: { id: user.id, username: user.username, role: user.role },
+  csrfToken,
+  permissions: permissionsOf(user.role),
 });
 
 export const authRoutes = [
@@ -38,7 +55,7 @@ export const authRoutes = [
       await setupFirstOwner(deps, { username: body.username, password: body.password, ip });
       const s = await login(deps, { ...body, ip, userAgent: req.headers['user-agent'] ?? null });
       reply.header('set-cookie', sessionCookie(deps.config, s.token, SESSION_MAX_MS / 1000));
-      return { user: s.user, csrfToken: s.csrfToken };
+      return meView(s.user, s.csrfToken);
     },
   }),
   route({
@@ -51,7 +68,7 @@ export const authRoutes = [
     handler: async ({ deps, req, reply, body, ip }) => {
       const s = await login(deps, { ...body, ip, userAgent: req.headers['user-agent'] ?? null });
       reply.header('set-cookie', sessionCookie(deps.config, s.token, SESSION_MAX_MS / 1000));
-      return { user: s.user, csrfToken: s.csrfToken };
+      return meView(s.user, s.csrfToken);
     },
   }),
   route({
@@ -80,10 +97,7 @@ export const authRoutes = [
     tag: 'auth',
     summary: 'The signed-in account and its CSRF token',
     response: me,
-    handler: async ({ admin }) => ({
-      user: { id: admin!.id, username: admin!.username, role: admin!.role },
-      csrfToken: admin!.csrfToken,
-    }),
+    handler: async ({ admin }) => meView(admin!, admin!.csrfToken),
   }),
   route({
     method: 'POST',

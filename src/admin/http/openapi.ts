@@ -3,7 +3,7 @@
  * (zod 4's JSON Schema output is JSON Schema 2020-12, which OpenAPI 3.1 uses as is).
  */
 import { z } from 'zod';
-import { POLICY } from '../policy.ts';
+import { accessOf } from '../policy.ts';
 import { routeKey } from './register.ts';
 import type { AdminRoute } from './route.ts';
 
@@ -48,7 +48,7 @@ const errorResponse = {
 export function openApiDocument(routes: AdminRoute[], version: string): Json {
   const paths: Record<string, Record<string, Json>> = {};
   for (const r of routes) {
-    const access = POLICY[routeKey(r)]!;
+    const access = accessOf(routeKey(r))!;
     const path = r.path.replace(/:([A-Za-z_]+)/g, '{$1}');
     const roles =
       access === 'public'

@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../app/deps.ts';
+import type { AdminRole } from '../../db/schema.ts';
 import { asDate, query } from '../../db/open.ts';
 import { AppError } from '../../lib/errors.ts';
 import { type Actor, audit, staffIdOf } from '../../audit/index.ts';
@@ -27,7 +28,18 @@ export const patchStaffBody = z.object({
   unlock: z.literal(true).optional(),
 });
 
-export async function listStaff(deps: Deps) {
+export interface StaffView {
+  id: number;
+  username: string;
+  role: AdminRole;
+  disabled: boolean;
+  failedLogins: number;
+  locked: boolean;
+  lastLoginAt: string | null;
+  createdAt: string;
+}
+
+export async function listStaff(deps: Deps): Promise<StaffView[]> {
   const rows = await query<Record<string, any>>(
     deps.db,
     sql`SELECT id, username, role, disabled, last_login_at, created_at FROM admin_users ORDER BY id`,

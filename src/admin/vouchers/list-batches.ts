@@ -9,7 +9,27 @@ export const listBatchesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-export async function listBatches(deps: Deps, f: z.output<typeof listBatchesQuery>) {
+export interface BatchRow {
+  id: string;
+  label: string | null;
+  planName: string;
+  count: number;
+  source: string;
+  sellOnline: boolean;
+  validUntil: string | null;
+  createdAt: string;
+  createdBy: string | null;
+  /** Codes of the batch not used yet, in use, run out and revoked. */
+  unused: number;
+  inUse: number;
+  expired: number;
+  revoked: number;
+}
+
+export async function listBatches(
+  deps: Deps,
+  f: z.output<typeof listBatchesQuery>,
+): Promise<{ items: BatchRow[]; nextCursor: string | null }> {
   const cursor = f.cursor ? Buffer.from(f.cursor, 'base64url').toString('utf8').split('|') : null;
   const rows = await query<Record<string, any>>(
     deps.db,

@@ -1,3 +1,5 @@
+import type { MeView } from '../../../src/admin/http/api-types.ts';
+
 /**
  * The one way the SPA talks to the server: same-origin fetch with the session cookie, the CSRF
  * token on every change, and errors turned into ApiError with the server's plain message.
@@ -23,7 +25,7 @@ export const setOnSignedOut = (f: () => void) => {
   onSignedOut = f;
 };
 
-export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET') headers['x-csrf-token'] = csrf;
@@ -47,13 +49,14 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
   return data as T;
 }
 
-export const get = <T = any>(path: string) => api<T>('GET', path);
-export const post = <T = any>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
-export const patch = <T = any>(path: string, body: unknown) => api<T>('PATCH', path, body);
-export const put = <T = any>(path: string, body: unknown) => api<T>('PUT', path, body);
-export const del = <T = any>(path: string) => api<T>('DELETE', path, {});
+// The response type is the caller's to name (hooks/api/* name it from the server's types).
+export const get = <T>(path: string) => api<T>('GET', path);
+export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
+export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, body);
+export const put = <T>(path: string, body: unknown) => api<T>('PUT', path, body);
+export const del = <T>(path: string) => api<T>('DELETE', path, {});
 
-export function qs(params: Record<string, string | number | undefined | null>): string {
+export function qs(params: Record<string, string | number | boolean | undefined | null>): string {
   const u = new URLSearchParams();
   for (const [k, v] of Object.entries(params))
     if (v !== undefined && v !== null && v !== '') u.set(k, String(v));
@@ -61,8 +64,5 @@ export function qs(params: Record<string, string | number | undefined | null>): 
   return s ? `?${s}` : '';
 }
 
-export type Role = 'owner' | 'admin' | 'cashier' | 'viewer';
-export interface Me {
-  user: { id: number; username: string; role: Role };
-  csrfToken: string;
-}
+/** The signed-in account with the POLICY route keys its role may call (see hooks/api/account.ts). */
+export type Me = MeView;

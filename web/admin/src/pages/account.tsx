@@ -1,29 +1,28 @@
 import { useState } from 'react';
-import { post } from '../api.ts';
-import { ErrorNote, Field } from '../ui.tsx';
+import { ErrorNote } from '../components/feedback.tsx';
+import { Field } from '../components/forms.tsx';
+import { useChangePassword } from '../hooks/api/account.ts';
 
 export function AccountPage() {
   const [cur, setCur] = useState('');
   const [next, setNext] = useState('');
-  const [msg, setMsg] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const change = useChangePassword();
   return (
     <section>
       <h1>Your account</h1>
       <form
         className="card narrow"
-        onSubmit={async (e) => {
+        onSubmit={(e) => {
           e.preventDefault();
-          setError(null);
-          setMsg(null);
-          try {
-            await post('/me/password', { currentPassword: cur, newPassword: next });
-            setMsg('Password changed. Your other sessions were signed out.');
-            setCur('');
-            setNext('');
-          } catch (err) {
-            setError(err);
-          }
+          change.mutate(
+            { currentPassword: cur, newPassword: next },
+            {
+              onSuccess: () => {
+                setCur('');
+                setNext('');
+              },
+            },
+          );
         }}
       >
         <h2>Change password</h2>
@@ -45,8 +44,8 @@ export function AccountPage() {
             required
           />
         </Field>
-        <ErrorNote error={error} />
-        {msg && <p className="ok">{msg}</p>}
+        <ErrorNote error={change.error} />
+        {change.isSuccess && <p className="ok">Password changed. Your other sessions were signed out.</p>}
         <button type="submit">Change password</button>
       </form>
     </section>

@@ -1,10 +1,13 @@
 import { useState } from 'react';
-import { PagedTable, when } from '../ui.tsx';
+import { PagedTable } from '../components/tables.tsx';
+import { useAudit } from '../hooks/api/audit.ts';
+import { when } from '../lib/format.ts';
 
 export function AuditPage() {
   const [actor, setActor] = useState('');
   const [action, setAction] = useState('');
   const [applied, setApplied] = useState({ actor: '', action: '' });
+  const entries = useAudit(applied);
   return (
     <section>
       <h1>Audit log</h1>
@@ -29,9 +32,8 @@ export function AuditPage() {
         />
         <button type="submit">Filter</button>
       </form>
-      <PagedTable<any>
-        path="/audit"
-        params={applied}
+      <PagedTable
+        query={entries}
         rowKey={(a) => a.id}
         columns={[
           { label: 'When', cell: (a) => when(a.at) },

@@ -1,26 +1,35 @@
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { get } from '../api.ts';
 import type { PageProps } from '../app.tsx';
-import { Badge, can, ErrorNote, kes, PagedTable, phone, Table, when, SearchForm } from '../ui.tsx';
+import { Badge, ErrorNote } from '../components/feedback.tsx';
+import { SearchForm } from '../components/forms.tsx';
+import { BackButton } from '../components/layout.tsx';
+import { PagedTable, Table } from '../components/tables.tsx';
+import { useCan } from '../hooks/api/account.ts';
+import { useCustomer, useCustomers } from '../hooks/api/customers.ts';
+import { kes, phone, when } from '../lib/format.ts';
 
-export function CustomersPage({ role, id, go }: PageProps) {
-  const [search, setSearch] = useState('');
+export function CustomersPage({ id, go }: PageProps) {
   if (id) return <Customer id={id} back={() => go('customers')} go={go} />;
+  return <CustomerList go={go} />;
+}
+
+function CustomerList({ go }: { go: PageProps['go'] }) {
+  const can = useCan();
+  const [search, setSearch] = useState('');
+  const customers = useCustomers({ q: search });
   return (
     <section>
       <div className="bar-head">
         <h1>Customers</h1>
-        {can(role, ['owner', 'admin']) && (
+        {can('GET /api/admin/exports/customers.csv') && (
           <a className="button ghost" href="/api/admin/exports/customers.csv">
             Export CSV
           </a>
         )}
       </div>
       <SearchForm placeholder="Phone or name" label="Search customers" onSearch={setSearch} />
-      <PagedTable<any>
-        path="/customers"
-        params={{ q: search }}
+      <PagedTable
+        query={customers}
         rowKey={(c) => c.id}
         onRow={(c) => go(`customers/${c.id}`)}
         columns={[
@@ -36,13 +45,11 @@ export function CustomersPage({ role, id, go }: PageProps) {
 }
 
 function Customer({ id, back, go }: { id: string; back: () => void; go: PageProps['go'] }) {
-  const q = useQuery({ queryKey: ['customer', id], queryFn: () => get(`/customers/${id}`) });
+  const q = useCustomer(id);
   const c = q.data;
   return (
     <section>
-      <button type="button" className="ghost" onClick={back}>
-        ← Customers
-      </button>
+      <BackButton label="Customers" onClick={back} />
       <ErrorNote error={q.error} />
       {c && (
         <>
@@ -55,13 +62,13 @@ function Customer({ id, back, go }: { id: string; back: () => void; go: PageProp
           <h2>Recent payments</h2>
           <Table
             rows={c.recentPurchases}
-            rowKey={(p: any) => p.id}
-            onRow={(p: any) => go(`purchases/${p.id}`)}
+            rowKey={(p) => p.id}
+            onRow={(p) => go(`purchases/${p.id}`)}
             columns={[
-              { label: 'When', cell: (p: any) => when(p.createdAt) },
-              { label: 'Plan', cell: (p: any) => p.planName },
-              { label: 'Amount', cell: (p: any) => kes(p.amountKes), className: 'num' },
-              { label: 'Status', cell: (p: any) => <Badge value={p.status} /> },
+              { label: 'When', cell: (p) => when(p.createdAt) },
+              { label: 'Plan', cell: (p) => p.planName },
+              { label: 'Amount', cell: (p) => kes(p.amountKes), className: 'num' },
+              { label: 'Status', cell: (p) => <Badge value={p.status} /> },
             ]}
           />
         </>

@@ -1,15 +1,16 @@
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { get } from '../api.ts';
-import { BarChart, ErrorNote, kes, Table } from '../ui.tsx';
+import { BarChart, Kpi } from '../components/charts.tsx';
+import { ErrorNote } from '../components/feedback.tsx';
+import { Table } from '../components/tables.tsx';
+import { useDashboard } from '../hooks/api/dashboard.ts';
+import { kes } from '../lib/format.ts';
+
+/** A count by status; a status with none may be left out. */
+const n = (x: number | undefined) => x ?? 0;
 
 export function DashboardPage() {
   const [days, setDays] = useState(30);
-  const q = useQuery({
-    queryKey: ['dashboard', days],
-    queryFn: () => get(`/dashboard?days=${days}`),
-    refetchInterval: 30_000,
-  });
+  const q = useDashboard(days);
   const d = q.data;
   return (
     <section>
@@ -37,7 +38,7 @@ export function DashboardPage() {
             <Kpi
               label="M-Pesa success"
               value={d.payments.successRate === null ? '—' : `${Math.round(d.payments.successRate * 100)}%`}
-              sub={`${d.payments.byStatus.paid} paid · ${d.payments.byStatus.failed + d.payments.byStatus.cancelled + d.payments.byStatus.expired} not`}
+              sub={`${n(d.payments.byStatus.paid)} paid · ${n(d.payments.byStatus.failed) + n(d.payments.byStatus.cancelled) + n(d.payments.byStatus.expired)} not`}
             />
             <Kpi
               label="Payment → online"
@@ -50,12 +51,12 @@ export function DashboardPage() {
           <div className="grid2">
             <BarChart
               title="Revenue per day (KES)"
-              data={d.revenuePerDay.map((x: any) => ({ label: x.day.slice(5), value: x.kes }))}
+              data={d.revenuePerDay.map((x) => ({ label: x.day.slice(5), value: x.kes }))}
               format={(n) => n.toLocaleString('en-KE')}
             />
             <BarChart
               title="Sessions started per day"
-              data={d.sessions.perDay.map((x: any) => ({ label: x.day.slice(5), value: x.sessions }))}
+              data={d.sessions.perDay.map((x) => ({ label: x.day.slice(5), value: x.sessions }))}
               format={(n) => String(n)}
             />
           </div>
@@ -64,11 +65,11 @@ export function DashboardPage() {
               <h2>Revenue by plan</h2>
               <Table
                 rows={d.revenuePerPlan}
-                rowKey={(r: any) => r.planId}
+                rowKey={(r) => r.planId}
                 columns={[
-                  { label: 'Plan', cell: (r: any) => r.name },
-                  { label: 'Sales', cell: (r: any) => r.payments, className: 'num' },
-                  { label: 'Revenue', cell: (r: any) => kes(r.kes), className: 'num' },
+                  { label: 'Plan', cell: (r) => r.name },
+                  { label: 'Sales', cell: (r) => r.payments, className: 'num' },
+                  { label: 'Revenue', cell: (r) => kes(r.kes), className: 'num' },
                 ]}
               />
             </div>
@@ -76,11 +77,11 @@ export function DashboardPage() {
               <h2>Revenue by router</h2>
               <Table
                 rows={d.revenuePerRouter}
-                rowKey={(r: any) => String(r.routerId)}
+                rowKey={(r) => String(r.routerId)}
                 columns={[
-                  { label: 'Router', cell: (r: any) => r.name },
-                  { label: 'Sales', cell: (r: any) => r.payments, className: 'num' },
-                  { label: 'Revenue', cell: (r: any) => kes(r.kes), className: 'num' },
+                  { label: 'Router', cell: (r) => r.name },
+                  { label: 'Sales', cell: (r) => r.payments, className: 'num' },
+                  { label: 'Revenue', cell: (r) => kes(r.kes), className: 'num' },
                 ]}
               />
             </div>
@@ -88,12 +89,12 @@ export function DashboardPage() {
               <h2>M-Pesa result codes</h2>
               <Table
                 rows={d.payments.resultCodes}
-                rowKey={(r: any) => r.resultCode}
+                rowKey={(r) => r.resultCode}
                 empty="No results recorded in this period."
                 columns={[
-                  { label: 'Code', cell: (r: any) => r.resultCode },
-                  { label: 'Meaning', cell: (r: any) => r.description ?? '—' },
-                  { label: 'Count', cell: (r: any) => r.count, className: 'num' },
+                  { label: 'Code', cell: (r) => r.resultCode },
+                  { label: 'Meaning', cell: (r) => r.description ?? '—' },
+                  { label: 'Count', cell: (r) => r.count, className: 'num' },
                 ]}
               />
             </div>
@@ -101,11 +102,11 @@ export function DashboardPage() {
               <h2>Online now by router</h2>
               <Table
                 rows={d.sessions.activePerRouter}
-                rowKey={(r: any) => String(r.routerId)}
+                rowKey={(r) => String(r.routerId)}
                 empty="Nobody online."
                 columns={[
-                  { label: 'Router', cell: (r: any) => r.name },
-                  { label: 'Sessions', cell: (r: any) => r.active, className: 'num' },
+                  { label: 'Router', cell: (r) => r.name },
+                  { label: 'Sessions', cell: (r) => r.active, className: 'num' },
                 ]}
               />
             </div>
@@ -113,15 +114,5 @@ export function DashboardPage() {
         </>
       )}
     </section>
-  );
-}
-
-function Kpi({ label, value, sub }: { label: string; value: string; sub?: string }) {
-  return (
-    <div className="kpi">
-      <span>{label}</span>
-      <strong>{value}</strong>
-      {sub && <small>{sub}</small>}
-    </div>
   );
 }

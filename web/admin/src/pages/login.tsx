@@ -1,11 +1,12 @@
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { get, type Me, post } from '../api.ts';
-import { ErrorNote, Field } from '../ui.tsx';
+import type { Me } from '../api.ts';
+import { ErrorNote } from '../components/feedback.tsx';
+import { Field } from '../components/forms.tsx';
+import { signIn, useSetupState } from '../hooks/api/account.ts';
 
 /** Sign-in, or the one-time first-owner setup while no admin account exists. */
 export function LoginPage({ onSignedIn }: { onSignedIn: (m: Me) => void }) {
-  const setup = useQuery({ queryKey: ['setup'], queryFn: () => get<{ needsSetup: boolean }>('/setup') });
+  const setup = useSetupState();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -19,7 +20,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (m: Me) => void }) {
     if (first && password !== confirm) return setError(new Error('The two passwords differ.'));
     setBusy(true);
     try {
-      onSignedIn(await post<Me>(first ? '/setup' : '/login', { username, password }));
+      onSignedIn(await signIn(first, { username, password }));
     } catch (err) {
       setError(err);
     } finally {

@@ -1,25 +1,27 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { del, get, patch, post } from '../api.ts';
-import type { PageProps } from '../app.tsx';
-import { Badge, can, duration, ErrorNote, Field, kes, Table } from '../ui.tsx';
+import type { Plan } from '../../../../src/admin/http/api-types.ts';
+import { Badge, ErrorNote } from '../components/feedback.tsx';
+import { Field } from '../components/forms.tsx';
+import { Table } from '../components/tables.tsx';
+import { useCan } from '../hooks/api/account.ts';
+import { useDeletePlan, usePlans, useSavePlan } from '../hooks/api/plans.ts';
+import { duration, kes } from '../lib/format.ts';
 
-interface Plan {
-  id: number;
+/** The form's fields as typed: numbers stay text until saved, speeds in Mbps, the cap in GB. */
+interface PlanFields {
   name: string;
-  priceKes: number;
-  durationSeconds: number;
-  dataCapBytes: number | null;
-  rateUpKbps: number | null;
-  rateDownKbps: number | null;
-  devices: number;
-  clock: 'wall' | 'uptime';
-  startsOn: 'first_login' | 'payment';
+  priceKes: number | string;
+  hours: number | string;
+  devices: number | string;
+  clock: Plan['clock'];
+  rateDownMbps: string;
+  rateUpMbps: string;
+  capGb: string;
   active: boolean;
-  sortOrder: number;
+  sortOrder: number | string;
 }
 
-const blank = {
+const blank: PlanFields = {
   name: '',
   priceKes: 20,
   hours: 1,
@@ -32,11 +34,10 @@ const blank = {
   sortOrder: 0,
 };
 
-export function PlansPage({ role }: PageProps) {
-  const qc = useQueryClient();
-  const q = useQuery({ queryKey: ['plans'], queryFn: () => get<{ items: Plan[] }>('/plans') });
+export function PlansPage() {
+  const q = usePlans();
   const [editing, setEditing] = useState<Plan | 'new' | null>(null);
-  const manage = can(role, ['owner', 'admin']);
+  const manage = useCan()('POST /api/admin/plans');
   return (
     <section>
       <div className="bar-head">
@@ -48,15 +49,7 @@ export function PlansPage({ role }: PageProps) {
         )}
       </div>
       <ErrorNote error={q.error} />
-      {editing && (
-        <PlanForm
-          plan={editing === 'new' ? null : editing}
-          onDone={() => {
-            setEditing(null);
-            qc.invalidateQueries({ queryKey: ['plans'] });
-          }}
-        />
-      )}
+      {editing && <PlanForm plan={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />}
       <Table
         rows={q.data?.items ?? []}
         rowKey={(p) => p.id}
@@ -84,7 +77,7 @@ export function PlansPage({ role }: PageProps) {
 }
 
 function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: () => void }) {
-  const [f, setF] = useState(() =>
+  const [f, setF] = useState<PlanFields>(() =>
     plan
       ? {
           name: plan.name,
@@ -100,10 +93,12 @@ function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: () => void }) {
         }
       : blank,
   );
-  const set = (k: string, v: unknown) => setF({ ...f, [k]: v });
-  const save = useMutation({
-    mutationFn: () => {
-      const body = {
+  const set = <K extends keyof PlanFields>(k: K, v: PlanFields[K]) => setF({ ...f, [k]: v });
+  const save = useSavePlan(plan);
+  const remove = useDeletePlan();
+  const submit = () =>
+    save.mutate(
+      {
         name: f.name,
         priceKes: Number(f.priceKes),
         durationSeconds: Math.round(Number(f.hours) * 3600),
@@ -114,18 +109,15 @@ function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: () => void }) {
         dataCapBytes: f.capGb ? Math.round(Number(f.capGb) * 1e9) : null,
         active: f.active,
         sortOrder: Number(f.sortOrder),
-      };
-      return plan ? patch(`/plans/${plan.id}`, body) : post('/plans', body);
-    },
-    onSuccess: onDone,
-  });
-  const remove = useMutation({ mutationFn: () => del(`/plans/${plan!.id}`), onSuccess: onDone });
+      },
+      { onSuccess: onDone },
+    );
   return (
     <form
       className="card form-grid"
       onSubmit={(e) => {
         e.preventDefault();
-        save.mutate();
+        submit();
       }}
     >
       <h2>{plan ? `Edit ${plan.name}` : 'New plan'}</h2>
@@ -165,7 +157,7 @@ function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: () => void }) {
         />
       </Field>
       <Field label="Time counts">
-        <select value={f.clock} onChange={(e) => set('clock', e.target.value)}>
+        <select value={f.clock} onChange={(e) => set('clock', e.target.value as Plan['clock'])}>
           <option value="wall">from first login (wall clock)</option>
           <option value="uptime">only while online</option>
         </select>
@@ -216,7 +208,8 @@ function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: () => void }) {
             type="button"
             className="danger"
             onClick={() =>
-              confirm(`Delete ${plan.name}? A plan with sales is hidden instead.`) && remove.mutate()
+              confirm(`Delete ${plan.name}? A plan with sales is hidden instead.`) &&
+              remove.mutate(plan.id, { onSuccess: onDone })
             }
           >
             Delete

@@ -1,18 +1,16 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { del, get, patch, post } from '../api.ts';
-import type { PageProps } from '../app.tsx';
-import { Badge, can, ErrorNote, Field, Table, when } from '../ui.tsx';
+import { Badge, ErrorNote } from '../components/feedback.tsx';
+import { Field } from '../components/forms.tsx';
+import { Table } from '../components/tables.tsx';
+import { useCan } from '../hooks/api/account.ts';
+import { useRemoveRouter, useRouters, useSaveRouter, useTestRouter } from '../hooks/api/routers.ts';
+import { when } from '../lib/format.ts';
 
-export function RoutersPage({ role }: PageProps) {
-  const qc = useQueryClient();
-  const q = useQuery({ queryKey: ['routers'], queryFn: () => get('/routers'), refetchInterval: 30_000 });
+export function RoutersPage() {
+  const q = useRouters();
   const [editing, setEditing] = useState<any | 'new' | null>(null);
-  const manage = can(role, ['owner', 'admin']);
-  const done = () => {
-    setEditing(null);
-    qc.invalidateQueries({ queryKey: ['routers'] });
-  };
+  const manage = useCan()('POST /api/admin/routers');
+  const done = () => setEditing(null);
   return (
     <section>
       <div className="bar-head">
@@ -93,8 +91,10 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
   const [password, setPassword] = useState('');
   const [secret, setSecret] = useState('');
   const set = (k: string, v: unknown) => setF({ ...f, [k]: v });
-  const save = useMutation({
-    mutationFn: () => {
+  const saveRouter = useSaveRouter(router ? router.id : null);
+  const save = {
+    ...saveRouter,
+    mutate: () => {
       const api = f.mode === 'api';
       const body: any = api
         ? { name: f.name, transport: f.transport, username: f.username }
@@ -109,16 +109,17 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
       if (!api && (f.allowFrom || router)) body.allowFrom = f.allowFrom;
       if (api && password) body.password = password;
       if (!api && secret) body.secret = secret;
-      if (router) return patch(`/routers/${router.id}`, { ...body, enabled: f.enabled });
-      return post('/routers', { ...body, mode: f.mode });
+      saveRouter.mutate(router ? { ...body, enabled: f.enabled } : { ...body, mode: f.mode }, {
+        onSuccess: (r) => {
+          if (!router && (r.generated?.password || r.generated?.secret)) return;
+          onDone();
+        },
+      });
     },
-    onSuccess: (r: any) => {
-      if (!router && (r?.generated?.password || r?.generated?.secret)) return;
-      onDone();
-    },
-  });
-  const remove = useMutation({ mutationFn: () => del(`/routers/${router.id}`), onSuccess: onDone });
-  const test = useMutation({ mutationFn: () => post(`/routers/${router.id}/test`) });
+  };
+  const removeRouter = useRemoveRouter(router?.id);
+  const remove = { ...removeRouter, mutate: () => removeRouter.mutate(undefined, { onSuccess: onDone }) };
+  const test = useTestRouter(router?.id);
   const generated = save.data?.generated;
   if (generated && (generated.password || generated.secret)) {
     return (
@@ -130,7 +131,7 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
         </p>
         <p className="code">{generated.password ?? generated.secret}</p>
         <div className="actions">
-          <a className="button" href={`/api/admin/routers/${save.data.router.id}/script`}>
+          <a className="button" href={`/api/admin/routers/${save.data?.router.id}/script`}>
             Download setup script
           </a>
           <button type="button" className="ghost" onClick={onDone}>

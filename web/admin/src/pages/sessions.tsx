@@ -1,26 +1,26 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { post } from '../api.ts';
-import type { PageProps } from '../app.tsx';
-import { Badge, can, ErrorNote, PagedTable, when, SearchForm } from '../ui.tsx';
+import { Badge, ErrorNote } from '../components/feedback.tsx';
+import { SearchForm } from '../components/forms.tsx';
+import { PagedTable } from '../components/tables.tsx';
+import type { SessionFilters } from '../../../../src/admin/http/api-types.ts';
+import { useCan } from '../hooks/api/account.ts';
+import { useDisconnectSession, useSessions } from '../hooks/api/sessions.ts';
+import { when } from '../lib/format.ts';
 
 // Opening this list asks api-mode routers for their sessions at once (the server only enqueues
 // the poll), so a refresh a few seconds later shows the answer; while open it keeps refreshing.
 const REFRESH_MS = 10_000;
 
-export function SessionsPage({ role }: PageProps) {
-  const qc = useQueryClient();
+export function SessionsPage() {
   const [status, setStatus] = useState('active');
   const [search, setSearch] = useState('');
   const [done, setDone] = useState<Record<string, boolean>>({});
-  const kick = useMutation({
-    mutationFn: (id: string) => post(`/sessions/${id}/disconnect`),
-    onSuccess: (_r, id) => {
-      setDone({ ...done, [id]: true });
-      qc.invalidateQueries({ queryKey: ['/sessions'] });
-    },
-  });
-  const manage = can(role, ['owner', 'admin']);
+  const kick = useDisconnectSession((id) => setDone({ ...done, [id]: true }));
+  const manage = useCan()('POST /api/admin/sessions/:id/disconnect');
+  const sessions = useSessions(
+    { status: status as SessionFilters['status'], q: search || undefined },
+    status === 'closed' ? undefined : REFRESH_MS,
+  );
   return (
     <section>
       <h1>Sessions</h1>
@@ -32,12 +32,10 @@ export function SessionsPage({ role }: PageProps) {
         </select>
       </SearchForm>
       <ErrorNote error={kick.error} />
-      <PagedTable<any>
-        path="/sessions"
-        params={{ status, q: search }}
+      <PagedTable
+        query={sessions}
         rowKey={(s) => s.id}
         empty="Nobody online."
-        refetchMs={status === 'closed' ? undefined : REFRESH_MS}
         columns={[
           { label: 'Since', cell: (s) => when(s.startedAt) },
           {

@@ -1,44 +1,28 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { get, put } from '../api.ts';
-import type { PageProps } from '../app.tsx';
-import { can, ErrorNote, Field } from '../ui.tsx';
+import type { MpesaInput, Settings, SmsInput } from '../../../../src/admin/http/api-types.ts';
+import { ErrorNote, Saved } from '../components/feedback.tsx';
+import { Field } from '../components/forms.tsx';
+import { useCan } from '../hooks/api/account.ts';
+import { useSaveSettings, useSettings } from '../hooks/api/settings.ts';
 
-export function SettingsPage({ role }: PageProps) {
-  const q = useQuery({ queryKey: ['settings'], queryFn: () => get('/settings') });
+export function SettingsPage() {
+  const q = useSettings();
+  const can = useCan();
   if (!q.data) return <ErrorNote error={q.error} />;
-  const owner = can(role, ['owner']);
   return (
     <section>
       <h1>Settings</h1>
       <Branding initial={q.data.branding} />
-      <Mpesa initial={q.data.mpesa} editable={owner} />
-      <Sms initial={q.data.sms} editable={owner} />
+      <Mpesa initial={q.data.mpesa} editable={can('PUT /api/admin/settings/mpesa')} />
+      <Sms initial={q.data.sms} editable={can('PUT /api/admin/settings/sms')} />
     </section>
   );
 }
 
-function useSave(path: string) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (body: unknown) => put(path, body),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['settings'] }),
-  });
-}
-
-function Saved({ m }: { m: ReturnType<typeof useSave> }) {
-  return (
-    <>
-      <ErrorNote error={m.error} />
-      {m.isSuccess && <p className="ok">Saved.</p>}
-    </>
-  );
-}
-
-function Branding({ initial }: { initial: any }) {
+function Branding({ initial }: { initial: Settings['branding'] }) {
   const [f, setF] = useState(initial);
   useEffect(() => setF(initial), [initial]);
-  const save = useSave('/settings/branding');
+  const save = useSaveSettings('branding');
   return (
     <form
       className="card form-grid"
@@ -95,16 +79,16 @@ function Secret({
   );
 }
 
-function Mpesa({ initial, editable }: { initial: any; editable: boolean }) {
+function Mpesa({ initial, editable }: { initial: Settings['mpesa']; editable: boolean }) {
   const [f, setF] = useState({
     shortcode: initial.shortcode,
-    type: initial.type,
+    type: initial.type as MpesaInput['type'],
     till: initial.till ?? '',
     consumerKey: initial.consumerKey ?? '',
   });
   const [secret, setSecret] = useState('');
   const [passkey, setPasskey] = useState('');
-  const save = useSave('/settings/mpesa');
+  const save = useSaveSettings('mpesa');
   return (
     <form
       className="card form-grid"
@@ -132,7 +116,11 @@ function Mpesa({ initial, editable }: { initial: any; editable: boolean }) {
         />
       </Field>
       <Field label="Type">
-        <select value={f.type} disabled={!editable} onChange={(e) => setF({ ...f, type: e.target.value })}>
+        <select
+          value={f.type}
+          disabled={!editable}
+          onChange={(e) => setF({ ...f, type: e.target.value as MpesaInput['type'] })}
+        >
           <option value="paybill">Paybill</option>
           <option value="till">Till (Buy Goods)</option>
         </select>
@@ -173,14 +161,14 @@ function Mpesa({ initial, editable }: { initial: any; editable: boolean }) {
   );
 }
 
-function Sms({ initial, editable }: { initial: any; editable: boolean }) {
+function Sms({ initial, editable }: { initial: Settings['sms']; editable: boolean }) {
   const [f, setF] = useState({
-    provider: initial.provider === 'africastalking' ? 'africastalking' : 'none',
+    provider: (initial.provider === 'africastalking' ? 'africastalking' : 'none') as SmsInput['provider'],
     username: initial.username ?? '',
     senderId: initial.senderId ?? '',
   });
   const [key, setKey] = useState('');
-  const save = useSave('/settings/sms');
+  const save = useSaveSettings('sms');
   return (
     <form
       className="card form-grid"
@@ -200,7 +188,7 @@ function Sms({ initial, editable }: { initial: any; editable: boolean }) {
         <select
           value={f.provider}
           disabled={!editable}
-          onChange={(e) => setF({ ...f, provider: e.target.value })}
+          onChange={(e) => setF({ ...f, provider: e.target.value as SmsInput['provider'] })}
         >
           <option value="africastalking">Africa's Talking</option>
           <option value="none">None</option>

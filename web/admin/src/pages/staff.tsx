@@ -1,27 +1,21 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { get, patch, post } from '../api.ts';
-import type { PageProps } from '../app.tsx';
-import { Badge, ErrorNote, Field, Table, when } from '../ui.tsx';
+import type { AdminRole, StaffInput } from '../../../../src/admin/http/api-types.ts';
+import { Badge, ErrorNote } from '../components/feedback.tsx';
+import { Field } from '../components/forms.tsx';
+import { Table } from '../components/tables.tsx';
+import { useAddStaff, useChangeStaff, useStaff } from '../hooks/api/staff.ts';
+import { when } from '../lib/format.ts';
 
-const ROLES = ['owner', 'admin', 'cashier', 'viewer'];
+/** The choices of the role menus, most powerful first; the record makes a new server role a type error here. */
+const ROLE_ORDER: Record<AdminRole, number> = { owner: 0, admin: 1, cashier: 2, viewer: 3 };
+const ROLES = (Object.keys(ROLE_ORDER) as AdminRole[]).sort((a, b) => ROLE_ORDER[a] - ROLE_ORDER[b]);
+const empty: StaffInput = { username: '', role: 'cashier', password: '' };
 
-export function StaffPage(_: PageProps) {
-  const qc = useQueryClient();
-  const q = useQuery({ queryKey: ['staff'], queryFn: () => get('/staff') });
-  const refresh = () => qc.invalidateQueries({ queryKey: ['staff'] });
-  const change = useMutation({
-    mutationFn: ({ id, body }: { id: number; body: unknown }) => patch(`/staff/${id}`, body),
-    onSuccess: refresh,
-  });
-  const [f, setF] = useState({ username: '', role: 'cashier', password: '' });
-  const add = useMutation({
-    mutationFn: () => post('/staff', f),
-    onSuccess: () => {
-      setF({ username: '', role: 'cashier', password: '' });
-      refresh();
-    },
-  });
+export function StaffPage() {
+  const q = useStaff();
+  const change = useChangeStaff();
+  const [f, setF] = useState(empty);
+  const add = useAddStaff();
   return (
     <section>
       <h1>Staff</h1>
@@ -32,16 +26,16 @@ export function StaffPage(_: PageProps) {
       <ErrorNote error={q.error ?? change.error} />
       <Table
         rows={q.data?.items ?? []}
-        rowKey={(u: any) => u.id}
+        rowKey={(u) => u.id}
         columns={[
-          { label: 'User', cell: (u: any) => u.username },
+          { label: 'User', cell: (u) => u.username },
           {
             label: 'Role',
-            cell: (u: any) => (
+            cell: (u) => (
               <select
                 value={u.role}
                 aria-label={`Role of ${u.username}`}
-                onChange={(e) => change.mutate({ id: u.id, body: { role: e.target.value } })}
+                onChange={(e) => change.mutate({ id: u.id, body: { role: e.target.value as AdminRole } })}
               >
                 {ROLES.map((r) => (
                   <option key={r}>{r}</option>
@@ -51,12 +45,12 @@ export function StaffPage(_: PageProps) {
           },
           {
             label: 'State',
-            cell: (u: any) => <Badge value={u.disabled ? 'disabled' : u.locked ? 'locked' : 'active'} />,
+            cell: (u) => <Badge value={u.disabled ? 'disabled' : u.locked ? 'locked' : 'active'} />,
           },
-          { label: 'Last sign-in', cell: (u: any) => when(u.lastLoginAt) },
+          { label: 'Last sign-in', cell: (u) => when(u.lastLoginAt) },
           {
             label: '',
-            cell: (u: any) => (
+            cell: (u) => (
               <span className="row-actions">
                 {u.locked && (
                   <button
@@ -93,7 +87,7 @@ export function StaffPage(_: PageProps) {
         className="card form-grid"
         onSubmit={(e) => {
           e.preventDefault();
-          add.mutate();
+          add.mutate(f, { onSuccess: () => setF(empty) });
         }}
       >
         <h2>Add staff</h2>
@@ -101,7 +95,7 @@ export function StaffPage(_: PageProps) {
           <input required value={f.username} onChange={(e) => setF({ ...f, username: e.target.value })} />
         </Field>
         <Field label="Role">
-          <select value={f.role} onChange={(e) => setF({ ...f, role: e.target.value })}>
+          <select value={f.role} onChange={(e) => setF({ ...f, role: e.target.value as AdminRole })}>
             {ROLES.map((r) => (
               <option key={r}>{r}</option>
             ))}

@@ -1,0 +1,127 @@
+/**
+ * The admin API's request and response types, as the dashboard (web/admin) sees them. The SPA
+ * imports this file with `import type` only, so the types come from the use cases and zod schemas
+ * themselves and cannot drift from what the server sends; nothing here exists at run time.
+ *
+ * Responses are the use cases' return types passed through `Json<>` (a Date goes over the wire as
+ * an ISO string); request bodies are `z.input<>` of the schemas the routes parse with.
+ */
+import type { z } from 'zod';
+import type { CashSaleResult } from '../../payments/record-cash-sale.ts';
+import type { AddRouterResult } from '../../gateways/routers/add-router.ts';
+import type { AddRouterInput, UpdateRouterInput } from '../../gateways/routers/input.ts';
+import type { RouterView } from '../../gateways/routers/repo.ts';
+import type { TestRouterResult } from '../../gateways/routers/test-router.ts';
+import type { ImportReport } from '../../vouchers/import-vouchers.ts';
+import type { AuditRow, listAuditQuery } from '../../audit/index.ts';
+import type { CodeDetail, CodeRow, listCodesQuery } from '../codes/list-codes.ts';
+import type { CustomerDetail, CustomerRow, listCustomersQuery } from '../customers/customers.ts';
+import type { Dashboard } from '../dashboard/get-dashboard.ts';
+import type { Page } from '../paging.ts';
+import type { planInput, planPatch, PlanView } from '../../plans/index.ts';
+import type { PurchaseDetail } from '../purchases/get-purchase-detail.ts';
+import type { listPurchasesQuery, PurchaseRow } from '../purchases/list-purchases.ts';
+import type { RouterWithHealth } from '../routers/list-routers-with-health.ts';
+import type { listSessionsQuery, SessionRow } from '../sessions/list-sessions.ts';
+import type { brandingSchema, mpesaSchema, readSettings, smsSchema } from '../settings/settings.ts';
+import type { createStaffBody, patchStaffBody, StaffView } from '../staff/manage-staff.ts';
+import type { BatchRow } from '../vouchers/list-batches.ts';
+
+export type { MeView } from './auth-routes.ts';
+export type { Permission } from '../policy.ts';
+export type { AdminRole } from '../../db/schema.ts';
+
+/** What JSON.stringify makes of T: dates become ISO strings, the rest keeps its shape. */
+export type Json<T> = T extends Date
+  ? string
+  : T extends (infer U)[]
+    ? Json<U>[]
+    : T extends object
+      ? { [K in keyof T]: Json<T[K]> }
+      : T;
+
+/** A keyset-paged list of T (already a wire type): one page of items and the next cursor. */
+export type Paged<T> = Page<T>;
+/**
+ * Filters of a paged list as the SPA sends them, typed as the server reads them (the cursor is the
+ * pager's business). An empty filter is left out, not sent as "".
+ */
+type Filters<S extends z.ZodType> = Omit<Json<Partial<z.output<S>>>, 'cursor'>;
+
+export type DashboardView = Json<Dashboard>;
+
+export type Plan = Json<PlanView>;
+export type PlanInput = z.input<typeof planInput>;
+export type PlanPatch = z.input<typeof planPatch>;
+
+export type Purchase = Json<PurchaseRow>;
+export type PurchaseFilters = Filters<typeof listPurchasesQuery>;
+export type PurchaseDetailView = Json<PurchaseDetail>;
+export type CashSale = Json<CashSaleResult>;
+/** Body of POST /purchases/cash (its schema is declared inline in the route). */
+export interface CashSaleBody {
+  requestId?: string;
+  planId: number;
+  phone?: string;
+  purpose?: 'access' | 'voucher';
+  sendSms?: boolean;
+}
+export interface ResendCodeResult {
+  smsId: string;
+  to: string;
+}
+
+export type Code = Json<CodeRow>;
+export type CodeFilters = Filters<typeof listCodesQuery>;
+export type CodeDetailView = Json<CodeDetail>;
+
+export type Batch = Json<BatchRow>;
+/** Body of POST /vouchers/batches (schema inline in the route). */
+export interface MakeBatchBody {
+  planId: number;
+  count: number;
+  label?: string;
+  validDays?: number;
+  sellOnline?: boolean;
+}
+export interface MadeBatch {
+  batchId: string;
+  count: number;
+}
+/** Body of POST /vouchers/import (schema inline in the route). */
+export interface ImportBody {
+  planId: number;
+  text: string;
+  label?: string;
+  validDays?: number;
+  sellOnline?: boolean;
+  strict?: boolean;
+  dryRun?: boolean;
+}
+export type ImportResult = Json<ImportReport>;
+
+export type Session = Json<SessionRow>;
+export type SessionFilters = Filters<typeof listSessionsQuery>;
+
+export type Customer = Json<CustomerRow>;
+export type CustomerFilters = Filters<typeof listCustomersQuery>;
+export type CustomerDetailView = Json<CustomerDetail>;
+
+export type Router = Json<RouterWithHealth>;
+export type RouterInput = AddRouterInput;
+export type RouterPatch = UpdateRouterInput;
+export type RouterAdded = Json<AddRouterResult>;
+export type RouterSaved = Json<RouterView>;
+export type RouterTest = Json<TestRouterResult>;
+
+export type Settings = Json<Awaited<ReturnType<typeof readSettings>>>;
+export type BrandingInput = z.input<typeof brandingSchema>;
+export type MpesaInput = z.input<typeof mpesaSchema>;
+export type SmsInput = z.input<typeof smsSchema>;
+
+export type Staff = Json<StaffView>;
+export type StaffInput = z.input<typeof createStaffBody>;
+export type StaffPatch = z.input<typeof patchStaffBody>;
+
+export type AuditEntry = Json<AuditRow>;
+export type AuditFilters = Filters<typeof listAuditQuery>;

@@ -1,0 +1,31 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type {
+  BrandingInput,
+  MpesaInput,
+  Settings,
+  SmsInput,
+} from '../../../../../src/admin/http/api-types.ts';
+import { get, put } from '../../api.ts';
+
+export const settingsKeys = {
+  all: ['settings'] as const,
+};
+
+export function useSettings() {
+  return useQuery({ queryKey: settingsKeys.all, queryFn: () => get<Settings>('/settings') });
+}
+
+interface Parts {
+  branding: BrandingInput;
+  mpesa: MpesaInput;
+  sms: SmsInput;
+}
+
+/** Saves one part of the settings (PUT /settings/<part>). */
+export function useSaveSettings<K extends keyof Parts>(part: K) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Parts[K]) => put<{ ok: true }>(`/settings/${part}`, body),
+    onSuccess: () => qc.invalidateQueries({ queryKey: settingsKeys.all }),
+  });
+}
