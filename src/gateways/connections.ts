@@ -51,7 +51,9 @@ export function createRouterConnections(sealer: Sealer): RouterConnections {
 }
 
 export function buildClient(router: RouterRow, sealer: Sealer, o: { timeoutMs?: number } = {}): RouterOsApi {
-  if (!router.host) throw new Error(`router ${router.name} has no host`);
+  if (!router.host || router.apiTransport === 'agent') {
+    throw new Error(`router ${router.name} is not dialled by Wavu (no host, or an agent router)`);
+  }
   const username = router.username ?? 'admin';
   const password = router.passwordSealed ? sealer.unseal(router.passwordSealed) : '';
   if (router.apiTransport === 'rest') {
@@ -65,7 +67,7 @@ export function buildClient(router: RouterRow, sealer: Sealer, o: { timeoutMs?: 
   }
   return new RouterOsClient({
     host: router.host,
-    port: router.apiPort ?? DEFAULT_PORTS[router.apiTransport],
+    port: router.apiPort ?? DEFAULT_PORTS[router.apiTransport === 'api-tls' ? 'api-tls' : 'api'],
     username,
     password,
     tls: router.apiTransport === 'api-tls' ? { fingerprint256: router.tlsFingerprint ?? undefined } : false,

@@ -13,3 +13,4 @@ export {
   type AccessSpec,
   type RouterRow,
 } from './adapter.ts';
+export { rotateAgentToken } from './routers/rotate-agent-token.ts';

@@ -4,6 +4,10 @@
  * safe to run/upload again (entries Wavu made are found by their comment and replaced).
  */
 import type { RouterRow } from './adapter.ts';
+import { agentInstallScript, type RouterOsMajor } from './agent/script.ts';
+
+/** Where the agent's part of the script starts (`--agent-only` prints from here). */
+export const AGENT_SECTION = '# The Wavu agent for router';
 
 /** A RouterOS double-quoted string: `\`, `"`, `$` and `?` escaped, newlines as `\n`. */
 export function rscString(s: string): string {
@@ -56,6 +60,8 @@ export interface ScriptInput {
   /** Where the router sends RADIUS; by default the PUBLIC_URL host, resolved on the router. */
   radiusAddress?: string | undefined;
   radiusPorts?: { auth: number; acct: number };
+  /** Agent routers: the token it polls with and the RouterOS syntax to use. */
+  agent?: { token: string; routeros: RouterOsMajor } | undefined;
   now: Date;
 }
 
@@ -77,7 +83,18 @@ export function setupScript(i: ScriptInput): string {
     '# It contains a password: delete the file from the router afterwards (/file remove wavu-...rsc).',
     '',
   );
-  if (r.mode === 'api') {
+  if (r.mode === 'api' && r.apiTransport === 'agent') {
+    if (!i.agent) throw new Error('an agent router needs its token for the script');
+    add(
+      `${n()} The agent: Wavu cannot reach this router, so the router checks in with Wavu.`,
+      agentInstallScript({
+        routerName: r.name,
+        pollUrl: `${i.publicUrl.replace(/\/$/, '')}/agent/v1/poll`,
+        token: i.agent.token,
+        routeros: i.agent.routeros,
+      }),
+    );
+  } else if (r.mode === 'api') {
     const user = r.username ?? 'wavu';
     add(
       `${n()} The user Wavu logs in with: API access only, no Winbox, SSH, FTP or web.`,

@@ -27,7 +27,7 @@ export interface RouterView {
   site: string | null;
   host: string | null;
   port: number | null;
-  transport: 'api' | 'api-tls' | 'rest';
+  transport: 'api' | 'api-tls' | 'rest' | 'agent';
   username: string | null;
   hotspotServer: string | null;
   nasIdentifier: string | null;
