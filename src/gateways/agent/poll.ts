@@ -68,7 +68,8 @@ export async function agentPoll(deps: Deps, i: PollInput): Promise<{ script: str
   }
   const now = deps.clock.now();
   const prev = storedReport(router);
-  const rebooted = prev !== null && report.uptimeSeconds < prev.uptimeSeconds;
+  // A new boot id: the router's record of what it ran is gone (reboot, or its variables cleared).
+  const rebooted = prev !== null && (prev.boot !== report.boot || report.uptimeSeconds < prev.uptimeSeconds);
   const wasUp = router.status === 'up';
   const { lost } = await deps.db.transaction(async (tx) => {
     let lost = rebooted ? await loseSent(tx, router.id, now, 'router rebooted') : 0;

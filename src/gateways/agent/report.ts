@@ -6,6 +6,7 @@
  *   identity <text>
  *   version <text>
  *   uptime <RouterOS time>
+ *   boot <text>              changes when the router's record of the commands it ran is lost
  *   a <command id> ok|err|dup                       result of a command the router ran
  *   s <.id>|<mac>|<ip>|<uptime>|<bytes-in>|<bytes-out>|<user>      a live session
  *   u <uptime>|<bytes-in>|<bytes-out>|<limit-uptime>|<limit-bytes-total>|<mac>|<disabled>|<profile>|<name>|<comment>
@@ -24,6 +25,7 @@ export interface AgentReport {
   identity: string;
   version: string;
   uptimeSeconds: number;
+  boot: string;
   acks: { id: number; result: AckResult }[];
   sessions: {
     id: string;
@@ -72,7 +74,15 @@ export function parseReport(body: string): AgentReport {
   const lines = body.split(/\r?\n/).filter((l) => l !== '');
   if (lines.length > MAX_LINES) throw new ReportError('too many lines');
   if (lines[0] !== 'wavu-agent 1') throw new ReportError('not a Wavu agent report (first line)');
-  const r: AgentReport = { identity: '', version: '', uptimeSeconds: 0, acks: [], sessions: [], users: [] };
+  const r: AgentReport = {
+    identity: '',
+    version: '',
+    uptimeSeconds: 0,
+    boot: '',
+    acks: [],
+    sessions: [],
+    users: [],
+  };
   let sawUptime = false;
   for (const [n, line] of lines.slice(1).entries()) {
     const sp = line.indexOf(' ');
@@ -82,6 +92,9 @@ export function parseReport(body: string): AgentReport {
     switch (key) {
       case 'identity':
         r.identity = text(rest, 'identity');
+        break;
+      case 'boot':
+        r.boot = text(rest, 'boot');
         break;
       case 'version':
         r.version = text(rest, 'version');

@@ -206,6 +206,8 @@ const MENUS: MenuDef[] = [
 ];
 
 const MENU_BY_PATH = new Map(MENUS.map((m) => [m.path, m]));
+/** Lost on reboot: the router rebuilds them from traffic. */
+const VOLATILE = new Set(['/ip/hotspot/active', '/ip/hotspot/host', '/ip/hotspot/cookie']);
 
 /** Menu commands the simulator answers, by menu. */
 export function menuOf(path: string): MenuDef | undefined {
@@ -287,8 +289,7 @@ export class SimRouter {
 
   /** Power cycle: live sessions, hosts and cookies are gone; configuration stays. */
   reboot(): void {
-    for (const p of ['/ip/hotspot/active', '/ip/hotspot/host', '/ip/hotspot/cookie'])
-      this.items.get(p)!.clear();
+    for (const p of VOLATILE) this.items.get(p)!.clear();
     this.activeMeta.clear();
     this.chap.clear();
     this.bootAt = this.now();
@@ -298,6 +299,29 @@ export class SimRouter {
   reset(): void {
     this.loadDefaults();
     this.bootAt = this.now();
+  }
+
+  /**
+   * The configuration as flash keeps it (users, profiles, bindings, ...): what survives a power
+   * cut. Live sessions, hosts and cookies are not part of it.
+   */
+  exportConfig(): { items: Record<string, Row[]>; nextId: Record<string, number> } {
+    const items: Record<string, Row[]> = {};
+    for (const [path, t] of this.items) {
+      if (VOLATILE.has(path)) continue;
+      items[path] = [...t.values()].map((r) => ({ ...r }));
+    }
+    return { items, nextId: Object.fromEntries(this.nextId) };
+  }
+
+  /** Boot from saved configuration (see exportConfig). */
+  importConfig(c: { items: Record<string, Row[]>; nextId: Record<string, number> }): void {
+    for (const [path, rows] of Object.entries(c.items)) {
+      const t = this.table(path);
+      t.clear();
+      for (const r of rows) t.set(r['.id']!, { ...r });
+    }
+    for (const [path, n] of Object.entries(c.nextId)) this.nextId.set(path, n);
   }
 
   get uptimeSeconds(): number {
