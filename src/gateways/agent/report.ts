@@ -9,9 +9,9 @@
  *   boot <text>              changes when the router's record of the commands it ran is lost
  *   a <command id> ok|err|dup                       result of a command the router ran
  *   s <.id>|<mac>|<ip>|<uptime>|<bytes-in>|<bytes-out>|<user>      a live session
- *   u <uptime>|<bytes-in>|<bytes-out>|<limit-uptime>|<limit-bytes-total>|<mac>|<disabled>|<profile>|<name>|<comment>
+ *   u <uptime>|<bytes-in>|<bytes-out>|<limit-uptime>|<limit-bytes-total>|<mac>|<disabled>|<profile>|<comment>|<name>
  *
- * The free-text field comes last, so a `|` in it cannot shift the others.
+ * The name comes last, so a `|` in it cannot shift the others (our comments never hold one).
  */
 import { parseDuration } from '../../protocols/routeros/values.ts';
 import type { Row } from '../../protocols/routeros/types.ts';
@@ -130,7 +130,7 @@ export function parseReport(body: string): AgentReport {
       case 'u': {
         const f = rest.split('|');
         if (f.length < 10) throw new ReportError(`${where}: bad user`);
-        const [up, bi, bo, lu, lb, mac, disabled, profile, name] = f as string[] as [
+        const [up, bi, bo, lu, lb, mac, disabled, profile, comment] = f as string[] as [
           string,
           string,
           string,
@@ -153,8 +153,8 @@ export function parseReport(body: string): AgentReport {
           'mac-address': mac,
           disabled,
           profile: text(profile, `${where} profile`),
-          name: text(name, `${where} name`),
-          comment: text(f.slice(9).join('|'), `${where} comment`),
+          comment: text(comment, `${where} comment`),
+          name: text(f.slice(9).join('|'), `${where} name`),
         });
         break;
       }

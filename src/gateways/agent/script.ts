@@ -197,7 +197,7 @@ export function agentSource(i: AgentScriptInput): string {
     `:set body ($body . "s " . $i . "|" . ${get('ip hotspot active', 'mac-address')} . "|" . ${get('ip hotspot active', 'address')} . "|" . ${get('ip hotspot active', 'uptime')} . "|" . ${get('ip hotspot active', 'bytes-in')} . "|" . ${get('ip hotspot active', 'bytes-out')} . "|" . ${get('ip hotspot active', 'user')} . "\\n")`,
     '}',
     ':foreach i in=[/ip hotspot user find where comment~"^wavu:"] do={',
-    `:set body ($body . "u " . ${['uptime', 'bytes-in', 'bytes-out', 'limit-uptime', 'limit-bytes-total', 'mac-address', 'disabled', 'profile', 'name', 'comment'].map((p) => get('ip hotspot user', p)).join(' . "|" . ')} . "\\n")`,
+    `:set body ($body . "u " . ${['uptime', 'bytes-in', 'bytes-out', 'limit-uptime', 'limit-bytes-total', 'mac-address', 'disabled', 'profile', 'comment', 'name'].map((p) => get('ip hotspot user', p)).join(' . "|" . ')} . "\\n")`,
     '}',
     ':do {',
     `:local r [/tool fetch ${fetchArgs}]`,
