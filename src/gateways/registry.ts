@@ -14,3 +14,5 @@ export {
   type RouterRow,
 } from './adapter.ts';
 export { rotateAgentToken } from './routers/rotate-agent-token.ts';
+export { agentGrantWaiting } from './agent/commands.ts';
+export { OFFLINE_AFTER_MS } from './agent/adapter.ts';

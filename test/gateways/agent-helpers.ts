@@ -46,6 +46,7 @@ export async function agentHarness(
     version?: string;
     agent?: Partial<SimAgentOptions>;
     log?: import('pino').Logger;
+    modules?: import('../../src/app/module.ts').Module[];
   } = {},
 ): Promise<AgentHarness> {
   const clock = new ManualClock('2026-03-02T08:00:00Z');
@@ -56,7 +57,7 @@ export async function agentHarness(
     log: o.log ?? silentLog(),
     database: t.database,
     clock,
-    modules: [gatewaysModule],
+    modules: o.modules ?? [gatewaysModule],
   });
   const { router, generated } = await addRouter(app.deps, {
     mode: 'api',

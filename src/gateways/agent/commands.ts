@@ -175,3 +175,15 @@ export async function hasOpenCommands(conn: Conn, routerId: number): Promise<boo
   );
   return !!r;
 }
+
+/** Is a grant of this code still on its way to an agent router (the portal waits for the ack)? */
+export async function agentGrantWaiting(conn: Conn, accessCodeId: string): Promise<boolean> {
+  const [r] = await query(
+    conn,
+    sql`SELECT 1 FROM agent_commands c JOIN access_grants g
+          ON g.access_code_id = c.access_code_id AND g.router_id = c.router_id
+        WHERE c.access_code_id = ${accessCodeId} AND c.kind = 'grant' AND c.status IN ('pending', 'sent')
+          AND g.status = 'pending' LIMIT 1`,
+  );
+  return !!r;
+}
