@@ -33,6 +33,8 @@ import { bearer, hashAgentToken } from './token.ts';
 /** A page of commands stays under this (the router keeps at most 64 KB of a reply). */
 export const REPLY_BUDGET_BYTES = 16 * 1024;
 const PAGE_ROWS = 100;
+/** A held poll looks again this often even without a NOTIFY (one missed costs this much). */
+const RECHECK_MS = 5_000;
 
 export interface PollInput {
   authorization: string | undefined;
@@ -109,7 +111,7 @@ export async function agentPoll(deps: Deps, i: PollInput): Promise<{ script: str
   // Real time, not deps.clock: this is how long an HTTP request is held open.
   const until = Date.now() + waitMs;
   while (reply.commands === 0 && Date.now() < until && !i.signal?.aborted) {
-    await agentWaiters(deps.database).wait(router.id, Math.min(1_000, until - Date.now()), i.signal);
+    await agentWaiters(deps.database).wait(router.id, Math.min(RECHECK_MS, until - Date.now()), i.signal);
     reply = await buildReply(deps, router.id, report);
   }
   return reply;

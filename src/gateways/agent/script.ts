@@ -19,7 +19,7 @@ export type RouterOsMajor = 6 | 7;
 export const AGENT_SCRIPT_NAME = 'wavu-agent';
 /** Seconds between polls. */
 export const POLL_INTERVAL_S = 10;
-/** Seconds between polls while commands are waiting (or were just run, so the acks come back soon). */
+/** Seconds between polls while more commands are waiting (after running some, the next poll is at once). */
 export const FAST_POLL_S = 2;
 /** How long a v7 poll may be held open by the server, and the fetch idle timeout above it. */
 export const LONG_POLL_S = 25;
@@ -126,7 +126,7 @@ export interface ScriptCommand {
  * Results go into `wavuAcks`, which the next poll reports.
  */
 export function commandScript(cmds: ScriptCommand[], more: boolean): string {
-  const out = [':global wavuRan', ':global wavuAcks', ':global wavuMore'];
+  const out = [':global wavuRan', ':global wavuAcks', ':global wavuMore', ':global wavuPause'];
   for (const c of cmds) {
     if (!Number.isSafeInteger(c.id) || c.id <= 0) throw new ScriptBuildError('bad command id');
     const id = String(c.id);
@@ -141,7 +141,8 @@ export function commandScript(cmds: ScriptCommand[], more: boolean): string {
       `} else={${ack('dup')}}`,
     );
   }
-  out.push(`:set wavuMore ${more ? 'true' : 'false'}`, '');
+  // After running commands, poll again at once: their acks are what a waiting customer needs.
+  out.push(`:set wavuMore ${more ? 'true' : 'false'}`, `:set wavuPause ${cmds.length ? 0 : FAST_POLL_S}s`, '');
   return out.join('\n');
 }
 
@@ -175,6 +176,7 @@ export function agentSource(i: AgentScriptInput): string {
     ':global wavuRan',
     ':global wavuAcks',
     ':global wavuMore',
+    ':global wavuPause',
     ':local now [/system resource get uptime]',
     `:if (([:typeof $wavuLock] = "time") && (($now - $wavuLock) < ${LOCK_STALE_S}s)) do={`,
     ':log debug "wavu: the previous poll is still running"',
@@ -188,6 +190,7 @@ export function agentSource(i: AgentScriptInput): string {
     ':if ([:typeof $wavuBoot] != "str") do={:set wavuBoot ([/system clock get time] . "-" . [/system resource get uptime])}',
     ':local round 0',
     ':set wavuMore true',
+    `:set wavuPause ${FAST_POLL_S}s`,
     ':while (($wavuMore = true) && ($round < 30)) do={',
     ':set round ($round + 1)',
     ':set wavuMore false',
@@ -208,7 +211,7 @@ export function agentSource(i: AgentScriptInput): string {
     ':log warning "wavu: poll failed (is PUBLIC_URL reachable, its certificate trusted and the clock right?)"',
     ':set wavuMore false',
     '}',
-    `:if ($wavuMore = true) do={:delay ${FAST_POLL_S}s}`,
+    ':if ($wavuMore = true) do={:delay $wavuPause}',
     '}',
     ':set wavuLock ""',
     '}',

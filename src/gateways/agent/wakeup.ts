@@ -1,7 +1,7 @@
 /**
  * Holding a poll open until a command is queued, on any node: one LISTEN per process on
  * `wavu_agent` (payload: the router id) wakes the requests held for that router. A missed
- * NOTIFY costs at most a one-second re-check, so correctness never depends on it.
+ * NOTIFY costs at most one re-check period of the poll, so correctness never depends on it.
  */
 import type { Database } from '../../db/open.ts';
 import { AGENT_CHANNEL } from './commands.ts';

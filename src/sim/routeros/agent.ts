@@ -57,6 +57,7 @@ export class SimAgent {
   private timer: NodeJS.Timeout | null = null;
   private writes = 0;
   private running = new Set<Promise<void>>();
+  private inflight = new Set<http.ClientRequest>();
 
   constructor(private readonly o: SimAgentOptions) {
     this.router = o.router;
@@ -152,6 +153,8 @@ export class SimAgent {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    // Power off: a poll held open by the server ends now.
+    for (const r of this.inflight) r.destroy(new Error('router stopped'));
     await Promise.all([...this.running]);
   }
 
@@ -180,6 +183,8 @@ export class SimAgent {
           res.on('error', reject);
         },
       );
+      this.inflight.add(req);
+      req.once('close', () => this.inflight.delete(req));
       req.setTimeout(r.idleTimeoutMs, () => req.destroy(new Error('connection timeout')));
       req.on('error', reject);
       if (r.body !== undefined) req.write(r.body);
