@@ -14,7 +14,6 @@ import { issueForPurchase } from '../src/access/issue-for-purchase.ts';
 import { createApp } from '../src/app/run.ts';
 import { query } from '../src/db/open.ts';
 import { agentInstallScript, POLL_INTERVAL_S, type RouterOsMajor } from '../src/gateways/agent/script.ts';
-import { gatewayJobs } from '../src/gateways/jobs.ts';
 import { gatewaysModule } from '../src/gateways/module.ts';
 import { addRouter } from '../src/gateways/registry.ts';
 import { systemClock } from '../src/lib/clock.ts';
@@ -37,10 +36,19 @@ async function run(routeros: RouterOsMajor, label: string): Promise<void> {
     clock: systemClock,
     modules: [gatewaysModule],
   });
-  const { router, generated } = await addRouter(app.deps, { mode: 'api', name: `bench-${routeros}`, transport: 'agent' });
+  const { router, generated } = await addRouter(app.deps, {
+    mode: 'api',
+    name: `bench-${routeros}`,
+    transport: 'agent',
+  });
   const agent = new SimAgent({ router: new SimRouter({ version: routeros === 7 ? '7.19.4' : '6.49.10' }) });
   await agent.runScript(
-    agentInstallScript({ routerName: router.name, pollUrl: `${app.url}/agent/v1/poll`, token: generated.agentToken!, routeros }),
+    agentInstallScript({
+      routerName: router.name,
+      pollUrl: `${app.url}/agent/v1/poll`,
+      token: generated.agentToken!,
+      routeros,
+    }),
   );
   agent.start();
   await new Promise((r) => setTimeout(r, 1_500)); // first poll: the router is up

@@ -142,7 +142,11 @@ export function commandScript(cmds: ScriptCommand[], more: boolean): string {
     );
   }
   // After running commands, poll again at once: their acks are what a waiting customer needs.
-  out.push(`:set wavuMore ${more ? 'true' : 'false'}`, `:set wavuPause ${cmds.length ? 0 : FAST_POLL_S}s`, '');
+  out.push(
+    `:set wavuMore ${more ? 'true' : 'false'}`,
+    `:set wavuPause ${cmds.length ? 0 : FAST_POLL_S}s`,
+    '',
+  );
   return out.join('\n');
 }
 
