@@ -52,8 +52,7 @@ async function routerForToken(deps: Deps, authorization: string | undefined): Pr
         .from(routers)
         .where(eq(routers.agentTokenHash, hashAgentToken(token)))
     : [];
-  if (!r?.enabled || r.apiTransport !== 'agent')
-    throw new AppError('unauthorized', 'Unknown agent token.');
+  if (!r?.enabled || r.apiTransport !== 'agent') throw new AppError('unauthorized', 'Unknown agent token.');
   return r;
 }
 
