@@ -90,6 +90,7 @@ async function run(routeros: RouterOsMajor, label: string): Promise<void> {
     'p95 ms': Math.round(s.p95),
     'max ms': Math.round(s.max),
   });
+  console.error(`${label}: done`, rows.at(-1));
 }
 
 await run(6, `plain poll every ${POLL_INTERVAL_S} s (RouterOS 6)`);
