@@ -9,16 +9,15 @@ import { issueForPurchase } from '../../src/access/issue-for-purchase.ts';
 import { type App, createApp } from '../../src/app/run.ts';
 import { query } from '../../src/db/open.ts';
 import { agentInstallScript, type RouterOsMajor } from '../../src/gateways/agent/script.ts';
-import { gatewayJobs } from '../../src/gateways/jobs.ts';
 import { gatewaysModule } from '../../src/gateways/module.ts';
 import { addRouter } from '../../src/gateways/registry.ts';
-import { Worker } from '../../src/jobs/worker.ts';
+import type { Worker } from '../../src/jobs/worker.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { SimAgent, type SimAgentOptions } from '../../src/sim/routeros/agent.ts';
 import { SimRouter } from '../../src/sim/routeros/router.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { accessExpireJob } from './helpers.ts';
+import { gatewayWorker } from './helpers.ts';
 
 export interface AgentHarness {
   t: TestDatabase;
@@ -79,13 +78,7 @@ export async function agentHarness(
   };
   let agent = await newAgent();
   await agent.runScript(install);
-  const worker = new Worker({
-    database: t.database,
-    clock,
-    log: silentLog(),
-    definitions: [...gatewayJobs(app.deps), accessExpireJob(app)],
-    concurrency: 4,
-  });
+  const worker = gatewayWorker(app, t, clock);
   const h: AgentHarness = {
     t,
     app,

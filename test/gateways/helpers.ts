@@ -47,6 +47,17 @@ export const accessExpireJob = (app: App): JobDefinition => ({
   },
 });
 
+/** A worker with the gateway jobs and the real access expiry, run by `drain()` in the tests. */
+export function gatewayWorker(app: App, t: TestDatabase, clock: ManualClock, concurrency = 4): Worker {
+  return new Worker({
+    database: t.database,
+    clock,
+    log: silentLog(),
+    definitions: [...gatewayJobs(app.deps), accessExpireJob(app)],
+    concurrency,
+  });
+}
+
 export async function harness(o: { transport?: 'api' | 'rest'; version?: string } = {}): Promise<Harness> {
   const clock = new ManualClock('2026-03-02T08:00:00Z');
   const t = await createTestDatabase();
@@ -72,13 +83,7 @@ export async function harness(o: { transport?: 'api' | 'rest'; version?: string 
     username: 'wavu',
     password: 'router-pass-123',
   });
-  const worker = new Worker({
-    database: t.database,
-    clock,
-    log: silentLog(),
-    definitions: [...gatewayJobs(app.deps), accessExpireJob(app)],
-    concurrency: 4,
-  });
+  const worker = gatewayWorker(app, t, clock);
   const h: Harness = {
     t,
     app,

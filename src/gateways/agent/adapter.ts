@@ -41,6 +41,18 @@ export function offlineReason(router: RouterRow, now: Date): string | null {
   return `The router has not checked in for ${s} s (it polls every ${POLL_INTERVAL_S} s): it may be off or offline, or its clock or certificate check may be failing.`;
 }
 
+/** What a report says about the router's health (the agent's equivalent of a health check). */
+export function healthOf(report: AgentReport): RouterHealth {
+  return {
+    ok: true,
+    latencyMs: 0,
+    identity: report.identity,
+    version: report.version,
+    uptimeSeconds: report.uptimeSeconds,
+    activeSessions: report.sessions.length,
+  };
+}
+
 export class AgentAdapter implements GatewayAdapter {
   readonly confirmsLater = true;
   constructor(
@@ -112,14 +124,7 @@ export class AgentAdapter implements GatewayAdapter {
     const why = offlineReason(this.router, this.now());
     const report = storedReport(this.router);
     if (why || !report) return { ok: false, latencyMs: 0, error: why ?? 'The router has not reported yet.' };
-    return {
-      ok: true,
-      latencyMs: 0,
-      identity: report.identity,
-      version: report.version,
-      uptimeSeconds: report.uptimeSeconds,
-      activeSessions: report.sessions.length,
-    };
+    return healthOf(report);
   }
 
   /**

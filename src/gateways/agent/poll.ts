@@ -14,7 +14,7 @@ import { loadAccess } from '../access-specs.ts';
 import type { RouterRow } from '../adapter.ts';
 import { grantError, markGranted, markRevoked } from '../grants.ts';
 import { reconcileRouter } from '../jobs.ts';
-import { storedReport } from './adapter.ts';
+import { healthOf, storedReport } from './adapter.ts';
 import {
   applyAcks,
   type CommandRow,
@@ -86,15 +86,7 @@ export async function agentPoll(deps: Deps, i: PollInput): Promise<{ script: str
     }
     await expireCommands(tx, router.id, now);
     const stored = { ...report, acks: [], at: now.toISOString() };
-    const health = {
-      ok: true,
-      latencyMs: 0,
-      identity: report.identity,
-      version: report.version,
-      uptimeSeconds: report.uptimeSeconds,
-      activeSessions: report.sessions.length,
-      checkedAt: now.toISOString(),
-    };
+    const health = { ...healthOf(report), checkedAt: now.toISOString() };
     await tx.execute(
       sql`UPDATE routers SET agent_report = ${JSON.stringify(stored)}::jsonb, agent_polled_at = ${now},
              status = 'up', last_seen_at = ${now}, last_error = NULL, health = ${JSON.stringify(health)}::jsonb
