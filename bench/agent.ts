@@ -62,12 +62,12 @@ async function run(routeros: RouterOsMajor, label: string): Promise<void> {
         purchaseId: randomUUID(),
         planId: 1,
         phone: null,
-        mac: null,
+        mac: `A4:00:00:00:${String(Math.floor(i / 100)).padStart(2, '0')}:${String(i % 100).padStart(2, '0')}`,
         routerId: router.id,
         purpose: 'access',
       }),
     );
-    for (;;) {
+    for (const deadline = t0 + 60_000; performance.now() < deadline; ) {
       const [g] = await query<{ status: string }>(
         app.deps.db,
         sql`SELECT status FROM access_grants WHERE access_code_id = ${accessCodeId}`,
