@@ -198,7 +198,9 @@ async function withDeps(fn: (deps: Deps) => Promise<number>): Promise<number> {
 function describe(r: RouterView): string[] {
   const where =
     r.mode === 'api'
-      ? `${r.transport} ${r.host}${r.port ? `:${r.port}` : ''} as ${r.username}`
+      ? r.transport === 'agent'
+        ? 'agent (the router polls Wavu)'
+        : `${r.transport} ${r.host}${r.port ? `:${r.port}` : ''} as ${r.username}`
       : `RADIUS from ${radiusFrom(r)} (NAS-Identifier ${r.nasIdentifier})`;
   const lines = [
     `${r.name}  (${r.mode} mode${r.enabled ? '' : ', DISABLED'})`,
@@ -307,7 +309,11 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
     const rows = list.map((r) => [
       r.name,
       r.mode,
-      r.mode === 'api' ? `${r.transport} ${r.host}${r.port ? `:${r.port}` : ''}` : `radius ${radiusFrom(r)}`,
+      r.mode !== 'api'
+        ? `radius ${radiusFrom(r)}`
+        : r.transport === 'agent'
+          ? 'agent (polls Wavu)'
+          : `${r.transport} ${r.host}${r.port ? `:${r.port}` : ''}`,
       r.enabled ? r.status : 'disabled',
       r.lastSeenAt ? r.lastSeenAt.toISOString().replace('T', ' ').slice(0, 19) : '-',
     ]);

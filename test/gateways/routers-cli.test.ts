@@ -155,6 +155,7 @@ describe.skipIf(onPostgres())('wavu routers', { timeout: 180_000 }, () => {
       expect(only.out).toContain('server-dns-names=');
       expect(only.out).toContain(`Bearer ${token}`);
       expect(only.out).toMatch(/agent\/v1\/poll\\+\?wait=0/);
+      expect((await run(['list'])).out).toMatch(/far\s+api\s+agent \(polls Wavu\)/);
       const rotated = await run(['script', 'far', '--rotate-token', '--agent-only']);
       expect(rotated.err).toContain('the old one no longer works');
       expect(rotated.out).not.toContain(`Bearer ${token}`);
