@@ -59,7 +59,7 @@ export const routers = pgTable('routers', {
   mode: text('mode', { enum: ['api', 'radius'] }).notNull(),
   site: text('site'),
   host: text('host'),
-  apiTransport: text('api_transport', { enum: ['api', 'api-tls', 'rest'] })
+  apiTransport: text('api_transport', { enum: ['api', 'api-tls', 'rest', 'agent'] })
     .notNull()
     .default('api'),
   apiPort: integer('api_port'),
@@ -96,6 +96,9 @@ export const routers = pgTable('routers', {
   tunnelAddress: text('tunnel_address'),
   wgPrivateKeySealed: text('wg_private_key_sealed'),
   wgPublicKey: text('wg_public_key'),
+  agentTokenHash: text('agent_token_hash'),
+  agentReport: jsonb('agent_report'),
+  agentPolledAt: ts('agent_polled_at'),
 });
 
 /** The WireGuard server end's key pair (one row). */
@@ -104,6 +107,30 @@ export const wireguardServer = pgTable('wireguard_server', {
   privateKeySealed: text('private_key_sealed').notNull(),
   publicKey: text('public_key').notNull(),
   createdAt: ts('created_at').notNull(),
+});
+
+export const AGENT_COMMAND_STATUSES = [
+  'pending',
+  'sent',
+  'done',
+  'failed',
+  'lost',
+  'superseded',
+  'expired',
+] as const;
+
+export const agentCommands = pgTable('agent_commands', {
+  id: big('id').primaryKey().generatedAlwaysAsIdentity(),
+  routerId: integer('router_id').notNull(),
+  kind: text('kind', { enum: ['grant', 'revoke', 'disconnect'] }).notNull(),
+  accessCodeId: uuid('access_code_id'),
+  payload: jsonb('payload').notNull().default({}),
+  status: text('status', { enum: AGENT_COMMAND_STATUSES }).notNull().default('pending'),
+  createdAt: ts('created_at').notNull(),
+  expiresAt: ts('expires_at').notNull(),
+  sentAt: ts('sent_at'),
+  finishedAt: ts('finished_at'),
+  result: text('result'),
 });
 
 export const voucherBatches = pgTable('voucher_batches', {

@@ -65,6 +65,11 @@ export interface ReconcileReport {
 }
 
 export interface GatewayAdapter {
+  /**
+   * Set when grant/revoke only queue the change (agent routers poll for it): the caller must not
+   * mark the grant `granted`/`revoked`; the router's acknowledgement does.
+   */
+  readonly confirmsLater?: boolean;
   /** Put (or refresh) the access on the gateway. Idempotent. */
   grant(access: AccessSpec): Promise<void>;
   /**

@@ -15,7 +15,9 @@ import './module.ts';
 import { addRouter, findRouter, listRouters, removeRouter, testRouter, updateRouter } from './registry.ts';
 import type { RouterView } from './routers/repo.ts';
 import { routerScript } from './routers/router-script.ts';
-import { loginHtml } from './setup-script.ts';
+import { AGENT_SECTION, loginHtml } from './setup-script.ts';
+import type { RouterRow } from './adapter.ts';
+import { rotateAgentToken } from './registry.ts';
 
 const USAGE = `wavu routers <subcommand> [options]
 
@@ -38,6 +40,10 @@ Subcommands:
                                          WIREGUARD_SUBNET) and dials the API through it;
                                          --host is then optional. Server end:
                                          wavu wireguard server-config
+  add NAME --mode api --transport agent
+        A MikroTik Wavu cannot reach (CGNAT, 4G/LTE, Starlink): the router polls Wavu over
+        HTTPS every 10 s and runs the commands it is given. No address needed. Its agent
+        token is shown once; the setup script carries it.
   add NAME --mode radius --address IP [options]
         Any gateway that asks Wavu over RADIUS (MikroTik or other).
           --address IP                   the IP the router sends RADIUS from; only
@@ -54,8 +60,11 @@ Subcommands:
   test NAME                              connect and log in now; shows identity, version, uptime
   script NAME [--out DIR] [--login-html] [--radius-address IP] [--rotate-password]
         Print the RouterOS setup script for the router (hotspot profile, walled garden for
-        the portal, API user or RADIUS client). --out writes wavu-NAME.rsc and
+        the portal, API user, agent or RADIUS client). --out writes wavu-NAME.rsc and
         wavu/login.html into DIR; --login-html prints only login.html.
+        Agent routers: --token TOKEN (the one shown by add) or --rotate-token (a new one;
+        the old one stops working), --routeros 6|7 (default 7; 6 means 6.43 or later),
+        --agent-only (just the agent: NTP, the script and its schedule).
   Common: --site TEXT (a label, e.g. "Hostel block B")
 
 Examples:
@@ -91,6 +100,10 @@ const OPTIONS = {
   'login-html': { type: 'boolean' },
   'radius-address': { type: 'string' },
   'rotate-password': { type: 'boolean' },
+  'rotate-token': { type: 'boolean' },
+  token: { type: 'string' },
+  routeros: { type: 'string' },
+  'agent-only': { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
 
@@ -120,7 +133,16 @@ const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
   show: ['json'],
   remove: [],
   test: [],
-  script: ['out', 'login-html', 'radius-address', 'rotate-password'],
+  script: [
+    'out',
+    'login-html',
+    'radius-address',
+    'rotate-password',
+    'rotate-token',
+    'token',
+    'routeros',
+    'agent-only',
+  ],
 };
 
 export const routersCommand: Command = {
@@ -165,7 +187,9 @@ const out = (s: string) => process.stdout.write(`${s}\n`);
 function describe(r: RouterView): string[] {
   const where =
     r.mode === 'api'
-      ? `${apiConnection(r)} as ${r.username}`
+      ? r.transport === 'agent'
+        ? 'agent (the router polls Wavu)'
+        : `${apiConnection(r)} as ${r.username}`
       : `RADIUS from ${radiusFrom(r)} (NAS-Identifier ${r.nasIdentifier})`;
   const lines = [
     `${r.name}  (${r.mode} mode${r.enabled ? '' : ', DISABLED'})`,
@@ -230,6 +254,11 @@ function precheckAdd(v: Values): void {
   if (v.tunnel !== undefined && v.mode !== 'api') {
     throw new UsageError('--tunnel wireguard is for --mode api (Wavu dials the router through the tunnel)');
   }
+  if (v.transport === 'agent' && (v.host || v.port || v.password || v.tunnel)) {
+    throw new UsageError(
+      '--transport agent needs no --host, --port, --password or --tunnel: the router polls Wavu',
+    );
+  }
   if (v.mode === 'radius' && (v.host || v.transport || v.username || v.password)) {
     throw new UsageError(
       '--host, --transport, --username and --password are for --mode api; radius mode uses --address and --secret',
@@ -249,6 +278,18 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
     if (res.generated.secret) out(`  RADIUS secret generated: ${res.generated.secret}`);
     if (res.router.tunnel === 'wireguard')
       out(`  WireGuard key pair generated; the router's tunnel address is ${res.router.tunnelAddress}.`);
+    if (res.generated.agentToken) {
+      out(`  Agent token (shown once, only its hash is kept): ${res.generated.agentToken}`);
+      out('');
+      out('Next:');
+      out(
+        `  1. wavu routers script ${res.router.name} --token ${res.generated.agentToken} --out .   (add --routeros 6 for RouterOS 6.43+)`,
+      );
+      out(
+        `  2. import wavu-${res.router.name}.rsc on the router; it checks in within 10 s (wavu routers show ${res.router.name})`,
+      );
+      return 0;
+    }
     for (const w of res.router.warnings) process.stderr.write(`Warning: ${w}\n`);
     out('');
     out('Next:');
@@ -278,7 +319,11 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
     const rows = list.map((r) => [
       r.name,
       r.mode,
-      r.mode === 'api' ? apiConnection(r) : `radius ${radiusFrom(r)}`,
+      r.mode !== 'api'
+        ? `radius ${radiusFrom(r)}`
+        : r.transport === 'agent'
+          ? 'agent (polls Wavu)'
+          : apiConnection(r),
       r.enabled ? r.status : 'disabled',
       r.lastSeenAt ? r.lastSeenAt.toISOString().replace('T', ' ').slice(0, 19) : '-',
     ]);
@@ -362,6 +407,7 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
         'Note: demo-router is simulated inside the demo; this is the script a real MikroTik would run.\n',
       );
     }
+    const agent = await agentScriptOptions(deps, router, v);
     const html = loginHtml({ publicUrl: deps.config.publicUrl, routerName: router.name });
     if (v['login-html']) {
       process.stdout.write(html);
@@ -372,13 +418,17 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
         `Note: PUBLIC_URL is ${deps.config.publicUrl}, which phones on the hotspot cannot reach. Set PUBLIC_URL to this server's address first.\n`,
       );
     }
-    const script = await routerScript(deps, router, { radiusAddress: v['radius-address'] });
+    const script = await routerScript(deps, router, { radiusAddress: v['radius-address'], agent });
     await audit(deps.db, deps, {
       actor: cliActor(),
       action: 'router.script',
       entity: 'router',
       entityId: router.id,
     });
+    if (v['agent-only']) {
+      process.stdout.write(script.slice(script.indexOf(AGENT_SECTION)));
+      return 0;
+    }
     if (v.out) {
       const dir = resolve(v.out);
       mkdirSync(join(dir, 'wavu'), { recursive: true });
@@ -395,3 +445,37 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
     return 0;
   },
 };
+
+/** The agent part of `script`: which token and which RouterOS syntax. */
+async function agentScriptOptions(
+  deps: Deps,
+  router: RouterRow,
+  v: Values,
+): Promise<{ token: string; routeros: 6 | 7 } | undefined> {
+  const agentFlags = v.token || v['rotate-token'] || v.routeros || v['agent-only'];
+  if (router.apiTransport !== 'agent') {
+    if (agentFlags)
+      throw new UsageError('--token, --rotate-token, --routeros and --agent-only are for agent routers');
+    return undefined;
+  }
+  if (v.routeros !== undefined && v.routeros !== '6' && v.routeros !== '7')
+    throw new UsageError('--routeros is 6 (6.43 or later) or 7');
+  let token = v.token;
+  if (v['rotate-token']) {
+    token = await rotateAgentToken(deps, router.id);
+    process.stderr.write(
+      'New agent token stored: the old one no longer works, so run this script on the router now.\n',
+    );
+  }
+  if (!token) {
+    throw new UsageError(
+      `the script carries the router's agent token, which Wavu keeps only as a hash: give the one "wavu routers add" showed (--token TOKEN), or make a new one with --rotate-token`,
+    );
+  }
+  if (!deps.config.publicUrl.startsWith('https://')) {
+    process.stderr.write(
+      `Note: PUBLIC_URL is ${deps.config.publicUrl}; the agent checks certificates (check-certificate=yes), so it needs an https:// PUBLIC_URL with a certificate the router trusts.\n`,
+    );
+  }
+  return { token, routeros: v.routeros === '6' ? 6 : 7 };
+}

@@ -60,7 +60,9 @@ export function dialHost(router: Pick<RouterRow, 'host' | 'tunnel' | 'tunnelAddr
 
 export function buildClient(router: RouterRow, sealer: Sealer, o: { timeoutMs?: number } = {}): RouterOsApi {
   const host = dialHost(router);
-  if (!host) throw new Error(`router ${router.name} has no host`);
+  if (!host || router.apiTransport === 'agent') {
+    throw new Error(`router ${router.name} is not dialled by Wavu (no host, or an agent router)`);
+  }
   const username = router.username ?? 'admin';
   const password = router.passwordSealed ? sealer.unseal(router.passwordSealed) : '';
   if (router.apiTransport === 'rest') {
@@ -74,7 +76,7 @@ export function buildClient(router: RouterRow, sealer: Sealer, o: { timeoutMs?: 
   }
   return new RouterOsClient({
     host,
-    port: router.apiPort ?? DEFAULT_PORTS[router.apiTransport],
+    port: router.apiPort ?? DEFAULT_PORTS[router.apiTransport === 'api-tls' ? 'api-tls' : 'api'],
     username,
     password,
     tls: router.apiTransport === 'api-tls' ? { fingerprint256: router.tlsFingerprint ?? undefined } : false,

@@ -1,6 +1,7 @@
 /** access_grants: which code is (meant to be) on which router. */
 import { sql } from 'drizzle-orm';
 import { type Conn, query } from '../db/open.ts';
+import { isAgentRouter, queueCommand } from './agent/commands.ts';
 
 export type GrantStatus = 'pending' | 'granted' | 'revoking' | 'revoked';
 
@@ -26,6 +27,10 @@ export async function requestGrant(
           SET status = CASE WHEN access_grants.status = 'granted' THEN 'granted' ELSE 'pending' END,
               attempts = access_grants.attempts + ${tries}, updated_at = EXCLUDED.updated_at`,
   );
+  // A router that polls us gets the command in this same transaction (it is the only way to it).
+  if (await isAgentRouter(conn, routerId)) {
+    await queueCommand(conn, { routerId, kind: 'grant', accessCodeId, now });
+  }
 }
 
 export async function markGranted(

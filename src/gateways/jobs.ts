@@ -81,6 +81,8 @@ export async function grantJob(
   if (!spec) return; // expired or revoked meanwhile: nothing to put on the router
   await requestGrant(deps.db, p.accessCodeId, router.id, now);
   const adapter = adapterFor(deps, router);
+  // Queued for a router that polls us; its acknowledgement marks the grant granted.
+  if (adapter.confirmsLater) return adapter.grant(spec);
   try {
     await withRouterLock(router.id, async () => {
       await adapter.grant(spec);
@@ -136,9 +138,9 @@ export async function revokeJob(
         return;
       }
       try {
-        await withRouterLock(routerId, () =>
-          adapterFor(deps, router).revoke(p.accessCodeId, code ?? undefined),
-        );
+        const adapter = adapterFor(deps, router);
+        await withRouterLock(routerId, () => adapter.revoke(p.accessCodeId, code ?? undefined));
+        if (adapter.confirmsLater) return; // revoked when the router acknowledges it
         await markRevoked(deps.db, [p.accessCodeId], routerId, deps.clock.now());
         await seen(deps, router);
       } catch (e) {
@@ -312,8 +314,11 @@ export async function reconcileRouter(
       }),
     );
     const done = deps.clock.now();
-    await markGranted(deps.db, granted, routerId, done);
-    await markRevoked(deps.db, dead, routerId, done);
+    // An agent router has only been sent commands; its acks confirm them.
+    if (!adapter.confirmsLater) {
+      await markGranted(deps.db, granted, routerId, done);
+      await markRevoked(deps.db, dead, routerId, done);
+    }
     await deps.db.execute(sql`UPDATE routers SET last_reconciled_at = ${done} WHERE id = ${routerId}`);
     await seen(deps, router);
     if (report.added || report.removed || report.kicked || report.updated) {

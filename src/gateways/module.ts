@@ -1,21 +1,33 @@
 import type { Module } from '../app/module.ts';
 import { registerGatewayMode } from './adapter.ts';
 import { gatewayJobs, gatewayRecurring } from './jobs.ts';
+import { AgentAdapter } from './agent/adapter.ts';
+import { agentRoutes } from './agent/routes.ts';
+import { closeAgentWaiters } from './agent/wakeup.ts';
 import { MikrotikApiAdapter } from './mikrotik/api-adapter.ts';
 import { sessionJobs, sessionRecurring } from './sessions/jobs.ts';
 
-// MikroTik routers in api mode; the RADIUS feature registers 'radius' the same way.
-registerGatewayMode('api', (deps, router) => new MikrotikApiAdapter(deps.routerConnections.api(router)));
+// MikroTik routers in api mode (dialled, or polling us as agents); the RADIUS feature registers
+// 'radius' the same way.
+registerGatewayMode('api', (deps, router) =>
+  router.apiTransport === 'agent'
+    ? new AgentAdapter(deps, router)
+    : new MikrotikApiAdapter(deps.routerConnections.api(router)),
+);
 
 export const gatewaysModule: Module = {
   name: 'gateways',
   jobs: (deps) => [...gatewayJobs(deps), ...sessionJobs(deps)],
   recurring: (deps) => [...gatewayRecurring(), ...sessionRecurring(deps)],
+  routes: agentRoutes,
   services: [
     {
       roles: ['serve', 'worker', 'radius'],
       // Nothing to start (connections open on first use); close them on shutdown.
-      start: async (deps) => () => deps.routerConnections.closeAll(),
+      start: async (deps) => async () => {
+        await closeAgentWaiters(deps.database);
+        await deps.routerConnections.closeAll();
+      },
     },
   ],
 };

@@ -13,3 +13,6 @@ export {
   type AccessSpec,
   type RouterRow,
 } from './adapter.ts';
+export { rotateAgentToken } from './routers/rotate-agent-token.ts';
+export { agentGrantWaiting } from './agent/commands.ts';
+export { OFFLINE_AFTER_MS } from './agent/adapter.ts';

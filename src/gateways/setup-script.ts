@@ -6,6 +6,10 @@
 import type { RouterRow } from './adapter.ts';
 import { DEFAULT_PORTS } from './connections.ts';
 import type { WireguardRouterEnd } from './wireguard/router-end.ts';
+import { agentInstallScript, type RouterOsMajor } from './agent/script.ts';
+
+/** Where the agent's part of the script starts (`--agent-only` prints from here). */
+export const AGENT_SECTION = '# The Wavu agent for router';
 
 /** A RouterOS double-quoted string: `\`, `"`, `$` and `?` escaped, newlines as `\n`. */
 export function rscString(s: string): string {
@@ -60,6 +64,8 @@ export interface ScriptInput {
   radiusPorts?: { auth: number; acct: number };
   /** The router's tunnel end (routers added with --tunnel wireguard). */
   wireguard?: WireguardRouterEnd | undefined;
+  /** Agent routers: the token it polls with and the RouterOS syntax to use. */
+  agent?: { token: string; routeros: RouterOsMajor } | undefined;
   now: Date;
 }
 
@@ -76,7 +82,7 @@ function wireguardLines(r: RouterRow, w: WireguardRouterEnd, step: string): stri
   const C = rscString('Wavu');
   const wg = rscString('wavu-wg');
   const fw = rscString('Wavu tunnel API');
-  const port = r.apiPort ?? DEFAULT_PORTS[r.apiTransport];
+  const port = r.apiPort ?? DEFAULT_PORTS[r.apiTransport === 'agent' ? 'api' : r.apiTransport];
   const accept = `/ip firewall filter add chain=input in-interface=${wg} src-address=${w.serverAddress} protocol=tcp dst-port=${port} action=accept comment=${fw}`;
   return [
     `${step} WireGuard tunnel to Wavu (RouterOS 7 only): Wavu manages the router through it, so the router`,
@@ -116,7 +122,18 @@ export function setupScript(i: ScriptInput): string {
     '',
   );
   if (r.mode === 'api' && i.wireguard) add(...wireguardLines(r, i.wireguard, n()));
-  if (r.mode === 'api') {
+  if (r.mode === 'api' && r.apiTransport === 'agent') {
+    if (!i.agent) throw new Error('an agent router needs its token for the script');
+    add(
+      `${n()} The agent: Wavu cannot reach this router, so the router checks in with Wavu.`,
+      agentInstallScript({
+        routerName: r.name,
+        pollUrl: `${i.publicUrl.replace(/\/$/, '')}/agent/v1/poll`,
+        token: i.agent.token,
+        routeros: i.agent.routeros,
+      }),
+    );
+  } else if (r.mode === 'api') {
     const user = r.username ?? 'wavu';
     // Over a tunnel only Wavu's tunnel address may use the API (RouterOS: the service's address list).
     const only = i.wireguard ? ` address=${i.wireguard.serverAddress}/32` : '';
@@ -140,7 +157,7 @@ export function setupScript(i: ScriptInput): string {
         '  /certificate sign wavu-api',
         '  :delay 5s',
         '}',
-        `/ip service set ${SERVICE[r.apiTransport]} certificate=wavu-api disabled=no${only}`,
+        `/ip service set ${SERVICE[r.apiTransport as keyof typeof SERVICE]} certificate=wavu-api disabled=no${only}`,
       );
     }
     add('');

@@ -15,6 +15,7 @@ import { isAppError } from '../lib/errors.ts';
 import { normalizePhone } from '../lib/phone.ts';
 import { listPlansOnSale } from '../plans/index.ts';
 import * as backend from './backend.ts';
+import { agentGrantWaiting, OFFLINE_AFTER_MS } from '../gateways/registry.ts';
 import { resolveRouterId, routerPreparing } from './data.ts';
 import { type Hotspot, parseHotspot } from './hotspot.ts';
 import type { Html } from './html.ts';
@@ -28,6 +29,8 @@ type Params = Record<string, unknown>;
 const FORM = 'application/x-www-form-urlencoded';
 /** How long the connect page waits for a router grant before letting the login try anyway. */
 const GRANT_WAIT_MS = 30_000;
+/** An agent router collects it on its next poll: up to when it would be marked offline. */
+const AGENT_GRANT_WAIT_MS = OFFLINE_AFTER_MS;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -409,13 +412,18 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
         'set-cookie',
         `${PAID_COOKIE}=${encodeURIComponent(sealPaid(deps.sealer, { code: g.code, accessCodeId: g.accessCodeId, mac: ctx.hs.mac ?? null }, now))}; Path=/portal; Max-Age=${PAID_COOKIE_MAX_AGE_S}; HttpOnly; SameSite=Lax`,
       );
-    if (g.accessCodeId && now - g.at < GRANT_WAIT_MS && (await routerPreparing(deps.db, g.accessCodeId))) {
-      return send(
-        req,
-        reply,
-        ctx,
-        pages.preparingPage(ctx, { again: link(ctx, '/portal/connect', [['t', token]]) }),
-      );
+    if (g.accessCodeId) {
+      // Agent routers: the user is there only once the router has acknowledged it.
+      const agent = await agentGrantWaiting(deps.db, g.accessCodeId);
+      const waitMs = agent ? AGENT_GRANT_WAIT_MS : GRANT_WAIT_MS;
+      if (now - g.at < waitMs && (agent || (await routerPreparing(deps.db, g.accessCodeId)))) {
+        return send(
+          req,
+          reply,
+          ctx,
+          pages.preparingPage(ctx, { again: link(ctx, '/portal/connect', [['t', token]]), agent }),
+        );
+      }
     }
     const { hs } = ctx;
     // After login the router sends the browser to our status page (it links on to link-orig).

@@ -279,9 +279,11 @@ ${o.routerError ? html`<p class="msg" role="alert">${t.loginFailed} ${t.routerSa
 }
 
 /** The access exists but the router has not been told yet (grant job pending): check again shortly. */
-export function preparingPage(ctx: PageCtx, o: { again: string }): Html {
+export function preparingPage(ctx: PageCtx, o: { again: string; agent?: boolean }): Html {
   const { t } = ctx;
-  const body = html`<div class="card"><div class="row"><div class="spin"></div><h1>${t.preparing}</h1></div><p role="status">${t.connectingText}</p><a class="btn alt" href="${o.again}">${t.refresh}</a></div>`;
+  // An agent router has to collect the access on its next poll: say so, the wait is longer.
+  const text = o.agent ? t.agentWaitText : t.connectingText;
+  const body = html`<div class="card"><div class="row"><div class="spin"></div><h1>${t.preparing}</h1></div><p role="status">${text}</p><a class="btn alt" href="${o.again}">${t.refresh}</a></div>`;
   return page(ctx, {
     title: t.preparing,
     body,

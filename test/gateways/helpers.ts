@@ -50,6 +50,23 @@ export const accessExpireJob = (app: App): JobDefinition => ({
   },
 });
 
+/** A worker with the gateway jobs, session polls and the real access expiry, run by `drain()` in the tests. */
+export function gatewayWorker(
+  app: App,
+  t: TestDatabase,
+  clock: ManualClock,
+  o: { concurrency?: number; polls?: boolean } = {},
+): Worker {
+  return new Worker({
+    database: t.database,
+    clock,
+    log: silentLog(),
+    definitions: [...gatewayJobs(app.deps), ...sessionJobs(app.deps), accessExpireJob(app)],
+    ...(o.polls ? { recurring: sessionRecurring(app.deps) } : {}),
+    concurrency: o.concurrency ?? 4,
+  });
+}
+
 export async function harness(
   o: {
     transport?: 'api' | 'rest';
@@ -89,14 +106,7 @@ export async function harness(
     },
     { actor: SYSTEM },
   );
-  const worker = new Worker({
-    database: t.database,
-    clock,
-    log: silentLog(),
-    definitions: [...gatewayJobs(app.deps), ...sessionJobs(app.deps), accessExpireJob(app)],
-    ...(o.admin || o.polls ? { recurring: sessionRecurring(app.deps) } : {}),
-    concurrency: 4,
-  });
+  const worker = gatewayWorker(app, t, clock, { polls: o.admin || o.polls });
   const h: Harness = {
     t,
     app,

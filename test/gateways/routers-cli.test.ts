@@ -42,7 +42,7 @@ describe.skipIf(onPostgres())('wavu routers', { timeout: 180_000 }, () => {
     const noHost = await wavu(['routers', 'add', 'r1', '--mode', 'api']);
     expect(noHost.status).toBe(2);
     expect(noHost.err.trim()).toBe(
-      "wavu routers add: --host: is required: the router's address, e.g. 192.168.88.1 (or use a WireGuard tunnel)",
+      "wavu routers add: --host: is required: the router's address, e.g. 192.168.88.1 (or a WireGuard tunnel, or --transport agent for a router Wavu cannot reach)",
     );
   });
 
@@ -55,7 +55,7 @@ describe.skipIf(onPostgres())('wavu routers', { timeout: 180_000 }, () => {
       );
       expect(
         (await run(['add', 'r1', '--mode', 'api', '--host', '1.2.3.4', '--transport', 'ssh'])).err,
-      ).toContain('--transport: must be api, api-tls or rest');
+      ).toContain('--transport: must be api, api-tls, rest or agent');
       expect((await run(['add', 'r1', '--mode', 'radius', '--address', '10.0.0.300'])).err).toContain(
         '--address: must be the IP address the router sends RADIUS from',
       );
@@ -142,6 +142,25 @@ describe.skipIf(onPostgres())('wavu routers', { timeout: 180_000 }, () => {
       expect(readFileSync(join(out, 'wavu', 'login.html'), 'utf8')).toContain(
         'action="https://wifi.example.com/portal"',
       );
+      // An agent router: no host; its token is shown once and carried only by the script.
+      const agent = await run(['add', 'far', '--mode', 'api', '--transport', 'agent']);
+      const token = /Agent token \(shown once, only its hash is kept\): ([\w-]{32})/.exec(agent.out)?.[1];
+      expect(token).toBeDefined();
+      await expect(
+        run(['add', 'far2', '--mode', 'api', '--transport', 'agent', '--host', '1.2.3.4']),
+      ).rejects.toThrow('needs no --host');
+      await expect(run(['script', 'far'])).rejects.toThrow('--token TOKEN');
+      const only = await run(['script', 'far', '--token', token!, '--agent-only', '--routeros', '6']);
+      expect(only.out.startsWith('# The Wavu agent for router "far" (RouterOS 6.43+)')).toBe(true);
+      expect(only.out).toContain('server-dns-names=');
+      expect(only.out).toContain(`Bearer ${token}`);
+      expect(only.out).toMatch(/agent\/v1\/poll\\+\?wait=0/);
+      expect((await run(['list'])).out).toMatch(/far\s+api\s+agent \(polls Wavu\)/);
+      const rotated = await run(['script', 'far', '--rotate-token', '--agent-only']);
+      expect(rotated.err).toContain('the old one no longer works');
+      expect(rotated.out).not.toContain(`Bearer ${token}`);
+      expect(rotated.out).toContain('idle-timeout=35s');
+      await expect(run(['script', 'lab', '--token', 'x'])).rejects.toThrow('are for agent routers');
       expect((await run(['remove', 'cafe'])).out).toContain('Removed cafe.');
       expect((await run(['list'])).out).not.toContain('cafe');
     } finally {

@@ -5,6 +5,7 @@ import { type Actor, audit } from '../../audit/index.ts';
 import { AppError } from '../../lib/errors.ts';
 import { randomToken } from '../../lib/random.ts';
 import { routerAuditDetail } from './audit-detail.ts';
+import { hashAgentToken, newAgentToken } from '../agent/token.ts';
 import { type AddRouterInput, addRouterInput } from './input.ts';
 import { newTunnelEnd, TUNNEL_ADDRESS_TAKEN } from '../wireguard/tunnel.ts';
 import { type RouterView, toView } from './repo.ts';
@@ -12,7 +13,7 @@ import { type RouterView, toView } from './repo.ts';
 export interface AddRouterResult {
   router: RouterView;
   /** Secrets Wavu made up because none was given: shown once (the setup script carries them too). */
-  generated: { password?: string; secret?: string };
+  generated: { password?: string; secret?: string; agentToken?: string };
 }
 
 /** Strong, RouterOS-safe (no quotes, `$` or `\` to escape in scripts): 32 base64url characters. */
@@ -28,7 +29,19 @@ export async function addRouter(
   const now = deps.clock.now();
   const generated: AddRouterResult['generated'] = {};
   let values: typeof routers.$inferInsert;
-  if (input.mode === 'api') {
+  if (input.mode === 'api' && input.transport === 'agent') {
+    // Shown once; only its hash is kept. `wavu routers script NAME --rotate-token` makes a new one.
+    const token = newAgentToken();
+    generated.agentToken = token;
+    values = {
+      name: input.name,
+      mode: 'api',
+      site: input.site ?? null,
+      apiTransport: 'agent',
+      hotspotServer: input.hotspotServer ?? null,
+      agentTokenHash: hashAgentToken(token),
+    };
+  } else if (input.mode === 'api') {
     const password = input.password ?? generateSecret();
     if (!input.password) generated.password = password;
     values = {

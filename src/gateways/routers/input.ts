@@ -44,26 +44,45 @@ const allowFrom = z
     return z.NEVER;
   });
 
+export const TRANSPORTS = ['api', 'api-tls', 'rest', 'agent'] as const;
+const transport = z.enum(TRANSPORTS, { message: 'must be api, api-tls, rest or agent' });
+
 export const apiRouterInput = z
   .object({
     mode: z.literal('api'),
     name,
     site: z.string().max(100).optional(),
-    /** Where Wavu dials the API; with a tunnel only a label (Wavu dials the tunnel address). */
+    /** Where Wavu dials the API; with a tunnel only a label (Wavu dials the tunnel address); not for `agent`. */
     host: host.optional(),
     /** 'wireguard': Wavu makes the keys and a tunnel address, and dials the API through the tunnel. */
     tunnel: z.enum(['wireguard'], { message: 'must be wireguard (or left out)' }).optional(),
     port: port.optional(),
-    transport: z.enum(['api', 'api-tls', 'rest'], { message: 'must be api, api-tls or rest' }).default('api'),
+    transport: transport.default('api'),
     username: z.string().min(1).max(64).default('wavu'),
     /** Absent: Wavu generates a strong one and the setup script creates the user with it. */
     password: z.string().min(8, 'must be at least 8 characters').max(128).optional(),
     hotspotServer: z.string().max(64).optional(),
     tlsFingerprint: fingerprint.optional(),
   })
-  .refine((r) => r.host !== undefined || r.tunnel !== undefined, {
-    path: ['host'],
-    message: "is required: the router's address, e.g. 192.168.88.1 (or use a WireGuard tunnel)",
+  .check((ctx) => {
+    const v = ctx.value;
+    if (v.transport !== 'agent' && v.host === undefined && v.tunnel === undefined) {
+      ctx.issues.push({
+        code: 'custom',
+        path: ['host'],
+        input: v.host,
+        message:
+          "is required: the router's address, e.g. 192.168.88.1 (or a WireGuard tunnel, or --transport agent for a router Wavu cannot reach)",
+      });
+    }
+    if (v.transport === 'agent' && (v.host !== undefined || v.port !== undefined || v.tunnel !== undefined)) {
+      ctx.issues.push({
+        code: 'custom',
+        path: ['host'],
+        input: v.host,
+        message: 'is not used with transport agent: the router polls Wavu, Wavu never dials it',
+      });
+    }
   });
 
 export const radiusRouterInput = z.object({
@@ -98,7 +117,7 @@ export const updateRouterInput = z
     site: z.string().max(100).nullable(),
     host,
     port: port.nullable(),
-    transport: z.enum(['api', 'api-tls', 'rest']),
+    transport,
     username: z.string().min(1).max(64),
     password: z.string().min(8).max(128),
     hotspotServer: z.string().max(64).nullable(),

@@ -32,7 +32,7 @@ export interface RouterView {
   site: string | null;
   host: string | null;
   port: number | null;
-  transport: 'api' | 'api-tls' | 'rest';
+  transport: 'api' | 'api-tls' | 'rest' | 'agent';
   /** 'wireguard': reached over a tunnel at tunnelAddress (the server end is `wavu wireguard server-config`). */
   tunnel: 'wireguard' | null;
   tunnelAddress: string | null;

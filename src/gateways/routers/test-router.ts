@@ -23,7 +23,7 @@ export async function testRouter(
 ): Promise<TestRouterResult> {
   const r = await findRouter(deps, ref);
   const now = deps.clock.now();
-  if (r.mode !== 'api') {
+  if (r.mode !== 'api' || r.apiTransport === 'agent') {
     const health = await adapterFor(deps, r).health();
     return { health };
   }

@@ -100,6 +100,8 @@ export const en = {
   // Connecting and online
   connecting: 'Connecting you…',
   connectingText: 'This takes a few seconds.',
+  agentWaitText:
+    'Your WiFi router checks in with us every few seconds to collect new access. We log you in as soon as it confirms yours (usually within 10 seconds).',
   connectingBtn: 'If nothing happens, tap Connect.',
   preparing: 'Getting your access ready…',
   paidTitle: 'You have paid',

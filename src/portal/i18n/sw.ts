@@ -97,6 +97,8 @@ export const sw: Dict = {
   errDay: 'Weka siku uliyolipa.',
   connecting: 'Tunakuunganisha…',
   connectingText: 'Hii inachukua sekunde chache.',
+  agentWaitText:
+    'Kisambaza WiFi chako huwasiliana nasi kila baada ya sekunde chache kuchukua huduma mpya. Tutakuunganisha mara tu kitakapothibitisha yako (kwa kawaida ndani ya sekunde 10).',
   connectingBtn: 'Isipofanya kazi, bonyeza Unganisha.',
   preparing: 'Tunaandaa huduma yako…',
   paidTitle: 'Umeshalipa',

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse, UsageError } from '../../cli/command.ts';
 import { randomToken } from '../../lib/random.ts';
 import type { SimEntry } from '../entry.ts';
+import { runAgentRouter } from './agent-cli.ts';
 import { startRouterOsSim } from './index.ts';
 
 const USAGE = `wavu sim routeros [options]
@@ -20,6 +21,15 @@ Options:
                       login is used; 7.18 and later send !empty for empty results
   --identity NAME     /system identity (default MikroTik)
   --tls-port N --tls-cert FILE --tls-key FILE    also serve API-SSL
+
+Agent-only router (a MikroTik Wavu cannot dial): no API or web port at all; it runs the agent
+script Wavu prints and polls Wavu.
+  --agent-script FILE   the output of: wavu routers script NAME --agent-only --token TOKEN
+  --state FILE          keep the configuration here across restarts (the router's flash)
+  --ca FILE             certificates the router trusts for check-certificate=yes
+  --poll-every-ms N     run the scheduler this often instead of its interval
+  Control on stdin, one per line: join MAC IP | login USER PASSWORD MAC IP |
+  traffic MAC IN OUT | poll | users | active   (each answers one line: OK/ERR/JSON)
 
 Faults while it runs:  curl -X POST -d mode=down http://HOST:HTTP_PORT/_sim/fault
   (modes: none, down, slow, reboot, reset)
@@ -42,7 +52,21 @@ export const routerosSimEntry: SimEntry = {
       'tls-port': { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
+      'agent-script': { type: 'string' },
+      state: { type: 'string' },
+      ca: { type: 'string' },
+      'poll-every-ms': { type: 'string' },
     });
+    if (values['agent-script']) {
+      return runAgentRouter({
+        script: readFileSync(values['agent-script'], 'utf8'),
+        statePath: values.state,
+        ca: values.ca ? readFileSync(values.ca) : undefined,
+        pollEveryMs: values['poll-every-ms'] ? Number(values['poll-every-ms']) : undefined,
+        version: values.version,
+        identity: values.identity,
+      });
+    }
     const num = (v: string | undefined, def: number, what: string) => {
       if (v === undefined) return def;
       if (!/^\d+$/.test(v) || Number(v) > 65535)

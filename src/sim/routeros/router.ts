@@ -206,6 +206,8 @@ const MENUS: MenuDef[] = [
 ];
 
 const MENU_BY_PATH = new Map(MENUS.map((m) => [m.path, m]));
+/** Lost on reboot: the router rebuilds them from traffic. */
+const VOLATILE = new Set(['/ip/hotspot/active', '/ip/hotspot/host', '/ip/hotspot/cookie']);
 
 /** Menu commands the simulator answers, by menu. */
 export function menuOf(path: string): MenuDef | undefined {
@@ -296,7 +298,7 @@ export class SimRouter {
   reboot(): void {
     // Dynamic entries are numbered from *1 again after a boot, as on a real router: a poller
     // that keys sessions by `.id` alone would take a new session for an old one.
-    for (const p of ['/ip/hotspot/active', '/ip/hotspot/host', '/ip/hotspot/cookie']) {
+    for (const p of VOLATILE) {
       this.items.get(p)!.clear();
       this.nextId.delete(p);
     }
@@ -309,6 +311,29 @@ export class SimRouter {
   reset(): void {
     this.loadDefaults();
     this.bootAt = this.now();
+  }
+
+  /**
+   * The configuration as flash keeps it (users, profiles, bindings, ...): what survives a power
+   * cut. Live sessions, hosts and cookies are not part of it.
+   */
+  exportConfig(): { items: Record<string, Row[]>; nextId: Record<string, number> } {
+    const items: Record<string, Row[]> = {};
+    for (const [path, t] of this.items) {
+      if (VOLATILE.has(path)) continue;
+      items[path] = [...t.values()].map((r) => ({ ...r }));
+    }
+    return { items, nextId: Object.fromEntries(this.nextId) };
+  }
+
+  /** Boot from saved configuration (see exportConfig). */
+  importConfig(c: { items: Record<string, Row[]>; nextId: Record<string, number> }): void {
+    for (const [path, rows] of Object.entries(c.items)) {
+      const t = this.table(path);
+      t.clear();
+      for (const r of rows) t.set(r['.id']!, { ...r });
+    }
+    for (const [path, n] of Object.entries(c.nextId)) this.nextId.set(path, n);
   }
 
   get uptimeSeconds(): number {

@@ -1,0 +1,70 @@
+/** From a command intent and the router's last report to the allowlisted RouterOS operations. */
+import type { Row } from '../../protocols/routeros/types.ts';
+import type { AccessSpec } from '../adapter.ts';
+import { profileAttrs, profileName, userAttrs, userComment } from '../mikrotik/hotspot-users.ts';
+import type { AgentReport } from './report.ts';
+import type { Op } from './script.ts';
+
+/** What the router has already counted against this code (user totals + live sessions). */
+function countedRows(report: AgentReport | null, code: string): Row[] {
+  if (!report) return [];
+  const user = report.users.find((u) => u.name === code);
+  const live = report.sessions
+    .filter((s) => s.user === code)
+    .map((s) => ({
+      uptime: `${s.uptimeSeconds}s`,
+      'bytes-in': String(s.bytesIn),
+      'bytes-out': String(s.bytesOut),
+    }));
+  return [
+    ...(user
+      ? [{ uptime: user.uptime!, 'bytes-in': user['bytes-in']!, 'bytes-out': user['bytes-out']! }]
+      : []),
+    ...live,
+  ];
+}
+
+/** Same user and profile as api mode (hotspot-users.ts), as add-or-set lines. */
+export function grantOps(spec: AccessSpec, report: AgentReport | null): Op[] {
+  const user = userAttrs(spec, undefined, countedRows(report, spec.code));
+  return [
+    {
+      menu: 'ip hotspot user profile',
+      verb: 'upsert',
+      attrs: { name: profileName(spec.planId), ...profileAttrs(spec) },
+    },
+    { menu: 'ip hotspot user', verb: 'upsert', attrs: { ...user, disabled: 'no' } },
+  ];
+}
+
+/** Our user, its live sessions and its login cookies. */
+export function revokeOps(accessCodeId: string, username: string | undefined): Op[] {
+  const ops: Op[] = [
+    { menu: 'ip hotspot user', verb: 'remove', where: [['comment', userComment(accessCodeId)]] },
+  ];
+  if (username) {
+    ops.push(
+      { menu: 'ip hotspot active', verb: 'remove', where: [['user', username]] },
+      { menu: 'ip hotspot cookie', verb: 'remove', where: [['user', username]] },
+    );
+  }
+  return ops;
+}
+
+/** One device's session and cookie: by MAC when known, else by address, else by user. */
+export function disconnectOps(ref: { mac?: string; ip?: string; username?: string }): Op[] {
+  if (ref.mac) {
+    return [
+      { menu: 'ip hotspot active', verb: 'remove', where: [['mac-address', ref.mac]] },
+      { menu: 'ip hotspot cookie', verb: 'remove', where: [['mac-address', ref.mac]] },
+    ];
+  }
+  if (ref.ip) return [{ menu: 'ip hotspot active', verb: 'remove', where: [['address', ref.ip]] }];
+  if (ref.username) {
+    return [
+      { menu: 'ip hotspot active', verb: 'remove', where: [['user', ref.username]] },
+      { menu: 'ip hotspot cookie', verb: 'remove', where: [['user', ref.username]] },
+    ];
+  }
+  return [];
+}
