@@ -8,12 +8,12 @@
  */
 import pino from 'pino';
 import { sql } from 'drizzle-orm';
-import { createDeps } from '../src/app/deps.ts';
+import { createDeps } from '../src/app/create-deps.ts';
 import { hashCode } from '../src/access/codes.ts';
 import { listCodes } from '../src/admin/codes/list-codes.ts';
 import { listCustomers } from '../src/admin/customers/customers.ts';
 import { DASHBOARD_QUERIES, getDashboard, rangeStart } from '../src/admin/dashboard/get-dashboard.ts';
-import { encodeCursor } from '../src/admin/paging.ts';
+import { encodeCursor } from '../src/http/paging.ts';
 import { getPurchaseDetail } from '../src/admin/purchases/get-purchase-detail.ts';
 import { listPurchases } from '../src/admin/purchases/list-purchases.ts';
 import { listSessions } from '../src/admin/sessions/list-sessions.ts';

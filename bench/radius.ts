@@ -6,7 +6,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import pino from 'pino';
-import { createDeps } from '../src/app/deps.ts';
+import { createDeps } from '../src/app/create-deps.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import {
   attr,

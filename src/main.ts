@@ -1,5 +1,6 @@
 /** The `wavu` command. Each subcommand lives with its feature; this file only dispatches. */
 import { ConfigError } from './config.ts';
+import { cliContext } from './cli/with-deps.ts';
 import { type Command, UsageError } from './cli/command.ts';
 import { coreCommands } from './cli/core-commands.ts';
 import { adminCommand } from './admin/cli.ts';
@@ -47,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    return (await cmd.run(rest)) ?? 0;
+    return (await cmd.run(rest, cliContext)) ?? 0;
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`wavu: ${e.message}\n`);

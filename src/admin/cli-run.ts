@@ -9,7 +9,6 @@ import { Writable } from 'node:stream';
 import { ZodError } from 'zod';
 import type { Deps } from '../app/deps.ts';
 import { parse, UsageError } from '../cli/command.ts';
-import { withDeps } from '../cli/with-deps.ts';
 import { ADMIN_ROLES, type AdminRole } from '../db/schema.ts';
 import { AppError } from '../lib/errors.ts';
 import { randomToken } from '../lib/random.ts';
@@ -24,8 +23,6 @@ export interface AdminCliIo {
   withDeps(fn: (deps: Deps) => Promise<number>): Promise<number>;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
 }
-
-const defaultIo: AdminCliIo = { withDeps, stdin: process.stdin };
 
 const OPTIONS = {
   username: { type: 'string' },
@@ -45,7 +42,7 @@ const fail = (message: string) => {
   return 1;
 };
 
-export async function runAdmin(argv: string[], io: AdminCliIo = defaultIo): Promise<number> {
+export async function runAdmin(argv: string[], io: AdminCliIo): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS);
   const [sub, user, ...extra] = positionals;
   const allowed = sub ? ALLOWED[sub] : undefined;

@@ -21,5 +21,6 @@ Examples:
   printf '%s\\n' "$PASSWORD" | wavu admin create --username amina --role owner --password-stdin
   wavu admin unlock amina
   wavu admin reset-password amina --generate`,
-  run: async (argv) => (await import('./cli-run.ts')).runAdmin(argv),
+  run: async (argv, ctx) =>
+    (await import('./cli-run.ts')).runAdmin(argv, { withDeps: ctx.withDeps, stdin: process.stdin }),
 };

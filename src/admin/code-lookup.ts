@@ -3,7 +3,7 @@
  * so search hashes the typed code the same way the access feature does.
  */
 import type { Deps } from '../app/deps.ts';
-import { hashCode, looksLikeCode, normalizeCode } from '../access/codes.ts';
+import { hashCode, looksLikeCode, normalizeCode } from '../access/index.ts';
 
 export function codeHashFor(deps: Deps, typed: string): string | null {
   const n = normalizeCode(typed);

@@ -1,17 +1,15 @@
 /**
  * Dependencies are a plain object passed to every use case (DESIGN.md §6): no container, no globals.
+ * This is only their shape; src/app/create-deps.ts builds them, in one place.
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Conn, Database, Db } from '../db/open.ts';
 import type { Clock } from '../lib/clock.ts';
-import { createSealer, type Sealer } from '../lib/seal.ts';
-import { enqueue } from '../jobs/enqueue.ts';
+import type { Sealer } from '../lib/seal.ts';
 import type { EnqueueSpec } from '../jobs/types.ts';
-import { createSmsProvider } from '../notify/create-provider.ts';
 import type { SmsProvider } from '../notify/provider.ts';
-import { createRouterConnections, type RouterConnections } from '../gateways/connections.ts';
-import { createAppDaraja } from '../payments/daraja.ts';
+import type { RouterConnections } from '../gateways/connections.ts';
 import type { DarajaClient } from '../protocols/daraja/client.ts';
 
 export interface Deps {
@@ -29,20 +27,4 @@ export interface Deps {
   routerConnections: RouterConnections;
   /** M-Pesa Daraja (config.mpesa); in demo the simulator mounted on our own server. */
   daraja: DarajaClient;
-}
-
-export function createDeps(o: { config: Config; database: Database; clock: Clock; log: Logger }): Deps {
-  const sealer = createSealer(o.config.secretKey);
-  return {
-    config: o.config,
-    database: o.database,
-    db: o.database.db,
-    clock: o.clock,
-    log: o.log,
-    sealer,
-    enqueue: (conn, spec) => enqueue(conn, o.clock, spec),
-    sms: createSmsProvider(o.config, o.database.db, o.clock),
-    routerConnections: createRouterConnections(sealer),
-    daraja: createAppDaraja({ config: o.config, database: o.database, sealer, clock: o.clock }),
-  };
 }

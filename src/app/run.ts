@@ -12,7 +12,8 @@ import { systemClock } from '../lib/clock.ts';
 import { buildServer } from '../http/server.ts';
 import { pruneJobs } from '../jobs/prune.ts';
 import { Worker } from '../jobs/worker.ts';
-import { createDeps, type Deps } from './deps.ts';
+import { createDeps } from './create-deps.ts';
+import type { Deps } from './deps.ts';
 import type { Module, Role } from './module.ts';
 import { modules as allModules } from './modules.ts';
 

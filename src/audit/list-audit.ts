@@ -2,7 +2,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../app/deps.ts';
-import type { Page } from '../admin/paging.ts';
+import type { Page } from '../admin/index.ts';
 import { asDate, type Conn, query } from '../db/open.ts';
 
 export const listAuditQuery = z.object({

@@ -1,4 +1,14 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Deps } from '../app/deps.ts';
+
+/**
+ * What the CLI hands a command. Building the app's dependencies is wiring (src/cli/with-deps.ts),
+ * so a feature's command receives it here instead of importing it.
+ */
+export interface CommandContext {
+  /** Runs `run` with the app's dependencies on the configured (migrated) database, then closes it. */
+  withDeps<T>(run: (deps: Deps) => Promise<T>): Promise<T>;
+}
 
 export interface Command {
   name: string;
@@ -7,7 +17,7 @@ export interface Command {
   usage: string;
   /** Help for `wavu NAME <args> --help` when it depends on the arguments (e.g. `wavu sim routeros --help`). */
   helpFor?(argv: string[]): string | undefined;
-  run(argv: string[]): Promise<number | undefined>;
+  run(argv: string[], ctx: CommandContext): Promise<number | undefined>;
 }
 
 /** A mistake in how a command was called: printed as one line with the usage, exit code 2. */

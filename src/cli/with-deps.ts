@@ -3,12 +3,14 @@
  * `wavu admin`): the configured database, migrated, and the app's Deps; everything closed
  * afterwards, whatever `run` did, so the process can exit.
  */
-import { createDeps, type Deps } from '../app/deps.ts';
+import { createDeps } from '../app/create-deps.ts';
+import type { Deps } from '../app/deps.ts';
 import { loadConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDatabase } from '../db/open.ts';
 import { systemClock } from '../lib/clock.ts';
 import { createLogger } from '../lib/log.ts';
+import type { CommandContext } from './command.ts';
 
 export async function withDeps<T>(run: (deps: Deps) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -24,3 +26,6 @@ export async function withDeps<T>(run: (deps: Deps) => Promise<T>): Promise<T> {
     await database.close();
   }
 }
+
+/** The context every command runs with. */
+export const cliContext: CommandContext = { withDeps };

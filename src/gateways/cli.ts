@@ -7,7 +7,6 @@ import { join, resolve } from 'node:path';
 import { ZodError } from 'zod';
 import type { Deps } from '../app/deps.ts';
 import { type Command, parse, UsageError } from '../cli/command.ts';
-import { withDeps } from '../cli/with-deps.ts';
 import { audit, cliActor } from '../audit/index.ts';
 import { isAppError } from '../lib/errors.ts';
 import { describeZod } from '../http/server.ts';
@@ -149,7 +148,7 @@ export const routersCommand: Command = {
   name: 'routers',
   summary: 'Add, list, test and remove routers; print a router setup script.',
   usage: USAGE,
-  async run(argv) {
+  async run(argv, ctx) {
     const { values, positionals } = parse(argv, OPTIONS);
     const [sub, name, ...extra] = positionals;
     if (!sub) throw new UsageError('say what to do: add, list, show, update, remove, test or script');
@@ -161,7 +160,7 @@ export const routersCommand: Command = {
     if (sub !== 'list' && !name) throw new UsageError(`"routers ${sub}" needs the router's name`);
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
     if (sub === 'add') precheckAdd(values); // before opening the database: mistakes answer at once
-    return withDeps(async (deps) => {
+    return ctx.withDeps(async (deps) => {
       try {
         return await SUBCOMMANDS[sub]!(deps, name ?? '', values);
       } catch (e) {

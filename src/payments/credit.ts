@@ -9,9 +9,9 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { isUniqueViolation, query, type Tx } from '../db/open.ts';
-import { issueForPurchase } from '../access/issue-for-purchase.ts';
-import { queueSms } from '../notify/queue-sms.ts';
-import { renderSms } from '../notify/templates.ts';
+import { issueForPurchase } from '../access/index.ts';
+import { queueSms } from '../notify/index.ts';
+import { renderSms } from '../notify/index.ts';
 import { loadBranding } from '../branding/index.ts';
 import { markPaid } from './mark-paid.ts';
 import { inList } from './sql-helpers.ts';

@@ -9,14 +9,14 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
-import { issueForPurchase } from '../access/issue-for-purchase.ts';
+import { issueForPurchase } from '../access/index.ts';
 import { type Actor, audit, staffIdOf } from '../audit/index.ts';
 import { type Conn, query } from '../db/open.ts';
 import { AppError } from '../lib/errors.ts';
 import { randomCode } from '../lib/random.ts';
-import { queueSms } from '../notify/queue-sms.ts';
-import { renderSms } from '../notify/templates.ts';
-import { getBranding } from '../vouchers/branding.ts';
+import { queueSms } from '../notify/index.ts';
+import { renderSms } from '../notify/index.ts';
+import { getBranding } from '../vouchers/index.ts';
 import { markPaid } from './mark-paid.ts';
 import { sourcesOf } from './status.ts';
 

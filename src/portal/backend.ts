@@ -2,14 +2,14 @@
  * The portal's calls into the features it sits on (payments, access, gateways), mapped to the
  * shapes the pages use. Routes call only these, so each page stays a function of plain data.
  */
-import type { AccessDecision } from '../access/authorize.ts';
-import { recoverAccess } from '../access/recover.ts';
-import { redeemCode } from '../access/redeem.ts';
+import type { AccessDecision } from '../access/index.ts';
+import { recoverAccess } from '../access/index.ts';
+import { redeemCode } from '../access/index.ts';
 import type { Deps } from '../app/deps.ts';
 import { isAppError } from '../lib/errors.ts';
-import { getPurchase as getPurchaseView } from '../payments/get-purchase.ts';
-import { startPurchase as startPayment } from '../payments/start-purchase.ts';
-import { RETRYABLE_STATUSES } from '../payments/status.ts';
+import { getPurchase as getPurchaseView } from '../payments/index.ts';
+import { startPurchase as startPayment } from '../payments/index.ts';
+import { RETRYABLE_STATUSES } from '../payments/index.ts';
 import { purchaseForRetry } from './data.ts';
 import type { Lang } from './i18n/index.ts';
 import type { FormError, PaybillInfo } from './pages.ts';

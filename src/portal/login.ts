@@ -4,7 +4,7 @@
  * the login done from the server when there is no hotspot page to post to.
  */
 import type { Deps } from '../app/deps.ts';
-import { hotspotLoginForm, loginOnRouter } from '../gateways/hotspot-login.ts';
+import { hotspotLoginForm, loginOnRouter } from '../gateways/index.ts';
 import { isAppError } from '../lib/errors.ts';
 import type { LoginForm } from './pages.ts';
 

@@ -2,7 +2,7 @@
  * Every portal page as a plain function of plain data → HTML. No data access here: routes load
  * what a page needs and pass it in, so the size/reference test can render each page directly.
  */
-import { formatCode } from '../access/codes.ts';
+import { formatCode } from '../access/index.ts';
 import type { PublicPlan } from '../plans/index.ts';
 import { formatBytes, formatDuration, formatKesShort, formatLeft, formatSpeed } from './format.ts';
 import { type Html, html, jsString, raw } from './html.ts';

@@ -5,9 +5,9 @@
  * the code and a retry, never the packages. The retry pushes the access to the router again
  * (api mode: a lost or not yet applied hotspot user is the usual cause) and logs in once more.
  */
-import { enqueueGrantIfApi } from '../access/grant.ts';
+import { enqueueGrantIfApi } from '../access/index.ts';
 import type { Deps } from '../app/deps.ts';
-import { loadAccess } from '../gateways/access-specs.ts';
+import { loadAccess } from '../gateways/index.ts';
 import { openPaid, type PaidMark } from './token.ts';
 
 /** The code this browser paid for, if the cookie is ours, fits this device and the code is live. */

@@ -6,9 +6,9 @@
  * attributes the gateway understands.
  */
 import type { Deps } from '../app/deps.ts';
-import { type AccessDecision, authorizeCode, authorizeMac } from '../access/authorize.ts';
-import { normalizeCode } from '../access/codes.ts';
-import { type GuessTicket, guessFailed, guessSucceeded, startGuess } from '../access/guessing.ts';
+import { type AccessDecision, authorizeCode, authorizeMac } from '../access/index.ts';
+import { normalizeCode } from '../access/index.ts';
+import { type GuessTicket, guessFailed, guessSucceeded, startGuess } from '../access/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { normalizeMac } from '../lib/mac.ts';
 import {

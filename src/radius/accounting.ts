@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
-import { hashCode, looksLikeCode, normalizeCode } from '../access/codes.ts';
-import { recordUsage } from '../access/usage.ts';
+import { hashCode, looksLikeCode, normalizeCode } from '../access/index.ts';
+import { recordUsage } from '../access/index.ts';
 import { type Conn, query } from '../db/open.ts';
 import { normalizeMac } from '../lib/mac.ts';
 import {

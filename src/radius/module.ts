@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import type { Module } from '../app/module.ts';
-import { registerGatewayMode } from '../gateways/adapter.ts';
+import { registerGatewayMode } from '../gateways/index.ts';
 import { accessRequestHandler } from './access-request.ts';
 import { accountingHandler } from './accounting.ts';
 import { coaUnreachableRouters, RadiusGatewayAdapter } from './adapter.ts';

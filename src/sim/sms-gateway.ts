@@ -8,7 +8,7 @@ import { desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/open.ts';
 import { simSmsInbox } from '../db/schema.ts';
 import type { Clock } from '../lib/clock.ts';
-import { type SmsProvider, SmsError } from '../notify/provider.ts';
+import { type SmsProvider, SmsError } from '../notify/index.ts';
 
 export type SimFault = 'retryable' | 'permanent';
 

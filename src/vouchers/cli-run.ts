@@ -6,8 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Deps } from '../app/deps.ts';
-import { parse, UsageError } from '../cli/command.ts';
-import { withDeps } from '../cli/with-deps.ts';
+import { type CommandContext, parse, UsageError } from '../cli/command.ts';
 import { cliActor } from '../audit/index.ts';
 import { isAppError } from '../lib/errors.ts';
 import { takeBatchSheet } from './batch-sheet.ts';
@@ -33,7 +32,7 @@ const checkOut = (out: string | undefined) => {
   if (out && !/\.(pdf|html?|csv)$/i.test(out)) throw new UsageError('--out must end in .pdf, .html or .csv');
 };
 
-export async function runVouchers(argv: string[]): Promise<number> {
+export async function runVouchers(argv: string[], ctx: CommandContext): Promise<number> {
   const [sub, ...rest] = argv;
   const say = (s: string) => process.stdout.write(`${s}\n`);
   try {
@@ -57,7 +56,7 @@ export async function runVouchers(argv: string[]): Promise<number> {
         const days = v['valid-days'] === undefined ? null : Number(v['valid-days']);
         if (days !== null && (!Number.isInteger(days) || days < 1))
           throw new UsageError('--valid-days must be a whole number of days');
-        await withDeps(async (deps) => {
+        await ctx.withDeps(async (deps) => {
           const plan = await findPlanByName(deps.db, v.plan!);
           const validUntil = days ? new Date(deps.clock.now().getTime() + days * 86_400_000) : null;
           const b = await createVoucherBatch(deps, {
@@ -86,7 +85,7 @@ export async function runVouchers(argv: string[]): Promise<number> {
         const file = positionals[0];
         if (!file || !v.plan) throw new UsageError('a FILE and --plan NAME are required');
         const text = readFileSync(file, 'utf8');
-        return await withDeps(async (deps) => {
+        return await ctx.withDeps(async (deps) => {
           const plan = await findPlanByName(deps.db, v.plan!);
           const r = await importVouchers(deps, {
             planId: plan.id,
@@ -113,13 +112,13 @@ export async function runVouchers(argv: string[]): Promise<number> {
         const { values: v, positionals } = parse(rest, { out: { type: 'string' } });
         if (!positionals[0] || !v.out) throw new UsageError('BATCH_ID and --out FILE are required');
         checkOut(v.out);
-        await withDeps((deps) => writeSheet(deps, positionals[0]!, v.out!));
+        await ctx.withDeps((deps) => writeSheet(deps, positionals[0]!, v.out!));
         say(`Written to ${v.out}.`);
         return 0;
       }
       case 'stock': {
         parse(rest, {});
-        await withDeps(async (deps) => {
+        await ctx.withDeps(async (deps) => {
           const stock = await voucherStock(deps);
           if (!stock.length) say('No unsold online stock.');
           for (const s of stock) say(`plan ${s.planId}: ${s.unsold} unsold`);

@@ -7,7 +7,7 @@ export const vouchersCommand: Command = {
   get usage() {
     return USAGE;
   },
-  run: async (argv) => (await import('./cli-run.ts')).runVouchers(argv),
+  run: async (argv, ctx) => (await import('./cli-run.ts')).runVouchers(argv, ctx),
 };
 
 const USAGE = `wavu vouchers <create|import|export|stock> [options]

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../app/deps.ts';
 import { voucherBatches } from '../db/schema.ts';
-import { generateAccessCode } from '../access/codes.ts';
+import { generateAccessCode } from '../access/index.ts';
 import { type Actor, audit, staffIdOf } from '../audit/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { insertVoucherCodes } from './insert-codes.ts';

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Deps } from '../app/deps.ts';
 import type { Tx } from '../db/open.ts';
 import { accessCodes } from '../db/schema.ts';
-import { hashCode } from '../access/codes.ts';
+import { hashCode } from '../access/index.ts';
 import type { VoucherPlan } from '../plans/index.ts';
 
 const CHUNK = 1000;

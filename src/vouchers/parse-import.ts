@@ -8,7 +8,7 @@
  * Every line that is not imported is reported with its number and the reason; nothing is
  * dropped silently. Pure: no database here.
  */
-import { normalizeCode } from '../access/codes.ts';
+import { normalizeCode } from '../access/index.ts';
 
 export interface ImportEntry {
   line: number;

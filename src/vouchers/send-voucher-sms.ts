@@ -6,8 +6,8 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { type Conn, query } from '../db/open.ts';
 import { maskPhone, normalizePhone } from '../lib/phone.ts';
-import { queueSms } from '../notify/queue-sms.ts';
-import { renderSms, type SmsLang } from '../notify/templates.ts';
+import { queueSms } from '../notify/index.ts';
+import { renderSms, type SmsLang } from '../notify/index.ts';
 import { loadBranding } from '../branding/index.ts';
 
 export async function sendVoucherSms(

@@ -6,7 +6,7 @@ import { issueForPurchase } from '../../src/access/issue-for-purchase.ts';
 import { checkRateLimit } from '../../src/access/rate-limit.ts';
 import { REBINDS_PER_DAY } from '../../src/access/recover.ts';
 import { recordUsage } from '../../src/access/usage.ts';
-import { createDeps } from '../../src/app/deps.ts';
+import { createDeps } from '../../src/app/create-deps.ts';
 import type { App } from '../../src/app/run.ts';
 import { query } from '../../src/db/open.ts';
 import { ManualClock } from '../../src/lib/clock.ts';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeps, type Deps } from '../../src/app/deps.ts';
+import { createDeps } from '../../src/app/create-deps.ts';
+import type { Deps } from '../../src/app/deps.ts';
 import { authorizeCode, authorizeMac } from '../../src/access/authorize.ts';
 import { normalizeMac } from '../../src/lib/mac.ts';
 import { generateAccessCode, hashCode, normalizeCode } from '../../src/access/codes.ts';

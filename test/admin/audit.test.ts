@@ -4,6 +4,7 @@
  * an audit row the database refuses (a trigger made for this test) takes the change down with it.
  */
 import { mkdtempSync } from 'node:fs';
+import { cliContext } from '../../src/cli/with-deps.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -199,10 +200,16 @@ describe('the CLI audits its changes as "cli"', () => {
     let codes: number[];
     try {
       codes = [
-        (await routersCommand.run(['add', 'cli-r1', '--mode', 'radius', '--address', '10.9.0.1'])) ?? 0,
+        (await routersCommand.run(
+          ['add', 'cli-r1', '--mode', 'radius', '--address', '10.9.0.1'],
+          cliContext,
+        )) ?? 0,
         // The same name again: refused by the use case, so no second row.
-        (await routersCommand.run(['add', 'cli-r1', '--mode', 'radius', '--address', '10.9.0.2'])) ?? 0,
-        await runVouchers(['create', '--plan', '1 hour', '--count', '3', '--online']),
+        (await routersCommand.run(
+          ['add', 'cli-r1', '--mode', 'radius', '--address', '10.9.0.2'],
+          cliContext,
+        )) ?? 0,
+        await runVouchers(['create', '--plan', '1 hour', '--count', '3', '--online'], cliContext),
       ];
     } finally {
       out.mockRestore();

@@ -13,6 +13,7 @@ const FEATURES = new Set([
   'access',
   'admin',
   'audit',
+  'branding',
   'gateways',
   'health',
   'notify',

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { cliContext } from '../../src/cli/with-deps.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -183,7 +184,7 @@ async function run(argv: string[]): Promise<{ status: number | undefined; out: s
     return true;
   });
   try {
-    const status = await routersCommand.run(argv);
+    const status = await routersCommand.run(argv, cliContext);
     return { status, out, err };
   } finally {
     o.mockRestore();

@@ -1,5 +1,6 @@
 /** WireGuard tunnels: keys, the address pool (also under concurrent adds), and both printed ends. */
 import { execFileSync } from 'node:child_process';
+import { cliContext } from '../../src/cli/with-deps.ts';
 import { SYSTEM } from '../../src/audit/index.ts';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -263,18 +264,20 @@ describe.skipIf(onPostgres())('wavu wireguard server-config', () => {
       return true;
     });
     try {
-      expect(await routersCommand.run(['add', 'cli-wg', '--mode', 'api', '--tunnel', 'wireguard'])).toBe(0);
+      expect(
+        await routersCommand.run(['add', 'cli-wg', '--mode', 'api', '--tunnel', 'wireguard'], cliContext),
+      ).toBe(0);
       expect(out.join('')).toContain("the router's tunnel address is 10.250.0.2");
       await expect(
-        routersCommand.run(['add', 'x', '--mode', 'radius', '--tunnel', 'wireguard']),
+        routersCommand.run(['add', 'x', '--mode', 'radius', '--tunnel', 'wireguard'], cliContext),
       ).rejects.toThrow('--tunnel wireguard is for --mode api');
       const file = join(dir, 'wavu.conf');
-      expect(await wireguardCommand.run(['server-config', '--out', file])).toBe(0);
+      expect(await wireguardCommand.run(['server-config', '--out', file], cliContext)).toBe(0);
       expect(statSync(file).mode & 0o777).toBe(0o600);
       expect(readFileSync(file, 'utf8')).toMatch(
         /# router cli-wg\n\[Peer\]\nPublicKey = \S{44}\nAllowedIPs = 10\.250\.0\.2\/32/,
       );
-      await expect(wireguardCommand.run(['client-config'])).rejects.toThrow('unknown subcommand');
+      await expect(wireguardCommand.run(['client-config'], cliContext)).rejects.toThrow('unknown subcommand');
     } finally {
       o.mockRestore();
       process.env = saved;

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeps } from '../../src/app/deps.ts';
+import { createDeps } from '../../src/app/create-deps.ts';
 import { staffActor } from '../../src/audit/index.ts';
 import { query } from '../../src/db/open.ts';
 import { markPaid } from '../../src/payments/mark-paid.ts';

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeps, type Deps } from '../../src/app/deps.ts';
+import { createDeps } from '../../src/app/create-deps.ts';
+import type { Deps } from '../../src/app/deps.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { DuplicateCache } from '../../src/radius/dedupe.ts';
 import { normalizeMac } from '../../src/lib/mac.ts';

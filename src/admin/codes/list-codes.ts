@@ -7,7 +7,7 @@ import { ACCESS_STATUSES } from '../../db/schema.ts';
 import { AppError } from '../../lib/errors.ts';
 import { normalizePhone } from '../../lib/phone.ts';
 import { codeHashFor } from '../code-lookup.ts';
-import { decodeCursor, type Page, pageQuery, toPage, uuidSchema } from '../paging.ts';
+import { decodeCursor, type Page, pageQuery, toPage, uuidSchema } from '../../http/paging.ts';
 
 export const listCodesQuery = z.object({
   q: z.string().max(100).optional(),

@@ -5,7 +5,7 @@ import type { Deps } from '../../app/deps.ts';
 import { asDate, query } from '../../db/open.ts';
 import { AppError } from '../../lib/errors.ts';
 import { normalizePhone } from '../../lib/phone.ts';
-import { type Page, pageQuery } from '../paging.ts';
+import { type Page, pageQuery } from '../../http/paging.ts';
 import { fetchPurchases, mapPurchase, type PurchaseRow } from '../purchases/list-purchases.ts';
 
 export const listCustomersQuery = z.object({

@@ -1,14 +1,14 @@
 /** The admin JSON API (besides sign-in): thin routes over the use cases in src/admin/*. */
 import { z } from 'zod';
-import { revokeCode } from '../../access/revoke.ts';
+import { revokeCode } from '../../access/index.ts';
 import { normalizeMac } from '../../lib/mac.ts';
-import { recordCashSale } from '../../payments/record-cash-sale.ts';
+import { recordCashSale } from '../../payments/index.ts';
 import { listAudit, listAuditQuery } from '../../audit/index.ts';
 import { getCode, listCodes, listCodesQuery } from '../codes/list-codes.ts';
 import { getCustomer, listCustomers, listCustomersQuery } from '../customers/customers.ts';
 import { getDashboard } from '../dashboard/get-dashboard.ts';
 import { exportCustomers, exportPurchases } from '../exports.ts';
-import { idParam, phoneInput, uuidParam, uuidSchema } from '../paging.ts';
+import { idParam, phoneInput, uuidParam, uuidSchema } from '../../http/paging.ts';
 import { createPlan, deletePlan, listPlans, planInput, planPatch, updatePlan } from '../../plans/index.ts';
 import { getPurchaseDetail } from '../purchases/get-purchase-detail.ts';
 import { listPurchases, listPurchasesQuery, purchaseFilters } from '../purchases/list-purchases.ts';

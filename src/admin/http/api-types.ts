@@ -7,17 +7,17 @@
  * an ISO string); request bodies are `z.input<>` of the schemas the routes parse with.
  */
 import type { z } from 'zod';
-import type { CashSaleResult } from '../../payments/record-cash-sale.ts';
-import type { AddRouterResult } from '../../gateways/routers/add-router.ts';
-import type { AddRouterInput, UpdateRouterInput } from '../../gateways/routers/input.ts';
-import type { RouterView } from '../../gateways/routers/repo.ts';
-import type { TestRouterResult } from '../../gateways/routers/test-router.ts';
-import type { ImportReport } from '../../vouchers/import-vouchers.ts';
+import type { CashSaleResult } from '../../payments/index.ts';
+import type { AddRouterResult } from '../../gateways/index.ts';
+import type { AddRouterInput, UpdateRouterInput } from '../../gateways/index.ts';
+import type { RouterView } from '../../gateways/index.ts';
+import type { TestRouterResult } from '../../gateways/index.ts';
+import type { ImportReport } from '../../vouchers/index.ts';
 import type { AuditRow, listAuditQuery } from '../../audit/index.ts';
 import type { CodeDetail, CodeRow, listCodesQuery } from '../codes/list-codes.ts';
 import type { CustomerDetail, CustomerRow, listCustomersQuery } from '../customers/customers.ts';
 import type { Dashboard } from '../dashboard/get-dashboard.ts';
-import type { Page } from '../paging.ts';
+import type { Page } from '../../http/paging.ts';
 import type { planInput, planPatch, PlanView } from '../../plans/index.ts';
 import type { PurchaseDetail } from '../purchases/get-purchase-detail.ts';
 import type { listPurchasesQuery, PurchaseRow } from '../purchases/list-purchases.ts';

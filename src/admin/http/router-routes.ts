@@ -5,17 +5,17 @@
  * password or RADIUS secret, so fetching it is audited too.
  */
 import { z } from 'zod';
-import { findRouter } from '../../gateways/routers/get-router.ts';
-import { addRouter } from '../../gateways/routers/add-router.ts';
-import { addRouterInput, updateRouterInput } from '../../gateways/routers/input.ts';
-import { removeRouter } from '../../gateways/routers/remove-router.ts';
-import { testRouter } from '../../gateways/routers/test-router.ts';
-import { updateRouter } from '../../gateways/routers/update-router.ts';
-import { routerScript } from '../../gateways/routers/router-script.ts';
-import { loginHtml } from '../../gateways/setup-script.ts';
+import { findRouter } from '../../gateways/index.ts';
+import { addRouter } from '../../gateways/index.ts';
+import { addRouterInput, updateRouterInput } from '../../gateways/index.ts';
+import { removeRouter } from '../../gateways/index.ts';
+import { testRouter } from '../../gateways/index.ts';
+import { updateRouter } from '../../gateways/index.ts';
+import { routerScript } from '../../gateways/index.ts';
+import { loginHtml } from '../../gateways/index.ts';
 import { audit } from '../../audit/index.ts';
 import { listRoutersWithHealth } from '../routers/list-routers-with-health.ts';
-import { idParam } from '../paging.ts';
+import { idParam } from '../../http/paging.ts';
 import { route } from './route.ts';
 
 export const routerRoutes = [

@@ -4,15 +4,15 @@
  * reveal codes. A cash sale is the one in src/payments, whichever screen it comes from.
  */
 import { z } from 'zod';
-import { recordCashSale } from '../../payments/record-cash-sale.ts';
-import { type BatchSheet, takeBatchSheet } from '../../vouchers/batch-sheet.ts';
-import { createVoucherBatch, MAX_BATCH } from '../../vouchers/create-batch.ts';
-import { renderSheetCsv } from '../../vouchers/export-csv.ts';
-import { importVouchers } from '../../vouchers/import-vouchers.ts';
-import { renderSheetHtml } from '../../vouchers/print-html.ts';
-import { renderSheetPdf } from '../../vouchers/print-pdf.ts';
-import { voucherStock } from '../../vouchers/sell-voucher.ts';
-import { phoneInput, uuidParam, uuidSchema } from '../paging.ts';
+import { recordCashSale } from '../../payments/index.ts';
+import { type BatchSheet, takeBatchSheet } from '../../vouchers/index.ts';
+import { createVoucherBatch, MAX_BATCH } from '../../vouchers/index.ts';
+import { renderSheetCsv } from '../../vouchers/index.ts';
+import { importVouchers } from '../../vouchers/index.ts';
+import { renderSheetHtml } from '../../vouchers/index.ts';
+import { renderSheetPdf } from '../../vouchers/index.ts';
+import { voucherStock } from '../../vouchers/index.ts';
+import { phoneInput, uuidParam, uuidSchema } from '../../http/paging.ts';
 import { type Ctx, route } from './route.ts';
 
 const validUntil = (ctx: Ctx, days: number | undefined) =>

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Deps } from '../../app/deps.ts';
 import { asDate, query } from '../../db/open.ts';
 import { PURCHASE_STATUSES } from '../../db/schema.ts';
-import { decodeCursor, type Page, pageQuery, toPage, whenSchema } from '../paging.ts';
+import { decodeCursor, type Page, pageQuery, toPage, whenSchema } from '../../http/paging.ts';
 import { resolveSearch } from './search.ts';
 
 export const purchaseFilters = z.object({

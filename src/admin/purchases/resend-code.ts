@@ -7,8 +7,8 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
 import { query } from '../../db/open.ts';
 import { AppError } from '../../lib/errors.ts';
-import { queueSms } from '../../notify/queue-sms.ts';
-import { codeSms } from '../../payments/record-cash-sale.ts';
+import { queueSms } from '../../notify/index.ts';
+import { codeSms } from '../../payments/index.ts';
 import { type Actor, audit } from '../../audit/index.ts';
 
 export async function resendCode(

@@ -2,8 +2,8 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
 import { asDate, query } from '../../db/open.ts';
-import { allowFromWarning } from '../../gateways/routers/allow-from.ts';
-import { routerProblem } from '../../gateways/routers/problem.ts';
+import { allowFromWarning } from '../../gateways/index.ts';
+import { routerProblem } from '../../gateways/index.ts';
 
 export interface RouterWithHealth {
   id: number;

@@ -7,8 +7,8 @@ import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../app/deps.ts';
 import { asDate, query } from '../../db/open.ts';
-import { requestSessionsPoll } from '../../gateways/sessions/request-poll.ts';
-import { decodeCursor, type Page, pageQuery, toPage } from '../paging.ts';
+import { requestSessionsPoll } from '../../gateways/index.ts';
+import { decodeCursor, type Page, pageQuery, toPage } from '../../http/paging.ts';
 
 export const listSessionsQuery = z.object({
   status: z.enum(['active', 'closed', 'all']).default('active'),

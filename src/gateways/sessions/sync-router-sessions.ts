@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
-import { recordUsageMany, type UsageInput } from '../../access/usage.ts';
+import { recordUsageMany, type UsageInput } from '../../access/index.ts';
 import { type Conn, query } from '../../db/open.ts';
 import type { ActiveSession } from '../adapter.ts';
 

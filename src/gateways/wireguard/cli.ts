@@ -2,7 +2,6 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, parse, UsageError } from '../../cli/command.ts';
-import { withDeps } from '../../cli/with-deps.ts';
 import { serverConfig } from './server-config.ts';
 
 const USAGE = `wavu wireguard <subcommand> [options]
@@ -25,13 +24,13 @@ export const wireguardCommand: Command = {
   name: 'wireguard',
   summary: "Print the WireGuard server's config for tunnelled routers.",
   usage: USAGE,
-  async run(argv) {
+  async run(argv, ctx) {
     const { values, positionals } = parse(argv, { out: { type: 'string' } });
     const [sub, ...extra] = positionals;
     if (sub !== 'server-config')
       throw new UsageError(sub ? `unknown subcommand "${sub}"` : 'say what to do: server-config');
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
-    return withDeps(async (deps) => {
+    return ctx.withDeps(async (deps) => {
       const conf = await serverConfig(deps);
       if (!values.out) {
         process.stdout.write(conf);

@@ -1,21 +1,23 @@
 /**
- * Daraja's clock is Kenyan local time (EAT, UTC+3, no daylight saving). The Timestamp sent with an
- * STK push must be byte-identical to the one inside Password, so both are built from one value.
+ * Daraja's clock is Kenyan local time (Africa/Nairobi). The Timestamp sent with an STK push must be
+ * byte-identical to the one inside Password, so both are built from one value. The zone is named,
+ * not computed, so this wire code needs nothing of ours (Wavu's own EAT helpers are lib/eat-time.ts).
  */
-import { eatWallClock, fromEatWallClock } from '../../lib/eat-time.ts';
+const NAIROBI = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Africa/Nairobi',
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
 
-/** Date → `YYYYMMDDHHmmss` in EAT. */
+/** Date → `YYYYMMDDHHmmss` in Nairobi time. */
 export function darajaTimestamp(at: Date): string {
-  const d = eatWallClock(at);
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return (
-    p(d.getUTCFullYear(), 4) +
-    p(d.getUTCMonth() + 1) +
-    p(d.getUTCDate()) +
-    p(d.getUTCHours()) +
-    p(d.getUTCMinutes()) +
-    p(d.getUTCSeconds())
-  );
+  const part = Object.fromEntries(NAIROBI.formatToParts(at).map((p) => [p.type, p.value]));
+  return `${part.year}${part.month}${part.day}${part.hour}${part.minute}${part.second}`;
 }
 
 /** `YYYYMMDDHHmmss` (EAT, string or the JSON number Daraja sends in callbacks) → Date, or null. */
@@ -23,8 +25,9 @@ export function parseDarajaTimestamp(value: unknown): Date | null {
   const s = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(s);
   if (!m) return null;
-  const [, y, mo, d, h, mi, se] = m.map(Number) as number[];
-  const date = fromEatWallClock(y!, mo!, d!, h!, mi!, se!);
+  // Nairobi has kept UTC+3 all year since 1960, which is what Daraja's own documentation says.
+  const date = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+03:00`);
+  if (Number.isNaN(date.getTime())) return null;
   // Reject 20260231… and the like: the round trip must give the same digits back.
   return darajaTimestamp(date) === s ? date : null;
 }

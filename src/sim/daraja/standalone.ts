@@ -1,6 +1,7 @@
 /** `wavu sim daraja`: the simulator alone on its own port, for pointing any Daraja client at it. */
 import Fastify from 'fastify';
-import { type Command, parse, UsageError } from '../../cli/command.ts';
+import { parse, UsageError } from '../../cli/command.ts';
+import type { SimEntry } from '../entry.ts';
 import { darajaSimControlRoutes } from './control.ts';
 import { DarajaSim, NO_FAULTS } from './engine.ts';
 import { seededRandom } from './outcomes.ts';
@@ -17,7 +18,7 @@ export async function startDarajaSim(o: { host: string; port: number; sim: Daraj
   return { app, url };
 }
 
-export const darajaSimCommand: Command = {
+export const darajaSimCommand: SimEntry = {
   name: 'daraja',
   summary: 'M-Pesa Daraja simulator (OAuth, STK push/query, C2B, callbacks, phone page).',
   usage: `wavu sim daraja [--port N] [--host H] [--auto] [--drop R] [--duplicate R] [--delay MIN-MAX] [...]

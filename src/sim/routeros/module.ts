@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../app/deps.ts';
 import type { Module } from '../../app/module.ts';
 import { query } from '../../db/open.ts';
-import { loginHtml } from '../../gateways/setup-script.ts';
+import { loginHtml } from '../../gateways/index.ts';
 import { randomToken } from '../../lib/random.ts';
 import { handleHotspot } from './http.ts';
 import { type FaultMode, type RouterOsSim, startRouterOsSim } from './index.ts';

@@ -1,0 +1,11 @@
+/** The access feature's public surface: other features import from here only. */
+export { type AccessDecision, authorizeCode, authorizeMac } from './authorize.ts';
+export { formatCode, generateAccessCode, hashCode, looksLikeCode, normalizeCode } from './codes.ts';
+export { enqueueGrantIfApi } from './grant.ts';
+export { type GuessTicket, guessFailed, guessSucceeded, startGuess } from './guessing.ts';
+export { issueForPurchase } from './issue-for-purchase.ts';
+export { recoverAccess } from './recover.ts';
+export { redeemCode } from './redeem.ts';
+export { revokeCode } from './revoke.ts';
+export { type UsageInput, recordUsage, recordUsageMany } from './usage.ts';
+export { grantError, grantStatus, markGranted, markRevoked, requestGrant, startRevoke } from './grants.ts';

@@ -1,0 +1,22 @@
+/** The gateways feature's public surface: other features import from here only. */
+export { loadAccess } from './access-specs.ts';
+export { registerGatewayMode } from './adapter.ts';
+export { type DevicePresence, deviceOnRouter } from './device-presence.ts';
+export { hotspotLoginForm, loginOnRouter } from './hotspot-login.ts';
+export { type AddRouterResult, addRouter } from './routers/add-router.ts';
+export { type SourceRule, allowFromWarning, sourceRule } from './routers/allow-from.ts';
+export { findRouter } from './routers/get-router.ts';
+export {
+  type AddRouterInput,
+  type UpdateRouterInput,
+  addRouterInput,
+  updateRouterInput,
+} from './routers/input.ts';
+export { routerProblem } from './routers/problem.ts';
+export { removeRouter } from './routers/remove-router.ts';
+export type { RouterView } from './routers/repo.ts';
+export { routerScript } from './routers/router-script.ts';
+export { type TestRouterResult, testRouter } from './routers/test-router.ts';
+export { updateRouter } from './routers/update-router.ts';
+export { requestSessionsPoll } from './sessions/request-poll.ts';
+export { loginHtml } from './setup-script.ts';

@@ -1,0 +1,4 @@
+/** The notify feature's public surface: other features import from here only. */
+export { SmsError, type SmsProvider } from './provider.ts';
+export { queueSms } from './queue-sms.ts';
+export { type SmsLang, renderSms } from './templates.ts';

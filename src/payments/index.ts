@@ -1,0 +1,5 @@
+/** The payments feature's public surface: other features import from here only. */
+export { getPurchase } from './get-purchase.ts';
+export { type CashSaleResult, codeSms, recordCashSale } from './record-cash-sale.ts';
+export { startPurchase } from './start-purchase.ts';
+export { RETRYABLE_STATUSES } from './status.ts';
