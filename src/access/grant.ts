@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { type Conn, query } from '../db/open.ts';
-import { requestGrant } from './grants.ts';
+import { requestGrant } from '../gateways/index.ts';
 
 /** Bind a device to a code (no-op when already bound). The caller enforces the device limit. */
 export async function bindDevice(tx: Conn, accessCodeId: string, mac: string, now: Date): Promise<void> {

@@ -8,4 +8,4 @@ export { recoverAccess } from './recover.ts';
 export { redeemCode } from './redeem.ts';
 export { revokeCode } from './revoke.ts';
 export { type UsageInput, recordUsage, recordUsageMany } from './usage.ts';
-export { grantError, grantStatus, markGranted, markRevoked, requestGrant, startRevoke } from './grants.ts';
+export { voucherStock } from './sell-voucher.ts';

@@ -11,8 +11,8 @@ import { AppError } from '../lib/errors.ts';
 import { generateAccessCode, hashCode } from './codes.ts';
 import { scheduleExpiry } from './expire.ts';
 import { bindDevice, enqueueGrantIfApi } from './grant.ts';
-import { sellVoucher } from '../vouchers/index.ts';
-import { sendVoucherSms } from '../vouchers/index.ts';
+import { sellVoucher } from './sell-voucher.ts';
+import { sendVoucherSms } from './send-voucher-sms.ts';
 
 export interface IssueInput {
   purchaseId: string;

@@ -1,15 +1,10 @@
 import { sql } from 'drizzle-orm';
-import type { Deps } from '../app/deps.ts';
+import type { Deps, UsageInput } from '../app/deps.ts';
+
+/** One code's usage since its last report; declared with Deps.chargeUsage, which is this rule. */
+export type { UsageInput };
 import { type Conn, query } from '../db/open.ts';
 import { expireCode } from './expire.ts';
-
-export interface UsageInput {
-  accessCodeId: string;
-  /** Seconds online since the last report (a delta, not a running total). */
-  seconds: number;
-  /** Bytes up + down since the last report (a delta). */
-  bytes: number;
-}
 
 export interface UsageResult {
   usedUp: boolean;

@@ -3,6 +3,7 @@
  * their own (they receive Deps), so this is the one place that picks real or simulated parts.
  */
 import type { Logger } from 'pino';
+import { recordUsageMany } from '../access/usage.ts';
 import type { Config } from '../config.ts';
 import type { Database, Db } from '../db/open.ts';
 import { createRouterConnections } from '../gateways/connections.ts';
@@ -17,7 +18,8 @@ import type { Deps } from './deps.ts';
 
 export function createDeps(o: { config: Config; database: Database; clock: Clock; log: Logger }): Deps {
   const sealer = createSealer(o.config.secretKey);
-  return {
+  const deps: Deps = {
+    chargeUsage: (tx, usage) => recordUsageMany(tx, deps, usage),
     config: o.config,
     database: o.database,
     db: o.database.db,
@@ -29,6 +31,7 @@ export function createDeps(o: { config: Config; database: Database; clock: Clock
     routerConnections: createRouterConnections(sealer),
     daraja: createAppDaraja({ config: o.config, database: o.database, sealer, clock: o.clock }),
   };
+  return deps;
 }
 
 /** SMS_PROVIDER picks the gateway; config validation already refused `sim` in production. */

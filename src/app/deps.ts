@@ -12,7 +12,21 @@ import type { SmsProvider } from '../notify/provider.ts';
 import type { RouterConnections } from '../gateways/connections.ts';
 import type { DarajaClient } from '../protocols/daraja/client.ts';
 
+/** Usage to charge to one code since its last report (deltas, not running totals). */
+export interface UsageInput {
+  accessCodeId: string;
+  /** Seconds online since the last report. */
+  seconds: number;
+  /** Bytes up + down since the last report. */
+  bytes: number;
+}
+
 export interface Deps {
+  /**
+   * Charge online time and bytes to codes (the access feature's rule, recordUsageMany). Passed in so
+   * that the gateways, which poll the usage, need not depend on the access feature that sells it.
+   */
+  chargeUsage(tx: Conn, usage: UsageInput[]): Promise<unknown>;
   config: Config;
   database: Database;
   db: Db;

@@ -20,3 +20,6 @@ export { type TestRouterResult, testRouter } from './routers/test-router.ts';
 export { updateRouter } from './routers/update-router.ts';
 export { requestSessionsPoll } from './sessions/request-poll.ts';
 export { loginHtml } from './setup-script.ts';
+export { parseRosTime } from './agent/report.ts';
+export { OFFLINE_AFTER_MS, agentGrantWaiting } from './registry.ts';
+export { requestGrant } from './grants.ts';

@@ -17,14 +17,7 @@ import { type JobContext, type JobDefinition, type RecurringJob, RetryLater } fr
 import { isUnreachable, RosConnectionError } from '../protocols/routeros/errors.ts';
 import { desiredForRouter, loadAccess } from './access-specs.ts';
 import { adapterFor, hasGatewayMode, type RouterRow, type SessionRef } from './adapter.ts';
-import {
-  grantError,
-  grantStatus,
-  markGranted,
-  markRevoked,
-  requestGrant,
-  startRevoke,
-} from '../access/index.ts';
+import { grantError, grantStatus, markGranted, markRevoked, requestGrant, startRevoke } from './grants.ts';
 import { allRouters, markDown, markSeen, recordHealth, routerById } from './routers/repo.ts';
 import { syncRouterSessions } from './sessions/sync-router-sessions.ts';
 

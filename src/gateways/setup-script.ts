@@ -4,24 +4,13 @@
  * safe to run/upload again (entries Wavu made are found by their comment and replaced).
  */
 import type { RouterRow } from './adapter.ts';
+import { rscString } from './rsc.ts';
 import { DEFAULT_PORTS } from './connections.ts';
 import type { WireguardRouterEnd } from './wireguard/router-end.ts';
 import { agentInstallScript, type RouterOsMajor } from './agent/script.ts';
 
 /** Where the agent's part of the script starts (`--agent-only` prints from here). */
 export const AGENT_SECTION = '# The Wavu agent for router';
-
-/** A RouterOS double-quoted string: `\`, `"`, `$` and `?` escaped, newlines as `\n`. */
-export function rscString(s: string): string {
-  return `"${s
-    .replace(/\\/g, '\\\\')
-    .replace(/"/g, '\\"')
-    .replace(/\$/g, '\\$')
-    .replace(/\?/g, '\\?')
-    .replace(/\r/g, '\\r')
-    .replace(/\n/g, '\\n')
-    .replace(/\t/g, '\\t')}"`;
-}
 
 const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 

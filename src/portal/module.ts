@@ -15,7 +15,7 @@ import { isAppError } from '../lib/errors.ts';
 import { normalizePhone } from '../lib/phone.ts';
 import { listPlansOnSale } from '../plans/index.ts';
 import * as backend from './backend.ts';
-import { agentGrantWaiting, OFFLINE_AFTER_MS } from '../gateways/registry.ts';
+import { agentGrantWaiting, OFFLINE_AFTER_MS } from '../gateways/index.ts';
 import { resolveRouterId, routerPreparing } from './data.ts';
 import { type Hotspot, parseHotspot } from './hotspot.ts';
 import type { Html } from './html.ts';

@@ -16,7 +16,7 @@ import { importVouchers } from './import-vouchers.ts';
 import { findPlanByName } from '../plans/index.ts';
 import { renderSheetHtml } from './print-html.ts';
 import { renderSheetPdf } from './print-pdf.ts';
-import { voucherStock } from './sell-voucher.ts';
+import { voucherStock } from '../access/index.ts';
 
 async function writeSheet(deps: Deps, batchId: string, out: string): Promise<void> {
   const ext = extname(out).toLowerCase();

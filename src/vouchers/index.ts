@@ -6,5 +6,3 @@ export { renderSheetCsv } from './export-csv.ts';
 export { type ImportReport, importVouchers } from './import-vouchers.ts';
 export { renderSheetHtml } from './print-html.ts';
 export { renderSheetPdf } from './print-pdf.ts';
-export { sellVoucher, voucherStock } from './sell-voucher.ts';
-export { sendVoucherSms } from './send-voucher-sms.ts';

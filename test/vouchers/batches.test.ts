@@ -16,7 +16,7 @@ import { importVouchers } from '../../src/vouchers/import-vouchers.ts';
 import { insertVoucherCodes } from '../../src/vouchers/insert-codes.ts';
 import { getPlan } from '../../src/plans/index.ts';
 import { renderSheetPdf, ticketBox } from '../../src/vouchers/print-pdf.ts';
-import { sellVoucher } from '../../src/vouchers/sell-voucher.ts';
+import { sellVoucher } from '../../src/access/sell-voucher.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/db.ts';
 import { newId, planId } from './helpers.ts';

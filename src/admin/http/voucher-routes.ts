@@ -11,7 +11,7 @@ import { renderSheetCsv } from '../../vouchers/index.ts';
 import { importVouchers } from '../../vouchers/index.ts';
 import { renderSheetHtml } from '../../vouchers/index.ts';
 import { renderSheetPdf } from '../../vouchers/index.ts';
-import { voucherStock } from '../../vouchers/index.ts';
+import { voucherStock } from '../../access/index.ts';
 import { phoneInput, uuidParam, uuidSchema } from '../../http/paging.ts';
 import { type Ctx, route } from './route.ts';
 

@@ -12,7 +12,7 @@
  * Both: `http-method=post http-data=… http-header-field=… output=user as-value` (6.43+), and
  * `output=user` keeps at most 64 KB of a reply, so replies are paged well below it.
  */
-import { rscString } from '../setup-script.ts';
+import { rscString } from '../rsc.ts';
 
 export type RouterOsMajor = 6 | 7;
 

@@ -16,7 +16,8 @@
 import { randomUUID } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
-import { recordUsageMany, type UsageInput } from '../../access/index.ts';
+/** What the access feature charges (Deps.chargeUsage): one code's online seconds and bytes. */
+type UsageInput = Parameters<Deps['chargeUsage']>[1][number];
 import { type Conn, query } from '../../db/open.ts';
 import type { ActiveSession } from '../adapter.ts';
 
@@ -153,7 +154,7 @@ export async function syncRouterSessions(
       result.updated += part.length;
     }
     // The tag names a code; one deleted meanwhile (or another install's) is charged nothing.
-    if (usage.length) await recordUsageMany(tx, deps, usage);
+    if (usage.length) await deps.chargeUsage(tx, usage);
     return result;
   });
 }

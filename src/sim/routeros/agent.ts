@@ -11,7 +11,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { Row } from '../../protocols/routeros/types.ts';
-import { parseRosTime } from '../../gateways/agent/report.ts';
+import { parseRosTime } from '../../gateways/index.ts';
 import type { SimRouter } from './router.ts';
 import {
   describeWrite,

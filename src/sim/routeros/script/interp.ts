@@ -5,7 +5,7 @@
  * generates, and nothing catches it.
  */
 import type { Row } from '../../../protocols/routeros/types.ts';
-import { parseRosTime } from '../../../gateways/agent/report.ts';
+import { parseRosTime } from '../../../gateways/index.ts';
 import { SimTrap, type SimRouter } from '../router.ts';
 import { type Arg, type Expr, parseScript, ScriptRefused, type Stmt } from './parse.ts';
 

@@ -1,0 +1,2 @@
+/** The radius feature's public surface: what the app's wiring mounts. */
+export { radiusModule } from './module.ts';
