@@ -495,6 +495,34 @@ describe('settings and routers', () => {
   });
 });
 
+describe('a router that polls Wavu (agent)', () => {
+  it('is added without a host; its script needs the token shown once, never a 5xx', async () => {
+    const add = await inject(h, owner, 'POST', '/api/admin/routers', {
+      name: 'agent-shop',
+      mode: 'api',
+      transport: 'agent',
+    });
+    expect(add.statusCode).toBe(201);
+    const { router, generated } = add.json();
+    expect(generated.agentToken).toMatch(/.{20,}/);
+    const path = `/api/admin/routers/${router.id}/script`;
+    const none = await inject(h, owner, 'GET', path);
+    expect(none.statusCode).toBe(400);
+    expect(none.json().error.message).toContain('--rotate-token');
+    const wrong = await inject(h, owner, 'GET', `${path}?agentToken=not-the-token`);
+    expect(wrong.statusCode).toBe(400);
+    const ok = await inject(
+      h,
+      owner,
+      'GET',
+      `${path}?agentToken=${encodeURIComponent(generated.agentToken)}&routeros=6`,
+    );
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toContain(generated.agentToken);
+    expect(ok.body).toContain('/agent/v1/poll');
+  });
+});
+
 describe('a router behind a WireGuard tunnel', () => {
   it('is added without a host, listed with its tunnel address, and its script carries the tunnel', async () => {
     const add = await inject(h, owner, 'POST', '/api/admin/routers', {

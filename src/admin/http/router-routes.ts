@@ -77,6 +77,9 @@ export const routerRoutes = [
     query: z.object({
       file: z.enum(['rsc', 'login-html']).default('rsc'),
       radiusAddress: z.string().max(64).optional(),
+      /** Agent routers: the token shown when the router was added (only its hash is stored). */
+      agentToken: z.string().max(100).optional(),
+      routeros: z.enum(['6', '7']).default('7'),
     }),
     produces: 'text/plain',
     handler: async ({ deps, params, query, actor, ip, reply }) => {
@@ -88,7 +91,11 @@ export const routerRoutes = [
           .header('content-disposition', 'attachment; filename="login.html"')
           .send(loginHtml({ publicUrl: deps.config.publicUrl, routerName: router.name }));
       }
-      const script = await routerScript(deps, router, { radiusAddress: query.radiusAddress });
+      const script = await routerScript(deps, router, {
+        radiusAddress: query.radiusAddress,
+        agentToken: query.agentToken,
+        routeros: query.routeros === '6' ? 6 : 7,
+      });
       await audit(deps.db, deps, {
         actor,
         action: 'router.script',

@@ -1,6 +1,8 @@
 /** The setup script for one router, with its secrets unsealed (CLI and admin API share it). */
 import type { Deps } from '../../app/deps.ts';
 import type { RouterRow } from '../adapter.ts';
+import { AppError } from '../../lib/errors.ts';
+import { hashAgentToken } from '../agent/token.ts';
 import { type ScriptInput, setupScript } from '../setup-script.ts';
 import { routerTunnelEnd } from '../wireguard/router-end.ts';
 
@@ -11,8 +13,22 @@ export async function routerScript(
     radiusAddress?: string | undefined;
     /** Agent routers: the token (shown once, so the caller has it) and the RouterOS syntax. */
     agent?: ScriptInput['agent'];
+    /** Agent routers, from the dashboard: the token as typed, checked against the stored hash. */
+    agentToken?: string | undefined;
+    routeros?: 6 | 7;
   } = {},
 ): Promise<string> {
+  let agent = o.agent;
+  if (!agent && router.apiTransport === 'agent') {
+    // Only the hash is kept, so the script can carry the token only if the caller still has it.
+    if (!o.agentToken || hashAgentToken(o.agentToken) !== router.agentTokenHash) {
+      throw new AppError(
+        'validation',
+        `An agent router's script carries its token, which Wavu keeps only as a hash: give the token shown when the router was added, or make a new one with: wavu routers script ${router.name} --rotate-token`,
+      );
+    }
+    agent = { token: o.agentToken, routeros: o.routeros ?? 7 };
+  }
   return setupScript({
     router,
     publicUrl: deps.config.publicUrl,
@@ -21,7 +37,7 @@ export async function routerScript(
     radiusAddress: o.radiusAddress,
     radiusPorts: { auth: deps.config.radius.authPort || 1812, acct: deps.config.radius.acctPort || 1813 },
     wireguard: await routerTunnelEnd(deps, router),
-    agent: o.agent,
+    agent,
     now: deps.clock.now(),
   });
 }

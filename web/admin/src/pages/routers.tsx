@@ -96,14 +96,18 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
     ...saveRouter,
     mutate: () => {
       const api = f.mode === 'api';
-      const body: any = api
-        ? { name: f.name, transport: f.transport, username: f.username }
-        : { name: f.name, address: f.address };
+      // An agent router polls Wavu: no address, port or login to give.
+      const agent = api && (f.tunnel === 'agent' || router?.apiTransport === 'agent');
+      const body: any = agent
+        ? { name: f.name, transport: 'agent' }
+        : api
+          ? { name: f.name, transport: f.transport, username: f.username }
+          : { name: f.name, address: f.address };
       // With a tunnel Wavu dials the tunnel address; the host is then only a label.
-      if (api && (f.host || !f.tunnel)) body.host = f.host;
-      if (api && f.tunnel && !router) body.tunnel = f.tunnel;
+      if (api && !agent && (f.host || !f.tunnel)) body.host = f.host;
+      if (api && f.tunnel === 'wireguard' && !router) body.tunnel = f.tunnel;
       if (f.site) body.site = f.site;
-      if (api && f.port) body.port = Number(f.port);
+      if (api && !agent && f.port) body.port = Number(f.port);
       if (api && f.hotspotServer) body.hotspotServer = f.hotspotServer;
       if (!api && f.nasIdentifier) body.nasIdentifier = f.nasIdentifier;
       if (!api && (f.allowFrom || router)) body.allowFrom = f.allowFrom;
@@ -111,7 +115,7 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
       if (!api && secret) body.secret = secret;
       saveRouter.mutate(router ? { ...body, enabled: f.enabled } : { ...body, mode: f.mode }, {
         onSuccess: (r) => {
-          if (!router && (r.generated?.password || r.generated?.secret)) return;
+          if (!router && (r.generated?.password || r.generated?.secret || r.generated?.agentToken)) return;
           onDone();
         },
       });
@@ -121,6 +125,30 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
   const remove = { ...removeRouter, mutate: () => removeRouter.mutate(undefined, { onSuccess: onDone }) };
   const test = useTestRouter(router?.id);
   const generated = save.data?.generated;
+  if (generated?.agentToken) {
+    const script = `/api/admin/routers/${save.data?.router.id}/script?agentToken=${encodeURIComponent(generated.agentToken)}`;
+    return (
+      <div className="card">
+        <h2>Router added</h2>
+        <p>
+          The router checks in with Wavu using this token. It is shown only now (Wavu keeps only a hash of
+          it); the setup script carries it:
+        </p>
+        <p className="code">{generated.agentToken}</p>
+        <div className="actions">
+          <a className="button" href={`${script}&routeros=7`}>
+            Setup script (RouterOS 7)
+          </a>
+          <a className="button ghost" href={`${script}&routeros=6`}>
+            Setup script (RouterOS 6.43+)
+          </a>
+          <button type="button" className="ghost" onClick={onDone}>
+            Done
+          </button>
+        </div>
+      </div>
+    );
+  }
   if (generated && (generated.password || generated.secret)) {
     return (
       <div className="card">
@@ -167,39 +195,48 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
           <Field label="Reach it">
             {router ? (
               <span>
-                {router.tunnel === 'wireguard' ? `over WireGuard at ${router.tunnelAddress}` : 'directly'}
+                {router.apiTransport === 'agent'
+                  ? 'it checks in with Wavu (agent)'
+                  : router.tunnel === 'wireguard'
+                    ? `over WireGuard at ${router.tunnelAddress}`
+                    : 'directly'}
               </span>
             ) : (
               <select value={f.tunnel} onChange={(e) => set('tunnel', e.target.value)}>
                 <option value="">Directly (Wavu can connect to it)</option>
                 <option value="wireguard">WireGuard tunnel (RouterOS 7 behind NAT)</option>
+                <option value="agent">It checks in with Wavu (agent: CGNAT, 4G, Starlink)</option>
               </select>
             )}
           </Field>
-          <Field label={f.tunnel ? 'Host or IP (optional)' : 'Host or IP'}>
-            <input required={!f.tunnel} value={f.host} onChange={(e) => set('host', e.target.value)} />
-          </Field>
-          <Field label="Transport">
-            <select value={f.transport} onChange={(e) => set('transport', e.target.value)}>
-              <option value="api">API (8728)</option>
-              <option value="api-tls">API over TLS (8729)</option>
-              <option value="rest">REST (RouterOS 7)</option>
-            </select>
-          </Field>
-          <Field label="Port (empty = default)">
-            <input type="number" value={f.port} onChange={(e) => set('port', e.target.value)} />
-          </Field>
-          <Field label="API user">
-            <input value={f.username} onChange={(e) => set('username', e.target.value)} />
-          </Field>
-          <Field label={router ? 'Password (leave empty to keep)' : 'Password (empty = generate one)'}>
-            <input
-              type="password"
-              autoComplete="new-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          </Field>
+          {f.tunnel !== 'agent' && router?.apiTransport !== 'agent' && (
+            <>
+              <Field label={f.tunnel ? 'Host or IP (optional)' : 'Host or IP'}>
+                <input required={!f.tunnel} value={f.host} onChange={(e) => set('host', e.target.value)} />
+              </Field>
+              <Field label="Transport">
+                <select value={f.transport} onChange={(e) => set('transport', e.target.value)}>
+                  <option value="api">API (8728)</option>
+                  <option value="api-tls">API over TLS (8729)</option>
+                  <option value="rest">REST (RouterOS 7)</option>
+                </select>
+              </Field>
+              <Field label="Port (empty = default)">
+                <input type="number" value={f.port} onChange={(e) => set('port', e.target.value)} />
+              </Field>
+              <Field label="API user">
+                <input value={f.username} onChange={(e) => set('username', e.target.value)} />
+              </Field>
+              <Field label={router ? 'Password (leave empty to keep)' : 'Password (empty = generate one)'}>
+                <input
+                  type="password"
+                  autoComplete="new-password"
+                  value={password}
+                  onChange={(e) => setPassword(e.target.value)}
+                />
+              </Field>
+            </>
+          )}
           <Field label="Hotspot server name">
             <input value={f.hotspotServer} onChange={(e) => set('hotspotServer', e.target.value)} />
           </Field>
