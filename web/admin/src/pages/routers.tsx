@@ -35,7 +35,11 @@ export function RoutersPage() {
           {
             label: 'Host',
             cell: (r: any) =>
-              r.tunnel === 'wireguard' ? `${r.tunnelAddress} (WireGuard)` : (r.host ?? r.nasAddress ?? '—'),
+              r.apiTransport === 'agent'
+                ? 'agent (checks in)'
+                : r.tunnel === 'wireguard'
+                  ? `${r.tunnelAddress} (WireGuard)`
+                  : (r.host ?? r.nasAddress ?? '—'),
           },
           { label: 'Status', cell: (r: any) => <Badge value={r.enabled ? r.status : 'disabled'} /> },
           { label: 'Last seen', cell: (r: any) => when(r.lastSeenAt) },
