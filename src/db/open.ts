@@ -5,14 +5,15 @@
  * `db.transaction()` runs its body again when PostgreSQL gives up on the transaction because of
  * a deadlock or a serialization failure (see retryTransaction), so every use case gets it.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
 import pg from 'pg';
+import { ConfigError } from '../config.ts';
 import { withoutQueryValues } from '../lib/db-error.ts';
 import { scrubQueryErrors } from './errors.ts';
 import * as schema from './schema.ts';
@@ -95,6 +96,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   }
   const dir = opts.dataDir && opts.dataDir !== 'memory://' ? resolve(opts.dataDir, 'pg') : undefined;
   if (dir) mkdirSync(dir, { recursive: true });
+  const release = dir ? holdDataDir(dir) : () => {};
   const client = dir ? new PGlite(dir) : new PGlite();
   await client.waitReady;
   return {
@@ -122,8 +124,47 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
         await unlisten().catch(() => {});
       };
     },
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      release();
+    },
   };
+}
+
+/**
+ * The embedded database belongs to one process: a second PGlite on the same folder does not see
+ * the first one's writes, and what it writes is lost when the first one saves (a `wavu routers
+ * add` beside a running demo vanished that way). So a folder is held with a lock file naming the
+ * process; another live process is refused with what to do instead, and a lock left by a process
+ * that died (kill -9) is taken over.
+ */
+function holdDataDir(dir: string): () => void {
+  const file = join(dir, '..', 'wavu.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(readFileSync(file, 'utf8').trim());
+      if (pid && pid !== process.pid && alive(pid)) {
+        throw new ConfigError([
+          `the embedded database in ${resolve(dir, '..')} is in use by another Wavu process (pid ${pid}). Only one process can use it at a time: stop that one first (the dashboard does the same things while it runs), or use PostgreSQL (DATABASE_URL) to run several.`,
+        ]);
+      }
+      rmSync(file, { force: true });
+    }
+  }
+  throw new ConfigError([`could not take the lock on ${file}`]);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** SQLSTATEs after which PostgreSQL has rolled the whole transaction back and it may simply run again. */

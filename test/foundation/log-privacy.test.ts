@@ -31,6 +31,11 @@ const sink = new Writable({
 
 /** Any access code, dashed or not: the one in a rolled-back SMS is never known to the test. */
 const CODE_SHAPE = new RegExp(`[${CODE_ALPHABET}]{5}-?[${CODE_ALPHABET}]{5}`);
+/**
+ * The log without its numeric fields: the code alphabet holds digits, so a float such as
+ * "responseTime":49.56744499999968 would look like a code.
+ */
+const withoutNumbers = (log: string) => log.replace(/"[A-Za-z]+":-?\d+(\.\d+)?/g, '');
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -106,7 +111,7 @@ describe('database errors in the log', () => {
     expect(logged).not.toContain(phone);
     expect(logged).not.toContain(phone.slice(3));
     expect(logged).not.toContain(receipt);
-    expect(logged).not.toMatch(CODE_SHAPE);
+    expect(withoutNumbers(logged)).not.toMatch(CODE_SHAPE);
     expect(logged).not.toContain('WiFi code');
   });
 
@@ -138,7 +143,7 @@ describe('database errors in the log', () => {
     expect(logged).not.toContain(phone);
     expect(logged).not.toContain(phone.slice(3));
     expect(logged).not.toContain(code);
-    expect(logged).not.toMatch(CODE_SHAPE);
+    expect(withoutNumbers(logged)).not.toMatch(CODE_SHAPE);
   });
 
   it('the error itself carries no values, whoever stores or prints it', async () => {
