@@ -282,7 +282,7 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
       out('');
       out('Next:');
       out(
-        `  1. wavu routers script ${res.router.name} --token ${res.generated.agentToken} --out .   (add --routeros 6 for RouterOS 6.43+)`,
+        `  1. wavu routers script ${res.router.name} --token=${res.generated.agentToken} --out .   (add --routeros 6 for RouterOS 6.43+)`,
       );
       out(
         `  2. import wavu-${res.router.name}.rsc on the router; it checks in within 10 s (wavu routers show ${res.router.name})`,

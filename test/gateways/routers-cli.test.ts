@@ -151,7 +151,7 @@ describe.skipIf(onPostgres())('wavu routers', { timeout: 180_000 }, () => {
         run(['add', 'far2', '--mode', 'api', '--transport', 'agent', '--host', '1.2.3.4']),
       ).rejects.toThrow('needs no --host');
       await expect(run(['script', 'far'])).rejects.toThrow('--token TOKEN');
-      const only = await run(['script', 'far', '--token', token!, '--agent-only', '--routeros', '6']);
+      const only = await run(['script', 'far', `--token=${token!}`, '--agent-only', '--routeros', '6']);
       expect(only.out.startsWith('# The Wavu agent for router "far" (RouterOS 6.43+)')).toBe(true);
       expect(only.out).toContain('server-dns-names=');
       expect(only.out).toContain(`Bearer ${token}`);

@@ -263,10 +263,9 @@ export async function startWireguardLab(): Promise<WireguardLab> {
             '0',
             '--http-port',
             '0',
-            '--user',
-            o.user,
-            '--password',
-            o.password,
+            // Generated secrets may begin with "-": as --opt=value they are never taken for an option.
+            `--user=${o.user}`,
+            `--password=${o.password}`,
           ],
           { stdio: ['ignore', 'pipe', 'pipe'] },
         );
