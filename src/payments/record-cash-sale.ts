@@ -16,7 +16,7 @@ import { AppError } from '../lib/errors.ts';
 import { randomCode } from '../lib/random.ts';
 import { queueSms } from '../notify/index.ts';
 import { renderSms } from '../notify/index.ts';
-import { getBranding } from '../vouchers/index.ts';
+import { loadBranding } from '../branding/index.ts';
 import { markPaid } from './mark-paid.ts';
 import { sourcesOf } from './status.ts';
 
@@ -163,6 +163,6 @@ async function repeatOf(tx: Conn, deps: Deps, id: string): Promise<CashSaleResul
 
 /** The standard "your WiFi code" SMS, in the business's name. */
 export async function codeSms(conn: Conn, plan: string, code: string): Promise<string> {
-  const b = await getBranding(conn);
+  const b = await loadBranding(conn);
   return renderSms('code', 'en', { business: b.name, code, plan, supportPhone: b.supportPhone });
 }

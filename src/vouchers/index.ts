@@ -1,6 +1,5 @@
 /** The vouchers feature's public surface: other features import from here only. */
 export { type BatchSheet, takeBatchSheet } from './batch-sheet.ts';
-export { getBranding } from './branding.ts';
 export { MAX_BATCH, createVoucherBatch } from './create-batch.ts';
 export { renderSheetCsv } from './export-csv.ts';
 export { type ImportReport, importVouchers } from './import-vouchers.ts';
