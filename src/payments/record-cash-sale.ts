@@ -17,6 +17,7 @@ import { randomCode } from '../lib/random.ts';
 import { queueSms } from '../notify/index.ts';
 import { renderSms } from '../notify/index.ts';
 import { loadBranding } from '../branding/index.ts';
+import { getPlanForSale } from '../plans/index.ts';
 import { markPaid } from './mark-paid.ts';
 import { sourcesOf } from './status.ts';
 
@@ -50,11 +51,8 @@ export async function recordCashSale(deps: Deps, input: CashSaleInput): Promise<
   const id = input.requestId ?? randomUUID();
   return deps.db.transaction(async (tx) => {
     const now = deps.clock.now();
-    const [plan] = await query<{ id: number; name: string; price_kes: number; active: boolean }>(
-      tx,
-      sql`SELECT id, name, price_kes, active FROM plans WHERE id = ${input.planId}`,
-    );
-    if (!plan?.active) throw new AppError('not_found', 'That plan does not exist or is not on sale.');
+    const plan = await getPlanForSale(tx, input.planId);
+    if (!plan) throw new AppError('not_found', 'That plan does not exist or is not on sale.');
     if (input.routerId != null) {
       const [r] = await query(tx, sql`SELECT id FROM routers WHERE id = ${input.routerId}`);
       if (!r) throw new AppError('not_found', 'No such router.');
@@ -73,7 +71,7 @@ export async function recordCashSale(deps: Deps, input: CashSaleInput): Promise<
       tx,
       sql`INSERT INTO purchases (id, ref, plan_id, customer_id, phone, amount_kes, channel, purpose, status, mac,
                                  router_id, created_by, created_at, updated_at)
-          VALUES (${id}, ${ref}, ${plan.id}, ${customerId}, ${input.purpose === 'voucher' ? null : input.phone}, ${plan.price_kes}, 'cash',
+          VALUES (${id}, ${ref}, ${plan.id}, ${customerId}, ${input.purpose === 'voucher' ? null : input.phone}, ${plan.priceKes}, 'cash',
                   ${input.purpose}, 'pending', ${input.mac ?? null}, ${input.routerId ?? null},
                   ${staffIdOf(input.actor)}, ${now}, ${now})
           ON CONFLICT (id) DO NOTHING RETURNING id`,
@@ -92,7 +90,7 @@ export async function recordCashSale(deps: Deps, input: CashSaleInput): Promise<
       routerId: input.routerId ?? null,
       purpose: input.purpose,
     });
-    if (!(await markPaid(tx, deps, id, { accessCodeId: issued.accessCodeId, paidAmountKes: plan.price_kes })))
+    if (!(await markPaid(tx, deps, id, { accessCodeId: issued.accessCodeId, paidAmountKes: plan.priceKes })))
       throw new AppError('conflict', 'That purchase cannot be paid again; nothing was sold.');
     // The buyer's phone goes on the purchase only now, after the voucher SMS decision above.
     if (input.purpose === 'voucher' && input.phone)
@@ -113,7 +111,7 @@ export async function recordCashSale(deps: Deps, input: CashSaleInput): Promise<
       entityId: id,
       detail: {
         planId: plan.id,
-        amountKes: plan.price_kes,
+        amountKes: plan.priceKes,
         purpose: input.purpose,
         extended: issued.extended,
       },
@@ -125,7 +123,7 @@ export async function recordCashSale(deps: Deps, input: CashSaleInput): Promise<
       accessCodeId: issued.accessCodeId,
       code: issued.code,
       extended: issued.extended,
-      amountKes: plan.price_kes,
+      amountKes: plan.priceKes,
       repeated: false,
     };
   });
