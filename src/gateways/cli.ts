@@ -417,7 +417,7 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
         `Note: PUBLIC_URL is ${deps.config.publicUrl}, which phones on the hotspot cannot reach. Set PUBLIC_URL to this server's address first.\n`,
       );
     }
-    const script = await routerScript(deps, router, { radiusAddress: v['radius-address'], agent });
+    const script = await routerScript(deps, router, { radiusAddress: v['radius-address'], ...agent });
     await audit(deps.db, deps, {
       actor: cliActor(),
       action: 'router.script',
@@ -445,12 +445,19 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
   },
 };
 
-/** The agent part of `script`: which token and which RouterOS syntax. */
+/**
+ * The agent part of `script`: which token and which RouterOS syntax. A token typed with --token
+ * goes to routerScript as typed, so it is checked against the stored hash (a mistyped token would
+ * otherwise give a script that can never check in); a token just made by --rotate-token is the
+ * stored one by construction.
+ */
 async function agentScriptOptions(
   deps: Deps,
   router: RouterRow,
   v: Values,
-): Promise<{ token: string; routeros: 6 | 7 } | undefined> {
+): Promise<
+  { agent: { token: string; routeros: 6 | 7 } } | { agentToken: string; routeros: 6 | 7 } | undefined
+> {
   const agentFlags = v.token || v['rotate-token'] || v.routeros || v['agent-only'];
   if (router.apiTransport !== 'agent') {
     if (agentFlags)
@@ -459,14 +466,15 @@ async function agentScriptOptions(
   }
   if (v.routeros !== undefined && v.routeros !== '6' && v.routeros !== '7')
     throw new UsageError('--routeros is 6 (6.43 or later) or 7');
-  let token = v.token;
+  const routeros = v.routeros === '6' ? 6 : 7;
+  let rotated: string | undefined;
   if (v['rotate-token']) {
-    token = await rotateAgentToken(deps, router.id);
+    rotated = await rotateAgentToken(deps, router.id);
     process.stderr.write(
       'New agent token stored: the old one no longer works, so run this script on the router now.\n',
     );
   }
-  if (!token) {
+  if (!rotated && !v.token) {
     throw new UsageError(
       `the script carries the router's agent token, which Wavu keeps only as a hash: give the one "wavu routers add" showed (--token TOKEN), or make a new one with --rotate-token`,
     );
@@ -476,5 +484,5 @@ async function agentScriptOptions(
       `Note: PUBLIC_URL is ${deps.config.publicUrl}; the agent checks certificates (check-certificate=yes), so it needs an https:// PUBLIC_URL with a certificate the router trusts.\n`,
     );
   }
-  return { token, routeros: v.routeros === '6' ? 6 : 7 };
+  return rotated ? { agent: { token: rotated, routeros } } : { agentToken: v.token!, routeros };
 }

@@ -161,6 +161,13 @@ describe.skipIf(onPostgres())('wavu routers', { timeout: 180_000 }, () => {
       expect(rotated.err).toContain('the old one no longer works');
       expect(rotated.out).not.toContain(`Bearer ${token}`);
       expect(rotated.out).toContain('idle-timeout=35s');
+      // The old token, and a mistyped one, no longer match the stored hash: no script is printed.
+      for (const stale of [token!, 'not-the-token']) {
+        const refused = await run(['script', 'far', `--token=${stale}`]);
+        expect(refused.status).toBe(1);
+        expect(refused.err).toContain('keeps only as a hash');
+        expect(refused.out).toBe('');
+      }
       await expect(run(['script', 'lab', '--token', 'x'])).rejects.toThrow('are for agent routers');
       expect((await run(['remove', 'cafe'])).out).toContain('Removed cafe.');
       expect((await run(['list'])).out).not.toContain('cafe');
