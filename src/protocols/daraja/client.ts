@@ -88,7 +88,6 @@ export type StkQueryResult = Result<
 export type C2bRegisterResult = Result<{ responseDescription: string }>;
 
 export interface DarajaClient {
-  readonly shortcode: string;
   stkPush(input: StkPushInput): Promise<StkPushResult>;
   stkQuery(checkoutRequestId: string): Promise<StkQueryResult>;
   registerC2bUrls(input: {
@@ -235,7 +234,6 @@ export function createDarajaClient(o: DarajaClientOptions): DarajaClient {
   }
 
   return {
-    shortcode: o.shortcode,
     token,
 
     async stkPush(input) {
