@@ -12,7 +12,9 @@ import type { Clock } from '../lib/clock.ts';
 import { createSealer } from '../lib/seal.ts';
 import { liveSmsProvider } from '../notify/live-provider.ts';
 import { createAppDaraja } from '../payments/daraja.ts';
+import { safaricomCertificate } from '../payments/index.ts';
 import { createLiveSettings } from '../settings/index.ts';
+import { SIM_CERTIFICATE } from '../sim/daraja/engine.ts';
 import { SimSmsGateway } from '../sim/sms-gateway.ts';
 import type { Deps } from './deps.ts';
 
@@ -33,6 +35,8 @@ export function createDeps(o: { config: Config; database: Database; clock: Clock
     settings,
     sms: liveSmsProvider({ settings, sim: simSms }),
     routerConnections: createRouterConnections(sealer),
+    // Demo talks to the simulator, which holds the key of its own certificate.
+    mpesaCertificate: (env) => (o.config.demo ? SIM_CERTIFICATE : safaricomCertificate(env)),
     daraja: createAppDaraja({ config: o.config, database: o.database, sealer, clock: o.clock, settings }),
   };
   return deps;

@@ -42,6 +42,8 @@ export interface Deps {
   sms: LiveSmsProvider;
   /** Open RouterOS API/REST connections, reused per router (closed by the gateways module on stop). */
   routerConnections: RouterConnections;
+  /** The certificate that encrypts the initiator password: Safaricom's per environment; demo's simulator's. */
+  mpesaCertificate(environment: 'sandbox' | 'production'): string;
   /** M-Pesa Daraja (config.mpesa); in demo the simulator mounted on our own server. */
   daraja: DarajaClient;
 }

@@ -154,6 +154,10 @@ export function createAppDaraja(o: {
       const c = await client();
       return isClient(c) ? c.c2bSimulate(input) : c;
     },
+    async transactionStatus(input) {
+      const c = await client();
+      return isClient(c) ? c.transactionStatus(input) : c;
+    },
     async token() {
       const c = await client();
       return isClient(c) ? c.token() : c;
