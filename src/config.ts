@@ -59,7 +59,10 @@ const envSchema = z.object({
   MPESA_CONSUMER_SECRET: optional,
   MPESA_SHORTCODE: optional.refine((s) => s === undefined || /^\d{5,7}$/.test(s), 'must be 5 to 7 digits'),
   MPESA_PASSKEY: optional,
-  MPESA_TYPE: z.enum(['paybill', 'till']).default('paybill'),
+  MPESA_TYPE: z.enum(['paybill', 'till']).optional(),
+  MPESA_ENVIRONMENT: z.enum(['sandbox', 'production']).optional(),
+  MPESA_INITIATOR_NAME: optional,
+  MPESA_INITIATOR_PASSWORD: optional,
   MPESA_TILL: optional.refine((s) => s === undefined || /^\d{5,8}$/.test(s), 'must be digits'),
   MPESA_CALLBACK_SECRET: optional.refine(
     (s) => s === undefined || /^[A-Za-z0-9_-]{16,}$/.test(s),
@@ -129,6 +132,24 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+type MpesaSettingField =
+  | 'environment'
+  | 'shortcode'
+  | 'type'
+  | 'till'
+  | 'consumerKey'
+  | 'consumerSecret'
+  | 'passkey'
+  | 'initiatorName'
+  | 'initiatorPassword';
+
+/** Only the keys whose value is set, so "set by the environment" means exactly that. */
+function present<K extends string>(o: Record<K, string | undefined>): Partial<Record<K, string>> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as Partial<
+    Record<K, string>
+  >;
+}
+
 export interface Config {
   mode: 'demo' | 'production';
   demo: boolean;
@@ -140,6 +161,8 @@ export interface Config {
   secretKey: Buffer;
   mpesa: {
     baseUrl: string;
+    /** MPESA_BASE_URL was given (or demo's simulator): the environment setting does not move it. */
+    baseUrlFixed: boolean;
     consumerKey: string;
     consumerSecret: string;
     shortcode: string;
@@ -147,6 +170,12 @@ export interface Config {
     type: 'paybill' | 'till';
     till: string | undefined;
     callbackSecret: string;
+    /**
+     * The M-Pesa fields set by environment variables (they win over the dashboard and are shown
+     * there read-only), and the defaults used when neither says (src/settings/effective.ts).
+     */
+    env: Partial<Record<MpesaSettingField, string>>;
+    defaults: Partial<Record<MpesaSettingField, string>>;
     /** When a pending push is asked about (STK Query), in ms after the push. */
     queryAtMs: number[];
     /** A push still without a final answer this long after it is expired. */
@@ -160,6 +189,8 @@ export interface Config {
     atApiKey: string | undefined;
     atSenderId: string | undefined;
     atBaseUrl: string;
+    env: Partial<Record<'provider' | 'username' | 'senderId' | 'apiKey', string>>;
+    defaults: Partial<Record<'provider' | 'username' | 'senderId' | 'apiKey', string>>;
   };
   /** Which peers may set X-Forwarded-For: false (none), true (any), or a list of addresses/CIDRs. */
   trustProxy: boolean | string[];
@@ -186,6 +217,9 @@ const DEMO_MPESA = {
   shortcode: '174379',
   passkey: 'bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919',
 };
+
+/** The simulator's test initiator (Transaction Status); the sandbox portal shows its own. */
+const DEMO_INITIATOR = { initiatorName: 'testapi', initiatorPassword: 'Demo-initiator-1!' };
 
 const MPESA_SANDBOX = 'https://sandbox.safaricom.co.ke';
 
@@ -234,15 +268,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   const smsProvider = e.SMS_PROVIDER ?? (demo ? 'sim' : 'none');
   if (!demo) {
-    const required = [
-      'SECRET_KEY',
-      'PUBLIC_URL',
-      'MPESA_CONSUMER_KEY',
-      'MPESA_CONSUMER_SECRET',
-      'MPESA_SHORTCODE',
-      'MPESA_PASSKEY',
-      'MPESA_CALLBACK_SECRET',
-    ] as const;
+    // The M-Pesa account itself may come from the dashboard instead (src/settings).
+    const required = ['SECRET_KEY', 'PUBLIC_URL', 'MPESA_CALLBACK_SECRET'] as const;
     for (const name of required) if (!e[name]) problems.push(`${name} is required when WAVU_MODE=production`);
     if (e.MPESA_TYPE === 'till' && !e.MPESA_TILL)
       problems.push('MPESA_TILL is required when MPESA_TYPE=till');
@@ -277,12 +304,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mpesa: {
       // In demo the Daraja simulator is mounted on our own server.
       baseUrl: (e.MPESA_BASE_URL ?? (demo ? `${localUrl}/sim/daraja` : MPESA_SANDBOX)).replace(/\/+$/, ''),
+      baseUrlFixed: demo || e.MPESA_BASE_URL !== undefined,
       consumerKey: e.MPESA_CONSUMER_KEY ?? DEMO_MPESA.consumerKey,
       consumerSecret: e.MPESA_CONSUMER_SECRET ?? DEMO_MPESA.consumerSecret,
       shortcode: e.MPESA_SHORTCODE ?? DEMO_MPESA.shortcode,
       passkey: e.MPESA_PASSKEY ?? DEMO_MPESA.passkey,
-      type: e.MPESA_TYPE,
+      type: e.MPESA_TYPE ?? 'paybill',
       till: e.MPESA_TILL,
+      env: present({
+        environment: e.MPESA_ENVIRONMENT,
+        shortcode: e.MPESA_SHORTCODE,
+        type: e.MPESA_TYPE,
+        till: e.MPESA_TILL,
+        consumerKey: e.MPESA_CONSUMER_KEY,
+        consumerSecret: e.MPESA_CONSUMER_SECRET,
+        passkey: e.MPESA_PASSKEY,
+        initiatorName: e.MPESA_INITIATOR_NAME,
+        initiatorPassword: e.MPESA_INITIATOR_PASSWORD,
+      }),
+      // Production has no default account: unset, a push says M-Pesa is not set up.
+      defaults: demo
+        ? { ...DEMO_MPESA, type: 'paybill', environment: 'sandbox', ...DEMO_INITIATOR }
+        : { type: 'paybill', environment: 'sandbox' },
       callbackSecret: e.MPESA_CALLBACK_SECRET ?? gen!.MPESA_CALLBACK_SECRET,
       queryAtMs: e.MPESA_QUERY_AT,
       expireAfterMs: e.MPESA_EXPIRE_AFTER,
@@ -299,6 +342,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       atApiKey: e.AT_API_KEY,
       atSenderId: e.AT_SENDER_ID,
       atBaseUrl: (e.AT_BASE_URL ?? 'https://api.africastalking.com').replace(/\/+$/, ''),
+      env: present({
+        provider: e.SMS_PROVIDER,
+        username: e.AT_USERNAME,
+        senderId: e.AT_SENDER_ID,
+        apiKey: e.AT_API_KEY,
+      }),
+      defaults: { provider: smsProvider },
     },
     trustProxy:
       e.TRUST_PROXY === undefined || e.TRUST_PROXY === 'false'

@@ -5,19 +5,24 @@
 import type { Logger } from 'pino';
 import { recordUsageMany } from '../access/usage.ts';
 import type { Config } from '../config.ts';
-import type { Database, Db } from '../db/open.ts';
+import type { Database } from '../db/open.ts';
 import { createRouterConnections } from '../gateways/connections.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import type { Clock } from '../lib/clock.ts';
 import { createSealer } from '../lib/seal.ts';
-import { africasTalkingProvider } from '../notify/africastalking.ts';
-import { noSmsProvider, type SmsProvider } from '../notify/provider.ts';
+import { liveSmsProvider } from '../notify/live-provider.ts';
 import { createAppDaraja } from '../payments/daraja.ts';
+import { safaricomCertificate } from '../payments/index.ts';
+import { createLiveSettings } from '../settings/index.ts';
+import { SIM_CERTIFICATE } from '../sim/daraja/engine.ts';
 import { SimSmsGateway } from '../sim/sms-gateway.ts';
 import type { Deps } from './deps.ts';
 
 export function createDeps(o: { config: Config; database: Database; clock: Clock; log: Logger }): Deps {
   const sealer = createSealer(o.config.secretKey);
+  const settings = createLiveSettings({ db: o.database.db, sealer, config: o.config });
+  // The simulator's inbox exists only in demo; production refuses SMS_PROVIDER=sim.
+  const simSms = o.config.demo ? new SimSmsGateway(o.database.db, o.clock, o.config.sms.atSenderId) : null;
   const deps: Deps = {
     chargeUsage: (tx, usage) => recordUsageMany(tx, deps, usage),
     config: o.config,
@@ -27,26 +32,12 @@ export function createDeps(o: { config: Config; database: Database; clock: Clock
     log: o.log,
     sealer,
     enqueue: (conn, spec) => enqueue(conn, o.clock, spec),
-    sms: createSmsProvider(o.config, o.database.db, o.clock),
+    settings,
+    sms: liveSmsProvider({ settings, sim: simSms }),
     routerConnections: createRouterConnections(sealer),
-    daraja: createAppDaraja({ config: o.config, database: o.database, sealer, clock: o.clock }),
+    // Demo talks to the simulator, which holds the key of its own certificate.
+    mpesaCertificate: (env) => (o.config.demo ? SIM_CERTIFICATE : safaricomCertificate(env)),
+    daraja: createAppDaraja({ config: o.config, database: o.database, sealer, clock: o.clock, settings }),
   };
   return deps;
-}
-
-/** SMS_PROVIDER picks the gateway; config validation already refused `sim` in production. */
-function createSmsProvider(config: Config, db: Db, clock: Clock): SmsProvider {
-  switch (config.sms.provider) {
-    case 'africastalking':
-      return africasTalkingProvider({
-        baseUrl: config.sms.atBaseUrl,
-        username: config.sms.atUsername!,
-        apiKey: config.sms.atApiKey!,
-        senderId: config.sms.atSenderId,
-      });
-    case 'sim':
-      return new SimSmsGateway(db, clock, config.sms.atSenderId);
-    default:
-      return noSmsProvider;
-  }
 }

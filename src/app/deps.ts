@@ -8,7 +8,8 @@ import type { Conn, Database, Db } from '../db/open.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Sealer } from '../lib/seal.ts';
 import type { EnqueueSpec } from '../jobs/types.ts';
-import type { SmsProvider } from '../notify/provider.ts';
+import type { LiveSmsProvider } from '../notify/live-provider.ts';
+import type { LiveSettings } from '../settings/index.ts';
 import type { RouterConnections } from '../gateways/connections.ts';
 import type { DarajaClient } from '../protocols/daraja/client.ts';
 
@@ -35,10 +36,14 @@ export interface Deps {
   sealer: Sealer;
   /** Write a durable job on `conn` (pass the open transaction so it commits with the change). */
   enqueue(conn: Conn, spec: EnqueueSpec): Promise<number | null>;
-  /** The SMS gateway picked by SMS_PROVIDER (the `sms.send` job is its only caller). */
-  sms: SmsProvider;
+  /** The M-Pesa and SMS settings in force now (environment, then dashboard, then default). */
+  settings: LiveSettings;
+  /** The SMS gateway the settings pick at each send (the `sms.send` job is its main caller). */
+  sms: LiveSmsProvider;
   /** Open RouterOS API/REST connections, reused per router (closed by the gateways module on stop). */
   routerConnections: RouterConnections;
+  /** The certificate that encrypts the initiator password: Safaricom's per environment; demo's simulator's. */
+  mpesaCertificate(environment: 'sandbox' | 'production'): string;
   /** M-Pesa Daraja (config.mpesa); in demo the simulator mounted on our own server. */
   daraja: DarajaClient;
 }

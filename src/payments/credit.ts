@@ -17,7 +17,7 @@ import { markPaid } from './mark-paid.ts';
 import { inList } from './sql-helpers.ts';
 import { sourcesOf } from './status.ts';
 
-export type CreditSource = 'stk_callback' | 'stk_query' | 'c2b';
+export type CreditSource = 'stk_callback' | 'stk_query' | 'c2b' | 'transaction_status' | 'pull';
 
 export interface CreditInput {
   purchaseId: string;

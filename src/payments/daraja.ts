@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import { type Database, query } from '../db/open.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Sealer } from '../lib/seal.ts';
+import type { EffectiveMpesa, LiveSettings } from '../settings/index.ts';
 import {
   type CachedToken,
   createDarajaClient,
@@ -63,26 +64,105 @@ export function dbTokenStore(database: Database, sealer: Sealer, key: string, ca
   }
 }
 
+/** Daraja's two hosts; MPESA_BASE_URL (or demo's simulator) overrides both. */
+export const DARAJA_HOSTS = {
+  sandbox: 'https://sandbox.safaricom.co.ke',
+  production: 'https://api.safaricom.co.ke',
+} as const;
+
+export function darajaBaseUrl(config: Config, environment: 'sandbox' | 'production'): string {
+  return config.mpesa.baseUrlFixed ? config.mpesa.baseUrl : DARAJA_HOSTS[environment];
+}
+
+/** The credentials a push needs; the dashboard's checklist names the first one missing. */
+export function mpesaMissing(m: EffectiveMpesa): string | null {
+  if (!m.shortcode) return 'shortcode';
+  if (!m.consumerKey) return 'consumerKey';
+  if (!m.consumerSecret) return 'consumerSecret';
+  if (!m.passkey) return 'passkey';
+  if (m.type === 'till' && !m.till) return 'till';
+  return null;
+}
+
+const notConfigured = (field: string) => ({
+  ok: false as const,
+  error: {
+    kind: 'bad_request' as const,
+    errorCode: 'not_configured',
+    message: `M-Pesa is not set up: ${field} is missing (Settings → M-Pesa)`,
+    field,
+  },
+});
+
+/**
+ * The app's Daraja client. Every call takes the M-Pesa settings in force at that moment
+ * (settings.mpesa(): environment, then dashboard, then default), so a save in the dashboard is
+ * used by the next push on every node. The wire client for one set of credentials is kept until
+ * they change; tokens are per consumer key and base URL, shared by all nodes in the database.
+ */
 export function createAppDaraja(o: {
   config: Config;
   database: Database;
   sealer: Sealer;
   clock: Clock;
+  settings: LiveSettings;
 }): DarajaClient {
-  const m = o.config.mpesa;
-  const id = createHash('sha256').update(`${m.baseUrl}|${m.consumerKey}`).digest('hex').slice(0, 16);
-  return createDarajaClient({
-    baseUrl: () => o.config.mpesa.baseUrl,
-    consumerKey: m.consumerKey,
-    consumerSecret: m.consumerSecret,
-    shortcode: m.shortcode,
-    passkey: m.passkey,
-    type: m.type,
-    till: m.till,
-    timeoutMs: 15_000,
-    now: () => o.clock.now(),
-    tokenStore: dbTokenStore(o.database, o.sealer, `daraja.token.${id}`),
-  });
+  let current: { fingerprint: string; client: DarajaClient } | null = null;
+
+  async function client(): Promise<DarajaClient | ReturnType<typeof notConfigured>> {
+    const m = await o.settings.mpesa();
+    const missing = mpesaMissing(m);
+    if (missing) return notConfigured(missing);
+    const base = darajaBaseUrl(o.config, m.environment);
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([base, m.shortcode, m.type, m.till, m.consumerKey, m.consumerSecret, m.passkey]))
+      .digest('hex');
+    if (current?.fingerprint === fingerprint) return current.client;
+    const id = createHash('sha256').update(`${base}|${m.consumerKey}`).digest('hex').slice(0, 16);
+    const c = createDarajaClient({
+      baseUrl: base,
+      consumerKey: m.consumerKey,
+      consumerSecret: m.consumerSecret,
+      shortcode: m.shortcode,
+      passkey: m.passkey,
+      type: m.type,
+      till: m.till ?? undefined,
+      timeoutMs: 15_000,
+      now: () => o.clock.now(),
+      tokenStore: dbTokenStore(o.database, o.sealer, `daraja.token.${id}`),
+    });
+    current = { fingerprint, client: c };
+    return c;
+  }
+
+  const isClient = (c: DarajaClient | ReturnType<typeof notConfigured>): c is DarajaClient => !('ok' in c);
+
+  return {
+    async stkPush(input) {
+      const c = await client();
+      return isClient(c) ? c.stkPush(input) : c;
+    },
+    async stkQuery(id) {
+      const c = await client();
+      return isClient(c) ? c.stkQuery(id) : c;
+    },
+    async registerC2bUrls(input) {
+      const c = await client();
+      return isClient(c) ? c.registerC2bUrls(input) : c;
+    },
+    async c2bSimulate(input) {
+      const c = await client();
+      return isClient(c) ? c.c2bSimulate(input) : c;
+    },
+    async transactionStatus(input) {
+      const c = await client();
+      return isClient(c) ? c.transactionStatus(input) : c;
+    },
+    async token() {
+      const c = await client();
+      return isClient(c) ? c.token() : c;
+    },
+  };
 }
 
 /** Where Daraja calls us back. The secret path segment is the only thing proving a caller knows it. */

@@ -6,13 +6,17 @@ import { startPurchaseEvents } from './events.ts';
 import { reconcilePayments } from './reconcile.ts';
 import { paymentRoutes } from './routes.ts';
 import { sweepInbox } from './stk-callback.ts';
+import { statusCallbackRoutes } from './transaction-status/index.ts';
 
 export const PAYMENT_RECONCILE_EVERY_MS = 5_000;
 export const INBOX_SWEEP_EVERY_MS = 30_000;
 
 export const paymentsModule: Module = {
   name: 'payments',
-  routes: paymentRoutes,
+  routes(app, deps) {
+    paymentRoutes(app, deps);
+    app.register(statusCallbackRoutes(deps));
+  },
   jobs: (deps) => [
     // Each run is short; a long lease just stops another worker taking over a slow run (the next
     // slot's run comes in 5 s anyway, and purchases carry their own claim).

@@ -177,8 +177,9 @@ export async function recoverBySms(
 }
 
 /** What to type in the M-Pesa menu for this purchase: the purchase ref is the Paybill account. */
-export function paybillFor(deps: Deps, p: PurchaseState): PaybillInfo {
-  const m = deps.config.mpesa;
+export async function paybillFor(deps: Deps, p: PurchaseState): Promise<PaybillInfo> {
+  // The account in force now (a dashboard change shows on the next page).
+  const m = await deps.settings.mpesa();
   if (m.type === 'till')
     return { type: 'till', number: m.till ?? m.shortcode, account: null, amountKes: p.amountKes };
   return { type: 'paybill', number: m.shortcode, account: p.ref, amountKes: p.amountKes };

@@ -11,8 +11,8 @@ import { SimSmsGateway } from './sms-gateway.ts';
 const esc = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-function gateway(sms: unknown): SimSmsGateway {
-  if (sms instanceof SimSmsGateway) return sms;
+function gateway(sms: { sim: unknown }): SimSmsGateway {
+  if (sms.sim instanceof SimSmsGateway) return sms.sim;
   throw new AppError('conflict', 'The SMS simulator is not in use (SMS_PROVIDER is not "sim").');
 }
 
@@ -45,7 +45,8 @@ export const simSmsModule: Module = {
     app.get('/sim/sms', async (req, reply) => {
       const q = listQuery.parse(req.query);
       const to = q.to ? (normalizePhone(q.to) ?? q.to) : undefined;
-      const msgs = deps.sms instanceof SimSmsGateway ? await deps.sms.messages({ to, limit: q.limit }) : [];
+      const sim = deps.sms.sim instanceof SimSmsGateway ? deps.sms.sim : null;
+      const msgs = sim ? await sim.messages({ to, limit: q.limit }) : [];
       const items = msgs
         .map(
           (m) =>
@@ -60,7 +61,7 @@ h1{font-size:1.2rem}ul{list-style:none;padding:0}li{background:#fff;border-radiu
 .h{display:flex;justify-content:space-between;color:#555;font-size:.85rem}p{margin:.3rem 0 0;white-space:pre-wrap;word-break:break-word}</style></head>
 <body><h1>SMS inbox <small>(simulator, newest first)</small></h1>
 <form><input name="to" placeholder="Filter by phone" value="${esc(q.to ?? '')}"> <button>Filter</button></form>
-${deps.sms instanceof SimSmsGateway ? '' : '<p>SMS_PROVIDER is not "sim": messages go to the real gateway.</p>'}
+${sim ? '' : '<p>SMS_PROVIDER is not "sim": messages go to the real gateway.</p>'}
 <ul>${items || '<li>No messages yet.</li>'}</ul></body></html>`;
     });
   },

@@ -21,6 +21,7 @@ const FEATURES = new Set([
   'plans',
   'portal',
   'radius',
+  'settings',
   'sim',
   'vouchers',
 ]);

@@ -252,7 +252,8 @@ describe('SMS simulator inbox', () => {
   });
 
   it('is the provider in demo mode, shows messages newest first and can inject failures', async () => {
-    expect(app.deps.sms).toBeInstanceOf(SimSmsGateway);
+    expect(app.deps.sms.sim).toBeInstanceOf(SimSmsGateway);
+    expect(await app.deps.sms.current()).toBe(app.deps.sms.sim);
     const f = await app.server!.inject({
       method: 'POST',
       url: '/sim/sms/faults',

@@ -30,10 +30,12 @@ export async function startPaymentsApp(
     darajaBaseUrl?: string;
     clock?: OffsetClock;
     workerOptions?: { concurrency?: number; pollMs?: number };
+    /** Environment variables on top of the test config (e.g. MPESA_SHORTCODE to lock it). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<PaymentsHarness> {
   const t = o.t ?? (await createTestDatabase());
-  const config = testConfig();
+  const config = testConfig(o.env);
   const clock = o.clock ?? new OffsetClock();
   const sim = new DarajaSim({
     apps: [{ consumerKey: config.mpesa.consumerKey, consumerSecret: config.mpesa.consumerSecret }],

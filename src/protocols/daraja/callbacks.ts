@@ -113,3 +113,53 @@ export const C2B_CONFIRM_ACK = { ResultCode: 0, ResultDesc: 'Success' } as const
 export const C2B_ACCEPT = { ResultCode: '0', ResultDesc: 'Accepted' } as const;
 export type C2bRejectCode = 'C2B00011' | 'C2B00012' | 'C2B00013' | 'C2B00014' | 'C2B00015' | 'C2B00016';
 export const c2bReject = (code: C2bRejectCode) => ({ ResultCode: code, ResultDesc: 'Rejected' });
+
+/**
+ * The Transaction Status result (POSTed to ResultURL, or to QueueTimeOutURL when M-Pesa gave up
+ * queueing the request). ResultParameters is a Key/Value list; it is read by Key, never by index.
+ */
+export interface TransactionStatusResult {
+  resultCode: string;
+  resultDesc: string;
+  conversationId: string | null;
+  originatorConversationId: string | null;
+  /** From ResultParameters (present only when ResultCode is 0). */
+  receipt: string | null;
+  /** "Completed", "Reversed", … */
+  status: string | null;
+  amountKes: number | null;
+  /** "254708374149 - John Doe" on real answers; the number before " - ". */
+  debitParty: string | null;
+  /** "600782 - Shop": the shortcode that received the money. */
+  creditParty: string | null;
+}
+
+export function parseTransactionStatusResult(body: unknown): TransactionStatusResult | null {
+  const r = (body as { Result?: Record<string, unknown> } | null)?.Result;
+  if (!r || typeof r !== 'object') return null;
+  if (r.ResultCode === undefined || r.ResultCode === null) return null;
+  const list = (r.ResultParameters as { ResultParameter?: unknown } | undefined)?.ResultParameter;
+  // A single parameter is sometimes an object instead of a one-element list.
+  const items = Array.isArray(list) ? list : list ? [list] : [];
+  const get = (k: string): string | null => {
+    const it = items.find((i) => (i as { Key?: unknown })?.Key === k) as { Value?: unknown } | undefined;
+    return it?.Value === undefined || it.Value === null ? null : String(it.Value).trim();
+  };
+  const amount = get('Amount');
+  const amountKes = amount !== null && /^\d+(\.0+)?$/.test(amount) ? Number.parseInt(amount, 10) : null;
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : null);
+  return {
+    resultCode: String(r.ResultCode).trim(),
+    resultDesc: String(r.ResultDesc ?? ''),
+    conversationId: str(r.ConversationID),
+    originatorConversationId: str(r.OriginatorConversationID),
+    receipt: get('ReceiptNo'),
+    status: get('TransactionStatus'),
+    amountKes,
+    debitParty: get('DebitPartyName'),
+    creditParty: get('CreditPartyName'),
+  };
+}
+
+/** What a result/time-out URL answers (Daraja reads nothing from it). */
+export const RESULT_ACK = { ResultCode: 0, ResultDesc: 'Accepted' } as const;

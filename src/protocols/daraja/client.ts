@@ -87,8 +87,23 @@ export type StkQueryResult = Result<
 
 export type C2bRegisterResult = Result<{ responseDescription: string }>;
 
+export interface TransactionStatusInput {
+  initiator: string;
+  securityCredential: string;
+  /** The M-Pesa receipt asked about. */
+  transactionId: string;
+  /** Our shortcode (IdentifierType 4: organisation shortcode). */
+  partyA: string;
+  resultUrl: string;
+  queueTimeOutUrl: string;
+  remarks?: string;
+  occasion?: string;
+}
+
+/** Accepted for processing: the answer comes later, to ResultURL, under these ids. */
+export type TransactionStatusAck = Result<{ conversationId: string; originatorConversationId: string }>;
+
 export interface DarajaClient {
-  readonly shortcode: string;
   stkPush(input: StkPushInput): Promise<StkPushResult>;
   stkQuery(checkoutRequestId: string): Promise<StkQueryResult>;
   registerC2bUrls(input: {
@@ -104,6 +119,8 @@ export interface DarajaClient {
     billRefNumber: string;
     shortCode?: string;
   }): Promise<Result<{ responseDescription: string }>>;
+  /** Transaction Status: ask M-Pesa about a receipt; the result is POSTed to resultUrl. */
+  transactionStatus(input: TransactionStatusInput): Promise<TransactionStatusAck>;
   /** Current token, fetching one if needed (exposed for diagnostics and tests). */
   token(): Promise<Result<{ token: string }>>;
 }
@@ -235,7 +252,6 @@ export function createDarajaClient(o: DarajaClientOptions): DarajaClient {
   }
 
   return {
-    shortcode: o.shortcode,
     token,
 
     async stkPush(input) {
@@ -326,6 +342,36 @@ export function createDarajaClient(o: DarajaClientOptions): DarajaClient {
         return { ok: true, responseDescription: String(r.json?.ResponseDescription ?? '') };
       }
       return { ok: false, error: classifyError(r.status, r.json, r.retryAfter) };
+    },
+
+    async transactionStatus(input) {
+      for (const u of [input.resultUrl, input.queueTimeOutUrl]) {
+        const p = callbackUrlProblem(u);
+        if (p) return localError('ResultURL', `Result URL ${p}`);
+      }
+      const r = await call('/mpesa/transactionstatus/v1/query', {
+        Initiator: input.initiator,
+        SecurityCredential: input.securityCredential,
+        CommandID: 'TransactionStatusQuery',
+        TransactionID: input.transactionId,
+        OriginalConversationID: '',
+        PartyA: input.partyA,
+        IdentifierType: '4',
+        ResultURL: input.resultUrl,
+        QueueTimeOutURL: input.queueTimeOutUrl,
+        Remarks: sanitizeText(input.remarks ?? 'Receipt check', 100, 'OK'),
+        Occasion: sanitizeText(input.occasion ?? 'WiFi', 100, 'OK'),
+      });
+      if (!r.ok) return r;
+      const j = r.json ?? {};
+      if (r.status === 200 && String(j.ResponseCode) === '0' && j.ConversationID) {
+        return {
+          ok: true,
+          conversationId: String(j.ConversationID),
+          originatorConversationId: String(j.OriginatorConversationID ?? ''),
+        };
+      }
+      return { ok: false, error: classifyError(r.status, j, r.retryAfter) };
     },
 
     async c2bSimulate(input) {

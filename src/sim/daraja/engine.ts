@@ -5,7 +5,8 @@
  * duplicate; random delays also reorder them across transactions). Like Daraja, failed deliveries
  * are not retried.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { constants, createHash, privateDecrypt, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { darajaTimestamp, stkPassword } from '../../protocols/daraja/time.ts';
 import { forbiddenUrlWord } from '../../protocols/daraja/url-rules.ts';
 import * as ids from './ids.ts';
@@ -21,6 +22,31 @@ export interface SimMerchant {
   passkey: string;
   tills?: string[];
 }
+
+/** A payment that moved money on the simulated M-Pesa (what Transaction Status and Pull report). */
+export interface LedgerEntry {
+  receipt: string;
+  shortcode: string;
+  amount: number;
+  phone: string;
+  billRef: string;
+  at: Date;
+  type: 'Pay Bill' | 'Buy Goods';
+}
+
+/** An API operator on a shortcode (Transaction Status needs one). */
+export interface SimInitiator {
+  shortcode: string;
+  name: string;
+  password: string;
+}
+
+/**
+ * The simulator's own certificate and key: the app encrypts the initiator password with this
+ * certificate in demo (Safaricom's real ones in sandbox and production). Public test material.
+ */
+export const SIM_CERTIFICATE = readFileSync(new URL('./keys/simulator.cer', import.meta.url), 'utf8');
+const SIM_PRIVATE_KEY = readFileSync(new URL('./keys/simulator-private.pem', import.meta.url), 'utf8');
 
 export interface Faults {
   /** Callback delay range in ms (uniform). Different delays reorder callbacks across pushes. */
@@ -41,6 +67,12 @@ export interface Faults {
   queryLimit: { max: number; windowMs: number } | null;
   /** Paybill with C2B URLs registered: a paid STK push also arrives as a C2B confirmation. */
   stkAlsoC2b: boolean;
+  /** Transaction Status: the result is sent this long after the request (a late result). */
+  statusResultDelayMs: number;
+  /** Transaction Status: M-Pesa gives up queueing; the QueueTimeOutURL is called instead. */
+  statusQueueTimeout: boolean;
+  /** Probability a C2B confirmation is never sent (the payment still completes; Pull finds it). */
+  c2bDropRate: number;
 }
 
 export const NO_FAULTS: Faults = {
@@ -53,6 +85,9 @@ export const NO_FAULTS: Faults = {
   queryLiesRate: 0,
   queryLimit: null,
   stkAlsoC2b: false,
+  statusResultDelayMs: 0,
+  statusQueueTimeout: false,
+  c2bDropRate: 0,
 };
 
 export interface DarajaSimOptions {
@@ -71,6 +106,7 @@ export interface DarajaSimOptions {
   now?: () => Date;
   /** How long to wait for a C2B validation answer before applying ResponseType. */
   validationTimeoutMs?: number;
+  initiators?: SimInitiator[];
 }
 
 export const DEMO_APP: SimApp = { consumerKey: 'demo-consumer-key', consumerSecret: 'demo-consumer-secret' };
@@ -106,7 +142,7 @@ export interface StkTxn {
 export interface Delivery {
   at: Date;
   url: string;
-  kind: 'stk' | 'c2b_validation' | 'c2b_confirmation';
+  kind: 'stk' | 'c2b_validation' | 'c2b_confirmation' | 'transaction_status';
   id: string;
   status: 'sent' | 'dropped' | 'failed';
   httpStatus?: number;
@@ -154,6 +190,9 @@ export class DarajaSim {
   private readonly inflight = new Set<Promise<unknown>>();
   private pendingDeliveries = 0;
   readonly deliveries: Delivery[] = [];
+  /** Every payment that moved money, by receipt. */
+  readonly ledger = new Map<string, LedgerEntry>();
+  readonly initiators: SimInitiator[];
   private closed = false;
   /** Counters for tests and the phone page. */
   readonly stats = {
@@ -178,6 +217,7 @@ export class DarajaSim {
     this.random = o.random ?? Math.random;
     this.now = o.now ?? (() => new Date());
     this.validationTimeoutMs = o.validationTimeoutMs ?? 8_000;
+    this.initiators = o.initiators ?? [];
   }
 
   // ---- OAuth -------------------------------------------------------------------------------
@@ -367,7 +407,18 @@ export class DarajaSim {
     t.finishedAt = this.now();
     t.resultCode = code;
     t.resultDesc = RESULT_DESC[String(code)] ?? 'Request failed';
-    if (code === 0) t.receipt = ids.receiptNumber(t.finishedAt);
+    if (code === 0) {
+      t.receipt = ids.receiptNumber(t.finishedAt);
+      this.ledger.set(t.receipt, {
+        receipt: t.receipt,
+        shortcode: t.transactionType === 'CustomerBuyGoodsOnline' ? t.partyB : t.shortcode,
+        amount: t.amount,
+        phone: t.phone,
+        billRef: t.accountReference,
+        at: t.finishedAt,
+        type: t.transactionType === 'CustomerBuyGoodsOnline' ? 'Buy Goods' : 'Pay Bill',
+      });
+    }
     if (sendCallback) this.deliver(t.callbackUrl, 'stk', t.checkoutRequestId, this.stkCallbackBody(t));
     if (code === 0 && this.faults.stkAlsoC2b && t.transactionType === 'CustomerPayBillOnline') {
       const reg = this.c2b.get(t.shortcode);
@@ -573,6 +624,15 @@ export class DarajaSim {
     type: string;
     transId: string;
   }) {
+    this.ledger.set(p.transId, {
+      receipt: p.transId,
+      shortcode: p.shortCode,
+      amount: p.amount,
+      phone: p.phone,
+      billRef: p.billRef,
+      at: this.now(),
+      type: p.type === 'Buy Goods' ? 'Buy Goods' : 'Pay Bill',
+    });
     const reg = this.c2b.get(p.shortCode);
     if (!reg) return; // no URLs registered: the payment completes silently
     const body = this.c2bBody(reg, p);
@@ -605,12 +665,122 @@ export class DarajaSim {
         });
       }
       if (!proceed || this.closed) return;
+      if (this.random() < this.faults.c2bDropRate) {
+        this.stats.dropped++;
+        this.deliveries.push({
+          at: this.now(),
+          url: reg.confirmationUrl,
+          kind: 'c2b_confirmation',
+          id: p.transId,
+          status: 'dropped',
+        });
+        return;
+      }
       this.deliver(reg.confirmationUrl, 'c2b_confirmation', p.transId, {
         ...body,
         OrgAccountBalance: `${p.amount}.00`,
       });
     })();
     this.track(task);
+  }
+
+  // ---- Transaction Status --------------------------------------------------------------------
+
+  /**
+   * `TransactionStatusQuery`: answered at once with the ids, the result POSTed later. A wrong
+   * initiator or a credential that does not decrypt to its password gives ResultCode 2001; an
+   * unknown receipt gives a non-zero result without parameters.
+   */
+  transactionStatus(_app: string, b: Record<string, unknown>): SimReply {
+    if (b.CommandID !== 'TransactionStatusQuery') return badRequest('CommandID');
+    const partyA = String(b.PartyA ?? '');
+    if (!/^\d{5,7}$/.test(partyA)) return badRequest('PartyA');
+    if (String(b.IdentifierType ?? '') !== '4') return badRequest('IdentifierType');
+    const txId = String(b.TransactionID ?? '');
+    if (!/^[A-Z0-9]{10}$/.test(txId)) return badRequest('TransactionID');
+    const resultUrl = String(b.ResultURL ?? '');
+    const timeoutUrl = String(b.QueueTimeOutURL ?? '');
+    if (!/^https?:\/\//.test(resultUrl)) return badRequest('ResultURL');
+    if (!/^https?:\/\//.test(timeoutUrl)) return badRequest('QueueTimeOutURL');
+    const conversationId = `AG_${darajaTimestamp(this.now()).slice(0, 8)}_${randomBytes(10).toString('hex')}`;
+    const originatorConversationId = ids.conversationId();
+    const head = {
+      ResultType: 0,
+      OriginatorConversationID: originatorConversationId,
+      ConversationID: conversationId,
+      TransactionID: ids.receiptNumber(this.now()),
+    };
+    let body: unknown;
+    if (this.faults.statusQueueTimeout) {
+      body = {
+        Result: { ...head, ResultType: 1, ResultCode: 1, ResultDesc: 'The request timed out in the queue.' },
+      };
+    } else if (!this.initiatorOk(partyA, String(b.Initiator ?? ''), String(b.SecurityCredential ?? ''))) {
+      body = { Result: { ...head, ResultCode: 2001, ResultDesc: 'The initiator information is invalid.' } };
+    } else {
+      const e = this.ledger.get(txId);
+      body = e
+        ? {
+            Result: {
+              ...head,
+              ResultCode: 0,
+              ResultDesc: 'The service request is processed successfully.',
+              ResultParameters: {
+                ResultParameter: [
+                  { Key: 'DebitPartyName', Value: `${e.phone} - JOHN DOE` },
+                  { Key: 'CreditPartyName', Value: `${e.shortcode} - WIFI SHOP` },
+                  { Key: 'OriginatorConversationID', Value: originatorConversationId },
+                  { Key: 'InitiatedTime', Value: Number(darajaTimestamp(e.at)) },
+                  { Key: 'DebitAccountType', Value: 'MMF Account For Customer' },
+                  { Key: 'DebitPartyCharges', Value: '' },
+                  { Key: 'TransactionReason', Value: '' },
+                  { Key: 'ReasonType', Value: `${e.type} Online` },
+                  { Key: 'TransactionStatus', Value: 'Completed' },
+                  { Key: 'FinalisedTime', Value: Number(darajaTimestamp(e.at)) },
+                  { Key: 'Amount', Value: e.amount },
+                  { Key: 'ConversationID', Value: conversationId },
+                  { Key: 'ReceiptNo', Value: e.receipt },
+                ],
+              },
+              ReferenceData: { ReferenceItem: { Key: 'Occasion', Value: String(b.Occasion ?? '') } },
+            },
+          }
+        : // Simulator's choice for an unknown receipt (the docs give no code for it).
+          { Result: { ...head, ResultCode: 'R000002', ResultDesc: 'The OriginalTransactionID is invalid.' } };
+    }
+    const url = this.faults.statusQueueTimeout ? timeoutUrl : resultUrl;
+    const send = () => this.deliver(url, 'transaction_status', conversationId, body);
+    if (this.faults.statusResultDelayMs > 0) this.later(this.faults.statusResultDelayMs, send);
+    else send();
+    return {
+      status: 200,
+      body: {
+        OriginatorConversationID: originatorConversationId,
+        ConversationID: conversationId,
+        ResponseCode: '0',
+        ResponseDescription: 'Accept the service request successfully.',
+      },
+    };
+  }
+
+  private initiatorOk(shortcode: string, name: string, credential: string): boolean {
+    const who = this.initiators.find((i) => i.shortcode === shortcode && i.name === name);
+    if (!who) return false;
+    try {
+      // Node refuses PKCS #1 v1.5 private decryption (CVE-2023-46809, a timing oracle that does
+      // not matter to a simulator), so the raw block is decrypted and its padding read by hand:
+      // 00 02 <non-zero random> 00 <message>.
+      const block = privateDecrypt(
+        { key: SIM_PRIVATE_KEY, padding: constants.RSA_NO_PADDING },
+        Buffer.from(credential, 'base64'),
+      );
+      if (block[0] !== 0 || block[1] !== 2) return false;
+      const sep = block.indexOf(0, 2);
+      if (sep < 10) return false;
+      return block.subarray(sep + 1).toString('utf8') === who.password;
+    } catch {
+      return false;
+    }
   }
 
   // ---- delivery ----------------------------------------------------------------------------

@@ -56,6 +56,10 @@ export async function darajaSimRoutes(app: FastifyInstance, opts: { sim: DarajaS
     };
 
   app.post(
+    '/mpesa/transactionstatus/v1/query',
+    api((a, b) => sim.transactionStatus(a, b)),
+  );
+  app.post(
     '/mpesa/stkpush/v1/processrequest',
     api((a, b) => sim.stkPush(a, b)),
   );

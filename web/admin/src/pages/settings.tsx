@@ -53,72 +53,126 @@ function Branding({ initial }: { initial: Settings['branding'] }) {
   );
 }
 
+/** "set by the environment": the field's value comes from this variable and is read-only here. */
+function envNote(lockedBy: Partial<Record<string, string>>, field: string): string {
+  const v = lockedBy[field];
+  return v ? ` — set by the environment (${v})` : '';
+}
+
 function Secret({
   label,
   set,
   value,
   onChange,
   disabled,
+  lockedBy,
 }: {
   label: string;
   set: boolean;
   value: string;
   onChange: (v: string) => void;
   disabled: boolean;
+  lockedBy?: string | undefined;
 }) {
+  const state = lockedBy
+    ? `(set by the environment: ${lockedBy})`
+    : set
+      ? '(set — leave empty to keep)'
+      : '(not set)';
   return (
-    <Field label={`${label} ${set ? '(set — leave empty to keep)' : '(not set)'}`}>
+    <Field label={`${label} ${state}`}>
       <input
         type="password"
         autoComplete="off"
         value={value}
-        disabled={disabled}
+        disabled={disabled || !!lockedBy}
         onChange={(e) => onChange(e.target.value)}
       />
     </Field>
   );
 }
 
+/** Only fields the environment does not set are sent: those are read-only and win anyway. */
+function unlocked<T extends Record<string, unknown>>(body: T, locked: readonly string[]): Partial<T> {
+  return Object.fromEntries(Object.entries(body).filter(([k]) => !locked.includes(k))) as Partial<T>;
+}
+
 function Mpesa({ initial, editable }: { initial: Settings['mpesa']; editable: boolean }) {
   const [f, setF] = useState({
+    environment: initial.environment as MpesaInput['environment'],
     shortcode: initial.shortcode,
     type: initial.type as MpesaInput['type'],
     till: initial.till ?? '',
     consumerKey: initial.consumerKey ?? '',
+    initiatorName: initial.initiatorName ?? '',
   });
   const [secret, setSecret] = useState('');
   const [passkey, setPasskey] = useState('');
+  const [initiatorPassword, setInitiatorPassword] = useState('');
   const save = useSaveSettings('mpesa');
+  const locked = initial.locked as string[];
+  const lockedBy = initial.lockedBy as Partial<Record<string, string>>;
+  const off = (field: string) => !editable || locked.includes(field);
   return (
     <form
       className="card form-grid"
       onSubmit={(e) => {
         e.preventDefault();
-        save.mutate({
-          shortcode: f.shortcode,
-          type: f.type,
-          till: f.till || null,
-          consumerKey: f.consumerKey || null,
-          ...(secret ? { consumerSecret: secret } : {}),
-          ...(passkey ? { passkey } : {}),
-        });
+        save.mutate(
+          unlocked(
+            {
+              environment: f.environment,
+              shortcode: f.shortcode,
+              type: f.type,
+              till: f.till || null,
+              consumerKey: f.consumerKey || null,
+              initiatorName: f.initiatorName || null,
+              ...(secret ? { consumerSecret: secret } : {}),
+              ...(passkey ? { passkey } : {}),
+              ...(initiatorPassword ? { initiatorPassword } : {}),
+            },
+            locked,
+          ),
+        );
         setSecret('');
         setPasskey('');
+        setInitiatorPassword('');
       }}
     >
       <h2>M-Pesa</h2>
       {!editable && <p className="muted">Only an owner can change these.</p>}
-      <Field label="Shortcode (Paybill or store number)">
+      {initial.missing && (
+        <p className="error" data-testid="mpesa-missing">
+          Customers cannot pay by STK push yet: {initial.missing} is missing.
+        </p>
+      )}
+      <p className="muted">
+        A value set by an environment variable wins and is shown read-only; otherwise what you save here is
+        used from the next payment on, on every server.
+      </p>
+      <Field label={`Environment${envNote(lockedBy, 'environment')}`}>
+        <select
+          name="mpesa-environment"
+          value={f.environment}
+          disabled={off('environment')}
+          onChange={(e) => setF({ ...f, environment: e.target.value as MpesaInput['environment'] })}
+        >
+          <option value="sandbox">Sandbox (testing)</option>
+          <option value="production">Production (real money)</option>
+        </select>
+      </Field>
+      <Field label={`Shortcode (Paybill or store number)${envNote(lockedBy, 'shortcode')}`}>
         <input
+          name="mpesa-shortcode"
           value={f.shortcode}
-          disabled={!editable}
+          disabled={off('shortcode')}
           onChange={(e) => setF({ ...f, shortcode: e.target.value })}
         />
       </Field>
-      <Field label="Type">
+      <Field label={`Type${envNote(lockedBy, 'type')}`}>
         <select
           value={f.type}
-          disabled={!editable}
+          disabled={off('type')}
           onChange={(e) => setF({ ...f, type: e.target.value as MpesaInput['type'] })}
         >
           <option value="paybill">Paybill</option>
@@ -126,14 +180,19 @@ function Mpesa({ initial, editable }: { initial: Settings['mpesa']; editable: bo
         </select>
       </Field>
       {f.type === 'till' && (
-        <Field label="Till number">
-          <input value={f.till} disabled={!editable} onChange={(e) => setF({ ...f, till: e.target.value })} />
+        <Field label={`Till number${envNote(lockedBy, 'till')}`}>
+          <input
+            value={f.till}
+            disabled={off('till')}
+            onChange={(e) => setF({ ...f, till: e.target.value })}
+          />
         </Field>
       )}
-      <Field label="Consumer key">
+      <Field label={`Consumer key${envNote(lockedBy, 'consumerKey')}`}>
         <input
+          name="mpesa-consumer-key"
           value={f.consumerKey}
-          disabled={!editable}
+          disabled={off('consumerKey')}
           onChange={(e) => setF({ ...f, consumerKey: e.target.value })}
         />
       </Field>
@@ -143,6 +202,7 @@ function Mpesa({ initial, editable }: { initial: Settings['mpesa']; editable: bo
         value={secret}
         onChange={setSecret}
         disabled={!editable}
+        lockedBy={lockedBy.consumerSecret}
       />
       <Secret
         label="Passkey"
@@ -150,6 +210,22 @@ function Mpesa({ initial, editable }: { initial: Settings['mpesa']; editable: bo
         value={passkey}
         onChange={setPasskey}
         disabled={!editable}
+        lockedBy={lockedBy.passkey}
+      />
+      <Field label={`Initiator name (Transaction Status)${envNote(lockedBy, 'initiatorName')}`}>
+        <input
+          value={f.initiatorName}
+          disabled={off('initiatorName')}
+          onChange={(e) => setF({ ...f, initiatorName: e.target.value })}
+        />
+      </Field>
+      <Secret
+        label="Initiator password"
+        set={initial.initiatorPasswordSet}
+        value={initiatorPassword}
+        onChange={setInitiatorPassword}
+        disabled={!editable}
+        lockedBy={lockedBy.initiatorPassword}
       />
       <Saved m={save} />
       {editable && (
@@ -163,52 +239,68 @@ function Mpesa({ initial, editable }: { initial: Settings['mpesa']; editable: bo
 
 function Sms({ initial, editable }: { initial: Settings['sms']; editable: boolean }) {
   const [f, setF] = useState({
-    provider: (initial.provider === 'africastalking' ? 'africastalking' : 'none') as SmsInput['provider'],
+    provider: initial.provider as SmsInput['provider'],
     username: initial.username ?? '',
     senderId: initial.senderId ?? '',
   });
   const [key, setKey] = useState('');
   const save = useSaveSettings('sms');
+  const locked = initial.locked as string[];
+  const lockedBy = initial.lockedBy as Partial<Record<string, string>>;
+  const off = (field: string) => !editable || locked.includes(field);
   return (
     <form
       className="card form-grid"
       onSubmit={(e) => {
         e.preventDefault();
-        save.mutate({
-          provider: f.provider,
-          username: f.username || null,
-          senderId: f.senderId || null,
-          ...(key ? { apiKey: key } : {}),
-        });
+        save.mutate(
+          unlocked(
+            {
+              provider: f.provider,
+              username: f.username || null,
+              senderId: f.senderId || null,
+              ...(key ? { apiKey: key } : {}),
+            },
+            locked,
+          ),
+        );
         setKey('');
       }}
     >
       <h2>SMS</h2>
-      <Field label="Provider">
+      <Field label={`Provider${envNote(lockedBy, 'provider')}`}>
         <select
           value={f.provider}
-          disabled={!editable}
+          disabled={off('provider')}
           onChange={(e) => setF({ ...f, provider: e.target.value as SmsInput['provider'] })}
         >
           <option value="africastalking">Africa's Talking</option>
+          {initial.provider === 'sim' && <option value="sim">Simulator (demo)</option>}
           <option value="none">None</option>
         </select>
       </Field>
-      <Field label="Username">
+      <Field label={`Username${envNote(lockedBy, 'username')}`}>
         <input
           value={f.username}
-          disabled={!editable}
+          disabled={off('username')}
           onChange={(e) => setF({ ...f, username: e.target.value })}
         />
       </Field>
-      <Field label="Sender ID">
+      <Field label={`Sender ID${envNote(lockedBy, 'senderId')}`}>
         <input
           value={f.senderId}
-          disabled={!editable}
+          disabled={off('senderId')}
           onChange={(e) => setF({ ...f, senderId: e.target.value })}
         />
       </Field>
-      <Secret label="API key" set={initial.apiKeySet} value={key} onChange={setKey} disabled={!editable} />
+      <Secret
+        label="API key"
+        set={initial.apiKeySet}
+        value={key}
+        onChange={setKey}
+        disabled={!editable}
+        lockedBy={lockedBy.apiKey}
+      />
       <Saved m={save} />
       {editable && (
         <div className="actions">
