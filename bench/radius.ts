@@ -114,6 +114,7 @@ async function run(label: string) {
   ] as const) {
     for (const sockets of SOCKETS) {
       const lat: number[] = [];
+      const before = { ...t.database.stats };
       const t0 = performance.now();
       const lost = (
         await Promise.all(
@@ -124,6 +125,7 @@ async function run(label: string) {
       ).reduce((a, b) => a + b, 0);
       const secs = (performance.now() - t0) / 1000;
       const s = summarize(lat);
+      const per = (n: number) => Math.round((n / Math.max(1, s.n + lost)) * 100) / 100;
       rows.push({
         database: label,
         request: kind,
@@ -133,6 +135,8 @@ async function run(label: string) {
         'req/s': Math.round(s.n / secs),
         'p50 ms': s.p50,
         'p99 ms': s.p99,
+        'stmts/req': per(t.database.stats.statements - before.statements),
+        'tx/req': per(t.database.stats.transactions - before.transactions),
       });
     }
   }

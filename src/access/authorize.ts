@@ -5,11 +5,11 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
-import { type Conn, asDate, query } from '../db/open.ts';
+import { type Conn, asDate, query, retryTransaction } from '../db/open.ts';
 import { normalizeMac } from '../lib/mac.ts';
 import { hashCode, looksLikeCode, normalizeCode } from './codes.ts';
-import { expireCode, scheduleExpiry } from './expire.ts';
-import { bindDevice, enqueueGrantIfApi } from './grant.ts';
+import { enqueueGrant } from './grant.ts';
+import { type GuessScope, guessCounters, sqlArray, startGuess, throttled } from './guessing.ts';
 
 export type DenyReason = 'unknown' | 'expired' | 'revoked' | 'device_limit' | 'used_up' | 'not_valid_yet';
 
@@ -44,129 +44,112 @@ export const IDLE_TIMEOUT_SECONDS = 600;
 
 const deny = (reason: DenyReason): AccessDecision => ({ ok: false, reason, message: DENY_MESSAGES[reason] });
 
-interface CodeRow {
-  id: string;
-  code_sealed: string;
-  plan_id: number;
-  status: 'issued' | 'active' | 'expired' | 'revoked';
-  devices: number;
-  clock: 'wall' | 'uptime';
-  duration_seconds: number;
-  data_cap_bytes: number | null;
-  used_seconds: number;
-  used_bytes: number;
-  valid_until: unknown;
+/** One row of access_authorize (migration 0940): the decision, made in one statement. */
+interface DecisionRow {
+  ok: boolean;
+  reason: DenyReason | 'throttled' | null;
+  access_code_id: string | null;
+  code_sealed: string | null;
+  plan_id: number | null;
+  clock: 'wall' | 'uptime' | null;
+  seconds_left: number | string | null;
   expires_at: unknown;
+  bytes_left: number | string | null;
   rate_up_kbps: number | null;
   rate_down_kbps: number | null;
+  devices: number | null;
+  needs_grant: boolean;
+  retry_after: number | null;
+  throttled_scope: string | null;
 }
-
-const SELECT_CODE = sql`SELECT c.id, c.code_sealed, c.plan_id, c.status, c.devices, c.clock, c.duration_seconds,
-                               c.data_cap_bytes, c.used_seconds, c.used_bytes, c.valid_until, c.expires_at,
-                               p.rate_up_kbps, p.rate_down_kbps
-                        FROM access_codes c JOIN plans p ON p.id = c.plan_id`;
 
 export interface AuthorizeInput {
   code: string;
   mac?: string | null;
   routerId?: number | null;
+  /**
+   * The router is known to be in radius mode (the RADIUS server's NAS cache holds only those):
+   * nothing is pushed to it, so the decision runs as one statement in its own transaction.
+   */
+  routerIsRadius?: boolean;
+  /** Count the attempt against the guessing limits in the same statement (RADIUS logins). */
+  guess?: GuessScope;
 }
 
+/**
+ * The decision is made by access_authorize (migration 0940) in one round trip: the code's row is
+ * locked, the first login starts the clock and schedules the expiry, a code with nothing left is
+ * expired (and revoked on the routers), and a new device is bound up to the plan's limit. With
+ * `guess`, the attempt is counted first and a right code gives it back; a passed limit throws
+ * `rate_limited` as startGuess does.
+ */
 export async function authorizeCode(deps: Deps, input: AuthorizeInput): Promise<AccessDecision> {
   const code = normalizeCode(input.code);
-  if (!looksLikeCode(code)) return deny('unknown');
-  const hash = hashCode(deps.sealer, code);
-  return deps.db.transaction(async (tx) => {
-    const [row] = await query<CodeRow>(tx, sql`${SELECT_CODE} WHERE c.code_hash = ${hash} FOR UPDATE OF c`);
-    if (!row) return deny('unknown');
-    return decide(tx, deps, row, normalizeMac(input.mac), input.routerId ?? null, true);
-  });
+  if (!looksLikeCode(code)) {
+    if (input.guess) await startGuess(deps, input.guess);
+    return deny('unknown');
+  }
+  return run(deps, hashCode(deps.sealer, code), normalizeMac(input.mac), input);
 }
 
 /** A device that is already bound to a live code (MAC login, RADIUS MAC auth, "welcome back"). */
 export async function authorizeMac(
   deps: Deps,
-  input: { mac: string; routerId?: number | null },
+  input: { mac: string; routerId?: number | null; routerIsRadius?: boolean },
 ): Promise<AccessDecision> {
   const mac = normalizeMac(input.mac);
   if (!mac) return deny('unknown');
-  return deps.db.transaction(async (tx) => {
-    const [row] = await query<CodeRow>(
-      tx,
-      sql`${SELECT_CODE}
-          WHERE c.status IN ('issued', 'active')
-            AND EXISTS (SELECT 1 FROM access_devices d WHERE d.access_code_id = c.id AND d.mac = ${mac})
-          ORDER BY c.activated_at DESC NULLS LAST
-          LIMIT 1
-          FOR UPDATE OF c`,
-    );
-    if (!row) return deny('unknown');
-    return decide(tx, deps, row, mac, input.routerId ?? null, false);
-  });
+  return run(deps, null, mac, input);
 }
 
-async function decide(
-  tx: Conn,
+async function run(
   deps: Deps,
-  row: CodeRow,
+  hash: string | null,
   mac: string | null,
-  routerId: number | null,
-  mayBind: boolean,
+  input: Pick<AuthorizeInput, 'routerId' | 'routerIsRadius' | 'guess'>,
 ): Promise<AccessDecision> {
-  const now = deps.clock.now();
-  if (row.status === 'revoked') return deny('revoked');
-  if (row.status === 'expired') return deny('expired');
-
-  let expiresAt = row.expires_at ? asDate(row.expires_at) : null;
-  if (row.status === 'issued') {
-    if (row.valid_until && asDate(row.valid_until) <= now) return deny('not_valid_yet');
-    // First login: the clock starts now.
-    expiresAt = row.clock === 'wall' ? new Date(now.getTime() + row.duration_seconds * 1000) : null;
-    await tx.execute(
-      sql`UPDATE access_codes SET status = 'active', activated_at = ${now}, expires_at = ${expiresAt}, updated_at = ${now}
-          WHERE id = ${row.id}`,
-    );
-    if (expiresAt) await scheduleExpiry(tx, deps, row.id, expiresAt);
-  }
-
-  const secondsLeft =
-    row.clock === 'wall'
-      ? Math.floor(((expiresAt?.getTime() ?? now.getTime()) - now.getTime()) / 1000)
-      : row.duration_seconds - row.used_seconds;
-  const bytesLeft = row.data_cap_bytes === null ? null : row.data_cap_bytes - row.used_bytes;
-  if (secondsLeft <= 0 || (bytesLeft !== null && bytesLeft <= 0)) {
-    await expireCode(tx, deps, row.id, now);
-    return deny(row.clock === 'wall' && secondsLeft <= 0 ? 'expired' : 'used_up');
-  }
-
-  if (mac) {
-    const bound = await query<{ mac: string }>(
-      tx,
-      sql`SELECT mac FROM access_devices WHERE access_code_id = ${row.id}`,
-    );
-    const already = bound.some((b) => b.mac === mac);
-    if (!already) {
-      if (!mayBind || bound.length >= row.devices) return deny(mayBind ? 'device_limit' : 'unknown');
-      await bindDevice(tx, row.id, mac, now);
-      await enqueueGrantIfApi(tx, deps, row.id, routerId, `device:${mac}`);
-    } else {
-      await bindDevice(tx, row.id, mac, now); // refresh last_seen_at
-      await enqueueGrantIfApi(tx, deps, row.id, routerId, `device:${mac}`);
+  const routerId = input.routerId ?? null;
+  const g = input.guess ? guessCounters(input.guess) : null;
+  const statement = sql`SELECT * FROM access_authorize(${hash}, ${mac}, ${routerId}, ${deps.clock.now()},
+      ${g ? sqlArray(g.keys) : null}::text[], ${g ? sqlArray(g.limits) : null}::int[],
+      ${g ? sqlArray(g.shards) : null}::int[], ${g?.windowMs ?? null})`;
+  let row: DecisionRow;
+  if (routerId === null || input.routerIsRadius) {
+    // One statement is its own transaction: one round trip, one commit.
+    [row] = (await retryTransaction(() => query<DecisionRow>(deps.db, statement))) as [DecisionRow];
+    if (row.needs_grant) {
+      // The cache was stale and the router is in api mode now: queue the push after all. Should
+      // this be lost, the router reconcile grants the bound device anyway.
+      await deps.db.transaction((tx) => queueGrant(tx, deps, row, routerId!, mac!));
     }
+  } else {
+    row = await deps.db.transaction(async (tx) => {
+      const [r] = await query<DecisionRow>(tx, statement);
+      // The push to an api-mode router is queued with the binding, in the same transaction.
+      if (r!.needs_grant) await queueGrant(tx, deps, r!, routerId, mac!);
+      return r!;
+    });
   }
-
+  if (row.reason === 'throttled') {
+    return throttled(deps, input.guess!, Number(row.retry_after), row.throttled_scope ?? 'all');
+  }
+  if (!row.ok) return deny((row.reason ?? 'unknown') as DenyReason);
   return {
     ok: true,
-    accessCodeId: row.id,
-    code: deps.sealer.unseal(row.code_sealed),
-    planId: row.plan_id,
-    clock: row.clock,
-    secondsLeft,
-    expiresAt,
-    bytesLeft,
+    accessCodeId: row.access_code_id!,
+    code: deps.sealer.unseal(row.code_sealed!),
+    planId: Number(row.plan_id),
+    clock: row.clock!,
+    secondsLeft: Number(row.seconds_left),
+    expiresAt: row.expires_at ? asDate(row.expires_at) : null,
+    bytesLeft: row.bytes_left === null ? null : Number(row.bytes_left),
     rateUpKbps: row.rate_up_kbps,
     rateDownKbps: row.rate_down_kbps,
-    devices: row.devices,
+    devices: Number(row.devices),
     idleTimeoutSeconds: IDLE_TIMEOUT_SECONDS,
   };
+}
+
+function queueGrant(tx: Conn, deps: Deps, row: DecisionRow, routerId: number, mac: string): Promise<void> {
+  return enqueueGrant(tx, deps, row.access_code_id!, routerId, `device:${mac}`);
 }

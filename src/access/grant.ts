@@ -29,6 +29,17 @@ export async function enqueueGrantIfApi(
   if (routerId === null) return;
   const [router] = await query<{ mode: string }>(tx, sql`SELECT mode FROM routers WHERE id = ${routerId}`);
   if (router?.mode !== 'api') return;
+  await enqueueGrant(tx, deps, accessCodeId, routerId, reason);
+}
+
+/** The push itself, for a router the caller knows is in `api` mode (see enqueueGrantIfApi). */
+export async function enqueueGrant(
+  tx: Conn,
+  deps: Deps,
+  accessCodeId: string,
+  routerId: number,
+  reason: string,
+): Promise<void> {
   await requestGrant(tx, accessCodeId, routerId, deps.clock.now(), { attempt: false });
   await deps.enqueue(tx, {
     kind: 'gateway.grant',

@@ -43,11 +43,6 @@ export async function checkRateLimit(
   };
 }
 
-/** Give a hit back (a successful login should not count towards a guessing limit). */
-export async function refundRateLimit(conn: Conn, key: string): Promise<void> {
-  await conn.execute(sql`UPDATE rate_limits SET count = count - 1 WHERE key = ${key} AND count > 0`);
-}
-
 /** Old windows are dead weight; the sweep removes them. */
 export async function pruneRateLimits(conn: Conn, olderThan: Date): Promise<void> {
   await conn.execute(sql`DELETE FROM rate_limits WHERE window_start < ${olderThan}`);

@@ -34,7 +34,29 @@ export interface Database {
   ): Promise<void>;
   /** Subscribe to NOTIFY on a channel (delivered after the notifying transaction commits). */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /** What this process has sent through `db` since it opened: read by the benches and by tests. */
+  stats: StatementStats;
   close(): Promise<void>;
+}
+
+/**
+ * Statements (BEGIN/COMMIT/ROLLBACK excluded) and transactions sent through `db`, counted as they
+ * go to the driver. Round trips on PostgreSQL are statements + 2 × transactions. Counts are
+ * stable where times are not, so tests assert them to catch a new round trip on a hot path.
+ */
+export interface StatementStats {
+  statements: number;
+  transactions: number;
+}
+
+const TX_CONTROL = /^\s*(begin|commit|rollback|savepoint|release)\b/i;
+
+function countingLogger(stats: StatementStats) {
+  return {
+    logQuery(text: string) {
+      if (!TX_CONTROL.test(text)) stats.statements++;
+    },
+  };
 }
 
 export type RawQuery = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
@@ -56,9 +78,14 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', () => {});
+    const stats: StatementStats = { statements: 0, transactions: 0 };
     return {
       kind: 'postgres',
-      db: withTransactionRetry(drizzlePg(pool, { schema }) as unknown as Db),
+      stats,
+      db: withTransactionRetry(
+        drizzlePg(pool, { schema, logger: countingLogger(stats) }) as unknown as Db,
+        stats,
+      ),
       async script(lockKey, run) {
         const client = await pool.connect();
         try {
@@ -99,10 +126,15 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const release = dir ? holdDataDir(dir) : () => {};
   const client = dir ? new PGlite(dir) : new PGlite();
   await client.waitReady;
+  const stats: StatementStats = { statements: 0, transactions: 0 };
   return {
     kind: 'pglite',
+    stats,
     // One connection never deadlocks with itself; wrapped anyway so both engines behave alike.
-    db: withTransactionRetry(drizzlePglite(client, { schema }) as unknown as Db),
+    db: withTransactionRetry(
+      drizzlePglite(client, { schema, logger: countingLogger(stats) }) as unknown as Db,
+      stats,
+    ),
     async script(_lockKey, run) {
       // PGlite is one connection in one process: its transaction already excludes everyone else.
       await client
@@ -200,9 +232,13 @@ export async function retryTransaction<T>(attempt: () => Promise<T>, o: RetryOpt
 }
 
 /** Gives `db.transaction()` the retry above; nested transactions (savepoints) are left alone. */
-function withTransactionRetry(db: Db): Db {
+function withTransactionRetry(db: Db, stats: StatementStats): Db {
   const once = db.transaction.bind(db);
-  db.transaction = ((body, config) => retryTransaction(() => once(body, config))) as Db['transaction'];
+  db.transaction = ((body, config) =>
+    retryTransaction(() => {
+      stats.transactions++;
+      return once(body, config);
+    })) as Db['transaction'];
   return db;
 }
 

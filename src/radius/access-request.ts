@@ -8,7 +8,7 @@
 import type { Deps } from '../app/deps.ts';
 import { type AccessDecision, authorizeCode, authorizeMac } from '../access/index.ts';
 import { normalizeCode } from '../access/index.ts';
-import { type GuessTicket, guessFailed, guessSucceeded, startGuess } from '../access/index.ts';
+import { guessFailed, startGuess } from '../access/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { normalizeMac } from '../lib/mac.ts';
 import {
@@ -51,7 +51,7 @@ export function accessRequestHandler(deps: Deps, o: AccessOptions) {
     if (macAuth) {
       // The NAS vouches for the MAC (the request is signed with its secret); a MAC is public, so a
       // password here would add nothing and gateways differ in what they send.
-      decision = await authorizeMac(deps, { mac: userMac, routerId: req.nas.routerId });
+      decision = await authorizeMac(deps, { mac: userMac, routerId: req.nas.routerId, routerIsRadius: true });
       if (!decision.ok && decision.reason === 'unknown') return reject(NO_DEVICE_PACKAGE);
     } else {
       const routerId = req.nas.routerId;
@@ -59,28 +59,33 @@ export function accessRequestHandler(deps: Deps, o: AccessOptions) {
       if ((pw === 'missing' || pw === 'empty') && callingMac) {
         // MAC authentication by gateways that put their own User-Name and no password: the
         // device the NAS vouches for (Calling-Station-Id) must be bound to a live code.
-        decision = await authorizeMac(deps, { mac: callingMac, routerId });
+        decision = await authorizeMac(deps, { mac: callingMac, routerId, routerIsRadius: true });
         if (!decision.ok && decision.reason === 'unknown') return reject(NO_DEVICE_PACKAGE);
       } else {
         // Every code tried here counts against the shared guessing limits (per device and
-        // overall); a right code gives its attempt back.
+        // overall); a right code gives its attempt back. For a password that is the code, the
+        // count, the decision and the refund are one statement (authorizeCode with `guess`).
         const scope = { path: 'radius', mac: callingMac, ip: null };
-        let ticket: GuessTicket;
         try {
-          ticket = await startGuess(deps, scope);
+          if (pw !== 'ok') {
+            await startGuess(deps, scope);
+            await guessFailed(deps, scope, pw === 'missing' ? 'no_password' : 'wrong_password', {
+              router: req.nas.name,
+            });
+            return reject(pw === 'missing' ? NO_CODE : WRONG_PASSWORD);
+          }
+          decision = await authorizeCode(deps, {
+            code: username,
+            mac: callingMac,
+            routerId,
+            routerIsRadius: true,
+            guess: scope,
+          });
         } catch (e) {
           if (e instanceof AppError && e.code === 'rate_limited') return reject(e.message);
           throw e;
         }
-        if (pw !== 'ok') {
-          await guessFailed(deps, scope, pw === 'missing' ? 'no_password' : 'wrong_password', {
-            router: req.nas.name,
-          });
-          return reject(pw === 'missing' ? NO_CODE : WRONG_PASSWORD);
-        }
-        decision = await authorizeCode(deps, { code: username, mac: callingMac, routerId });
-        if (decision.ok) await guessSucceeded(deps, ticket);
-        else await guessFailed(deps, scope, decision.reason, { router: req.nas.name });
+        if (!decision.ok) await guessFailed(deps, scope, decision.reason, { router: req.nas.name });
       }
     }
     if (!decision.ok) return reject(decision.message);

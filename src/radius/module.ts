@@ -50,10 +50,16 @@ export async function startRadiusService(deps: Deps, o: RadiusServiceOptions = {
   const accounting = accountingHandler(deps, markSeen);
   const fromConfig = (p: number) => (p === 0 ? null : p);
   const log = deps.log.child({ component: 'radius' });
-  const nas = new NasDirectory({ ...deps, log }, o.nasCache?.ttlMs, o.nasCache?.missReloadMs);
+  // Edits reach the cache by NOTIFY (nas.follow), so the snapshot may live longer than the
+  // per-packet query it saves would suggest; the TTL only covers a lost listening connection.
+  const nas = new NasDirectory({ ...deps, log }, o.nasCache?.ttlMs ?? 30_000, o.nasCache?.missReloadMs);
+  const unfollow = await nas.follow(deps.database).catch((e) => {
+    log.warn({ err: e }, 'cannot listen for router changes; the RADIUS router cache relies on its TTL');
+    return async () => {};
+  });
   // Loaded now so that routers open to any address are warned about at start.
   await nas.load().catch((e) => log.warn({ err: e }, 'could not load the RADIUS routers yet'));
-  return startRadiusServer({
+  const server = await startRadiusServer({
     log,
     nas,
     host: o.host ?? deps.config.host,
@@ -68,6 +74,13 @@ export async function startRadiusService(deps: Deps, o: RadiusServiceOptions = {
       accounting,
     },
   });
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      await unfollow();
+    },
+  };
 }
 
 // Revoke and kick on radius-mode routers go through the gateway jobs like any other router:

@@ -36,6 +36,8 @@ interface Row {
   radius_allow_from: string | null;
 }
 
+export const ROUTERS_CHANNEL = 'wavu_routers';
+
 /** dgram reports IPv4 clients of a dual-stack socket as ::ffff:a.b.c.d. */
 export const plainAddress = (a: string): string => (a.startsWith('::ffff:') ? a.slice(7) : a);
 
@@ -84,6 +86,15 @@ export class NasDirectory {
   /** The router a NAS-Identifier names, whether or not the packet's address was allowed. */
   byIdentifier(identifier: string | undefined): Nas | undefined {
     return identifier ? this.list.find((n) => n.identifier === identifier) : undefined;
+  }
+
+  /**
+   * Forget the snapshot whenever a router changes anywhere: migration 0940 NOTIFYs `wavu_routers`
+   * on every edit of what is cached here, delivered at commit to each RADIUS node. The TTL stays
+   * as the safety net for a listening connection that was lost.
+   */
+  async follow(database: Pick<Deps['database'], 'listen'>): Promise<() => Promise<void>> {
+    return database.listen(ROUTERS_CHANNEL, () => this.invalidate());
   }
 
   /** Forget the snapshot (after an edit made in this process). */

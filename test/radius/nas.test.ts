@@ -44,6 +44,24 @@ afterAll(async () => {
 });
 
 describe('NAS directory', () => {
+  it('sees an edit made anywhere at once, by NOTIFY, without waiting for the TTL', async () => {
+    const id = await addRadiusRouter(deps, { name: 'notified', secret: 'old', address: '192.0.2.91' });
+    // A TTL far beyond the test: only the notification can make the edit visible.
+    const dir = new NasDirectory(deps, 3_600_000, 3_600_000);
+    const unfollow = await dir.follow(t.database);
+    try {
+      expect((await dir.find('192.0.2.91', undefined))?.secret).toBe('old');
+      await deps.db.execute(
+        sql`UPDATE routers SET radius_secret_sealed = ${deps.sealer.seal('new')} WHERE id = ${id}`,
+      );
+      await expect.poll(async () => (await dir.find('192.0.2.91', undefined))?.secret).toBe('new');
+      await deps.db.execute(sql`UPDATE routers SET enabled = false WHERE id = ${id}`);
+      await expect.poll(() => dir.find('192.0.2.91', undefined)).toBeNull();
+    } finally {
+      await unfollow();
+    }
+  });
+
   it('caches routers briefly, sees edits after the TTL and new routers on a miss', async () => {
     const id = await addRadiusRouter(deps, { name: 'a', secret: 'one', address: '192.0.2.1' });
     const dir = new NasDirectory(deps, 1_000, 50);
