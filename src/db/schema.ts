@@ -56,7 +56,7 @@ export const customers = pgTable('customers', {
 export const routers = pgTable('routers', {
   id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
   name: text('name').notNull(),
-  mode: text('mode', { enum: ['api', 'radius'] }).notNull(),
+  mode: text('mode', { enum: ['api', 'radius', 'opennds'] }).notNull(),
   site: text('site'),
   host: text('host'),
   apiTransport: text('api_transport', { enum: ['api', 'api-tls', 'rest', 'agent'] })
@@ -99,6 +99,36 @@ export const routers = pgTable('routers', {
   agentTokenHash: text('agent_token_hash'),
   agentReport: jsonb('agent_report'),
   agentPolledAt: ts('agent_polled_at'),
+  /** openNDS mode: FAS level 3 (authmon pulls) or 1 (hashed token redirect). */
+  openndsLevel: smallint('opennds_level'),
+  openndsFaskeySealed: text('opennds_faskey_sealed'),
+  /** openNDS `gatewayname`, with a random part: its sha256 is how authmon identifies the router. */
+  openndsGatewayName: text('opennds_gateway_name'),
+  openndsGatewayHash: text('opennds_gateway_hash'),
+  openndsPolledAt: ts('opennds_polled_at'),
+});
+
+/** Clients openNDS sent to the portal, and what Wavu wants for them on the gateway. */
+export const openndsClients = pgTable('opennds_clients', {
+  token: text('token').primaryKey(),
+  routerId: integer('router_id').notNull(),
+  hid: text('hid').notNull(),
+  rhid: text('rhid').notNull(),
+  mac: text('mac').notNull(),
+  ip: text('ip'),
+  gatewayAddress: text('gateway_address'),
+  originUrl: text('origin_url'),
+  accessCodeId: uuid('access_code_id'),
+  state: text('state', { enum: ['seen', 'auth_pending', 'authed', 'deauth_pending', 'deauthed'] })
+    .notNull()
+    .default('seen'),
+  minutes: integer('minutes'),
+  upKbps: integer('up_kbps'),
+  downKbps: integer('down_kbps'),
+  upQuotaKb: big('up_quota_kb'),
+  downQuotaKb: big('down_quota_kb'),
+  createdAt: ts('created_at').notNull(),
+  updatedAt: ts('updated_at').notNull(),
 });
 
 /** The WireGuard server end's key pair (one row). */

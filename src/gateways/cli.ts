@@ -52,6 +52,11 @@ Subcommands:
           --allow-from LIST              more addresses or networks it may send from
                                          (10.8.0.0/24,198.51.100.7), "any" for a router
                                          behind CGNAT (warned about), "none" to clear
+  add NAME --mode opennds [--level 3|1] [--faskey KEY]
+        An openNDS router (OpenWrt, Debian): Wavu is its FAS. Level 3 (default): HTTPS FAS,
+        authmon pulls each login from Wavu, so it works behind NAT. Level 1: hashed token,
+        for sites where Wavu is on the router's LAN. The faskey is generated if left out;
+        "script" prints it with the UCI commands, opennds.conf and Wavu's deauth poller.
   list                                   every router, its status and last contact
   show NAME                              one router in detail
   update NAME [the options of add] [--enable | --disable] [--name NEW]
@@ -64,6 +69,8 @@ Subcommands:
         Agent routers: --token TOKEN (the one shown by add) or --rotate-token (a new one;
         the old one stops working), --routeros 6|7 (default 7; 6 means 6.43 or later),
         --agent-only (just the agent: NTP, the script and its schedule).
+        openNDS routers: --fas-ip IP (Wavu's address as the router reaches it, when
+        PUBLIC_URL names a host).
   Common: --site TEXT (a label, e.g. "Hostel block B")
 
 Examples:
@@ -73,6 +80,7 @@ Examples:
   wavu routers add shop-3 --mode api --tunnel wireguard    (RouterOS 7 behind NAT)
   wavu routers add cafe-2 --mode radius --address 10.8.0.12
   wavu routers update cafe-2 --allow-from 10.8.0.0/24
+  wavu routers add flat-4 --mode opennds                   (OpenWrt; see docs/opennds-setup.md)
 
 Step-by-step guide: docs/mikrotik-setup.md`;
 
@@ -104,6 +112,9 @@ const OPTIONS = {
   routeros: { type: 'string' },
   'agent-only': { type: 'boolean' },
   json: { type: 'boolean' },
+  level: { type: 'string' },
+  faskey: { type: 'string' },
+  'fas-ip': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
@@ -126,7 +137,7 @@ const ROUTER_FIELDS: (keyof typeof OPTIONS)[] = [
 ];
 
 const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
-  add: ['mode', 'tunnel', ...ROUTER_FIELDS],
+  add: ['mode', 'tunnel', 'level', 'faskey', ...ROUTER_FIELDS],
   update: [...ROUTER_FIELDS, 'name', 'enable', 'disable'],
   list: ['json'],
   show: ['json'],
@@ -141,6 +152,7 @@ const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
     'token',
     'routeros',
     'agent-only',
+    'fas-ip',
   ],
 };
 
@@ -189,7 +201,9 @@ function describe(r: RouterView): string[] {
       ? r.transport === 'agent'
         ? 'agent (the router polls Wavu)'
         : `${apiConnection(r)} as ${r.username}`
-      : `RADIUS from ${radiusFrom(r)} (NAS-Identifier ${r.nasIdentifier})`;
+      : r.mode === 'opennds'
+        ? `openNDS FAS level ${r.openndsLevel} (gateway name ${r.openndsGatewayName}; the router polls Wavu)`
+        : `RADIUS from ${radiusFrom(r)} (NAS-Identifier ${r.nasIdentifier})`;
   const lines = [
     `${r.name}  (${r.mode} mode${r.enabled ? '' : ', DISABLED'})`,
     `  connection   ${where}`,
@@ -236,14 +250,22 @@ function addInput(v: Values, name: string): Record<string, unknown> {
   if (v['coa-port'] !== undefined) o.coaPort = v['coa-port'];
   if (v['allow-from'] !== undefined) o.allowFrom = v['allow-from'];
   if (v.site !== undefined) o.site = v.site;
+  if (v.level !== undefined) o.level = v.level;
+  if (v.faskey !== undefined) o.faskey = v.faskey;
   return o;
 }
 
 function precheckAdd(v: Values): void {
   if (!v.mode) {
     throw new UsageError(
-      '--mode is required: "api" (Wavu manages hotspot users on a MikroTik over its API) or "radius" (the router asks Wavu over RADIUS)',
+      '--mode is required: "api" (Wavu manages hotspot users on a MikroTik over its API), "radius" (the router asks Wavu over RADIUS) or "opennds" (an openNDS router; Wavu is its FAS)',
     );
+  }
+  if (v.mode !== 'opennds' && (v.level !== undefined || v.faskey !== undefined)) {
+    throw new UsageError('--level and --faskey are for --mode opennds');
+  }
+  if (v.mode === 'opennds' && (v.host || v.transport || v.username || v.password || v.address || v.secret)) {
+    throw new UsageError('--mode opennds takes only --level, --faskey and --site: the router polls Wavu');
   }
   if (v.mode === 'api' && (v.address || v.secret || v['nas-identifier'] || v['allow-from'] !== undefined)) {
     throw new UsageError(
@@ -275,6 +297,7 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
         `  API password generated for user "${res.router.username}" (the setup script sets it on the router).`,
       );
     if (res.generated.secret) out(`  RADIUS secret generated: ${res.generated.secret}`);
+    if (res.generated.faskey) out('  faskey generated (the setup script carries it).');
     if (res.router.tunnel === 'wireguard')
       out(`  WireGuard key pair generated; the router's tunnel address is ${res.router.tunnelAddress}.`);
     if (res.generated.agentToken) {
@@ -318,11 +341,13 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
     const rows = list.map((r) => [
       r.name,
       r.mode,
-      r.mode !== 'api'
-        ? `radius ${radiusFrom(r)}`
-        : r.transport === 'agent'
-          ? 'agent (polls Wavu)'
-          : apiConnection(r),
+      r.mode === 'opennds'
+        ? `openNDS level ${r.openndsLevel} (polls Wavu)`
+        : r.mode !== 'api'
+          ? `radius ${radiusFrom(r)}`
+          : r.transport === 'agent'
+            ? 'agent (polls Wavu)'
+            : apiConnection(r),
       r.enabled ? r.status : 'disabled',
       r.lastSeenAt ? r.lastSeenAt.toISOString().replace('T', ' ').slice(0, 19) : '-',
     ]);
@@ -408,6 +433,14 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
     }
     const agent = await agentScriptOptions(deps, router, v);
     const html = loginHtml({ publicUrl: deps.config.publicUrl, routerName: router.name });
+    if (router.mode === 'opennds' && (v.out || v['login-html'])) {
+      throw new UsageError(
+        '--out and --login-html are for MikroTik routers; an openNDS script prints as text',
+      );
+    }
+    if (v['fas-ip'] !== undefined && router.mode !== 'opennds') {
+      throw new UsageError('--fas-ip is for openNDS routers');
+    }
     if (v['login-html']) {
       process.stdout.write(html);
       return 0;
@@ -417,7 +450,11 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
         `Note: PUBLIC_URL is ${deps.config.publicUrl}, which phones on the hotspot cannot reach. Set PUBLIC_URL to this server's address first.\n`,
       );
     }
-    const script = await routerScript(deps, router, { radiusAddress: v['radius-address'], ...agent });
+    const script = await routerScript(deps, router, {
+      radiusAddress: v['radius-address'],
+      ...agent,
+      fasIp: v['fas-ip'],
+    });
     await audit(deps.db, deps, {
       actor: cliActor(),
       action: 'router.script',

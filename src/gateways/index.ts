@@ -23,3 +23,9 @@ export { loginHtml } from './setup-script.ts';
 export { parseRosTime } from './agent/report.ts';
 export { OFFLINE_AFTER_MS, agentGrantWaiting } from './registry.ts';
 export { requestGrant } from './grants.ts';
+export {
+  openndsClient,
+  openndsLogin,
+  openndsLoginState,
+  type OpenNdsLoginResult,
+} from './opennds/login.ts';

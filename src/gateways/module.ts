@@ -5,6 +5,8 @@ import { AgentAdapter } from './agent/adapter.ts';
 import { agentRoutes } from './agent/routes.ts';
 import { closeAgentWaiters } from './agent/wakeup.ts';
 import { MikrotikApiAdapter } from './mikrotik/api-adapter.ts';
+import { OpenNdsAdapter } from './opennds/adapter.ts';
+import { openndsRoutes } from './opennds/routes.ts';
 import { sessionJobs, sessionRecurring } from './sessions/jobs.ts';
 
 // MikroTik routers in api mode (dialled, or polling us as agents); the RADIUS feature registers
@@ -14,12 +16,17 @@ registerGatewayMode('api', (deps, router) =>
     ? new AgentAdapter(deps, router)
     : new MikrotikApiAdapter(deps.routerConnections.api(router)),
 );
+// openNDS routers pull from us (authmon, the deauth poller): the adapter only records what is wanted.
+registerGatewayMode('opennds', (deps, router) => new OpenNdsAdapter(deps, router));
 
 export const gatewaysModule: Module = {
   name: 'gateways',
   jobs: (deps) => [...gatewayJobs(deps), ...sessionJobs(deps)],
   recurring: (deps) => [...gatewayRecurring(), ...sessionRecurring(deps)],
-  routes: agentRoutes,
+  routes: (app, deps) => {
+    agentRoutes(app, deps);
+    openndsRoutes(app, deps);
+  },
   services: [
     {
       roles: ['serve', 'worker', 'radius'],

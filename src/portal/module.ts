@@ -22,6 +22,7 @@ import type { Html } from './html.ts';
 import { cookieValue, dict, pickLang } from './i18n/index.ts';
 import { link, type PageCtx } from './layout.ts';
 import { loginForm, serverLogin } from './login.ts';
+import { openndsPortalRoutes } from './opennds.ts';
 import * as pages from './pages.ts';
 import { openGrant, PAID_COOKIE, PAID_COOKIE_MAX_AGE_S, sealGrant, sealPaid } from './token.ts';
 
@@ -91,6 +92,13 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
       done(null, Object.fromEntries(new URLSearchParams(String(body))));
     });
   }
+
+  // openNDS routers log in through their own route file (opennds.ts), with the same pages.
+  openndsPortalRoutes(app, deps, {
+    context: (req, reply, input, self) => context(deps, req, reply, input, self),
+    send,
+    redirect,
+  });
 
   const routerIdOf = (hs: Hotspot) => resolveRouterId(deps.db, hs.router);
   const returning = async (req: FastifyRequest, hs: Hotspot): Promise<backend.ReturningDevice> => ({

@@ -4,6 +4,7 @@ import type { Deps } from '../../app/deps.ts';
 import { type Actor, audit } from '../../audit/index.ts';
 import { AppError } from '../../lib/errors.ts';
 import { randomToken } from '../../lib/random.ts';
+import { gatewayHash } from '../../protocols/opennds/index.ts';
 import { routerAuditDetail } from './audit-detail.ts';
 import { hashAgentToken, newAgentToken } from '../agent/token.ts';
 import { type AddRouterInput, addRouterInput } from './input.ts';
@@ -13,7 +14,7 @@ import { type RouterView, toView } from './repo.ts';
 export interface AddRouterResult {
   router: RouterView;
   /** Secrets Wavu made up because none was given: shown once (the setup script carries them too). */
-  generated: { password?: string; secret?: string; agentToken?: string };
+  generated: { password?: string; secret?: string; agentToken?: string; faskey?: string };
 }
 
 /** Strong, RouterOS-safe (no quotes, `$` or `\` to escape in scripts): 32 base64url characters. */
@@ -55,6 +56,20 @@ export async function addRouter(
       passwordSealed: deps.sealer.seal(password),
       hotspotServer: input.hotspotServer ?? null,
       tlsFingerprint: input.tlsFingerprint ?? null,
+    };
+  } else if (input.mode === 'opennds') {
+    const faskey = input.faskey ?? generateSecret();
+    if (!input.faskey) generated.faskey = faskey;
+    // The random part makes sha256(gatewayname), authmon's only credential, unguessable.
+    const gatewayName = `${input.name}-${randomToken(12).replace(/[^A-Za-z0-9]/g, 'x')}`;
+    values = {
+      name: input.name,
+      mode: 'opennds',
+      site: input.site ?? null,
+      openndsLevel: input.level,
+      openndsFaskeySealed: deps.sealer.seal(faskey),
+      openndsGatewayName: gatewayName,
+      openndsGatewayHash: gatewayHash(gatewayName),
     };
   } else {
     const secret = input.secret ?? generateSecret();

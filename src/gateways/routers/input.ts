@@ -106,9 +106,34 @@ export const radiusRouterInput = z.object({
     .optional(),
 });
 
-export const addRouterInput = z.discriminatedUnion('mode', [apiRouterInput, radiusRouterInput], {
-  error: () => 'mode must be "api" or "radius"',
+/** openNDS (OpenWrt, Debian): Wavu is its FAS; the router pulls authorisations and deauths. */
+export const openndsRouterInput = z.object({
+  mode: z.literal('opennds'),
+  name,
+  site: z.string().max(100).optional(),
+  /** 3 (default): HTTPS FAS and authmon, works behind NAT; 1: hashed token, LAN-only sites. */
+  level: z.coerce
+    .number()
+    .refine((n) => n === 1 || n === 3, 'must be 3 (HTTPS FAS with authmon, the default) or 1 (LAN only)')
+    .default(3),
+  /** Absent: generated (the setup script carries it). */
+  faskey: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_-]{16,64}$/,
+      'must be 16–64 letters, digits, "_" or "-" (leave it out to have one generated)',
+    )
+    .optional(),
+  tunnel: z
+    .never({ error: () => 'is only for mode api (Wavu dials the router through the tunnel)' })
+    .optional(),
 });
+
+export const addRouterInput = z.discriminatedUnion(
+  'mode',
+  [apiRouterInput, radiusRouterInput, openndsRouterInput],
+  { error: () => 'mode must be "api", "radius" or "opennds"' },
+);
 export type AddRouterInput = z.input<typeof addRouterInput>;
 
 export const updateRouterInput = z

@@ -28,7 +28,10 @@ export async function allRouters(conn: Conn): Promise<RouterRow[]> {
 export interface RouterView {
   id: number;
   name: string;
-  mode: 'api' | 'radius';
+  mode: 'api' | 'radius' | 'opennds';
+  /** openNDS mode: FAS level (3: authmon pulls; 1: token redirect) and its gateway name. */
+  openndsLevel: number | null;
+  openndsGatewayName: string | null;
   site: string | null;
   host: string | null;
   port: number | null;
@@ -65,6 +68,8 @@ export function toView(r: RouterRow): RouterView {
     id: r.id,
     name: r.name,
     mode: r.mode,
+    openndsLevel: r.openndsLevel,
+    openndsGatewayName: r.openndsGatewayName,
     site: r.site,
     host: r.host,
     port: r.apiPort,

@@ -3,6 +3,7 @@ import type { Deps } from '../../app/deps.ts';
 import type { RouterRow } from '../adapter.ts';
 import { AppError } from '../../lib/errors.ts';
 import { hashAgentToken } from '../agent/token.ts';
+import { openndsScript } from '../opennds/script.ts';
 import { type ScriptInput, setupScript } from '../setup-script.ts';
 import { routerTunnelEnd } from '../wireguard/router-end.ts';
 
@@ -16,8 +17,18 @@ export async function routerScript(
     /** Agent routers, from the dashboard: the token as typed, checked against the stored hash. */
     agentToken?: string | undefined;
     routeros?: 6 | 7;
+    /** openNDS routers: the FAS's IP when PUBLIC_URL names a host. */
+    fasIp?: string | undefined;
   } = {},
 ): Promise<string> {
+  if (router.mode === 'opennds') {
+    return openndsScript({
+      router,
+      faskey: deps.sealer.unseal(router.openndsFaskeySealed!),
+      publicUrl: deps.config.publicUrl,
+      fasIp: o.fasIp,
+    });
+  }
   let agent = o.agent;
   if (!agent && router.apiTransport === 'agent') {
     // Only the hash is kept, so the script can carry the token only if the caller still has it.

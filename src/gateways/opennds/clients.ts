@@ -1,0 +1,158 @@
+/** Data access for `opennds_clients`: the clients openNDS sent us and what we want for each. */
+import { sql } from 'drizzle-orm';
+import { type Conn, query } from '../../db/open.ts';
+
+export interface ClientRow {
+  token: string;
+  router_id: number;
+  hid: string;
+  rhid: string;
+  mac: string;
+  ip: string | null;
+  gateway_address: string | null;
+  origin_url: string | null;
+  access_code_id: string | null;
+  state: 'seen' | 'auth_pending' | 'authed' | 'deauth_pending' | 'deauthed';
+  minutes: number | null;
+  up_kbps: number | null;
+  down_kbps: number | null;
+  up_quota_kb: number | null;
+  down_quota_kb: number | null;
+}
+
+/** A pending authorisation older than this is no longer offered: openNDS forgot that hid. */
+export const AUTH_OFFER_MS = 15 * 60_000;
+
+export async function upsertClient(
+  conn: Conn,
+  c: {
+    token: string;
+    routerId: number;
+    hid: string;
+    rhid: string;
+    mac: string;
+    ip: string | null;
+    gatewayAddress: string | null;
+    originUrl: string | null;
+    now: Date;
+  },
+): Promise<ClientRow> {
+  // The same hid comes back when the browser reloads the FAS page: keep its token and state.
+  const [row] = await query<ClientRow>(
+    conn,
+    sql`INSERT INTO opennds_clients (token, router_id, hid, rhid, mac, ip, gateway_address, origin_url, created_at, updated_at)
+        VALUES (${c.token}, ${c.routerId}, ${c.hid}, ${c.rhid}, ${c.mac}, ${c.ip}, ${c.gatewayAddress}, ${c.originUrl}, ${c.now}, ${c.now})
+        ON CONFLICT (router_id, hid) DO UPDATE SET ip = EXCLUDED.ip, updated_at = EXCLUDED.updated_at
+        RETURNING *`,
+  );
+  return row!;
+}
+
+export async function clientByToken(conn: Conn, token: string): Promise<ClientRow | null> {
+  if (!/^[A-Za-z0-9_-]{20,64}$/.test(token)) return null;
+  const [row] = await query<ClientRow>(conn, sql`SELECT * FROM opennds_clients WHERE token = ${token}`);
+  return row ?? null;
+}
+
+export interface WantedAuth {
+  minutes: number;
+  upKbps: number | null;
+  downKbps: number | null;
+  upQuotaKb: number | null;
+  downQuotaKb: number | null;
+}
+
+/** Ask for the client to be authorised (authmon collects it on its next poll). */
+export async function wantAuth(
+  conn: Conn,
+  token: string,
+  accessCodeId: string,
+  w: WantedAuth,
+  now: Date,
+): Promise<void> {
+  await conn.execute(
+    sql`UPDATE opennds_clients
+        SET access_code_id = ${accessCodeId}, minutes = ${w.minutes}, up_kbps = ${w.upKbps}, down_kbps = ${w.downKbps},
+            up_quota_kb = ${w.upQuotaKb}, down_quota_kb = ${w.downQuotaKb}, updated_at = ${now},
+            state = CASE WHEN state = 'authed' THEN 'authed' ELSE 'auth_pending' END
+        WHERE token = ${token}`,
+  );
+}
+
+/** Every client of this code on this router that may be online gets deauthenticated. */
+export async function wantDeauth(
+  conn: Conn,
+  routerId: number,
+  accessCodeId: string,
+  now: Date,
+): Promise<number> {
+  const rows = await query<{ token: string }>(
+    conn,
+    sql`UPDATE opennds_clients SET state = 'deauth_pending', updated_at = ${now}
+        WHERE router_id = ${routerId} AND access_code_id = ${accessCodeId}
+          AND state IN ('auth_pending', 'authed', 'deauth_pending')
+        RETURNING token`,
+  );
+  return rows.length;
+}
+
+export async function pendingAuths(conn: Conn, routerId: number, now: Date): Promise<ClientRow[]> {
+  const since = new Date(now.getTime() - AUTH_OFFER_MS);
+  return query<ClientRow>(
+    conn,
+    sql`SELECT * FROM opennds_clients WHERE router_id = ${routerId} AND state = 'auth_pending'
+          AND updated_at > ${since} ORDER BY updated_at LIMIT 50`,
+  );
+}
+
+export async function markAuthed(conn: Conn, routerId: number, rhids: string[], now: Date): Promise<void> {
+  if (!rhids.length) return;
+  await conn.execute(
+    sql`UPDATE opennds_clients SET state = 'authed', updated_at = ${now}
+        WHERE router_id = ${routerId} AND state = 'auth_pending'
+          AND rhid IN (${sql.join(
+            rhids.map((r) => sql`${r}`),
+            sql`, `,
+          )})`,
+  );
+}
+
+/** MACs to deauthenticate: clients of ours wanted off, or clients whose code is over. */
+export async function pendingDeauthMacs(conn: Conn, routerId: number): Promise<string[]> {
+  const rows = await query<{ mac: string }>(
+    conn,
+    sql`SELECT DISTINCT mac FROM opennds_clients WHERE router_id = ${routerId} AND state = 'deauth_pending'
+        ORDER BY mac LIMIT 100`,
+  );
+  return rows.map((r) => r.mac);
+}
+
+/** The router's report no longer lists these MACs as authenticated: the deauth took effect. */
+export async function markDeauthed(
+  conn: Conn,
+  routerId: number,
+  authenticatedMacs: string[],
+  now: Date,
+): Promise<void> {
+  const still = authenticatedMacs.length
+    ? sql`AND mac NOT IN (${sql.join(
+        authenticatedMacs.map((m) => sql`${m}`),
+        sql`, `,
+      )})`
+    : sql``;
+  await conn.execute(
+    sql`UPDATE opennds_clients SET state = 'deauthed', updated_at = ${now}
+        WHERE router_id = ${routerId} AND state = 'deauth_pending' ${still}`,
+  );
+}
+
+/** Which access code a MAC on this router is online with (its newest client row of ours). */
+export async function codesByMac(conn: Conn, routerId: number): Promise<Map<string, string>> {
+  const rows = await query<{ mac: string; access_code_id: string }>(
+    conn,
+    sql`SELECT DISTINCT ON (mac) mac, access_code_id FROM opennds_clients
+        WHERE router_id = ${routerId} AND access_code_id IS NOT NULL
+        ORDER BY mac, updated_at DESC`,
+  );
+  return new Map(rows.map((r) => [r.mac, r.access_code_id]));
+}
