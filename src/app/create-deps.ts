@@ -12,6 +12,7 @@ import type { Clock } from '../lib/clock.ts';
 import { createSealer } from '../lib/seal.ts';
 import { africasTalkingProvider } from '../notify/africastalking.ts';
 import { noSmsProvider, type SmsProvider } from '../notify/provider.ts';
+import { Metrics, readDbSnapshot } from '../metrics/index.ts';
 import { createAppDaraja } from '../payments/daraja.ts';
 import { SimSmsGateway } from '../sim/sms-gateway.ts';
 import type { Deps } from './deps.ts';
@@ -30,6 +31,7 @@ export function createDeps(o: { config: Config; database: Database; clock: Clock
     sms: createSmsProvider(o.config, o.database.db, o.clock),
     routerConnections: createRouterConnections(sealer),
     daraja: createAppDaraja({ config: o.config, database: o.database, sealer, clock: o.clock }),
+    metrics: new Metrics({ processMetrics: true, readDb: () => readDbSnapshot(o.database.db, o.clock) }),
   };
   return deps;
 }

@@ -11,6 +11,7 @@ import type { EnqueueSpec } from '../jobs/types.ts';
 import type { SmsProvider } from '../notify/provider.ts';
 import type { RouterConnections } from '../gateways/connections.ts';
 import type { DarajaClient } from '../protocols/daraja/client.ts';
+import type { Metrics } from '../metrics/registry.ts';
 
 /** Usage to charge to one code since its last report (deltas, not running totals). */
 export interface UsageInput {
@@ -41,4 +42,6 @@ export interface Deps {
   routerConnections: RouterConnections;
   /** M-Pesa Daraja (config.mpesa); in demo the simulator mounted on our own server. */
   daraja: DarajaClient;
+  /** This process's Prometheus instruments (GET /metrics); use cases record events on it. */
+  metrics: Metrics;
 }

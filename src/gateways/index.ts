@@ -23,3 +23,4 @@ export { loginHtml } from './setup-script.ts';
 export { parseRosTime } from './agent/report.ts';
 export { OFFLINE_AFTER_MS, agentGrantWaiting } from './registry.ts';
 export { requestGrant } from './grants.ts';
+export { type RouterHealthStat, routerHealthStats } from './routers/health-stats.ts';

@@ -48,7 +48,7 @@ export interface CashSaleResult {
 
 export async function recordCashSale(deps: Deps, input: CashSaleInput): Promise<CashSaleResult> {
   const id = input.requestId ?? randomUUID();
-  return deps.db.transaction(async (tx) => {
+  const sale = await deps.db.transaction(async (tx) => {
     const now = deps.clock.now();
     const [plan] = await query<{ id: number; name: string; price_kes: number; active: boolean }>(
       tx,
@@ -129,6 +129,9 @@ export async function recordCashSale(deps: Deps, input: CashSaleInput): Promise<
       repeated: false,
     };
   });
+  // After the commit, and not for a repeated request (that sale was counted the first time).
+  if (!sale.repeated) deps.metrics.payment('cash', '0');
+  return sale;
 }
 
 async function repeatOf(tx: Conn, deps: Deps, id: string): Promise<CashSaleResult> {
