@@ -97,6 +97,14 @@ const envSchema = z.object({
   AT_SENDER_ID: optional,
   AT_BASE_URL: optional,
   TRUST_PROXY: optional,
+  METRICS_PORT: optional.refine(
+    (s) => s === undefined || (/^\d+$/.test(s) && Number(s) >= 1 && Number(s) <= 65535),
+    'must be a port between 1 and 65535',
+  ),
+  METRICS_TOKEN: optional.refine(
+    (s) => s === undefined || s.length >= 16,
+    'must be at least 16 characters (it is the only lock on /metrics)',
+  ),
   HTTP_REQUEST_TIMEOUT_MS: z
     .string()
     .trim()
@@ -196,6 +204,10 @@ export interface Config {
   trustProxy: boolean | string[];
   /** A request (headers and body) must arrive within this long, or the connection is closed. */
   requestTimeoutMs: number;
+  /** Bearer token for GET /metrics; unset = answered to loopback peers only. */
+  metricsToken: string | undefined;
+  /** A port of its own for /metrics in processes without the HTTP role (`wavu worker`, `wavu radius`). */
+  metricsPort: number | undefined;
   /** How often api-mode routers are asked for their live sessions. */
   sessionPollSeconds: number;
   logLevel: string;
@@ -357,6 +369,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           ? true
           : e.TRUST_PROXY.split(',').map((s) => s.trim()),
     requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+    metricsToken: e.METRICS_TOKEN,
+    metricsPort: e.METRICS_PORT === undefined ? undefined : Number(e.METRICS_PORT),
     sessionPollSeconds: e.SESSION_POLL_SECONDS,
     logLevel: e.LOG_LEVEL,
     wireguard: {

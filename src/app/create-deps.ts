@@ -10,6 +10,7 @@ import { createRouterConnections } from '../gateways/connections.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import type { Clock } from '../lib/clock.ts';
 import { createSealer } from '../lib/seal.ts';
+import { Metrics, readDbSnapshot } from '../metrics/index.ts';
 import { liveSmsProvider } from '../notify/live-provider.ts';
 import { createAppDaraja } from '../payments/daraja.ts';
 import { safaricomCertificate } from '../payments/index.ts';
@@ -38,6 +39,7 @@ export function createDeps(o: { config: Config; database: Database; clock: Clock
     // Demo talks to the simulator, which holds the key of its own certificate.
     mpesaCertificate: (env) => (o.config.demo ? SIM_CERTIFICATE : safaricomCertificate(env)),
     daraja: createAppDaraja({ config: o.config, database: o.database, sealer, clock: o.clock, settings }),
+    metrics: new Metrics({ processMetrics: true, readDb: () => readDbSnapshot(o.database.db, o.clock) }),
   };
   return deps;
 }

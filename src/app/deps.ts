@@ -12,6 +12,7 @@ import type { LiveSmsProvider } from '../notify/live-provider.ts';
 import type { LiveSettings } from '../settings/index.ts';
 import type { RouterConnections } from '../gateways/connections.ts';
 import type { DarajaClient } from '../protocols/daraja/client.ts';
+import type { Metrics } from '../metrics/registry.ts';
 
 /** Usage to charge to one code since its last report (deltas, not running totals). */
 export interface UsageInput {
@@ -46,4 +47,6 @@ export interface Deps {
   mpesaCertificate(environment: 'sandbox' | 'production'): string;
   /** M-Pesa Daraja (config.mpesa); in demo the simulator mounted on our own server. */
   daraja: DarajaClient;
+  /** This process's Prometheus instruments (GET /metrics); use cases record events on it. */
+  metrics: Metrics;
 }

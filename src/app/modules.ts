@@ -2,6 +2,7 @@ import { accessModule } from '../access/module.ts';
 import { adminModule } from '../admin/module.ts';
 import { gatewaysModule } from '../gateways/module.ts';
 import { healthModule } from '../health/module.ts';
+import { metricsModule } from '../metrics/module.ts';
 import { notifyModule } from '../notify/module.ts';
 import { paymentsModule } from '../payments/module.ts';
 import { portalModule } from '../portal/module.ts';
@@ -15,6 +16,7 @@ import type { Module } from './module.ts';
 /** Every feature of the app, in mount order. Add a feature by adding its module here. */
 export const modules: Module[] = [
   healthModule,
+  metricsModule,
   accessModule,
   notifyModule,
   vouchersModule,

@@ -29,3 +29,4 @@ export {
   openndsLoginState,
   type OpenNdsLoginResult,
 } from './opennds/login.ts';
+export { type RouterHealthStat, routerHealthStats } from './routers/health-stats.ts';

@@ -18,6 +18,7 @@ import { isUnreachable, RosConnectionError } from '../protocols/routeros/errors.
 import { desiredForRouter, loadAccess } from './access-specs.ts';
 import { adapterFor, hasGatewayMode, type RouterRow, type SessionRef } from './adapter.ts';
 import { grantError, grantStatus, markGranted, markRevoked, requestGrant, startRevoke } from './grants.ts';
+import { observeOnline } from './online-metric.ts';
 import { allRouters, markDown, markSeen, recordHealth, routerById } from './routers/repo.ts';
 import { syncRouterSessions } from './sessions/sync-router-sessions.ts';
 
@@ -94,7 +95,9 @@ export async function grantJob(
         await adapter.revoke(p.accessCodeId, spec.code);
         return;
       }
-      await markGranted(deps.db, [p.accessCodeId], router.id, deps.clock.now());
+      const at = deps.clock.now();
+      await markGranted(deps.db, [p.accessCodeId], router.id, at);
+      await observeOnline(deps, [p.accessCodeId], router.id, at, router.mode);
     });
   } catch (e) {
     const msg = (e as Error).message;
@@ -317,6 +320,7 @@ export async function reconcileRouter(
     // An agent router has only been sent commands; its acks confirm them.
     if (!adapter.confirmsLater) {
       await markGranted(deps.db, granted, routerId, done);
+      await observeOnline(deps, granted, routerId, done, router.mode);
       await markRevoked(deps.db, dead, routerId, done);
     }
     await deps.db.execute(sql`UPDATE routers SET last_reconciled_at = ${done} WHERE id = ${routerId}`);

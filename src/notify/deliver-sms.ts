@@ -45,6 +45,7 @@ export async function deliverSms(
              ${forgetText}
           WHERE id = ${smsId} AND status = 'queued'`,
     );
+    deps.metrics.sms('sent');
     return { status: 'sent' };
   } catch (e) {
     const err = asSmsError(e);
@@ -56,6 +57,7 @@ export async function deliverSms(
             WHERE id = ${smsId} AND status = 'queued'`,
       );
       deps.log.warn({ smsId, error: message, retryable: err.retryable }, 'SMS failed for good');
+      deps.metrics.sms('failed');
       return { status: 'failed', error: message };
     }
     await deps.db.execute(sql`UPDATE sms_messages SET last_error = ${message} WHERE id = ${smsId}`);

@@ -159,6 +159,10 @@ export async function processC2bInbox(deps: Deps, inboxId: number): Promise<C2bO
     deps.log.warn({ inboxId, outcome, purchase: purchaseId }, 'C2B payment needs staff attention');
   }
   await finishCallback(deps.db, deps, inboxId, outcome, purchaseId);
+  // Money that arrived: credited (result 0) or waiting for staff under its outcome.
+  if (outcome === 'credited') deps.metrics.payment('c2b', '0');
+  else if (outcome === 'paid_twice' || outcome === 'unmatched' || outcome === 'amount_mismatch')
+    deps.metrics.payment('c2b', outcome);
   return outcome;
 }
 

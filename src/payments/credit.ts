@@ -51,7 +51,10 @@ interface Claimed {
 
 export async function creditPurchase(deps: Deps, input: CreditInput): Promise<CreditResult> {
   try {
-    return await deps.db.transaction((tx) => creditInTx(tx, deps, input));
+    const r = await deps.db.transaction((tx) => creditInTx(tx, deps, input));
+    // Counted after the commit: a transaction that was rolled back and run again paid once.
+    if (r.outcome === 'credited') deps.metrics.payment(input.source === 'c2b' ? 'c2b' : 'stk', '0');
+    return r;
   } catch (e) {
     // Another transaction committed the same receipt first (STK and C2B for one payment at once).
     if (isUniqueViolation(e, 'purchases_mpesa_receipt_key')) return { outcome: 'duplicate_receipt' };

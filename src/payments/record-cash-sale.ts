@@ -49,7 +49,7 @@ export interface CashSaleResult {
 
 export async function recordCashSale(deps: Deps, input: CashSaleInput): Promise<CashSaleResult> {
   const id = input.requestId ?? randomUUID();
-  return deps.db.transaction(async (tx) => {
+  const sale = await deps.db.transaction(async (tx) => {
     const now = deps.clock.now();
     const plan = await getPlanForSale(tx, input.planId);
     if (!plan) throw new AppError('not_found', 'That plan does not exist or is not on sale.');
@@ -127,6 +127,9 @@ export async function recordCashSale(deps: Deps, input: CashSaleInput): Promise<
       repeated: false,
     };
   });
+  // After the commit, and not for a repeated request (that sale was counted the first time).
+  if (!sale.repeated) deps.metrics.payment('cash', '0');
+  return sale;
 }
 
 async function repeatOf(tx: Conn, deps: Deps, id: string): Promise<CashSaleResult> {

@@ -35,5 +35,7 @@ export async function settleUnpaid(
   );
   if (!rows.length) return false;
   await notifyPurchase(conn, o.purchaseId);
+  // Every caller settles on its own statement (no wider transaction), so this has committed.
+  deps.metrics.payment('stk', o.resultCode);
   return true;
 }

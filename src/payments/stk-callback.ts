@@ -155,6 +155,8 @@ export async function processStkInbox(deps: Deps, inboxId: number): Promise<StkO
       source: 'stk_callback',
       resultDesc: cb.resultDesc,
     });
+    if (r.outcome === 'credited')
+      deps.metrics.callbackPaid((deps.clock.now().getTime() - asDate(row.receivedAt).getTime()) / 1000);
     let outcome: StkOutcome =
       r.outcome === 'credited'
         ? 'credited'

@@ -10,6 +10,7 @@ import { registerGatewayMode } from '../gateways/index.ts';
 import { accessRequestHandler } from './access-request.ts';
 import { accountingHandler } from './accounting.ts';
 import { coaUnreachableRouters, RadiusGatewayAdapter } from './adapter.ts';
+import { measuredHandlers } from './metrics.ts';
 import { NasDirectory } from './nas.ts';
 import { type RadiusServer, startRadiusServer } from './server.ts';
 import { sweepStaleSessions } from './sweep.ts';
@@ -65,14 +66,14 @@ export async function startRadiusService(deps: Deps, o: RadiusServiceOptions = {
     host: o.host ?? deps.config.host,
     authPort: o.authPort !== undefined ? o.authPort : fromConfig(deps.config.radius.authPort),
     acctPort: o.acctPort !== undefined ? o.acctPort : fromConfig(deps.config.radius.acctPort),
-    handlers: {
+    handlers: measuredHandlers(deps.metrics, {
       async access(req) {
         const r = await access(req);
         markSeen(req.nas.routerId);
         return r;
       },
       accounting,
-    },
+    }),
   });
   return {
     ...server,

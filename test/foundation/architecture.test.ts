@@ -16,6 +16,7 @@ const FEATURES = new Set([
   'branding',
   'gateways',
   'health',
+  'metrics',
   'notify',
   'payments',
   'plans',

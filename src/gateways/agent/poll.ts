@@ -13,6 +13,7 @@ import { AppError } from '../../lib/errors.ts';
 import { loadAccess } from '../access-specs.ts';
 import type { RouterRow } from '../adapter.ts';
 import { grantError, markGranted, markRevoked } from '../grants.ts';
+import { observeOnline } from '../online-metric.ts';
 import { reconcileRouter } from '../jobs.ts';
 import { activeSessionsOf, healthOf, storedReport } from './adapter.ts';
 import { syncRouterSessions } from '../sessions/sync-router-sessions.ts';
@@ -46,6 +47,17 @@ export interface PollInput {
 }
 
 async function routerForToken(deps: Deps, authorization: string | undefined): Promise<RouterRow> {
+  try {
+    const r = await findAgentRouter(deps, authorization);
+    deps.metrics.agentPoll(r.name, 'ok');
+    return r;
+  } catch (e) {
+    if (e instanceof AppError) deps.metrics.agentPoll('unknown', 'refused');
+    throw e;
+  }
+}
+
+async function findAgentRouter(deps: Deps, authorization: string | undefined): Promise<RouterRow> {
   const token = bearer(authorization);
   const [r] = token
     ? await deps.db
@@ -73,16 +85,18 @@ export async function agentPoll(deps: Deps, i: PollInput): Promise<{ script: str
   // A new boot id: the router's record of what it ran is gone (reboot, or its variables cleared).
   const rebooted = prev !== null && (prev.boot !== report.boot || report.uptimeSeconds < prev.uptimeSeconds);
   const wasUp = router.status === 'up';
-  const { lost } = await deps.db.transaction(async (tx) => {
+  const { lost, granted } = await deps.db.transaction(async (tx) => {
     let lost = rebooted ? await loseSent(tx, router.id, now, 'router rebooted') : 0;
+    const granted: string[] = [];
     for (const a of await applyAcks(tx, router.id, report.acks, now)) {
       if (a.result === 'dup') lost++;
       if (!a.access_code_id) continue;
       if (a.result === 'err') {
         await grantError(tx, a.access_code_id, router.id, `the router could not run the ${a.kind}`, now);
-      } else if (a.result === 'ok' && a.kind === 'grant')
+      } else if (a.result === 'ok' && a.kind === 'grant') {
         await markGranted(tx, [a.access_code_id], router.id, now);
-      else if (a.result === 'ok' && a.kind === 'revoke')
+        granted.push(a.access_code_id);
+      } else if (a.result === 'ok' && a.kind === 'revoke')
         await markRevoked(tx, [a.access_code_id], router.id, now);
     }
     await expireCommands(tx, router.id, now);
@@ -93,8 +107,9 @@ export async function agentPoll(deps: Deps, i: PollInput): Promise<{ script: str
              status = 'up', last_seen_at = ${now}, last_error = NULL, health = ${JSON.stringify(health)}::jsonb
           WHERE id = ${router.id}`,
     );
-    return { lost };
+    return { lost, granted };
   });
+  await observeOnline(deps, granted, router.id, now, router.mode);
   // Every report carries the live sessions: keep the Sessions list as fresh as the poll.
   await syncRouterSessions(deps, router.id, activeSessionsOf(report), now);
   if (!wasUp || rebooted || lost) await reconcileRouter(deps, router.id);
