@@ -123,6 +123,10 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
   app.get('/', async (req, reply) => {
     const q = req.query as Params;
     const ctx = await context(deps, req, reply, q, { path: '/portal' });
+    // Tickets printed before the QR code opened /portal/voucher still carry ?code=: the voucher
+    // page, filled in and ready to connect, not an empty box.
+    const code = codeParam(q);
+    if (code.length) return redirect(reply, link(ctx, '/portal/voucher', code));
     const plans = await listPlansOnSale(deps.db);
     // Paid, then sent back here by the router (its login failed or never finished): the code and
     // a retry, not the packages (`more=1` is the way on to buy something else).
@@ -144,6 +148,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
       );
     }
     const planId = Number(str(q.plan));
+    const voucher = cookieValue(req.headers.cookie, CODE_COOKIE);
     const left = await backend.timeLeft(deps, await returning(req, ctx.hs));
     const welcome: pages.WelcomeBack | undefined = left ? { secondsLeft: left.secondsLeft } : undefined;
     const e = str(q.e);
@@ -158,6 +163,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
         error: pages.isFormError(e) ? e : undefined,
         waitSeconds: seconds(q.s),
         welcome,
+        code: voucher && VOUCHER_SHAPE.test(voucher) ? voucher : undefined,
       }),
     );
   });
@@ -267,6 +273,14 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     const q = req.query as Params;
     const ctx = await context(deps, req, reply, q, { path: '/portal/voucher', params: codeParam(q) });
     const e = str(q.e);
+    // A scanned ticket opened outside the hotspot's login page (no device to connect yet): keep
+    // the code for a while, so the portal page the router shows next has it filled in.
+    const typed = str(q.code)?.trim().slice(0, 40);
+    if (typed && !ctx.hs.mac && VOUCHER_SHAPE.test(typed))
+      reply.header(
+        'set-cookie',
+        `${CODE_COOKIE}=${typed}; Path=/portal; Max-Age=900; HttpOnly; SameSite=Lax`,
+      );
     return send(
       req,
       reply,
@@ -300,6 +314,8 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
       sourceIp: req.ip,
     });
     if (!d.ok) return back(d.reason);
+    if (cookieValue(req.headers.cookie, CODE_COOKIE))
+      reply.header('set-cookie', `${CODE_COOKIE}=; Path=/portal; Max-Age=0; HttpOnly; SameSite=Lax`);
     return redirect(reply, connectUrl(ctx, d.code, d.accessCodeId));
   });
 
@@ -456,6 +472,10 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     return send(req, reply, ctx, pages.statusPage(ctx, { online }));
   });
 }
+
+/** Remembers a scanned ticket's code until the hotspot sends the device to the portal. */
+const CODE_COOKIE = 'wavu_code';
+const VOUCHER_SHAPE = /^[A-Za-z0-9-]{4,40}$/;
 
 const isDay = (v: string | undefined): v is string =>
   !!v && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`));

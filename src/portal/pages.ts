@@ -75,6 +75,8 @@ export function homePage(
     error?: FormError;
     waitSeconds?: number;
     welcome?: WelcomeBack;
+    /** A scanned ticket's code, to fill in the voucher box. */
+    code?: string;
   },
 ): Html {
   const { t } = ctx;
@@ -95,7 +97,7 @@ ${o.error === 'plan' || o.error === 'phone' || o.error === 'busy' || o.error ===
 <label for="phone">${t.phoneLabel}</label><input type="tel" id="phone" name="phone" inputmode="tel" autocomplete="tel" required maxlength="20" placeholder="${t.phoneHint}" value="${o.phone ?? ''}">
 ${carry(ctx)}<button>${t.pay}</button></form>
 <form class="card" method="post" action="/portal/voucher"><h2>${t.haveVoucher}</h2>
-<label for="code">${t.codeLabel}</label><input type="text" id="code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" required maxlength="40">
+<label for="code">${t.codeLabel}</label><input type="text" id="code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" required maxlength="40"${o.code ? html` value="${o.code}"` : ''}>
 ${carry(ctx)}<button>${t.connect}</button></form>
 <p class="links"><a href="${link(ctx, '/portal/recover')}">${t.alreadyPaid}</a></p>`;
   return page(ctx, { title: t.choosePlan, body });

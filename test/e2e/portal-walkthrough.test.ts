@@ -1,0 +1,167 @@
+/**
+ * The customer walkthrough in a browser (a 360-wide phone): the links we print, the waiting and
+ * failure pages' countdowns, the Paybill page, non-Safaricom numbers and the online page.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueForPurchase } from '../../src/access/issue-for-purchase.ts';
+import { modules } from '../../src/app/modules.ts';
+import { type App, createApp } from '../../src/app/run.ts';
+import { query } from '../../src/db/open.ts';
+import { OffsetClock } from '../../src/lib/clock.ts';
+import { darajaSimModule } from '../../src/sim/daraja/module.ts';
+import { demoRouterSim } from '../../src/sim/routeros/module.ts';
+import { portalUrl } from '../../src/vouchers/format.ts';
+import { silentLog, testConfig } from '../helpers/app.ts';
+import { CHROMIUM, haveChromium, launchChromium } from '../helpers/browser.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+
+if (!haveChromium) process.stderr.write(`\n[portal walkthrough] SKIPPED: no Chromium at ${CHROMIUM}.\n\n`);
+
+let t: TestDatabase;
+let app: App;
+let url: string;
+let browser: Browser;
+const clock = new OffsetClock();
+const contexts: BrowserContext[] = [];
+let deviceNo = 0;
+let phoneNo = 0;
+
+async function device(o: { js?: boolean } = {}) {
+  deviceNo++;
+  const hex = (deviceNo + 16).toString(16).padStart(2, '0').toUpperCase();
+  const context = await browser.newContext({
+    viewport: { width: 360, height: 640 },
+    javaScriptEnabled: o.js !== false,
+  });
+  contexts.push(context);
+  const page = await context.newPage();
+  return { mac: `A4:5E:60:30:40:${hex}`, ip: `10.5.51.${deviceNo + 10}`, page, js: o.js !== false };
+}
+type Device = Awaited<ReturnType<typeof device>>;
+
+function phone(ending?: string): string {
+  phoneNo++;
+  const base = `0712${String(300_000 + deviceNo * 100 + phoneNo).slice(-6)}`;
+  return ending ? base.slice(0, 10 - ending.length) + ending : base;
+}
+
+async function joinWifi(d: Device): Promise<void> {
+  await d.page.goto(`${url}/sim/hotspot/login?mac=${encodeURIComponent(d.mac)}&ip=${d.ip}`);
+  if (!d.js) await d.page.getByRole('button', { name: 'Continue' }).click();
+  await d.page.waitForURL(/\/portal\?/);
+}
+
+async function pay(d: Device, o: { plan: RegExp; phone: string; payLabel?: string }): Promise<void> {
+  await d.page.getByRole('radio', { name: o.plan }).check();
+  await d.page
+    .getByLabel(/M-Pesa/)
+    .first()
+    .fill(o.phone);
+  await d.page.getByRole('button', { name: o.payLabel ?? 'Pay with M-Pesa' }).click();
+}
+
+async function answerOnPhone(number: string, action: 'Pay' | 'Cancel' | 'Wrong PIN' | 'No money') {
+  const ctx = await browser.newContext();
+  contexts.push(ctx);
+  const p = await ctx.newPage();
+  for (let i = 0; i < 100; i++) {
+    await p.goto(`${url}/sim/phone?phone=254${number.slice(1)}`);
+    const button = p.getByRole('button', { name: action, exact: true });
+    if ((await button.count()) > 0) {
+      await button.first().click();
+      await ctx.close();
+      return;
+    }
+    await p.waitForTimeout(100);
+  }
+  throw new Error(`no M-Pesa prompt reached ${number}`);
+}
+
+async function connect(d: Device): Promise<void> {
+  if (d.js) return;
+  const button = d.page.getByRole('button', { name: 'Connect', exact: true });
+  await button.waitFor({ timeout: 30_000 });
+  await button.click();
+}
+
+async function expectOnline(d: Device): Promise<void> {
+  await d.page.getByRole('heading', { name: 'You are online' }).waitFor({ timeout: 30_000 });
+  const active = demoRouterSim()!.router.list('/ip/hotspot/active');
+  expect(active.map((a) => a['mac-address'])).toContain(d.mac);
+}
+
+async function voucherCode(): Promise<string> {
+  const [plan] = await query<{ id: number }>(app.deps.db, sql`SELECT id FROM plans WHERE name = '1 Hour'`);
+  const r = await app.deps.db.transaction((tx) =>
+    issueForPurchase(tx, app.deps, {
+      purchaseId: randomUUID(),
+      planId: plan!.id,
+      phone: null,
+      mac: null,
+      routerId: null,
+      purpose: 'voucher',
+    }),
+  );
+  return r.code;
+}
+
+describe.skipIf(!haveChromium)('customer walkthrough in a browser', () => {
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    const config = testConfig();
+    app = await createApp({
+      config,
+      roles: ['serve', 'worker'],
+      log: silentLog(),
+      database: t.database,
+      clock,
+      modules: [
+        ...modules.filter((m) => m.name !== 'sim-daraja'),
+        darajaSimModule({ options: { now: () => clock.now() } }),
+      ],
+      workerOptions: { pollMs: 100 },
+    });
+    url = app.url!.replace('0.0.0.0', '127.0.0.1');
+    config.publicUrl = url;
+    config.mpesa.baseUrl = `${url}/sim/daraja`;
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await app?.stop();
+    await t?.drop();
+  });
+
+  for (const js of [true, false]) {
+    describe(js ? 'with JavaScript' : 'with JavaScript off', () => {
+      it('a scanned ticket opens ready to connect, through the hotspot login or straight from the router', async () => {
+        // Scanned before joining the WiFi's login page: the printed link, nothing else.
+        const code = await voucherCode();
+        const d = await device({ js });
+        await d.page.goto(portalUrl(url, code));
+        expect(await d.page.getByLabel('Voucher code').inputValue()).toBe(code);
+        // The hotspot then sends the device to the portal: the code is still in the box.
+        await joinWifi(d);
+        expect(await d.page.getByLabel('Voucher code').inputValue()).toBe(code);
+        await d.page.getByRole('button', { name: 'Connect' }).click();
+        await connect(d);
+        await expectOnline(d);
+
+        // A ticket printed with the old /portal?code= link, opened with the router's variables.
+        const old = await voucherCode();
+        const e = await device({ js });
+        await e.page.goto(
+          `${url}/portal?code=${old}&mac=${encodeURIComponent(e.mac)}&ip=${e.ip}&router=demo-router`,
+        );
+        expect(await e.page.getByLabel('Voucher code').inputValue()).toBe(old);
+        await e.page.getByRole('button', { name: 'Connect' }).click();
+        await expectOnline(e);
+      });
+    });
+  }
+});
