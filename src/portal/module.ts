@@ -99,6 +99,10 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     sourceIp: req.ip,
   });
 
+  // The request ends (paid, failed or expired by the reconciler) by this long after it was sent.
+  const pinSecondsLeft = (p: backend.PurchaseState) =>
+    (p.createdAt.getTime() + deps.config.mpesa.expireAfterMs - deps.clock.now().getTime()) / 1000;
+
   const connectUrl = (ctx: PageCtx, code: string, accessCodeId: string | null) =>
     link(ctx, '/portal/connect', [
       ['t', sealGrant(deps.sealer, { code, accessCodeId, at: deps.clock.now().getTime() })],
@@ -220,7 +224,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     if (p.status === 'paid' && p.code) return redirect(reply, connectUrl(ctx, p.code, p.accessCodeId));
     const info = { id: p.id, ref: p.ref, planName: p.planName, amountKes: p.amountKes, phone: p.phone };
     if (p.status === 'pending' || p.status === 'paid')
-      return send(req, reply, ctx, pages.waitPage(ctx, { purchase: info }));
+      return send(req, reply, ctx, pages.waitPage(ctx, { purchase: info, secondsLeft: pinSecondsLeft(p) }));
     const e = str(q.e);
     return send(
       req,

@@ -122,28 +122,41 @@ export interface PurchaseInfo {
   phone: string;
 }
 
-/** Waiting for the PIN: what to do on the phone; refreshes itself (meta refresh or long-poll). */
-export function waitPage(ctx: PageCtx, o: { purchase: PurchaseInfo }): Html {
+/** 95 → "1:35", for the countdowns. */
+const clockText = (s: number): string => `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+
+/** Counts #id down each second from `from` (m:ss), then runs `done` (a statement) once. */
+const countdown = (id: string, from: number, mmss: boolean, done = '') =>
+  `(function(){var n=${from},e=document.getElementById('${id}'),i=setInterval(function(){n--;if(n<=0){n=0;clearInterval(i);${done}}e.textContent=${mmss ? "Math.floor(n/60)+':'+('0'+n%60).slice(-2)" : 'n'}},1000)})();`;
+
+/**
+ * Waiting for the PIN: what to do on the phone and how long the request has left; refreshes
+ * itself (meta refresh, which also brings the time left up to date, or long-poll and a countdown).
+ */
+export function waitPage(ctx: PageCtx, o: { purchase: PurchaseInfo; secondsLeft: number }): Html {
   const { t } = ctx;
   const p = o.purchase;
+  const left = Math.max(0, Math.floor(o.secondsLeft));
   const self = link(ctx, `/portal/wait/${p.id}`);
   const body = html`<div class="card"><div class="row"><div class="spin"></div><h1>${t.checkPhone}</h1></div>
 <p>${t.sentTo(formatKesShort(p.amountKes), p.phone)} (${p.planName})</p>
 <ol><li>${t.step1}</li><li>${t.step2}</li><li>${t.step3}</li></ol>
+<p>${t.pinTimeLeft} <b id="left">${clockText(left)}</b></p>
 <p role="status">${t.waitingNote}</p><a class="btn alt" href="${self}">${t.refresh}</a></div>
 <div class="card"><h2>${t.noPrompt}</h2><a href="${link(ctx, `/portal/paybill/${p.id}`)}">${t.payByPaybill}</a></div>`;
   // Long-poll the purchase; any final state reloads this page, which then shows the outcome.
-  const script = `(function p(){var x=new XMLHttpRequest();x.open('GET',${jsString(`/api/purchases/${p.id}?wait=25`)});x.timeout=35000;x.onload=function(){var s;try{s=JSON.parse(x.responseText).status}catch(e){}if(s&&s!=='pending')location.replace(${jsString(self)});else setTimeout(p,x.status===200?0:3000)};x.onerror=x.ontimeout=function(){setTimeout(p,3000)};x.send()})()`;
+  const script = `${countdown('left', left, true)}(function p(){var x=new XMLHttpRequest();x.open('GET',${jsString(`/api/purchases/${p.id}?wait=25`)});x.timeout=35000;x.onload=function(){var s;try{s=JSON.parse(x.responseText).status}catch(e){}if(s&&s!=='pending')location.replace(${jsString(self)});else setTimeout(p,x.status===200?0:3000)};x.onerror=x.ontimeout=function(){setTimeout(p,3000)};x.send()})()`;
   return page(ctx, { title: t.checkPhone, body, refreshSeconds: 3, script });
 }
 
-export type FailureKind = 'cancelled' | 'insufficient' | 'wrong_pin' | 'no_answer' | 'other';
+export type FailureKind = 'cancelled' | 'insufficient' | 'wrong_pin' | 'locked' | 'no_answer' | 'other';
 
 /** Daraja result codes (reference/daraja.md) → what we tell the customer. */
 export function failureKind(status: string, resultCode: string | null): FailureKind {
   if (resultCode === '1032' || (status === 'cancelled' && !resultCode)) return 'cancelled';
   if (resultCode === '1') return 'insufficient';
   if (resultCode === '2001') return 'wrong_pin';
+  if (resultCode === '8006') return 'locked';
   if (resultCode === '1037' || resultCode === '1019' || status === 'expired') return 'no_answer';
   return 'other';
 }
@@ -152,6 +165,7 @@ const FAILURE_TEXT: Record<FailureKind, [keyof Dict, keyof Dict]> = {
   cancelled: ['failCancelled', 'failCancelledText'],
   insufficient: ['failInsufficient', 'failInsufficientText'],
   wrong_pin: ['failWrongPin', 'failWrongPinText'],
+  locked: ['failLocked', 'failLockedText'],
   no_answer: ['failNoAnswer', 'failNoAnswerText'],
   other: ['failOther', 'failOtherText'],
 };
@@ -171,12 +185,35 @@ export function failedPage(
   const [title, textKey] = FAILURE_TEXT[o.kind];
   // The common outcomes have our own wording; anything else gets M-Pesa's reason, in plain words.
   const text = o.kind === 'other' && o.reason ? o.reason : (t[textKey] as string);
+  // M-Pesa refuses the same amount from the same phone for a while: the button waits with it
+  // (a countdown with JavaScript; without, the page reloads ready when the time is up).
+  const wait = o.error === 'wait' && o.waitSeconds ? o.waitSeconds : 0;
+  const [before, after] = t.tryIn(-1).split('-1');
+  const msg = wait
+    ? html`<p class="msg" role="alert" id="waitmsg">${t.errWait} ${before}<span id="wait">${wait}</span>${after}</p>`
+    : message(t, o.error, o.waitSeconds);
+  // A locked PIN cannot be fixed by trying again: only Safaricom unlocks it.
+  const retry =
+    o.kind === 'locked'
+      ? ''
+      : html`<form method="post" action="/portal/retry/${o.purchase.id}">${carry(ctx)}<button id="retry"${raw(wait ? ' disabled' : '')}>${t.tryAgain} · ${formatKesShort(o.purchase.amountKes)}</button></form>`;
   const body = html`<div class="card"><div class="row">${ICON_FAIL}<h1>${t[title] as string}</h1></div>
-<p>${text}</p>${message(t, o.error, o.waitSeconds)}
-<form method="post" action="/portal/retry/${o.purchase.id}">${carry(ctx)}<button>${t.tryAgain} · ${formatKesShort(o.purchase.amountKes)}</button></form>
-<a class="btn alt" href="${link(ctx, '/portal')}">${t.otherPlan}</a></div>
-<p class="links"><a href="${link(ctx, `/portal/paybill/${o.purchase.id}`)}">${t.payByPaybill}</a></p>`;
-  return page(ctx, { title: t[title] as string, body });
+<p>${text}</p>${msg}
+${retry}<a class="btn alt" href="${link(ctx, '/portal')}">${t.otherPlan}</a></div>
+${o.kind === 'locked' ? '' : html`<p class="links"><a href="${link(ctx, `/portal/paybill/${o.purchase.id}`)}">${t.payByPaybill}</a></p>`}`;
+  if (!wait) return page(ctx, { title: t[title] as string, body });
+  return page(ctx, {
+    title: t[title] as string,
+    body,
+    refreshSeconds: wait,
+    refreshUrl: link(ctx, `/portal/wait/${o.purchase.id}`),
+    script: countdown(
+      'wait',
+      wait,
+      false,
+      "document.getElementById('retry').disabled=false;document.getElementById('waitmsg').hidden=true;",
+    ),
+  });
 }
 
 export interface PaybillInfo {

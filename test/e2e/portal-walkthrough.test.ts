@@ -162,6 +162,82 @@ describe.skipIf(!haveChromium)('customer walkthrough in a browser', () => {
         await e.page.getByRole('button', { name: 'Connect' }).click();
         await expectOnline(e);
       });
+
+      it('counts down the time to enter the PIN', async () => {
+        const d = await device({ js });
+        if (js) await d.page.clock.install();
+        await joinWifi(d);
+        const number = phone();
+        await pay(d, { plan: /^1 Hour/, phone: number });
+        await d.page.getByRole('heading', { name: 'Check your phone' }).waitFor();
+        await d.page.getByText('Time left to enter your PIN:').waitFor();
+        const left = async () => {
+          const [m, s] = (await d.page.locator('#left').innerText()).split(':').map(Number);
+          return m! * 60 + s!;
+        };
+        const first = await left();
+        expect(first).toBeGreaterThan(60);
+        if (js) {
+          await d.page.clock.runFor(10_000);
+          expect(await left()).toBeLessThanOrEqual(first - 9);
+        } else {
+          // Without scripts the page refreshes itself every 3 s, with the server's time left.
+          clock.advance(20_000);
+          await d.page.waitForFunction((f) => {
+            const [m, s] = document.getElementById('left')!.textContent!.split(':').map(Number);
+            return m! * 60 + s! <= f - 20;
+          }, first);
+        }
+        await answerOnPhone(number, 'Pay');
+        await connect(d);
+        await expectOnline(d);
+      });
+
+      it('"Try again" waits for M-Pesa\'s two minutes, counting down', async () => {
+        const d = await device({ js });
+        if (js) await d.page.clock.install();
+        await joinWifi(d);
+        const number = phone();
+        await pay(d, { plan: /^3 Hours/, phone: number });
+        await answerOnPhone(number, 'Cancel');
+        await d.page.getByRole('heading', { name: 'Payment cancelled' }).waitFor({ timeout: 30_000 });
+        const retry = d.page.getByRole('button', { name: /^Try again/ });
+        await retry.click();
+        await d.page.getByText(/Try again in \d+ seconds/).waitFor();
+        expect(await retry.isDisabled()).toBe(true);
+        const wait = Number(await d.page.locator('#wait').innerText());
+        expect(wait).toBeGreaterThan(100);
+        clock.advance(121_000);
+        if (js) {
+          await d.page.clock.runFor(60_000);
+          expect(Number(await d.page.locator('#wait').innerText())).toBeLessThanOrEqual(wait - 59);
+          expect(await retry.isDisabled()).toBe(true);
+          await d.page.clock.runFor(wait * 1000);
+          expect(await retry.isEnabled()).toBe(true);
+        } else {
+          // The page reloads itself, ready, when the time is up.
+          const meta = await d.page.locator('meta[http-equiv=refresh]').getAttribute('content');
+          expect(meta).toMatch(new RegExp(`^${wait};url=/portal/wait/`));
+          expect(meta).not.toContain('e=wait');
+          await d.page.goto(`${url}${meta!.split(';url=')[1]}`);
+          expect(await retry.isEnabled()).toBe(true);
+        }
+        await retry.click();
+        await d.page.getByRole('heading', { name: 'Check your phone' }).waitFor();
+        await answerOnPhone(number, 'Pay');
+        await connect(d);
+        await expectOnline(d);
+      });
+
+      it('a locked M-Pesa PIN is not offered "Try again"', async () => {
+        const d = await device({ js });
+        await joinWifi(d);
+        await pay(d, { plan: /^1 Hour/, phone: phone('8006') });
+        await d.page.getByRole('heading', { name: 'M-Pesa PIN locked' }).waitFor({ timeout: 30_000 });
+        await d.page.getByText('Call Safaricom on 100').waitFor();
+        expect(await d.page.getByRole('button', { name: /Try again/ }).count()).toBe(0);
+        await d.page.getByRole('link', { name: 'Choose another package' }).waitFor();
+      });
     });
   }
 });

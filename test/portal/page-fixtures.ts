@@ -93,7 +93,14 @@ export function fixtureCtx(lang: Lang, hs: Hotspot = FIXTURE_HOTSPOT, path = '/p
 /** [name, page] for every page and state the portal can show. */
 export function allPages(lang: Lang): [string, Html][] {
   const c = fixtureCtx(lang);
-  const failures: pages.FailureKind[] = ['cancelled', 'insufficient', 'wrong_pin', 'no_answer', 'other'];
+  const failures: pages.FailureKind[] = [
+    'cancelled',
+    'insufficient',
+    'wrong_pin',
+    'locked',
+    'no_answer',
+    'other',
+  ];
   return [
     ['home', pages.homePage(c, { plans: PLANS })],
     [
@@ -109,7 +116,7 @@ export function allPages(lang: Lang): [string, Html][] {
     ['home-reconnect-failed', pages.homePage(c, { plans: PLANS, error: 'reconnect' })],
     ['voucher', pages.voucherPage(c, { code: 'ACDEF-GHJKM' })],
     ['voucher-error', pages.voucherPage(c, { code: 'ACDEF-GHJKX', error: 'unknown' })],
-    ['wait', pages.waitPage(c, { purchase: PURCHASE })],
+    ['wait', pages.waitPage(c, { purchase: PURCHASE, secondsLeft: 96 })],
     ...failures.map((kind): [string, Html] => [
       `failed-${kind}`,
       pages.failedPage(c, { purchase: PURCHASE, kind }),

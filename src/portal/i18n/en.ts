@@ -51,6 +51,7 @@ export const en = {
   step1: 'Unlock your phone.',
   step2: 'Enter your M-Pesa PIN when asked, then press OK.',
   step3: 'Keep this page open: you will be connected by yourself.',
+  pinTimeLeft: 'Time left to enter your PIN:',
   waitingNote: 'This page updates by itself.',
   refresh: 'Check again',
   noPrompt: 'No request on your phone?',
@@ -62,6 +63,9 @@ export const en = {
     'Your M-Pesa balance is too low for this package. Top up, or choose a smaller package.',
   failWrongPin: 'Wrong M-Pesa PIN',
   failWrongPinText: 'The PIN was not correct. You were not charged. Try again and enter your PIN carefully.',
+  failLocked: 'M-Pesa PIN locked',
+  failLockedText:
+    'Your M-Pesa PIN is locked, so M-Pesa cannot take this payment. Call Safaricom on 100 to unlock it, or pay with another phone.',
   failNoAnswer: 'No answer from the phone',
   failNoAnswerText:
     'The request timed out. Make sure the phone is on, has network and is not on a call, then try again.',

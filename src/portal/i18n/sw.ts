@@ -52,6 +52,7 @@ export const sw: Dict = {
   step1: 'Fungua simu yako.',
   step2: 'Weka PIN yako ya M-Pesa ukiombwa, kisha bonyeza OK.',
   step3: 'Usifunge ukurasa huu: utaunganishwa wenyewe.',
+  pinTimeLeft: 'Muda uliobaki kuweka PIN:',
   waitingNote: 'Ukurasa huu unajisasisha wenyewe.',
   refresh: 'Angalia tena',
   noPrompt: 'Hujapata ombi kwenye simu?',
@@ -62,6 +63,9 @@ export const sw: Dict = {
     'Salio lako la M-Pesa ni dogo kwa kifurushi hiki. Ongeza salio, au chagua kifurushi kidogo.',
   failWrongPin: 'PIN ya M-Pesa si sahihi',
   failWrongPinText: 'PIN haikuwa sahihi. Hukutozwa pesa. Jaribu tena na uweke PIN yako kwa makini.',
+  failLocked: 'PIN ya M-Pesa imefungwa',
+  failLockedText:
+    'PIN yako ya M-Pesa imefungwa, kwa hivyo M-Pesa haiwezi kupokea malipo haya. Piga 100 (Safaricom) kuifungua, au lipa kwa simu nyingine.',
   failNoAnswer: 'Simu haikujibu',
   failNoAnswerText:
     'Muda wa ombi umekwisha. Hakikisha simu imewashwa, ina mtandao na haiko kwenye simu, kisha jaribu tena.',
