@@ -270,7 +270,12 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     const ctx = await context(deps, req, reply, req.query as Params, { path: `/portal/paybill/${id}` });
     const p = UUID.test(id) ? await backend.getPurchase(deps, id, ctx.lang) : null;
     if (!p) return send(req, reply, ctx, pages.errorPage(ctx, { kind: 'not_found' }), 404);
-    return send(req, reply, ctx, pages.paybillPage(ctx, { pay: backend.paybillFor(deps, p) }));
+    return send(
+      req,
+      reply,
+      ctx,
+      pages.paybillPage(ctx, { pay: backend.paybillFor(deps, p), purchaseId: p.id }),
+    );
   });
 
   app.get('/voucher', async (req, reply) => {

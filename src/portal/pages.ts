@@ -225,18 +225,26 @@ export interface PaybillInfo {
   amountKes: number;
 }
 
-/** Paying from the M-Pesa menu when the STK prompt never arrives, then recovery by receipt. */
-export function paybillPage(ctx: PageCtx, o: { pay: PaybillInfo }): Html {
+/**
+ * Paying from the M-Pesa menu when the STK prompt never arrives, then recovery by receipt. It
+ * follows the purchase like the waiting page (long-poll with JavaScript; a "paid" check without),
+ * so a payment by hand connects the device, and it says to cancel the prompt if it shows up late.
+ */
+export function paybillPage(ctx: PageCtx, o: { pay: PaybillInfo; purchaseId: string }): Html {
   const { t } = ctx;
   const { pay } = o;
+  const wait = link(ctx, `/portal/wait/${o.purchaseId}`);
   const body = html`<div class="card"><h1>${t.paybillTitle}</h1><p>${t.paybillIntro}</p>
+<p class="msg" role="note">${t.paybillOnce}</p>
 <ol><li>${t.pbStep1}</li><li>${pay.type === 'till' ? t.pbStep2Till : t.pbStep2Paybill}</li></ol>
 <dl><dt>${pay.type === 'till' ? t.tillNo : t.businessNo}</dt><dd class="big">${pay.number}</dd>
 ${pay.account ? html`<dt>${t.accountNo}</dt><dd class="big">${pay.account}</dd>` : ''}
 <dt>${t.amount}</dt><dd class="big">${pay.amountKes}</dd></dl>
-<ol start="3"><li>${t.pbStepPin}</li></ol></div>
+<ol start="3"><li>${t.pbStepPin}</li></ol><p role="status">${t.paybillWatching}</p><a class="btn alt" href="${wait}">${t.paybillCheck}</a></div>
 ${recoverForm(ctx, t.pbAfter)}`;
-  return page(ctx, { title: t.paybillTitle, body });
+  // Only a paid purchase moves on: an STK prompt that failed or ran out still takes a payment by hand.
+  const script = `(function p(){var x=new XMLHttpRequest();x.open('GET',${jsString(`/api/purchases/${o.purchaseId}?wait=25`)});x.timeout=35000;x.onload=function(){var s;try{s=JSON.parse(x.responseText).status}catch(e){}if(s==='paid')location.replace(${jsString(wait)});else setTimeout(p,x.status===200?0:3000)};x.onerror=x.ontimeout=function(){setTimeout(p,3000)};x.send()})()`;
+  return page(ctx, { title: t.paybillTitle, body, script });
 }
 
 function recoverForm(ctx: PageCtx, intro: string, o: { receipt?: string; error?: FormError } = {}): Html {

@@ -10,6 +10,7 @@ import { issueForPurchase } from '../../src/access/issue-for-purchase.ts';
 import { modules } from '../../src/app/modules.ts';
 import { type App, createApp } from '../../src/app/run.ts';
 import { query } from '../../src/db/open.ts';
+import { callbackUrls } from '../../src/payments/daraja.ts';
 import { OffsetClock } from '../../src/lib/clock.ts';
 import { darajaSimModule } from '../../src/sim/daraja/module.ts';
 import { demoRouterSim } from '../../src/sim/routeros/module.ts';
@@ -127,6 +128,12 @@ describe.skipIf(!haveChromium)('customer walkthrough in a browser', () => {
     url = app.url!.replace('0.0.0.0', '127.0.0.1');
     config.publicUrl = url;
     config.mpesa.baseUrl = `${url}/sim/daraja`;
+    // The demo registers its C2B URLs shortly after start, maybe before the address above was set.
+    const urls = callbackUrls(config);
+    await app.deps.daraja.registerC2bUrls({
+      confirmationUrl: urls.c2bConfirm,
+      validationUrl: urls.c2bValidate,
+    });
     browser = await launchChromium();
   });
 
@@ -237,6 +244,28 @@ describe.skipIf(!haveChromium)('customer walkthrough in a browser', () => {
         await d.page.getByText('Call Safaricom on 100').waitFor();
         expect(await d.page.getByRole('button', { name: /Try again/ }).count()).toBe(0);
         await d.page.getByRole('link', { name: 'Choose another package' }).waitFor();
+      });
+
+      it('the Paybill page notices a payment by hand and connects', async () => {
+        const d = await device({ js });
+        await joinWifi(d);
+        const number = phone();
+        await pay(d, { plan: /^6 Hours/, phone: number });
+        await d.page.getByRole('link', { name: 'Pay from the M-Pesa menu instead' }).click();
+        await d.page.getByText('Pay only once').waitFor();
+        const account = await d.page.locator('dd.big').nth(1).innerText();
+        // The customer pays from the M-Pesa menu on the handset, ignoring the prompt.
+        const handset = await browser.newContext();
+        contexts.push(handset);
+        const hp = await handset.newPage();
+        await hp.goto(`${url}/sim/phone?phone=254${number.slice(1)}`);
+        await hp.getByPlaceholder('account').fill(account);
+        await hp.getByPlaceholder('amount').fill('100');
+        await hp.getByRole('button', { name: 'Send' }).click();
+        await hp.getByText('Sent.').waitFor();
+        if (!d.js) await d.page.getByRole('link', { name: 'I have paid: check now' }).click();
+        await connect(d);
+        await expectOnline(d);
       });
     });
   }

@@ -137,11 +137,15 @@ export function allPages(lang: Lang): [string, Html][] {
       'paybill',
       pages.paybillPage(c, {
         pay: { type: 'paybill', number: '174379', account: PURCHASE.ref, amountKes: 50 },
+        purchaseId: PURCHASE.id,
       }),
     ],
     [
       'till',
-      pages.paybillPage(c, { pay: { type: 'till', number: '5123456', account: null, amountKes: 50 } }),
+      pages.paybillPage(c, {
+        pay: { type: 'till', number: '5123456', account: null, amountKes: 50 },
+        purchaseId: PURCHASE.id,
+      }),
     ],
     ['recover', pages.recoverPage(c, { sms: { today: '2026-03-01' } })],
     [

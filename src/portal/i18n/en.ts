@@ -76,6 +76,9 @@ export const en = {
   // Paybill / Till
   paybillTitle: 'Pay from the M-Pesa menu',
   paybillIntro: 'Use this if the request does not appear on your phone.',
+  paybillOnce: 'Pay only once: if the M-Pesa request still appears on your phone, cancel it.',
+  paybillWatching: 'This page connects you as soon as the payment arrives.',
+  paybillCheck: 'I have paid: check now',
   pbStep1: 'Open M-Pesa and choose Lipa na M-Pesa.',
   pbStep2Paybill: 'Choose Pay Bill.',
   pbStep2Till: 'Choose Buy Goods and Services.',
