@@ -12,7 +12,7 @@ import { loadBranding } from '../branding/index.ts';
 import { clientErrorStatus } from '../http/server.ts';
 import { eatDate } from '../lib/eat-time.ts';
 import { isAppError } from '../lib/errors.ts';
-import { normalizePhone } from '../lib/phone.ts';
+import { nonMpesaNetwork, normalizePhone } from '../lib/phone.ts';
 import { listPlansOnSale } from '../plans/index.ts';
 import * as backend from './backend.ts';
 import { agentGrantWaiting, OFFLINE_AFTER_MS } from '../gateways/index.ts';
@@ -198,6 +198,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     if (!Number.isSafeInteger(planId) || planId <= 0) return back('plan');
     const phone = normalizePhone(typed);
     if (!phone) return back('phone');
+    if (nonMpesaNetwork(phone)) return back('not_mpesa');
     try {
       const p = await backend.startPurchase(deps, {
         planId,

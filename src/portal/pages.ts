@@ -18,6 +18,7 @@ export type PortalPlan = Pick<
 /** Short error codes carried in `?e=` after a failed form (never free text: nothing to inject). */
 export const FORM_ERRORS = {
   phone: 'errPhone',
+  not_mpesa: 'errNotMpesa',
   plan: 'errPlan',
   busy: 'errBusy',
   paystart: 'errPayStart',
@@ -93,7 +94,7 @@ ${o.plans.map(
   (p) =>
     html`<label class="plan" for="p${p.id}"><input type="radio" id="p${p.id}" name="plan" value="${p.id}" required${raw(p.id === selected ? ' checked' : '')}><span>${p.name}<span class="sub">${planLine(t, p)}</span></span><span class="price">${formatKesShort(p.priceKes)}</span></label>`,
 )}</fieldset>
-${o.error === 'plan' || o.error === 'phone' || o.error === 'busy' || o.error === 'paystart' || o.error === 'wait' ? message(t, o.error, o.waitSeconds) : ''}
+${o.error === 'plan' || o.error === 'phone' || o.error === 'not_mpesa' || o.error === 'busy' || o.error === 'paystart' || o.error === 'wait' ? message(t, o.error, o.waitSeconds) : ''}
 <label for="phone">${t.phoneLabel}</label><input type="tel" id="phone" name="phone" inputmode="tel" autocomplete="tel" required maxlength="20" placeholder="${t.phoneHint}" value="${o.phone ?? ''}">
 ${carry(ctx)}<button>${t.pay}</button></form>
 <form class="card" method="post" action="/portal/voucher"><h2>${t.haveVoucher}</h2>

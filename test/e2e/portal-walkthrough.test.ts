@@ -144,6 +144,45 @@ describe.skipIf(!haveChromium)('customer walkthrough in a browser', () => {
     await t?.drop();
   });
 
+  it('refuses Airtel and Telkom numbers, naming M-Pesa, in both languages and on the API', async () => {
+    const d = await device();
+    await joinWifi(d);
+    for (const [number, lang] of [
+      ['0733 123 456', 'en'],
+      ['0750123456', 'en'],
+      ['+254 770 123 456', 'sw'],
+    ] as const) {
+      if (lang === 'sw' && (await d.page.getAttribute('html', 'lang')) !== 'sw')
+        await d.page.getByRole('link', { name: 'Kiswahili' }).click();
+      await pay(d, {
+        plan: /^1 Hour/,
+        phone: number,
+        payLabel: lang === 'sw' ? 'Lipa kwa M-Pesa' : undefined,
+      });
+      await d.page
+        .getByRole('alert')
+        .filter({
+          hasText: lang === 'sw' ? 'Hiyo si nambari ya Safaricom' : 'That is not a Safaricom number',
+        })
+        .filter({ hasText: 'M-Pesa' })
+        .waitFor();
+      expect(d.page.url()).not.toContain('/portal/wait/');
+    }
+    const [{ n }] = (await query<{ n: number }>(
+      app.deps.db,
+      sql`SELECT count(*)::int AS n FROM purchases WHERE phone IN ('254733123456', '254750123456', '254770123456')`,
+    )) as [{ n: number }];
+    expect(n).toBe(0);
+    const [plan] = await query<{ id: number }>(app.deps.db, sql`SELECT id FROM plans WHERE name = '1 Hour'`);
+    const api = await fetch(`${url}/api/purchases`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ planId: plan!.id, phone: '0780123456' }),
+    });
+    expect(api.status).toBe(400);
+    expect((await api.json()).error.message).toMatch(/Airtel number; M-Pesa works only with Safaricom/);
+  });
+
   for (const js of [true, false]) {
     describe(js ? 'with JavaScript' : 'with JavaScript off', () => {
       it('a scanned ticket opens ready to connect, through the hotspot login or straight from the router', async () => {

@@ -23,6 +23,8 @@ export const en = {
   reconnect: 'Reconnect',
   // Errors shown on the forms (keys are the short codes carried in ?e=)
   errPhone: 'Enter a Safaricom M-Pesa number, like 0712 345 678.',
+  errNotMpesa:
+    'That is not a Safaricom number (Airtel, Telkom and others cannot pay with M-Pesa). Enter a Safaricom M-Pesa number, or use a voucher code.',
   errPlan: 'Choose a package first.',
   errBusy:
     'A payment request is already waiting on this phone. Finish it on the phone, or wait a minute and try again.',

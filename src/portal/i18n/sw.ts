@@ -24,6 +24,8 @@ export const sw: Dict = {
   stillHave: (left: string) => `Bado una ${left} kwenye kifaa hiki.`,
   reconnect: 'Unganisha tena',
   errPhone: 'Weka nambari ya Safaricom ya M-Pesa, mfano 0712 345 678.',
+  errNotMpesa:
+    'Hiyo si nambari ya Safaricom (Airtel, Telkom na mitandao mingine haiwezi kulipa kwa M-Pesa). Weka nambari ya Safaricom ya M-Pesa, au tumia msimbo wa vocha.',
   errPlan: 'Chagua kifurushi kwanza.',
   errBusy:
     'Tayari kuna ombi la malipo kwenye simu hii. Limalize kwenye simu, au subiri dakika moja ujaribu tena.',
