@@ -478,9 +478,28 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
 
   app.get('/status', async (req, reply) => {
     const ctx = await context(deps, req, reply, req.query as Params, { path: '/portal/status' });
+    // Without the router's variables (its status link or our login's return address carry them)
+    // there is no telling which device this is: say what is needed instead of "not connected".
+    if (!ctx.hs.mac)
+      return send(req, reply, ctx, pages.statusPage(ctx, { online: null, unknownDevice: true }));
     const online = await backend.timeLeft(deps, await returning(req, ctx.hs));
-    return send(req, reply, ctx, pages.statusPage(ctx, { online }));
+    // The full code only to the browser that was handed it (its sealed cookie), for this access.
+    const mark = online
+      ? await backend.paidHere(deps, cookieValue(req.headers.cookie, PAID_COOKIE), ctx.hs.mac)
+      : null;
+    const code = mark && online && mark.accessCodeId === online.accessCodeId ? mark.code : null;
+    return send(req, reply, ctx, pages.statusPage(ctx, { online, code, logout: logoutUrl(ctx.hs) }));
   });
+}
+
+/** The hotspot's own log-out page sits beside its login page (MikroTik: /login → /logout). */
+function logoutUrl(hs: Hotspot): string | null {
+  if (!hs.linkLoginOnly) return null;
+  const u = new URL(hs.linkLoginOnly);
+  u.pathname = u.pathname.replace(/login$/, 'logout');
+  if (!u.pathname.endsWith('logout')) return null;
+  u.search = '';
+  return u.toString();
 }
 
 /** Remembers a scanned ticket's code until the hotspot sends the device to the portal. */

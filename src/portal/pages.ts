@@ -4,7 +4,7 @@
  */
 import { formatCode } from '../access/index.ts';
 import type { PublicPlan } from '../plans/index.ts';
-import { formatBytes, formatDuration, formatKesShort, formatLeft, formatSpeed } from './format.ts';
+import { formatBytes, formatDuration, formatEat, formatKesShort, formatLeft, formatSpeed } from './format.ts';
 import { type Html, html, jsString, raw } from './html.ts';
 import type { Dict } from './i18n/index.ts';
 import { carry, link, type PageCtx, page } from './layout.ts';
@@ -345,20 +345,44 @@ export interface OnlineInfo {
   secondsLeft: number;
   bytesLeft: number | null;
   devices: number;
+  accessCodeId: string;
+  /** When the access ends (wall-clock plans); null when time runs only while online. */
+  endsAt: Date | null;
 }
 
-/** Online status: time and data left, devices, top-up. */
-export function statusPage(ctx: PageCtx, o: { online: OnlineInfo | null }): Html {
+/** ACDEF-GHJKM → AC•••-•••KM: enough to tell two tickets apart, not enough to use one. */
+const maskCode = (formatted: string): string =>
+  formatted.replace(/[A-Z0-9]/gi, (ch, i: number) => (i < 2 || i >= formatted.length - 2 ? ch : '•'));
+
+/**
+ * Online status: the code (masked; shown in full on request, to the browser that was handed it),
+ * the end time in East Africa Time, data left, devices, log out and top-up. Without the router's
+ * variables the device cannot be told apart from any other, and the page says so.
+ */
+export function statusPage(
+  ctx: PageCtx,
+  o: { online: OnlineInfo | null; code?: string | null; logout?: string | null; unknownDevice?: boolean },
+): Html {
   const { t } = ctx;
   const topUp = html`<a class="btn${o.online ? ' alt' : ''}" href="${link(ctx, '/portal')}">${o.online ? t.topUp : t.choosePlan}</a>`;
+  if (!o.online && o.unknownDevice) {
+    const body = html`<div class="card"><h1>${t.whichDevice}</h1><p>${t.whichDeviceText}</p>${topUp}</div>`;
+    return page(ctx, { title: t.whichDevice, body });
+  }
   if (!o.online) {
     const body = html`<div class="card"><h1>${t.notOnline}</h1><p>${t.notOnlineText}</p>${topUp}<a class="btn alt" href="${link(ctx, '/portal/voucher')}">${t.codeLabel}</a></div>`;
     return page(ctx, { title: t.notOnline, body });
   }
   const { online } = o;
+  const code = o.code
+    ? html`<dt>${t.codeShort}</dt><dd><details><summary><span class="mono">${maskCode(formatCode(o.code))}</span> · ${t.showCode}</summary><span class="big">${formatCode(o.code)}</span></details></dd>`
+    : '';
+  const ends = online.endsAt
+    ? html`<dt>${t.endsAt}</dt><dd>${formatEat(online.endsAt)}</dd>`
+    : html`<dt>${t.endsAt}</dt><dd>${t.whileOnline}</dd>`;
   const body = html`<div class="card"><div class="row">${ICON_OK}<h1>${t.online}</h1></div>
-<dl><dt>${t.timeLeft}</dt><dd>${formatLeft(t, online.secondsLeft)}</dd><dt>${t.dataLeft}</dt><dd>${online.bytesLeft === null ? t.unlimited : formatBytes(online.bytesLeft)}</dd><dt>${t.devicesLabel}</dt><dd>${online.devices}</dd></dl>
-${ctx.hs.linkOrig ? html`<a class="btn" href="${ctx.hs.linkOrig}">${t.continueTo}</a>` : ''}${topUp}</div>`;
+<dl>${code}<dt>${t.timeLeft}</dt><dd>${formatLeft(t, online.secondsLeft)}</dd>${ends}<dt>${t.dataLeft}</dt><dd>${online.bytesLeft === null ? t.unlimited : formatBytes(online.bytesLeft)}</dd><dt>${t.devicesLabel}</dt><dd>${online.devices}</dd></dl>
+${ctx.hs.linkOrig ? html`<a class="btn" href="${ctx.hs.linkOrig}">${t.continueTo}</a>` : ''}${topUp}${o.logout ? html`<a class="btn alt" href="${o.logout}">${t.logOut}</a>` : ''}</div>`;
   return page(ctx, { title: t.online, body });
 }
 

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatCode } from '../../src/access/codes.ts';
 import { issueForPurchase } from '../../src/access/issue-for-purchase.ts';
 import { modules } from '../../src/app/modules.ts';
 import { type App, createApp } from '../../src/app/run.ts';
@@ -305,6 +306,50 @@ describe.skipIf(!haveChromium)('customer walkthrough in a browser', () => {
         if (!d.js) await d.page.getByRole('link', { name: 'I have paid: check now' }).click();
         await connect(d);
         await expectOnline(d);
+      });
+
+      it('the online page shows the code (masked, with a reveal), the end time in EAT, data left and log out', async () => {
+        const d = await device({ js });
+        await joinWifi(d);
+        const number = phone();
+        await pay(d, { plan: /^1 Hour/, phone: number });
+        await answerOnPhone(number, 'Pay');
+        await connect(d);
+        await expectOnline(d);
+        const [row] = await query<{ code_sealed: string; expires_at: unknown }>(
+          app.deps.db,
+          sql`SELECT c.code_sealed, c.expires_at FROM purchases p JOIN access_codes c ON c.id = p.access_code_id
+              WHERE p.phone = ${`254${number.slice(1)}`} AND p.status = 'paid'`,
+        );
+        const code = formatCode(app.deps.sealer.unseal(row!.code_sealed));
+        const masked = `${code.slice(0, 2)}•••-•••${code.slice(-2)}`;
+        await d.page.getByText(masked).waitFor({ timeout: 5000 });
+        const full = d.page.locator('details .big');
+        expect(await full.isVisible()).toBe(false);
+        await d.page.locator('summary').click({ timeout: 5000 });
+        expect(await full.innerText({ timeout: 5000 })).toBe(code);
+        // Ends an hour after activation, in East Africa Time (UTC+3).
+        const ends = await d.page.locator('dt:has-text("Ends") + dd').innerText({ timeout: 5000 });
+        const at = new Date(
+          String(row!.expires_at)
+            .replace(' ', 'T')
+            .replace(/\+00(:00)?$/, 'Z'),
+        );
+        const eat = new Date(at.getTime() + 3 * 3600_000).toISOString();
+        expect(ends).toBe(
+          `${eat.slice(11, 16)} EAT, ${eat.slice(8, 10)}/${eat.slice(5, 7)}/${eat.slice(0, 4)}`,
+        );
+        expect(await d.page.locator('dt:has-text("Data left") + dd').innerText({ timeout: 5000 })).toBe(
+          'Unlimited',
+        );
+        await d.page.getByRole('link', { name: 'Log out' }).click();
+        await d.page.getByRole('heading', { name: 'Logged out' }).waitFor({ timeout: 5000 });
+        const active = demoRouterSim()!.router.list('/ip/hotspot/active');
+        expect(active.map((a) => a['mac-address'])).not.toContain(d.mac);
+        // Opened bare, without the router's variables: it says what it needs, not "not connected".
+        await d.page.goto(`${url}/portal/status`);
+        await d.page.getByRole('heading', { name: 'Which device is this?' }).waitFor();
+        expect(await d.page.getByText('This device is not connected').count()).toBe(0);
       });
     });
   }

@@ -187,15 +187,32 @@ export function allPages(lang: Lang): [string, Html][] {
     ],
     [
       'status',
-      pages.statusPage(c, { online: { secondsLeft: 2 * 3600 + 15 * 60 + 40, bytesLeft: null, devices: 2 } }),
+      pages.statusPage(c, {
+        online: {
+          secondsLeft: 2 * 3600 + 15 * 60 + 40,
+          bytesLeft: null,
+          devices: 2,
+          accessCodeId: 'a',
+          endsAt: new Date('2026-03-01T11:50:00Z'),
+        },
+        code: 'ACDEFGHJKM',
+        logout: FIXTURE_HOTSPOT.linkLoginOnly!.replace(/login$/, 'logout'),
+      }),
     ],
     [
       'status-capped',
       pages.statusPage(c, {
-        online: { secondsLeft: 3 * 86400 + 60, bytesLeft: 1.5 * 1024 ** 3, devices: 3 },
+        online: {
+          secondsLeft: 3 * 86400 + 60,
+          bytesLeft: 1.5 * 1024 ** 3,
+          devices: 3,
+          accessCodeId: 'a',
+          endsAt: null,
+        },
       }),
     ],
     ['status-offline', pages.statusPage(c, { online: null })],
+    ['status-unknown-device', pages.statusPage(fixtureCtx(lang, {}), { online: null, unknownDevice: true })],
     ['not-found', pages.errorPage(c, { kind: 'not_found' })],
     ['bad-request', pages.errorPage(c, { kind: 'bad_request' })],
     ['problem', pages.errorPage(c, { kind: 'problem' })],
