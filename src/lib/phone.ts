@@ -19,6 +19,25 @@ export function normalizePhone(input: string): string | null {
   return NORMAL.test(n) ? n : null;
 }
 
+/**
+ * Kenyan mobile ranges of other networks (Communications Authority numbering plan): M-Pesa's STK
+ * push only reaches Safaricom lines, so a request to one of these would never arrive. Listed by
+ * exclusion, so a range Safaricom opens later is not refused.
+ */
+const OTHER_NETWORKS: [RegExp, string][] = [
+  [/^2547(3\d|5[0-6]|62|8\d)/, 'Airtel'],
+  [/^25410[0-2]/, 'Airtel'],
+  [/^25477\d/, 'Telkom'],
+  [/^25476[3-6]/, 'Equitel'],
+  [/^254747/, 'Faiba'],
+];
+
+/** The network of a normalised number that M-Pesa cannot charge, or null (Safaricom or unknown). */
+export function nonMpesaNetwork(normal: string): string | null {
+  for (const [re, name] of OTHER_NETWORKS) if (re.test(normal)) return name;
+  return null;
+}
+
 export const isNormalPhone = (s: string): boolean => NORMAL.test(s);
 
 /** 254712345678 → 0712 345 678, for people reading it. */

@@ -11,7 +11,7 @@ import { asDate, isUniqueViolation, query } from '../db/open.ts';
 import type { PurchaseStatus } from '../db/schema.ts';
 import { AppError } from '../lib/errors.ts';
 import { normalizeMac } from '../lib/mac.ts';
-import { maskPhone, normalizePhone } from '../lib/phone.ts';
+import { maskPhone, nonMpesaNetwork, normalizePhone } from '../lib/phone.ts';
 import { getPlanForSale } from '../plans/index.ts';
 import type { DarajaError } from '../protocols/daraja/errors.ts';
 import { callbackUrls } from './daraja.ts';
@@ -38,6 +38,12 @@ export async function startPurchase(
 ): Promise<{ id: string; status: PurchaseStatus }> {
   const phone = normalizePhone(input.phone);
   if (!phone) throw new AppError('validation', 'Enter a Safaricom number, like 0712 345 678.');
+  const network = nonMpesaNetwork(phone);
+  if (network)
+    throw new AppError(
+      'validation',
+      `phone: that is an ${network} number; M-Pesa works only with Safaricom numbers, like 0712 345 678.`,
+    );
   const recipient = input.recipientPhone ? normalizePhone(input.recipientPhone) : null;
   if (input.recipientPhone && !recipient) {
     throw new AppError('validation', "Enter the receiver's Safaricom number, like 0712 345 678.");

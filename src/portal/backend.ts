@@ -32,6 +32,7 @@ export interface PurchaseState {
   phone: string;
   code: string | null;
   accessCodeId: string | null;
+  createdAt: Date;
 }
 
 export type Authorized =
@@ -94,6 +95,7 @@ export async function getPurchase(deps: Deps, id: string, lang: Lang): Promise<P
       phone: v.phone ?? '',
       code: v.code,
       accessCodeId: v.accessCodeId,
+      createdAt: v.createdAt,
     };
   } catch (e) {
     if (isAppError(e) && e.code === 'not_found') return null;

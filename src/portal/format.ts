@@ -1,4 +1,5 @@
 /** Durations, speeds and data sizes as people read them, in the page's language. */
+import { eatWallClock } from '../lib/eat-time.ts';
 import type { Dict } from './i18n/index.ts';
 
 export function formatDuration(t: Dict, seconds: number): string {
@@ -40,3 +41,9 @@ export function formatBytes(bytes: number): string {
 }
 
 export const formatKesShort = (n: number): string => `KES\u00a0${n.toLocaleString('en-KE')}`;
+
+/** 14:35 EAT, 01/12/2026: a 24-hour clock named, so nobody reads it as Swahili time. */
+export function formatEat(at: Date): string {
+  const w = eatWallClock(at).toISOString();
+  return `${w.slice(11, 16)} EAT, ${w.slice(8, 10)}/${w.slice(5, 7)}/${w.slice(0, 4)}`;
+}

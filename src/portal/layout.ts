@@ -47,7 +47,7 @@ button,.btn{display:block;width:100%;background:var(--c);color:var(--t);border:0
 .good{border-color:#1e7b34;background:#e7f5ea;color:#0f4d1f}
 ol{padding-left:1.3rem;margin:.5rem 0}li{margin:.25rem 0}
 dl{display:grid;grid-template-columns:auto 1fr;gap:.35rem .8rem;margin:.6rem 0}dt{color:#4d4d4d}dd{margin:0;font-weight:700}
-.big{font:700 1.5rem/1.2 ui-monospace,Menlo,Consolas,monospace;letter-spacing:.06em;word-break:break-all}
+.big{font:700 1.5rem/1.2 ui-monospace,Menlo,Consolas,monospace;letter-spacing:.06em;word-break:break-all}.mono{font-family:ui-monospace,Menlo,Consolas,monospace}summary{cursor:pointer}
 .row{display:flex;align-items:center;gap:.6rem}.row h1,.row h2{margin:0}
 .spin{flex:none;width:1.8rem;height:1.8rem;border:4px solid #d5d5d5;border-top-color:var(--c);border-radius:50%;animation:r 1s linear infinite}
 @keyframes r{to{transform:rotate(1turn)}}@media (prefers-reduced-motion:reduce){.spin{animation:none}}

@@ -12,7 +12,7 @@ import { loadBranding } from '../branding/index.ts';
 import { clientErrorStatus } from '../http/server.ts';
 import { eatDate } from '../lib/eat-time.ts';
 import { isAppError } from '../lib/errors.ts';
-import { normalizePhone } from '../lib/phone.ts';
+import { nonMpesaNetwork, normalizePhone } from '../lib/phone.ts';
 import { listPlansOnSale } from '../plans/index.ts';
 import * as backend from './backend.ts';
 import { agentGrantWaiting, OFFLINE_AFTER_MS } from '../gateways/index.ts';
@@ -107,6 +107,10 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     sourceIp: req.ip,
   });
 
+  // The request ends (paid, failed or expired by the reconciler) by this long after it was sent.
+  const pinSecondsLeft = (p: backend.PurchaseState) =>
+    (p.createdAt.getTime() + deps.config.mpesa.expireAfterMs - deps.clock.now().getTime()) / 1000;
+
   const connectUrl = (ctx: PageCtx, code: string, accessCodeId: string | null) =>
     link(ctx, '/portal/connect', [
       ['t', sealGrant(deps.sealer, { code, accessCodeId, at: deps.clock.now().getTime() })],
@@ -131,6 +135,10 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
   app.get('/', async (req, reply) => {
     const q = req.query as Params;
     const ctx = await context(deps, req, reply, q, { path: '/portal' });
+    // Tickets printed before the QR code opened /portal/voucher still carry ?code=: the voucher
+    // page, filled in and ready to connect, not an empty box.
+    const code = codeParam(q);
+    if (code.length) return redirect(reply, link(ctx, '/portal/voucher', code));
     const plans = await listPlansOnSale(deps.db);
     // Paid, then sent back here by the router (its login failed or never finished): the code and
     // a retry, not the packages (`more=1` is the way on to buy something else).
@@ -152,6 +160,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
       );
     }
     const planId = Number(str(q.plan));
+    const voucher = cookieValue(req.headers.cookie, CODE_COOKIE);
     const left = await backend.timeLeft(deps, await returning(req, ctx.hs));
     const welcome: pages.WelcomeBack | undefined = left ? { secondsLeft: left.secondsLeft } : undefined;
     const e = str(q.e);
@@ -166,6 +175,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
         error: pages.isFormError(e) ? e : undefined,
         waitSeconds: seconds(q.s),
         welcome,
+        code: voucher && VOUCHER_SHAPE.test(voucher) ? voucher : undefined,
       }),
     );
   });
@@ -196,6 +206,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     if (!Number.isSafeInteger(planId) || planId <= 0) return back('plan');
     const phone = normalizePhone(typed);
     if (!phone) return back('phone');
+    if (nonMpesaNetwork(phone)) return back('not_mpesa');
     try {
       const p = await backend.startPurchase(deps, {
         planId,
@@ -222,7 +233,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     if (p.status === 'paid' && p.code) return redirect(reply, connectUrl(ctx, p.code, p.accessCodeId));
     const info = { id: p.id, ref: p.ref, planName: p.planName, amountKes: p.amountKes, phone: p.phone };
     if (p.status === 'pending' || p.status === 'paid')
-      return send(req, reply, ctx, pages.waitPage(ctx, { purchase: info }));
+      return send(req, reply, ctx, pages.waitPage(ctx, { purchase: info, secondsLeft: pinSecondsLeft(p) }));
     const e = str(q.e);
     return send(
       req,
@@ -268,13 +279,26 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
     const ctx = await context(deps, req, reply, req.query as Params, { path: `/portal/paybill/${id}` });
     const p = UUID.test(id) ? await backend.getPurchase(deps, id, ctx.lang) : null;
     if (!p) return send(req, reply, ctx, pages.errorPage(ctx, { kind: 'not_found' }), 404);
-    return send(req, reply, ctx, pages.paybillPage(ctx, { pay: await backend.paybillFor(deps, p) }));
+    return send(
+      req,
+      reply,
+      ctx,
+      pages.paybillPage(ctx, { pay: await backend.paybillFor(deps, p), purchaseId: p.id }),
+    );
   });
 
   app.get('/voucher', async (req, reply) => {
     const q = req.query as Params;
     const ctx = await context(deps, req, reply, q, { path: '/portal/voucher', params: codeParam(q) });
     const e = str(q.e);
+    // A scanned ticket opened outside the hotspot's login page (no device to connect yet): keep
+    // the code for a while, so the portal page the router shows next has it filled in.
+    const typed = str(q.code)?.trim().slice(0, 40);
+    if (typed && !ctx.hs.mac && VOUCHER_SHAPE.test(typed))
+      reply.header(
+        'set-cookie',
+        `${CODE_COOKIE}=${typed}; Path=/portal; Max-Age=900; HttpOnly; SameSite=Lax`,
+      );
     return send(
       req,
       reply,
@@ -308,6 +332,8 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
       sourceIp: req.ip,
     });
     if (!d.ok) return back(d.reason);
+    if (cookieValue(req.headers.cookie, CODE_COOKIE))
+      reply.header('set-cookie', `${CODE_COOKIE}=; Path=/portal; Max-Age=0; HttpOnly; SameSite=Lax`);
     return redirect(reply, connectUrl(ctx, d.code, d.accessCodeId));
   });
 
@@ -460,10 +486,33 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
 
   app.get('/status', async (req, reply) => {
     const ctx = await context(deps, req, reply, req.query as Params, { path: '/portal/status' });
+    // Without the router's variables (its status link or our login's return address carry them)
+    // there is no telling which device this is: say what is needed instead of "not connected".
+    if (!ctx.hs.mac)
+      return send(req, reply, ctx, pages.statusPage(ctx, { online: null, unknownDevice: true }));
     const online = await backend.timeLeft(deps, await returning(req, ctx.hs));
-    return send(req, reply, ctx, pages.statusPage(ctx, { online }));
+    // The full code only to the browser that was handed it (its sealed cookie), for this access.
+    const mark = online
+      ? await backend.paidHere(deps, cookieValue(req.headers.cookie, PAID_COOKIE), ctx.hs.mac)
+      : null;
+    const code = mark && online && mark.accessCodeId === online.accessCodeId ? mark.code : null;
+    return send(req, reply, ctx, pages.statusPage(ctx, { online, code, logout: logoutUrl(ctx.hs) }));
   });
 }
+
+/** The hotspot's own log-out page sits beside its login page (MikroTik: /login → /logout). */
+function logoutUrl(hs: Hotspot): string | null {
+  if (!hs.linkLoginOnly) return null;
+  const u = new URL(hs.linkLoginOnly);
+  u.pathname = u.pathname.replace(/login$/, 'logout');
+  if (!u.pathname.endsWith('logout')) return null;
+  u.search = '';
+  return u.toString();
+}
+
+/** Remembers a scanned ticket's code until the hotspot sends the device to the portal. */
+const CODE_COOKIE = 'wavu_code';
+const VOUCHER_SHAPE = /^[A-Za-z0-9-]{4,40}$/;
 
 const isDay = (v: string | undefined): v is string =>
   !!v && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`));

@@ -4,7 +4,7 @@
  */
 import { formatCode } from '../access/index.ts';
 import type { PublicPlan } from '../plans/index.ts';
-import { formatBytes, formatDuration, formatKesShort, formatLeft, formatSpeed } from './format.ts';
+import { formatBytes, formatDuration, formatEat, formatKesShort, formatLeft, formatSpeed } from './format.ts';
 import { type Html, html, jsString, raw } from './html.ts';
 import type { Dict } from './i18n/index.ts';
 import { carry, link, type PageCtx, page } from './layout.ts';
@@ -18,6 +18,7 @@ export type PortalPlan = Pick<
 /** Short error codes carried in `?e=` after a failed form (never free text: nothing to inject). */
 export const FORM_ERRORS = {
   phone: 'errPhone',
+  not_mpesa: 'errNotMpesa',
   plan: 'errPlan',
   busy: 'errBusy',
   paystart: 'errPayStart',
@@ -75,6 +76,8 @@ export function homePage(
     error?: FormError;
     waitSeconds?: number;
     welcome?: WelcomeBack;
+    /** A scanned ticket's code, to fill in the voucher box. */
+    code?: string;
   },
 ): Html {
   const { t } = ctx;
@@ -91,11 +94,11 @@ ${o.plans.map(
   (p) =>
     html`<label class="plan" for="p${p.id}"><input type="radio" id="p${p.id}" name="plan" value="${p.id}" required${raw(p.id === selected ? ' checked' : '')}><span>${p.name}<span class="sub">${planLine(t, p)}</span></span><span class="price">${formatKesShort(p.priceKes)}</span></label>`,
 )}</fieldset>
-${o.error === 'plan' || o.error === 'phone' || o.error === 'busy' || o.error === 'paystart' || o.error === 'wait' ? message(t, o.error, o.waitSeconds) : ''}
+${o.error === 'plan' || o.error === 'phone' || o.error === 'not_mpesa' || o.error === 'busy' || o.error === 'paystart' || o.error === 'wait' ? message(t, o.error, o.waitSeconds) : ''}
 <label for="phone">${t.phoneLabel}</label><input type="tel" id="phone" name="phone" inputmode="tel" autocomplete="tel" required maxlength="20" placeholder="${t.phoneHint}" value="${o.phone ?? ''}">
 ${carry(ctx)}<button>${t.pay}</button></form>
 <form class="card" method="post" action="/portal/voucher"><h2>${t.haveVoucher}</h2>
-<label for="code">${t.codeLabel}</label><input type="text" id="code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" required maxlength="40">
+<label for="code">${t.codeLabel}</label><input type="text" id="code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" required maxlength="40"${o.code ? html` value="${o.code}"` : ''}>
 ${carry(ctx)}<button>${t.connect}</button></form>
 <p class="links"><a href="${link(ctx, '/portal/recover')}">${t.alreadyPaid}</a></p>`;
   return page(ctx, { title: t.choosePlan, body });
@@ -120,28 +123,41 @@ export interface PurchaseInfo {
   phone: string;
 }
 
-/** Waiting for the PIN: what to do on the phone; refreshes itself (meta refresh or long-poll). */
-export function waitPage(ctx: PageCtx, o: { purchase: PurchaseInfo }): Html {
+/** 95 → "1:35", for the countdowns. */
+const clockText = (s: number): string => `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+
+/** Counts #id down each second from `from` (m:ss), then runs `done` (a statement) once. */
+const countdown = (id: string, from: number, mmss: boolean, done = '') =>
+  `(function(){var n=${from},e=document.getElementById('${id}'),i=setInterval(function(){n--;if(n<=0){n=0;clearInterval(i);${done}}e.textContent=${mmss ? "Math.floor(n/60)+':'+('0'+n%60).slice(-2)" : 'n'}},1000)})();`;
+
+/**
+ * Waiting for the PIN: what to do on the phone and how long the request has left; refreshes
+ * itself (meta refresh, which also brings the time left up to date, or long-poll and a countdown).
+ */
+export function waitPage(ctx: PageCtx, o: { purchase: PurchaseInfo; secondsLeft: number }): Html {
   const { t } = ctx;
   const p = o.purchase;
+  const left = Math.max(0, Math.floor(o.secondsLeft));
   const self = link(ctx, `/portal/wait/${p.id}`);
   const body = html`<div class="card"><div class="row"><div class="spin"></div><h1>${t.checkPhone}</h1></div>
 <p>${t.sentTo(formatKesShort(p.amountKes), p.phone)} (${p.planName})</p>
 <ol><li>${t.step1}</li><li>${t.step2}</li><li>${t.step3}</li></ol>
+<p>${t.pinTimeLeft} <b id="left">${clockText(left)}</b></p>
 <p role="status">${t.waitingNote}</p><a class="btn alt" href="${self}">${t.refresh}</a></div>
 <div class="card"><h2>${t.noPrompt}</h2><a href="${link(ctx, `/portal/paybill/${p.id}`)}">${t.payByPaybill}</a></div>`;
   // Long-poll the purchase; any final state reloads this page, which then shows the outcome.
-  const script = `(function p(){var x=new XMLHttpRequest();x.open('GET',${jsString(`/api/purchases/${p.id}?wait=25`)});x.timeout=35000;x.onload=function(){var s;try{s=JSON.parse(x.responseText).status}catch(e){}if(s&&s!=='pending')location.replace(${jsString(self)});else setTimeout(p,x.status===200?0:3000)};x.onerror=x.ontimeout=function(){setTimeout(p,3000)};x.send()})()`;
+  const script = `${countdown('left', left, true)}(function p(){var x=new XMLHttpRequest();x.open('GET',${jsString(`/api/purchases/${p.id}?wait=25`)});x.timeout=35000;x.onload=function(){var s;try{s=JSON.parse(x.responseText).status}catch(e){}if(s&&s!=='pending')location.replace(${jsString(self)});else setTimeout(p,x.status===200?0:3000)};x.onerror=x.ontimeout=function(){setTimeout(p,3000)};x.send()})()`;
   return page(ctx, { title: t.checkPhone, body, refreshSeconds: 3, script });
 }
 
-export type FailureKind = 'cancelled' | 'insufficient' | 'wrong_pin' | 'no_answer' | 'other';
+export type FailureKind = 'cancelled' | 'insufficient' | 'wrong_pin' | 'locked' | 'no_answer' | 'other';
 
 /** Daraja result codes (reference/daraja.md) → what we tell the customer. */
 export function failureKind(status: string, resultCode: string | null): FailureKind {
   if (resultCode === '1032' || (status === 'cancelled' && !resultCode)) return 'cancelled';
   if (resultCode === '1') return 'insufficient';
   if (resultCode === '2001') return 'wrong_pin';
+  if (resultCode === '8006') return 'locked';
   if (resultCode === '1037' || resultCode === '1019' || status === 'expired') return 'no_answer';
   return 'other';
 }
@@ -150,6 +166,7 @@ const FAILURE_TEXT: Record<FailureKind, [keyof Dict, keyof Dict]> = {
   cancelled: ['failCancelled', 'failCancelledText'],
   insufficient: ['failInsufficient', 'failInsufficientText'],
   wrong_pin: ['failWrongPin', 'failWrongPinText'],
+  locked: ['failLocked', 'failLockedText'],
   no_answer: ['failNoAnswer', 'failNoAnswerText'],
   other: ['failOther', 'failOtherText'],
 };
@@ -169,12 +186,35 @@ export function failedPage(
   const [title, textKey] = FAILURE_TEXT[o.kind];
   // The common outcomes have our own wording; anything else gets M-Pesa's reason, in plain words.
   const text = o.kind === 'other' && o.reason ? o.reason : (t[textKey] as string);
+  // M-Pesa refuses the same amount from the same phone for a while: the button waits with it
+  // (a countdown with JavaScript; without, the page reloads ready when the time is up).
+  const wait = o.error === 'wait' && o.waitSeconds ? o.waitSeconds : 0;
+  const [before, after] = t.tryIn(-1).split('-1');
+  const msg = wait
+    ? html`<p class="msg" role="alert" id="waitmsg">${t.errWait} ${before}<span id="wait">${wait}</span>${after}</p>`
+    : message(t, o.error, o.waitSeconds);
+  // A locked PIN cannot be fixed by trying again: only Safaricom unlocks it.
+  const retry =
+    o.kind === 'locked'
+      ? ''
+      : html`<form method="post" action="/portal/retry/${o.purchase.id}">${carry(ctx)}<button id="retry"${raw(wait ? ' disabled' : '')}>${t.tryAgain} · ${formatKesShort(o.purchase.amountKes)}</button></form>`;
   const body = html`<div class="card"><div class="row">${ICON_FAIL}<h1>${t[title] as string}</h1></div>
-<p>${text}</p>${message(t, o.error, o.waitSeconds)}
-<form method="post" action="/portal/retry/${o.purchase.id}">${carry(ctx)}<button>${t.tryAgain} · ${formatKesShort(o.purchase.amountKes)}</button></form>
-<a class="btn alt" href="${link(ctx, '/portal')}">${t.otherPlan}</a></div>
-<p class="links"><a href="${link(ctx, `/portal/paybill/${o.purchase.id}`)}">${t.payByPaybill}</a></p>`;
-  return page(ctx, { title: t[title] as string, body });
+<p>${text}</p>${msg}
+${retry}<a class="btn alt" href="${link(ctx, '/portal')}">${t.otherPlan}</a></div>
+${o.kind === 'locked' ? '' : html`<p class="links"><a href="${link(ctx, `/portal/paybill/${o.purchase.id}`)}">${t.payByPaybill}</a></p>`}`;
+  if (!wait) return page(ctx, { title: t[title] as string, body });
+  return page(ctx, {
+    title: t[title] as string,
+    body,
+    refreshSeconds: wait,
+    refreshUrl: link(ctx, `/portal/wait/${o.purchase.id}`),
+    script: countdown(
+      'wait',
+      wait,
+      false,
+      "document.getElementById('retry').disabled=false;document.getElementById('waitmsg').hidden=true;",
+    ),
+  });
 }
 
 export interface PaybillInfo {
@@ -186,18 +226,26 @@ export interface PaybillInfo {
   amountKes: number;
 }
 
-/** Paying from the M-Pesa menu when the STK prompt never arrives, then recovery by receipt. */
-export function paybillPage(ctx: PageCtx, o: { pay: PaybillInfo }): Html {
+/**
+ * Paying from the M-Pesa menu when the STK prompt never arrives, then recovery by receipt. It
+ * follows the purchase like the waiting page (long-poll with JavaScript; a "paid" check without),
+ * so a payment by hand connects the device, and it says to cancel the prompt if it shows up late.
+ */
+export function paybillPage(ctx: PageCtx, o: { pay: PaybillInfo; purchaseId: string }): Html {
   const { t } = ctx;
   const { pay } = o;
+  const wait = link(ctx, `/portal/wait/${o.purchaseId}`);
   const body = html`<div class="card"><h1>${t.paybillTitle}</h1><p>${t.paybillIntro}</p>
+<p class="msg" role="note">${t.paybillOnce}</p>
 <ol><li>${t.pbStep1}</li><li>${pay.type === 'till' ? t.pbStep2Till : t.pbStep2Paybill}</li></ol>
 <dl><dt>${pay.type === 'till' ? t.tillNo : t.businessNo}</dt><dd class="big">${pay.number}</dd>
 ${pay.account ? html`<dt>${t.accountNo}</dt><dd class="big">${pay.account}</dd>` : ''}
 <dt>${t.amount}</dt><dd class="big">${pay.amountKes}</dd></dl>
-<ol start="3"><li>${t.pbStepPin}</li></ol></div>
+<ol start="3"><li>${t.pbStepPin}</li></ol><p role="status">${t.paybillWatching}</p><a class="btn alt" href="${wait}">${t.paybillCheck}</a></div>
 ${recoverForm(ctx, t.pbAfter)}`;
-  return page(ctx, { title: t.paybillTitle, body });
+  // Only a paid purchase moves on: an STK prompt that failed or ran out still takes a payment by hand.
+  const script = `(function p(){var x=new XMLHttpRequest();x.open('GET',${jsString(`/api/purchases/${o.purchaseId}?wait=25`)});x.timeout=35000;x.onload=function(){var s;try{s=JSON.parse(x.responseText).status}catch(e){}if(s==='paid')location.replace(${jsString(wait)});else setTimeout(p,x.status===200?0:3000)};x.onerror=x.ontimeout=function(){setTimeout(p,3000)};x.send()})()`;
+  return page(ctx, { title: t.paybillTitle, body, script });
 }
 
 function recoverForm(ctx: PageCtx, intro: string, o: { receipt?: string; error?: FormError } = {}): Html {
@@ -297,20 +345,44 @@ export interface OnlineInfo {
   secondsLeft: number;
   bytesLeft: number | null;
   devices: number;
+  accessCodeId: string;
+  /** When the access ends (wall-clock plans); null when time runs only while online. */
+  endsAt: Date | null;
 }
 
-/** Online status: time and data left, devices, top-up. */
-export function statusPage(ctx: PageCtx, o: { online: OnlineInfo | null }): Html {
+/** ACDEF-GHJKM → AC•••-•••KM: enough to tell two tickets apart, not enough to use one. */
+const maskCode = (formatted: string): string =>
+  formatted.replace(/[A-Z0-9]/gi, (ch, i: number) => (i < 2 || i >= formatted.length - 2 ? ch : '•'));
+
+/**
+ * Online status: the code (masked; shown in full on request, to the browser that was handed it),
+ * the end time in East Africa Time, data left, devices, log out and top-up. Without the router's
+ * variables the device cannot be told apart from any other, and the page says so.
+ */
+export function statusPage(
+  ctx: PageCtx,
+  o: { online: OnlineInfo | null; code?: string | null; logout?: string | null; unknownDevice?: boolean },
+): Html {
   const { t } = ctx;
   const topUp = html`<a class="btn${o.online ? ' alt' : ''}" href="${link(ctx, '/portal')}">${o.online ? t.topUp : t.choosePlan}</a>`;
+  if (!o.online && o.unknownDevice) {
+    const body = html`<div class="card"><h1>${t.whichDevice}</h1><p>${t.whichDeviceText}</p>${topUp}</div>`;
+    return page(ctx, { title: t.whichDevice, body });
+  }
   if (!o.online) {
     const body = html`<div class="card"><h1>${t.notOnline}</h1><p>${t.notOnlineText}</p>${topUp}<a class="btn alt" href="${link(ctx, '/portal/voucher')}">${t.codeLabel}</a></div>`;
     return page(ctx, { title: t.notOnline, body });
   }
   const { online } = o;
+  const code = o.code
+    ? html`<dt>${t.codeShort}</dt><dd><details><summary><span class="mono">${maskCode(formatCode(o.code))}</span> · ${t.showCode}</summary><span class="big">${formatCode(o.code)}</span></details></dd>`
+    : '';
+  const ends = online.endsAt
+    ? html`<dt>${t.endsAt}</dt><dd>${formatEat(online.endsAt)}</dd>`
+    : html`<dt>${t.endsAt}</dt><dd>${t.whileOnline}</dd>`;
   const body = html`<div class="card"><div class="row">${ICON_OK}<h1>${t.online}</h1></div>
-<dl><dt>${t.timeLeft}</dt><dd>${formatLeft(t, online.secondsLeft)}</dd><dt>${t.dataLeft}</dt><dd>${online.bytesLeft === null ? t.unlimited : formatBytes(online.bytesLeft)}</dd><dt>${t.devicesLabel}</dt><dd>${online.devices}</dd></dl>
-${ctx.hs.linkOrig ? html`<a class="btn" href="${ctx.hs.linkOrig}">${t.continueTo}</a>` : ''}${topUp}</div>`;
+<dl>${code}<dt>${t.timeLeft}</dt><dd>${formatLeft(t, online.secondsLeft)}</dd>${ends}<dt>${t.dataLeft}</dt><dd>${online.bytesLeft === null ? t.unlimited : formatBytes(online.bytesLeft)}</dd><dt>${t.devicesLabel}</dt><dd>${online.devices}</dd></dl>
+${ctx.hs.linkOrig ? html`<a class="btn" href="${ctx.hs.linkOrig}">${t.continueTo}</a>` : ''}${topUp}${o.logout ? html`<a class="btn alt" href="${o.logout}">${t.logOut}</a>` : ''}</div>`;
   return page(ctx, { title: t.online, body });
 }
 

@@ -59,7 +59,17 @@ export async function timeLeft(deps: Deps, d: ReturningDevice): Promise<OnlineIn
     throw e;
   }
   const a = await authorizeMac(deps, { mac, routerId: d.routerId });
-  return a.ok ? { secondsLeft: a.secondsLeft, bytesLeft: a.bytesLeft, devices: a.devices } : null;
+  if (!a.ok) return null;
+  // Wall clock: the code's own end. Uptime: the time runs only while online, so no fixed end.
+  const endsAt =
+    a.clock === 'wall' ? (a.expiresAt ?? new Date(deps.clock.now().getTime() + a.secondsLeft * 1000)) : null;
+  return {
+    secondsLeft: a.secondsLeft,
+    bytesLeft: a.bytesLeft,
+    devices: a.devices,
+    accessCodeId: a.accessCodeId,
+    endsAt,
+  };
 }
 
 /** Put a confirmed device back online without ever showing its code. */

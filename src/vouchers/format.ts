@@ -20,7 +20,7 @@ export function groupCode(code: string): string {
     : code;
 }
 
-/** The URL a ticket's QR code opens: the portal with the code filled in. */
+/** The URL a ticket's QR code opens: the portal's voucher page with the code filled in. */
 export function portalUrl(publicUrl: string, code: string): string {
-  return `${publicUrl.replace(/\/+$/, '')}/portal?code=${encodeURIComponent(code)}`;
+  return `${publicUrl.replace(/\/+$/, '')}/portal/voucher?code=${encodeURIComponent(code)}`;
 }

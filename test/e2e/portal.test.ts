@@ -98,12 +98,18 @@ async function answerOnPhone(number: string, action: 'Pay' | 'Cancel' | 'Wrong P
 
 /**
  * "Try again" right away: M-Pesa refuses the same amount from the same phone within two minutes,
- * and the page says so; two minutes later (moved on the app's clock) the retry goes through.
+ * the page says so and holds the button until then; two minutes later (moved on the app's clock,
+ * and the page reloaded as its countdown or refresh does) the retry goes through.
  */
 async function retryAfterTwoMinutes(d: Device, tryAgain: RegExp, wait: RegExp): Promise<void> {
   await d.page.getByRole('button', { name: tryAgain }).click();
   await d.page.getByText(wait).waitFor();
+  expect(await d.page.getByRole('button', { name: tryAgain }).isDisabled()).toBe(true);
   clock.advance(121_000);
+  const ready = new URL(d.page.url());
+  ready.searchParams.delete('e');
+  ready.searchParams.delete('s');
+  await d.page.goto(ready.toString());
   await d.page.getByRole('button', { name: tryAgain }).click();
   await d.page.waitForURL((u) => !u.search.includes('e=wait'));
 }

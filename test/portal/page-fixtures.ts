@@ -93,7 +93,14 @@ export function fixtureCtx(lang: Lang, hs: Hotspot = FIXTURE_HOTSPOT, path = '/p
 /** [name, page] for every page and state the portal can show. */
 export function allPages(lang: Lang): [string, Html][] {
   const c = fixtureCtx(lang);
-  const failures: pages.FailureKind[] = ['cancelled', 'insufficient', 'wrong_pin', 'no_answer', 'other'];
+  const failures: pages.FailureKind[] = [
+    'cancelled',
+    'insufficient',
+    'wrong_pin',
+    'locked',
+    'no_answer',
+    'other',
+  ];
   return [
     ['home', pages.homePage(c, { plans: PLANS })],
     [
@@ -109,7 +116,7 @@ export function allPages(lang: Lang): [string, Html][] {
     ['home-reconnect-failed', pages.homePage(c, { plans: PLANS, error: 'reconnect' })],
     ['voucher', pages.voucherPage(c, { code: 'ACDEF-GHJKM' })],
     ['voucher-error', pages.voucherPage(c, { code: 'ACDEF-GHJKX', error: 'unknown' })],
-    ['wait', pages.waitPage(c, { purchase: PURCHASE })],
+    ['wait', pages.waitPage(c, { purchase: PURCHASE, secondsLeft: 96 })],
     ...failures.map((kind): [string, Html] => [
       `failed-${kind}`,
       pages.failedPage(c, { purchase: PURCHASE, kind }),
@@ -130,11 +137,15 @@ export function allPages(lang: Lang): [string, Html][] {
       'paybill',
       pages.paybillPage(c, {
         pay: { type: 'paybill', number: '174379', account: PURCHASE.ref, amountKes: 50 },
+        purchaseId: PURCHASE.id,
       }),
     ],
     [
       'till',
-      pages.paybillPage(c, { pay: { type: 'till', number: '5123456', account: null, amountKes: 50 } }),
+      pages.paybillPage(c, {
+        pay: { type: 'till', number: '5123456', account: null, amountKes: 50 },
+        purchaseId: PURCHASE.id,
+      }),
     ],
     ['recover', pages.recoverPage(c, { sms: { today: '2026-03-01' } })],
     [
@@ -176,15 +187,32 @@ export function allPages(lang: Lang): [string, Html][] {
     ],
     [
       'status',
-      pages.statusPage(c, { online: { secondsLeft: 2 * 3600 + 15 * 60 + 40, bytesLeft: null, devices: 2 } }),
+      pages.statusPage(c, {
+        online: {
+          secondsLeft: 2 * 3600 + 15 * 60 + 40,
+          bytesLeft: null,
+          devices: 2,
+          accessCodeId: 'a',
+          endsAt: new Date('2026-03-01T11:50:00Z'),
+        },
+        code: 'ACDEFGHJKM',
+        logout: FIXTURE_HOTSPOT.linkLoginOnly!.replace(/login$/, 'logout'),
+      }),
     ],
     [
       'status-capped',
       pages.statusPage(c, {
-        online: { secondsLeft: 3 * 86400 + 60, bytesLeft: 1.5 * 1024 ** 3, devices: 3 },
+        online: {
+          secondsLeft: 3 * 86400 + 60,
+          bytesLeft: 1.5 * 1024 ** 3,
+          devices: 3,
+          accessCodeId: 'a',
+          endsAt: null,
+        },
       }),
     ],
     ['status-offline', pages.statusPage(c, { online: null })],
+    ['status-unknown-device', pages.statusPage(fixtureCtx(lang, {}), { online: null, unknownDevice: true })],
     ['not-found', pages.errorPage(c, { kind: 'not_found' })],
     ['bad-request', pages.errorPage(c, { kind: 'bad_request' })],
     ['problem', pages.errorPage(c, { kind: 'problem' })],

@@ -286,7 +286,7 @@ describe('printing', () => {
     // rendering on its own, so every ticket's QR is still decoded from the rendered PDF.
     const px = (pt: number) => Math.round((pt * dpi) / 72);
     sheet.vouchers.forEach((v, i) => {
-      const url = `${PUBLIC_URL}/portal?code=${v.code}`;
+      const url = `${PUBLIC_URL}/portal/voucher?code=${v.code}`;
       if (decoded.has(url)) return;
       const box = ticketBox(i);
       const base = join(dir, `t${i}`);
@@ -307,7 +307,7 @@ describe('printing', () => {
       ]);
       for (const d of zbar(`${base}.png`)) decoded.add(d);
     });
-    expect([...decoded].sort()).toEqual(b.codes.map((c) => `${PUBLIC_URL}/portal?code=${c}`).sort());
+    expect([...decoded].sort()).toEqual(b.codes.map((c) => `${PUBLIC_URL}/portal/voucher?code=${c}`).sort());
     expect(readFileSync(join(dir, 'page-1.png')).length).toBeGreaterThan(1000);
   });
 

@@ -23,6 +23,8 @@ export const en = {
   reconnect: 'Reconnect',
   // Errors shown on the forms (keys are the short codes carried in ?e=)
   errPhone: 'Enter a Safaricom M-Pesa number, like 0712 345 678.',
+  errNotMpesa:
+    'That is not a Safaricom number (Airtel, Telkom and others cannot pay with M-Pesa). Enter a Safaricom M-Pesa number, or use a voucher code.',
   errPlan: 'Choose a package first.',
   errBusy:
     'A payment request is already waiting on this phone. Finish it on the phone, or wait a minute and try again.',
@@ -51,6 +53,7 @@ export const en = {
   step1: 'Unlock your phone.',
   step2: 'Enter your M-Pesa PIN when asked, then press OK.',
   step3: 'Keep this page open: you will be connected by yourself.',
+  pinTimeLeft: 'Time left to enter your PIN:',
   waitingNote: 'This page updates by itself.',
   refresh: 'Check again',
   noPrompt: 'No request on your phone?',
@@ -62,6 +65,9 @@ export const en = {
     'Your M-Pesa balance is too low for this package. Top up, or choose a smaller package.',
   failWrongPin: 'Wrong M-Pesa PIN',
   failWrongPinText: 'The PIN was not correct. You were not charged. Try again and enter your PIN carefully.',
+  failLocked: 'M-Pesa PIN locked',
+  failLockedText:
+    'Your M-Pesa PIN is locked, so M-Pesa cannot take this payment. Call Safaricom on 100 to unlock it, or pay with another phone.',
   failNoAnswer: 'No answer from the phone',
   failNoAnswerText:
     'The request timed out. Make sure the phone is on, has network and is not on a call, then try again.',
@@ -72,6 +78,9 @@ export const en = {
   // Paybill / Till
   paybillTitle: 'Pay from the M-Pesa menu',
   paybillIntro: 'Use this if the request does not appear on your phone.',
+  paybillOnce: 'Pay only once: if the M-Pesa request still appears on your phone, cancel it.',
+  paybillWatching: 'This page connects you as soon as the payment arrives.',
+  paybillCheck: 'I have paid: check now',
   pbStep1: 'Open M-Pesa and choose Lipa na M-Pesa.',
   pbStep2Paybill: 'Choose Pay Bill.',
   pbStep2Till: 'Choose Buy Goods and Services.',
@@ -111,6 +120,14 @@ export const en = {
   yourCode: 'Your access code',
   keepCode: 'Keep this code: use it to reconnect on this device.',
   online: 'You are online',
+  codeShort: 'Access code',
+  showCode: 'show',
+  endsAt: 'Ends',
+  whileOnline: 'Time counts only while you are online',
+  logOut: 'Log out',
+  whichDevice: 'Which device is this?',
+  whichDeviceText:
+    'We cannot tell which device this is from here. Open the WiFi login page (any website will bring it up), or the status link the WiFi shows, and we will show your time.',
   timeLeft: 'Time left',
   dataLeft: 'Data left',
   devicesLabel: 'Devices allowed',

@@ -24,6 +24,8 @@ export const sw: Dict = {
   stillHave: (left: string) => `Bado una ${left} kwenye kifaa hiki.`,
   reconnect: 'Unganisha tena',
   errPhone: 'Weka nambari ya Safaricom ya M-Pesa, mfano 0712 345 678.',
+  errNotMpesa:
+    'Hiyo si nambari ya Safaricom (Airtel, Telkom na mitandao mingine haiwezi kulipa kwa M-Pesa). Weka nambari ya Safaricom ya M-Pesa, au tumia msimbo wa vocha.',
   errPlan: 'Chagua kifurushi kwanza.',
   errBusy:
     'Tayari kuna ombi la malipo kwenye simu hii. Limalize kwenye simu, au subiri dakika moja ujaribu tena.',
@@ -52,6 +54,7 @@ export const sw: Dict = {
   step1: 'Fungua simu yako.',
   step2: 'Weka PIN yako ya M-Pesa ukiombwa, kisha bonyeza OK.',
   step3: 'Usifunge ukurasa huu: utaunganishwa wenyewe.',
+  pinTimeLeft: 'Muda uliobaki kuweka PIN:',
   waitingNote: 'Ukurasa huu unajisasisha wenyewe.',
   refresh: 'Angalia tena',
   noPrompt: 'Hujapata ombi kwenye simu?',
@@ -62,6 +65,9 @@ export const sw: Dict = {
     'Salio lako la M-Pesa ni dogo kwa kifurushi hiki. Ongeza salio, au chagua kifurushi kidogo.',
   failWrongPin: 'PIN ya M-Pesa si sahihi',
   failWrongPinText: 'PIN haikuwa sahihi. Hukutozwa pesa. Jaribu tena na uweke PIN yako kwa makini.',
+  failLocked: 'PIN ya M-Pesa imefungwa',
+  failLockedText:
+    'PIN yako ya M-Pesa imefungwa, kwa hivyo M-Pesa haiwezi kupokea malipo haya. Piga 100 (Safaricom) kuifungua, au lipa kwa simu nyingine.',
   failNoAnswer: 'Simu haikujibu',
   failNoAnswerText:
     'Muda wa ombi umekwisha. Hakikisha simu imewashwa, ina mtandao na haiko kwenye simu, kisha jaribu tena.',
@@ -71,6 +77,9 @@ export const sw: Dict = {
   otherPlan: 'Chagua kifurushi kingine',
   paybillTitle: 'Lipa kupitia menyu ya M-Pesa',
   paybillIntro: 'Tumia njia hii kama ombi halionekani kwenye simu yako.',
+  paybillOnce: 'Lipa mara moja tu: ombi la M-Pesa likitokea kwenye simu yako, liache (bonyeza Cancel).',
+  paybillWatching: 'Ukurasa huu utakuunganisha mara tu malipo yatakapofika.',
+  paybillCheck: 'Nimelipa: angalia sasa',
   pbStep1: 'Fungua M-Pesa na uchague Lipa na M-Pesa.',
   pbStep2Paybill: 'Chagua Pay Bill.',
   pbStep2Till: 'Chagua Buy Goods and Services.',
@@ -108,6 +117,14 @@ export const sw: Dict = {
   yourCode: 'Nambari yako ya kuingia',
   keepCode: 'Hifadhi nambari hii: itumie kuunganisha tena kifaa hiki.',
   online: 'Uko mtandaoni',
+  codeShort: 'Msimbo wa kuingia',
+  showCode: 'onyesha',
+  endsAt: 'Inaisha',
+  whileOnline: 'Muda unahesabiwa tu ukiwa mtandaoni',
+  logOut: 'Toka',
+  whichDevice: 'Hiki ni kifaa kipi?',
+  whichDeviceText:
+    'Hatuwezi kujua ni kifaa kipi kutoka hapa. Fungua ukurasa wa kuingia wa WiFi (tovuti yoyote itaufungua), au kiungo cha hali kinachoonyeshwa na WiFi, nasi tutaonyesha muda wako.',
   timeLeft: 'Muda uliobaki',
   dataLeft: 'Data iliyobaki',
   devicesLabel: 'Vifaa vinavyoruhusiwa',

@@ -225,7 +225,7 @@ export function handleHotspot(router: SimRouter, req: SimRequest, o: HotspotOpti
     if (a) router.logout(a['.id']!, 'user request');
     return {
       ...page('Logged out', `<h1>Logged out</h1><p><a href="${o.basePath}/login">Log in again</a></p>`),
-      headers,
+      headers: { ...headers, 'content-type': 'text/html; charset=utf-8' },
     };
   }
   if (path === '/status') {
