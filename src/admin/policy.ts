@@ -69,6 +69,7 @@ export const POLICY = {
   'GET /api/admin/settings': MANAGE,
   'PUT /api/admin/settings/mpesa': OWNER,
   'PUT /api/admin/settings/sms': OWNER,
+  'POST /api/admin/settings/mpesa/pull': OWNER,
   'PUT /api/admin/settings/branding': MANAGE,
 
   'GET /api/admin/staff': OWNER,

@@ -225,3 +225,20 @@ async function matchAndCredit(
   );
   return credit(id);
 }
+
+/**
+ * A C2B payment learnt another way (Pull Transactions, when its confirmation never came): matched
+ * and credited exactly like a confirmation, deduplicated with STK and C2B by receipt.
+ */
+export async function creditC2bPayment(
+  deps: Deps,
+  n: C2bNotification & { amountKes: number },
+): Promise<C2bOutcome> {
+  if (!possibleAmount(n.amountKes)) return 'malformed';
+  try {
+    return (await deps.db.transaction((tx) => matchAndCredit(tx, deps, n))).outcome;
+  } catch (e) {
+    if (!isUniqueViolation(e, 'purchases_mpesa_receipt_key')) throw e;
+    return 'duplicate';
+  }
+}

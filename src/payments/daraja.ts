@@ -158,6 +158,14 @@ export function createAppDaraja(o: {
       const c = await client();
       return isClient(c) ? c.transactionStatus(input) : c;
     },
+    async pullRegister(input) {
+      const c = await client();
+      return isClient(c) ? c.pullRegister(input) : c;
+    },
+    async pullQuery(input) {
+      const c = await client();
+      return isClient(c) ? c.pullQuery(input) : c;
+    },
     async token() {
       const c = await client();
       return isClient(c) ? c.token() : c;

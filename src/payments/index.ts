@@ -5,3 +5,4 @@ export { startPurchase } from './start-purchase.ts';
 export { RETRYABLE_STATUSES } from './status.ts';
 export { DARAJA_HOSTS, darajaBaseUrl, mpesaMissing } from './daraja.ts';
 export { safaricomCertificate, startStatusCheck, type StartCheckResult } from './transaction-status/index.ts';
+export { pullRecentPayments, registerPull } from './pull/pull-payments.ts';

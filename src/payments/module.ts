@@ -7,6 +7,7 @@ import { reconcilePayments } from './reconcile.ts';
 import { paymentRoutes } from './routes.ts';
 import { sweepInbox } from './stk-callback.ts';
 import { statusCallbackRoutes } from './transaction-status/index.ts';
+import { PULL_EVERY_MS, pullRecentPayments } from './pull/pull-payments.ts';
 
 export const PAYMENT_RECONCILE_EVERY_MS = 5_000;
 export const INBOX_SWEEP_EVERY_MS = 30_000;
@@ -32,10 +33,18 @@ export const paymentsModule: Module = {
       leaseMs: 600_000,
       handle: async () => void (await sweepInbox(deps)),
     },
+    // Only does something once the account is registered for Pull Transactions.
+    {
+      kind: 'payments.pull',
+      maxAttempts: 1,
+      leaseMs: 600_000,
+      handle: async () => void (await pullRecentPayments(deps)),
+    },
   ],
   recurring: () => [
     { kind: 'payments.reconcile', everyMs: PAYMENT_RECONCILE_EVERY_MS },
     { kind: 'payments.inbox', everyMs: INBOX_SWEEP_EVERY_MS },
+    { kind: 'payments.pull', everyMs: PULL_EVERY_MS },
   ],
   services: [
     {

@@ -9,7 +9,7 @@ import type { Deps } from '../app/deps.ts';
 import { isAppError } from '../lib/errors.ts';
 import { getPurchase as getPurchaseView } from '../payments/index.ts';
 import { startPurchase as startPayment } from '../payments/index.ts';
-import { RETRYABLE_STATUSES } from '../payments/index.ts';
+import { RETRYABLE_STATUSES, startStatusCheck } from '../payments/index.ts';
 import { purchaseForRetry } from './data.ts';
 import type { Lang } from './i18n/index.ts';
 import type { FormError, PaybillInfo } from './pages.ts';
@@ -142,6 +142,20 @@ export function recoverByReceipt(
   return throttled(async () => {
     const r = await recoverAccess(deps, input);
     if (r.via !== 'receipt') return { ok: false, reason: 'receipt_unknown' };
+    if (!r.ok && r.reason === 'unknown' && /^[A-Z0-9]{10}$/.test(input.receipt)) {
+      // A receipt we have no record of: ask Safaricom (Transaction Status). The miss above was
+      // already counted like code guessing; the check has its own per-device limit too.
+      const c = await startStatusCheck(deps, {
+        receipt: input.receipt,
+        mac: input.mac,
+        ip: input.ip ?? null,
+      });
+      if (c.state === 'checking') return { ok: false, reason: 'receipt_checking' };
+      if (c.state === 'already_claimed' || c.state === 'not_ours')
+        return { ok: false, reason: 'receipt_claimed' };
+      if (c.state === 'too_many') return { ok: false, reason: 'too_many' };
+      return { ok: false, reason: 'receipt_unknown' };
+    }
     if (!r.ok)
       return {
         ok: false,

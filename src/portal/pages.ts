@@ -35,6 +35,8 @@ export const FORM_ERRORS = {
   receipt: 'errReceipt',
   receipt_unknown: 'errReceiptUnknown',
   receipt_used: 'errReceiptUsed',
+  receipt_checking: 'errReceiptChecking',
+  receipt_claimed: 'errReceiptClaimed',
   no_device: 'errNoDevice',
   amount: 'errAmount',
   day: 'errDay',

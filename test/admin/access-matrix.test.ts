@@ -67,6 +67,7 @@ const EXPECT: Record<string, ReturnType<typeof A>> = {
   'GET /api/admin/settings': MANAGE,
   'PUT /api/admin/settings/mpesa': OWNER,
   'PUT /api/admin/settings/sms': OWNER,
+  'POST /api/admin/settings/mpesa/pull': OWNER,
   'PUT /api/admin/settings/branding': MANAGE,
   'GET /api/admin/staff': OWNER,
   'POST /api/admin/staff': OWNER,

@@ -214,6 +214,12 @@ describe('Transaction Status', () => {
     await startStatusCheck(h.app.deps, { receipt: odd.receipt, ...device() });
     expect((await finished(odd.receipt)).state).toBe('wrong_amount');
     expect(await paidTotal()).toBe(before);
+    // Asked again: the answer stands, and nothing more is sent to M-Pesa.
+    const sent = h.sim.deliveries.filter((d) => d.kind === 'transaction_status').length;
+    expect((await startStatusCheck(h.app.deps, { receipt: odd.receipt, ...device() })).state).toBe(
+      'not_ours',
+    );
+    expect(h.sim.deliveries.filter((d) => d.kind === 'transaction_status').length).toBe(sent);
   });
 
   it('a refused initiator (2001), a queue time-out and a late result', async () => {
@@ -274,6 +280,32 @@ describe('Transaction Status', () => {
     expect(row!.mpesa_receipt).toBe(receipt);
     expect(await paidTotal()).toBe(before);
     expect(await creditsOf(receipt)).toBe(1);
+  });
+
+  it('the portal\'s "Already paid?" says it is checking, then lets the device on', async () => {
+    const { receipt } = await unseenPayment(20);
+    const form = new URLSearchParams({
+      mac: '02:aa:bb:cc:dd:01',
+      ip: '10.5.50.30',
+      'link-login-only': 'http://10.5.50.1/login',
+      receipt,
+    }).toString();
+    const press = () =>
+      fetch(`${h.url}/portal/recover`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form,
+      });
+    const first = await press();
+    expect(first.status).toBe(303);
+    const checking = String(first.headers.get('location'));
+    expect(checking).toContain('e=receipt_checking');
+    const page = await (await fetch(`${h.url}${checking}`)).text();
+    expect(page).toContain('We are checking this M-Pesa code with Safaricom');
+    expect((await finished(receipt)).state).toBe('credited');
+    const again = await press();
+    expect(String(again.headers.get('location'))).toMatch(/^\/portal\/connect\?t=/);
   });
 
   it('is limited per device and per address', async () => {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { revokeCode } from '../../access/index.ts';
 import { normalizeMac } from '../../lib/mac.ts';
-import { recordCashSale } from '../../payments/index.ts';
+import { recordCashSale, registerPull } from '../../payments/index.ts';
 import { listAudit, listAuditQuery } from '../../audit/index.ts';
 import { getCode, listCodes, listCodesQuery } from '../codes/list-codes.ts';
 import { getCustomer, listCustomers, listCustomersQuery } from '../customers/customers.ts';
@@ -256,6 +256,16 @@ export const apiRoutes = [
       await saveMpesa(deps, body, actor, ip);
       return ok;
     },
+  }),
+  route({
+    method: 'POST',
+    path: '/api/admin/settings/mpesa/pull',
+    tag: 'settings',
+    summary: "Register the account for Pull Transactions (Daraja's answer in plain words)",
+    body: z.object({
+      nominatedNumber: z.string().regex(/^2547\d{8}$|^2541\d{8}$/, 'a number like 2547XXXXXXXX'),
+    }),
+    handler: ({ deps, body, actor, ip }) => registerPull(deps, body, actor, ip),
   }),
   route({
     method: 'PUT',

@@ -20,6 +20,8 @@ export const STATUS_CHECKS_PER_HOUR = 5;
 export type StartCheckResult =
   | { state: 'checking'; checkId: string }
   | { state: 'already_claimed' }
+  /** Safaricom said it went to another shortcode, or is no plan's amount. */
+  | { state: 'not_ours' }
   | { state: 'too_many' }
   | { state: 'unavailable'; reason: string };
 
@@ -37,6 +39,13 @@ export async function startStatusCheck(
     sql`SELECT id FROM status_checks WHERE receipt = ${receipt} AND state = 'pending'`,
   );
   if (open[0]) return { state: 'checking', checkId: open[0].id };
+  // Safaricom already answered for this receipt: say so again instead of asking again.
+  const [answered] = await query<{ state: string }>(
+    deps.db,
+    sql`SELECT state FROM status_checks WHERE receipt = ${receipt}
+          AND state IN ('already_claimed', 'not_ours', 'wrong_amount') ORDER BY created_at DESC LIMIT 1`,
+  );
+  if (answered) return { state: answered.state === 'already_claimed' ? 'already_claimed' : 'not_ours' };
 
   const hourAgo = new Date(now.getTime() - 3600_000);
   const [recent] = await query<{ by_mac: number; by_ip: number }>(

@@ -45,6 +45,10 @@ export const en = {
   errReceiptUnknown:
     'We could not find that M-Pesa payment yet. Check the code, or wait a minute and try again.',
   errReceiptUsed: 'That payment has already been used, and its time is over.',
+  errReceiptChecking:
+    'We are checking this M-Pesa code with Safaricom. Wait a minute, then press the button again.',
+  errReceiptClaimed:
+    'That M-Pesa payment was already used for WiFi, or was not paid to this business. Ask the staff if it was yours.',
   errNoDevice: 'Open this page from the WiFi login page so we can connect this device.',
   routerSaid: 'The hotspot said:',
   // Waiting for the PIN

@@ -47,6 +47,10 @@ export const sw: Dict = {
   errReceiptUnknown:
     'Bado hatujapata malipo hayo ya M-Pesa. Iangalie nambari, au subiri dakika moja ujaribu tena.',
   errReceiptUsed: 'Malipo hayo yameshatumika, na muda wake umekwisha.',
+  errReceiptChecking:
+    'Tunaihakiki nambari hii ya M-Pesa na Safaricom. Subiri dakika moja, kisha bonyeza kitufe tena.',
+  errReceiptClaimed:
+    'Malipo hayo ya M-Pesa yameshatumika kwa WiFi, au hayakulipwa kwa biashara hii. Uliza wahudumu kama yalikuwa yako.',
   errNoDevice: 'Fungua ukurasa huu kutoka ukurasa wa kuingia wa WiFi ili tuunganishe kifaa hiki.',
   routerSaid: 'Hotspot imesema:',
   checkPhone: 'Angalia simu yako',

@@ -100,6 +100,23 @@ export interface TransactionStatusInput {
   occasion?: string;
 }
 
+/** One C2B payment as Pull Transactions lists it. */
+export interface PulledTransaction {
+  transactionId: string;
+  amountKes: number | null;
+  billReference: string;
+  msisdn: string;
+  /** Epoch ms, when Daraja gave a date. */
+  at: number | null;
+}
+
+export type PullQueryResult = Result<{ transactions: PulledTransaction[] }>;
+
+/** "YYYY-MM-DD HH:mm:ss" in East Africa Time, the form Pull Transactions takes. */
+export function pullDate(at: Date): string {
+  return new Date(at.getTime() + 3 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
 /** Accepted for processing: the answer comes later, to ResultURL, under these ids. */
 export type TransactionStatusAck = Result<{ conversationId: string; originatorConversationId: string }>;
 
@@ -121,6 +138,13 @@ export interface DarajaClient {
   }): Promise<Result<{ responseDescription: string }>>;
   /** Transaction Status: ask M-Pesa about a receipt; the result is POSTed to resultUrl. */
   transactionStatus(input: TransactionStatusInput): Promise<TransactionStatusAck>;
+  /** Pull Transactions: register the shortcode once (production shortcodes). */
+  pullRegister(input: {
+    nominatedNumber: string;
+    callbackUrl: string;
+  }): Promise<Result<{ description: string }>>;
+  /** Pull Transactions: the C2B payments to our shortcode between two times (page `offset`). */
+  pullQuery(input: { from: Date; to: Date; offset?: number }): Promise<PullQueryResult>;
   /** Current token, fetching one if needed (exposed for diagnostics and tests). */
   token(): Promise<Result<{ token: string }>>;
 }
@@ -372,6 +396,56 @@ export function createDarajaClient(o: DarajaClientOptions): DarajaClient {
         };
       }
       return { ok: false, error: classifyError(r.status, j, r.retryAfter) };
+    },
+
+    async pullRegister(input) {
+      const r = await call('/pulltransactions/v1/register', {
+        ShortCode: o.type === 'till' && o.till ? o.till : o.shortcode,
+        RequestType: 'Pull',
+        NominatedNumber: input.nominatedNumber,
+        CallBackURL: input.callbackUrl,
+      });
+      if (!r.ok) return r;
+      const j = r.json ?? {};
+      if (r.status === 200 && String(j.ResponseStatus ?? j.ResponseCode) === '1000') {
+        return { ok: true, description: String(j.ResponseDescription ?? 'registered') };
+      }
+      return { ok: false, error: classifyError(r.status, j, r.retryAfter) };
+    },
+
+    async pullQuery(input) {
+      const r = await call('/pulltransactions/v1/query', {
+        ShortCode: o.type === 'till' && o.till ? o.till : o.shortcode,
+        StartDate: pullDate(input.from),
+        EndDate: pullDate(input.to),
+        OffSetValue: String(input.offset ?? 0),
+      });
+      if (!r.ok) return r;
+      const j = r.json ?? {};
+      const code = String(j.ResponseCode ?? '');
+      if (r.status === 200 && code === '1001') return { ok: true, transactions: [] };
+      if (r.status !== 200 || code !== '1000')
+        return { ok: false, error: classifyError(r.status, j, r.retryAfter) };
+      // Response is a list of lists of rows in the documented sample; take the rows wherever they are.
+      const rows: unknown[] = Array.isArray(j.Response) ? j.Response.flat(2) : [];
+      const transactions: PulledTransaction[] = [];
+      for (const row of rows) {
+        const t = row as Record<string, unknown>;
+        const id = String(t.transactionId ?? '')
+          .trim()
+          .toUpperCase();
+        if (!/^[A-Z0-9]{10}$/.test(id)) continue;
+        const amount = String(t.amount ?? '').trim();
+        const at = Date.parse(String(t.trxDate ?? ''));
+        transactions.push({
+          transactionId: id,
+          amountKes: /^\d+(\.0+)?$/.test(amount) ? Number.parseInt(amount, 10) : null,
+          billReference: String(t.billreference ?? ''),
+          msisdn: String(t.msisdn ?? ''),
+          at: Number.isFinite(at) ? at : null,
+        });
+      }
+      return { ok: true, transactions };
     },
 
     async c2bSimulate(input) {

@@ -56,6 +56,14 @@ export async function darajaSimRoutes(app: FastifyInstance, opts: { sim: DarajaS
     };
 
   app.post(
+    '/pulltransactions/v1/register',
+    api((a, b) => sim.pullRegister(a, b)),
+  );
+  app.post(
+    '/pulltransactions/v1/query',
+    api((a, b) => sim.pullQuery(a, b)),
+  );
+  app.post(
     '/mpesa/transactionstatus/v1/query',
     api((a, b) => sim.transactionStatus(a, b)),
   );
