@@ -266,11 +266,12 @@ modules {
     client_table = "nas"
     read_clients = no
     group_attribute = "SQL-Group"
+    # As many connections as threads: with fewer, rlm_sql rejects a request that finds none free.
     pool {
-      start = 10
-      min = 10
-      max = 10
-      spare = 10
+      start = 32
+      min = 32
+      max = 32
+      spare = 32
       uses = 0
       retry_delay = 1
       lifetime = 0
