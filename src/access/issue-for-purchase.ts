@@ -127,19 +127,19 @@ async function findExtendable(tx: Conn, input: IssueInput, now: Date): Promise<L
   if (!input.phone && !input.mac) return null;
   const rows = await query<LiveCode>(
     tx,
+    // Candidates from two index lookups (access_codes_phone_idx, access_devices_mac_idx): an OR
+    // across the two tables would scan every live code, and its time grew with their number.
     sql`SELECT c.id, c.code_sealed, c.status, c.clock, c.expires_at
         FROM access_codes c
-        WHERE c.kind = 'purchase' AND c.plan_id = ${input.planId} AND c.status IN ('issued', 'active')
+        WHERE c.id IN (SELECT a.id FROM access_codes a WHERE a.phone = ${input.phone}
+                       UNION
+                       SELECT d.access_code_id FROM access_devices d WHERE d.mac = ${input.mac})
+          AND c.kind = 'purchase' AND c.plan_id = ${input.planId} AND c.status IN ('issued', 'active')
           AND (c.expires_at IS NULL OR c.expires_at > ${now})
           AND (c.used_seconds < c.duration_seconds)
-          AND (
-            (${input.phone}::text IS NOT NULL AND c.phone = ${input.phone})
-            OR (${input.mac}::text IS NOT NULL AND EXISTS (
-                  SELECT 1 FROM access_devices d WHERE d.access_code_id = c.id AND d.mac = ${input.mac}))
-          )
         ORDER BY c.issued_at DESC
         LIMIT 1
-        FOR UPDATE`,
+        FOR UPDATE OF c`,
   );
   return rows[0] ?? null;
 }

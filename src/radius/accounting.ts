@@ -114,7 +114,9 @@ export async function recordAccounting(
   const startedAt = new Date(now.getTime() - (r.sessionSeconds + r.delaySeconds) * 1000);
 
   return deps.db.transaction(async (tx) => {
-    let [row] = await selectForUpdate(tx, r);
+    // The usual packet (an interim for a known session) updates its row in one statement, which
+    // hands back the totals stored before it to work out what is new.
+    let [row] = await updateSession(tx, r, now, stop);
     if (!row) {
       const codeId = await resolveCode(tx, deps, r);
       await tx.execute(
@@ -123,7 +125,7 @@ export async function recordAccounting(
                     ${r.ip ?? null}, 'active', ${startedAt}, ${now})
             ON CONFLICT (router_id, acct_session_id) DO NOTHING`,
       );
-      [row] = await selectForUpdate(tx, r);
+      [row] = await updateSession(tx, r, now, stop);
       if (!row) throw new Error('session row vanished');
       if (r.status === ACCT_STATUS_TYPE.Start && r.mac) {
         // A Start for a device whose previous session never sent Stop (lost packet, NAS crash):
@@ -138,23 +140,6 @@ export async function recordAccounting(
     const addedBytes =
       Math.max(0, r.inputBytes - Number(row.input_bytes)) +
       Math.max(0, r.outputBytes - Number(row.output_bytes));
-    // A session the sweeper closed for silence comes back to life if the NAS still reports it.
-    const reopen = !stop && row.status === 'closed' && row.terminate_cause === 'Stale';
-    // The first real end wins: a resent Stop keeps the original time and cause. A Stop for a
-    // session the sweeper closed replaces the guess with the NAS's own answer.
-    const closeNow = stop && (row.status === 'active' || row.terminate_cause === 'Stale');
-    await tx.execute(
-      sql`UPDATE sessions SET
-            session_seconds = GREATEST(session_seconds, ${r.sessionSeconds}),
-            input_bytes = GREATEST(input_bytes, ${r.inputBytes}),
-            output_bytes = GREATEST(output_bytes, ${r.outputBytes}),
-            ip = COALESCE(${r.ip ?? null}, ip),
-            updated_at = ${now},
-            status = ${stop ? 'closed' : reopen ? 'active' : row.status},
-            stopped_at = ${closeNow ? now : reopen ? null : sql`stopped_at`},
-            terminate_cause = ${closeNow ? (r.terminateCause ?? 'Stop') : reopen ? null : sql`terminate_cause`}
-          WHERE id = ${row.id}`,
-    );
     const codeId = row.access_code_id ?? (await resolveCode(tx, deps, r));
     if (codeId && !row.access_code_id)
       await tx.execute(sql`UPDATE sessions SET access_code_id = ${codeId} WHERE id = ${row.id}`);
@@ -164,12 +149,33 @@ export async function recordAccounting(
   });
 }
 
-function selectForUpdate(tx: Conn, r: AccountingRecord) {
+/**
+ * Apply a packet to its session row and return the row as it was (the subquery locks it first,
+ * so concurrent copies of a packet queue and each sees what the one before it stored). Totals
+ * never go backwards. A session the sweeper closed for silence comes back to life if the NAS
+ * still reports it; the first real end wins (a resent Stop keeps the original time and cause),
+ * and a Stop for a session the sweeper closed replaces the guess with the NAS's own answer.
+ */
+function updateSession(tx: Conn, r: AccountingRecord, now: Date, stop: boolean) {
+  const reopen = sql`(NOT ${stop}::boolean AND o.status = 'closed' AND o.terminate_cause = 'Stale')`;
+  const closeNow = sql`(${stop}::boolean AND (o.status = 'active' OR o.terminate_cause = 'Stale'))`;
   return query<SessionRow>(
     tx,
-    sql`SELECT id, access_code_id, status, session_seconds, input_bytes, output_bytes, terminate_cause
-          FROM sessions WHERE router_id = ${r.routerId} AND acct_session_id = ${r.acctSessionId!}
-          FOR UPDATE`,
+    sql`UPDATE sessions s SET
+          session_seconds = GREATEST(s.session_seconds, ${r.sessionSeconds}),
+          input_bytes = GREATEST(s.input_bytes, ${r.inputBytes}),
+          output_bytes = GREATEST(s.output_bytes, ${r.outputBytes}),
+          ip = COALESCE(${r.ip ?? null}, s.ip),
+          updated_at = ${now},
+          status = CASE WHEN ${stop}::boolean THEN 'closed' WHEN ${reopen} THEN 'active' ELSE s.status END,
+          stopped_at = CASE WHEN ${closeNow} THEN ${now}::timestamptz WHEN ${reopen} THEN NULL ELSE s.stopped_at END,
+          terminate_cause = CASE WHEN ${closeNow} THEN ${r.terminateCause ?? 'Stop'}::text
+                                 WHEN ${reopen} THEN NULL ELSE s.terminate_cause END
+        FROM (SELECT id, access_code_id, status, session_seconds, input_bytes, output_bytes, terminate_cause
+                FROM sessions WHERE router_id = ${r.routerId} AND acct_session_id = ${r.acctSessionId!}
+                FOR UPDATE) o
+        WHERE s.id = o.id
+        RETURNING o.id, o.access_code_id, o.status, o.session_seconds, o.input_bytes, o.output_bytes, o.terminate_cause`,
   );
 }
 

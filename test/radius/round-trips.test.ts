@@ -110,4 +110,39 @@ describe('RADIUS round trips', () => {
     expect((await guessCount('guess:radius:%')) - before).toBe(2);
     expect(await guessCount('guess:radius:mac:02:00:00:00:00:09')).toBe(1);
   });
+
+  it('an Accounting Interim for a known session is two statements in one transaction', async () => {
+    const v = await addVoucher(deps, { hours: 1, devices: 1 });
+    const m = '02:00:00:00:00:21';
+    expect((await login(v.code, v.code, m)).code).toBe(RadiusCode.AccessAccept);
+    const acct = (type: 'Start' | 'Interim-Update', seconds: number) =>
+      exchange(
+        server.acctPort!,
+        encodeRequest({
+          code: RadiusCode.AccountingRequest,
+          identifier: 2,
+          attributes: [
+            attr('User-Name', v.code),
+            attr('Acct-Session-Id', 'rt-1'),
+            attr('Acct-Status-Type', type),
+            attr('Acct-Session-Time', seconds),
+            attr('Acct-Input-Octets', seconds * 100),
+            attr('Acct-Output-Octets', seconds * 900),
+            attr('Calling-Station-Id', m),
+            attr('Class', `wavu:${v.id}`),
+          ],
+          secret: SECRET,
+        }),
+      );
+    expect(await acct('Start', 0)).not.toBeNull();
+    // The session row updated (handing back what it held) and the usage charged to the code.
+    const interim = await counted(() => acct('Interim-Update', 60));
+    expect(decodePacket(interim.result!).code).toBe(RadiusCode.AccountingResponse);
+    expect([interim.statements, interim.transactions]).toEqual([2, 1]);
+    const [c] = await query<{ used_bytes: number | string }>(
+      deps.db,
+      sql`SELECT used_bytes FROM access_codes WHERE id = ${v.id}`,
+    );
+    expect(Number(c!.used_bytes)).toBe(60 * 1000);
+  });
 });
