@@ -24,3 +24,4 @@ export { parseRosTime } from './agent/report.ts';
 export { OFFLINE_AFTER_MS, agentGrantWaiting } from './registry.ts';
 export { requestGrant } from './grants.ts';
 export { type RouterHealthStat, routerHealthStats } from './routers/health-stats.ts';
+export { type UserPresence, userOnRouter } from './user-on-router.ts';
