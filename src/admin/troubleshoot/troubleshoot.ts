@@ -97,6 +97,24 @@ function when(v: unknown): string {
   return `${t.slice(11, 16)} on ${t.slice(0, 10)}`;
 }
 
+/** What each stored callback outcome means, for people (src/payments names them for machines). */
+const OUTCOME_WORDS: Record<string, string> = {
+  credited: 'paid, code given',
+  duplicate: 'a repeat of one already handled',
+  duplicate_receipt: 'a receipt already used for another payment',
+  paid_twice: 'paid a second time (money moved twice)',
+  settled: 'the payment ended without money',
+  stale: 'arrived after the payment had ended',
+  unknown_code: 'an answer Wavu does not know; asking M-Pesa again',
+  unknown_checkout: 'for a payment Wavu never started',
+  amount_mismatch: 'the wrong amount, so nothing was given',
+  phone_mismatch: 'from a different phone, so nothing was given',
+  unmatched: 'could not be matched to a purchase',
+  no_receipt: 'no receipt number in it',
+  malformed: 'unreadable',
+  bad_secret: 'not from M-Pesa (wrong secret)',
+};
+
 const minutes = (s: number) => (s < 90 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`);
 
 /** Locally administered bit: the phone made this address up ("private Wi-Fi address"). */
@@ -203,7 +221,8 @@ async function paymentCheck(deps: Deps, p: Purchase): Promise<Check> {
   const evidence = [
     `${p.plan}, KES ${p.amount_kes}, by ${p.channel === 'stk' ? 'M-Pesa prompt' : p.channel === 'c2b' ? 'Paybill/Till' : 'cash'}, started ${when(p.created_at)}.`,
     ...callbacks.map(
-      (c) => `M-Pesa message received ${when(c.received_at)}: ${c.outcome ?? 'not processed yet'}.`,
+      (c) =>
+        `M-Pesa message received ${when(c.received_at)}: ${c.outcome ? (OUTCOME_WORDS[c.outcome] ?? c.outcome) : 'not handled yet'}.`,
     ),
   ];
   const base = { id: 'payment' as const, title: 'Payment', evidence };
@@ -434,6 +453,8 @@ export async function troubleshoot(
           ? 'Check the router has power and internet. Customers get online by themselves once it is back.'
           : null,
       });
+      // One "Retry grant" button is enough: the one beside the missing code.
+      if (!down && live.state === 'missing') for (const c of checks) if (c.id === 'grants') delete c.action;
       if (!down && (live.state === 'present' || live.state === 'missing'))
         checks.push({
           id: 'router_user',
