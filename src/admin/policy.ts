@@ -78,6 +78,8 @@ export const POLICY = {
 
   'GET /api/admin/audit': MANAGE,
 
+  'GET /api/admin/troubleshoot': SALES,
+
   'GET /api/admin/exports/purchases.csv': MANAGE,
   'GET /api/admin/exports/customers.csv': MANAGE,
 } satisfies Record<string, Access>;

@@ -99,6 +99,8 @@ export interface GatewayAdapter {
    * Gateways without it are asked through `listActive` (a logged-in device only).
    */
   findDevice?(mac: string): Promise<{ ip: string; loggedIn: boolean } | null>;
+  /** Is a user of this name on the gateway (api mode: /ip/hotspot/user)? For the troubleshooter. */
+  hasUser?(username: string): Promise<boolean>;
 }
 
 export type AdapterFactory = (deps: Deps, router: RouterRow) => GatewayAdapter;

@@ -30,3 +30,4 @@ export {
   type OpenNdsLoginResult,
 } from './opennds/login.ts';
 export { type RouterHealthStat, routerHealthStats } from './routers/health-stats.ts';
+export { type UserPresence, userOnRouter } from './user-on-router.ts';

@@ -73,6 +73,7 @@ const EXPECT: Record<string, ReturnType<typeof A>> = {
   'POST /api/admin/staff': OWNER,
   'PATCH /api/admin/staff/:id': OWNER,
   'GET /api/admin/audit': MANAGE,
+  'GET /api/admin/troubleshoot': SALES,
   'GET /api/admin/exports/purchases.csv': MANAGE,
   'GET /api/admin/exports/customers.csv': MANAGE,
 };

@@ -269,6 +269,7 @@ describe.skipIf(!haveChromium)('admin dashboard in a browser', () => {
       'Vouchers & codes',
       'Sessions',
       'Customers',
+      'Troubleshoot',
       'Plans',
       'Routers',
     ]);

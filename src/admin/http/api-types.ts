@@ -125,3 +125,7 @@ export type StaffPatch = z.input<typeof patchStaffBody>;
 
 export type AuditEntry = Json<AuditRow>;
 export type AuditFilters = Filters<typeof listAuditQuery>;
+
+export type Troubleshoot = Json<import('../troubleshoot/troubleshoot.ts').TroubleshootResult>;
+export type TroubleshootCheck = Troubleshoot['checks'][number];
+export type TroubleshootQuery = z.input<typeof import('./ops-routes.ts').troubleshootQuery>;

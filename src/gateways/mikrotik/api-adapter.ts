@@ -57,6 +57,11 @@ export class MikrotikApiAdapter implements GatewayAdapter {
     await this.applyUser(spec, users, active);
   }
 
+  async hasUser(username: string): Promise<boolean> {
+    const q = await this.api.exec(`${USER}/print`, {}, { query: [`name=${username}`], proplist: ['.id'] });
+    return q.rows.length > 0;
+  }
+
   async revoke(accessCodeId: string, username?: string): Promise<void> {
     const query = [`comment=${userComment(accessCodeId)}`, ...(username ? [`name=${username}`, '#|'] : [])];
     const users = (await this.api.exec(`${USER}/print`, {}, { query, proplist: ['.id', 'name', 'comment'] }))

@@ -20,6 +20,7 @@ import { RoutersPage } from './pages/routers.tsx';
 import { SessionsPage } from './pages/sessions.tsx';
 import { SettingsPage } from './pages/settings.tsx';
 import { StaffPage } from './pages/staff.tsx';
+import { TroubleshootPage } from './pages/troubleshoot.tsx';
 import { VouchersPage } from './pages/vouchers/index.tsx';
 
 export interface PageProps {
@@ -34,6 +35,7 @@ const PAGES: { id: string; label: string; needs: Permission; Page: ComponentType
   { id: 'vouchers', label: 'Vouchers & codes', needs: 'GET /api/admin/codes', Page: VouchersPage },
   { id: 'sessions', label: 'Sessions', needs: 'GET /api/admin/sessions', Page: SessionsPage },
   { id: 'customers', label: 'Customers', needs: 'GET /api/admin/customers', Page: CustomersPage },
+  { id: 'troubleshoot', label: 'Troubleshoot', needs: 'GET /api/admin/troubleshoot', Page: TroubleshootPage },
   { id: 'plans', label: 'Plans', needs: 'GET /api/admin/plans', Page: PlansPage },
   { id: 'routers', label: 'Routers', needs: 'GET /api/admin/routers', Page: RoutersPage },
   { id: 'settings', label: 'Settings', needs: 'GET /api/admin/settings', Page: SettingsPage },

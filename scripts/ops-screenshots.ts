@@ -1,0 +1,129 @@
+/**
+ * Photographs the operations pages for docs/admin/: the troubleshooter on a customer whose code a
+ * reset router lost, and on one who paid the wrong amount. Run with
+ * `npx tsx scripts/ops-screenshots.ts` (needs Chromium at /usr/bin/chromium and a built admin,
+ * `npm run build:admin`). Everything runs on a throwaway database with a simulated MikroTik.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { SYSTEM } from '../src/audit/index.ts';
+import { createApp } from '../src/app/run.ts';
+import { query } from '../src/db/open.ts';
+import { addRouter } from '../src/gateways/registry.ts';
+import { OffsetClock } from '../src/lib/clock.ts';
+import { recordCashSale } from '../src/payments/index.ts';
+import { receiveStkCallback } from '../src/payments/stk-callback.ts';
+import { startRouterOsSim } from '../src/sim/routeros/index.ts';
+import { adminHeaders } from '../test/admin/helpers.ts';
+import { TEST_CALLBACK_SECRET, silentLog, testConfig } from '../test/helpers/app.ts';
+import { launchChromium } from '../test/helpers/browser.ts';
+import { createTestDatabase } from '../test/helpers/db.ts';
+
+const out = 'docs/admin';
+const t = await createTestDatabase();
+const clock = new OffsetClock();
+const app = await createApp({
+  config: testConfig(),
+  roles: ['serve', 'worker'],
+  log: silentLog(),
+  database: t.database,
+  clock,
+  workerOptions: { pollMs: 100 },
+});
+const sim = await startRouterOsSim({
+  users: [{ name: 'wavu', password: 'router-pass-123' }],
+  now: () => clock.now().getTime(),
+});
+const browser = await launchChromium();
+try {
+  const { router } = await addRouter(
+    app.deps,
+    {
+      mode: 'api',
+      name: 'cafe-main',
+      host: '127.0.0.1',
+      port: sim.apiPort,
+      transport: 'api',
+      username: 'wavu',
+      password: 'router-pass-123',
+    },
+    { actor: SYSTEM },
+  );
+  // A sale straight onto a phone, granted by the worker; then the router is reset and loses it.
+  const sale = await recordCashSale(app.deps, {
+    planId: 2,
+    phone: '254712345678',
+    mac: 'A4:5E:60:12:34:56',
+    routerId: router.id,
+    purpose: 'access',
+    actor: SYSTEM,
+  });
+  const granted = async () =>
+    (
+      await query(
+        app.deps.db,
+        sql`SELECT 1 FROM access_grants WHERE access_code_id = ${sale.accessCodeId} AND status = 'granted'`,
+      )
+    ).length > 0;
+  for (let i = 0; i < 100 && !(await granted()); i++) await new Promise((r) => setTimeout(r, 100));
+  // Stop the worker first, or its next router check would put the code straight back.
+  await app.worker!.stop();
+  sim.router.reset();
+
+  // A prompt paid with the wrong amount.
+  const id = randomUUID();
+  const checkout = 'ws_CO_0203202611000000001';
+  const now = clock.now();
+  await app.deps.db.execute(
+    sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, status, checkout_request_id,
+                               merchant_request_id, router_id, created_at, updated_at)
+        VALUES (${id}, 'W7K2QX', 1, '254722000111', 20, 'stk', 'pending', ${checkout}, 'm-1', ${router.id}, ${now}, ${now})`,
+  );
+  const body = {
+    Body: {
+      stkCallback: {
+        MerchantRequestID: 'm-1',
+        CheckoutRequestID: checkout,
+        ResultCode: 0,
+        ResultDesc: 'The service request is processed successfully.',
+        CallbackMetadata: {
+          Item: [
+            { Name: 'Amount', Value: 10 },
+            { Name: 'MpesaReceiptNumber', Value: 'TKB4X9QZ2M' },
+            { Name: 'TransactionDate', Value: 20260302110000 },
+            { Name: 'PhoneNumber', Value: 254722000111 },
+          ],
+        },
+      },
+    },
+  };
+  await receiveStkCallback(app.deps, {
+    secret: TEST_CALLBACK_SECRET,
+    body: { json: body, text: JSON.stringify(body) } as never,
+    remoteAddr: '127.0.0.1',
+  });
+
+  const headers = await adminHeaders(app, 'cashier');
+  const token = /wavu_admin=([^;]+)/.exec(headers.cookie!)![1]!;
+  const base = app.url!.replace('0.0.0.0', '127.0.0.1');
+  const ctx = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  await ctx.addCookies([{ name: 'wavu_admin', value: token, url: base }]);
+  const page = await ctx.newPage();
+  for (const [file, q] of [
+    ['20-troubleshoot-user-missing', sale.code],
+    ['21-troubleshoot-wrong-amount', 'TKB4X9QZ2M'],
+  ] as const) {
+    await page.goto(`${base}/admin/troubleshoot`);
+    await page.fill('input[name=q]', q);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[role=status]');
+    await page.screenshot({ path: `${out}/${file}.png`, fullPage: true });
+    process.stdout.write(`${out}/${file}.png\n`);
+  }
+} finally {
+  await browser.close();
+  await app.stop();
+  await app.deps.routerConnections.closeAll();
+  await sim.stop();
+  await t.drop();
+}
