@@ -28,6 +28,7 @@ export const settings = pgTable('settings', {
 export const plans = pgTable('plans', {
   id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
   name: text('name').notNull(),
+  nameSw: text('name_sw'),
   priceKes: integer('price_kes').notNull(),
   durationSeconds: integer('duration_seconds').notNull(),
   dataCapBytes: big('data_cap_bytes'),
@@ -203,6 +204,7 @@ export const purchases = pgTable('purchases', {
   routerId: integer('router_id'),
   accessCodeId: uuid('access_code_id'),
   recipientPhone: text('recipient_phone'),
+  lang: text('lang'),
   createdBy: integer('created_by'),
   nextCheckAt: ts('next_check_at'),
   checkAttempts: integer('check_attempts').notNull().default(0),

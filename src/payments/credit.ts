@@ -47,6 +47,8 @@ interface Claimed {
   purpose: 'access' | 'voucher';
   recipient_phone: string | null;
   amount_kes: number;
+  lang: 'en' | 'sw' | null;
+  plan_name_sw: string | null;
 }
 
 export async function creditPurchase(deps: Deps, input: CreditInput): Promise<CreditResult> {
@@ -69,8 +71,8 @@ export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promis
     sql`UPDATE purchases p SET updated_at = ${now}
         FROM plans pl
         WHERE p.id = ${input.purchaseId} AND pl.id = p.plan_id AND p.status IN (${inList(sourcesOf('paid'))})
-        RETURNING p.id, p.ref, p.plan_id, pl.name AS plan_name, p.phone, p.mac, p.router_id, p.purpose,
-                  p.recipient_phone, p.amount_kes`,
+        RETURNING p.id, p.ref, p.plan_id, pl.name AS plan_name, pl.name_sw AS plan_name_sw, p.phone, p.mac,
+                  p.router_id, p.purpose, p.recipient_phone, p.amount_kes, p.lang`,
   );
   const p = claimed[0];
   if (!p) {
@@ -123,15 +125,17 @@ export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promis
   // changes its MAC.
   if (p.purpose === 'access' && p.phone) {
     const branding = await loadBranding(tx);
+    // In the language the buyer used at the portal (C2B and older purchases: English).
+    const lang = p.lang ?? 'en';
     const vars = {
       business: branding.name,
       code: issued.code,
-      plan: p.plan_name,
+      plan: (lang === 'sw' && p.plan_name_sw) || p.plan_name,
       supportPhone: branding.supportPhone,
     };
     const body = input.receipt
-      ? renderSms('receipt', 'en', { ...vars, amountKes: p.amount_kes, receipt: input.receipt })
-      : renderSms('code', 'en', vars);
+      ? renderSms('receipt', lang, { ...vars, amountKes: p.amount_kes, receipt: input.receipt })
+      : renderSms('code', lang, vars);
     await queueSms(tx, deps, {
       to: p.phone,
       body,

@@ -18,6 +18,7 @@ const StartBody = z.object({
   routerId: z.coerce.number().int().positive().optional().nullable(),
   purpose: z.enum(['access', 'voucher']).optional(),
   recipientPhone: z.string().trim().max(20).optional().nullable(),
+  lang: z.enum(['en', 'sw']).optional(),
 });
 
 const GetQuery = z.object({

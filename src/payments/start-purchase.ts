@@ -30,6 +30,8 @@ export interface StartPurchaseInput {
   routerId?: number | null;
   purpose?: 'access' | 'voucher';
   recipientPhone?: string | null;
+  /** The buyer's language at the portal: the receipt SMS is written in it. */
+  lang?: 'en' | 'sw';
 }
 
 export async function startPurchase(
@@ -85,9 +87,9 @@ export async function startPurchase(
     try {
       await deps.db.execute(
         sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, purpose, status, mac, ip, router_id,
-                                   recipient_phone, next_check_at, created_at, updated_at)
+                                   recipient_phone, lang, next_check_at, created_at, updated_at)
             VALUES (${id}, ${newRef()}, ${plan.id}, ${phone}, ${plan.priceKes}, 'stk', ${input.purpose ?? 'access'}, 'pending',
-                    ${mac}, ${input.ip ?? null}, ${input.routerId ?? null}, ${recipient},
+                    ${mac}, ${input.ip ?? null}, ${input.routerId ?? null}, ${recipient}, ${input.lang ?? null},
                     ${firstCheckAt(deps, now)}, ${now}, ${now})`,
       );
       break;

@@ -54,7 +54,14 @@ export interface Origin {
 
 export async function startPurchase(
   deps: Deps,
-  input: { planId: number; phone: string; mac: string | null; ip: string | null; routerId: number | null },
+  input: {
+    planId: number;
+    phone: string;
+    mac: string | null;
+    ip: string | null;
+    routerId: number | null;
+    lang?: Lang;
+  },
 ): Promise<{ id: string }> {
   return startPayment(deps, { ...input, purpose: 'access' });
 }
@@ -66,7 +73,7 @@ export async function startPurchase(
 export async function retryPurchase(
   deps: Deps,
   id: string,
-  device: { mac: string | null; ip: string | null; routerId: number | null },
+  device: { mac: string | null; ip: string | null; routerId: number | null; lang?: Lang },
 ): Promise<{ started: string } | 'not_retryable' | 'unknown'> {
   const old = await purchaseForRetry(deps.db, id);
   if (!old?.phone) return 'unknown';
@@ -77,6 +84,7 @@ export async function retryPurchase(
     mac: device.mac ?? old.mac,
     ip: device.ip ?? old.ip,
     routerId: device.routerId ?? old.routerId,
+    lang: device.lang,
   });
   return { started: p.id };
 }

@@ -214,6 +214,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
         mac: ctx.hs.mac ?? null,
         ip: ctx.hs.ip ?? null,
         routerId: await routerIdOf(ctx.hs),
+        lang: ctx.lang,
       });
       return redirect(reply, link(ctx, `/portal/wait/${p.id}`));
     } catch (e) {
@@ -260,6 +261,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
         mac: ctx.hs.mac ?? null,
         ip: ctx.hs.ip ?? null,
         routerId: await routerIdOf(ctx.hs),
+        lang: ctx.lang,
       });
       if (r === 'unknown') return redirect(reply, link(ctx, '/portal'));
       if (r === 'not_retryable') return redirect(reply, link(ctx, `/portal/wait/${id}`));

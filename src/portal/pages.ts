@@ -88,10 +88,10 @@ export function homePage(
 ${o.error === 'reconnect' || o.error === 'too_many' ? message(t, o.error) : ''}
 ${
   o.welcome
-    ? html`<form class="card" method="post" action="/portal/reconnect"><h1>${t.welcomeBack}</h1><p>${t.stillHave(formatLeft(t, o.welcome.secondsLeft))}</p>${carry(ctx)}<button>${t.reconnect}</button></form>`
+    ? html`<form class="card" method="post" action="/portal/reconnect"><h2>${t.welcomeBack}</h2><p>${t.stillHave(formatLeft(t, o.welcome.secondsLeft))}</p>${carry(ctx)}<button>${t.reconnect}</button></form>`
     : ''
 }
-<form class="card" method="post" action="/portal/buy"><fieldset><legend>${t.choosePlan}</legend>
+<form class="card" method="post" action="/portal/buy"><fieldset><legend><h1>${t.choosePlan}</h1></legend>
 ${o.plans.map(
   (p) =>
     html`<label class="plan" for="p${p.id}"><input type="radio" id="p${p.id}" name="plan" value="${p.id}" required${raw(p.id === selected ? ' checked' : '')}><span>${p.name}<span class="sub">${planLine(t, p)}</span></span><span class="price">${formatKesShort(p.priceKes)}</span></label>`,
@@ -250,9 +250,15 @@ ${recoverForm(ctx, t.pbAfter)}`;
   return page(ctx, { title: t.paybillTitle, body, script });
 }
 
-function recoverForm(ctx: PageCtx, intro: string, o: { receipt?: string; error?: FormError } = {}): Html {
+function recoverForm(
+  ctx: PageCtx,
+  intro: string,
+  o: { receipt?: string; error?: FormError; heading?: 'h1' | 'h2' } = {},
+): Html {
   const { t } = ctx;
-  return html`<form class="card" method="post" action="/portal/recover"><h2>${t.recoverTitle}</h2><p>${intro}</p>${message(t, o.error)}
+  // The page's own heading on the recover page; a section of the Paybill page.
+  const h = o.heading === 'h1' ? html`<h1>${t.recoverTitle}</h1>` : html`<h2>${t.recoverTitle}</h2>`;
+  return html`<form class="card" method="post" action="/portal/recover">${h}<p>${intro}</p>${message(t, o.error)}
 <label for="receipt">${t.receiptLabel}</label><input type="text" id="receipt" name="receipt" autocomplete="off" autocapitalize="characters" spellcheck="false" required maxlength="12" value="${o.receipt ?? ''}">
 ${carry(ctx)}<button>${t.recoverBtn}</button></form>`;
 }
@@ -277,7 +283,7 @@ export function recoverPage(
 ): Html {
   const { t } = ctx;
   const s = o.sms;
-  const body = html`${recoverForm(ctx, t.recoverIntro, o)}
+  const body = html`${recoverForm(ctx, t.recoverIntro, { ...o, heading: 'h1' })}
 <form class="card" method="post" action="/portal/recover-sms"><h2>${t.smsTitle}</h2>${s.sent ? html`<p class="msg good" role="status">${t.smsSent}</p>` : html`<p>${t.smsIntro}</p>`}${message(t, s.error)}
 <label for="sphone">${t.smsPhone}</label><input type="tel" id="sphone" name="phone" inputmode="tel" autocomplete="tel" required maxlength="20" placeholder="${t.phoneHint}" value="${s.phone ?? ''}">
 <label for="samount">${t.smsAmount}</label><input type="text" id="samount" name="amount" inputmode="numeric" pattern="[0-9]*" required maxlength="6" value="${s.amount ?? ''}">

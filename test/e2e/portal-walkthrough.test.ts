@@ -184,6 +184,43 @@ describe.skipIf(!haveChromium)('customer walkthrough in a browser', () => {
     expect((await api.json()).error.message).toMatch(/Airtel number; M-Pesa works only with Safaricom/);
   });
 
+  it('the receipt SMS is in the language the customer used at the portal', async () => {
+    const receiptSms = async (number: string) => {
+      await expect
+        .poll(async () => {
+          const rows = await query<{ body: string }>(
+            app.deps.db,
+            sql`SELECT m.body FROM sms_messages m JOIN purchases p ON p.id = m.purchase_id
+                WHERE p.phone = ${`254${number.slice(1)}`} AND m.template = 'receipt'`,
+          );
+          return rows.length;
+        })
+        .toBe(1);
+      const [row] = await query<{ body: string }>(
+        app.deps.db,
+        sql`SELECT m.body FROM sms_messages m JOIN purchases p ON p.id = m.purchase_id
+            WHERE p.phone = ${`254${number.slice(1)}`} AND m.template = 'receipt'`,
+      );
+      return row!.body;
+    };
+    const sw = await device();
+    await joinWifi(sw);
+    await sw.page.getByRole('link', { name: 'Kiswahili' }).click();
+    const swNumber = phone();
+    await pay(sw, { plan: /^1 Hour/, phone: swNumber, payLabel: 'Lipa kwa M-Pesa' });
+    await answerOnPhone(swNumber, 'Pay');
+    await sw.page.getByRole('heading', { name: 'Uko mtandaoni' }).waitFor({ timeout: 30_000 });
+    expect(await receiptSms(swNumber)).toMatch(/tumepokea KES 20/);
+
+    const en = await device();
+    await joinWifi(en);
+    const enNumber = phone();
+    await pay(en, { plan: /^1 Hour/, phone: enNumber });
+    await answerOnPhone(enNumber, 'Pay');
+    await expectOnline(en);
+    expect(await receiptSms(enNumber)).toMatch(/received KES 20/);
+  });
+
   for (const js of [true, false]) {
     describe(js ? 'with JavaScript' : 'with JavaScript off', () => {
       it('a scanned ticket opens ready to connect, through the hotspot login or straight from the router', async () => {

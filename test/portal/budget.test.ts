@@ -29,6 +29,8 @@ describe('portal page budget', () => {
         expect(page).not.toMatch(/<link\b|@font-face|<img\b|<iframe\b|<script\b[^>]*\bsrc=/i);
         expect(page).toMatch(new RegExp(`^<!doctype html>\\s*<html lang="${lang}"`));
         expect(unlabelledInputs(page)).toEqual([]);
+        // One level-one heading names every page (screen readers jump to it).
+        expect((page.match(/<h1\b/g) ?? []).length, `${name}: one <h1>`).toBe(1);
         // Scripts are optional extras: every one carries the CSP nonce, and every form posts somewhere.
         for (const s of page.matchAll(/<script\b[^>]*>/g)) expect(s[0]).toMatch(/nonce="/);
         for (const f of page.matchAll(/<form\b[^>]*>/g)) expect(f[0]).toMatch(/method="post" action="/);
