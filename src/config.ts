@@ -137,6 +137,7 @@ const envSchema = z.object({
     (s) => s === undefined || parseEndpoint(s) !== null,
     'must be host:port, like vpn.example.com:51820 or [2001:db8::1]:51820',
   ),
+  LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -211,6 +212,8 @@ export interface Config {
   /** How often api-mode routers are asked for their live sessions. */
   sessionPollSeconds: number;
   logLevel: string;
+  /** `pretty` (one readable line per record) or `json`; unset: pretty on a demo terminal, else JSON. */
+  logFormat: 'pretty' | 'json' | undefined;
   /** Tunnels to routers Wavu cannot dial directly (`--tunnel wireguard`). */
   wireguard: {
     /** The pool: the server is its first address, routers get the next free ones. */
@@ -373,6 +376,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsPort: e.METRICS_PORT === undefined ? undefined : Number(e.METRICS_PORT),
     sessionPollSeconds: e.SESSION_POLL_SECONDS,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     wireguard: {
       subnet: e.WIREGUARD_SUBNET,
       listenPort: e.WIREGUARD_LISTEN_PORT,

@@ -2,11 +2,15 @@ import { loadConfig } from '../config.ts';
 import type { Role } from '../app/module.ts';
 import { createApp } from '../app/run.ts';
 import { createLogger } from '../lib/log.ts';
+import { prettyStream } from '../lib/pretty-log.ts';
 
 /** Run the given roles until SIGTERM/SIGINT, then shut down gracefully. */
 export async function runRoles(roles: Role[]): Promise<number> {
   const config = loadConfig();
-  const log = createLogger(config.logLevel);
+  // People read a demo in a terminal; production logs go to a collector as JSON.
+  const pretty =
+    config.logFormat === 'pretty' || (config.logFormat === undefined && config.demo && process.stdout.isTTY);
+  const log = createLogger(config.logLevel, pretty ? prettyStream() : undefined);
   const app = await createApp({ config, roles, log });
   const where = config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;
   log.info({ roles, database: app.deps.database.kind }, 'wavu started');
