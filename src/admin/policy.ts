@@ -70,6 +70,9 @@ export const POLICY = {
   'PUT /api/admin/settings/mpesa': OWNER,
   'PUT /api/admin/settings/sms': OWNER,
   'POST /api/admin/settings/mpesa/pull': OWNER,
+  'POST /api/admin/settings/mpesa/test': OWNER,
+  'POST /api/admin/settings/mpesa/register-urls': OWNER,
+  'POST /api/admin/settings/sms/test': OWNER,
   'PUT /api/admin/settings/branding': MANAGE,
 
   'GET /api/admin/staff': OWNER,

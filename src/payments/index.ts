@@ -3,6 +3,7 @@ export { getPurchase } from './get-purchase.ts';
 export { type CashSaleResult, codeSms, recordCashSale } from './record-cash-sale.ts';
 export { startPurchase } from './start-purchase.ts';
 export { RETRYABLE_STATUSES } from './status.ts';
-export { DARAJA_HOSTS, darajaBaseUrl, mpesaMissing } from './daraja.ts';
+export { callbackUrls, DARAJA_HOSTS, darajaBaseUrl, mpesaMissing } from './daraja.ts';
 export { safaricomCertificate, startStatusCheck, type StartCheckResult } from './transaction-status/index.ts';
 export { pullRecentPayments, registerPull } from './pull/pull-payments.ts';
+export { explainDarajaError } from './explain-daraja.ts';

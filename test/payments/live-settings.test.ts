@@ -130,6 +130,42 @@ describe('dashboard M-Pesa settings are live on every node', () => {
     expect([...a.sim.txns.values()].some((t) => t.phone === phone)).toBe(false);
   });
 
+  it('Test, Register URLs and Send test message answer in plain words', async () => {
+    const owner = await ownerOf(a.app);
+    const post = async (path: string, body?: unknown) => {
+      const res = await fetch(`${a.url}${path}`, {
+        method: 'POST',
+        headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf, 'content-type': 'application/json' },
+        body: JSON.stringify(body ?? {}),
+      });
+      return { status: res.status, json: (await res.json()) as any };
+    };
+    expect(
+      (await admin(a, owner, 'PUT', '/api/admin/settings/mpesa', { consumerSecret: NEW_APP.consumerSecret }))
+        .status,
+    ).toBe(200);
+    const good = await post('/api/admin/settings/mpesa/test');
+    expect(good.json).toMatchObject({ ok: true });
+    expect((await post('/api/admin/settings/mpesa/register-urls')).json).toMatchObject({ ok: true });
+    // A wrong secret: a 200 with the reason, not an error page. (Another key, so no cached token.)
+    a.sim.apps.push({ consumerKey: 'third-key', consumerSecret: 'right' });
+    await admin(a, owner, 'PUT', '/api/admin/settings/mpesa', {
+      consumerKey: 'third-key',
+      consumerSecret: 'wrong',
+    });
+    const bad = await post('/api/admin/settings/mpesa/test');
+    expect(bad.status).toBe(200);
+    expect(bad.json.ok).toBe(false);
+    expect(bad.json.message).toMatch(/refused the consumer key or secret.*sandbox app/);
+    expect(bad.json.answer).toMatch(/^400\.008\.01/);
+    // SMS: the demo's simulated inbox receives it.
+    const sms = await post('/api/admin/settings/sms/test', { to: '0712 345 678' });
+    expect(sms.json).toMatchObject({ ok: true });
+    const inbox = await (await fetch(`${a.url}/sim/sms/messages?to=254712345678`)).json();
+    expect(JSON.stringify(inbox)).toContain('Test message from Wavu');
+    expect((await post('/api/admin/settings/sms/test', { to: 'nobody' })).status).toBe(400);
+  });
+
   it('malformed settings get a 400 naming the field', async () => {
     const owner = await ownerOf(a.app);
     const cases: [unknown, string][] = [

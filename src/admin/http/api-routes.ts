@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { revokeCode } from '../../access/index.ts';
 import { normalizeMac } from '../../lib/mac.ts';
 import { recordCashSale, registerPull } from '../../payments/index.ts';
+import { registerMpesaUrls, sendTestSms, testMpesa } from '../settings/check-settings.ts';
 import { listAudit, listAuditQuery } from '../../audit/index.ts';
 import { getCode, listCodes, listCodesQuery } from '../codes/list-codes.ts';
 import { getCustomer, listCustomers, listCustomersQuery } from '../customers/customers.ts';
@@ -256,6 +257,28 @@ export const apiRoutes = [
       await saveMpesa(deps, body, actor, ip);
       return ok;
     },
+  }),
+  route({
+    method: 'POST',
+    path: '/api/admin/settings/mpesa/test',
+    tag: 'settings',
+    summary: 'Fetch a Daraja token with the settings in force; the answer in plain words',
+    handler: ({ deps }) => testMpesa(deps),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/admin/settings/mpesa/register-urls',
+    tag: 'settings',
+    summary: 'Register the C2B URLs for the account in force; the answer in plain words',
+    handler: ({ deps }) => registerMpesaUrls(deps),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/admin/settings/sms/test',
+    tag: 'settings',
+    summary: "Send a test SMS with the provider in force; the provider's answer",
+    body: z.object({ to: z.string().max(20) }),
+    handler: ({ deps, body }) => sendTestSms(deps, body.to),
   }),
   route({
     method: 'POST',

@@ -3,7 +3,7 @@ import type { MpesaInput, Settings, SmsInput } from '../../../../src/admin/http/
 import { ErrorNote, Saved } from '../components/feedback.tsx';
 import { Field } from '../components/forms.tsx';
 import { useCan } from '../hooks/api/account.ts';
-import { useSaveSettings, useSettings } from '../hooks/api/settings.ts';
+import { useSaveSettings, useSettings, useSettingsCheck } from '../hooks/api/settings.ts';
 
 export function SettingsPage() {
   const q = useSettings();
@@ -50,6 +50,33 @@ function Branding({ initial }: { initial: Settings['branding'] }) {
         <button type="submit">Save branding</button>
       </div>
     </form>
+  );
+}
+
+/** One check button and what came back, in plain words. */
+function Check({
+  path,
+  label,
+  body,
+}: {
+  path: Parameters<typeof useSettingsCheck>[0];
+  label: string;
+  body?: unknown;
+}) {
+  const c = useSettingsCheck(path);
+  return (
+    <div className="check">
+      <button type="button" className="secondary" disabled={c.isPending} onClick={() => c.mutate(body)}>
+        {label}
+      </button>
+      {c.data && (
+        <p className={c.data.ok ? 'muted' : 'error'} role="status">
+          {c.data.message}
+          {c.data.answer ? ` (${c.data.answer})` : ''}
+        </p>
+      )}
+      {c.error && <ErrorNote error={c.error} />}
+    </div>
   );
 }
 
@@ -231,6 +258,8 @@ function Mpesa({ initial, editable }: { initial: Settings['mpesa']; editable: bo
       {editable && (
         <div className="actions">
           <button type="submit">Save M-Pesa</button>
+          <Check path="mpesa/test" label="Test" />
+          <Check path="mpesa/register-urls" label="Register URLs" />
         </div>
       )}
     </form>
@@ -238,6 +267,7 @@ function Mpesa({ initial, editable }: { initial: Settings['mpesa']; editable: bo
 }
 
 function Sms({ initial, editable }: { initial: Settings['sms']; editable: boolean }) {
+  const [testTo, setTestTo] = useState('');
   const [f, setF] = useState({
     provider: initial.provider as SmsInput['provider'],
     username: initial.username ?? '',
@@ -306,6 +336,12 @@ function Sms({ initial, editable }: { initial: Settings['sms']; editable: boolea
         <div className="actions">
           <button type="submit">Save SMS</button>
         </div>
+      )}
+      {editable && (
+        <Field label="Send a test message to">
+          <input type="tel" value={testTo} onChange={(e) => setTestTo(e.target.value)} />
+          <Check path="sms/test" label="Send test message" body={{ to: testTo }} />
+        </Field>
       )}
     </form>
   );

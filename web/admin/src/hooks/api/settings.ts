@@ -5,7 +5,7 @@ import type {
   Settings,
   SmsInput,
 } from '../../../../../src/admin/http/api-types.ts';
-import { get, put } from '../../api.ts';
+import { get, post, put } from '../../api.ts';
 
 export const settingsKeys = {
   all: ['settings'] as const,
@@ -28,4 +28,15 @@ export function useSaveSettings<K extends keyof Parts>(part: K) {
     mutationFn: (body: Parts[K]) => put<{ ok: true }>(`/settings/${part}`, body),
     onSuccess: () => qc.invalidateQueries({ queryKey: settingsKeys.all }),
   });
+}
+
+/** The Settings page's check buttons: Daraja's or the SMS provider's answer in plain words. */
+export interface CheckAnswer {
+  ok: boolean;
+  message: string;
+  answer: string | null;
+}
+
+export function useSettingsCheck(path: 'mpesa/test' | 'mpesa/register-urls' | 'sms/test') {
+  return useMutation({ mutationFn: (body?: unknown) => post<CheckAnswer>(`/settings/${path}`, body) });
 }

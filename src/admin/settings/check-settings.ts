@@ -1,0 +1,65 @@
+/**
+ * The Settings page's buttons: test the M-Pesa credentials (fetch an OAuth token), register the
+ * C2B URLs for the account in force, and send a test SMS. Each answers in plain words, with
+ * Daraja's or the provider's own answer beside it; a failure is a result, never an error page.
+ */
+import type { Deps } from '../../app/deps.ts';
+import { normalizePhone } from '../../lib/phone.ts';
+import { AppError } from '../../lib/errors.ts';
+import { callbackUrls, explainDarajaError } from '../../payments/index.ts';
+
+export interface CheckResult {
+  ok: boolean;
+  message: string;
+  /** What the other side said, as it said it. */
+  answer: string | null;
+}
+
+export async function testMpesa(deps: Deps): Promise<CheckResult> {
+  const m = await deps.settings.mpesa();
+  const t = await deps.daraja.token();
+  if (t.ok)
+    return {
+      ok: true,
+      message: `Daraja accepted the consumer key and secret (${m.environment}).`,
+      answer: null,
+    };
+  return {
+    ok: false,
+    message: explainDarajaError(t.error, m.environment),
+    answer: `${t.error.errorCode} ${t.error.message}`,
+  };
+}
+
+export async function registerMpesaUrls(deps: Deps): Promise<CheckResult> {
+  const m = await deps.settings.mpesa();
+  const urls = callbackUrls(deps.config);
+  const r = await deps.daraja.registerC2bUrls({
+    confirmationUrl: urls.c2bConfirm,
+    validationUrl: urls.c2bValidate,
+  });
+  if (r.ok)
+    return {
+      ok: true,
+      message:
+        'Daraja registered the payment notification URLs: Paybill and Till payments made by hand now reach Wavu.',
+      answer: r.responseDescription,
+    };
+  return {
+    ok: false,
+    message: explainDarajaError(r.error, m.environment),
+    answer: `${r.error.errorCode} ${r.error.message}`,
+  };
+}
+
+export async function sendTestSms(deps: Deps, to: string): Promise<CheckResult> {
+  const phone = normalizePhone(to);
+  if (!phone) throw new AppError('validation', 'to: a Kenyan phone number');
+  const provider = await deps.sms.current();
+  try {
+    const r = await provider.send(phone, 'Test message from Wavu: SMS works.');
+    return { ok: true, message: `${provider.name} accepted the message.`, answer: r.providerId };
+  } catch (e) {
+    return { ok: false, message: `${provider.name} did not send it: ${(e as Error).message}`, answer: null };
+  }
+}
