@@ -178,7 +178,9 @@ async function drive(
 // ---- FreeRADIUS with rlm_sql on its own database and config directory.
 function ensureFreeradius() {
   const have = (pkg: string) =>
-    spawnSync('dpkg-query', ['-W', `-f=${'$'}{Status}`, pkg]).stdout.toString().includes('ok installed');
+    spawnSync('dpkg-query', ['-W', `-f=${'$'}{Status}`, pkg])
+      .stdout.toString()
+      .includes('ok installed');
   const missing = ['freeradius', 'freeradius-postgresql', 'freeradius-utils'].filter((p) => !have(p));
   if (!missing.length) return;
   console.error(`installing ${missing.join(' ')}`);
