@@ -340,7 +340,7 @@ describe.skipIf(!haveChromium)('captive portal in a browser', () => {
     await d.page.locator('legend', { hasText: 'Chagua kifurushi' }).waitFor();
     expect(await d.page.getAttribute('html', 'lang')).toBe('sw');
     const number = phone();
-    await pay(d, { plan: /^1 Hour/, phone: number, payLabel: 'Lipa kwa M-Pesa' });
+    await pay(d, { plan: /^Saa 1/, phone: number, payLabel: 'Lipa kwa M-Pesa' });
     await d.page.getByRole('heading', { name: 'Angalia simu yako' }).waitFor();
     await answerOnPhone(number, 'Wrong PIN');
     await d.page.getByRole('heading', { name: 'PIN ya M-Pesa si sahihi' }).waitFor({ timeout: 30_000 });
