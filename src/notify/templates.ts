@@ -32,19 +32,19 @@ const TEMPLATES = {
     en: ((v, b) =>
       `${b}: your WiFi code is ${v.code} (${v.plan}). Join the WiFi and type it to get online.${help(v, 'Help')}`) as Render<CodeVars>,
     sw: ((v, b) =>
-      `${b}: nambari yako ya WiFi ni ${v.code} (${v.plan}). Unganisha WiFi uiandike uingie mtandaoni.${help(v, 'Msaada')}`) as Render<CodeVars>,
+      `${b}: msimbo wako wa WiFi ni ${v.code} (${v.plan}). Unganisha WiFi uuandike uingie mtandaoni.${help(v, 'Msaada')}`) as Render<CodeVars>,
   },
   gift: {
     en: ((v, b) =>
       `${v.from} bought you ${v.plan} of WiFi at ${b}. Code: ${v.code}. Join the WiFi and type the code.${help(v, 'Help')}`) as Render<GiftVars>,
     sw: ((v, b) =>
-      `${v.from} amekununulia WiFi ya ${v.plan} kwa ${b}. Nambari: ${v.code}. Unganisha WiFi uandike nambari.${help(v, 'Msaada')}`) as Render<GiftVars>,
+      `${v.from} amekununulia WiFi ya ${v.plan} kwa ${b}. Msimbo: ${v.code}. Unganisha WiFi uandike msimbo.${help(v, 'Msaada')}`) as Render<GiftVars>,
   },
   receipt: {
     en: ((v, b) =>
       `${b}: received KES ${v.amountKes} for ${v.plan}, M-Pesa ${v.receipt}. Your WiFi code: ${v.code}.${help(v, 'Help')}`) as Render<ReceiptVars>,
     sw: ((v, b) =>
-      `${b}: tumepokea KES ${v.amountKes} kwa ${v.plan}, M-Pesa ${v.receipt}. Nambari yako ya WiFi: ${v.code}.${help(v, 'Msaada')}`) as Render<ReceiptVars>,
+      `${b}: tumepokea KES ${v.amountKes} kwa ${v.plan}, M-Pesa ${v.receipt}. Msimbo wako wa WiFi: ${v.code}.${help(v, 'Msaada')}`) as Render<ReceiptVars>,
   },
 } as const;
 

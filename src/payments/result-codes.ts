@@ -164,3 +164,31 @@ export function reasonFor(status: PurchaseStatus, code: string | null, lang: 'en
   const known = code ? (RESULT_CODES[code] ?? OWN_CODES[code]) : undefined;
   return (known?.reason ?? UNKNOWN_FAILURE)[lang];
 }
+
+/**
+ * What a result code means, in the few words staff need on the dashboard (Daraja's own text is
+ * often about something else: 2001 reads "The initiator information is invalid" for a wrong PIN).
+ */
+const STAFF_MEANINGS: Record<string, string> = {
+  '0': 'Paid',
+  '1': 'Not enough M-Pesa balance',
+  '2': 'Below the M-Pesa minimum',
+  '3': 'Above the M-Pesa maximum',
+  '4': "Over the customer's daily limit",
+  '8': "The shop's account is at its limit",
+  '17': 'Same amount within 2 minutes',
+  '26': 'M-Pesa busy',
+  '1001': 'Another request open on the phone',
+  '1019': 'Expired before the PIN',
+  '1025': 'M-Pesa could not send the prompt',
+  '9999': 'M-Pesa could not send the prompt',
+  '1032': 'Cancelled by the customer',
+  '1037': 'No answer from the phone',
+  '2001': 'Wrong PIN',
+  '8006': 'PIN locked',
+  '2028': 'Shop setup: short code or till not allowed',
+  SFC_IC0003: 'Shop setup: short code or till not allowed',
+  timeout: 'No word from M-Pesa in time',
+};
+
+export const staffMeaning = (code: string): string | null => STAFF_MEANINGS[code.trim()] ?? null;

@@ -15,6 +15,8 @@ export const SALE_ORDER = [asc(plans.sortOrder), asc(plans.priceKes), asc(plans.
 export interface PublicPlan {
   id: number;
   name: string;
+  /** The name in Kiswahili, if the operator gave one. */
+  nameSw: string | null;
   priceKes: number;
   durationSeconds: number;
   dataCapBytes: number | null;
@@ -38,6 +40,7 @@ export interface VoucherPlan {
 export const toPublicPlan = (r: PlanRow): PublicPlan => ({
   id: r.id,
   name: r.name,
+  nameSw: r.nameSw,
   priceKes: r.priceKes,
   durationSeconds: r.durationSeconds,
   dataCapBytes: r.dataCapBytes,

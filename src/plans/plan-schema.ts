@@ -5,6 +5,8 @@ const positiveOrNull = (max: number) => z.number().int().positive().max(max).nul
 /** A plan as operators edit it. Money is whole KES; durations are seconds. */
 export const planInput = z.object({
   name: z.string().trim().min(1, 'Give the plan a name').max(60),
+  /** The name the portal shows in Kiswahili ("Saa 1"); null shows `name`. */
+  nameSw: z.string().trim().min(1).max(60).nullable().default(null),
   priceKes: z.number().int('Price must be whole shillings').min(1).max(250_000),
   durationSeconds: z
     .number()

@@ -42,7 +42,7 @@ input[type=tel],input[type=text],input[type=date]{width:100%;font-size:1.15rem;p
 .plan:has(input:checked){border:2px solid var(--c)}.plan input{width:1.25rem;height:1.25rem;margin:0;flex:none}.plan span{flex:1}
 .sub{display:block;color:#4d4d4d;font-size:.88rem}.price{font-weight:700;white-space:nowrap}
 button,.btn{display:block;width:100%;background:var(--c);color:var(--t);border:0;border-radius:.4rem;padding:.75rem;font:inherit;font-weight:700;font-size:1.05rem;text-align:center;text-decoration:none;margin-top:.8rem;cursor:pointer}
-.alt{background:#e6e7ea;color:#1b1b1b}
+.alt{background:#e6e7ea;color:#1b1b1b}button:disabled{background:#8a8a8a;color:#fff;cursor:not-allowed}
 .msg{border-left:4px solid #b3261e;background:#fdecea;color:#6e0f0a;padding:.55rem .7rem;border-radius:.3rem;margin:.6rem 0}
 .good{border-color:#1e7b34;background:#e7f5ea;color:#0f4d1f}
 ol{padding-left:1.3rem;margin:.5rem 0}li{margin:.25rem 0}

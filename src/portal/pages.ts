@@ -12,7 +12,7 @@ import { carry, link, type PageCtx, page } from './layout.ts';
 /** The part of a plan the portal shows. */
 export type PortalPlan = Pick<
   PublicPlan,
-  'id' | 'name' | 'priceKes' | 'durationSeconds' | 'rateDownKbps' | 'devices' | 'dataCapBytes'
+  'id' | 'name' | 'nameSw' | 'priceKes' | 'durationSeconds' | 'rateDownKbps' | 'devices' | 'dataCapBytes'
 >;
 
 /** Short error codes carried in `?e=` after a failed form (never free text: nothing to inject). */
@@ -64,6 +64,10 @@ function planLine(t: Dict, p: PortalPlan): string {
   return parts.join(' · ');
 }
 
+/** The plan's name in the page's language (Kiswahili only when the operator gave one). */
+const planName = (ctx: PageCtx, p: Pick<PortalPlan, 'name' | 'nameSw'>): string =>
+  (ctx.lang === 'sw' && p.nameSw) || p.name;
+
 export interface WelcomeBack {
   secondsLeft: number;
 }
@@ -94,7 +98,7 @@ ${
 <form class="card" method="post" action="/portal/buy"><fieldset><legend><h1>${t.choosePlan}</h1></legend>
 ${o.plans.map(
   (p) =>
-    html`<label class="plan" for="p${p.id}"><input type="radio" id="p${p.id}" name="plan" value="${p.id}" required${raw(p.id === selected ? ' checked' : '')}><span>${p.name}<span class="sub">${planLine(t, p)}</span></span><span class="price">${formatKesShort(p.priceKes)}</span></label>`,
+    html`<label class="plan" for="p${p.id}"><input type="radio" id="p${p.id}" name="plan" value="${p.id}" required${raw(p.id === selected ? ' checked' : '')}><span>${planName(ctx, p)}<span class="sub">${planLine(t, p)}</span></span><span class="price">${formatKesShort(p.priceKes)}</span></label>`,
 )}</fieldset>
 ${o.error === 'plan' || o.error === 'phone' || o.error === 'not_mpesa' || o.error === 'busy' || o.error === 'paystart' || o.error === 'wait' ? message(t, o.error, o.waitSeconds) : ''}
 <label for="phone">${t.phoneLabel}</label><input type="tel" id="phone" name="phone" inputmode="tel" autocomplete="tel" required maxlength="20" placeholder="${t.phoneHint}" value="${o.phone ?? ''}">

@@ -595,7 +595,14 @@ describe('dashboard', () => {
       ]);
       expect(d.payments.byStatus).toMatchObject({ paid: 2, failed: 3 });
       expect(d.payments.successRate).toBe(0.4);
-      expect(d.payments.resultCodes[0]).toEqual({ resultCode: '1032', description: null, count: 2 });
+      // Plain meanings, not Daraja's wording (its 2001 text talks about "initiator information").
+      expect(d.payments.resultCodes[0]).toEqual({
+        resultCode: '1032',
+        meaning: 'Cancelled by the customer',
+        description: null,
+        count: 2,
+      });
+      expect(d.payments.resultCodes.find((r: any) => r.resultCode === '2001')?.meaning).toBe('Wrong PIN');
       expect(d.sessions.active).toBe(1);
       expect(d.timeToAccess).toEqual({ samples: 1, p50: 4, p90: 4, max: 4 });
     } finally {

@@ -144,7 +144,8 @@ describe.skipIf(!haveChromium)('admin dashboard in a browser', () => {
   it('creates a plan', async () => {
     await page.getByRole('link', { name: 'Plans' }).click();
     await page.getByRole('button', { name: 'New plan' }).click();
-    await page.getByLabel('Name').fill('Weekly Student');
+    await page.getByLabel('Name', { exact: true }).fill('Weekly Student');
+    await page.getByLabel('Name in Kiswahili (optional)').fill('Wiki ya mwanafunzi');
     await page.getByLabel('Price (KES)').fill('700');
     await page.getByLabel('Hours').fill('168');
     await page.getByLabel('Devices').fill('2');
@@ -152,9 +153,11 @@ describe.skipIf(!haveChromium)('admin dashboard in a browser', () => {
     await page.getByRole('cell', { name: 'Weekly Student' }).waitFor();
     await shot('04-plans');
     const p = await rows(
-      sql`SELECT price_kes, duration_seconds, devices FROM plans WHERE name = 'Weekly Student'`,
+      sql`SELECT price_kes, duration_seconds, devices, name_sw FROM plans WHERE name = 'Weekly Student'`,
     );
-    expect(p).toEqual([{ price_kes: 700, duration_seconds: 604_800, devices: 2 }]);
+    expect(p).toEqual([
+      { price_kes: 700, duration_seconds: 604_800, devices: 2, name_sw: 'Wiki ya mwanafunzi' },
+    ]);
   });
 
   it('sells a voucher for cash and shows its code to print', async () => {

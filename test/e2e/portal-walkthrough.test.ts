@@ -156,7 +156,7 @@ describe.skipIf(!haveChromium)('customer walkthrough in a browser', () => {
       if (lang === 'sw' && (await d.page.getAttribute('html', 'lang')) !== 'sw')
         await d.page.getByRole('link', { name: 'Kiswahili' }).click();
       await pay(d, {
-        plan: /^1 Hour/,
+        plan: lang === 'sw' ? /^Saa 1/ : /^1 Hour/,
         phone: number,
         payLabel: lang === 'sw' ? 'Lipa kwa M-Pesa' : undefined,
       });
@@ -207,10 +207,13 @@ describe.skipIf(!haveChromium)('customer walkthrough in a browser', () => {
     await joinWifi(sw);
     await sw.page.getByRole('link', { name: 'Kiswahili' }).click();
     const swNumber = phone();
-    await pay(sw, { plan: /^1 Hour/, phone: swNumber, payLabel: 'Lipa kwa M-Pesa' });
+    await pay(sw, { plan: /^Saa 1/, phone: swNumber, payLabel: 'Lipa kwa M-Pesa' });
     await answerOnPhone(swNumber, 'Pay');
     await sw.page.getByRole('heading', { name: 'Uko mtandaoni' }).waitFor({ timeout: 30_000 });
-    expect(await receiptSms(swNumber)).toMatch(/tumepokea KES 20/);
+    // Kiswahili throughout: the plan's Kiswahili name, and "msimbo" for the code.
+    expect(await receiptSms(swNumber)).toMatch(
+      /tumepokea KES 20 kwa Saa 1, M-Pesa \w+\. Msimbo wako wa WiFi/,
+    );
 
     const en = await device();
     await joinWifi(en);

@@ -133,7 +133,14 @@ async function expectOnline(d: Device, heading = 'You are online'): Promise<void
 /** Check the page in the browser too: size on the wire, no other hosts, labels. */
 async function checkPage(d: Device): Promise<void> {
   const html = await d.page.content();
-  expect(externalReferences(html, [`${url}/sim/hotspot/login`, 'http://example.com/'])).toEqual([]);
+  // The router's login and log-out pages, and the page the customer first asked for.
+  expect(
+    externalReferences(html, [
+      `${url}/sim/hotspot/login`,
+      `${url}/sim/hotspot/logout`,
+      'http://example.com/',
+    ]),
+  ).toEqual([]);
   expect(unlabelledInputs(html)).toEqual([]);
   const width = await d.page.evaluate(() => document.documentElement.scrollWidth);
   expect(width).toBeLessThanOrEqual(360);
@@ -340,7 +347,7 @@ describe.skipIf(!haveChromium)('captive portal in a browser', () => {
     await d.page.locator('legend', { hasText: 'Chagua kifurushi' }).waitFor();
     expect(await d.page.getAttribute('html', 'lang')).toBe('sw');
     const number = phone();
-    await pay(d, { plan: /^1 Hour/, phone: number, payLabel: 'Lipa kwa M-Pesa' });
+    await pay(d, { plan: /^Saa 1/, phone: number, payLabel: 'Lipa kwa M-Pesa' });
     await d.page.getByRole('heading', { name: 'Angalia simu yako' }).waitFor();
     await answerOnPhone(number, 'Wrong PIN');
     await d.page.getByRole('heading', { name: 'PIN ya M-Pesa si sahihi' }).waitFor({ timeout: 30_000 });

@@ -23,6 +23,7 @@ const PLANS: pages.PortalPlan[] = [
   {
     id: 1,
     name: '1 Hour',
+    nameSw: 'Saa 1',
     priceKes: 20,
     durationSeconds: 3600,
     rateDownKbps: 5120,
@@ -32,6 +33,7 @@ const PLANS: pages.PortalPlan[] = [
   {
     id: 2,
     name: '3 Hours',
+    nameSw: 'Saa 3',
     priceKes: 50,
     durationSeconds: 10800,
     rateDownKbps: 5120,
@@ -41,6 +43,7 @@ const PLANS: pages.PortalPlan[] = [
   {
     id: 3,
     name: '6 Hours',
+    nameSw: 'Saa 6',
     priceKes: 100,
     durationSeconds: 21600,
     rateDownKbps: 5120,
@@ -50,6 +53,7 @@ const PLANS: pages.PortalPlan[] = [
   {
     id: 4,
     name: '24 Hours',
+    nameSw: 'Saa 24',
     priceKes: 300,
     durationSeconds: 86400,
     rateDownKbps: 5120,
@@ -59,6 +63,7 @@ const PLANS: pages.PortalPlan[] = [
   {
     id: 5,
     name: 'Weekly bundle',
+    nameSw: 'Kifurushi cha wiki',
     priceKes: 1000,
     durationSeconds: 7 * 86400,
     rateDownKbps: 10240,

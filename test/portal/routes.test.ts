@@ -208,7 +208,7 @@ describe('portal pages over HTTP', () => {
   it('prefills the code from a printed QR link', async () => {
     const page = (await get('/portal/voucher?code=ACDEF-GHJKM&lang=sw')).body;
     expect(page).toContain('value="ACDEF-GHJKM"');
-    expect(page).toContain('Nambari ya vocha');
+    expect(page).toContain('Msimbo wa vocha');
   });
 
   it('waits for a pending router grant before posting the login, then connects', async () => {

@@ -2,6 +2,7 @@
  * Dashboard figures for the last N days, by East Africa Time day (UTC+3, no daylight saving).
  * Each figure is one indexed query; bench/admin-dashboard.ts times them on a million purchases.
  */
+import { staffMeaning } from '../../payments/index.ts';
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
 import { query } from '../../db/open.ts';
@@ -34,7 +35,8 @@ export interface Dashboard {
     byStatus: Record<string, number>;
     /** paid ÷ (paid + failed + cancelled + expired) of STK pushes in the range; null when none settled. */
     successRate: number | null;
-    resultCodes: { resultCode: string; description: string | null; count: number }[];
+    /** `meaning` in plain words; `description` is M-Pesa's own text, for reference. */
+    resultCodes: { resultCode: string; meaning: string | null; description: string | null; count: number }[];
   };
   /**
    * Seconds from payment to the first session of the code it paid for (M-Pesa, not vouchers),
@@ -176,7 +178,12 @@ export async function getDashboard(deps: Deps, o: { days: number }): Promise<Das
       byStatus,
       successRate: settled ? Math.round((byStatus.paid! / settled) * 1000) / 1000 : null,
       resultCodes: [...codes.entries()]
-        .map(([resultCode, c]) => ({ resultCode, description: c.description, count: c.count }))
+        .map(([resultCode, c]) => ({
+          resultCode,
+          meaning: staffMeaning(resultCode) ?? c.description,
+          description: c.description,
+          count: c.count,
+        }))
         .sort((a, b) => b.count - a.count)
         .slice(0, 20),
     },

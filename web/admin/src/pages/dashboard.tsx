@@ -93,7 +93,12 @@ export function DashboardPage() {
                 empty="No results recorded in this period."
                 columns={[
                   { label: 'Code', cell: (r) => r.resultCode },
-                  { label: 'Meaning', cell: (r) => r.description ?? '—' },
+                  {
+                    label: 'Meaning',
+                    cell: (r) => (
+                      <span title={r.description ?? undefined}>{r.meaning ?? r.description ?? '—'}</span>
+                    ),
+                  },
                   { label: 'Count', cell: (r) => r.count, className: 'num' },
                 ]}
               />

@@ -10,6 +10,7 @@ import { duration, kes } from '../lib/format.ts';
 /** The form's fields as typed: numbers stay text until saved, speeds in Mbps, the cap in GB. */
 interface PlanFields {
   name: string;
+  nameSw: string;
   priceKes: number | string;
   hours: number | string;
   devices: number | string;
@@ -23,6 +24,7 @@ interface PlanFields {
 
 const blank: PlanFields = {
   name: '',
+  nameSw: '',
   priceKes: 20,
   hours: 1,
   devices: 1,
@@ -81,6 +83,7 @@ function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: () => void }) {
     plan
       ? {
           name: plan.name,
+          nameSw: plan.nameSw ?? '',
           priceKes: plan.priceKes,
           hours: plan.durationSeconds / 3600,
           devices: plan.devices,
@@ -100,6 +103,7 @@ function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: () => void }) {
     save.mutate(
       {
         name: f.name,
+        nameSw: f.nameSw.trim() || null,
         priceKes: Number(f.priceKes),
         durationSeconds: Math.round(Number(f.hours) * 3600),
         devices: Number(f.devices),
@@ -123,6 +127,15 @@ function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: () => void }) {
       <h2>{plan ? `Edit ${plan.name}` : 'New plan'}</h2>
       <Field label="Name">
         <input name="name" required value={f.name} onChange={(e) => set('name', e.target.value)} />
+      </Field>
+      <Field label="Name in Kiswahili (optional)">
+        <input
+          name="nameSw"
+          lang="sw"
+          placeholder="e.g. Saa 1"
+          value={f.nameSw}
+          onChange={(e) => set('nameSw', e.target.value)}
+        />
       </Field>
       <Field label="Price (KES)">
         <input
