@@ -313,7 +313,8 @@ describe.skipIf(!haveChromium)('captive portal in a browser', () => {
         await second.page.getByRole('link', { name: /Already paid/ }).click();
         await second.page.getByLabel('M-Pesa code').fill('QK81ABC2DE');
         await second.page.getByRole('button', { name: 'Check and connect' }).click();
-        await second.page.getByText('We could not find that M-Pesa payment').waitFor();
+        // A receipt Wavu never saw is checked with Safaricom (Transaction Status); the page says so.
+        await second.page.getByText('We are checking this M-Pesa code with Safaricom').waitFor();
         await checkPage(second);
         await second.page.getByLabel('M-Pesa code').fill(row!.mpesa_receipt.toLowerCase());
         await second.page.getByRole('button', { name: 'Check and connect' }).click();
