@@ -128,6 +128,7 @@ export const openndsClients = pgTable('opennds_clients', {
   downKbps: integer('down_kbps'),
   upQuotaKb: big('up_quota_kb'),
   downQuotaKb: big('down_quota_kb'),
+  deauthSentAt: ts('deauth_sent_at'),
   createdAt: ts('created_at').notNull(),
   updatedAt: ts('updated_at').notNull(),
 });

@@ -52,6 +52,10 @@ Subcommands:
           --allow-from LIST              more addresses or networks it may send from
                                          (10.8.0.0/24,198.51.100.7), "any" for a router
                                          behind CGNAT (warned about), "none" to clear
+          --message-auth required|allow-without
+                                         Message-Authenticator in Access-Requests: required
+                                         (default, BlastRADIUS); allow-without for gateways
+                                         that cannot send it (warned about)
   add NAME --mode opennds [--level 3|1] [--faskey KEY]
         An openNDS router (OpenWrt, Debian): Wavu is its FAS. Level 3 (default): HTTPS FAS,
         authmon pulls each login from Wavu, so it works behind NAT. Level 1: hashed token,
@@ -115,6 +119,7 @@ const OPTIONS = {
   level: { type: 'string' },
   faskey: { type: 'string' },
   'fas-ip': { type: 'string' },
+  'message-auth': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
@@ -133,6 +138,7 @@ const ROUTER_FIELDS: (keyof typeof OPTIONS)[] = [
   'nas-identifier',
   'coa-port',
   'allow-from',
+  'message-auth',
   'site',
 ];
 
@@ -249,6 +255,7 @@ function addInput(v: Values, name: string): Record<string, unknown> {
   if (v['nas-identifier'] !== undefined) o.nasIdentifier = v['nas-identifier'];
   if (v['coa-port'] !== undefined) o.coaPort = v['coa-port'];
   if (v['allow-from'] !== undefined) o.allowFrom = v['allow-from'];
+  if (v['message-auth'] !== undefined) o.messageAuth = v['message-auth'];
   if (v.site !== undefined) o.site = v.site;
   if (v.level !== undefined) o.level = v.level;
   if (v.faskey !== undefined) o.faskey = v.faskey;

@@ -123,7 +123,9 @@ describe('openNDS FAS wire formats', () => {
         uploadKb: 7,
       },
     ]);
-    expect(parseNdsctlJson('ndsctl: openNDS probably not started')).toEqual([]);
+    expect(parseNdsctlJson('ndsctl: openNDS probably not started')).toBeNull();
+    expect(parseNdsctlJson('')).toBeNull();
+    expect(parseNdsctlJson('{"client_list_length":"0"}')).toEqual([]);
     expect(parseNdsctlJson('{"clients":{"x":{"mac":"nonsense"}}}')).toEqual([]);
   });
 });
@@ -265,7 +267,12 @@ describe('openNDS routers in Wavu', () => {
       })}`;
     const sync = (body: string) =>
       post(r.id, { auth_get: 'wavu_sync', gatewayhash: r.row.openndsGatewayHash!, payload: b64(body) });
-    expect((await sync(report('Authenticated'))).body).toBe(`* ${MAC}`);
+    // A report made before the deauth was handed out confirms nothing (it may predate the login).
+    expect((await sync(report('Preauthenticated'))).body).toBe(`* ${MAC.toLowerCase()}`);
+    expect((await clients(r.id))[0]!.state).toBe('deauth_pending');
+    // A report without ndsctl's answer (it was locked) confirms nothing.
+    expect((await sync('now=1796137300\n')).body).toBe(`* ${MAC.toLowerCase()}`);
+    expect((await sync(report('Authenticated'))).body).toBe(`* ${MAC.toLowerCase()}`);
     expect((await sync(report('Preauthenticated'))).body).toBe('*');
     expect((await clients(r.id))[0]!.state).toBe('deauthed');
     expect(

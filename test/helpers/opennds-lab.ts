@@ -15,7 +15,7 @@
  * Every process is started here and stopped by its pid at the end.
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -292,6 +292,7 @@ exec /usr/sbin/nft "$@"
       try {
         sh('ip', ['link', 'del', hostIf]);
       } catch {}
+      rmSync(dir, { recursive: true, force: true });
     },
   };
   return lab;

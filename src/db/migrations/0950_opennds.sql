@@ -37,6 +37,9 @@ CREATE TABLE opennds_clients (
   down_kbps        integer,
   up_quota_kb      bigint,
   down_quota_kb    bigint,
+  -- When Wavu last handed this MAC to the deauth poller: only a report made after that can
+  -- confirm the deauth (an older report may predate the client's authorisation).
+  deauth_sent_at   timestamptz,
   created_at       timestamptz NOT NULL,
   updated_at       timestamptz NOT NULL,
   UNIQUE (router_id, hid)

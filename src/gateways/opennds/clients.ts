@@ -117,32 +117,46 @@ export async function markAuthed(conn: Conn, routerId: number, rhids: string[], 
   );
 }
 
-/** MACs to deauthenticate: clients of ours wanted off, or clients whose code is over. */
-export async function pendingDeauthMacs(conn: Conn, routerId: number): Promise<string[]> {
+/** A newer client of the same device that is (or is about to be) online supersedes an old one. */
+const SUPERSEDED = sql`EXISTS (SELECT 1 FROM opennds_clients n
+                               WHERE n.router_id = c.router_id AND n.mac = c.mac AND n.created_at > c.created_at
+                                 AND n.state IN ('auth_pending', 'authed'))`;
+
+/**
+ * MACs to deauthenticate now (marked as handed out): clients wanted off, unless the device has
+ * logged in again since with another code (kicking it would end the new session).
+ */
+export async function takeDeauthMacs(conn: Conn, routerId: number, now: Date): Promise<string[]> {
   const rows = await query<{ mac: string }>(
     conn,
-    sql`SELECT DISTINCT mac FROM opennds_clients WHERE router_id = ${routerId} AND state = 'deauth_pending'
-        ORDER BY mac LIMIT 100`,
+    sql`UPDATE opennds_clients c SET deauth_sent_at = ${now}
+        WHERE c.router_id = ${routerId} AND c.state = 'deauth_pending' AND NOT ${SUPERSEDED}
+        RETURNING c.mac`,
   );
-  return rows.map((r) => r.mac);
+  return [...new Set(rows.map((r) => r.mac))].sort().slice(0, 100);
 }
 
-/** The router's report no longer lists these MACs as authenticated: the deauth took effect. */
+/**
+ * Confirm deauths: a client handed to the poller before this report, whose MAC the report no
+ * longer lists as authenticated, is off. (The poller is sequential: report, answer, deauth, so
+ * a report after the answer was made after the deauth ran.) Superseded ones are done as well.
+ */
 export async function markDeauthed(
   conn: Conn,
   routerId: number,
   authenticatedMacs: string[],
-  now: Date,
+  reportAt: Date,
 ): Promise<void> {
   const still = authenticatedMacs.length
-    ? sql`AND mac NOT IN (${sql.join(
+    ? sql`AND c.mac NOT IN (${sql.join(
         authenticatedMacs.map((m) => sql`${m}`),
         sql`, `,
       )})`
     : sql``;
   await conn.execute(
-    sql`UPDATE opennds_clients SET state = 'deauthed', updated_at = ${now}
-        WHERE router_id = ${routerId} AND state = 'deauth_pending' ${still}`,
+    sql`UPDATE opennds_clients c SET state = 'deauthed', updated_at = ${reportAt}
+        WHERE c.router_id = ${routerId} AND c.state = 'deauth_pending'
+          AND ((c.deauth_sent_at IS NOT NULL AND c.deauth_sent_at <= ${reportAt} ${still}) OR ${SUPERSEDED})`,
   );
 }
 

@@ -22,7 +22,7 @@ import {
 import type { ActiveSession } from '../adapter.ts';
 import { markGranted } from '../grants.ts';
 import { syncRouterSessions } from '../sessions/sync-router-sessions.ts';
-import { codesByMac, markAuthed, markDeauthed, pendingAuths, pendingDeauthMacs } from './clients.ts';
+import { codesByMac, markAuthed, markDeauthed, pendingAuths, takeDeauthMacs } from './clients.ts';
 import { openndsRouter } from './router.ts';
 
 export interface PollInput {
@@ -98,7 +98,7 @@ async function codesForRhids(tx: Conn, routerId: number, rhids: string[]): Promi
 }
 
 /** The poller's report is `now=<router epoch seconds>` on its first line, then `ndsctl json`. */
-export function parseSyncReport(text: string): { routerNow: number | null; clients: NdsClient[] } {
+export function parseSyncReport(text: string): { routerNow: number | null; clients: NdsClient[] | null } {
   const nl = text.indexOf('\n');
   const first = nl < 0 ? text : text.slice(0, nl);
   const m = /^now=(\d{9,11})$/.exec(first.trim());
@@ -110,6 +110,8 @@ export function parseSyncReport(text: string): { routerNow: number | null; clien
 
 async function sync(deps: Deps, routerId: number, payload: string, now: Date): Promise<string> {
   const report = parseSyncReport(payload);
+  // ndsctl failed this time (locked by authmon, openNDS busy): hand out the deauths, change nothing.
+  if (report.clients === null) return deauthReply(await takeDeauthMacs(deps.db, routerId, now));
   const online = report.clients.filter((c) => c.state === 'Authenticated');
   const owner = await codesByMac(deps.db, routerId);
   const sessions: ActiveSession[] = online.map((c) => ({
@@ -133,6 +135,8 @@ async function sync(deps: Deps, routerId: number, payload: string, now: Date): P
     online.map((c) => c.mac),
     now,
   );
-  const macs = await pendingDeauthMacs(deps.db, routerId);
-  return ['*', ...macs].join(' ');
+  return deauthReply(await takeDeauthMacs(deps.db, routerId, now));
 }
+
+/** openNDS keeps MACs in lower case and `ndsctl deauth` matches them as written. */
+const deauthReply = (macs: string[]) => ['*', ...macs.map((m) => m.toLowerCase())].join(' ');

@@ -58,13 +58,16 @@ while true; do
   report="now=$(date +%s)
 $(ndsctl json 2>/dev/null)"
   if [ -n "$PHP" ]; then
-    reply=$("$PHP" -f /usr/lib/opennds/post-request.php "$URL" wavu_sync "$HASH" "wavu-nds-sync" "$report")
+    reply=$("$PHP" -d default_socket_timeout=15 -f /usr/lib/opennds/post-request.php "$URL" wavu_sync "$HASH" "wavu-nds-sync" "$report")
   else
     b64=$(printf '%s' "$report" | base64 | tr -d '\\n' | sed 's/+/%2B/g; s/\\//%2F/g; s/=/%3D/g')
-    reply=$(wget -q -O - --post-data "auth_get=wavu_sync&gatewayhash=$HASH&payload=$b64" "$URL")
+    reply=$(wget -q -T 15 -O - --post-data "auth_get=wavu_sync&gatewayhash=$HASH&payload=$b64" "$URL")
   fi
   case "$reply" in
-    "*"*) for mac in \${reply#\\*}; do ndsctl deauth "$mac" >/dev/null 2>&1; done ;;
+    # ndsctl refuses while another ndsctl (authmon's) holds its lock: try a few times.
+    "*"*) for mac in \${reply#\\*}; do
+            for try in 1 2 3 4 5; do ndsctl deauth "$mac" >/dev/null 2>&1 && break; sleep 1; done
+          done ;;
   esac
   sleep "$INTERVAL"
 done

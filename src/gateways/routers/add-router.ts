@@ -83,7 +83,13 @@ export async function addRouter(
       nasIdentifier: input.nasIdentifier ?? input.name,
       coaPort: input.coaPort ?? 3799,
       radiusAllowFrom: input.allowFrom ?? null,
+      radiusRequireMessageAuth: input.messageAuth !== 'allow-without',
     };
+    if (input.messageAuth === 'allow-without')
+      deps.log.warn(
+        { router: input.name },
+        'RADIUS router added accepting Access-Requests without Message-Authenticator (BlastRADIUS risk on that link)',
+      );
   }
   const tunnelled = input.mode === 'api' && input.tunnel === 'wireguard';
   // A router added at the same moment may take the address chosen here: choose again (each

@@ -44,6 +44,12 @@ const allowFrom = z
     return z.NEVER;
   });
 
+/**
+ * Message-Authenticator in Access-Requests (BlastRADIUS): required by default; "allow-without" is
+ * for gateways that cannot send it (pppd's radius plugin, RouterOS before 7.15), logged and shown.
+ */
+const messageAuth = z.enum(['required', 'allow-without'], { message: 'must be required or allow-without' });
+
 export const TRANSPORTS = ['api', 'api-tls', 'rest', 'agent'] as const;
 const transport = z.enum(TRANSPORTS, { message: 'must be api, api-tls, rest or agent' });
 
@@ -100,6 +106,7 @@ export const radiusRouterInput = z.object({
   coaPort: port.optional(),
   /** Absent: only `address`. */
   allowFrom: allowFrom.optional(),
+  messageAuth: messageAuth.optional(),
   /** Said rather than silently dropped: a RADIUS router is not dialled, so there is nothing to tunnel. */
   tunnel: z
     .never({ error: () => 'is only for mode api (Wavu dials the router through the tunnel)' })
@@ -152,6 +159,7 @@ export const updateRouterInput = z
     nasIdentifier: z.string().min(1).max(64),
     coaPort: port,
     allowFrom,
+    messageAuth,
     enabled: z.boolean(),
   })
   .partial();

@@ -10,6 +10,10 @@ import { routerProblem } from './problem.ts';
 export const COA_UNREACHABLE_WARNING =
   "Wavu can't reach this router's CoA port — it is probably behind NAT; sessions end by Session-Timeout.";
 
+/** Shown for a radius router let off the Message-Authenticator requirement. */
+export const MESSAGE_AUTH_WARNING =
+  'Accepts Access-Requests without Message-Authenticator: a forged reply (BlastRADIUS) could let someone online. Only for gateways that cannot send it.';
+
 export async function routerById(conn: Conn, id: number): Promise<RouterRow | null> {
   const [r] = await conn.select().from(routers).where(eq(routers.id, id));
   return r ?? null;
@@ -59,6 +63,8 @@ export interface RouterView {
   health: RouterHealth | null;
   /** Radius mode: since when Wavu can't reach its CoA port (NAT); null when it can, or is not known not to. */
   coaUnreachableSince: Date | null;
+  /** Radius mode: whether Access-Requests must carry a Message-Authenticator. */
+  messageAuth: 'required' | 'allow-without';
   /** Plain-language problems: risky configuration (RADIUS from any address), CoA port unreachable. */
   warnings: string[];
 }
@@ -92,9 +98,12 @@ export function toView(r: RouterRow): RouterView {
     lastReconciledAt: r.lastReconciledAt,
     health: (r.health as RouterHealth | null) ?? null,
     coaUnreachableSince: r.coaUnreachableSince,
-    warnings: [allowFromWarning(r), r.coaUnreachableSince ? COA_UNREACHABLE_WARNING : null].filter(
-      (w): w is string => w !== null,
-    ),
+    messageAuth: r.radiusRequireMessageAuth ? 'required' : 'allow-without',
+    warnings: [
+      allowFromWarning(r),
+      r.coaUnreachableSince ? COA_UNREACHABLE_WARNING : null,
+      r.mode === 'radius' && !r.radiusRequireMessageAuth ? MESSAGE_AUTH_WARNING : null,
+    ].filter((w): w is string => w !== null),
   };
 }
 

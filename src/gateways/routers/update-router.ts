@@ -17,14 +17,21 @@ export async function updateRouter(
 ): Promise<RouterView> {
   const input = updateRouterInput.parse(raw);
   const cur = await findRouter(deps, ref);
-  const api = cur.mode === 'api';
-  const wrongMode = api
-    ? (['address', 'secret', 'nasIdentifier', 'coaPort', 'allowFrom'] as const).filter(
-        (k) => input[k] !== undefined,
-      )
-    : (
-        ['host', 'port', 'transport', 'username', 'password', 'hotspotServer', 'tlsFingerprint'] as const
-      ).filter((k) => input[k] !== undefined);
+  const radiusFields = ['address', 'secret', 'nasIdentifier', 'coaPort', 'allowFrom', 'messageAuth'] as const;
+  const apiFields = [
+    'host',
+    'port',
+    'transport',
+    'username',
+    'password',
+    'hotspotServer',
+    'tlsFingerprint',
+  ] as const;
+  // An openNDS router takes neither: it is set up by its script.
+  const wrongMode = [
+    ...(cur.mode !== 'radius' ? radiusFields : []),
+    ...(cur.mode !== 'api' ? apiFields : []),
+  ].filter((k) => input[k] !== undefined);
   if (wrongMode.length) {
     throw new AppError(
       'validation',
@@ -46,6 +53,14 @@ export async function updateRouter(
   if (input.nasIdentifier !== undefined) set.nasIdentifier = input.nasIdentifier;
   if (input.coaPort !== undefined) set.coaPort = input.coaPort;
   if (input.allowFrom !== undefined) set.radiusAllowFrom = input.allowFrom;
+  if (input.messageAuth !== undefined) {
+    set.radiusRequireMessageAuth = input.messageAuth === 'required';
+    if (input.messageAuth === 'allow-without')
+      deps.log.warn(
+        { router: cur.name },
+        'RADIUS router set to accept Access-Requests without Message-Authenticator (BlastRADIUS risk on that link)',
+      );
+  }
   if (input.enabled !== undefined) set.enabled = input.enabled;
   try {
     const row = await deps.db.transaction(async (tx) => {

@@ -164,16 +164,20 @@ export interface NdsClient {
   uploadKb: number;
 }
 
-/** Reads `ndsctl json` output; anything that is not one is an empty list. */
-export function parseNdsctlJson(text: string): NdsClient[] {
+/**
+ * Reads `ndsctl json` output. Anything that is not one is null, not an empty list: ndsctl fails
+ * while another ndsctl holds its lock, and "could not ask" must never read as "nobody online".
+ */
+export function parseNdsctlJson(text: string): NdsClient[] | null {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch {
-    return [];
+    return null;
   }
-  const clients = (doc as { clients?: unknown })?.clients;
-  if (!clients || typeof clients !== 'object') return [];
+  if (!doc || typeof doc !== 'object') return null;
+  const clients = (doc as { clients?: unknown }).clients ?? {};
+  if (typeof clients !== 'object') return null;
   const out: NdsClient[] = [];
   for (const [key, raw] of Object.entries(clients as Record<string, unknown>)) {
     if (!raw || typeof raw !== 'object') continue;
