@@ -123,10 +123,14 @@ describe('payments, SMS and the job queue', () => {
     });
     expect(r.statusCode, r.body).toBe(201);
     const { id } = r.json() as { id: string };
-    return waitFor(async () => {
+    const settled = await waitFor(async () => {
       const p = await purchaseRow(h, id);
       return p.status !== 'pending' ? p : null;
     });
+    // The row is visible once its statement commits, a moment before the callback's handler goes
+    // on to count it: wait for the simulator to have its answer, so the handler has finished.
+    await h.sim.flush();
+    return settled;
   }
 
   it('an STK success counts a paid payment and its callback → paid time', async () => {
