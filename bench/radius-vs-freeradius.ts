@@ -342,7 +342,8 @@ async function startFreeradius(adminUrl: string, codes: string[]) {
   const authPort = await freePort();
   const acctPort = await freePort();
   freeradiusConfig(dir, url, authPort, acctPort);
-  const proc = spawn('freeradius', ['-f', '-d', dir, '-n', 'radiusd', '-l', 'stderr'], {
+  const proc = spawn('freeradius', ['-f', '-d', dir, '-n', 'radiusd'], {
+    cwd: dir,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
