@@ -16,7 +16,7 @@ import { createApp } from '../src/app/run.ts';
 import { query } from '../src/db/open.ts';
 import { agentInstallScript, POLL_INTERVAL_S, type RouterOsMajor } from '../src/gateways/agent/script.ts';
 import { gatewaysModule } from '../src/gateways/module.ts';
-import { addRouter } from '../src/gateways/registry.ts';
+import { addRouter } from '../src/gateways/index.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { SimAgent } from '../src/sim/routeros/agent.ts';
 import { SimRouter } from '../src/sim/routeros/router.ts';

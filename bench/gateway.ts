@@ -15,7 +15,7 @@ import type { Module } from '../src/app/module.ts';
 import { asDate, query } from '../src/db/open.ts';
 import { reconcileRouter } from '../src/gateways/jobs.ts';
 import { gatewaysModule } from '../src/gateways/module.ts';
-import { addRouter } from '../src/gateways/registry.ts';
+import { addRouter } from '../src/gateways/index.ts';
 import { startRouterOsSim } from '../src/sim/routeros/index.ts';
 import { testConfig } from '../test/helpers/app.ts';
 import { createTestDatabase } from '../test/helpers/db.ts';

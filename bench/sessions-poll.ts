@@ -17,7 +17,7 @@ import pino from 'pino';
 import { createApp } from '../src/app/run.ts';
 import { query } from '../src/db/open.ts';
 import { gatewaysModule } from '../src/gateways/module.ts';
-import { addRouter } from '../src/gateways/registry.ts';
+import { addRouter } from '../src/gateways/index.ts';
 import { userComment } from '../src/gateways/mikrotik/hotspot-users.ts';
 import { pollRouterSessions } from '../src/gateways/sessions/poll-router-sessions.ts';
 import { ManualClock } from '../src/lib/clock.ts';

@@ -16,7 +16,7 @@ import { issueForPurchase } from '../src/access/issue-for-purchase.ts';
 import { createApp } from '../src/app/run.ts';
 import { query } from '../src/db/open.ts';
 import { gatewaysModule } from '../src/gateways/module.ts';
-import { addRouter, findRouter, testRouter, updateRouter } from '../src/gateways/registry.ts';
+import { addRouter, findRouter, testRouter, updateRouter } from '../src/gateways/index.ts';
 import { routerScript } from '../src/gateways/routers/router-script.ts';
 import { serverConfig } from '../src/gateways/wireguard/server-config.ts';
 import { testConfig } from '../test/helpers/app.ts';

@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import { SYSTEM } from '../src/audit/index.ts';
 import { createApp } from '../src/app/run.ts';
 import { query } from '../src/db/open.ts';
-import { addRouter } from '../src/gateways/registry.ts';
+import { addRouter } from '../src/gateways/index.ts';
 import { OffsetClock } from '../src/lib/clock.ts';
 import { recordCashSale } from '../src/payments/index.ts';
 import { receiveStkCallback } from '../src/payments/stk-callback.ts';

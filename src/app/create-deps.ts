@@ -7,6 +7,7 @@ import { recordUsageMany } from '../access/usage.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/open.ts';
 import { createRouterConnections } from '../gateways/connections.ts';
+import { gatewayModes } from '../gateways/index.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import type { Clock } from '../lib/clock.ts';
 import { createSealer } from '../lib/seal.ts';
@@ -14,6 +15,7 @@ import { Metrics, readDbSnapshot } from '../metrics/index.ts';
 import { liveSmsProvider } from '../notify/live-provider.ts';
 import { createAppDaraja } from '../payments/daraja.ts';
 import { safaricomCertificate } from '../payments/index.ts';
+import { radiusGatewayMode } from '../radius/index.ts';
 import { createLiveSettings } from '../settings/index.ts';
 import { SIM_CERTIFICATE } from '../sim/daraja/engine.ts';
 import { SimSmsGateway } from '../sim/sms-gateway.ts';
@@ -35,6 +37,7 @@ export function createDeps(o: { config: Config; database: Database; clock: Clock
     enqueue: (conn, spec) => enqueue(conn, o.clock, spec),
     settings,
     sms: liveSmsProvider({ settings, sim: simSms }),
+    gatewayModes: { ...gatewayModes(), radius: radiusGatewayMode },
     routerConnections: createRouterConnections(sealer),
     // Demo talks to the simulator, which holds the key of its own certificate.
     mpesaCertificate: (env) => (o.config.demo ? SIM_CERTIFICATE : safaricomCertificate(env)),

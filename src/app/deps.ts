@@ -11,6 +11,7 @@ import type { EnqueueSpec } from '../jobs/types.ts';
 import type { LiveSmsProvider } from '../notify/live-provider.ts';
 import type { LiveSettings } from '../settings/index.ts';
 import type { RouterConnections } from '../gateways/connections.ts';
+import type { GatewayAdapter, RouterRow } from '../gateways/adapter.ts';
 import type { DarajaClient } from '../protocols/daraja/client.ts';
 import type { Metrics } from '../metrics/registry.ts';
 
@@ -22,6 +23,16 @@ export interface UsageInput {
   /** Bytes up + down since the last report. */
   bytes: number;
 }
+
+/** Builds the adapter of one router in its mode (the gateways feature's and the RADIUS feature's). */
+export type AdapterFactory = (deps: Deps, router: RouterRow) => GatewayAdapter;
+
+/**
+ * The adapter of each mode, built once by the wiring (`createDeps`), so no feature registers
+ * itself at import time and every entry point (server, worker, CLI) has the same set. A mode
+ * missing here is one this build does not drive.
+ */
+export type GatewayModes = Partial<Record<RouterRow['mode'], AdapterFactory>>;
 
 export interface Deps {
   /**
@@ -41,6 +52,8 @@ export interface Deps {
   settings: LiveSettings;
   /** The SMS gateway the settings pick at each send (the `sms.send` job is its main caller). */
   sms: LiveSmsProvider;
+  /** The adapter of each gateway mode (api, opennds, radius…). */
+  gatewayModes: GatewayModes;
   /** Open RouterOS API/REST connections, reused per router (closed by the gateways module on stop). */
   routerConnections: RouterConnections;
   /** The certificate that encrypts the initiator password: Safaricom's per environment; demo's simulator's. */

@@ -3,7 +3,6 @@
  * (MikroTik hotspot users); a router in `radius` mode asks us at login, so its adapter mostly
  * disconnects (CoA). Jobs and reconcile talk only to this interface.
  */
-import type { Deps } from '../app/deps.ts';
 import type { RouterRow } from './routers/row.ts';
 
 export type { RouterRow };
@@ -101,21 +100,4 @@ export interface GatewayAdapter {
   findDevice?(mac: string): Promise<{ ip: string; loggedIn: boolean } | null>;
   /** Is a user of this name on the gateway (api mode: /ip/hotspot/user)? For the troubleshooter. */
   hasUser?(username: string): Promise<boolean>;
-}
-
-export type AdapterFactory = (deps: Deps, router: RouterRow) => GatewayAdapter;
-
-const factories = new Map<RouterRow['mode'], AdapterFactory>();
-
-/** Each mode registers its adapter once (api: MikroTik; radius: the RADIUS feature). */
-export function registerGatewayMode(mode: RouterRow['mode'], factory: AdapterFactory): void {
-  factories.set(mode, factory);
-}
-
-export const hasGatewayMode = (mode: RouterRow['mode']): boolean => factories.has(mode);
-
-export function adapterFor(deps: Deps, router: RouterRow): GatewayAdapter {
-  const f = factories.get(router.mode);
-  if (!f) throw new Error(`no gateway adapter registered for mode ${router.mode}`);
-  return f(deps, router);
 }

@@ -11,12 +11,17 @@ import { audit, cliActor } from '../audit/index.ts';
 import { isAppError } from '../lib/errors.ts';
 import { describeZod } from '../http/server.ts';
 import './module.ts';
-import { addRouter, findRouter, listRouters, removeRouter, testRouter, updateRouter } from './registry.ts';
+import { addRouter } from './routers/add-router.ts';
+import { findRouter } from './routers/get-router.ts';
+import { listRouters } from './routers/list-routers.ts';
+import { removeRouter } from './routers/remove-router.ts';
+import { testRouter } from './routers/test-router.ts';
+import { updateRouter } from './routers/update-router.ts';
 import type { RouterView } from './routers/repo.ts';
 import { routerScript } from './routers/router-script.ts';
 import { AGENT_SECTION, loginHtml } from './setup-script.ts';
 import type { RouterRow } from './adapter.ts';
-import { rotateAgentToken } from './registry.ts';
+import { rotateAgentToken } from './routers/rotate-agent-token.ts';
 
 const USAGE = `wavu routers <subcommand> [options]
 

@@ -9,7 +9,7 @@
 import type { Deps } from '../app/deps.ts';
 import { isAppError } from '../lib/errors.ts';
 import { RosConnectionError, RosLoginError, RosTrapError } from '../protocols/routeros/errors.ts';
-import { adapterFor } from './adapter.ts';
+import { adapterFor } from './modes.ts';
 import { routerById } from './routers/repo.ts';
 
 /** `unseen`: not proven. `offline`: on the hotspot, not logged in. `online`: logged in. */

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import type { Deps } from '../app/deps.ts';
 import { AppError } from '../lib/errors.ts';
 import { RosConnectionError, RosTrapError } from '../protocols/routeros/errors.ts';
-import { adapterFor } from './adapter.ts';
+import { adapterFor } from './modes.ts';
 import { findRouter } from './routers/get-router.ts';
 
 /** `\371\015…` (as the hotspot renders it; also accepts plain characters in between) → bytes. */

@@ -1,6 +1,13 @@
 /** The gateways feature's public surface: other features import from here only. */
 export { loadAccess } from './access-specs.ts';
-export { registerGatewayMode } from './adapter.ts';
+export type {
+  AccessSpec,
+  ActiveSession,
+  GatewayAdapter,
+  RouterHealth,
+  SessionRef,
+} from './adapter.ts';
+export { gatewayModes } from './modes.ts';
 export { type DevicePresence, deviceOnRouter } from './device-presence.ts';
 export { hotspotLoginForm, loginOnRouter } from './hotspot-login.ts';
 export { type AddRouterResult, addRouter } from './routers/add-router.ts';
@@ -21,7 +28,12 @@ export { updateRouter } from './routers/update-router.ts';
 export { requestSessionsPoll } from './sessions/request-poll.ts';
 export { loginHtml } from './setup-script.ts';
 export { parseRosTime } from './agent/report.ts';
-export { OFFLINE_AFTER_MS, agentGrantWaiting } from './registry.ts';
+export { agentGrantWaiting } from './agent/commands.ts';
+export { OFFLINE_AFTER_MS } from './agent/adapter.ts';
+export { rotateAgentToken } from './routers/rotate-agent-token.ts';
+export { getRouter } from './routers/get-router.ts';
+export { listRouters } from './routers/list-routers.ts';
+export { adapterFor } from './modes.ts';
 export { requestGrant } from './grants.ts';
 export {
   openndsClient,

@@ -16,7 +16,8 @@ import { query } from '../db/open.ts';
 import { type JobContext, type JobDefinition, type RecurringJob, RetryLater } from '../jobs/types.ts';
 import { isUnreachable, RosConnectionError } from '../protocols/routeros/errors.ts';
 import { desiredForRouter, loadAccess } from './access-specs.ts';
-import { adapterFor, hasGatewayMode, type RouterRow, type SessionRef } from './adapter.ts';
+import type { RouterRow, SessionRef } from './adapter.ts';
+import { adapterFor, hasGatewayMode } from './modes.ts';
 import { grantError, grantStatus, markGranted, markRevoked, requestGrant, startRevoke } from './grants.ts';
 import { observeOnline } from './online-metric.ts';
 import { allRouters, markDown, markSeen, recordHealth, routerById } from './routers/repo.ts';
@@ -133,7 +134,7 @@ export async function revokeJob(
     [...ids].map(async (routerId) => {
       const router = await routerById(deps.db, routerId);
       if (!router) return;
-      if (!hasGatewayMode(router.mode)) {
+      if (!hasGatewayMode(deps, router.mode)) {
         deps.log.warn(
           { router: router.name, mode: router.mode },
           'no adapter for this router mode; revoke skipped',
@@ -176,7 +177,7 @@ export async function disconnectJob(deps: Deps, p: { sessionId: string }): Promi
   );
   if (!s?.router_id) return;
   const router = await routerById(deps.db, Number(s.router_id));
-  if (!router || !hasGatewayMode(router.mode)) return;
+  if (!router || !hasGatewayMode(deps, router.mode)) return;
   const adapter = adapterFor(deps, router);
   try {
     await withRouterLock(router.id, () =>
@@ -219,7 +220,7 @@ export async function refreshJob(deps: Deps, p: { accessCodeId: string }): Promi
   const failures: string[] = [];
   for (const { router_id } of live) {
     const router = await routerById(deps.db, Number(router_id));
-    if (!router?.enabled || !hasGatewayMode(router.mode)) continue;
+    if (!router?.enabled || !hasGatewayMode(deps, router.mode)) continue;
     const adapter = adapterFor(deps, router);
     if (!adapter.refresh) continue;
     try {
@@ -269,7 +270,7 @@ export async function releaseDeviceJob(
   const failures: string[] = [];
   for (const [routerId, list] of refs) {
     const router = await routerById(deps.db, routerId);
-    if (!router?.enabled || !hasGatewayMode(router.mode)) continue;
+    if (!router?.enabled || !hasGatewayMode(deps, router.mode)) continue;
     try {
       await withRouterLock(routerId, async () => {
         const adapter = adapterFor(deps, router);

@@ -1,23 +1,9 @@
 import type { Module } from '../app/module.ts';
-import { registerGatewayMode } from './adapter.ts';
 import { gatewayJobs, gatewayRecurring } from './jobs.ts';
-import { AgentAdapter } from './agent/adapter.ts';
 import { agentRoutes } from './agent/routes.ts';
 import { closeAgentWaiters } from './agent/wakeup.ts';
-import { MikrotikApiAdapter } from './mikrotik/api-adapter.ts';
-import { OpenNdsAdapter } from './opennds/adapter.ts';
 import { openndsRoutes } from './opennds/routes.ts';
 import { sessionJobs, sessionRecurring } from './sessions/jobs.ts';
-
-// MikroTik routers in api mode (dialled, or polling us as agents); the RADIUS feature registers
-// 'radius' the same way.
-registerGatewayMode('api', (deps, router) =>
-  router.apiTransport === 'agent'
-    ? new AgentAdapter(deps, router)
-    : new MikrotikApiAdapter(deps.routerConnections.api(router)),
-);
-// openNDS routers pull from us (authmon, the deauth poller): the adapter only records what is wanted.
-registerGatewayMode('opennds', (deps, router) => new OpenNdsAdapter(deps, router));
 
 export const gatewaysModule: Module = {
   name: 'gateways',

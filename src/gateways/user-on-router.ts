@@ -3,7 +3,7 @@
  * may say `granted` while a reset router has lost it. Only gateways that hold users can say.
  */
 import type { Deps } from '../app/deps.ts';
-import { adapterFor } from './adapter.ts';
+import { adapterFor } from './modes.ts';
 import { routerById } from './routers/repo.ts';
 
 export type UserPresence =

@@ -12,6 +12,13 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { asDate, query } from '../db/open.ts';
+import type {
+  AccessSpec,
+  ActiveSession,
+  GatewayAdapter,
+  RouterHealth,
+  SessionRef,
+} from '../gateways/index.ts';
 import { attr, ERROR_CAUSE, type RadiusAttribute, RadiusCode } from '../protocols/radius/index.ts';
 import { limitAttributes } from './access-request.ts';
 import { DynamicAuthTimeout, type DynamicResult, sendDynamicRequest } from './coa-client.ts';
@@ -26,41 +33,10 @@ export interface RadiusRouter {
   radiusSecretSealed: string | null;
 }
 
-// The shapes below mirror the gateways feature's GatewayAdapter interface (src/gateways/adapter.ts).
-
-/** A live session as the NAS last reported it; `id` is its Acct-Session-Id. */
-export interface RadiusActiveSession {
-  id: string;
-  username: string;
-  accessCodeId: string | null;
-  mac: string | null;
-  ip: string | null;
-  uptimeSeconds: number;
-  bytesIn: number;
-  bytesOut: number;
-}
-
-/** What an extension CoA needs of an access (a gateways AccessSpec fits). */
-export interface RadiusAccess {
-  accessCodeId: string;
-  clock: 'wall' | 'uptime';
-  secondsLeft: number;
-}
-
-/** How to name one session to the NAS (from the latest accounting). */
-export interface RadiusSessionRef {
-  acctSessionId?: string | null;
-  username?: string | null;
-  mac?: string | null;
-  ip?: string | null;
-}
-
-export interface RadiusHealth {
-  ok: boolean;
-  latencyMs: number;
+/** A radius router's health is what its accounting last told us: there is nothing to dial. */
+export interface RadiusHealth extends RouterHealth {
   activeSessions: number;
   lastSeenAt: Date | null;
-  error?: string;
 }
 
 interface SessionRow {
@@ -76,7 +52,7 @@ interface SessionRow {
 
 const SESSION_COLUMNS = sql`acct_session_id, username, access_code_id, mac, ip, session_seconds, input_bytes, output_bytes`;
 
-const toActive = (r: SessionRow): RadiusActiveSession => ({
+const toActive = (r: SessionRow): ActiveSession => ({
   id: r.acct_session_id ?? '',
   username: r.username ?? '',
   accessCodeId: r.access_code_id,
@@ -106,7 +82,7 @@ type Delivery = DynamicResult | { undeliverable: true };
 /** A router unheard of for this long is reported as not seen recently (idle NASes send nothing). */
 const HEALTH_WINDOW_MS = 30 * 60_000;
 
-export class RadiusGatewayAdapter {
+export class RadiusGatewayAdapter implements GatewayAdapter {
   readonly kind = 'radius' as const;
 
   private readonly path: DynamicAuthPath;
@@ -154,7 +130,7 @@ export class RadiusGatewayAdapter {
   }
 
   /** Live sessions as the NAS's accounting last reported them. */
-  async listActive(): Promise<RadiusActiveSession[]> {
+  async listActive(): Promise<ActiveSession[]> {
     const rows = await query<SessionRow>(
       this.deps.db,
       sql`SELECT ${SESSION_COLUMNS} FROM sessions
@@ -169,7 +145,7 @@ export class RadiusGatewayAdapter {
    * found", closes our row; another NAK throws; no answer throws (the job retries) until the CoA
    * port is marked unreachable, then the session is left to the router's Session-Timeout.
    */
-  async disconnect(session: RadiusSessionRef): Promise<void> {
+  async disconnect(session: SessionRef): Promise<void> {
     const result = await this.send(RadiusCode.DisconnectRequest, identify(session));
     const now = this.deps.clock.now();
     if ('undeliverable' in result) {
@@ -202,7 +178,7 @@ export class RadiusGatewayAdapter {
    * when the CoA port is unreachable (the session then ends at the Session-Timeout it had).
    */
   async changeAuthorization(
-    session: RadiusSessionRef,
+    session: SessionRef,
     attributes: RadiusAttribute[],
   ): Promise<'ack' | 'nak' | 'left_to_router'> {
     const r = await this.send(RadiusCode.CoaRequest, [...identify(session), ...attributes]);
@@ -217,7 +193,7 @@ export class RadiusGatewayAdapter {
    * NAS does not answer and its CoA port is not yet marked unreachable; once it is, the session
    * ends at its old timeout and the device's next login gets the new time.
    */
-  async refresh(access: RadiusAccess): Promise<void> {
+  async refresh(access: Pick<AccessSpec, 'accessCodeId' | 'clock' | 'secondsLeft'>): Promise<void> {
     const rows = await query<SessionRow & { updated_at: unknown }>(
       this.deps.db,
       sql`SELECT ${SESSION_COLUMNS}, updated_at FROM sessions
@@ -346,7 +322,7 @@ function isNoAnswer(e: unknown): boolean {
   );
 }
 
-function identify(s: RadiusSessionRef): RadiusAttribute[] {
+function identify(s: SessionRef): RadiusAttribute[] {
   const out: RadiusAttribute[] = [];
   if (s.username) out.push(attr('User-Name', s.username));
   if (s.acctSessionId) out.push(attr('Acct-Session-Id', s.acctSessionId));

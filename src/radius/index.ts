@@ -1,2 +1,2 @@
 /** The radius feature's public surface: what the app's wiring mounts. */
-export { radiusModule } from './module.ts';
+export { radiusGatewayMode, radiusModule } from './module.ts';

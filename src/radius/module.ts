@@ -4,9 +4,8 @@
  * (0 disables that port).
  */
 import { sql } from 'drizzle-orm';
-import type { Deps } from '../app/deps.ts';
+import type { AdapterFactory, Deps } from '../app/deps.ts';
 import type { Module } from '../app/module.ts';
-import { registerGatewayMode } from '../gateways/index.ts';
 import { accessRequestHandler } from './access-request.ts';
 import { accountingHandler } from './accounting.ts';
 import { coaUnreachableRouters, RadiusGatewayAdapter } from './adapter.ts';
@@ -84,9 +83,11 @@ export async function startRadiusService(deps: Deps, o: RadiusServiceOptions = {
   };
 }
 
-// Revoke and kick on radius-mode routers go through the gateway jobs like any other router:
-// Disconnect-Requests to the NAS (see adapter.ts).
-registerGatewayMode('radius', (deps, router) => new RadiusGatewayAdapter(deps, router));
+/**
+ * Revoke and kick on radius-mode routers go through the gateway jobs like any other router:
+ * Disconnect-Requests to the NAS (see adapter.ts). The wiring adds it to `deps.gatewayModes`.
+ */
+export const radiusGatewayMode: AdapterFactory = (deps, router) => new RadiusGatewayAdapter(deps, router);
 
 export const radiusModule: Module = {
   name: 'radius',

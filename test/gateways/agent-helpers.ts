@@ -11,7 +11,7 @@ import { type App, createApp } from '../../src/app/run.ts';
 import { query } from '../../src/db/open.ts';
 import { agentInstallScript, type RouterOsMajor } from '../../src/gateways/agent/script.ts';
 import { gatewaysModule } from '../../src/gateways/module.ts';
-import { addRouter } from '../../src/gateways/registry.ts';
+import { addRouter } from '../../src/gateways/index.ts';
 import type { Worker } from '../../src/jobs/worker.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { SimAgent, type SimAgentOptions } from '../../src/sim/routeros/agent.ts';

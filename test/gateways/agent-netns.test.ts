@@ -21,7 +21,7 @@ import { type App, createApp } from '../../src/app/run.ts';
 import { agentInstallScript } from '../../src/gateways/agent/script.ts';
 import { gatewayJobs } from '../../src/gateways/jobs.ts';
 import { gatewaysModule } from '../../src/gateways/module.ts';
-import { addRouter } from '../../src/gateways/registry.ts';
+import { addRouter } from '../../src/gateways/index.ts';
 import { Worker } from '../../src/jobs/worker.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
@@ -233,7 +233,7 @@ describe.skipIf(can !== null)(`agent router behind NAT (${can ?? 'network namesp
     expect(await control('traffic A4:00:00:00:00:01 500 9000')).toBe('OK traffic');
     expect(await control('poll')).toBe('OK poll');
     const { routerById } = await import('../../src/gateways/routers/repo.ts');
-    const { adapterFor } = await import('../../src/gateways/adapter.ts');
+    const { adapterFor } = await import('../../src/gateways/modes.ts');
     const seen = await adapterFor(app.deps, (await routerById(app.deps.db, routerId))!).listActive();
     expect(seen.map((s) => s.username).sort()).toEqual([a.code, b.code].sort());
     expect(seen.find((s) => s.username === a.code)).toMatchObject({ bytesIn: 500, bytesOut: 9000 });

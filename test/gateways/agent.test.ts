@@ -4,7 +4,7 @@ import { SYSTEM } from '../../src/audit/index.ts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { revokeCode } from '../../src/access/revoke.ts';
 import { query } from '../../src/db/open.ts';
-import { adapterFor } from '../../src/gateways/adapter.ts';
+import { adapterFor } from '../../src/gateways/modes.ts';
 import { healthCheckAll } from '../../src/gateways/jobs.ts';
 import { routerById } from '../../src/gateways/routers/repo.ts';
 import { type AgentHarness, agentHarness } from './agent-helpers.ts';
@@ -181,7 +181,7 @@ describe('agent endpoint, bad input', () => {
       expect(res.statusCode).toBe(401);
       expect(res.body).not.toContain(':global');
     }
-    const { rotateAgentToken } = await import('../../src/gateways/registry.ts');
+    const { rotateAgentToken } = await import('../../src/gateways/index.ts');
     const fresh = await rotateAgentToken(h.app.deps, h.routerId);
     expect((await post(h, report(), `Bearer ${h.token}`)).statusCode).toBe(401);
     const [r] = await query<{ agent_polled_at: unknown }>(

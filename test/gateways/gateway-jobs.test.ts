@@ -245,7 +245,7 @@ describe('revoke and expiry', () => {
       );
     });
     try {
-      const { addRouter } = await import('../../src/gateways/registry.ts');
+      const { addRouter } = await import('../../src/gateways/index.ts');
       const { router: nas } = await addRouter(
         h.app.deps,
         {

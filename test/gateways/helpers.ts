@@ -13,7 +13,7 @@ import { gatewayJobs } from '../../src/gateways/jobs.ts';
 import { adminModule } from '../../src/admin/module.ts';
 import { gatewaysModule } from '../../src/gateways/module.ts';
 import { sessionJobs, sessionRecurring } from '../../src/gateways/sessions/jobs.ts';
-import { addRouter } from '../../src/gateways/registry.ts';
+import { addRouter } from '../../src/gateways/index.ts';
 import type { JobDefinition } from '../../src/jobs/types.ts';
 import { Worker } from '../../src/jobs/worker.ts';
 import { ManualClock } from '../../src/lib/clock.ts';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app/run.ts';
 import { SYSTEM } from '../../src/audit/index.ts';
-import { addRouter, updateRouter } from '../../src/gateways/registry.ts';
+import { addRouter, updateRouter } from '../../src/gateways/index.ts';
 import { MESSAGE_AUTH_WARNING, routerById } from '../../src/gateways/routers/repo.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { startDrainedApp } from '../helpers/app.ts';

@@ -15,7 +15,7 @@ import { darajaSimModule } from '../../src/sim/daraja/module.ts';
 import { SYSTEM } from '../../src/audit/index.ts';
 import { query } from '../../src/db/open.ts';
 import { pollerScript, openndsSettings } from '../../src/gateways/opennds/script.ts';
-import { addRouter } from '../../src/gateways/registry.ts';
+import { addRouter } from '../../src/gateways/index.ts';
 import { routerById } from '../../src/gateways/routers/repo.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';

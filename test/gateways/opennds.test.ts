@@ -12,7 +12,7 @@ import type { App } from '../../src/app/run.ts';
 import { SYSTEM } from '../../src/audit/index.ts';
 import { query } from '../../src/db/open.ts';
 import { openndsScript } from '../../src/gateways/opennds/script.ts';
-import { addRouter } from '../../src/gateways/registry.ts';
+import { addRouter } from '../../src/gateways/index.ts';
 import { routerById } from '../../src/gateways/routers/repo.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import {

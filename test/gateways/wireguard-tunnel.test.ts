@@ -13,7 +13,7 @@ import { revokeCode } from '../../src/access/revoke.ts';
 import { type App, createApp } from '../../src/app/run.ts';
 import { gatewayJobs } from '../../src/gateways/jobs.ts';
 import { gatewaysModule } from '../../src/gateways/module.ts';
-import { addRouter, findRouter, testRouter, updateRouter } from '../../src/gateways/registry.ts';
+import { addRouter, findRouter, testRouter, updateRouter } from '../../src/gateways/index.ts';
 import { routerScript } from '../../src/gateways/routers/router-script.ts';
 import { serverConfig } from '../../src/gateways/wireguard/server-config.ts';
 import { Worker } from '../../src/jobs/worker.ts';

@@ -13,7 +13,7 @@ import { query } from '../../src/db/open.ts';
 import { routersCommand } from '../../src/gateways/cli.ts';
 import { dialHost } from '../../src/gateways/connections.ts';
 import { wireguardCommand } from '../../src/gateways/wireguard/cli.ts';
-import { addRouter, findRouter, removeRouter } from '../../src/gateways/registry.ts';
+import { addRouter, findRouter, removeRouter } from '../../src/gateways/index.ts';
 import { routerScript } from '../../src/gateways/routers/router-script.ts';
 import { generateKeyPair, isKey, publicKeyOf } from '../../src/gateways/wireguard/keys.ts';
 import { serverConfig } from '../../src/gateways/wireguard/server-config.ts';

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { type App, createApp } from '../../src/app/run.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { SYSTEM } from '../../src/audit/index.ts';
-import { addRouter } from '../../src/gateways/registry.ts';
+import { addRouter } from '../../src/gateways/index.ts';
 import type { Clock } from '../../src/lib/clock.ts';
 import { type RouterOsSim, type SimOptions, startRouterOsSim } from '../../src/sim/routeros/index.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';

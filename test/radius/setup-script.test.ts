@@ -1,7 +1,7 @@
 /** The RADIUS block of `wavu routers script` for a radius-mode router. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../src/app/deps.ts';
-import { addRouter } from '../../src/gateways/registry.ts';
+import { addRouter } from '../../src/gateways/index.ts';
 import { routerById } from '../../src/gateways/routers/repo.ts';
 import { setupScript } from '../../src/gateways/setup-script.ts';
 import { ManualClock } from '../../src/lib/clock.ts';

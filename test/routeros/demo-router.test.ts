@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app/run.ts';
 import { query } from '../../src/db/open.ts';
-import { testRouter } from '../../src/gateways/registry.ts';
+import { testRouter } from '../../src/gateways/index.ts';
 import { demoRouterSim } from '../../src/sim/routeros/module.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';

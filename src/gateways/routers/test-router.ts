@@ -1,6 +1,7 @@
 import type { Deps } from '../../app/deps.ts';
 import { RosConnectionError, RosLoginError } from '../../protocols/routeros/errors.ts';
-import { adapterFor, type RouterHealth } from '../adapter.ts';
+import type { RouterHealth } from '../adapter.ts';
+import { adapterFor } from '../modes.ts';
 import { buildClient } from '../connections.ts';
 import { MikrotikApiAdapter } from '../mikrotik/api-adapter.ts';
 import { findRouter } from './get-router.ts';

@@ -5,7 +5,8 @@
  * router is marked down with the reason (shown to staff in plain words, see routers/problem.ts).
  */
 import type { Deps } from '../../app/deps.ts';
-import { type ActiveSession, adapterFor } from '../adapter.ts';
+import type { ActiveSession } from '../adapter.ts';
+import { adapterFor } from '../modes.ts';
 import { seen, withTimeout } from '../jobs.ts';
 import { markDown, routerById } from '../routers/repo.ts';
 import { markSessionsStale } from './mark-stale.ts';
