@@ -1,6 +1,7 @@
 /**
  * Photographs the operations pages for docs/admin/: the troubleshooter on a customer whose code a
- * reset router lost, and on one who paid the wrong amount. Run with
+ * reset router lost, on one who paid the wrong amount, on a code whose device slot is taken (free
+ * a slot) and with the router down (give minutes back). Run with
  * `npx tsx scripts/ops-screenshots.ts` (needs Chromium at /usr/bin/chromium and a built admin,
  * `npm run build:admin`). Everything runs on a throwaway database with a simulated MikroTik.
  */
@@ -109,12 +110,18 @@ try {
   const ctx = await browser.newContext({ viewport: { width: 1100, height: 900 } });
   await ctx.addCookies([{ name: 'wavu_admin', value: token, url: base }]);
   const page = await ctx.newPage();
-  for (const [file, q] of [
-    ['20-troubleshoot-user-missing', sale.code],
-    ['21-troubleshoot-wrong-amount', 'TKB4X9QZ2M'],
+  for (const [file, q, mac, fault] of [
+    ['20-troubleshoot-user-missing', sale.code, '', 'none'],
+    ['21-troubleshoot-wrong-amount', 'TKB4X9QZ2M', '', 'none'],
+    // The code's one slot is the phone's; the customer is on a laptop now: "Remove … from this code".
+    ['22-troubleshoot-free-device', sale.code, 'A4:5E:60:99:88:77', 'none'],
+    // The router is off: once it is back, give back the minutes lost ("Give minutes").
+    ['23-troubleshoot-extend', '254712345678', '', 'down'],
   ] as const) {
+    sim.setFault(fault);
     await page.goto(`${base}/admin/troubleshoot`);
     await page.fill('input[name=q]', q);
+    await page.fill('input[name=mac]', mac);
     await page.click('button[type=submit]');
     await page.waitForSelector('[role=status]');
     await page.screenshot({ path: `${out}/${file}.png`, fullPage: true });

@@ -1,6 +1,8 @@
 /** The access feature's public surface: other features import from here only. */
 export { type AccessDecision, authorizeCode, authorizeMac } from './authorize.ts';
 export { formatCode, generateAccessCode, hashCode, looksLikeCode, normalizeCode } from './codes.ts';
+export { type ExtendResult, extendCode, MAX_EXTEND_MINUTES } from './extend-code.ts';
+export { freeDeviceSlot } from './free-device.ts';
 export { enqueueGrantIfApi } from './grant.ts';
 export { type GuessTicket, guessFailed, guessSucceeded, startGuess } from './guessing.ts';
 export { issueForPurchase } from './issue-for-purchase.ts';

@@ -6,10 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
-import { type Conn, asDate, query } from '../db/open.ts';
+import { type Conn, query } from '../db/open.ts';
 import { AppError } from '../lib/errors.ts';
 import { generateAccessCode, hashCode } from './codes.ts';
 import { scheduleExpiry } from './expire.ts';
+import { type LiveCode, lengthenCode } from './lengthen.ts';
 import { bindDevice, enqueueGrantIfApi } from './grant.ts';
 import { sellVoucher } from './sell-voucher.ts';
 import { sendVoucherSms } from './send-voucher-sms.ts';
@@ -36,14 +37,6 @@ interface PlanRow {
   devices: number;
   clock: 'wall' | 'uptime';
   starts_on: 'first_login' | 'payment';
-}
-
-interface LiveCode {
-  id: string;
-  code_sealed: string;
-  status: 'issued' | 'active';
-  clock: 'wall' | 'uptime';
-  expires_at: unknown;
 }
 
 export async function issueForPurchase(tx: Conn, deps: Deps, input: IssueInput): Promise<IssueResult> {
@@ -123,9 +116,13 @@ export async function issueForPurchase(tx: Conn, deps: Deps, input: IssueInput):
 }
 
 /** The buyer's live code for the same plan: same phone, or bound to the paying device. */
-async function findExtendable(tx: Conn, input: IssueInput, now: Date): Promise<LiveCode | null> {
+async function findExtendable(
+  tx: Conn,
+  input: IssueInput,
+  now: Date,
+): Promise<(LiveCode & { code_sealed: string }) | null> {
   if (!input.phone && !input.mac) return null;
-  const rows = await query<LiveCode>(
+  const rows = await query<LiveCode & { code_sealed: string }>(
     tx,
     // Candidates from two index lookups (access_codes_phone_idx, access_devices_mac_idx): an OR
     // across the two tables would scan every live code, and its time grew with their number.
@@ -147,34 +144,18 @@ async function findExtendable(tx: Conn, input: IssueInput, now: Date): Promise<L
 async function extend(
   tx: Conn,
   deps: Deps,
-  live: LiveCode,
+  live: LiveCode & { code_sealed: string },
   plan: PlanRow,
   input: IssueInput,
   now: Date,
 ): Promise<IssueResult> {
-  const add = plan.duration_seconds;
-  const newExpiry =
-    live.status === 'active' && live.clock === 'wall' && live.expires_at
-      ? new Date(asDate(live.expires_at).getTime() + add * 1000)
-      : null;
-  await tx.execute(
-    sql`UPDATE access_codes
-        SET duration_seconds = duration_seconds + ${add},
-            data_cap_bytes = CASE WHEN data_cap_bytes IS NULL THEN NULL ELSE data_cap_bytes + ${plan.data_cap_bytes ?? 0} END,
-            expires_at = COALESCE(${newExpiry}, expires_at),
-            updated_at = ${now}
-        WHERE id = ${live.id}`,
-  );
-  if (newExpiry) await scheduleExpiry(tx, deps, live.id, newExpiry);
+  await lengthenCode(tx, deps, live, {
+    seconds: plan.duration_seconds,
+    bytes: plan.data_cap_bytes ?? 0,
+    reason: `purchase:${input.purchaseId}`,
+  });
   if (input.mac) await bindDevice(tx, live.id, input.mac, now);
   // The router the buyer is on learns the new limits now; others converge at their next reconcile.
   await enqueueGrantIfApi(tx, deps, live.id, input.routerId, `purchase:${input.purchaseId}`);
-  // Devices online right now keep the old Session-Timeout unless told (radius: CoA, in a job).
-  if (live.status === 'active')
-    await deps.enqueue(tx, {
-      kind: 'gateway.refresh',
-      payload: { accessCodeId: live.id },
-      key: `refresh:${live.id}:purchase:${input.purchaseId}`,
-    });
   return { accessCodeId: live.id, code: deps.sealer.unseal(live.code_sealed), extended: true };
 }

@@ -25,6 +25,7 @@ import { normalizeMac } from '../lib/mac.ts';
 import { type AccessDecision, authorizeCode } from './authorize.ts';
 import { guessFailed, guessSucceeded, startGuess } from './guessing.ts';
 import { checkRateLimit } from './rate-limit.ts';
+import { unbindDevice } from './free-device.ts';
 
 export const REBINDS_PER_DAY = 3;
 export const RECOVERY_SMS_PER_DAY = 3;
@@ -115,16 +116,7 @@ async function replaceOldestDevice(deps: Deps, accessCodeId: string, newMac: str
           ORDER BY last_seen_at ASC NULLS FIRST, bound_at ASC LIMIT 1`,
     );
     if (!old) return null;
-    await tx.execute(
-      sql`DELETE FROM access_devices WHERE access_code_id = ${accessCodeId} AND mac = ${old.mac}`,
-    );
-    // The replaced device comes off the router (its sessions and login cookie) before the new
-    // one logs in: a durable job, in this transaction, that the portal's connect page waits for.
-    await deps.enqueue(tx, {
-      kind: 'gateway.release-device',
-      payload: { accessCodeId, mac: old.mac },
-      key: `release:${accessCodeId}:${old.mac}:${deps.clock.now().getTime()}`,
-    });
+    await unbindDevice(tx, deps, accessCodeId, old.mac);
     await audit(tx, deps, {
       actor: CUSTOMER,
       action: 'access.recover.rebind',

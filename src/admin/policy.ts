@@ -82,6 +82,8 @@ export const POLICY = {
   'GET /api/admin/audit': MANAGE,
 
   'GET /api/admin/troubleshoot': SALES,
+  'POST /api/admin/codes/:id/extend': SALES,
+  'POST /api/admin/codes/:id/free-device': SALES,
 
   'GET /api/admin/exports/purchases.csv': MANAGE,
   'GET /api/admin/exports/customers.csv': MANAGE,

@@ -19,6 +19,7 @@ import { radiusGatewayMode } from '../radius/index.ts';
 import { createLiveSettings } from '../settings/index.ts';
 import { SIM_CERTIFICATE } from '../sim/daraja/engine.ts';
 import { SimSmsGateway } from '../sim/sms-gateway.ts';
+import { createEpisodes } from '../lib/episodes.ts';
 import type { Deps } from './deps.ts';
 
 export function createDeps(o: { config: Config; database: Database; clock: Clock; log: Logger }): Deps {
@@ -33,6 +34,7 @@ export function createDeps(o: { config: Config; database: Database; clock: Clock
     db: o.database.db,
     clock: o.clock,
     log: o.log,
+    episodes: createEpisodes(o.log),
     sealer,
     enqueue: (conn, spec) => enqueue(conn, o.clock, spec),
     settings,

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Conn, Database, Db } from '../db/open.ts';
 import type { Clock } from '../lib/clock.ts';
+import type { Episodes } from '../lib/episodes.ts';
 import type { Sealer } from '../lib/seal.ts';
 import type { EnqueueSpec } from '../jobs/types.ts';
 import type { LiveSmsProvider } from '../notify/live-provider.ts';
@@ -45,6 +46,8 @@ export interface Deps {
   db: Db;
   clock: Clock;
   log: Logger;
+  /** Repeating problems (a router down) logged once per episode on `log`. */
+  episodes: Episodes;
   sealer: Sealer;
   /** Write a durable job on `conn` (pass the open transaction so it commits with the change). */
   enqueue(conn: Conn, spec: EnqueueSpec): Promise<number | null>;

@@ -20,7 +20,8 @@ import type { RouterRow, SessionRef } from './adapter.ts';
 import { adapterFor, hasGatewayMode } from './modes.ts';
 import { grantError, grantStatus, markGranted, markRevoked, requestGrant, startRevoke } from './grants.ts';
 import { observeOnline } from './online-metric.ts';
-import { allRouters, markDown, markSeen, recordHealth, routerById } from './routers/repo.ts';
+import { logRouterDown, routerAnswers, routerDown } from './routers/episode.ts';
+import { allRouters, markSeen, recordHealth, routerById } from './routers/repo.ts';
 import { syncRouterSessions } from './sessions/sync-router-sessions.ts';
 
 export const HEALTH_EVERY_MS = 15_000;
@@ -68,6 +69,7 @@ async function reconcileSoon(deps: Deps, routerId: number, why: string): Promise
 /** The router answered: note it, and reconcile it at once if it had been down. */
 export async function seen(deps: Deps, router: RouterRow): Promise<void> {
   const cameUp = await markSeen(deps.db, router.id, deps.clock.now());
+  routerAnswers(deps, router);
   if (cameUp && router.status === 'down') await reconcileSoon(deps, router.id, 'back-up');
 }
 
@@ -104,7 +106,7 @@ export async function grantJob(
     const msg = (e as Error).message;
     await grantError(deps.db, p.accessCodeId, router.id, msg, deps.clock.now());
     if (!isUnreachable(e)) throw e;
-    await markDown(deps.db, router.id, msg);
+    await routerDown(deps, router, msg);
     const attempt = ctx?.job.attempts ?? 1;
     // The grant row stays pending: reconcile applies it as soon as the router is back.
     if (attempt >= (ctx?.job.maxAttempts ?? GATEWAY_MAX_ATTEMPTS)) return;
@@ -151,7 +153,7 @@ export async function revokeJob(
         const msg = (e as Error).message;
         await grantError(deps.db, p.accessCodeId, routerId, msg, deps.clock.now());
         if (!isUnreachable(e)) throw e;
-        await markDown(deps.db, routerId, msg);
+        await routerDown(deps, router, msg);
         failures.push(`${router.name}: ${msg}`);
       }
     }),
@@ -199,7 +201,7 @@ export async function disconnectJob(deps: Deps, p: { sessionId: string }): Promi
       });
     }
   } catch (e) {
-    if (isUnreachable(e)) await markDown(deps.db, router.id, (e as Error).message);
+    if (isUnreachable(e)) await routerDown(deps, router, (e as Error).message);
     throw e;
   }
 }
@@ -278,7 +280,7 @@ export async function releaseDeviceJob(
       });
     } catch (e) {
       const msg = (e as Error).message;
-      if (isUnreachable(e)) await markDown(deps.db, routerId, msg);
+      if (isUnreachable(e)) await routerDown(deps, router, msg);
       failures.push(`${router.name}: ${msg}`);
     }
   }
@@ -332,7 +334,7 @@ export async function reconcileRouter(
     return { skipped: false, report };
   } catch (e) {
     if (!isUnreachable(e)) throw e;
-    await markDown(deps.db, routerId, (e as Error).message);
+    await routerDown(deps, router, (e as Error).message);
     return { skipped: false };
   } finally {
     await deps.db.execute(sql`UPDATE routers SET reconciling_until = NULL WHERE id = ${routerId}`);
@@ -351,6 +353,8 @@ export async function healthCheckAll(deps: Deps): Promise<void> {
         h = { ok: false, latencyMs: Math.round(performance.now() - t0), error: (e as Error).message };
       }
       const { cameUp, rebooted } = await recordHealth(deps.db, r.id, h, deps.clock.now());
+      if (h.ok) routerAnswers(deps, r);
+      else logRouterDown(deps, r, h.error ?? 'unreachable');
       if (rebooted) await reconcileSoon(deps, r.id, 'rebooted');
       else if (cameUp) await reconcileSoon(deps, r.id, 'back-up');
     }),

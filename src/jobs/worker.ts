@@ -10,6 +10,7 @@ import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { type Database, query } from '../db/open.ts';
 import type { Clock } from '../lib/clock.ts';
+import { createEpisodes, type Episodes } from '../lib/episodes.ts';
 import { JOBS_CHANNEL } from './enqueue.ts';
 import { type JobDefinition, PermanentJobError, type RecurringJob, RetryLater } from './types.ts';
 
@@ -58,6 +59,8 @@ export class Worker {
   private readonly lastSlot = new Map<string, number>();
   /** What woke the idle loop: a job notification, or the poll timer running out. */
   readonly wakeups = { notify: 0, poll: 0 };
+  /** Failures of a kind are warned about once per episode (first failure, then "recovered"). */
+  private readonly episodes: Episodes;
 
   constructor(o: WorkerOptions) {
     this.id = o.id ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -69,6 +72,7 @@ export class Worker {
       ...o,
       recurring: o.recurring ?? [],
     };
+    this.episodes = createEpisodes(this.opts.log);
   }
 
   async start(): Promise<void> {
@@ -211,7 +215,6 @@ export class Worker {
 
   private async execute(job: ClaimedJob): Promise<void> {
     const def = this.defs.get(job.kind)!;
-    const log = this.opts.log.child({ job: job.id, kind: job.kind, attempt: job.attempts });
     const maxAttempts = job.max_attempts;
     // A lapsed lease means the worker died, not that the job failed: a job taken over after its
     // last attempt runs once more (a one-shot sweep killed mid-run is not a dead job). Dying again
@@ -239,17 +242,34 @@ export class Worker {
       });
       clearInterval(renew);
       await this.finish(job, 'done', null);
+      this.episodes.recovered(
+        `job:${job.kind}`,
+        { kind: job.kind, job: job.id },
+        'jobs of this kind work again',
+      );
     } catch (e) {
       clearInterval(renew);
       if (this.abort.signal.aborted) return; // handed back by stop()
       const message = e instanceof Error ? e.message : String(e);
       if (e instanceof PermanentJobError || job.attempts >= maxAttempts) {
-        log.error({ err: e }, 'job failed for good');
+        // Dead is final and someone must look: an error every time.
+        this.episodes.failed(
+          `job:${job.kind}`,
+          { err: e, kind: job.kind, job: job.id, attempt: job.attempts },
+          'job failed for good',
+          true,
+        );
         await this.finish(job, 'dead', message);
         return;
       }
       const delay = e instanceof RetryLater ? e.delayMs : backoffMs(job.attempts, def.backoff);
-      if (!(e instanceof RetryLater)) log.warn({ err: e, retryInMs: delay }, 'job failed; will retry');
+      // RetryLater is a planned wait (a router down is reported by its own episode), not a failure.
+      if (!(e instanceof RetryLater))
+        this.episodes.failed(
+          `job:${job.kind}`,
+          { err: e, kind: job.kind, job: job.id, attempt: job.attempts, retryInMs: delay },
+          'job failed; will retry',
+        );
       const runAt = new Date(this.opts.clock.now().getTime() + delay);
       await this.opts.database.db.execute(
         sql`UPDATE jobs SET status = 'queued', run_at = ${runAt}, last_error = ${message.slice(0, 2000)},

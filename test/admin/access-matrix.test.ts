@@ -77,6 +77,8 @@ const EXPECT: Record<string, ReturnType<typeof A>> = {
   'PATCH /api/admin/staff/:id': OWNER,
   'GET /api/admin/audit': MANAGE,
   'GET /api/admin/troubleshoot': SALES,
+  'POST /api/admin/codes/:id/extend': SALES,
+  'POST /api/admin/codes/:id/free-device': SALES,
   'GET /api/admin/exports/purchases.csv': MANAGE,
   'GET /api/admin/exports/customers.csv': MANAGE,
 };

@@ -227,3 +227,91 @@ describe('troubleshooter', () => {
     expect(badMac.statusCode, badMac.body).toBe(400);
   });
 });
+
+describe('troubleshooter actions', () => {
+  const post = (url: string, payload: unknown) =>
+    h.app.server!.inject({ method: 'POST', url, headers, payload: payload as Record<string, unknown> });
+  const codeRow = async (id: string) =>
+    (
+      await query<{ expires_at: string; duration_seconds: number }>(
+        h.app.deps.db,
+        sql`SELECT expires_at, duration_seconds FROM access_codes WHERE id = ${id}`,
+      )
+    )[0]!;
+  const auditOf = (id: string, action: string) =>
+    query<{ detail: unknown; actor_id: number | null }>(
+      h.app.deps.db,
+      sql`SELECT detail, actor_id FROM audit_log WHERE entity_id = ${id} AND action = ${action}`,
+    );
+
+  it('router down offers "give minutes back"; extending moves the end, tells the router, and is audited', async () => {
+    const s = await sold();
+    h.sim.setFault('down');
+    let r: Awaited<ReturnType<typeof ask>>;
+    try {
+      r = await ask(s.phone);
+    } finally {
+      h.sim.setFault('none');
+    }
+    const router = r.checks.find((c) => c.id === 'router')!;
+    expect(router.action).toEqual({ kind: 'extend', accessCodeId: s.accessCodeId });
+    const before = await codeRow(s.accessCodeId);
+    const res = await post(`/api/admin/codes/${s.accessCodeId}/extend`, { minutes: 30, reason: 'outage' });
+    expect(res.statusCode, res.body).toBe(200);
+    const after = await codeRow(s.accessCodeId);
+    expect(new Date(after.expires_at).getTime() - new Date(before.expires_at).getTime()).toBe(30 * 60_000);
+    expect(Number(after.duration_seconds) - Number(before.duration_seconds)).toBe(30 * 60);
+    expect(res.json().expiresAt).toBe(new Date(after.expires_at).toISOString());
+    const audited = await auditOf(s.accessCodeId, 'access.extend');
+    expect(audited).toHaveLength(1);
+    expect(audited[0]!.actor_id).not.toBeNull();
+    // The router's copy learns the new remaining time, and the old deadline no longer ends it.
+    await h.drain();
+    expect((await h.jobs('gateway.grant')).filter((j) => j.status === 'done').length).toBeGreaterThan(0);
+    h.clock.advance(61 * 60_000);
+    await h.drain();
+    expect((await ask(s.code)).cause).toBeNull();
+    h.clock.advance(30 * 60_000);
+    await h.drain();
+    expect((await ask(s.code)).cause).toBe('expired');
+  });
+
+  it('extending refuses bad minutes (400, naming the field) and a code that ran out (409)', async () => {
+    const s = await sold();
+    for (const minutes of [0, 1.5, 100_000, 'ten']) {
+      const bad = await post(`/api/admin/codes/${s.accessCodeId}/extend`, { minutes });
+      expect(bad.statusCode, bad.body).toBe(400);
+      expect(bad.json().error.message).toMatch(/minutes/);
+    }
+    const now = h.clock.now();
+    await h.app.deps.db.execute(
+      sql`UPDATE access_codes SET status = 'expired', expired_at = ${now} WHERE id = ${s.accessCodeId}`,
+    );
+    const gone = await post(`/api/admin/codes/${s.accessCodeId}/extend`, { minutes: 10 });
+    expect(gone.statusCode, gone.body).toBe(409);
+    expect(gone.json().error.message).toMatch(/new package/);
+    expect(await auditOf(s.accessCodeId, 'access.extend')).toEqual([]);
+  });
+
+  it('device limit offers "free a slot"; freeing it lets the new device in, and is audited', async () => {
+    const s = await sold();
+    const laptop = 'A4:00:00:00:99:02';
+    const r = await ask(s.code, laptop);
+    expect(r.cause).toBe('device_limit');
+    const devices = r.checks.find((c) => c.id === 'devices')!;
+    expect(devices.action).toEqual({ kind: 'free-device', accessCodeId: s.accessCodeId, macs: [s.mac] });
+    const res = await post(`/api/admin/codes/${s.accessCodeId}/free-device`, { mac: s.mac.toLowerCase() });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ mac: s.mac, devicesLeft: 0 });
+    expect((await auditOf(s.accessCodeId, 'access.free-device'))[0]!.detail).toMatchObject({ mac: s.mac });
+    await h.drain();
+    expect((await h.jobs('gateway.release-device')).map((j) => j.status)).toEqual(['done']);
+    expect((await ask(s.code, laptop)).cause).toBeNull();
+    // Once only: the device is no longer on the code.
+    const again = await post(`/api/admin/codes/${s.accessCodeId}/free-device`, { mac: s.mac });
+    expect(again.statusCode, again.body).toBe(404);
+    const bad = await post(`/api/admin/codes/${s.accessCodeId}/free-device`, { mac: 'nope' });
+    expect(bad.statusCode, bad.body).toBe(400);
+    expect(bad.json().error.message).toMatch(/mac/);
+  });
+});

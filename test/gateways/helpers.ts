@@ -75,6 +75,8 @@ export async function harness(
     admin?: boolean;
     /** `drain()` also polls the router's sessions on their schedule (SESSION_POLL_SECONDS). */
     polls?: boolean;
+    /** The app's logger (default silent); tests that read the log pass a capturing one. */
+    log?: import('pino').Logger;
   } = {},
 ): Promise<Harness> {
   const clock = new ManualClock('2026-03-02T08:00:00Z');
@@ -82,7 +84,7 @@ export async function harness(
   const app = await createApp({
     config: testConfig(),
     roles: o.admin ? ['serve'] : [],
-    log: silentLog(),
+    log: o.log ?? silentLog(),
     database: t.database,
     clock,
     modules: o.admin ? [gatewaysModule, adminModule] : [gatewaysModule],

@@ -129,3 +129,6 @@ export type AuditFilters = Filters<typeof listAuditQuery>;
 export type Troubleshoot = Json<import('../troubleshoot/troubleshoot.ts').TroubleshootResult>;
 export type TroubleshootCheck = Troubleshoot['checks'][number];
 export type TroubleshootQuery = z.input<typeof import('./ops-routes.ts').troubleshootQuery>;
+export type ExtendCodeBody = z.input<typeof import('./ops-routes.ts').extendBody>;
+export type ExtendCodeResult = Json<import('../../access/index.ts').ExtendResult>;
+export type FreeDeviceBody = z.input<typeof import('./ops-routes.ts').freeDeviceBody>;

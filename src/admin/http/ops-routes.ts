@@ -1,5 +1,7 @@
-/** Operations tools for staff: the troubleshooter. Thin: parse, call the use case. */
+/** Operations tools for staff: the troubleshooter and its actions. Thin: parse, call the use case. */
 import { z } from 'zod';
+import { extendCode, freeDeviceSlot, MAX_EXTEND_MINUTES } from '../../access/index.ts';
+import { uuidParam } from '../../http/paging.ts';
 import { normalizeMac } from '../../lib/mac.ts';
 import { troubleshoot } from '../troubleshoot/troubleshoot.ts';
 import { route } from './route.ts';
@@ -22,6 +24,19 @@ export const troubleshootQuery = z.object({
     }),
 });
 
+export const extendBody = z.object({
+  minutes: z
+    .number({ message: 'minutes: how many minutes to add' })
+    .int('minutes: a whole number')
+    .min(1, 'minutes: at least 1')
+    .max(MAX_EXTEND_MINUTES, `minutes: at most ${MAX_EXTEND_MINUTES} (a day)`),
+  reason: z.string().trim().max(200).optional(),
+});
+
+export const freeDeviceBody = z.object({
+  mac: z.string().trim().min(1, 'mac: the device to take off').max(40),
+});
+
 export const opsRoutes = [
   route({
     method: 'GET',
@@ -31,5 +46,26 @@ export const opsRoutes = [
       'Why a customer (phone, MAC, code or receipt) is not online: ordered checks, each with verdict, evidence and fix',
     query: troubleshootQuery,
     handler: ({ deps, query }) => troubleshoot(deps, query),
+  }),
+
+  route({
+    method: 'POST',
+    path: '/api/admin/codes/:id/extend',
+    tag: 'operations',
+    summary: 'Give a live code more minutes (audited); routers and online devices learn the new end',
+    params: uuidParam,
+    body: extendBody,
+    handler: ({ deps, params, body, actor, ip }) =>
+      extendCode(deps, { accessCodeId: params.id, minutes: body.minutes, reason: body.reason, actor, ip }),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/admin/codes/:id/free-device',
+    tag: 'operations',
+    summary: 'Take a device off a code to free its slot (audited); the device is logged off the routers',
+    params: uuidParam,
+    body: freeDeviceBody,
+    handler: ({ deps, params, body, actor, ip }) =>
+      freeDeviceSlot(deps, { accessCodeId: params.id, mac: body.mac, actor, ip }),
   }),
 ];

@@ -3,7 +3,7 @@
  * M-Pesa receipt) this finds the payment and the code and runs ordered checks. Each says what it
  * found (verdict), why (evidence, facts from the records) and what to do (fix), in words for a
  * cashier. The first problem found is the cause. Only reads; the fixes it offers (retry grant,
- * resend code) are the existing audited actions.
+ * resend code, extend, free a device slot) are audited actions of their own use cases.
  *
  * Order matters: a later check only makes sense when the earlier ones passed (a code that
  * expired is not on the router, and that is not the router's fault), so checks that follow a
@@ -42,8 +42,15 @@ export interface Check {
   fix: string | null;
   cause?: Cause;
   /** An action button the page offers for this check. */
-  action?: { kind: 'retry-grant' | 'resend-code'; purchaseId: string };
+  action?: Action;
 }
+
+export type Action =
+  | { kind: 'retry-grant' | 'resend-code'; purchaseId: string }
+  /** Give minutes back (e.g. time lost while the router was down). */
+  | { kind: 'extend'; accessCodeId: string }
+  /** Take one of these devices off the code so another can join. */
+  | { kind: 'free-device'; accessCodeId: string; macs: string[] };
 
 export interface TroubleshootResult {
   query: string;
@@ -321,8 +328,13 @@ async function devicesCheck(deps: Deps, c: Code, mac: string | null): Promise<Ch
     sql`SELECT mac, bound_at FROM access_devices WHERE access_code_id = ${c.id} ORDER BY bound_at`,
   );
   const evidence = bound.map((d) => `Device ${d.mac} joined at ${when(d.bound_at)}.`);
-  const base = { id: 'devices' as const, title: 'Devices', evidence };
-  if (mac && !bound.some((d) => d.mac === mac) && bound.length >= c.devices)
+  const full = bound.length >= c.devices;
+  // Offered whenever the slots are full: a new phone, or a laptop instead of the phone.
+  const free = full
+    ? { action: { kind: 'free-device' as const, accessCodeId: c.id, macs: bound.map((d) => d.mac) } }
+    : {};
+  const base = { id: 'devices' as const, title: 'Devices', evidence, ...free };
+  if (mac && !bound.some((d) => d.mac === mac) && full)
     return {
       ...base,
       verdict: 'problem',
@@ -334,7 +346,9 @@ async function devicesCheck(deps: Deps, c: Code, mac: string | null): Promise<Ch
     ...base,
     verdict: 'ok',
     said: `${bound.length} of ${c.devices} device slot${c.devices === 1 ? '' : 's'} used.`,
-    fix: null,
+    fix: full
+      ? 'If the customer has a new device, free a slot by removing the one they no longer use.'
+      : null,
   };
 }
 
@@ -450,8 +464,9 @@ export async function troubleshoot(
           ...(down && error ? [routerProblem(problemRouter, error) ?? error] : []),
         ],
         fix: down
-          ? 'Check the router has power and internet. Customers get online by themselves once it is back.'
+          ? 'Check the router has power and internet. Customers get online by themselves once it is back. If they lost time while it was down, give the minutes back.'
           : null,
+        ...(down ? { action: { kind: 'extend' as const, accessCodeId: s.code.id } } : {}),
       });
       // One "Retry grant" button is enough: the one beside the missing code.
       if (!down && live.state === 'missing') for (const c of checks) if (c.id === 'grants') delete c.action;

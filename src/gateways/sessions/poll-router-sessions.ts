@@ -8,7 +8,8 @@ import type { Deps } from '../../app/deps.ts';
 import type { ActiveSession } from '../adapter.ts';
 import { adapterFor } from '../modes.ts';
 import { seen, withTimeout } from '../jobs.ts';
-import { markDown, routerById } from '../routers/repo.ts';
+import { routerDown } from '../routers/episode.ts';
+import { routerById } from '../routers/repo.ts';
 import { markSessionsStale } from './mark-stale.ts';
 import { type SyncResult, syncRouterSessions } from './sync-router-sessions.ts';
 
@@ -28,7 +29,7 @@ export async function pollRouterSessions(deps: Deps, routerId: number): Promise<
   } catch (e) {
     const error = (e as Error).message || String(e);
     await markSessionsStale(deps.db, routerId, deps.clock.now());
-    await markDown(deps.db, routerId, error);
+    await routerDown(deps, router, error);
     deps.log.debug({ router: router.name, err: error }, 'sessions poll failed; sessions kept as stale');
     return { ok: false, error };
   }

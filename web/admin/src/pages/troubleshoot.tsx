@@ -3,7 +3,7 @@ import type { TroubleshootCheck } from '../../../../src/admin/http/api-types.ts'
 import { ErrorNote } from '../components/feedback.tsx';
 import { useCan } from '../hooks/api/account.ts';
 import { useResendCode, useRetryGrant } from '../hooks/api/purchases.ts';
-import { useTroubleshoot } from '../hooks/api/troubleshoot.ts';
+import { useExtendCode, useFreeDevice, useTroubleshoot } from '../hooks/api/troubleshoot.ts';
 
 /** Verdicts shown with the badge colours staff already know (green, red, amber, grey). */
 const VERDICT: Record<TroubleshootCheck['verdict'], { label: string; cls: string }> = {
@@ -85,7 +85,13 @@ function CheckItem({ c }: { c: TroubleshootCheck }) {
           <strong>What to do:</strong> {c.fix}
         </p>
       )}
-      {c.action && <Action kind={c.action.kind} purchaseId={c.action.purchaseId} />}
+      {c.action?.kind === 'extend' && <Extend accessCodeId={c.action.accessCodeId} />}
+      {c.action?.kind === 'free-device' && (
+        <FreeDevice accessCodeId={c.action.accessCodeId} macs={c.action.macs} />
+      )}
+      {(c.action?.kind === 'retry-grant' || c.action?.kind === 'resend-code') && (
+        <Action kind={c.action.kind} purchaseId={c.action.purchaseId} />
+      )}
     </li>
   );
 }
@@ -115,5 +121,64 @@ function Action({ kind, purchaseId }: { kind: 'retry-grant' | 'resend-code'; pur
       {resend.isSuccess && <span className="muted">Queued to {resend.data.to}.</span>}
       <ErrorNote error={resend.error} />
     </p>
+  );
+}
+
+/** Give the customer minutes back: a number and one button, the cashier's words. */
+function Extend({ accessCodeId }: { accessCodeId: string }) {
+  const can = useCan();
+  const extend = useExtendCode();
+  const [minutes, setMinutes] = useState('30');
+  if (!can('POST /api/admin/codes/:id/extend')) return null;
+  return (
+    <form
+      className="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        extend.mutate({ accessCodeId, body: { minutes: Number(minutes), reason: 'troubleshooter' } });
+      }}
+    >
+      <label>
+        Minutes to give back{' '}
+        <input
+          type="number"
+          name="minutes"
+          min={1}
+          max={1440}
+          value={minutes}
+          onChange={(e) => setMinutes(e.target.value)}
+        />
+      </label>{' '}
+      <button type="submit" disabled={extend.isPending}>
+        Give minutes
+      </button>{' '}
+      {extend.isSuccess && <span className="muted">Added {extend.data.minutes} minutes.</span>}
+      <ErrorNote error={extend.error} />
+    </form>
+  );
+}
+
+/** One button per device on the code; removing one frees its slot for the customer's new device. */
+function FreeDevice({ accessCodeId, macs }: { accessCodeId: string; macs: string[] }) {
+  const can = useCan();
+  const free = useFreeDevice();
+  if (!can('POST /api/admin/codes/:id/free-device')) return null;
+  return (
+    <div>
+      {macs.map((mac) => (
+        <p key={mac}>
+          <button
+            type="button"
+            className="ghost"
+            disabled={free.isPending}
+            onClick={() => free.mutate({ accessCodeId, body: { mac } })}
+          >
+            Remove {mac} from this code
+          </button>
+        </p>
+      ))}
+      {free.isSuccess && <span className="muted">{free.data.mac} removed; the slot is free.</span>}
+      <ErrorNote error={free.error} />
+    </div>
   );
 }

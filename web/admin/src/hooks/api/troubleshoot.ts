@@ -1,6 +1,13 @@
-import { useQuery } from '@tanstack/react-query';
-import type { Troubleshoot, TroubleshootQuery } from '../../../../../src/admin/http/api-types.ts';
-import { get } from '../../api.ts';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type {
+  ExtendCodeBody,
+  ExtendCodeResult,
+  FreeDeviceBody,
+  Troubleshoot,
+  TroubleshootQuery,
+} from '../../../../../src/admin/http/api-types.ts';
+import { get, post } from '../../api.ts';
+import { codeKeys } from './vouchers.ts';
 
 export const troubleshootKeys = {
   all: ['troubleshoot'] as const,
@@ -18,3 +25,21 @@ export function useTroubleshoot(q: TroubleshootQuery) {
     retry: false,
   });
 }
+
+/** The troubleshooter's own actions change the code: its answer, and the code lists, are stale after. */
+function useCodeAction<B, R>(path: (id: string) => string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ accessCodeId, body }: { accessCodeId: string; body: B }) =>
+      post<R>(path(accessCodeId), body),
+    onSuccess: () => {
+      for (const queryKey of [troubleshootKeys.all, codeKeys.all]) qc.invalidateQueries({ queryKey });
+    },
+  });
+}
+
+export const useExtendCode = () =>
+  useCodeAction<ExtendCodeBody, ExtendCodeResult>((id) => `/codes/${id}/extend`);
+
+export const useFreeDevice = () =>
+  useCodeAction<FreeDeviceBody, { mac: string; devicesLeft: number }>((id) => `/codes/${id}/free-device`);
