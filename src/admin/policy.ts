@@ -101,6 +101,13 @@ export function allows(access: Access, role: AdminRole | null): boolean {
 }
 
 /**
+ * Who may read a code on screen: whoever may print a batch sheet, which shows every code anyway.
+ * Everyone else sees codes masked (maskCode) in lists and details.
+ */
+export const mayReadCodes = (role: AdminRole | null): boolean =>
+  allows(POLICY['GET /api/admin/vouchers/batches/:id/print'], role);
+
+/**
  * Every route key this role may call, sent to the dashboard with the account (`/me`, sign-in) so
  * it shows only the pages and buttons the server would allow: the table stays the one list.
  */

@@ -50,7 +50,7 @@ async function seed() {
     const failed = i % 7 === 3;
     if (!failed) {
       await rows(sql`INSERT INTO access_codes (id, code_hash, code_sealed, plan_id, kind, purchase_id, devices, clock, duration_seconds, issued_at, updated_at, phone)
-                     VALUES (${code}, ${`seed-${code}`}, 'x', ${plan}, 'purchase', ${id}, 1, 'wall', 3600, ${at}, ${at}, ${`2547120000${String(i % 50).padStart(2, '0')}`})`);
+                     VALUES (${code}, ${`seed-${code}`}, ${app.deps.sealer.seal(code.slice(0, 10).toUpperCase())}, ${plan}, 'purchase', ${id}, 1, 'wall', 3600, ${at}, ${at}, ${`2547120000${String(i % 50).padStart(2, '0')}`})`);
     }
     await rows(sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, status, result_code, result_desc, mpesa_receipt,
                                           checkout_request_id, router_id, access_code_id, created_at, updated_at, paid_at, failed_at)
