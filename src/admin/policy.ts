@@ -51,7 +51,13 @@ export const POLICY = {
   'POST /api/admin/vouchers/sell-cash': SALES,
   'GET /api/admin/vouchers/batches/:id/print': SALES,
   'GET /api/admin/vouchers/batches/:id/print.pdf': SALES,
+  'GET /api/admin/vouchers/batches/:id/print.escpos': SALES,
+  'GET /api/admin/codes/:id/print': SALES,
+  'GET /api/admin/codes/:id/print.escpos': SALES,
   'GET /api/admin/vouchers/batches/:id/export.csv': MANAGE,
+  'POST /api/admin/vouchers/batches/:id/disable': MANAGE,
+  'PATCH /api/admin/vouchers/batches/:id': MANAGE,
+  'DELETE /api/admin/vouchers/batches/:id': MANAGE,
 
   'GET /api/admin/sessions': ALL,
   'POST /api/admin/sessions/:id/disconnect': MANAGE,

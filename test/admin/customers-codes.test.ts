@@ -48,12 +48,17 @@ describe('customers', () => {
       sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, status, created_at, updated_at, failed_at)
           VALUES (${randomUUID()}, 'RFAIL1', 1, '254733000003', 20, 'stk', 'failed', '2026-03-01T07:00:00Z', '2026-03-01T07:00:00Z', '2026-03-01T07:00:00Z')`,
     );
-    const cash = await inject(h, owner, 'POST', '/api/admin/purchases/cash', { planId: 1, phone: '0744000004' });
+    const cash = await inject(h, owner, 'POST', '/api/admin/purchases/cash', {
+      planId: 1,
+      phone: '0744000004',
+    });
     expect(cash.statusCode, cash.body).toBe(201);
 
     const list = (await inject(h, viewer, 'GET', '/api/admin/customers')).json();
     const phones = list.items.map((c: any) => c.phone);
-    expect(phones).toEqual(expect.arrayContaining(['254711000001', '254722000002', '254733000003', '254744000004']));
+    expect(phones).toEqual(
+      expect.arrayContaining(['254711000001', '254722000002', '254733000003', '254744000004']),
+    );
     const first = list.items.find((c: any) => c.phone === '254711000001');
     expect(first).toMatchObject({
       id: '254711000001',
@@ -62,7 +67,10 @@ describe('customers', () => {
       codes: 2,
       lastSeenAt: '2026-03-01T10:00:00.000Z',
     });
-    expect(list.items.find((c: any) => c.phone === '254733000003')).toMatchObject({ purchases: 0, spentKes: 0 });
+    expect(list.items.find((c: any) => c.phone === '254733000003')).toMatchObject({
+      purchases: 0,
+      spentKes: 0,
+    });
 
     // Device seen online later than the purchase moves "last seen".
     await query(
@@ -77,7 +85,9 @@ describe('customers', () => {
 
     const paged = (await inject(h, viewer, 'GET', '/api/admin/customers?limit=2')).json();
     expect(paged.items).toHaveLength(2);
-    const next = (await inject(h, viewer, 'GET', `/api/admin/customers?limit=2&cursor=${paged.nextCursor}`)).json();
+    const next = (
+      await inject(h, viewer, 'GET', `/api/admin/customers?limit=2&cursor=${paged.nextCursor}`)
+    ).json();
     const all = [...paged.items, ...next.items].map((c: any) => c.phone);
     expect(new Set(all).size).toBe(4);
 
@@ -97,9 +107,15 @@ describe('customers', () => {
 
 describe('codes list', () => {
   it('shows the code, batch and phone; masked for a viewer, readable for a cashier', async () => {
-    const b = await inject(h, owner, 'POST', '/api/admin/vouchers/batches', { planId: 1, count: 3, label: 'Hostel A' });
+    const b = await inject(h, owner, 'POST', '/api/admin/vouchers/batches', {
+      planId: 1,
+      count: 3,
+      label: 'Hostel A',
+    });
     expect(b.statusCode).toBe(201);
-    const asCashier = (await inject(h, cashier, 'GET', `/api/admin/codes?batchId=${b.json().batchId}`)).json();
+    const asCashier = (
+      await inject(h, cashier, 'GET', `/api/admin/codes?batchId=${b.json().batchId}`)
+    ).json();
     expect(asCashier.items).toHaveLength(3);
     for (const c of asCashier.items) {
       expect(c.code).toMatch(/^[A-Z0-9]{10}$/);
@@ -112,7 +128,9 @@ describe('codes list', () => {
       expect(c.code).toBe(`•••••••${asCashier.items[i].code.slice(-3)}`);
     }
     const one = asCashier.items[0];
-    expect((await inject(h, viewer, 'GET', `/api/admin/codes/${one.id}`)).json().code).not.toContain(one.code);
+    expect((await inject(h, viewer, 'GET', `/api/admin/codes/${one.id}`)).json().code).not.toContain(
+      one.code,
+    );
     expect((await inject(h, cashier, 'GET', `/api/admin/codes/${one.id}`)).json()).toMatchObject({
       code: one.code,
       batchLabel: 'Hostel A',

@@ -38,6 +38,24 @@ export function CodeDetail({ id, back }: { id: string; back: () => void }) {
             </dd>
             <dt>Batch</dt>
             <dd>{c.batchLabel ?? (c.batchId ? c.batchId.slice(0, 8) : '—')}</dd>
+            {c.batchId && can('GET /api/admin/codes/:id/print') && (
+              <>
+                <dt>Reprint</dt>
+                <dd className="row-actions">
+                  <a href={`/api/admin/codes/${c.id}/print`} target="_blank" rel="noreferrer">
+                    A4
+                  </a>
+                  <a href={`/api/admin/codes/${c.id}/print?layout=58mm`} target="_blank" rel="noreferrer">
+                    58 mm
+                  </a>
+                  <a href={`/api/admin/codes/${c.id}/print?layout=80mm`} target="_blank" rel="noreferrer">
+                    80 mm
+                  </a>
+                  <a href={`/api/admin/codes/${c.id}/print.escpos?width=58`}>ESC/POS 58</a>
+                  <a href={`/api/admin/codes/${c.id}/print.escpos?width=80`}>ESC/POS 80</a>
+                </dd>
+              </>
+            )}
             <dt>Phone</dt>
             <dd>{phone(c.phone)}</dd>
             <dt>Kind</dt>
