@@ -105,7 +105,7 @@ export function Batches() {
                     cell: (b: (typeof items)[number]) => (
                       <span className="row-actions">
                         <select
-                          aria-label={`Move batch ${b.label ?? b.id.slice(0, 8)} to plan`}
+                          aria-label={`Move batch ${b.label ?? b.id.slice(0, 8)}`}
                           value=""
                           onChange={(e) =>
                             e.target.value &&
