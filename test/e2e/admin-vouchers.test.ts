@@ -4,7 +4,6 @@
  * import with every skipped line and a file, whole-batch disable, and a single voucher reprinted
  * for a 58 mm roll. Screenshots go to ADMIN_SCREENSHOTS_DIR (docs/admin when refreshing the docs).
  */
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +17,7 @@ import { type App, createApp } from '../../src/app/run.ts';
 import { SYSTEM } from '../../src/audit/index.ts';
 import { query } from '../../src/db/open.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
-import { CHROMIUM, haveChromium, launchChromium } from '../helpers/browser.ts';
+import { buildAdmin, CHROMIUM, haveChromium, launchChromium } from '../helpers/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 if (!haveChromium) console.warn(`voucher browser tests skipped: ${CHROMIUM} not found`);
@@ -33,16 +32,19 @@ const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`
 
 beforeAll(async () => {
   if (!haveChromium) return;
-  const b = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/admin/vite.config.ts'], {
-    encoding: 'utf8',
-  });
-  if (b.status !== 0) throw new Error(`admin build failed: ${b.stderr}`);
+  // Always fresh: these pages changed with this test, and a stale build would test old code.
+  buildAdmin();
   mkdirSync(SHOTS, { recursive: true });
   t = await createTestDatabase();
   app = await createApp({ config: testConfig(), roles: ['serve'], log: silentLog(), database: t.database });
   const deps = app.deps;
   await deps.db.transaction((tx) =>
-    createAdminUser(tx, deps, { username: 'amina', password: 'a long owner password', role: 'owner', actor: SYSTEM }),
+    createAdminUser(tx, deps, {
+      username: 'amina',
+      password: 'a long owner password',
+      role: 'owner',
+      actor: SYSTEM,
+    }),
   );
   // Two M-Pesa buyers (never cash), as the payment flow leaves them.
   for (const [i, phone] of ['254712300001', '254712300002'].entries()) {
@@ -78,11 +80,11 @@ describe.skipIf(!haveChromium)('customers, codes and vouchers in a browser', () 
     await page.getByRole('link', { name: 'Customers' }).click();
     await page.getByRole('cell', { name: '0712 300 001' }).waitFor();
     await page.getByRole('cell', { name: '0712 300 002' }).waitFor();
-    await shot('20-customers');
+    await shot('30-customers');
     await page.getByRole('cell', { name: '0712 300 001' }).click();
     await page.getByRole('heading', { name: 'Codes' }).waitFor();
     await page.getByText('KES 50 in 1 paid purchase').waitFor();
-    await shot('21-customer-detail');
+    await shot('31-customer-detail');
   });
 
   it('makes a batch with a prefix, short digits and the strength warning', async () => {
@@ -100,29 +102,35 @@ describe.skipIf(!haveChromium)('customers, codes and vouchers in a browser', () 
     await page.getByText('Strength: 46.4 bits per code.').waitFor();
     await page.getByLabel('Characters').selectOption('digits');
     await page.getByLabel('Length (after the prefix)').fill('8');
-    await shot('22-voucher-make-options');
+    await shot('32-voucher-make-options');
     await page.getByRole('button', { name: 'Make', exact: true }).click();
     await page.getByText(/Made 5 vouchers \(26.5 bits each\)/).waitFor();
-    await page.locator('code.code', { hasText: /^HS\d{8}$/ }).first().waitFor();
+    await page
+      .locator('code.code', { hasText: /^HS\d{8}$/ })
+      .first()
+      .waitFor();
     expect(await page.locator('code.code', { hasText: /^HS\d{8}$/ }).count()).toBe(5);
     await page.getByRole('cell', { name: 'Front desk' }).first().waitFor();
-    await shot('23-codes-list');
+    await shot('33-codes-list');
   });
 
-  it('imports pasted lines and a file, listing every skipped line, without the Make form\'s label', async () => {
+  it("imports pasted lines and a file, listing every skipped line, without the Make form's label", async () => {
     await page.getByRole('button', { name: 'Import' }).click();
     expect(await page.getByLabel('Label (optional)').inputValue()).toBe('');
     await page.getByLabel('Plan').selectOption({ label: '1 Hour' });
     const dir = mkdtempSync(join(tmpdir(), 'wavu-import-'));
     const file = join(dir, 'mikhmon.csv');
-    writeFileSync(file, 'username,password,profile\nQWERTY7,QWERTY7,1h\nab,ab,1h\nHOSTEL9K,HOSTEL9K,1h\nHOSTEL9K,HOSTEL9K,1h\n');
+    writeFileSync(
+      file,
+      'username,password,profile\nQWERTY7,QWERTY7,1h\nab,ab,1h\nHOSTEL9K,HOSTEL9K,1h\nHOSTEL9K,HOSTEL9K,1h\n',
+    );
     await page.getByLabel('…or a file (.rsc, .csv, .txt)').setInputFiles(file);
     await page.getByRole('button', { name: 'Import', exact: true }).last().click();
     await page.getByText('Imported 2; 2 line(s) skipped:').waitFor();
     await page.getByText(/Line 3: ab — a code must be 6 to 32 characters/).waitFor();
     await page.getByText(/Line 5: HOSTEL9K — duplicate of line 4/).waitFor();
     rmSync(dir, { recursive: true });
-    await shot('24-voucher-import');
+    await shot('34-voucher-import');
     const b = await rows<{ label: string }>(sql`SELECT label FROM voucher_batches WHERE source = 'imported'`);
     expect(b).toEqual([{ label: 'mikhmon.csv' }]);
   });
@@ -131,7 +139,7 @@ describe.skipIf(!haveChromium)('customers, codes and vouchers in a browser', () 
     await page.locator('code.code', { hasText: /^HS/ }).first().click();
     await page.getByText('Reprint').waitFor();
     const code = (await page.locator('dd code.code').textContent())!;
-    await shot('25-code-detail');
+    await shot('35-code-detail');
     const [sheet] = await Promise.all([
       page.waitForEvent('popup'),
       page.getByRole('link', { name: '58 mm', exact: true }).click(),
@@ -139,15 +147,19 @@ describe.skipIf(!haveChromium)('customers, codes and vouchers in a browser', () 
     await sheet.waitForLoadState();
     expect(await sheet.locator('section.t').count()).toBe(1);
     expect(await sheet.locator('.c').textContent()).toBe(`${code.slice(0, 5)} ${code.slice(5)}`);
-    await sheet.screenshot({ path: join(SHOTS, '26-voucher-reprint-58mm.png'), fullPage: true });
+    await sheet.screenshot({ path: join(SHOTS, '36-voucher-reprint-58mm.png'), fullPage: true });
     await sheet.close();
     await page.getByRole('button', { name: /Codes/ }).click();
-    const before = await rows(sql`SELECT count(*)::int AS n FROM access_codes WHERE code_sealed IS NOT NULL AND status = 'revoked'`);
+    const before = await rows(
+      sql`SELECT count(*)::int AS n FROM access_codes WHERE code_sealed IS NOT NULL AND status = 'revoked'`,
+    );
     expect(before[0]!.n).toBe(0);
     await page.getByRole('button', { name: 'Disable' }).first().click();
     await page.getByText(/Disabled: \d+ unused code\(s\) no longer work/).waitFor();
-    const after = await rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM access_codes WHERE status = 'revoked'`);
+    const after = await rows<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM access_codes WHERE status = 'revoked'`,
+    );
     expect(after[0]!.n).toBeGreaterThan(0);
-    await shot('27-voucher-batches-actions');
+    await shot('37-voucher-batches-actions');
   });
 });

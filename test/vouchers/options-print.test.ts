@@ -15,7 +15,9 @@ const rows = <T = Record<string, any>>(q: ReturnType<typeof sql>) => query<T>(h.
 const codesOf = async (batchId: string) =>
   (await inject(h, owner, 'GET', `/api/admin/codes?batchId=${batchId}&limit=200`)).json().items as any[];
 const auditOf = (id: string) =>
-  rows<{ action: string; detail: any }>(sql`SELECT action, detail FROM audit_log WHERE entity_id = ${id} ORDER BY id`);
+  rows<{ action: string; detail: any }>(
+    sql`SELECT action, detail FROM audit_log WHERE entity_id = ${id} ORDER BY id`,
+  );
 
 beforeAll(async () => {
   h = await adminHarness();
@@ -56,7 +58,8 @@ describe('generation options', () => {
       charset: 'mixed',
     });
     expect(mixed.json().entropyBits).toBe(37.1);
-    for (const c of await codesOf(mixed.json().batchId)) expect(c.code).toMatch(/^[ACDEFGHJKMNPQRTUVWXY34679]{8}$/);
+    for (const c of await codesOf(mixed.json().batchId))
+      expect(c.code).toMatch(/^[ACDEFGHJKMNPQRTUVWXY34679]{8}$/);
     expect(strengthWarning(9, 'mixed')).toBeNull();
 
     // The audit row says how strong the codes were.
@@ -66,7 +69,11 @@ describe('generation options', () => {
 
   it('refuses bad options with 400 naming the field', async () => {
     const bad = async (body: object, field: string) => {
-      const r = await inject(h, owner, 'POST', '/api/admin/vouchers/batches', { planId: 1, count: 5, ...body });
+      const r = await inject(h, owner, 'POST', '/api/admin/vouchers/batches', {
+        planId: 1,
+        count: 5,
+        ...body,
+      });
       expect(r.statusCode, r.body).toBe(400);
       expect(r.json().error.message).toContain(field);
     };
@@ -84,7 +91,9 @@ describe('whole batches', () => {
   it('disables (unused codes stop, used ones run on), moves and deletes a batch, each audited', async () => {
     const b = (await inject(h, owner, 'POST', '/api/admin/vouchers/batches', { planId: 1, count: 4 })).json();
     const codes = await codesOf(b.batchId);
-    await rows(sql`UPDATE access_codes SET status = 'active', activated_at = now() WHERE id = ${codes[0].id}`);
+    await rows(
+      sql`UPDATE access_codes SET status = 'active', activated_at = now() WHERE id = ${codes[0].id}`,
+    );
 
     const moved = await inject(h, owner, 'PATCH', `/api/admin/vouchers/batches/${b.batchId}`, {
       planId: 2,
@@ -98,7 +107,9 @@ describe('whole batches', () => {
     expect(after.find((c) => c.id === codes[0].id)!.plan_id).toBe(1);
     expect(after.filter((c) => Number(c.plan_id) === 2)).toHaveLength(3);
 
-    expect((await inject(h, owner, 'DELETE', `/api/admin/vouchers/batches/${b.batchId}`)).statusCode).toBe(409);
+    expect((await inject(h, owner, 'DELETE', `/api/admin/vouchers/batches/${b.batchId}`)).statusCode).toBe(
+      409,
+    );
     const off = await inject(h, owner, 'POST', `/api/admin/vouchers/batches/${b.batchId}/disable`);
     expect(off.json()).toEqual({ revoked: 3 });
     const st = await rows<{ status: string; n: number }>(
@@ -114,7 +125,9 @@ describe('whole batches', () => {
       'voucher.batch_disable',
     ]);
 
-    const spare = (await inject(h, owner, 'POST', '/api/admin/vouchers/batches', { planId: 1, count: 2 })).json();
+    const spare = (
+      await inject(h, owner, 'POST', '/api/admin/vouchers/batches', { planId: 1, count: 2 })
+    ).json();
     const del = await inject(h, owner, 'DELETE', `/api/admin/vouchers/batches/${spare.batchId}`);
     expect(del.json()).toEqual({ deleted: 2 });
     expect(await rows(sql`SELECT 1 FROM voucher_batches WHERE id = ${spare.batchId}`)).toHaveLength(0);
@@ -128,13 +141,24 @@ describe('whole batches', () => {
     expect(empty.json().error.message).toContain('planId');
     const extra = await inject(h, owner, 'PATCH', `/api/admin/vouchers/batches/${b.batchId}`, { router: 1 });
     expect(extra.statusCode).toBe(400);
-    expect((await inject(h, owner, 'PATCH', `/api/admin/vouchers/batches/${b.batchId}`, { planId: 'x' })).statusCode).toBe(400);
-    expect((await inject(h, owner, 'PATCH', `/api/admin/vouchers/batches/${b.batchId}`, { planId: 9999 })).statusCode).toBe(404);
-    expect((await inject(h, owner, 'POST', '/api/admin/vouchers/batches/not-a-uuid/disable')).statusCode).toBe(400);
     expect(
-      (await inject(h, owner, 'DELETE', '/api/admin/vouchers/batches/00000000-0000-4000-8000-000000000000')).statusCode,
+      (await inject(h, owner, 'PATCH', `/api/admin/vouchers/batches/${b.batchId}`, { planId: 'x' }))
+        .statusCode,
+    ).toBe(400);
+    expect(
+      (await inject(h, owner, 'PATCH', `/api/admin/vouchers/batches/${b.batchId}`, { planId: 9999 }))
+        .statusCode,
     ).toBe(404);
-    expect((await inject(h, cashier, 'POST', `/api/admin/vouchers/batches/${b.batchId}/disable`)).statusCode).toBe(403);
+    expect(
+      (await inject(h, owner, 'POST', '/api/admin/vouchers/batches/not-a-uuid/disable')).statusCode,
+    ).toBe(400);
+    expect(
+      (await inject(h, owner, 'DELETE', '/api/admin/vouchers/batches/00000000-0000-4000-8000-000000000000'))
+        .statusCode,
+    ).toBe(404);
+    expect(
+      (await inject(h, cashier, 'POST', `/api/admin/vouchers/batches/${b.batchId}/disable`)).statusCode,
+    ).toBe(403);
   });
 });
 
@@ -143,7 +167,12 @@ describe('receipt printers', () => {
     const b = (await inject(h, owner, 'POST', '/api/admin/vouchers/batches', { planId: 1, count: 3 })).json();
     const codes = await codesOf(b.batchId);
     for (const layout of ['58mm', '80mm']) {
-      const r = await inject(h, cashier, 'GET', `/api/admin/vouchers/batches/${b.batchId}/print?layout=${layout}`);
+      const r = await inject(
+        h,
+        cashier,
+        'GET',
+        `/api/admin/vouchers/batches/${b.batchId}/print?layout=${layout}`,
+      );
       expect(r.statusCode).toBe(200);
       expect(r.body).toContain(`size:${layout.slice(0, 2)}mm auto`);
       for (const c of codes) expect(r.body).toContain(`${c.code.slice(0, 5)} ${c.code.slice(5)}`);
@@ -155,13 +184,21 @@ describe('receipt printers', () => {
     expect(one.body).toContain(`${codes[1].code.slice(0, 5)} ${codes[1].code.slice(5)}`);
     expect(one.body).not.toContain(codes[0].code.slice(0, 5) + ' ');
     const a = await auditOf(codes[1].id);
-    expect(a.at(-1)).toMatchObject({ action: 'voucher.reprint', detail: { batchId: b.batchId, layout: '58mm' } });
+    expect(a.at(-1)).toMatchObject({
+      action: 'voucher.reprint',
+      detail: { batchId: b.batchId, layout: '58mm' },
+    });
   });
 
   it('ESC/POS bytes: initialise, text, QR (model 2, stored and printed) and a cut per ticket', async () => {
     const b = (await inject(h, owner, 'POST', '/api/admin/vouchers/batches', { planId: 1, count: 2 })).json();
     const codes = await codesOf(b.batchId);
-    const r = await inject(h, cashier, 'GET', `/api/admin/vouchers/batches/${b.batchId}/print.escpos?width=80`);
+    const r = await inject(
+      h,
+      cashier,
+      'GET',
+      `/api/admin/vouchers/batches/${b.batchId}/print.escpos?width=80`,
+    );
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toBe('application/octet-stream');
     expect(r.headers['content-disposition']).toMatch(/attachment; filename="vouchers-.*\.bin"/);
@@ -197,7 +234,12 @@ describe('receipt printers', () => {
     const bad = await inject(h, cashier, 'GET', `/api/admin/vouchers/batches/${b.batchId}/print?layout=a5`);
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toContain('layout');
-    const w = await inject(h, cashier, 'GET', `/api/admin/vouchers/batches/${b.batchId}/print.escpos?width=76`);
+    const w = await inject(
+      h,
+      cashier,
+      'GET',
+      `/api/admin/vouchers/batches/${b.batchId}/print.escpos?width=76`,
+    );
     expect(w.statusCode).toBe(400);
     expect(w.json().error.message).toContain('width');
     const stock = (
