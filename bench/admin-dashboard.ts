@@ -65,7 +65,7 @@ try {
               FROM generate_series(1, ${N}) g`);
   await exec(`INSERT INTO access_codes (id, code_hash, code_sealed, plan_id, kind, purchase_id, status, devices, clock,
                                         duration_seconds, phone, issued_at, activated_at, expires_at, expired_at, updated_at)
-              SELECT cid, 'bench-' || i, 'x', plan_id, 'purchase', pid,
+              SELECT cid, 'bench-' || i, '${deps.sealer.seal('BENCHCODE1')}', plan_id, 'purchase', pid,
                      CASE WHEN i <= 2000 THEN 'active' ELSE 'expired' END, 1, 'wall', 3600, phone, at, at, at + interval '1 hour',
                      CASE WHEN i <= 2000 THEN NULL ELSE at + interval '1 hour' END, at
               FROM seed WHERE status = 'paid'`);
@@ -149,7 +149,7 @@ try {
     await time('purchases: search receipt', () => listPurchases(deps, { limit: 50, q: 'S000004321' })),
     await time('purchases: search access code', () => listPurchases(deps, { limit: 50, q: 'ACDEF-GHJKM' })),
     await time('purchase detail + timeline', () => getPurchaseDetail(deps, someId)),
-    await time('codes: first page', () => listCodes(deps, { limit: 50 })),
+    await time('codes: first page', () => listCodes(deps, { limit: 50 }, true)),
     await time('sessions: live, first page', () => listSessions(deps, { status: 'active', limit: 50 })),
     await time('customers: first page', () => listCustomers(deps, { limit: 50 })),
     await time('customers: search phone', () => listCustomers(deps, { limit: 50, q: samplePhone })),

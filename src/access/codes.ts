@@ -27,6 +27,14 @@ export function hashCode(sealer: Sealer, code: string): string {
   return sealer.hash(normalizeCode(code), 'access-code');
 }
 
+/**
+ * A code for staff who may not read it (src/admin/policy.ts): only the last three characters, enough
+ * to tell rows apart and to match a ticket the customer reads out, too few to log in with.
+ */
+export function maskCode(code: string): string {
+  return `${'•'.repeat(Math.max(3, code.length - 3))}${code.slice(-3)}`;
+}
+
 /** ABCDE-FGHJK: easier to read aloud and copy; normalizeCode() undoes it. */
 export function formatCode(code: string): string {
   return code.length === CODE_LENGTH ? `${code.slice(0, 5)}-${code.slice(5)}` : code;

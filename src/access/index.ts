@@ -1,6 +1,6 @@
 /** The access feature's public surface: other features import from here only. */
 export { type AccessDecision, authorizeCode, authorizeMac } from './authorize.ts';
-export { formatCode, generateAccessCode, hashCode, looksLikeCode, normalizeCode } from './codes.ts';
+export { formatCode, generateAccessCode, hashCode, looksLikeCode, maskCode, normalizeCode } from './codes.ts';
 export { type ExtendResult, extendCode, MAX_EXTEND_MINUTES } from './extend-code.ts';
 export { freeDeviceSlot } from './free-device.ts';
 export { enqueueGrantIfApi } from './grant.ts';

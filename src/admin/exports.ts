@@ -55,20 +55,26 @@ export async function exportPurchases(deps: Deps, f: PurchaseFilters): Promise<R
 }
 
 export function exportCustomers(deps: Deps): Readable {
-  return csvStream(['id', 'phone', 'name', 'created_at', 'paid_purchases', 'spent_kes'], async function* () {
-    let after: number | null = null;
+  const head = ['phone', 'name', 'first_seen', 'last_seen', 'paid_purchases', 'spent_kes', 'codes'];
+  return csvStream(head, async function* () {
+    let after: string | null = null;
     for (;;) {
       const rows: Record<string, any>[] = await query<Record<string, any>>(
         deps.db,
-        sql`SELECT c.id, c.phone, c.name, c.created_at,
-                   (SELECT count(*) FROM purchases p WHERE p.phone = c.phone AND p.status = 'paid')::int AS n,
-                   (SELECT coalesce(sum(coalesce(p.paid_amount_kes, p.amount_kes)), 0) FROM purchases p
-                     WHERE p.phone = c.phone AND p.status = 'paid')::bigint AS spent
-            FROM customers c WHERE (${after}::int IS NULL OR c.id < ${after}::int) ORDER BY c.id DESC LIMIT ${PAGE}`,
+        sql`SELECT a.* FROM customer_activity a WHERE (${after}::text IS NULL OR a.phone > ${after}::text)
+            ORDER BY a.phone LIMIT ${PAGE}`,
       );
-      yield rows.map((r) => [r.id, r.phone, r.name, asDate(r.created_at), r.n, Number(r.spent)]);
+      yield rows.map((r) => [
+        r.phone,
+        r.name,
+        asDate(r.first_seen),
+        asDate(r.last_seen),
+        r.purchases,
+        Number(r.spent),
+        r.codes,
+      ]);
       if (rows.length < PAGE) return;
-      after = Number(rows[rows.length - 1]!.id);
+      after = rows[rows.length - 1]!.phone;
     }
   });
 }

@@ -51,7 +51,13 @@ export const POLICY = {
   'POST /api/admin/vouchers/sell-cash': SALES,
   'GET /api/admin/vouchers/batches/:id/print': SALES,
   'GET /api/admin/vouchers/batches/:id/print.pdf': SALES,
+  'GET /api/admin/vouchers/batches/:id/print.escpos': SALES,
+  'GET /api/admin/codes/:id/print': SALES,
+  'GET /api/admin/codes/:id/print.escpos': SALES,
   'GET /api/admin/vouchers/batches/:id/export.csv': MANAGE,
+  'POST /api/admin/vouchers/batches/:id/disable': MANAGE,
+  'PATCH /api/admin/vouchers/batches/:id': MANAGE,
+  'DELETE /api/admin/vouchers/batches/:id': MANAGE,
 
   'GET /api/admin/sessions': ALL,
   'POST /api/admin/sessions/:id/disconnect': MANAGE,
@@ -101,6 +107,13 @@ export function allows(access: Access, role: AdminRole | null): boolean {
   if (role === null) return false;
   return access === 'signed-in' || access.includes(role);
 }
+
+/**
+ * Who may read a code on screen: whoever may print a batch sheet, which shows every code anyway.
+ * Everyone else sees codes masked (maskCode) in lists and details.
+ */
+export const mayReadCodes = (role: AdminRole | null): boolean =>
+  allows(POLICY['GET /api/admin/vouchers/batches/:id/print'], role);
 
 /**
  * Every route key this role may call, sent to the dashboard with the account (`/me`, sign-in) so

@@ -1,10 +1,11 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { CHARSETS } from './code-format.ts';
 
 /** Characters people cannot confuse when reading a code off paper or an SMS: no 0/O, 1/I/L, 5/S, 2/Z, 8/B. */
-export const CODE_ALPHABET = 'ACDEFGHJKMNPQRTUVWXY34679';
+export const CODE_ALPHABET = CHARSETS.mixed;
 
 /** A code from the CSPRNG, uniform over the alphabet (randomInt rejects biased draws). */
-export function randomCode(length: number, alphabet = CODE_ALPHABET): string {
+export function randomCode(length: number, alphabet: string = CODE_ALPHABET): string {
   let out = '';
   for (let i = 0; i < length; i++) out += alphabet[randomInt(alphabet.length)];
   return out;

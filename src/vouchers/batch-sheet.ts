@@ -26,7 +26,13 @@ export interface BatchSheet {
   vouchers: SheetVoucher[];
 }
 
-export async function loadBatchSheet(deps: Deps, batchId: string, conn: Conn = deps.db): Promise<BatchSheet> {
+export async function loadBatchSheet(
+  deps: Deps,
+  batchId: string,
+  conn: Conn = deps.db,
+  /** One voucher of the batch only (a reprint). */
+  codeId?: string,
+): Promise<BatchSheet> {
   if (!/^[0-9a-f-]{36}$/i.test(batchId)) throw new AppError('not_found', 'There is no such voucher batch.');
   const [b] = await query<{
     id: string;
@@ -43,7 +49,8 @@ export async function loadBatchSheet(deps: Deps, batchId: string, conn: Conn = d
   if (!b) throw new AppError('not_found', 'There is no such voucher batch.');
   const rows = await query<{ code_sealed: string; status: string; sold_at: string | null }>(
     conn,
-    sql`SELECT code_sealed, status, sold_at FROM access_codes WHERE batch_id = ${batchId} ORDER BY issued_at, id`,
+    sql`SELECT code_sealed, status, sold_at FROM access_codes WHERE batch_id = ${batchId}
+        ${codeId ? sql`AND id = ${codeId}` : sql``} ORDER BY issued_at, id`,
   );
   return {
     batchId: b.id,
@@ -68,7 +75,8 @@ export async function loadBatchSheet(deps: Deps, batchId: string, conn: Conn = d
  * printed copy would be a second sale of the same code.
  */
 export function assertPrintable(sheet: BatchSheet): void {
-  if (sheet.sellOnline) {
+  // A voucher of online stock already sold (cash, M-Pesa) is its buyer's: a reprint sells nothing.
+  if (sheet.sellOnline && !sheet.vouchers.every((v) => v.soldAt)) {
     throw new AppError(
       'conflict',
       'This batch is stock for online and cash sale; printing or exporting it would let one code be sold twice.',
@@ -82,7 +90,14 @@ export function assertPrintable(sheet: BatchSheet): void {
  */
 export async function takeBatchSheet(
   deps: Deps,
-  o: { batchId: string; action: 'voucher.print' | 'voucher.export'; actor: Actor; ip?: string | null },
+  o: {
+    batchId: string;
+    action: 'voucher.print' | 'voucher.export';
+    actor: Actor;
+    ip?: string | null;
+    /** Paper for the roll or A4, recorded with who printed. */
+    layout?: string;
+  },
 ): Promise<BatchSheet> {
   const sheet = await loadBatchSheet(deps, o.batchId);
   assertPrintable(sheet);
@@ -91,7 +106,35 @@ export async function takeBatchSheet(
     action: o.action,
     entity: 'voucher_batch',
     entityId: sheet.batchId,
-    detail: { codes: sheet.vouchers.length },
+    detail: { codes: sheet.vouchers.length, ...(o.layout ? { layout: o.layout } : {}) },
+    ip: o.ip,
+  });
+  return sheet;
+}
+
+/** One voucher printed again (a torn or lost ticket), audited against the code. */
+export async function takeVoucherReprint(
+  deps: Deps,
+  o: { codeId: string; actor: Actor; ip?: string | null; layout: string },
+): Promise<BatchSheet> {
+  const [c] = await query<{ batch_id: string | null }>(
+    deps.db,
+    sql`SELECT batch_id FROM access_codes WHERE id = ${o.codeId}`,
+  );
+  if (!c) throw new AppError('not_found', 'No such access code.');
+  if (!c.batch_id)
+    throw new AppError(
+      'conflict',
+      'This code was bought online, not made as a voucher; resend it by SMS instead.',
+    );
+  const sheet = await loadBatchSheet(deps, c.batch_id, deps.db, o.codeId);
+  assertPrintable(sheet);
+  await audit(deps.db, deps, {
+    actor: o.actor,
+    action: 'voucher.reprint',
+    entity: 'access_code',
+    entityId: o.codeId,
+    detail: { batchId: c.batch_id, layout: o.layout },
     ip: o.ip,
   });
   return sheet;

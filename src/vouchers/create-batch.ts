@@ -6,6 +6,16 @@ import { randomUUID } from 'node:crypto';
 import type { Deps } from '../app/deps.ts';
 import { voucherBatches } from '../db/schema.ts';
 import { generateAccessCode } from '../access/index.ts';
+import {
+  type Charset,
+  CHARSETS,
+  entropyBits,
+  MAX_CODE_LENGTH,
+  MAX_PREFIX,
+  MIN_CODE_LENGTH,
+  strengthWarning,
+} from '../lib/code-format.ts';
+import { randomCode } from '../lib/random.ts';
 import { type Actor, audit, staffIdOf } from '../audit/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { insertVoucherCodes } from './insert-codes.ts';
@@ -21,6 +31,8 @@ export interface CreateBatchInput {
   validUntil?: Date | null | undefined;
   /** Stock for online/cash sale (never printed) instead of paper. */
   sellOnline?: boolean | undefined;
+  /** What the codes look like (Mikhmon's options); unset = Wavu's own 10-character codes. */
+  format?: { prefix?: string | undefined; length: number; charset: Charset } | undefined;
   actor: Actor;
   ip?: string | null | undefined;
 }
@@ -29,6 +41,31 @@ export interface CreatedBatch {
   batchId: string;
   count: number;
   codes: string[];
+  /** Guessing work per code, and the warning when it is below MIN_ENTROPY_BITS. */
+  entropyBits: number;
+  warning: string | null;
+}
+
+/** Checks a format and returns the code maker for it. */
+function codeMaker(f: CreateBatchInput['format']): {
+  make: () => string;
+  bits: number;
+  warning: string | null;
+} {
+  if (!f) return { make: generateAccessCode, bits: entropyBits(10, 'mixed'), warning: null };
+  const prefix = (f.prefix ?? '').trim().toUpperCase();
+  if (!/^[A-Z0-9]*$/.test(prefix) || prefix.length > MAX_PREFIX)
+    throw new AppError('validation', `prefix: up to ${MAX_PREFIX} letters or digits.`);
+  if (!Number.isInteger(f.length) || f.length < MIN_CODE_LENGTH || f.length > MAX_CODE_LENGTH)
+    throw new AppError('validation', `length: between ${MIN_CODE_LENGTH} and ${MAX_CODE_LENGTH} characters.`);
+  if (!Object.hasOwn(CHARSETS, f.charset))
+    throw new AppError('validation', 'charset: letters, digits or mixed.');
+  const alphabet = CHARSETS[f.charset];
+  return {
+    make: () => prefix + randomCode(f.length, alphabet),
+    bits: entropyBits(f.length, f.charset),
+    warning: strengthWarning(f.length, f.charset),
+  };
 }
 
 export async function createVoucherBatch(deps: Deps, input: CreateBatchInput): Promise<CreatedBatch> {
@@ -39,6 +76,10 @@ export async function createVoucherBatch(deps: Deps, input: CreateBatchInput): P
     throw new AppError('validation', 'validUntil: must be in the future.');
   }
   const label = input.label?.trim() ? input.label.trim().slice(0, 80) : null;
+  const maker = codeMaker(input.format);
+  // A weak format may not hold as many distinct codes as asked for (6 digits: a million).
+  if (maker.bits < Math.log2(input.count) + 4)
+    throw new AppError('validation', 'length: too short for that many distinct codes; make them longer.');
   return deps.db.transaction(async (tx) => {
     const plan = await getPlan(tx, input.planId);
     const batchId = randomUUID();
@@ -55,12 +96,12 @@ export async function createVoucherBatch(deps: Deps, input: CreateBatchInput): P
     });
     const codes: string[] = [];
     let want = input.count;
-    // A collision with a live code is astronomically rare (25^10 codes) but handled: the unique
-    // index refuses the row and a fresh code takes its place.
+    // A collision with a live code is rare (25^10 Wavu codes; the check above keeps short formats
+    // sparse) but handled: the unique index refuses the row and a fresh code takes its place.
     for (let round = 0; want > 0; round++) {
       if (round === 5) throw new Error('could not generate unique voucher codes');
       const fresh = new Set<string>();
-      while (fresh.size < want) fresh.add(generateAccessCode());
+      while (fresh.size < want) fresh.add(maker.make());
       const r = await insertVoucherCodes(tx, deps, {
         batchId,
         plan,
@@ -75,9 +116,16 @@ export async function createVoucherBatch(deps: Deps, input: CreateBatchInput): P
       action: 'voucher.batch_create',
       entity: 'voucher_batch',
       entityId: batchId,
-      detail: { planId: plan.id, count: codes.length, label, sellOnline: !!input.sellOnline },
+      detail: {
+        planId: plan.id,
+        count: codes.length,
+        label,
+        sellOnline: !!input.sellOnline,
+        format: input.format ?? null,
+        entropyBits: maker.bits,
+      },
       ip: input.ip,
     });
-    return { batchId, count: codes.length, codes };
+    return { batchId, count: codes.length, codes, entropyBits: maker.bits, warning: maker.warning };
   });
 }

@@ -10,7 +10,7 @@ import { qrSvg } from './qr.ts';
 
 export const PER_PAGE = 24;
 
-const esc = (s: string) =>
+export const esc = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function ticketLines(sheet: BatchSheet): {

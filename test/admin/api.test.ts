@@ -35,7 +35,7 @@ async function seedPurchase(o: {
     codeId = randomUUID();
     await db().execute(
       sql`INSERT INTO access_codes (id, code_hash, code_sealed, plan_id, kind, purchase_id, devices, clock, duration_seconds, issued_at, updated_at)
-          VALUES (${codeId}, ${`h-${codeId}`}, 'x', ${o.planId ?? 1}, 'purchase', ${id}, 1, 'wall', 3600, ${o.at}, ${o.at})`,
+          VALUES (${codeId}, ${`h-${codeId}`}, ${h.app.deps.sealer.seal(`P${codeId.slice(0, 9)}`)}, ${o.planId ?? 1}, 'purchase', ${id}, 1, 'wall', 3600, ${o.at}, ${o.at})`,
     );
   }
   await db().execute(
@@ -341,7 +341,7 @@ describe('voucher batches', () => {
     for (const [i, st] of ['issued', 'issued', 'revoked'].entries()) {
       await db().execute(
         sql`INSERT INTO access_codes (id, code_hash, code_sealed, plan_id, kind, batch_id, status, devices, clock, duration_seconds, revoked_at, issued_at, updated_at)
-            VALUES (${randomUUID()}, ${`vb-${b}-${i}`}, 'x', 2, 'voucher', ${b}, ${st}, 1, 'wall', 10800, ${st === 'revoked' ? '2026-03-01T09:00:00Z' : null}, '2026-03-01T08:00:00Z', '2026-03-01T08:00:00Z')`,
+            VALUES (${randomUUID()}, ${`vb-${b}-${i}`}, ${h.app.deps.sealer.seal(`VB${i}`)}, 2, 'voucher', ${b}, ${st}, 1, 'wall', 10800, ${st === 'revoked' ? '2026-03-01T09:00:00Z' : null}, '2026-03-01T08:00:00Z', '2026-03-01T08:00:00Z')`,
       );
     }
     const r = (await inject(h, cashier, 'GET', '/api/admin/vouchers/batches')).json();

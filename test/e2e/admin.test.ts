@@ -50,7 +50,7 @@ async function seed() {
     const failed = i % 7 === 3;
     if (!failed) {
       await rows(sql`INSERT INTO access_codes (id, code_hash, code_sealed, plan_id, kind, purchase_id, devices, clock, duration_seconds, issued_at, updated_at, phone)
-                     VALUES (${code}, ${`seed-${code}`}, 'x', ${plan}, 'purchase', ${id}, 1, 'wall', 3600, ${at}, ${at}, ${`2547120000${String(i % 50).padStart(2, '0')}`})`);
+                     VALUES (${code}, ${`seed-${code}`}, ${app.deps.sealer.seal(code.slice(0, 10).toUpperCase())}, ${plan}, 'purchase', ${id}, 1, 'wall', 3600, ${at}, ${at}, ${`2547120000${String(i % 50).padStart(2, '0')}`})`);
     }
     await rows(sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, status, result_code, result_desc, mpesa_receipt,
                                           checkout_request_id, router_id, access_code_id, created_at, updated_at, paid_at, failed_at)
@@ -179,12 +179,12 @@ describe.skipIf(!haveChromium)('admin dashboard in a browser', () => {
     await page.getByLabel('How many').fill('12');
     await page.getByLabel('Label (optional)').fill('Front desk');
     await page.getByRole('button', { name: 'Make', exact: true }).click();
-    await page.getByText('Made 12 vouchers.').waitFor();
+    await page.getByText(/Made 12 vouchers/).waitFor();
     await page.getByRole('cell', { name: 'Front desk' }).waitFor();
     await shot('06-voucher-batches');
     const [sheet] = await Promise.all([
       page.waitForEvent('popup'),
-      page.getByRole('link', { name: 'Print', exact: true }).click(),
+      page.getByRole('link', { name: 'Print A4', exact: true }).click(),
     ]);
     await sheet.waitForLoadState();
     expect(await sheet.locator('svg').count()).toBe(12);

@@ -1,4 +1,5 @@
 /** Debian's Chromium, started the one way the browser tests and screenshot scripts all need. */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 
@@ -20,4 +21,14 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** Builds the admin SPA into web/admin/dist (the server serves it from there). */
+export function buildAdmin(): void {
+  const b = spawnSync(
+    process.execPath,
+    ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/admin/vite.config.ts'],
+    { encoding: 'utf8' },
+  );
+  if (b.status !== 0) throw new Error(`admin build failed: ${b.stderr}`);
 }

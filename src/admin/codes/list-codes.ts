@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Deps } from '../../app/deps.ts';
 import { asDate, query } from '../../db/open.ts';
 import { ACCESS_STATUSES } from '../../db/schema.ts';
+import { maskCode } from '../../access/index.ts';
 import { AppError } from '../../lib/errors.ts';
 import { normalizePhone } from '../../lib/phone.ts';
 import { codeHashFor } from '../code-lookup.ts';
@@ -20,6 +21,10 @@ export const listCodesQuery = z.object({
 
 export interface CodeRow {
   id: string;
+  /** The code itself, or masked (maskCode) for a role that may not read codes. */
+  code: string;
+  codeMasked: boolean;
+  batchLabel: string | null;
   kind: string;
   status: string;
   planId: number;
@@ -37,8 +42,21 @@ export interface CodeRow {
 
 const iso = (v: unknown) => (v ? asDate(v).toISOString() : null);
 
-const map = (r: Record<string, any>): CodeRow => ({
-  id: r.id,
+/** Rows to API shape; `reveal` says whether the caller's role may read codes (policy.ts). */
+const mapper =
+  (deps: Deps, reveal: boolean) =>
+  (r: Record<string, any>): CodeRow => {
+    const code = deps.sealer.unseal(r.code_sealed);
+    return {
+      id: r.id,
+      code: reveal ? code : maskCode(code),
+      codeMasked: !reveal,
+      batchLabel: r.batch_label ?? null,
+      ...fields(r),
+    };
+  };
+
+const fields = (r: Record<string, any>) => ({
   kind: r.kind,
   status: r.status,
   planId: r.plan_id,
@@ -54,7 +72,15 @@ const map = (r: Record<string, any>): CodeRow => ({
   devices: Number(r.devices),
 });
 
-export async function listCodes(deps: Deps, f: z.output<typeof listCodesQuery>): Promise<Page<CodeRow>> {
+const SELECT = sql`SELECT c.id, c.code_sealed, c.kind, c.status, c.plan_id, pl.name AS plan_name, c.batch_id, b.label AS batch_label,
+               c.purchase_id, c.phone, c.issued_at, c.activated_at, c.expires_at, c.used_seconds, c.used_bytes, c.devices`;
+const FROM = sql`FROM access_codes c JOIN plans pl ON pl.id = c.plan_id LEFT JOIN voucher_batches b ON b.id = c.batch_id`;
+
+export async function listCodes(
+  deps: Deps,
+  f: z.output<typeof listCodesQuery>,
+  reveal: boolean,
+): Promise<Page<CodeRow>> {
   const where: SQL[] = [];
   const q = f.q?.trim();
   if (q) {
@@ -75,12 +101,9 @@ export async function listCodes(deps: Deps, f: z.output<typeof listCodesQuery>):
   const cond = where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``;
   const rows = await query<Record<string, any>>(
     deps.db,
-    sql`SELECT c.id, c.kind, c.status, c.plan_id, pl.name AS plan_name, c.batch_id, c.purchase_id, c.phone,
-               c.issued_at, c.activated_at, c.expires_at, c.used_seconds, c.used_bytes, c.devices
-        FROM access_codes c JOIN plans pl ON pl.id = c.plan_id
-        ${cond} ORDER BY c.issued_at DESC, c.id DESC LIMIT ${f.limit + 1}`,
+    sql`${SELECT} ${FROM} ${cond} ORDER BY c.issued_at DESC, c.id DESC LIMIT ${f.limit + 1}`,
   );
-  return toPage(rows, f.limit, (r) => ({ t: r.issued_at, id: r.id }), map);
+  return toPage(rows, f.limit, (r) => ({ t: r.issued_at, id: r.id }), mapper(deps, reveal));
 }
 
 export interface CodeDetail extends CodeRow {
@@ -103,13 +126,11 @@ export interface CodeDetail extends CodeRow {
   }[];
 }
 
-export async function getCode(deps: Deps, id: string): Promise<CodeDetail> {
+export async function getCode(deps: Deps, id: string, reveal: boolean): Promise<CodeDetail> {
   const rows = await query<Record<string, any>>(
     deps.db,
-    sql`SELECT c.id, c.kind, c.status, c.plan_id, pl.name AS plan_name, c.batch_id, c.purchase_id, c.phone,
-               c.issued_at, c.activated_at, c.expires_at, c.used_seconds, c.used_bytes, c.devices,
-               c.clock, c.duration_seconds, c.data_cap_bytes, c.valid_until, c.revoked_at, c.expired_at
-        FROM access_codes c JOIN plans pl ON pl.id = c.plan_id WHERE c.id = ${id}`,
+    sql`${SELECT}, c.clock, c.duration_seconds, c.data_cap_bytes, c.valid_until, c.revoked_at, c.expired_at
+        ${FROM} WHERE c.id = ${id}`,
   );
   const c = rows[0];
   if (!c) throw new AppError('not_found', 'No such access code.');
@@ -124,7 +145,7 @@ export async function getCode(deps: Deps, id: string): Promise<CodeDetail> {
         WHERE s.access_code_id = ${id} ORDER BY s.started_at DESC LIMIT 50`,
   );
   return {
-    ...map(c),
+    ...mapper(deps, reveal)(c),
     clock: c.clock,
     durationSeconds: Number(c.duration_seconds),
     dataCapBytes: c.data_cap_bytes == null ? null : Number(c.data_cap_bytes),

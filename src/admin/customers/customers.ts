@@ -1,42 +1,59 @@
-/** Customers (a phone number) with what they bought; keyset paging by id, newest first. */
+/**
+ * Customers: every phone Wavu has sold to or texted a code to (the `customer_activity` view, see
+ * migration 1300), with what they bought, their codes, total spent and when they were last seen.
+ * Keyset paging on (last seen, phone), most recent first.
+ */
 import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../app/deps.ts';
 import { asDate, query } from '../../db/open.ts';
 import { AppError } from '../../lib/errors.ts';
 import { normalizePhone } from '../../lib/phone.ts';
-import { type Page, pageQuery } from '../../http/paging.ts';
+import { decodeCursor, type Page, pageQuery, toPage } from '../../http/paging.ts';
 import { fetchPurchases, mapPurchase, type PurchaseRow } from '../purchases/list-purchases.ts';
 
 export const listCustomersQuery = z.object({
   q: z.string().max(64).optional(),
-  cursor: z.string().regex(/^\d+$/).optional(),
-  limit: pageQuery.limit,
+  ...pageQuery,
+});
+
+/** A customer is named by their phone (2547XXXXXXXX); any way of writing it is accepted. */
+export const customerParam = z.object({
+  id: z
+    .string()
+    .max(20)
+    .transform((s, ctx) => {
+      const phone = normalizePhone(s);
+      if (!phone) ctx.addIssue({ code: 'custom', message: 'Not a Kenyan mobile number' });
+      return phone ?? '';
+    }),
 });
 
 export interface CustomerRow {
-  id: number;
+  /** The phone, as the id in URLs. */
+  id: string;
   phone: string;
   name: string | null;
-  createdAt: string;
+  firstSeenAt: string;
+  lastSeenAt: string;
   purchases: number;
   spentKes: number;
   lastPaidAt: string | null;
+  codes: number;
 }
 
-const STATS = sql`CROSS JOIN LATERAL (
-  SELECT count(*)::int AS purchases, coalesce(sum(coalesce(p.paid_amount_kes, p.amount_kes)), 0)::bigint AS spent,
-         max(p.paid_at) AS last_paid
-  FROM purchases p WHERE p.phone = c.phone AND p.status = 'paid') st`;
+const iso = (v: unknown) => (v ? asDate(v).toISOString() : null);
 
 const map = (r: Record<string, any>): CustomerRow => ({
-  id: r.id,
+  id: r.phone,
   phone: r.phone,
   name: r.name,
-  createdAt: asDate(r.created_at).toISOString(),
+  firstSeenAt: asDate(r.first_seen).toISOString(),
+  lastSeenAt: asDate(r.last_seen).toISOString(),
   purchases: Number(r.purchases),
   spentKes: Number(r.spent),
-  lastPaidAt: r.last_paid ? asDate(r.last_paid).toISOString() : null,
+  lastPaidAt: iso(r.last_paid),
+  codes: Number(r.codes),
 });
 
 export async function listCustomers(
@@ -47,28 +64,25 @@ export async function listCustomers(
   const q = f.q?.trim();
   if (q) {
     const phone = normalizePhone(q);
-    if (phone) where.push(sql`c.phone = ${phone}`);
-    else {
-      const digits = q.replace(/\D/g, '');
-      if (digits.length >= 3) where.push(sql`c.phone LIKE ${`%${digits}%`}`);
-      else where.push(sql`lower(c.name) = lower(${q})`);
-    }
+    const digits = q.replace(/\D/g, '');
+    if (phone) where.push(sql`a.phone = ${phone}`);
+    else if (digits.length >= 3 && digits.length === q.replace(/[\s+-]/g, '').length)
+      where.push(sql`a.phone LIKE ${`%${digits.replace(/^0/, '')}%`}`);
+    else where.push(sql`lower(a.name) LIKE ${`%${q.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`}`);
   }
-  if (f.cursor) where.push(sql`c.id < ${Number(f.cursor)}`);
+  const cursor = decodeCursor(f.cursor);
+  if (cursor) where.push(sql`(a.last_seen, a.phone) < (${cursor.t}::timestamptz, ${cursor.id})`);
   const cond = where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``;
   const rows = await query<Record<string, any>>(
     deps.db,
-    sql`SELECT c.id, c.phone, c.name, c.created_at, st.* FROM customers c ${STATS}
-        ${cond} ORDER BY c.id DESC LIMIT ${f.limit + 1}`,
+    sql`SELECT a.* FROM customer_activity a ${cond} ORDER BY a.last_seen DESC, a.phone DESC LIMIT ${f.limit + 1}`,
   );
-  const more = rows.length > f.limit;
-  const items = rows.slice(0, f.limit).map(map);
-  return { items, nextCursor: more ? String(items[items.length - 1]!.id) : null };
+  return toPage(rows, f.limit, (r) => ({ t: r.last_seen, id: r.phone }), map);
 }
 
 export interface CustomerDetail extends CustomerRow {
   recentPurchases: PurchaseRow[];
-  codes: {
+  recentCodes: {
     id: string;
     status: string;
     kind: string;
@@ -78,29 +92,29 @@ export interface CustomerDetail extends CustomerRow {
   }[];
 }
 
-export async function getCustomer(deps: Deps, id: number): Promise<CustomerDetail> {
+export async function getCustomer(deps: Deps, phone: string): Promise<CustomerDetail> {
   const rows = await query<Record<string, any>>(
     deps.db,
-    sql`SELECT c.id, c.phone, c.name, c.created_at, st.* FROM customers c ${STATS} WHERE c.id = ${id}`,
+    sql`SELECT a.* FROM customer_activity a WHERE a.phone = ${phone}`,
   );
-  if (!rows[0]) throw new AppError('not_found', 'No such customer.');
+  if (!rows[0]) throw new AppError('not_found', 'No customer with that phone.');
   const customer = map(rows[0]);
-  const purchases = await fetchPurchases(deps, [sql`p.phone = ${customer.phone}`], 50);
+  const purchases = await fetchPurchases(deps, [sql`p.phone = ${phone}`], 50);
   const codes = await query<Record<string, any>>(
     deps.db,
     sql`SELECT c.id, c.status, c.kind, pl.name AS plan_name, c.issued_at, c.expires_at FROM access_codes c
-        JOIN plans pl ON pl.id = c.plan_id WHERE c.phone = ${customer.phone} ORDER BY c.issued_at DESC LIMIT 50`,
+        JOIN plans pl ON pl.id = c.plan_id WHERE c.phone = ${phone} ORDER BY c.issued_at DESC LIMIT 50`,
   );
   return {
     ...customer,
     recentPurchases: purchases.map(mapPurchase),
-    codes: codes.map((c) => ({
+    recentCodes: codes.map((c) => ({
       id: c.id,
       status: c.status,
       kind: c.kind,
       planName: c.plan_name,
       issuedAt: asDate(c.issued_at).toISOString(),
-      expiresAt: c.expires_at ? asDate(c.expires_at).toISOString() : null,
+      expiresAt: iso(c.expires_at),
     })),
   };
 }

@@ -6,7 +6,8 @@ import { recordCashSale, registerPull } from '../../payments/index.ts';
 import { registerMpesaUrls, sendTestSms, testMpesa } from '../settings/check-settings.ts';
 import { listAudit, listAuditQuery } from '../../audit/index.ts';
 import { getCode, listCodes, listCodesQuery } from '../codes/list-codes.ts';
-import { getCustomer, listCustomers, listCustomersQuery } from '../customers/customers.ts';
+import { mayReadCodes } from '../policy.ts';
+import { customerParam, getCustomer, listCustomers, listCustomersQuery } from '../customers/customers.ts';
 import { getDashboard } from '../dashboard/get-dashboard.ts';
 import { exportCustomers, exportPurchases } from '../exports.ts';
 import { idParam, phoneInput, uuidParam, uuidSchema } from '../../http/paging.ts';
@@ -158,9 +159,10 @@ export const apiRoutes = [
     method: 'GET',
     path: '/api/admin/codes',
     tag: 'codes',
-    summary: 'Access codes and vouchers. q = a code (as typed) or a phone',
+    summary:
+      'Access codes and vouchers with batch and phone. q = a code (as typed) or a phone; codes are masked for roles that may not print them',
     query: listCodesQuery,
-    handler: ({ deps, query }) => listCodes(deps, query),
+    handler: ({ deps, query, admin }) => listCodes(deps, query, mayReadCodes(admin?.role ?? null)),
   }),
   route({
     method: 'GET',
@@ -168,7 +170,7 @@ export const apiRoutes = [
     tag: 'codes',
     summary: 'One access code with its devices and sessions',
     params: uuidParam,
-    handler: ({ deps, params }) => getCode(deps, params.id),
+    handler: ({ deps, params, admin }) => getCode(deps, params.id, mayReadCodes(admin?.role ?? null)),
   }),
   route({
     method: 'POST',
@@ -216,7 +218,8 @@ export const apiRoutes = [
     method: 'GET',
     path: '/api/admin/customers',
     tag: 'customers',
-    summary: 'Customers with paid purchases and spend; q = phone (or part of one) or name',
+    summary:
+      'Customers: every phone bought from (M-Pesa or cash) or texted a code, with spend, codes and last seen; q = phone (or part of one) or name',
     query: listCustomersQuery,
     handler: ({ deps, query }) => listCustomers(deps, query),
   }),
@@ -224,8 +227,8 @@ export const apiRoutes = [
     method: 'GET',
     path: '/api/admin/customers/:id',
     tag: 'customers',
-    summary: 'One customer with recent purchases and codes',
-    params: idParam,
+    summary: 'One customer (id = the phone) with recent purchases and codes',
+    params: customerParam,
     handler: ({ deps, params }) => getCustomer(deps, params.id),
   }),
 

@@ -83,10 +83,15 @@ export interface MakeBatchBody {
   label?: string;
   validDays?: number;
   sellOnline?: boolean;
+  prefix?: string;
+  length?: number;
+  charset?: 'mixed' | 'letters' | 'digits';
 }
 export interface MadeBatch {
   batchId: string;
   count: number;
+  entropyBits: number;
+  warning: string | null;
 }
 /** Body of POST /vouchers/import (schema inline in the route). */
 export interface ImportBody {

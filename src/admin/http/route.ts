@@ -34,7 +34,13 @@ export interface AdminRoute {
   body?: z.ZodType;
   /** Documented response body (JSON) for OpenAPI. */
   response?: z.ZodType;
-  produces?: 'application/json' | 'text/csv' | 'text/html' | 'text/plain' | 'application/pdf';
+  produces?:
+    | 'application/json'
+    | 'text/csv'
+    | 'text/html'
+    | 'text/plain'
+    | 'application/pdf'
+    | 'application/octet-stream';
   handler(ctx: Ctx): Promise<unknown>;
 }
 

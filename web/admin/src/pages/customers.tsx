@@ -27,7 +27,8 @@ function CustomerList({ go }: { go: PageProps['go'] }) {
           </a>
         )}
       </div>
-      <SearchForm placeholder="Phone or name" label="Search customers" onSearch={setSearch} />
+      <p className="muted">Everyone who paid by M-Pesa or cash, or was texted a code.</p>
+      <SearchForm placeholder="Phone (or part) or name" label="Search customers" onSearch={setSearch} />
       <PagedTable
         query={customers}
         rowKey={(c) => c.id}
@@ -36,8 +37,9 @@ function CustomerList({ go }: { go: PageProps['go'] }) {
           { label: 'Phone', cell: (c) => phone(c.phone) },
           { label: 'Name', cell: (c) => c.name ?? '—' },
           { label: 'Paid', cell: (c) => c.purchases, className: 'num' },
+          { label: 'Codes', cell: (c) => c.codes, className: 'num' },
           { label: 'Spent', cell: (c) => kes(c.spentKes), className: 'num' },
-          { label: 'Last paid', cell: (c) => when(c.lastPaidAt) },
+          { label: 'Last seen', cell: (c) => when(c.lastSeenAt) },
         ]}
       />
     </section>
@@ -56,9 +58,16 @@ function Customer({ id, back, go }: { id: string; back: () => void; go: PageProp
           <h1>
             {phone(c.phone)} {c.name ? `· ${c.name}` : ''}
           </h1>
-          <p>
-            {c.purchases} paid purchases · {kes(c.spentKes)}
-          </p>
+          <dl className="facts">
+            <dt>Spent</dt>
+            <dd>
+              {kes(c.spentKes)} in {c.purchases} paid purchase{c.purchases === 1 ? '' : 's'}
+            </dd>
+            <dt>First seen</dt>
+            <dd>{when(c.firstSeenAt)}</dd>
+            <dt>Last seen</dt>
+            <dd>{when(c.lastSeenAt)}</dd>
+          </dl>
           <h2>Recent payments</h2>
           <Table
             rows={c.recentPurchases}
@@ -69,6 +78,19 @@ function Customer({ id, back, go }: { id: string; back: () => void; go: PageProp
               { label: 'Plan', cell: (p) => p.planName },
               { label: 'Amount', cell: (p) => kes(p.amountKes), className: 'num' },
               { label: 'Status', cell: (p) => <Badge value={p.status} /> },
+            ]}
+          />
+          <h2>Codes</h2>
+          <Table
+            rows={c.recentCodes}
+            rowKey={(k) => k.id}
+            onRow={(k) => go(`vouchers/${k.id}`)}
+            columns={[
+              { label: 'Issued', cell: (k) => when(k.issuedAt) },
+              { label: 'Plan', cell: (k) => k.planName },
+              { label: 'Kind', cell: (k) => k.kind },
+              { label: 'Status', cell: (k) => <Badge value={k.status} /> },
+              { label: 'Expires', cell: (k) => when(k.expiresAt) },
             ]}
           />
         </>

@@ -10,7 +10,7 @@ import type {
   MadeBatch,
   MakeBatchBody,
 } from '../../../../../src/admin/http/api-types.ts';
-import { get, post } from '../../api.ts';
+import { api, get, post } from '../../api.ts';
 import { usePagedQuery } from './paged.ts';
 
 export const codeKeys = {
@@ -63,3 +63,28 @@ function useBatchMutation<B, R>(path: string) {
 
 export const useMakeBatch = () => useBatchMutation<MakeBatchBody, MadeBatch>('/vouchers/batches');
 export const useImportVouchers = () => useBatchMutation<ImportBody, ImportResult>('/vouchers/import');
+
+/** Disable, move or delete a whole batch; every one changes its codes and the counts. */
+export function useBatchAction() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (a: {
+      id: string;
+      kind: 'disable' | 'delete' | 'move';
+      planId?: number;
+      label?: string | null;
+    }): Promise<{ revoked: number } | { deleted: number } | { moved: number }> =>
+      a.kind === 'disable'
+        ? api<{ revoked: number }>('POST', `/vouchers/batches/${a.id}/disable`, {})
+        : a.kind === 'delete'
+          ? api<{ deleted: number }>('DELETE', `/vouchers/batches/${a.id}`, {})
+          : api<{ moved: number }>('PATCH', `/vouchers/batches/${a.id}`, {
+              ...(a.planId ? { planId: a.planId } : {}),
+              ...(a.label !== undefined ? { label: a.label } : {}),
+            }),
+    onSuccess: () => {
+      qc.invalidateQueries({ queryKey: batchKeys.all });
+      qc.invalidateQueries({ queryKey: codeKeys.all });
+    },
+  });
+}

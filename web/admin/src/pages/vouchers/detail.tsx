@@ -2,7 +2,7 @@ import { Badge, ErrorNote } from '../../components/feedback.tsx';
 import { BackButton } from '../../components/layout.tsx';
 import { useCan } from '../../hooks/api/account.ts';
 import { useCode, useRevokeCode } from '../../hooks/api/vouchers.ts';
-import { when } from '../../lib/format.ts';
+import { phone, when } from '../../lib/format.ts';
 
 /** One code: what it allows, how much of it is used, its devices and sessions; revoke it. */
 export function CodeDetail({ id, back }: { id: string; back: () => void }) {
@@ -31,6 +31,33 @@ export function CodeDetail({ id, back }: { id: string; back: () => void }) {
             )}
           </div>
           <dl className="facts">
+            <dt>Code</dt>
+            <dd>
+              <code className="code">{c.code}</code>
+              {c.codeMasked ? ' (your role sees codes masked)' : ''}
+            </dd>
+            <dt>Batch</dt>
+            <dd>{c.batchLabel ?? (c.batchId ? c.batchId.slice(0, 8) : '—')}</dd>
+            {c.batchId && can('GET /api/admin/codes/:id/print') && (
+              <>
+                <dt>Reprint</dt>
+                <dd className="row-actions">
+                  <a href={`/api/admin/codes/${c.id}/print`} target="_blank" rel="noreferrer">
+                    A4
+                  </a>
+                  <a href={`/api/admin/codes/${c.id}/print?layout=58mm`} target="_blank" rel="noreferrer">
+                    58 mm
+                  </a>
+                  <a href={`/api/admin/codes/${c.id}/print?layout=80mm`} target="_blank" rel="noreferrer">
+                    80 mm
+                  </a>
+                  <a href={`/api/admin/codes/${c.id}/print.escpos?width=58`}>ESC/POS 58</a>
+                  <a href={`/api/admin/codes/${c.id}/print.escpos?width=80`}>ESC/POS 80</a>
+                </dd>
+              </>
+            )}
+            <dt>Phone</dt>
+            <dd>{phone(c.phone)}</dd>
             <dt>Kind</dt>
             <dd>{c.kind}</dd>
             <dt>Issued</dt>

@@ -56,8 +56,10 @@ export function CodeList({ go }: { go: PageProps['go'] }) {
         rowKey={(c) => c.id}
         onRow={(c) => go(`vouchers/${c.id}`)}
         columns={[
+          { label: 'Code', cell: (c) => <code className="code">{c.code}</code> },
           { label: 'Issued', cell: (c) => when(c.issuedAt) },
           { label: 'Plan', cell: (c) => c.planName },
+          { label: 'Batch', cell: (c) => c.batchLabel ?? (c.batchId ? c.batchId.slice(0, 8) : '—') },
           { label: 'Kind', cell: (c) => c.kind },
           { label: 'Status', cell: (c) => <Badge value={c.status} /> },
           { label: 'Phone', cell: (c) => phone(c.phone) },
