@@ -1,5 +1,15 @@
-/** Operations tools for staff: the troubleshooter. Thin: parse, call the use case. */
+/** Operations tools for staff: the troubleshooter, reconciliation, alerts. Thin: parse, call the use case. */
 import { z } from 'zod';
+import {
+  alertOverview,
+  readAlertSettings,
+  saveAlertSettings,
+  saveAlertSettingsSchema,
+} from '../../alerts/index.ts';
+import { csvLine } from '../csv.ts';
+import { fixDiscrepancy, fixSchema } from '../reconciliation/fix.ts';
+import { CSV_HEADER, csvRows, reconciliationReport } from '../reconciliation/report.ts';
+import { eatDayStart } from '../../lib/eat-time.ts';
 import { normalizeMac } from '../../lib/mac.ts';
 import { troubleshoot } from '../troubleshoot/troubleshoot.ts';
 import { route } from './route.ts';
@@ -22,6 +32,15 @@ export const troubleshootQuery = z.object({
     }),
 });
 
+export const reconciliationQuery = z.object({
+  date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'A day as YYYY-MM-DD (East Africa time)')
+    .refine((d) => eatDayStart(d) !== null, 'Not a real day')
+    .optional(),
+  format: z.enum(['json', 'csv']).optional(),
+});
+
 export const opsRoutes = [
   route({
     method: 'GET',
@@ -31,5 +50,47 @@ export const opsRoutes = [
       'Why a customer (phone, MAC, code or receipt) is not online: ordered checks, each with verdict, evidence and fix',
     query: troubleshootQuery,
     handler: ({ deps, query }) => troubleshoot(deps, query),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/admin/reports/reconciliation',
+    tag: 'operations',
+    summary:
+      'Money ↔ codes ↔ grants ↔ router users ↔ sessions for one East Africa day (default today); format=csv for CSV',
+    query: reconciliationQuery,
+    handler: async ({ deps, query, reply }) => {
+      const report = await reconciliationReport(deps, query.date);
+      if (query.format !== 'csv') return report;
+      reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="reconciliation-${report.date}.csv"`);
+      return reply.send([CSV_HEADER, ...csvRows(report)].map(csvLine).join(''));
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/api/admin/reports/reconciliation/fix',
+    tag: 'operations',
+    summary: "Apply a discrepancy's one-click fix (the `fix` object of the report row), audited",
+    body: fixSchema,
+    handler: ({ deps, body, actor, ip }) => fixDiscrepancy(deps, body, { actor, ip }),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/admin/alerts',
+    tag: 'operations',
+    summary: 'Alert settings, what is wrong now and the latest alert messages',
+    handler: async ({ deps }) => ({
+      settings: await readAlertSettings(deps),
+      ...(await alertOverview(deps)),
+    }),
+  }),
+  route({
+    method: 'PUT',
+    path: '/api/admin/settings/alerts',
+    tag: 'settings',
+    summary: 'Alert thresholds, on/off per alert, owner phone, webhook (URL, HMAC secret) and quiet hours',
+    body: saveAlertSettingsSchema,
+    handler: ({ deps, body, actor, ip }) => saveAlertSettings(deps, body, actor, ip),
   }),
 ];
