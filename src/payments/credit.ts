@@ -36,7 +36,7 @@ export type CreditResult =
   | { outcome: 'duplicate_receipt' }
   | { outcome: 'not_found' };
 
-export interface Claimed {
+interface Claimed {
   id: string;
   ref: string;
   plan_id: number;
@@ -120,41 +120,30 @@ export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promis
   });
   if (!paid) throw new Error(`purchase ${p.id} was claimed but could not be marked paid`);
 
-  // A voucher's SMS (to the receiver) is sent by issueForPurchase itself.
-  await queueAccessSms(tx, deps, p, issued.code, input.receipt);
+  // A voucher's SMS (to the receiver) is sent by issueForPurchase itself. For access, the buyer
+  // gets the receipt and the code: their way back in when the captive browser closes or the phone
+  // changes its MAC.
+  if (p.purpose === 'access' && p.phone) {
+    const branding = await loadBranding(tx);
+    // In the language the buyer used at the portal (C2B and older purchases: English).
+    const lang = p.lang ?? 'en';
+    const vars = {
+      business: branding.name,
+      code: issued.code,
+      plan: (lang === 'sw' && p.plan_name_sw) || p.plan_name,
+      supportPhone: branding.supportPhone,
+    };
+    const body = input.receipt
+      ? renderSms('receipt', lang, { ...vars, amountKes: p.amount_kes, receipt: input.receipt })
+      : renderSms('code', lang, vars);
+    await queueSms(tx, deps, {
+      to: p.phone,
+      body,
+      code: issued.code,
+      template: input.receipt ? 'receipt' : 'code',
+      purchaseId: p.id,
+    });
+  }
   deps.log.info({ purchase: p.id, source: input.source, extended: issued.extended }, 'purchase paid');
   return { outcome: 'credited', accessCodeId: issued.accessCodeId, extended: issued.extended };
-}
-
-/**
- * For access, the buyer gets the receipt and the code: their way back in when the captive browser
- * closes or the phone changes its MAC. In the language the buyer used at the portal (C2B and older
- * purchases: English).
- */
-export async function queueAccessSms(
-  tx: Tx,
-  deps: Deps,
-  p: Pick<Claimed, 'id' | 'purpose' | 'phone' | 'lang' | 'plan_name' | 'plan_name_sw' | 'amount_kes'>,
-  code: string,
-  receipt: string | null,
-): Promise<void> {
-  if (p.purpose !== 'access' || !p.phone) return;
-  const branding = await loadBranding(tx);
-  const lang = p.lang ?? 'en';
-  const vars = {
-    business: branding.name,
-    code,
-    plan: (lang === 'sw' && p.plan_name_sw) || p.plan_name,
-    supportPhone: branding.supportPhone,
-  };
-  const body = receipt
-    ? renderSms('receipt', lang, { ...vars, amountKes: p.amount_kes, receipt })
-    : renderSms('code', lang, vars);
-  await queueSms(tx, deps, {
-    to: p.phone,
-    body,
-    code,
-    template: receipt ? 'receipt' : 'code',
-    purchaseId: p.id,
-  });
 }

@@ -9,13 +9,13 @@ import { z } from 'zod';
 import type { Deps } from '../../app/deps.ts';
 import { type Actor, actorName, audit } from '../../audit/index.ts';
 import { removeRouterUser } from '../../gateways/index.ts';
-import { issueMissingCode } from '../../payments/index.ts';
+import { creditReceivedPayment } from '../../payments/index.ts';
 import { retryGrant } from '../purchases/retry-grant.ts';
 import { disconnectSession } from '../sessions/disconnect-session.ts';
 import { DISCREPANCY_KINDS } from './report.ts';
 
 export const fixSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('issue-code'), purchaseId: z.string().uuid() }),
+  z.object({ action: z.literal('credit-payment'), inboxId: z.number().int().positive() }),
   z.object({ action: z.literal('retry-grant'), purchaseId: z.string().uuid() }),
   z.object({
     action: z.literal('remove-router-user'),
@@ -37,8 +37,8 @@ export async function fixDiscrepancy(
   o: { actor: Actor; ip: string | null },
 ): Promise<{ done: string }> {
   switch (fix.action) {
-    case 'issue-code':
-      await issueMissingCode(deps, { purchaseId: fix.purchaseId, ...o });
+    case 'credit-payment':
+      await creditReceivedPayment(deps, { inboxId: fix.inboxId, ...o });
       return { done: 'The access code was issued and sent to the customer.' };
     case 'retry-grant':
       await retryGrant(deps, { purchaseId: fix.purchaseId, ...o });

@@ -26,7 +26,7 @@ export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];
 
 /** The body to POST to /api/admin/reports/reconciliation/fix: exactly what the button sends. */
 export type Fix =
-  | { action: 'issue-code'; purchaseId: string }
+  | { action: 'credit-payment'; inboxId: number }
   | { action: 'retry-grant'; purchaseId: string }
   | { action: 'remove-router-user'; routerId: number; username: string }
   | { action: 'disconnect-session'; sessionId: string }
@@ -71,6 +71,14 @@ export interface ReconciliationReport {
 /** A grant still pending after this long is stuck, not merely in flight. */
 export const GRANT_STUCK_MS = 5 * 60_000;
 
+/** Why a success callback credited nothing, by its inbox outcome (stk-callback.ts). */
+const PAID_NOT_CREDITED: Record<string, string> = {
+  phone_mismatch: 'the payment came from another phone than the one that asked',
+  no_receipt: 'the result carried no receipt',
+  unknown_checkout: 'no purchase matched it',
+  malformed: 'the result could not be read',
+};
+
 export function parseReportDate(date: string | undefined, now: Date): { day: string; from: Date } {
   const day = date ?? eatDate(now);
   const from = eatDayStart(day);
@@ -100,20 +108,42 @@ export async function reconciliationReport(deps: Deps, date?: string): Promise<R
                (SELECT count(*)::int FROM access_grants WHERE granted_at >= ${from} AND granted_at < ${to}) AS grants`,
   );
 
-  for (const p of await query<{ id: string; ref: string; channel: string; paid_at: unknown; kes: number }>(
+  // M-Pesa said paid (result 0, a receipt) but no purchase was credited for it. Those with the
+  // wrong amount are listed as amount mismatches below.
+  for (const cb of await query<{
+    id: number;
+    body: unknown;
+    outcome: string | null;
+    received_at: unknown;
+    pid: string | null;
+    pref: string | null;
+    pstatus: string | null;
+  }>(
     db,
-    sql`SELECT id, ref, channel, paid_at, COALESCE(paid_amount_kes, amount_kes) AS kes FROM purchases
-        WHERE status = 'paid' AND access_code_id IS NULL AND paid_at >= ${from} AND paid_at < ${to}
-        ORDER BY paid_at`,
-  ))
+    sql`SELECT i.id, i.body, i.outcome, i.received_at, p.id AS pid, p.ref AS pref, p.status AS pstatus
+        FROM callback_inbox i LEFT JOIN purchases p ON p.checkout_request_id = i.checkout_request_id
+        WHERE i.kind = 'stk' AND i.received_at >= ${from} AND i.received_at < ${to}
+          AND i.outcome IS DISTINCT FROM 'amount_mismatch' AND i.outcome IS DISTINCT FROM 'bad_secret'
+          AND (p.id IS NULL OR p.status <> 'paid')
+        ORDER BY i.received_at`,
+  )) {
+    const paid = parseStkCallback(cb.body);
+    if (paid?.resultCode !== '0' || !paid.receipt) continue;
+    const ref = `inbox:${cb.id}`;
+    const why = PAID_NOT_CREDITED[cb.outcome ?? ''] ?? `it was left ${cb.outcome ?? 'unprocessed'}`;
     found.push({
       kind: 'paid_no_code',
-      ref: p.id,
-      at: asDate(p.paid_at),
-      amountKes: kes(p.kes),
-      cause: `Purchase ${p.ref} (${p.channel.toUpperCase()}) is paid but no access code was issued for it: the customer paid and got nothing.`,
-      fix: { action: 'issue-code', purchaseId: p.id, label: 'Issue the code' },
+      ref,
+      at: asDate(cb.received_at),
+      amountKes: paid.amountKes,
+      cause: cb.pid
+        ? `M-Pesa says purchase ${cb.pref} was paid (${paid.receipt}, KES ${paid.amountKes}) but it is ${cb.pstatus} and no code was issued: ${why}.`
+        : `M-Pesa reported a payment (${paid.receipt}, KES ${paid.amountKes}) for a payment prompt Wavu has no record of.`,
+      fix: cb.pid
+        ? { action: 'credit-payment', inboxId: cb.id, label: 'Credit it and send the code' }
+        : { action: 'flag', kind: 'paid_no_code', ref, label: 'Mark as handled' },
     });
+  }
 
   const stuckBefore = new Date(now.getTime() - GRANT_STUCK_MS);
   for (const g of await query<{

@@ -64,8 +64,13 @@ export class MikrotikApiAdapter implements GatewayAdapter {
   }
 
   async listUsers(): Promise<RouterUser[]> {
-    const rows = (await this.api.exec(`${USER}/print`, {}, { proplist: ['name', 'comment'] })).rows;
-    return rows.map((u) => ({ name: u.name ?? '', accessCodeId: accessIdFromComment(u.comment) }));
+    const rows = (
+      await this.api.exec(`${USER}/print`, {}, { proplist: ['name', 'comment', 'default', 'dynamic'] })
+    ).rows;
+    // RouterOS's own built-in user (default-trial) is nobody's to sell or remove.
+    return rows
+      .filter((u) => u.default !== 'true' && u.dynamic !== 'true')
+      .map((u) => ({ name: u.name ?? '', accessCodeId: accessIdFromComment(u.comment) }));
   }
 
   async removeUser(username: string): Promise<void> {
