@@ -33,6 +33,7 @@ export const CALLBACK_GRACE_MS = 2 * MIN;
 
 const hhmm = (d: Date) => eatWallClock(d).toISOString().slice(11, 16);
 const ago = (now: Date, ms: number) => new Date(now.getTime() - ms);
+const dateOrNull = (v: unknown) => (v === null || v === undefined ? null : asDate(v));
 
 async function routerOffline(deps: Deps, s: AlertSettings['routerOffline'], now: Date): Promise<Problem[]> {
   const rows = await query<{ name: string; last: unknown }>(
@@ -43,7 +44,7 @@ async function routerOffline(deps: Deps, s: AlertSettings['routerOffline'], now:
         ORDER BY name`,
   );
   return rows.map((r) => {
-    const last = asDate(r.last);
+    const last = dateOrNull(r.last);
     return {
       alert: 'routerOffline' as const,
       subject: r.name,
@@ -91,8 +92,8 @@ async function mpesaFailing(deps: Deps, s: AlertSettings['mpesaFailing'], now: D
         FROM purchases WHERE channel = 'stk' AND created_at >= ${ago(now, s.minutes * MIN)}`,
   );
   const n = Number(r?.n ?? 0);
-  const lastFail = asDate(r?.last_fail);
-  const lastOk = asDate(r?.last_ok);
+  const lastFail = dateOrNull(r?.last_fail);
+  const lastOk = dateOrNull(r?.last_ok);
   if (n < s.failures || (lastOk && lastFail && lastOk > lastFail)) return [];
   return [
     {
@@ -149,8 +150,8 @@ async function smsFailing(deps: Deps, s: AlertSettings['smsFailing'], now: Date)
         FROM sms_messages WHERE created_at >= ${ago(now, s.minutes * MIN + 24 * HOUR)}`,
   );
   const n = Number(r?.n ?? 0);
-  const lastFail = asDate(r?.last_fail);
-  const lastOk = asDate(r?.last_ok);
+  const lastFail = dateOrNull(r?.last_fail);
+  const lastOk = dateOrNull(r?.last_ok);
   if (n < s.failures || (lastOk && lastFail && lastOk > lastFail)) return [];
   return [
     {
