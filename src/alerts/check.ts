@@ -157,9 +157,9 @@ async function tell(
 export async function alertOverview(deps: Deps) {
   const [open, events] = await Promise.all([
     query<StateRow>(deps.db, sql`SELECT * FROM alert_state ORDER BY since`),
-    query<{ alert: string; subject: string; kind: string; message: string; at: unknown }>(
+    query<{ id: number; alert: string; subject: string; kind: string; message: string; at: unknown }>(
       deps.db,
-      sql`SELECT alert, subject, kind, message, at FROM alert_events ORDER BY at DESC, id DESC LIMIT 50`,
+      sql`SELECT id, alert, subject, kind, message, at FROM alert_events ORDER BY at DESC, id DESC LIMIT 50`,
     ),
   ]);
   return {
@@ -171,6 +171,6 @@ export async function alertOverview(deps: Deps) {
       since: asDate(s.since),
       notified: s.notified_at !== null,
     })),
-    events: events.map((e) => ({ ...e, at: asDate(e.at) })),
+    events: events.map((e) => ({ ...e, id: Number(e.id), at: asDate(e.at) })),
   };
 }

@@ -77,6 +77,10 @@ const EXPECT: Record<string, ReturnType<typeof A>> = {
   'PATCH /api/admin/staff/:id': OWNER,
   'GET /api/admin/audit': MANAGE,
   'GET /api/admin/troubleshoot': SALES,
+  'GET /api/admin/reports/reconciliation': MANAGE,
+  'POST /api/admin/reports/reconciliation/fix': MANAGE,
+  'GET /api/admin/alerts': MANAGE,
+  'PUT /api/admin/settings/alerts': OWNER,
   'GET /api/admin/exports/purchases.csv': MANAGE,
   'GET /api/admin/exports/customers.csv': MANAGE,
 };

@@ -129,3 +129,11 @@ export type AuditFilters = Filters<typeof listAuditQuery>;
 export type Troubleshoot = Json<import('../troubleshoot/troubleshoot.ts').TroubleshootResult>;
 export type TroubleshootCheck = Troubleshoot['checks'][number];
 export type TroubleshootQuery = z.input<typeof import('./ops-routes.ts').troubleshootQuery>;
+export type Reconciliation = Json<import('../reconciliation/report.ts').ReconciliationReport>;
+export type Discrepancy = Reconciliation['discrepancies'][number];
+export type AlertsView = Json<
+  {
+    settings: Awaited<ReturnType<typeof import('../../alerts/index.ts').readAlertSettings>>;
+  } & Awaited<ReturnType<typeof import('../../alerts/index.ts').alertOverview>>
+>;
+export type AlertSettingsInput = z.input<typeof import('../../alerts/index.ts').saveAlertSettingsSchema>;
