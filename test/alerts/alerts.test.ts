@@ -153,6 +153,7 @@ describe('alerts', () => {
     );
     await settings({ routerOffline: { enabled: true, minutes: 10 }, webhookUrl: null });
     received.length = 0;
+    clock.advance(1000);
     await checkAlerts(app.deps);
     await app.worker!.drain();
     expect(received).toEqual([]);
