@@ -1,7 +1,8 @@
 /**
  * Photographs the operations pages for docs/admin/: the troubleshooter on a customer whose code a
  * reset router lost, on one who paid the wrong amount, on a code whose device slot is taken (free
- * a slot) and with the router down (give minutes back). Run with
+ * a slot) and with the router down (give minutes back); the reconciliation report of that day
+ * (with a Paybill payment nobody claimed and a user made on the router by hand); the alerts page. Run with
  * `npx tsx scripts/ops-screenshots.ts` (needs Chromium at /usr/bin/chromium and a built admin,
  * `npm run build:admin`). Everything runs on a throwaway database with a simulated MikroTik.
  */
@@ -13,7 +14,9 @@ import { query } from '../src/db/open.ts';
 import { addRouter } from '../src/gateways/index.ts';
 import { OffsetClock } from '../src/lib/clock.ts';
 import { recordCashSale } from '../src/payments/index.ts';
+import { receiveC2bConfirmation } from '../src/payments/c2b.ts';
 import { receiveStkCallback } from '../src/payments/stk-callback.ts';
+import { checkAlerts, DEFAULT_ALERT_SETTINGS, saveAlertSettings } from '../src/alerts/index.ts';
 import { startRouterOsSim } from '../src/sim/routeros/index.ts';
 import { adminHeaders } from '../test/admin/helpers.ts';
 import { TEST_CALLBACK_SECRET, silentLog, testConfig } from '../test/helpers/app.ts';
@@ -127,6 +130,57 @@ try {
     await page.screenshot({ path: `${out}/${file}.png`, fullPage: true });
     process.stdout.write(`${out}/${file}.png\n`);
   }
+
+  // Reconciliation: the wrong amount above, plus a C2B payment that matched nothing and a user
+  // someone made on the router by hand.
+  const c2b = {
+    TransactionType: 'Pay Bill',
+    TransID: 'UAC7T2LM9P',
+    TransTime: '20260302113000',
+    TransAmount: '37.00',
+    BusinessShortCode: '600000',
+    BillRefNumber: 'JOHN',
+    MSISDN: '2547 ***** 126',
+    FirstName: 'JOHN',
+  };
+  await receiveC2bConfirmation(app.deps, {
+    secret: TEST_CALLBACK_SECRET,
+    body: { json: c2b, text: JSON.stringify(c2b) } as never,
+    remoteAddr: '127.0.0.1',
+  });
+  sim.router.add('/ip/hotspot/user', { name: 'guest', password: 'guest' });
+  const owner = await adminHeaders(app, 'owner');
+  const ownerCtx = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  await ownerCtx.addCookies([
+    { name: 'wavu_admin', value: /wavu_admin=([^;]+)/.exec(owner.cookie!)![1]!, url: base },
+  ]);
+  const op = await ownerCtx.newPage();
+  await op.goto(`${base}/admin/reconciliation`);
+  await op.waitForSelector('[role=status]');
+  await op.screenshot({ path: `${out}/24-reconciliation.png`, fullPage: true });
+  process.stdout.write(`${out}/24-reconciliation.png\n`);
+
+  // Alerts: a router down past its threshold, told to the owner's phone and a webhook.
+  await saveAlertSettings(
+    app.deps,
+    {
+      ...DEFAULT_ALERT_SETTINGS,
+      phone: '254712000999',
+      webhookUrl: 'https://ops.example.com/hooks/wavu',
+      quietHours: { from: '22:00', to: '06:00' },
+    },
+    SYSTEM,
+    null,
+  );
+  const hourAgo = new Date(clock.now().getTime() - 3_600_000);
+  await app.deps.db.execute(
+    sql`UPDATE routers SET status = 'down', last_seen_at = ${hourAgo} WHERE id = ${router.id}`,
+  );
+  await checkAlerts(app.deps);
+  await op.goto(`${base}/admin/alerts`);
+  await op.waitForSelector('form.card');
+  await op.screenshot({ path: `${out}/25-alerts.png`, fullPage: true });
+  process.stdout.write(`${out}/25-alerts.png\n`);
 } finally {
   await browser.close();
   await app.stop();

@@ -2,6 +2,7 @@ import type { Module } from '../app/module.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { ensureOwnerFromEnv } from './auth/first-owner.ts';
 import { pruneAdminState } from './auth/prune.ts';
+import { DAILY_JOB, dailyReconciliation } from './reconciliation/daily.ts';
 import { docsPage, openApiDocument } from './http/openapi.ts';
 import { registerAdminRoutes } from './http/register.ts';
 import { serveSpa } from './http/spa.ts';
@@ -24,8 +25,15 @@ export const adminModule: Module = {
     );
     serveSpa(app);
   },
-  jobs: (deps) => [{ kind: 'admin.prune', handle: async () => void (await pruneAdminState(deps)) }],
-  recurring: () => [{ kind: 'admin.prune', everyMs: 3600_000 }],
+  jobs: (deps) => [
+    { kind: 'admin.prune', handle: async () => void (await pruneAdminState(deps)) },
+    { kind: DAILY_JOB, handle: async () => void (await dailyReconciliation(deps)) },
+  ],
+  recurring: () => [
+    { kind: 'admin.prune', everyMs: 3600_000 },
+    // Hourly; it does the day's run once, from 06:00 EAT (daily.ts).
+    { kind: DAILY_JOB, everyMs: 3600_000 },
+  ],
   services: [
     {
       // Every role runs it (the first process up wins the advisory lock); it returns at once.

@@ -1,4 +1,5 @@
 import { accessModule } from '../access/module.ts';
+import { alertsModule } from '../alerts/module.ts';
 import { adminModule } from '../admin/module.ts';
 import { gatewaysModule } from '../gateways/module.ts';
 import { healthModule } from '../health/module.ts';
@@ -27,5 +28,6 @@ export const modules: Module[] = [
   routerosSimModule,
   darajaSimModule(),
   portalModule,
+  alertsModule,
   adminModule,
 ];

@@ -100,4 +100,14 @@ export interface GatewayAdapter {
   findDevice?(mac: string): Promise<{ ip: string; loggedIn: boolean } | null>;
   /** Is a user of this name on the gateway (api mode: /ip/hotspot/user)? For the troubleshooter. */
   hasUser?(username: string): Promise<boolean>;
+  /** Every hotspot user on the gateway, ours or not (api mode). For the reconciliation report. */
+  listUsers?(): Promise<RouterUser[]>;
+  /** Delete one user by name, whoever made it (api mode). Only on a staff member's explicit click. */
+  removeUser?(username: string): Promise<void>;
+}
+
+export interface RouterUser {
+  name: string;
+  /** Ours when the user carries our tag; null for users made on the router by hand. */
+  accessCodeId: string | null;
 }

@@ -43,3 +43,4 @@ export {
 } from './opennds/login.ts';
 export { type RouterHealthStat, routerHealthStats } from './routers/health-stats.ts';
 export { type UserPresence, userOnRouter } from './user-on-router.ts';
+export { listRouterUsers, removeRouterUser, type RouterUsers } from './router-users.ts';

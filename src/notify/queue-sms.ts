@@ -6,8 +6,8 @@ import type { Conn } from '../db/open.ts';
 export interface SmsInput {
   to: string;
   body: string;
-  /** The access code the text carries, exactly as it appears in `body`. */
-  code: string;
+  /** The access code the text carries, exactly as it appears in `body`; absent for texts without one (alerts). */
+  code?: string;
   template?: string;
   purchaseId?: string;
 }
@@ -24,7 +24,8 @@ export async function queueSms(tx: Conn, deps: Deps, m: SmsInput): Promise<strin
   const id = randomUUID();
   await tx.execute(
     sql`INSERT INTO sms_messages (id, to_phone, body, body_sealed, template, purchase_id, created_at)
-        VALUES (${id}, ${m.to}, ${maskCode(m.body, m.code)}, ${deps.sealer.seal(m.body)}, ${m.template ?? null},
+        VALUES (${id}, ${m.to}, ${m.code === undefined ? m.body : maskCode(m.body, m.code)},
+                ${m.code === undefined ? null : deps.sealer.seal(m.body)}, ${m.template ?? null},
                 ${m.purchaseId ?? null}, ${deps.clock.now()})`,
   );
   await deps.enqueue(tx, { kind: 'sms.send', payload: { smsId: id }, key: `sms:${id}` });

@@ -8,3 +8,4 @@ export { callbackUrls, DARAJA_HOSTS, darajaBaseUrl, mpesaMissing } from './daraj
 export { safaricomCertificate, startStatusCheck, type StartCheckResult } from './transaction-status/index.ts';
 export { pullRecentPayments, registerPull } from './pull/pull-payments.ts';
 export { explainDarajaError } from './explain-daraja.ts';
+export { creditReceivedPayment } from './credit-received-payment.ts';

@@ -85,6 +85,10 @@ const EXPECT: Record<string, ReturnType<typeof A>> = {
   'GET /api/admin/troubleshoot': SALES,
   'POST /api/admin/codes/:id/extend': SALES,
   'POST /api/admin/codes/:id/free-device': SALES,
+  'GET /api/admin/reports/reconciliation': MANAGE,
+  'POST /api/admin/reports/reconciliation/fix': MANAGE,
+  'GET /api/admin/alerts': MANAGE,
+  'PUT /api/admin/settings/alerts': OWNER,
   'GET /api/admin/exports/purchases.csv': MANAGE,
   'GET /api/admin/exports/customers.csv': MANAGE,
 };

@@ -12,6 +12,7 @@ import { cycles, importEdges, importGraph, importsOf, SRC, typeOnlyImportsOf } f
 const FEATURES = new Set([
   'access',
   'admin',
+  'alerts',
   'audit',
   'branding',
   'gateways',

@@ -137,3 +137,11 @@ export type TroubleshootQuery = z.input<typeof import('./ops-routes.ts').trouble
 export type ExtendCodeBody = z.input<typeof import('./ops-routes.ts').extendBody>;
 export type ExtendCodeResult = Json<import('../../access/index.ts').ExtendResult>;
 export type FreeDeviceBody = z.input<typeof import('./ops-routes.ts').freeDeviceBody>;
+export type Reconciliation = Json<import('../reconciliation/report.ts').ReconciliationReport>;
+export type Discrepancy = Reconciliation['discrepancies'][number];
+export type AlertsView = Json<
+  {
+    settings: Awaited<ReturnType<typeof import('../../alerts/index.ts').readAlertSettings>>;
+  } & Awaited<ReturnType<typeof import('../../alerts/index.ts').alertOverview>>
+>;
+export type AlertSettingsInput = z.input<typeof import('../../alerts/index.ts').saveAlertSettingsSchema>;

@@ -11,6 +11,7 @@ import type {
   ActiveSession,
   GatewayAdapter,
   ReconcileReport,
+  RouterUser,
   RouterHealth,
   SessionRef,
 } from '../adapter.ts';
@@ -60,6 +61,24 @@ export class MikrotikApiAdapter implements GatewayAdapter {
   async hasUser(username: string): Promise<boolean> {
     const q = await this.api.exec(`${USER}/print`, {}, { query: [`name=${username}`], proplist: ['.id'] });
     return q.rows.length > 0;
+  }
+
+  async listUsers(): Promise<RouterUser[]> {
+    const rows = (
+      await this.api.exec(`${USER}/print`, {}, { proplist: ['name', 'comment', 'default', 'dynamic'] })
+    ).rows;
+    // RouterOS's own built-in user (default-trial) is nobody's to sell or remove.
+    return rows
+      .filter((u) => u.default !== 'true' && u.dynamic !== 'true')
+      .map((u) => ({ name: u.name ?? '', accessCodeId: accessIdFromComment(u.comment) }));
+  }
+
+  async removeUser(username: string): Promise<void> {
+    const users = (
+      await this.api.exec(`${USER}/print`, {}, { query: [`name=${username}`], proplist: ['.id'] })
+    ).rows;
+    await this.removeUsers(users);
+    await this.kick(new Set([username]));
   }
 
   async revoke(accessCodeId: string, username?: string): Promise<void> {

@@ -21,6 +21,8 @@ import { SessionsPage } from './pages/sessions.tsx';
 import { SettingsPage } from './pages/settings.tsx';
 import { StaffPage } from './pages/staff.tsx';
 import { TroubleshootPage } from './pages/troubleshoot.tsx';
+import { ReconciliationPage } from './pages/reconciliation.tsx';
+import { AlertsPage } from './pages/alerts.tsx';
 import { VouchersPage } from './pages/vouchers/index.tsx';
 
 export interface PageProps {
@@ -36,6 +38,13 @@ const PAGES: { id: string; label: string; needs: Permission; Page: ComponentType
   { id: 'sessions', label: 'Sessions', needs: 'GET /api/admin/sessions', Page: SessionsPage },
   { id: 'customers', label: 'Customers', needs: 'GET /api/admin/customers', Page: CustomersPage },
   { id: 'troubleshoot', label: 'Troubleshoot', needs: 'GET /api/admin/troubleshoot', Page: TroubleshootPage },
+  {
+    id: 'reconciliation',
+    label: 'Reconciliation',
+    needs: 'GET /api/admin/reports/reconciliation',
+    Page: ReconciliationPage,
+  },
+  { id: 'alerts', label: 'Alerts', needs: 'GET /api/admin/alerts', Page: AlertsPage },
   { id: 'plans', label: 'Plans', needs: 'GET /api/admin/plans', Page: PlansPage },
   { id: 'routers', label: 'Routers', needs: 'GET /api/admin/routers', Page: RoutersPage },
   { id: 'settings', label: 'Settings', needs: 'GET /api/admin/settings', Page: SettingsPage },

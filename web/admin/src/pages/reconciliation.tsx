@@ -1,0 +1,114 @@
+/** Reports › Reconciliation: one day's money against codes, grants, router users and sessions. */
+import { useState } from 'react';
+import type { Discrepancy } from '../../../../src/admin/http/api-types.ts';
+import { ErrorNote } from '../components/feedback.tsx';
+import { useCan } from '../hooks/api/account.ts';
+import { useFixDiscrepancy, useReconciliation } from '../hooks/api/operations.ts';
+import { kes, when } from '../lib/format.ts';
+
+const KIND: Record<Discrepancy['kind'], string> = {
+  paid_no_code: 'Paid, no code',
+  code_no_grant: 'Code not on router',
+  router_user_foreign: 'Router user not ours',
+  router_user_expired: 'Expired user on router',
+  session_no_code: 'Session with no code',
+  c2b_no_purchase: 'Payment with no purchase',
+  amount_mismatch: 'Wrong amount',
+};
+
+/** Today in East Africa time (UTC+3), as the API counts days. */
+const eatToday = () => new Date(Date.now() + 3 * 3_600_000).toISOString().slice(0, 10);
+
+export function ReconciliationPage() {
+  const [date, setDate] = useState(eatToday);
+  const r = useReconciliation(date);
+  const d = r.data;
+  return (
+    <section>
+      <h1>Reconciliation</h1>
+      <form className="filters" onSubmit={(e) => e.preventDefault()}>
+        <input
+          type="date"
+          aria-label="Day (East Africa time)"
+          value={date}
+          onChange={(e) => setDate(e.target.value)}
+        />
+        <a className="button ghost" href={`/api/admin/reports/reconciliation?date=${date}&format=csv`}>
+          Download CSV
+        </a>
+      </form>
+      <ErrorNote error={r.error} />
+      {r.isFetching && <p className="muted">Checking… (asking the routers too)</p>}
+      {d && (
+        <>
+          <p className="muted">
+            {d.money
+              .map((m) => `${m.channel.toUpperCase()}: ${m.payments} paid, ${kes(m.kes)}`)
+              .join(' · ') || 'No payments this day.'}{' '}
+            · {d.codesIssued} codes issued · {d.grantsGranted} grants
+            {d.liveSessions !== null && ` · ${d.liveSessions} online now`}
+          </p>
+          {d.live ? (
+            <p className="muted">
+              Routers:{' '}
+              {d.routers
+                .map(
+                  (x) =>
+                    `${x.router} ${x.state === 'listed' ? `(${x.users} users)` : x.state === 'unreachable' ? '(did not answer)' : '(cannot list users)'}`,
+                )
+                .join(', ') || 'none'}
+            </p>
+          ) : (
+            <p className="muted">Router users and live sessions are checked in today's report only.</p>
+          )}
+          <p role="status" className={d.open ? 'error' : ''}>
+            {d.open ? `${d.open} to check.` : 'Everything matches.'}
+          </p>
+          {d.discrepancies.length > 0 && (
+            <table>
+              <thead>
+                <tr>
+                  <th>What</th>
+                  <th>When</th>
+                  <th>Amount</th>
+                  <th>Why</th>
+                  <th>Fix</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.discrepancies.map((x) => (
+                  <Row key={`${x.kind}:${x.ref}`} x={x} date={date} />
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+function Row({ x, date }: { x: Discrepancy; date: string }) {
+  const can = useCan();
+  const fix = useFixDiscrepancy(date);
+  const { label, ...body } = x.fix;
+  return (
+    <tr>
+      <td>{KIND[x.kind]}</td>
+      <td>{x.at ? when(x.at) : 'now'}</td>
+      <td>{x.amountKes !== null ? kes(x.amountKes) : '—'}</td>
+      <td>{x.cause}</td>
+      <td>
+        {x.flagged ? (
+          <span className="muted">Handled by {x.flagged.by}</span>
+        ) : can('POST /api/admin/reports/reconciliation/fix') ? (
+          <button type="button" disabled={fix.isPending} onClick={() => fix.mutate(body)}>
+            {label}
+          </button>
+        ) : null}
+        {fix.isSuccess && <span className="muted"> {fix.data.done}</span>}
+        <ErrorNote error={fix.error} />
+      </td>
+    </tr>
+  );
+}
