@@ -103,6 +103,9 @@ export interface GatewayAdapter {
   hasUser?(username: string): Promise<boolean>;
 }
 
+/** Gateways Wavu calls (health checks; sessions, as they send no accounting): MikroTik api mode and UniFi. */
+export const wavuCallsGateway = (mode: RouterRow['mode']): boolean => mode === 'api' || mode === 'unifi';
+
 export type AdapterFactory = (deps: Deps, router: RouterRow) => GatewayAdapter;
 
 const factories = new Map<RouterRow['mode'], AdapterFactory>();

@@ -29,5 +29,6 @@ export {
   openndsLoginState,
   type OpenNdsLoginResult,
 } from './opennds/login.ts';
+export { type UnifiTicket, unifiGrantState, unifiLogin, unifiTicket } from './unifi/login.ts';
 export { type RouterHealthStat, routerHealthStats } from './routers/health-stats.ts';
 export { type UserPresence, userOnRouter } from './user-on-router.ts';

@@ -7,6 +7,8 @@ import { closeAgentWaiters } from './agent/wakeup.ts';
 import { MikrotikApiAdapter } from './mikrotik/api-adapter.ts';
 import { OpenNdsAdapter } from './opennds/adapter.ts';
 import { openndsRoutes } from './opennds/routes.ts';
+import { UnifiAdapter } from './unifi/adapter.ts';
+import { unifiRoutes } from './unifi/routes.ts';
 import { sessionJobs, sessionRecurring } from './sessions/jobs.ts';
 
 // MikroTik routers in api mode (dialled, or polling us as agents); the RADIUS feature registers
@@ -18,6 +20,8 @@ registerGatewayMode('api', (deps, router) =>
 );
 // openNDS routers pull from us (authmon, the deauth poller): the adapter only records what is wanted.
 registerGatewayMode('opennds', (deps, router) => new OpenNdsAdapter(deps, router));
+// UniFi sites: Wavu calls the controller (Integration API or the legacy one) to authorise guests.
+registerGatewayMode('unifi', (deps, router) => new UnifiAdapter(deps, router));
 
 export const gatewaysModule: Module = {
   name: 'gateways',
@@ -26,6 +30,7 @@ export const gatewaysModule: Module = {
   routes: (app, deps) => {
     agentRoutes(app, deps);
     openndsRoutes(app, deps);
+    unifiRoutes(app, deps);
   },
   services: [
     {
