@@ -82,6 +82,11 @@ export class UnifiAdapter implements GatewayAdapter {
     if (done === 0 && gone.length) throw new Error(`the controller does not see ${gone.join(', ')} yet`);
   }
 
+  /** Extended while online: authorise again with the new minutes (replaces the old authorisation). */
+  refresh(access: AccessSpec): Promise<void> {
+    return this.grant(access);
+  }
+
   async revoke(accessCodeId: string): Promise<void> {
     const rows = await query<{ mac: string }>(
       this.deps.db,
