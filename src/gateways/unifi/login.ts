@@ -11,6 +11,7 @@ import { query } from '../../db/open.ts';
 import { AppError } from '../../lib/errors.ts';
 import { normalizeMac } from '../../lib/mac.ts';
 import { requestGrant } from '../grants.ts';
+import { httpUrl } from '../opennds/arrival.ts';
 
 /** How long a login address stays good after the guest arrived. */
 export const UNIFI_TICKET_MS = 60 * 60_000;
@@ -30,16 +31,6 @@ export interface UnifiTicket {
   routerName: string;
   mac: string;
 }
-
-const httpUrl = (s: unknown): string | null => {
-  if (typeof s !== 'string' || !s || s.length > 2000) return null;
-  try {
-    const u = new URL(s);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.toString() : null;
-  } catch {
-    return null;
-  }
-};
 
 export async function unifiArrival(
   deps: Deps,
@@ -70,7 +61,7 @@ export async function unifiArrival(
     routerName: r.name,
     mac,
     ticket: `${body}.${deps.sealer.sign(`unifi\0${body}`)}`,
-    originUrl: httpUrl(i.query.url),
+    originUrl: httpUrl(typeof i.query.url === 'string' ? i.query.url : undefined),
     ssid,
   };
 }
