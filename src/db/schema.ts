@@ -57,7 +57,7 @@ export const customers = pgTable('customers', {
 export const routers = pgTable('routers', {
   id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
   name: text('name').notNull(),
-  mode: text('mode', { enum: ['api', 'radius', 'opennds'] }).notNull(),
+  mode: text('mode', { enum: ['api', 'radius', 'opennds', 'unifi'] }).notNull(),
   site: text('site'),
   host: text('host'),
   apiTransport: text('api_transport', { enum: ['api', 'api-tls', 'rest', 'agent'] })
@@ -107,6 +107,11 @@ export const routers = pgTable('routers', {
   openndsGatewayName: text('opennds_gateway_name'),
   openndsGatewayHash: text('opennds_gateway_hash'),
   openndsPolledAt: ts('opennds_polled_at'),
+  /** UniFi mode: the controller, the site's short name, and which of its APIs Wavu uses. */
+  unifiUrl: text('unifi_url'),
+  unifiSite: text('unifi_site'),
+  unifiApi: text('unifi_api', { enum: ['integration', 'unifi-os', 'classic'] }),
+  unifiApiKeySealed: text('unifi_api_key_sealed'),
 });
 
 /** Clients openNDS sent to the portal, and what Wavu wants for them on the gateway. */

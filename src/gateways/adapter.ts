@@ -106,6 +106,9 @@ export interface GatewayAdapter {
   removeUser?(username: string): Promise<void>;
 }
 
+/** Gateways Wavu calls (health checks; sessions, as they send no accounting): MikroTik api mode and UniFi. */
+export const wavuCallsGateway = (mode: RouterRow['mode']): boolean => mode === 'api' || mode === 'unifi';
+
 export interface RouterUser {
   name: string;
   /** Ours when the user carries our tag; null for users made on the router by hand. */

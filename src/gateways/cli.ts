@@ -66,6 +66,12 @@ Subcommands:
         authmon pulls each login from Wavu, so it works behind NAT. Level 1: hashed token,
         for sites where Wavu is on the router's LAN. The faskey is generated if left out;
         "script" prints it with the UCI commands, opennds.conf and Wavu's deauth poller.
+  add NAME --mode unifi --controller URL [--unifi-site SITE] (--api-key KEY | --username U --password P [--api unifi-os|classic])
+        A UniFi Network site: Wavu is its external portal and authorises guests on the
+        controller. With --api-key, the Network Integration API (Network 9.1+); with a local
+        account, the legacy API (--api unifi-os for a console, classic for a self-hosted
+        controller). --unifi-site is the short name in /guest/s/<site>/ (default "default").
+        "script" prints the portal settings to make in UniFi Network.
   list                                   every router, its status and last contact
   show NAME                              one router in detail
   update NAME [the options of add] [--enable | --disable] [--name NEW]
@@ -90,6 +96,7 @@ Examples:
   wavu routers add cafe-2 --mode radius --address 10.8.0.12
   wavu routers update cafe-2 --allow-from 10.8.0.0/24
   wavu routers add flat-4 --mode opennds                   (OpenWrt; see docs/opennds-setup.md)
+  wavu routers add lodge --mode unifi --controller https://192.168.1.1 --api-key KEY   (docs/unifi-setup.md)
 
 Step-by-step guide: docs/mikrotik-setup.md`;
 
@@ -125,6 +132,10 @@ const OPTIONS = {
   faskey: { type: 'string' },
   'fas-ip': { type: 'string' },
   'message-auth': { type: 'string' },
+  controller: { type: 'string' },
+  'unifi-site': { type: 'string' },
+  api: { type: 'string' },
+  'api-key': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
@@ -214,7 +225,9 @@ function describe(r: RouterView): string[] {
         : `${apiConnection(r)} as ${r.username}`
       : r.mode === 'opennds'
         ? `openNDS FAS level ${r.openndsLevel} (gateway name ${r.openndsGatewayName}; the router polls Wavu)`
-        : `RADIUS from ${radiusFrom(r)} (NAS-Identifier ${r.nasIdentifier})`;
+        : r.mode === 'unifi'
+          ? `UniFi ${r.unifiApi} API at ${r.unifiUrl}, site ${r.unifiSite}`
+          : `RADIUS from ${radiusFrom(r)} (NAS-Identifier ${r.nasIdentifier})`;
   const lines = [
     `${r.name}  (${r.mode} mode${r.enabled ? '' : ', DISABLED'})`,
     `  connection   ${where}`,
@@ -264,13 +277,25 @@ function addInput(v: Values, name: string): Record<string, unknown> {
   if (v.site !== undefined) o.site = v.site;
   if (v.level !== undefined) o.level = v.level;
   if (v.faskey !== undefined) o.faskey = v.faskey;
+  if (v.controller !== undefined) o.controller = v.controller;
+  if (v['unifi-site'] !== undefined) o.unifiSite = v['unifi-site'];
+  if (v.api !== undefined) o.api = v.api;
+  if (v['api-key'] !== undefined) o.apiKey = v['api-key'];
   return o;
 }
 
 function precheckAdd(v: Values): void {
   if (!v.mode) {
     throw new UsageError(
-      '--mode is required: "api" (Wavu manages hotspot users on a MikroTik over its API), "radius" (the router asks Wavu over RADIUS) or "opennds" (an openNDS router; Wavu is its FAS)',
+      '--mode is required: "api" (Wavu manages hotspot users on a MikroTik over its API), "radius" (the router asks Wavu over RADIUS), "opennds" (an openNDS router; Wavu is its FAS) or "unifi" (a UniFi site; Wavu is its external portal)',
+    );
+  }
+  if (v.mode !== 'unifi' && (v.controller || v['unifi-site'] || v.api || v['api-key'])) {
+    throw new UsageError('--controller, --unifi-site, --api and --api-key are for --mode unifi');
+  }
+  if (v.mode === 'unifi' && (v.host || v.transport || v.address || v.secret || v.tunnel)) {
+    throw new UsageError(
+      '--mode unifi takes --controller, --unifi-site, --api-key or --username/--password (and --api): Wavu calls the controller',
     );
   }
   if (v.mode !== 'opennds' && (v.level !== undefined || v.faskey !== undefined)) {
@@ -355,11 +380,13 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
       r.mode,
       r.mode === 'opennds'
         ? `openNDS level ${r.openndsLevel} (polls Wavu)`
-        : r.mode !== 'api'
-          ? `radius ${radiusFrom(r)}`
-          : r.transport === 'agent'
-            ? 'agent (polls Wavu)'
-            : apiConnection(r),
+        : r.mode === 'unifi'
+          ? `UniFi ${r.unifiUrl} site ${r.unifiSite}`
+          : r.mode !== 'api'
+            ? `radius ${radiusFrom(r)}`
+            : r.transport === 'agent'
+              ? 'agent (polls Wavu)'
+              : apiConnection(r),
       r.enabled ? r.status : 'disabled',
       r.lastSeenAt ? r.lastSeenAt.toISOString().replace('T', ' ').slice(0, 19) : '-',
     ]);
@@ -445,9 +472,9 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
     }
     const agent = await agentScriptOptions(deps, router, v);
     const html = loginHtml({ publicUrl: deps.config.publicUrl, routerName: router.name });
-    if (router.mode === 'opennds' && (v.out || v['login-html'])) {
+    if ((router.mode === 'opennds' || router.mode === 'unifi') && (v.out || v['login-html'])) {
       throw new UsageError(
-        '--out and --login-html are for MikroTik routers; an openNDS script prints as text',
+        `--out and --login-html are for MikroTik routers; an ${router.mode === 'unifi' ? 'UniFi' : 'openNDS'} script prints as text`,
       );
     }
     if (v['fas-ip'] !== undefined && router.mode !== 'opennds') {

@@ -26,6 +26,7 @@ export { routerScript } from './routers/router-script.ts';
 export { type TestRouterResult, testRouter } from './routers/test-router.ts';
 export { updateRouter } from './routers/update-router.ts';
 export { requestSessionsPoll } from './sessions/request-poll.ts';
+export { activeSessionsOf } from './sessions/active-sessions.ts';
 export { loginHtml } from './setup-script.ts';
 export { parseRosTime } from './agent/report.ts';
 export { agentGrantWaiting } from './agent/commands.ts';
@@ -41,6 +42,7 @@ export {
   openndsLoginState,
   type OpenNdsLoginResult,
 } from './opennds/login.ts';
+export { type UnifiTicket, unifiGrantState, unifiLogin, unifiTicket } from './unifi/login.ts';
 export { type RouterHealthStat, routerHealthStats } from './routers/health-stats.ts';
 export { type UserPresence, userOnRouter } from './user-on-router.ts';
 export { listRouterUsers, removeRouterUser, type RouterUsers } from './router-users.ts';

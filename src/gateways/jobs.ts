@@ -16,7 +16,7 @@ import { query } from '../db/open.ts';
 import { type JobContext, type JobDefinition, type RecurringJob, RetryLater } from '../jobs/types.ts';
 import { isUnreachable, RosConnectionError } from '../protocols/routeros/errors.ts';
 import { desiredForRouter, loadAccess } from './access-specs.ts';
-import type { RouterRow, SessionRef } from './adapter.ts';
+import { type RouterRow, type SessionRef, wavuCallsGateway } from './adapter.ts';
 import { adapterFor, hasGatewayMode } from './modes.ts';
 import { grantError, grantStatus, markGranted, markRevoked, requestGrant, startRevoke } from './grants.ts';
 import { observeOnline } from './online-metric.ts';
@@ -190,7 +190,7 @@ export async function disconnectJob(deps: Deps, p: { sessionId: string }): Promi
         ip: s.ip,
       }),
     );
-    if (router.mode === 'api') {
+    if (wavuCallsGateway(router.mode)) {
       // No accounting Stop will come: read the router's list after the kick and sync to it, so
       // the row closes now (as Admin-Reset). A poll that asked before the kick is older than this
       // report and can no longer reopen it (sync-router-sessions.ts).
@@ -342,7 +342,7 @@ export async function reconcileRouter(
 }
 
 export async function healthCheckAll(deps: Deps): Promise<void> {
-  const list = (await allRouters(deps.db)).filter((r) => r.enabled && r.mode === 'api');
+  const list = (await allRouters(deps.db)).filter((r) => r.enabled && wavuCallsGateway(r.mode));
   await Promise.all(
     list.map(async (r) => {
       let h: import('./adapter.ts').RouterHealth;

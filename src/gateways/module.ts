@@ -3,6 +3,7 @@ import { gatewayJobs, gatewayRecurring } from './jobs.ts';
 import { agentRoutes } from './agent/routes.ts';
 import { closeAgentWaiters } from './agent/wakeup.ts';
 import { openndsRoutes } from './opennds/routes.ts';
+import { unifiRoutes } from './unifi/routes.ts';
 import { sessionJobs, sessionRecurring } from './sessions/jobs.ts';
 
 export const gatewaysModule: Module = {
@@ -12,6 +13,7 @@ export const gatewaysModule: Module = {
   routes: (app, deps) => {
     agentRoutes(app, deps);
     openndsRoutes(app, deps);
+    unifiRoutes(app, deps);
   },
   services: [
     {

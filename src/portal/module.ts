@@ -23,6 +23,7 @@ import { cookieValue, dict, pickLang } from './i18n/index.ts';
 import { link, type PageCtx } from './layout.ts';
 import { loginForm, serverLogin } from './login.ts';
 import { openndsPortalRoutes } from './opennds.ts';
+import { unifiPortalRoutes } from './unifi.ts';
 import * as pages from './pages.ts';
 import { openGrant, PAID_COOKIE, PAID_COOKIE_MAX_AGE_S, sealGrant, sealPaid } from './token.ts';
 
@@ -94,11 +95,14 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
   }
 
   // openNDS routers log in through their own route file (opennds.ts), with the same pages.
-  openndsPortalRoutes(app, deps, {
-    context: (req, reply, input, self) => context(deps, req, reply, input, self),
+  const kit = {
+    context: (req: FastifyRequest, reply: FastifyReply, input: Params, self: PageCtx['self']) =>
+      context(deps, req, reply, input, self),
     send,
     redirect,
-  });
+  };
+  openndsPortalRoutes(app, deps, kit);
+  unifiPortalRoutes(app, deps, kit);
 
   const routerIdOf = (hs: Hotspot) => resolveRouterId(deps.db, hs.router);
   const returning = async (req: FastifyRequest, hs: Hotspot): Promise<backend.ReturningDevice> => ({

@@ -20,6 +20,7 @@ import type {
   SessionRef,
 } from '../gateways/index.ts';
 import { attr, ERROR_CAUSE, type RadiusAttribute, RadiusCode } from '../protocols/radius/index.ts';
+import { activeSessionsOf } from '../gateways/index.ts';
 import { limitAttributes } from './access-request.ts';
 import { DynamicAuthTimeout, type DynamicResult, sendDynamicRequest } from './coa-client.ts';
 
@@ -38,30 +39,6 @@ export interface RadiusHealth extends RouterHealth {
   activeSessions: number;
   lastSeenAt: Date | null;
 }
-
-interface SessionRow {
-  acct_session_id: string | null;
-  username: string | null;
-  access_code_id: string | null;
-  mac: string | null;
-  ip: string | null;
-  session_seconds: number;
-  input_bytes: number;
-  output_bytes: number;
-}
-
-const SESSION_COLUMNS = sql`acct_session_id, username, access_code_id, mac, ip, session_seconds, input_bytes, output_bytes`;
-
-const toActive = (r: SessionRow): ActiveSession => ({
-  id: r.acct_session_id ?? '',
-  username: r.username ?? '',
-  accessCodeId: r.access_code_id,
-  mac: r.mac,
-  ip: r.ip,
-  uptimeSeconds: Number(r.session_seconds),
-  bytesIn: Number(r.input_bytes),
-  bytesOut: Number(r.output_bytes),
-});
 
 /**
  * How a Disconnect/CoA-Request reaches the router: by default UDP to its CoA port. A router that
@@ -103,19 +80,13 @@ export class RadiusGatewayAdapter implements GatewayAdapter {
    * for sessions we could not tie to a code). Throws, so the job retries, if any NAS call failed.
    */
   async revoke(accessCodeId: string, username?: string): Promise<void> {
-    const rows = await query<SessionRow>(
-      this.deps.db,
-      sql`SELECT ${SESSION_COLUMNS} FROM sessions
-          WHERE router_id = ${this.router.id} AND status = 'active'
-            AND (access_code_id = ${accessCodeId}
-                 ${username ? sql`OR (access_code_id IS NULL AND username = ${username})` : sql``})`,
-    );
+    const rows = await activeSessionsOf(this.deps.db, this.router.id, { accessCodeId, username });
     const failures: string[] = [];
     for (const r of rows) {
       try {
         await this.disconnect({
-          acctSessionId: r.acct_session_id,
-          username: r.username,
+          acctSessionId: r.id || null,
+          username: r.username || null,
           mac: r.mac,
           ip: r.ip,
         });
@@ -131,12 +102,7 @@ export class RadiusGatewayAdapter implements GatewayAdapter {
 
   /** Live sessions as the NAS's accounting last reported them. */
   async listActive(): Promise<ActiveSession[]> {
-    const rows = await query<SessionRow>(
-      this.deps.db,
-      sql`SELECT ${SESSION_COLUMNS} FROM sessions
-          WHERE router_id = ${this.router.id} AND status = 'active' ORDER BY started_at`,
-    );
-    return rows.map(toActive);
+    return activeSessionsOf(this.deps.db, this.router.id);
   }
 
   /**
@@ -194,9 +160,16 @@ export class RadiusGatewayAdapter implements GatewayAdapter {
    * ends at its old timeout and the device's next login gets the new time.
    */
   async refresh(access: Pick<AccessSpec, 'accessCodeId' | 'clock' | 'secondsLeft'>): Promise<void> {
-    const rows = await query<SessionRow & { updated_at: unknown }>(
+    const rows = await query<{
+      acct_session_id: string | null;
+      username: string | null;
+      mac: string | null;
+      ip: string | null;
+      session_seconds: number;
+      updated_at: unknown;
+    }>(
       this.deps.db,
-      sql`SELECT ${SESSION_COLUMNS}, updated_at FROM sessions
+      sql`SELECT acct_session_id, username, mac, ip, session_seconds, updated_at FROM sessions
           WHERE router_id = ${this.router.id} AND status = 'active' AND access_code_id = ${access.accessCodeId}`,
     );
     const now = this.deps.clock.now().getTime();

@@ -21,6 +21,7 @@ import type {
   RouterRow,
   SessionRef,
 } from '../adapter.ts';
+import { activeSessionsOf } from '../sessions/active-sessions.ts';
 import { type WantedAuth, wantAuth, wantDeauth } from './clients.ts';
 
 /** The poller reports every few seconds; silent for longer than this, the router is down. */
@@ -64,31 +65,8 @@ export class OpenNdsAdapter implements GatewayAdapter {
     await wantDeauth(this.deps.db, this.router.id, accessCodeId, this.deps.clock.now());
   }
 
-  async listActive(): Promise<ActiveSession[]> {
-    const rows = await query<{
-      acct_session_id: string;
-      username: string | null;
-      access_code_id: string | null;
-      mac: string | null;
-      ip: string | null;
-      session_seconds: number;
-      input_bytes: number;
-      output_bytes: number;
-    }>(
-      this.deps.db,
-      sql`SELECT acct_session_id, username, access_code_id, mac, ip, session_seconds, input_bytes, output_bytes
-          FROM sessions WHERE router_id = ${this.router.id} AND status = 'active'`,
-    );
-    return rows.map((r) => ({
-      id: r.acct_session_id,
-      username: r.username ?? '',
-      accessCodeId: r.access_code_id,
-      mac: r.mac,
-      ip: r.ip,
-      uptimeSeconds: Number(r.session_seconds),
-      bytesIn: Number(r.input_bytes),
-      bytesOut: Number(r.output_bytes),
-    }));
+  listActive(): Promise<ActiveSession[]> {
+    return activeSessionsOf(this.deps.db, this.router.id);
   }
 
   async disconnect(session: SessionRef): Promise<void> {

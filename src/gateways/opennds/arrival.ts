@@ -27,7 +27,8 @@ export interface Arrival {
   originUrl: string | null;
 }
 
-const httpUrl = (s: string | undefined): string | null => {
+/** An http(s) address the browser may be sent on to, or null. */
+export const httpUrl = (s: string | undefined): string | null => {
   if (!s || s.length > 2000) return null;
   try {
     const u = new URL(s);

@@ -71,6 +71,19 @@ export async function addRouter(
       openndsGatewayName: gatewayName,
       openndsGatewayHash: gatewayHash(gatewayName),
     };
+  } else if (input.mode === 'unifi') {
+    values = {
+      name: input.name,
+      mode: 'unifi',
+      site: input.site ?? null,
+      unifiUrl: input.controller.replace(/\/$/, ''),
+      unifiSite: input.unifiSite,
+      unifiApi: input.api,
+      unifiApiKeySealed: input.apiKey ? deps.sealer.seal(input.apiKey) : null,
+      username: input.api === 'integration' ? null : (input.username ?? null),
+      passwordSealed: input.api !== 'integration' && input.password ? deps.sealer.seal(input.password) : null,
+      tlsFingerprint: input.tlsFingerprint ?? null,
+    };
   } else {
     const secret = input.secret ?? generateSecret();
     if (!input.secret) generated.secret = secret;

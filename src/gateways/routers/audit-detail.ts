@@ -1,5 +1,5 @@
 /** What a router change records in the audit log: plain fields as given, secrets only as "changed". */
-const SECRET_FIELDS = new Set(['password', 'secret', 'faskey']);
+const SECRET_FIELDS = new Set(['password', 'secret', 'faskey', 'apiKey']);
 
 export const routerAuditDetail = (input: Record<string, unknown>): Record<string, unknown> =>
   Object.fromEntries(

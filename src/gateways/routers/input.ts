@@ -136,10 +136,68 @@ export const openndsRouterInput = z.object({
     .optional(),
 });
 
+/** UniFi Network: Wavu is the site's external portal and authorises guests on the controller. */
+export const unifiRouterInput = z
+  .object({
+    mode: z.literal('unifi'),
+    name,
+    site: z.string().max(100).optional(),
+    /** The controller or console, e.g. https://192.168.1.1 or https://unifi.example.com:8443. */
+    controller: z
+      .string({
+        error: (i) =>
+          i.input === undefined
+            ? 'is required: the controller address, e.g. https://192.168.1.1'
+            : 'must be text',
+      })
+      .max(300)
+      .refine((s) => {
+        try {
+          const u = new URL(s);
+          return (
+            (u.protocol === 'https:' || u.protocol === 'http:') && (u.pathname === '/' || u.pathname === '')
+          );
+        } catch {
+          return false;
+        }
+      }, 'must be the controller address, e.g. https://192.168.1.1 (no path)'),
+    /** The site's short name as in /guest/s/<site>/. */
+    unifiSite: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be the short site name from /guest/s/<site>/, e.g. default')
+      .default('default'),
+    /** Absent: the Integration API when an API key is given, else the legacy API (classic). */
+    api: z
+      .enum(['integration', 'unifi-os', 'classic'], { message: 'must be integration, unifi-os or classic' })
+      .optional(),
+    apiKey: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{16,200}$/, 'must be the API key from Control Plane → Integrations')
+      .optional(),
+    username: z.string().min(1).max(64).optional(),
+    password: z.string().min(1).max(128).optional(),
+    tlsFingerprint: fingerprint.optional(),
+    tunnel: z
+      .never({ error: () => 'is only for mode api (Wavu dials the router through the tunnel)' })
+      .optional(),
+  })
+  .transform((v, ctx) => {
+    const api = v.api ?? (v.apiKey ? 'integration' : 'classic');
+    if (api === 'integration' && !v.apiKey)
+      ctx.addIssue({ code: 'custom', path: ['apiKey'], message: 'is required for the Integration API' });
+    if (api !== 'integration' && (!v.username || !v.password))
+      ctx.addIssue({
+        code: 'custom',
+        path: [v.username ? 'password' : 'username'],
+        message: `is required for the ${api} API (a local controller account), or give an API key`,
+      });
+    return { ...v, api };
+  });
+
 export const addRouterInput = z.discriminatedUnion(
   'mode',
-  [apiRouterInput, radiusRouterInput, openndsRouterInput],
-  { error: () => 'mode must be "api", "radius" or "opennds"' },
+  [apiRouterInput, radiusRouterInput, openndsRouterInput, unifiRouterInput],
+  { error: () => 'mode must be "api", "radius", "opennds" or "unifi"' },
 );
 export type AddRouterInput = z.input<typeof addRouterInput>;
 

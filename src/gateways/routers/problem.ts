@@ -89,6 +89,16 @@ export function routerProblem(r: ProblemRouter, error: string | null | undefined
   ) {
     return `Nothing answered at ${r.tunnelAddress ?? 'its tunnel address'} through the WireGuard tunnel. Check that the server end is up with this router as a peer (wavu wireguard server-config; wg show should list a recent handshake) and that the router ran its setup script.`;
   }
+  if (r.mode === 'unifi') {
+    if (/API key/i.test(error))
+      return "The UniFi controller rejected Wavu's API key. Make a new key in UniFi Network (Settings → Control Plane → Integrations) and add the site again with it.";
+    if (/refused the login|refused the session/i.test(error))
+      return `The UniFi controller refused Wavu's login as "${r.username ?? ''}". Check the local account's password, or use an API key.`;
+    if (/rate limit/i.test(error))
+      return 'The UniFi controller is rate limiting Wavu. Wavu waits as it asks and tries again.';
+    if (/CSRF/i.test(error))
+      return "The UniFi OS console refused Wavu's requests (CSRF token). Wavu logs in again on the next try; if this stays, check the account.";
+  }
   for (const rule of RULES) if (rule.test.test(error)) return rule.say(r, where, service);
   return "Wavu can't talk to the router right now. Test the connection from the router's settings for details.";
 }

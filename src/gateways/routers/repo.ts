@@ -32,7 +32,11 @@ export async function allRouters(conn: Conn): Promise<RouterRow[]> {
 export interface RouterView {
   id: number;
   name: string;
-  mode: 'api' | 'radius' | 'opennds';
+  mode: 'api' | 'radius' | 'opennds' | 'unifi';
+  /** UniFi mode: the controller, the site (as in /guest/s/<site>/) and the API Wavu uses. */
+  unifiUrl: string | null;
+  unifiSite: string | null;
+  unifiApi: 'integration' | 'unifi-os' | 'classic' | null;
   /** openNDS mode: FAS level (3: authmon pulls; 1: token redirect) and its gateway name. */
   openndsLevel: number | null;
   openndsGatewayName: string | null;
@@ -76,6 +80,9 @@ export function toView(r: RouterRow): RouterView {
     mode: r.mode,
     openndsLevel: r.openndsLevel,
     openndsGatewayName: r.openndsGatewayName,
+    unifiUrl: r.unifiUrl,
+    unifiSite: r.unifiSite,
+    unifiApi: r.unifiApi,
     site: r.site,
     host: r.host,
     port: r.apiPort,

@@ -4,6 +4,9 @@ import type { RouterRow } from '../adapter.ts';
 import { AppError } from '../../lib/errors.ts';
 import { hashAgentToken } from '../agent/token.ts';
 import { openndsScript } from '../opennds/script.ts';
+import { unifiScript } from '../unifi/script.ts';
+import { query } from '../../db/open.ts';
+import { sql } from 'drizzle-orm';
 import { type ScriptInput, setupScript } from '../setup-script.ts';
 import { routerTunnelEnd } from '../wireguard/router-end.ts';
 
@@ -28,6 +31,13 @@ export async function routerScript(
       publicUrl: deps.config.publicUrl,
       fasIp: o.fasIp,
     });
+  }
+  if (router.mode === 'unifi') {
+    const [n] = await query<{ n: number }>(
+      deps.db,
+      sql`SELECT count(*)::int AS n FROM routers WHERE mode = 'unifi' AND unifi_site = ${router.unifiSite}`,
+    );
+    return unifiScript({ router, publicUrl: deps.config.publicUrl, sharedSite: Number(n?.n) > 1 });
   }
   let agent = o.agent;
   if (!agent && router.apiTransport === 'agent') {

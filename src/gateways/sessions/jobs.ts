@@ -9,6 +9,7 @@
 import type { Deps } from '../../app/deps.ts';
 import type { JobDefinition, RecurringJob } from '../../jobs/types.ts';
 import { allRouters } from '../routers/repo.ts';
+import { wavuCallsGateway } from '../adapter.ts';
 import { pollRouterSessions } from './poll-router-sessions.ts';
 
 export const SESSIONS_FANOUT_JOB = 'gateway.sessions';
@@ -18,7 +19,7 @@ export const SESSIONS_POLL_JOB = 'gateway.sessions.poll';
 export async function enqueueSessionPolls(deps: Deps, slot: string): Promise<number> {
   let n = 0;
   for (const r of await allRouters(deps.db)) {
-    if (!r.enabled || r.mode !== 'api') continue;
+    if (!r.enabled || !wavuCallsGateway(r.mode)) continue;
     const id = await deps.enqueue(deps.db, {
       kind: SESSIONS_POLL_JOB,
       payload: { routerId: r.id },

@@ -5,7 +5,7 @@
  * router is marked down with the reason (shown to staff in plain words, see routers/problem.ts).
  */
 import type { Deps } from '../../app/deps.ts';
-import type { ActiveSession } from '../adapter.ts';
+import { type ActiveSession, wavuCallsGateway } from '../adapter.ts';
 import { adapterFor } from '../modes.ts';
 import { seen, withTimeout } from '../jobs.ts';
 import { routerDown } from '../routers/episode.ts';
@@ -20,7 +20,7 @@ export type PollResult = { ok: true; sync: SyncResult } | { ok: false; error: st
 
 export async function pollRouterSessions(deps: Deps, routerId: number): Promise<PollResult> {
   const router = await routerById(deps.db, routerId);
-  if (!router?.enabled || router.mode !== 'api') return { ok: null };
+  if (!router?.enabled || !wavuCallsGateway(router.mode)) return { ok: null };
   // The report is as of when we asked: an answer that arrives late must not beat a newer one.
   const askedAt = deps.clock.now();
   let list: ActiveSession[];
