@@ -120,7 +120,11 @@ export function createAppDaraja(o: {
       .update(JSON.stringify([base, m.shortcode, m.type, m.till, m.consumerKey, m.consumerSecret, m.passkey]))
       .digest('hex');
     if (current?.fingerprint === fingerprint) return current.client;
-    const id = createHash('sha256').update(`${base}|${m.consumerKey}`).digest('hex').slice(0, 16);
+    // A token belongs to a key and its secret: a new secret (a fix, or a typo) gets its own.
+    const id = createHash('sha256')
+      .update(`${base}|${m.consumerKey}|${m.consumerSecret}`)
+      .digest('hex')
+      .slice(0, 16);
     const c = createDarajaClient({
       baseUrl: base,
       consumerKey: m.consumerKey,

@@ -104,6 +104,7 @@ export async function createPaymentAccount(
 ): Promise<{ id: number }> {
   for (const f of ['shortcode', 'consumerKey', 'consumerSecret', 'passkey'] as const)
     if (!input[f]) throw field(f, 'required for a new account');
+  if (input.type === 'till' && !input.till) throw field('till', 'a Till account needs its till number');
   return save(deps, null, input, actor, ip);
 }
 
