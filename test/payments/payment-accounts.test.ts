@@ -198,14 +198,38 @@ describe('payment accounts', () => {
 
   it('bad input is a 400 naming the field', async () => {
     const post = (payload: unknown) =>
-      h.app.server!.inject({ method: 'POST', url: '/api/admin/payment-accounts', headers, payload: payload as never });
+      h.app.server!.inject({
+        method: 'POST',
+        url: '/api/admin/payment-accounts',
+        headers,
+        payload: payload as never,
+      });
     const cases: [unknown, string][] = [
       [{ name: 'X', shortcode: '12', consumerKey: 'k', consumerSecret: 's', passkey: 'p' }, 'shortcode'],
       [{ name: 'X', shortcode: '123456', consumerSecret: 's', passkey: 'p' }, 'consumerKey'],
-      [{ name: 'X', type: 'till', shortcode: '123456', consumerKey: 'k', consumerSecret: 's', passkey: 'p' }, 'till'],
-      [{ name: 'Shop B till', shortcode: '123456', consumerKey: 'k', consumerSecret: 's', passkey: 'p' }, 'name'],
-      [{ name: 'X', shortcode: '123456', consumerKey: 'k', consumerSecret: 's', passkey: 'p', routerIds: [999999] }, 'routerIds'],
-      [{ name: 'X', shortcode: '123456', consumerKey: 'k', consumerSecret: 's', passkey: 'p', color: 'red' }, 'color'],
+      [
+        { name: 'X', type: 'till', shortcode: '123456', consumerKey: 'k', consumerSecret: 's', passkey: 'p' },
+        'till',
+      ],
+      [
+        { name: 'Shop B till', shortcode: '123456', consumerKey: 'k', consumerSecret: 's', passkey: 'p' },
+        'name',
+      ],
+      [
+        {
+          name: 'X',
+          shortcode: '123456',
+          consumerKey: 'k',
+          consumerSecret: 's',
+          passkey: 'p',
+          routerIds: [999999],
+        },
+        'routerIds',
+      ],
+      [
+        { name: 'X', shortcode: '123456', consumerKey: 'k', consumerSecret: 's', passkey: 'p', color: 'red' },
+        'color',
+      ],
     ];
     for (const [payload, fieldName] of cases) {
       const r = await post(payload);

@@ -142,7 +142,14 @@ export async function changeChecklist(
     }
     s.skipped = [...skipped];
     await putSetting(tx, deps.clock.now(), KEY, s);
-    await audit(tx, deps, { actor, action: 'setup.checklist', entity: 'settings', entityId: KEY, detail: change, ip });
+    await audit(tx, deps, {
+      actor,
+      action: 'setup.checklist',
+      entity: 'settings',
+      entityId: KEY,
+      detail: change,
+      ip,
+    });
   });
   return getChecklist(deps);
 }

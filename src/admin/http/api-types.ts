@@ -120,8 +120,12 @@ export type MpesaInput = z.input<typeof mpesaSchema>;
 export type SmsInput = z.input<typeof smsSchema>;
 
 export type PaymentAccount = Json<import('../payment-accounts/manage-accounts.ts').PaymentAccountView>;
-export type PaymentAccountInput = z.input<typeof import('../payment-accounts/manage-accounts.ts').accountInput>;
-export type PaymentAccountPatch = z.input<typeof import('../payment-accounts/manage-accounts.ts').accountPatch>;
+export type PaymentAccountInput = z.input<
+  typeof import('../payment-accounts/manage-accounts.ts').accountInput
+>;
+export type PaymentAccountPatch = z.input<
+  typeof import('../payment-accounts/manage-accounts.ts').accountPatch
+>;
 export type FirstRunChecklist = Json<import('../first-run/checklist.ts').Checklist>;
 export type FirstRunChange = z.input<typeof import('../first-run/checklist.ts').checklistChange>;
 

@@ -217,7 +217,10 @@ async function updateRow(
 /** The given lists replace the account's routers and sites (absent lists keep them). */
 async function assign(tx: Tx, accountId: number, input: AccountPatch) {
   if (input.routerIds) {
-    await query(tx, sql`UPDATE routers SET payment_account_id = NULL WHERE payment_account_id = ${accountId}`);
+    await query(
+      tx,
+      sql`UPDATE routers SET payment_account_id = NULL WHERE payment_account_id = ${accountId}`,
+    );
     for (const r of input.routerIds) {
       const hit = await query(
         tx,

@@ -45,8 +45,7 @@ export async function registerMpesaUrls(deps: Deps, accountId: number | null = n
   if (r.ok)
     return {
       ok: true,
-      message:
-        `Daraja registered the payment notification URLs for ${m.name}: Paybill and Till payments made by hand now reach Wavu.`,
+      message: `Daraja registered the payment notification URLs for ${m.name}: Paybill and Till payments made by hand now reach Wavu.`,
       answer: r.responseDescription,
     };
   return {

@@ -9,7 +9,10 @@ import { type Conn, query } from '../../db/open.ts';
 import { type LiveAccounts, receivingShortcode } from './live.ts';
 
 /** The account for a purchase made on `routerId`; null = the default account. */
-export async function accountForRouter(conn: Conn, routerId: number | null | undefined): Promise<number | null> {
+export async function accountForRouter(
+  conn: Conn,
+  routerId: number | null | undefined,
+): Promise<number | null> {
   if (routerId === null || routerId === undefined) return null;
   const [r] = await query<{ id: number | null }>(
     conn,
