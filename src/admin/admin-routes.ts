@@ -1,4 +1,6 @@
+import { accountRoutes } from './http/account-routes.ts';
 import { authRoutes } from './http/auth-routes.ts';
+import { firstRunRoutes } from './http/first-run-routes.ts';
 import { apiRoutes } from './http/api-routes.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import type { AdminRoute } from './http/route.ts';
@@ -12,4 +14,6 @@ export const adminRoutes: AdminRoute[] = [
   ...voucherRoutes,
   ...routerRoutes,
   ...opsRoutes,
+  ...accountRoutes,
+  ...firstRunRoutes,
 ];

@@ -95,6 +95,16 @@ export const POLICY = {
   'GET /api/admin/alerts': MANAGE,
   'PUT /api/admin/settings/alerts': OWNER,
 
+  'GET /api/admin/payment-accounts': MANAGE,
+  'POST /api/admin/payment-accounts': OWNER,
+  'PATCH /api/admin/payment-accounts/:id': OWNER,
+  'POST /api/admin/payment-accounts/:id/test': OWNER,
+  'POST /api/admin/payment-accounts/:id/register-urls': OWNER,
+  'POST /api/admin/payment-accounts/:id/pull': OWNER,
+
+  'GET /api/admin/first-run': MANAGE,
+  'POST /api/admin/first-run': OWNER,
+
   'GET /api/admin/exports/purchases.csv': MANAGE,
   'GET /api/admin/exports/customers.csv': MANAGE,
 } satisfies Record<string, Access>;

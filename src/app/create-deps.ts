@@ -13,8 +13,7 @@ import type { Clock } from '../lib/clock.ts';
 import { createSealer } from '../lib/seal.ts';
 import { Metrics, readDbSnapshot } from '../metrics/index.ts';
 import { liveSmsProvider } from '../notify/live-provider.ts';
-import { createAppDaraja } from '../payments/daraja.ts';
-import { safaricomCertificate } from '../payments/index.ts';
+import { createAccountDarajas, createLiveAccounts, safaricomCertificate } from '../payments/index.ts';
 import { radiusGatewayMode } from '../radius/index.ts';
 import { createLiveSettings } from '../settings/index.ts';
 import { SIM_CERTIFICATE } from '../sim/daraja/engine.ts';
@@ -25,6 +24,8 @@ import type { Deps } from './deps.ts';
 export function createDeps(o: { config: Config; database: Database; clock: Clock; log: Logger }): Deps {
   const sealer = createSealer(o.config.secretKey);
   const settings = createLiveSettings({ db: o.database.db, sealer, config: o.config });
+  const accounts = createLiveAccounts({ db: o.database.db, sealer, settings });
+  const darajaFor = createAccountDarajas({ ...o, sealer, accounts });
   // The simulator's inbox exists only in demo; production refuses SMS_PROVIDER=sim.
   const simSms = o.config.demo ? new SimSmsGateway(o.database.db, o.clock, o.config.sms.atSenderId) : null;
   const deps: Deps = {
@@ -43,7 +44,9 @@ export function createDeps(o: { config: Config; database: Database; clock: Clock
     routerConnections: createRouterConnections(sealer),
     // Demo talks to the simulator, which holds the key of its own certificate.
     mpesaCertificate: (env) => (o.config.demo ? SIM_CERTIFICATE : safaricomCertificate(env)),
-    daraja: createAppDaraja({ config: o.config, database: o.database, sealer, clock: o.clock, settings }),
+    daraja: darajaFor(null),
+    accounts,
+    darajaFor,
     metrics: new Metrics({ processMetrics: true, readDb: () => readDbSnapshot(o.database.db, o.clock) }),
   };
   return deps;

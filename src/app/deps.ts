@@ -15,6 +15,7 @@ import type { RouterConnections } from '../gateways/connections.ts';
 import type { GatewayAdapter, RouterRow } from '../gateways/adapter.ts';
 import type { DarajaClient } from '../protocols/daraja/client.ts';
 import type { Metrics } from '../metrics/registry.ts';
+import type { LiveAccounts } from '../payments/accounts/live.ts';
 
 /** Usage to charge to one code since its last report (deltas, not running totals). */
 export interface UsageInput {
@@ -61,8 +62,12 @@ export interface Deps {
   routerConnections: RouterConnections;
   /** The certificate that encrypts the initiator password: Safaricom's per environment; demo's simulator's. */
   mpesaCertificate(environment: 'sandbox' | 'production'): string;
-  /** M-Pesa Daraja (config.mpesa); in demo the simulator mounted on our own server. */
+  /** M-Pesa Daraja for the default payment account; in demo the simulator mounted on our own server. */
   daraja: DarajaClient;
+  /** The payment accounts in force now (the default one is `settings.mpesa()` with its row). */
+  accounts: LiveAccounts;
+  /** M-Pesa Daraja for one payment account (`null` = the default account). */
+  darajaFor(accountId: number | null): DarajaClient;
   /** This process's Prometheus instruments (GET /metrics); use cases record events on it. */
   metrics: Metrics;
 }

@@ -25,6 +25,26 @@ export const settings = pgTable('settings', {
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
 
+/** M-Pesa Paybills and Tills (1000_payment_accounts.sql); the default one's credentials are the settings. */
+export const paymentAccounts = pgTable('payment_accounts', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  name: text('name').notNull(),
+  isDefault: boolean('is_default').notNull().default(false),
+  type: text('type', { enum: ['paybill', 'till'] }),
+  shortcode: text('shortcode'),
+  till: text('till'),
+  environment: text('environment', { enum: ['sandbox', 'production'] }),
+  consumerKey: text('consumer_key'),
+  consumerSecretSealed: text('consumer_secret_sealed'),
+  passkeySealed: text('passkey_sealed'),
+  initiatorName: text('initiator_name'),
+  initiatorPasswordSealed: text('initiator_password_sealed'),
+  pullShortcode: text('pull_shortcode'),
+  testedAt: ts('tested_at'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
 export const plans = pgTable('plans', {
   id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
   name: text('name').notNull(),
@@ -81,6 +101,7 @@ export const routers = pgTable('routers', {
   lastSeenAt: ts('last_seen_at'),
   lastError: text('last_error'),
   health: jsonb('health'),
+  paymentAccountId: integer('payment_account_id'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
   tlsFingerprint: text('tls_fingerprint'),
@@ -208,6 +229,7 @@ export const purchases = pgTable('purchases', {
   mac: text('mac'),
   ip: text('ip'),
   routerId: integer('router_id'),
+  paymentAccountId: integer('payment_account_id'),
   accessCodeId: uuid('access_code_id'),
   recipientPhone: text('recipient_phone'),
   lang: text('lang'),

@@ -16,6 +16,7 @@ import { isUniqueViolation, query, type Tx } from '../db/open.ts';
 import { normalizePhone } from '../lib/phone.ts';
 import { type C2bNotification, parseC2bNotification } from '../protocols/daraja/callbacks.ts';
 import type { CallbackBody } from './callback-body.ts';
+import { accountByShortcode } from './accounts/resolve.ts';
 import { creditInTx } from './credit.ts';
 import { finishCallback, loadCallback, storeCallback } from './inbox.ts';
 import { newRef } from './ref.ts';
@@ -148,8 +149,9 @@ export async function processC2bInbox(deps: Deps, inboxId: number): Promise<C2bO
   let purchaseId: string | null = null;
   if (!usable(n)) outcome = 'malformed';
   else {
+    const accountId = await paidAccount(deps, n);
     try {
-      ({ outcome, purchaseId } = await deps.db.transaction((tx) => matchAndCredit(tx, deps, n)));
+      ({ outcome, purchaseId } = await deps.db.transaction((tx) => matchAndCredit(tx, deps, n, accountId)));
     } catch (e) {
       if (!isUniqueViolation(e, 'purchases_mpesa_receipt_key')) throw e;
       outcome = 'duplicate';
@@ -166,10 +168,20 @@ export async function processC2bInbox(deps: Deps, inboxId: number): Promise<C2bO
   return outcome;
 }
 
+/**
+ * The account the money was paid to, by the shortcode M-Pesa names; one we do not know (an old
+ * registration, a store number we were not told) is the default account, as before accounts.
+ * Read before the transaction: on PGlite the transaction holds the only connection.
+ */
+async function paidAccount(deps: Deps, n: C2bNotification): Promise<number> {
+  return (await deps.accounts.get(await accountByShortcode(deps.accounts, n.shortCode))).accountId;
+}
+
 async function matchAndCredit(
   tx: Tx,
   deps: Deps,
   n: C2bNotification & { amountKes: number },
+  accountId: number,
 ): Promise<{ outcome: C2bOutcome; purchaseId: string | null }> {
   const amount = n.amountKes;
   const same = (
@@ -183,6 +195,8 @@ async function matchAndCredit(
       receipt: n.transId,
       paidAmountKes: amount,
       source: 'c2b',
+      // The money went to this account, whatever the purchase was started on.
+      accountId,
     });
     if (r.outcome === 'credited') return { outcome: 'credited' as const, purchaseId };
     // Paid already under another receipt (or none, now filled in): the customer paid twice only
@@ -220,8 +234,8 @@ async function matchAndCredit(
   const id = randomUUID();
   const now = deps.clock.now();
   await tx.execute(
-    sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, purpose, status, created_at, updated_at)
-        VALUES (${id}, ${newRef()}, ${plan.id}, ${phone}, ${amount}, 'c2b', 'access', 'pending', ${now}, ${now})`,
+    sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, purpose, status, created_at, updated_at, payment_account_id)
+        VALUES (${id}, ${newRef()}, ${plan.id}, ${phone}, ${amount}, 'c2b', 'access', 'pending', ${now}, ${now}, ${accountId})`,
   );
   return credit(id);
 }
@@ -235,8 +249,9 @@ export async function creditC2bPayment(
   n: C2bNotification & { amountKes: number },
 ): Promise<C2bOutcome> {
   if (!possibleAmount(n.amountKes)) return 'malformed';
+  const accountId = await paidAccount(deps, n);
   try {
-    return (await deps.db.transaction((tx) => matchAndCredit(tx, deps, n))).outcome;
+    return (await deps.db.transaction((tx) => matchAndCredit(tx, deps, n, accountId))).outcome;
   } catch (e) {
     if (!isUniqueViolation(e, 'purchases_mpesa_receipt_key')) throw e;
     return 'duplicate';

@@ -26,6 +26,8 @@ export interface CreditInput {
   paidAmountKes: number | null;
   source: CreditSource;
   resultDesc?: string;
+  /** The payment account M-Pesa says the money went to (C2B, Transaction Status), when known. */
+  accountId?: number;
 }
 
 export type CreditResult =
@@ -68,7 +70,8 @@ export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promis
   const now = deps.clock.now();
   const claimed = await query<Claimed>(
     tx,
-    sql`UPDATE purchases p SET updated_at = ${now}
+    sql`UPDATE purchases p SET updated_at = ${now},
+               payment_account_id = coalesce(${input.accountId ?? null}::int, p.payment_account_id)
         FROM plans pl
         WHERE p.id = ${input.purchaseId} AND pl.id = p.plan_id AND p.status IN (${inList(sourcesOf('paid'))})
         RETURNING p.id, p.ref, p.plan_id, pl.name AS plan_name, pl.name_sw AS plan_name_sw, p.phone, p.mac,

@@ -8,7 +8,8 @@ import type { Config } from '../config.ts';
 import { type Database, query } from '../db/open.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Sealer } from '../lib/seal.ts';
-import type { EffectiveMpesa, LiveSettings } from '../settings/index.ts';
+import type { EffectiveMpesa } from '../settings/index.ts';
+import type { LiveAccounts } from './accounts/live.ts';
 import {
   type CachedToken,
   createDarajaClient,
@@ -95,22 +96,23 @@ const notConfigured = (field: string) => ({
 });
 
 /**
- * The app's Daraja client. Every call takes the M-Pesa settings in force at that moment
- * (settings.mpesa(): environment, then dashboard, then default), so a save in the dashboard is
- * used by the next push on every node. The wire client for one set of credentials is kept until
- * they change; tokens are per consumer key and base URL, shared by all nodes in the database.
+ * One payment account's Daraja client. Every call takes that account's settings in force at that
+ * moment (for the default account: environment, then dashboard, then default), so a save in the
+ * dashboard is used by the next push on every node. The wire client for one set of credentials is
+ * kept until they change; tokens are per consumer key and base URL, shared by all nodes in the
+ * database (two accounts of one Daraja app share its token).
  */
 export function createAppDaraja(o: {
   config: Config;
   database: Database;
   sealer: Sealer;
   clock: Clock;
-  settings: LiveSettings;
+  mpesa: () => Promise<EffectiveMpesa>;
 }): DarajaClient {
   let current: { fingerprint: string; client: DarajaClient } | null = null;
 
   async function client(): Promise<DarajaClient | ReturnType<typeof notConfigured>> {
-    const m = await o.settings.mpesa();
+    const m = await o.mpesa();
     const missing = mpesaMissing(m);
     if (missing) return notConfigured(missing);
     const base = darajaBaseUrl(o.config, m.environment);
@@ -118,7 +120,11 @@ export function createAppDaraja(o: {
       .update(JSON.stringify([base, m.shortcode, m.type, m.till, m.consumerKey, m.consumerSecret, m.passkey]))
       .digest('hex');
     if (current?.fingerprint === fingerprint) return current.client;
-    const id = createHash('sha256').update(`${base}|${m.consumerKey}`).digest('hex').slice(0, 16);
+    // A token belongs to a key and its secret: a new secret (a fix, or a typo) gets its own.
+    const id = createHash('sha256')
+      .update(`${base}|${m.consumerKey}|${m.consumerSecret}`)
+      .digest('hex')
+      .slice(0, 16);
     const c = createDarajaClient({
       baseUrl: base,
       consumerKey: m.consumerKey,
@@ -170,6 +176,25 @@ export function createAppDaraja(o: {
       const c = await client();
       return isClient(c) ? c.token() : c;
     },
+  };
+}
+
+/** A Daraja client per payment account (`null` = the default account), each kept once built. */
+export function createAccountDarajas(o: {
+  config: Config;
+  database: Database;
+  sealer: Sealer;
+  clock: Clock;
+  accounts: LiveAccounts;
+}): (accountId: number | null) => DarajaClient {
+  const clients = new Map<number | null, DarajaClient>();
+  return (accountId) => {
+    let c = clients.get(accountId);
+    if (!c) {
+      c = createAppDaraja({ ...o, mpesa: () => o.accounts.get(accountId) });
+      clients.set(accountId, c);
+    }
+    return c;
   };
 }
 

@@ -26,6 +26,8 @@ export interface PurchaseView {
   phone: string | null;
   code: string | null;
   accessCodeId: string | null;
+  /** The payment account it is paid to (null: a cash sale). */
+  accountId: number | null;
   createdAt: Date;
   paidAt: Date | null;
 }
@@ -36,7 +38,7 @@ async function load(deps: Deps, id: string, lang: 'en' | 'sw'): Promise<Purchase
   const r = (
     await query<Record<string, any>>(
       deps.db,
-      sql`SELECT p.id, p.ref, p.status, p.result_code, p.amount_kes, p.phone, p.access_code_id, p.created_at, p.paid_at,
+      sql`SELECT p.id, p.ref, p.status, p.result_code, p.amount_kes, p.phone, p.access_code_id, p.created_at, p.paid_at, p.payment_account_id,
                  pl.id AS plan_id, pl.name AS plan_name, pl.price_kes, pl.duration_seconds, ac.code_sealed
           FROM purchases p JOIN plans pl ON pl.id = p.plan_id
           LEFT JOIN access_codes ac ON ac.id = p.access_code_id
@@ -63,6 +65,7 @@ async function load(deps: Deps, id: string, lang: 'en' | 'sw'): Promise<Purchase
     phone: r.phone ? maskPhone(r.phone) : null,
     code,
     accessCodeId: r.access_code_id,
+    accountId: r.payment_account_id ?? null,
     createdAt: asDate(r.created_at),
     paidAt: r.paid_at ? asDate(r.paid_at) : null,
   };

@@ -44,6 +44,7 @@ interface Due {
   id: string;
   status: 'pending' | 'expired';
   checkout_request_id: string | null;
+  payment_account_id: number | null;
   created_at: unknown;
   expired_at: unknown;
 }
@@ -99,7 +100,7 @@ export async function reconcilePayments(
           WHERE next_check_at <= ${now} AND (status = 'pending' OR status = 'expired') AND channel = 'stk'
           ORDER BY next_check_at LIMIT ${limit}
           FOR UPDATE SKIP LOCKED)
-        RETURNING id, status, checkout_request_id, created_at, expired_at`,
+        RETURNING id, status, checkout_request_id, created_at, expired_at, payment_account_id`,
   );
   report.claimed = due.length;
   let stop = !queriesAllowed;
@@ -116,7 +117,8 @@ export async function reconcilePayments(
       continue;
     }
     report.queried++;
-    const q = await deps.daraja.stkQuery(p.checkout_request_id);
+    // Asked of the account that pushed it: another shortcode's query would not know the id.
+    const q = await deps.darajaFor(p.payment_account_id).stkQuery(p.checkout_request_id);
     if (!q.ok && q.error.kind === 'rate_limited') {
       report.rateLimited = true;
       stop = true;

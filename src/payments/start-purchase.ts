@@ -14,6 +14,7 @@ import { normalizeMac } from '../lib/mac.ts';
 import { maskPhone, nonMpesaNetwork, normalizePhone } from '../lib/phone.ts';
 import { getPlanForSale } from '../plans/index.ts';
 import type { DarajaError } from '../protocols/daraja/errors.ts';
+import { accountForRouter } from './accounts/resolve.ts';
 import { callbackUrls } from './daraja.ts';
 import { firstCheckAt } from './reconcile.ts';
 import { newRef } from './ref.ts';
@@ -55,6 +56,8 @@ export async function startPurchase(
   const plan = await getPlanForSale(deps.db, input.planId);
   if (!plan) throw new AppError('not_found', 'That package is not on sale. Please pick another one.');
   await checkRouter(deps, input.routerId);
+  // The account of the router the customer is on (its own, its site's, else the default).
+  const accountId = (await deps.accounts.get(await accountForRouter(deps.db, input.routerId))).accountId;
 
   const now = deps.clock.now();
   const open = await query(
@@ -87,10 +90,10 @@ export async function startPurchase(
     try {
       await deps.db.execute(
         sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, purpose, status, mac, ip, router_id,
-                                   recipient_phone, lang, next_check_at, created_at, updated_at)
+                                   recipient_phone, lang, next_check_at, created_at, updated_at, payment_account_id)
             VALUES (${id}, ${newRef()}, ${plan.id}, ${phone}, ${plan.priceKes}, 'stk', ${input.purpose ?? 'access'}, 'pending',
                     ${mac}, ${input.ip ?? null}, ${input.routerId ?? null}, ${recipient}, ${input.lang ?? null},
-                    ${firstCheckAt(deps, now)}, ${now}, ${now})`,
+                    ${firstCheckAt(deps, now)}, ${now}, ${now}, ${accountId})`,
       );
       break;
     } catch (e) {
@@ -102,7 +105,7 @@ export async function startPurchase(
   const ref = (await query<{ ref: string }>(deps.db, sql`SELECT ref FROM purchases WHERE id = ${id}`))[0]!
     .ref;
 
-  const push = await deps.daraja.stkPush({
+  const push = await deps.darajaFor(accountId).stkPush({
     amountKes: plan.priceKes,
     phone,
     callbackUrl: callbackUrls(deps.config).stk,

@@ -32,6 +32,7 @@ export interface PurchaseState {
   phone: string;
   code: string | null;
   accessCodeId: string | null;
+  accountId: number | null;
   createdAt: Date;
 }
 
@@ -103,6 +104,7 @@ export async function getPurchase(deps: Deps, id: string, lang: Lang): Promise<P
       phone: v.phone ?? '',
       code: v.code,
       accessCodeId: v.accessCodeId,
+      accountId: v.accountId,
       createdAt: v.createdAt,
     };
   } catch (e) {
@@ -157,6 +159,7 @@ export function recoverByReceipt(
         receipt: input.receipt,
         mac: input.mac,
         ip: input.ip ?? null,
+        routerId: input.routerId,
       });
       if (c.state === 'checking') return { ok: false, reason: 'receipt_checking' };
       if (c.state === 'already_claimed' || c.state === 'not_ours')
@@ -202,8 +205,8 @@ export async function recoverBySms(
 
 /** What to type in the M-Pesa menu for this purchase: the purchase ref is the Paybill account. */
 export async function paybillFor(deps: Deps, p: PurchaseState): Promise<PaybillInfo> {
-  // The account in force now (a dashboard change shows on the next page).
-  const m = await deps.settings.mpesa();
+  // The purchase's own account, as in force now (a dashboard change shows on the next page).
+  const m = await deps.accounts.get(p.accountId);
   if (m.type === 'till')
     return { type: 'till', number: m.till ?? m.shortcode, account: null, amountKes: p.amountKes };
   return { type: 'paybill', number: m.shortcode, account: p.ref, amountKes: p.amountKes };

@@ -91,12 +91,20 @@ const EXPECT: Record<string, ReturnType<typeof A>> = {
   'PUT /api/admin/settings/alerts': OWNER,
   'GET /api/admin/exports/purchases.csv': MANAGE,
   'GET /api/admin/exports/customers.csv': MANAGE,
+  'GET /api/admin/payment-accounts': MANAGE,
+  'POST /api/admin/payment-accounts': OWNER,
+  'PATCH /api/admin/payment-accounts/:id': OWNER,
+  'POST /api/admin/payment-accounts/:id/test': OWNER,
+  'POST /api/admin/payment-accounts/:id/register-urls': OWNER,
+  'POST /api/admin/payment-accounts/:id/pull': OWNER,
+  'GET /api/admin/first-run': MANAGE,
+  'POST /api/admin/first-run': OWNER,
 };
 
 /** Concrete URLs: ids that do not exist (404 after the checks is still "allowed"). */
 const MISSING_UUID = '00000000-0000-4000-8000-000000000000';
 const url = (path: string) =>
-  path.replace(':id', /plans|routers|staff|customers/.test(path) ? '999999' : MISSING_UUID);
+  path.replace(':id', /plans|routers|staff|customers|payment-accounts/.test(path) ? '999999' : MISSING_UUID);
 
 let h: AdminHarness;
 const users: Record<string, number> = {};

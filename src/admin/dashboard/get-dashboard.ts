@@ -26,6 +26,8 @@ export interface Dashboard {
   revenuePerDay: { day: string; kes: number; payments: number }[];
   revenuePerPlan: { planId: number; name: string; kes: number; payments: number }[];
   revenuePerRouter: { routerId: number | null; name: string; kes: number; payments: number }[];
+  /** By M-Pesa payment account (Paybill or Till); cash sales are the `null` row. */
+  revenuePerAccount: { accountId: number | null; name: string; kes: number; payments: number }[];
   sessions: {
     active: number;
     activePerRouter: { routerId: number | null; name: string; active: number }[];
@@ -46,15 +48,17 @@ export interface Dashboard {
 }
 
 export const DASHBOARD_QUERIES = {
-  // One pass over the paid purchases of the range gives all three revenue breakdowns.
+  // One pass over the paid purchases of the range gives all four revenue breakdowns.
   revenue: (from: Date) =>
     sql`SELECT GROUPING(${eatDay('p.paid_at')}) AS g_day, GROUPING(p.plan_id) AS g_plan,
-               ${eatDay('p.paid_at')}::text AS day, p.plan_id, p.router_id,
+               GROUPING(p.router_id) AS g_router,
+               ${eatDay('p.paid_at')}::text AS day, p.plan_id, p.router_id, p.payment_account_id,
                sum(coalesce(p.paid_amount_kes, p.amount_kes))::bigint AS kes, count(*)::int AS n
         FROM purchases p WHERE p.status = 'paid' AND p.paid_at >= ${from}
-        GROUP BY GROUPING SETS ((${eatDay('p.paid_at')}), (p.plan_id), (p.router_id))`,
+        GROUP BY GROUPING SETS ((${eatDay('p.paid_at')}), (p.plan_id), (p.router_id), (p.payment_account_id))`,
   names: () =>
-    sql`SELECT 'plan' AS kind, id, name FROM plans UNION ALL SELECT 'router', id, name FROM routers`,
+    sql`SELECT 'plan' AS kind, id, name FROM plans UNION ALL SELECT 'router', id, name FROM routers
+        UNION ALL SELECT 'account', id, name FROM payment_accounts`,
   activeSessions: () =>
     sql`SELECT s.router_id, r.name, count(*)::int AS n FROM sessions s LEFT JOIN routers r ON r.id = s.router_id
         WHERE s.status = 'active' GROUP BY s.router_id, r.name ORDER BY n DESC`,
@@ -92,9 +96,11 @@ export async function getDashboard(deps: Deps, o: { days: number }): Promise<Das
   const revenue = await query<{
     g_day: number;
     g_plan: number;
+    g_router: number;
     day: string | null;
     plan_id: number | null;
     router_id: number | null;
+    payment_account_id: number | null;
     kes: unknown;
     n: number;
   }>(db, q.revenue(from));
@@ -115,7 +121,12 @@ export async function getDashboard(deps: Deps, o: { days: number }): Promise<Das
   const nameOf = new Map(names.map((r) => [`${r.kind}:${r.id}`, r.name]));
   const perDay = revenue.filter((r) => Number(r.g_day) === 0);
   const perPlan = revenue.filter((r) => Number(r.g_day) === 1 && Number(r.g_plan) === 0);
-  const perRouter = revenue.filter((r) => Number(r.g_day) === 1 && Number(r.g_plan) === 1);
+  const perRouter = revenue.filter(
+    (r) => Number(r.g_day) === 1 && Number(r.g_plan) === 1 && Number(r.g_router) === 0,
+  );
+  const perAccount = revenue.filter(
+    (r) => Number(r.g_day) === 1 && Number(r.g_plan) === 1 && Number(r.g_router) === 1,
+  );
   const byKes = (a: { kes: unknown }, b: { kes: unknown }) => Number(b.kes) - Number(a.kes);
 
   const today = eatDate(now);
@@ -162,6 +173,15 @@ export async function getDashboard(deps: Deps, o: { days: number }): Promise<Das
         r.router_id === null
           ? 'No router (cash / vouchers)'
           : (nameOf.get(`router:${r.router_id}`) ?? `Router ${r.router_id}`),
+      kes: Number(r.kes),
+      payments: Number(r.n),
+    })),
+    revenuePerAccount: perAccount.sort(byKes).map((r) => ({
+      accountId: r.payment_account_id,
+      name:
+        r.payment_account_id === null
+          ? 'Cash'
+          : (nameOf.get(`account:${r.payment_account_id}`) ?? `Account ${r.payment_account_id}`),
       kes: Number(r.kes),
       payments: Number(r.n),
     })),

@@ -124,6 +124,16 @@ export type BrandingInput = z.input<typeof brandingSchema>;
 export type MpesaInput = z.input<typeof mpesaSchema>;
 export type SmsInput = z.input<typeof smsSchema>;
 
+export type PaymentAccount = Json<import('../payment-accounts/manage-accounts.ts').PaymentAccountView>;
+export type PaymentAccountInput = z.input<
+  typeof import('../payment-accounts/manage-accounts.ts').accountInput
+>;
+export type PaymentAccountPatch = z.input<
+  typeof import('../payment-accounts/manage-accounts.ts').accountPatch
+>;
+export type FirstRunChecklist = Json<import('../first-run/checklist.ts').Checklist>;
+export type FirstRunChange = z.input<typeof import('../first-run/checklist.ts').checklistChange>;
+
 export type Staff = Json<StaffView>;
 export type StaffInput = z.input<typeof createStaffBody>;
 export type StaffPatch = z.input<typeof patchStaffBody>;

@@ -1,12 +1,13 @@
 /**
- * The Settings page's buttons: test the M-Pesa credentials (fetch an OAuth token), register the
- * C2B URLs for the account in force, and send a test SMS. Each answers in plain words, with
+ * The Settings and Payment accounts pages' buttons: test an account's M-Pesa credentials (fetch
+ * an OAuth token), register its C2B URLs, and send a test SMS. Each answers in plain words, with
  * Daraja's or the provider's own answer beside it; a failure is a result, never an error page.
  */
 import type { Deps } from '../../app/deps.ts';
 import { normalizePhone } from '../../lib/phone.ts';
 import { AppError } from '../../lib/errors.ts';
-import { callbackUrls, explainDarajaError } from '../../payments/index.ts';
+import { accountOrDefault, callbackUrls, explainDarajaError } from '../../payments/index.ts';
+import { markTested } from '../payment-accounts/manage-accounts.ts';
 
 export interface CheckResult {
   ok: boolean;
@@ -15,15 +16,18 @@ export interface CheckResult {
   answer: string | null;
 }
 
-export async function testMpesa(deps: Deps): Promise<CheckResult> {
-  const m = await deps.settings.mpesa();
-  const t = await deps.daraja.token();
-  if (t.ok)
+/** `accountId` null: the default account (the settings in force). */
+export async function testMpesa(deps: Deps, accountId: number | null = null): Promise<CheckResult> {
+  const m = await accountOrDefault(deps.accounts, accountId);
+  const t = await deps.darajaFor(m.accountId).token();
+  if (t.ok) {
+    await markTested(deps, m.accountId);
     return {
       ok: true,
-      message: `Daraja accepted the consumer key and secret (${m.environment}).`,
+      message: `Daraja accepted the consumer key and secret of ${m.name} (${m.environment}).`,
       answer: null,
     };
+  }
   return {
     ok: false,
     message: explainDarajaError(t.error, m.environment),
@@ -31,18 +35,17 @@ export async function testMpesa(deps: Deps): Promise<CheckResult> {
   };
 }
 
-export async function registerMpesaUrls(deps: Deps): Promise<CheckResult> {
-  const m = await deps.settings.mpesa();
+export async function registerMpesaUrls(deps: Deps, accountId: number | null = null): Promise<CheckResult> {
+  const m = await accountOrDefault(deps.accounts, accountId);
   const urls = callbackUrls(deps.config);
-  const r = await deps.daraja.registerC2bUrls({
+  const r = await deps.darajaFor(m.accountId).registerC2bUrls({
     confirmationUrl: urls.c2bConfirm,
     validationUrl: urls.c2bValidate,
   });
   if (r.ok)
     return {
       ok: true,
-      message:
-        'Daraja registered the payment notification URLs: Paybill and Till payments made by hand now reach Wavu.',
+      message: `Daraja registered the payment notification URLs for ${m.name}: Paybill and Till payments made by hand now reach Wavu.`,
       answer: r.responseDescription,
     };
   return {

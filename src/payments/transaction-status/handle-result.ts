@@ -11,6 +11,7 @@ import type { Deps } from '../../app/deps.ts';
 import { isUniqueViolation, query, type Tx } from '../../db/open.ts';
 import { normalizePhone } from '../../lib/phone.ts';
 import { parseTransactionStatusResult, type TransactionStatusResult } from '../../protocols/daraja/index.ts';
+import { ourShortcodes } from '../accounts/resolve.ts';
 import { creditInTx } from '../credit.ts';
 import { newRef } from '../ref.ts';
 import { secretMatches } from '../secret.ts';
@@ -70,8 +71,8 @@ export async function applyEarlyResult(deps: Deps, conversationId: string): Prom
 }
 
 async function apply(deps: Deps, r: TransactionStatusResult, timedOut: boolean): Promise<StatusOutcome> {
-  const m = await deps.settings.mpesa();
-  const ours = m.type === 'till' && m.till ? m.till : m.shortcode;
+  // Every receiving number of ours, each with its account (read before the transaction).
+  const ours = await ourShortcodes(deps.accounts);
   try {
     return await deps.db.transaction((tx) => settle(tx, deps, r, timedOut, ours));
   } catch (e) {
@@ -126,7 +127,7 @@ async function settle(
   deps: Deps,
   r: TransactionStatusResult,
   timedOut: boolean,
-  ourShortcode: string,
+  ours: Map<string, number>,
 ): Promise<StatusOutcome> {
   const check = await findCheck(tx, r);
   if (!check) {
@@ -149,7 +150,8 @@ async function settle(
   if (r.receipt !== check.receipt) return done('not_ours');
   if (r.status !== 'Completed') return done('not_found');
   const creditShortcode = /^\s*(\d{5,8})\b/.exec(r.creditParty ?? '')?.[1];
-  if (creditShortcode !== ourShortcode) return done('not_ours');
+  const accountId = creditShortcode === undefined ? undefined : ours.get(creditShortcode);
+  if (accountId === undefined) return done('not_ours');
   const amount = r.amountKes;
   const [plan] =
     amount === null
@@ -180,8 +182,8 @@ async function settle(
     purchaseId = randomUUID();
     const now = deps.clock.now();
     await tx.execute(
-      sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, purpose, status, created_at, updated_at)
-          VALUES (${purchaseId}, ${newRef()}, ${plan.id}, ${phone}, ${amount}, 'c2b', 'access', 'pending', ${now}, ${now})`,
+      sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, purpose, status, created_at, updated_at, payment_account_id)
+          VALUES (${purchaseId}, ${newRef()}, ${plan.id}, ${phone}, ${amount}, 'c2b', 'access', 'pending', ${now}, ${now}, ${accountId})`,
     );
   }
   const c = await creditInTx(tx, deps, {
@@ -189,6 +191,7 @@ async function settle(
     receipt: check.receipt,
     paidAmountKes: amount,
     source: 'transaction_status',
+    accountId,
   });
   if (c.outcome === 'credited') return done('credited', purchaseId);
   return done('already_claimed', c.outcome === 'already_paid' ? purchaseId : null);

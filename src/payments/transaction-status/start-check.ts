@@ -11,6 +11,8 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
 import { isUniqueViolation, query } from '../../db/open.ts';
 import { securityCredential } from '../../protocols/daraja/index.ts';
+import { receivingShortcode } from '../accounts/live.ts';
+import { accountForRouter } from '../accounts/resolve.ts';
 import { applyEarlyResult } from './handle-result.ts';
 import { statusCallbackUrls } from './urls.ts';
 
@@ -27,7 +29,8 @@ export type StartCheckResult =
 
 export async function startStatusCheck(
   deps: Deps,
-  input: { receipt: string; mac: string | null; ip: string | null },
+  /** `routerId`: the router the customer is on; its payment account's initiator asks. */
+  input: { receipt: string; mac: string | null; ip: string | null; routerId?: number | null },
 ): Promise<StartCheckResult> {
   const receipt = input.receipt.toUpperCase().replace(/\s/g, '');
   if (!/^[A-Z0-9]{10}$/.test(receipt)) return { state: 'unavailable', reason: 'not a receipt' };
@@ -60,7 +63,7 @@ export async function startStatusCheck(
   )
     return { state: 'too_many' };
 
-  const m = await deps.settings.mpesa();
+  const m = await deps.accounts.get(await accountForRouter(deps.db, input.routerId));
   if (!m.initiatorName || !m.initiatorPassword || !m.shortcode) {
     deps.log.error('Transaction Status needs the initiator name and password (Settings → M-Pesa)');
     return { state: 'unavailable', reason: 'initiator not set' };
@@ -75,18 +78,19 @@ export async function startStatusCheck(
   try {
     await query(
       deps.db,
-      sql`INSERT INTO status_checks (id, receipt, mac, ip, created_at) VALUES (${id}, ${receipt}, ${input.mac}, ${input.ip}, ${now})`,
+      sql`INSERT INTO status_checks (id, receipt, mac, ip, created_at, payment_account_id)
+          VALUES (${id}, ${receipt}, ${input.mac}, ${input.ip}, ${now}, ${m.accountId})`,
     );
   } catch (e) {
     if (!isUniqueViolation(e, 'status_checks_one_open_per_receipt')) throw e;
     return { state: 'checking', checkId: (await openCheck(deps, receipt))! };
   }
   const urls = statusCallbackUrls(deps.config);
-  const ack = await deps.daraja.transactionStatus({
+  const ack = await deps.darajaFor(m.accountId).transactionStatus({
     initiator: m.initiatorName,
     securityCredential: cred.credential,
     transactionId: receipt,
-    partyA: m.type === 'till' && m.till ? m.till : m.shortcode,
+    partyA: receivingShortcode(m),
     resultUrl: urls.result,
     queueTimeOutUrl: urls.timeout,
   });

@@ -116,6 +116,15 @@ export const DEMO_MERCHANT: SimMerchant = {
   tills: ['174380'],
 };
 
+/**
+ * A second business in demo (payment accounts): a Till 300501 whose store number is 300500, on
+ * its own Daraja app. Made-up numbers, accepted only by the simulator.
+ */
+export const DEMO_SECOND_ACCOUNT = {
+  app: { consumerKey: 'demo-till-consumer-key', consumerSecret: 'demo-till-consumer-secret' } as SimApp,
+  merchant: { shortcode: '300500', passkey: 'demo-till-passkey-300500', tills: ['300501'] } as SimMerchant,
+};
+
 export interface StkTxn {
   checkoutRequestId: string;
   merchantRequestId: string;

@@ -4,7 +4,7 @@
  * each prompt on the phone page; magic phone numbers (outcomes.ts) give instant outcomes.
  */
 import type { Module } from '../../app/module.ts';
-import { DarajaSim, type DarajaSimOptions } from './engine.ts';
+import { DarajaSim, type DarajaSimOptions, DEMO_SECOND_ACCOUNT } from './engine.ts';
 import { phonePageRoutes } from './phone-page.ts';
 import { darajaSimRoutes } from './routes.ts';
 
@@ -17,8 +17,12 @@ export function darajaSimModule(o: { sim?: DarajaSim; options?: DarajaSimOptions
       const sim =
         o.sim ??
         new DarajaSim({
-          apps: [{ consumerKey: m.consumerKey, consumerSecret: m.consumerSecret }],
-          merchants: [{ shortcode: m.shortcode, passkey: m.passkey, tills: m.till ? [m.till] : ['174380'] }],
+          // The demo's own account, and a second business's Till to try payment accounts with.
+          apps: [{ consumerKey: m.consumerKey, consumerSecret: m.consumerSecret }, DEMO_SECOND_ACCOUNT.app],
+          merchants: [
+            { shortcode: m.shortcode, passkey: m.passkey, tills: m.till ? [m.till] : ['174380'] },
+            DEMO_SECOND_ACCOUNT.merchant,
+          ],
           defaultPlan: { kind: 'manual' },
           autoDelayMs: 3_000,
           ...o.options,

@@ -8,11 +8,14 @@ import type { Permission } from '../../../src/admin/http/api-types.ts';
 import { post } from './api.ts';
 import { Shell } from './components/layout.tsx';
 import { useCan, useMe, useSignedOutWatch, useSwitchAccount } from './hooks/api/account.ts';
+import { useFirstRun } from './hooks/api/payment-accounts.ts';
 import { usePath } from './lib/routing.ts';
 import { AccountPage } from './pages/account.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import { CustomersPage } from './pages/customers.tsx';
 import { DashboardPage } from './pages/dashboard.tsx';
+import { FirstRunPage } from './pages/first-run.tsx';
+import { PaymentAccountsPage } from './pages/payment-accounts.tsx';
 import { LoginPage } from './pages/login.tsx';
 import { PlansPage } from './pages/plans.tsx';
 import { PurchasesPage } from './pages/purchases/index.tsx';
@@ -48,6 +51,13 @@ const PAGES: { id: string; label: string; needs: Permission; Page: ComponentType
   { id: 'plans', label: 'Plans', needs: 'GET /api/admin/plans', Page: PlansPage },
   { id: 'routers', label: 'Routers', needs: 'GET /api/admin/routers', Page: RoutersPage },
   { id: 'settings', label: 'Settings', needs: 'GET /api/admin/settings', Page: SettingsPage },
+  {
+    id: 'payment-accounts',
+    label: 'Payment accounts',
+    needs: 'GET /api/admin/payment-accounts',
+    Page: PaymentAccountsPage,
+  },
+  { id: 'setup', label: 'Setup', needs: 'GET /api/admin/first-run', Page: FirstRunPage },
   { id: 'staff', label: 'Staff', needs: 'GET /api/admin/staff', Page: StaffPage },
   { id: 'audit', label: 'Audit log', needs: 'GET /api/admin/audit', Page: AuditPage },
 ];
@@ -58,10 +68,14 @@ export function App() {
   const can = useCan();
   const switchAccount = useSwitchAccount();
   useSignedOutWatch();
+  // Right after the owner account is created (and until the list is closed or complete), the
+  // landing page is the setup checklist.
+  const checklist = useFirstRun(!!me.data && can('GET /api/admin/first-run'));
+  const firstRunOpen = !!checklist.data && !checklist.data.closed && !checklist.data.complete;
 
   if (me.isLoading) return <p className="center muted">Loading…</p>;
   if (!me.data) return <LoginPage onSignedIn={switchAccount} />;
-  const [page = 'dashboard', id] = path.split('/');
+  const [page = firstRunOpen ? 'setup' : 'dashboard', id] = path.split('/');
   const visible = PAGES.filter((p) => can(p.needs));
   const current = visible.find((p) => p.id === page) ?? visible[0]!;
   const signOut = async () => {

@@ -2,16 +2,22 @@ import { useState } from 'react';
 import { BarChart, Kpi } from '../components/charts.tsx';
 import { ErrorNote } from '../components/feedback.tsx';
 import { Table } from '../components/tables.tsx';
+import type { PageProps } from '../app.tsx';
+import { useCan } from '../hooks/api/account.ts';
 import { useDashboard } from '../hooks/api/dashboard.ts';
+import { useFirstRun } from '../hooks/api/payment-accounts.ts';
+import { MissingSetup } from './first-run.tsx';
 import { kes } from '../lib/format.ts';
 
 /** A count by status; a status with none may be left out. */
 const n = (x: number | undefined) => x ?? 0;
 
-export function DashboardPage() {
+export function DashboardPage({ go }: PageProps) {
   const [days, setDays] = useState(30);
   const q = useDashboard(days);
   const d = q.data;
+  const can = useCan();
+  const setup = useFirstRun(can('GET /api/admin/first-run'));
   return (
     <section>
       <div className="bar-head">
@@ -23,6 +29,7 @@ export function DashboardPage() {
         </select>
       </div>
       <ErrorNote error={q.error} />
+      {setup.data && <MissingSetup c={setup.data} go={go} />}
       {!d ? (
         <p className="muted">Loading…</p>
       ) : (
@@ -80,6 +87,18 @@ export function DashboardPage() {
                 rowKey={(r) => String(r.routerId)}
                 columns={[
                   { label: 'Router', cell: (r) => r.name },
+                  { label: 'Sales', cell: (r) => r.payments, className: 'num' },
+                  { label: 'Revenue', cell: (r) => kes(r.kes), className: 'num' },
+                ]}
+              />
+            </div>
+            <div className="card">
+              <h2>Revenue by payment account</h2>
+              <Table
+                rows={d.revenuePerAccount}
+                rowKey={(r) => String(r.accountId)}
+                columns={[
+                  { label: 'Account', cell: (r) => r.name },
                   { label: 'Sales', cell: (r) => r.payments, className: 'num' },
                   { label: 'Revenue', cell: (r) => kes(r.kes), className: 'num' },
                 ]}
