@@ -18,12 +18,28 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { SYSTEM } from '../../src/audit/index.ts';
 import { createAdminUser } from '../../src/admin/auth/users.ts';
 import { CHROMIUM, haveChromium, launchChromium } from '../helpers/browser.ts';
+import { expectNoSeriousAxeIssues, expectRoutesAccessible } from '../helpers/axe.ts';
 
 if (!haveChromium)
   console.warn(`admin browser tests skipped: ${CHROMIUM} not found (apt-get install chromium)`);
 
 const SHOTS = process.env.ADMIN_SCREENSHOTS_DIR ?? '.tmp/admin-screens';
 const OWNER = { username: 'amina', password: 'a long owner password' };
+/** Every page in the nav, plus the account page: each is checked with axe-core below. */
+const ADMIN_PAGES = [
+  'dashboard',
+  'purchases',
+  'vouchers',
+  'sessions',
+  'customers',
+  'troubleshoot',
+  'plans',
+  'routers',
+  'settings',
+  'staff',
+  'audit',
+  'account',
+];
 
 let t: TestDatabase;
 let app: App;
@@ -104,6 +120,7 @@ describe.skipIf(!haveChromium)('admin dashboard in a browser', () => {
     await page.goto(`${base}/admin`);
     await page.getByText('Create the owner account').waitFor();
     await shot('01-setup');
+    await expectNoSeriousAxeIssues(page);
     await page.getByLabel('Username').fill(OWNER.username);
     await page.getByLabel('Password (at least 10 characters)').fill(OWNER.password);
     await page.getByLabel('Password again').fill(OWNER.password);
@@ -133,6 +150,7 @@ describe.skipIf(!haveChromium)('admin dashboard in a browser', () => {
     await page.getByText('Wrong username or password.').waitFor();
     expect(await sessions()).toEqual([]);
     await shot('03-login-wrong');
+    await expectNoSeriousAxeIssues(page);
     await page.getByLabel('Password').fill(OWNER.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
@@ -235,6 +253,21 @@ describe.skipIf(!haveChromium)('admin dashboard in a browser', () => {
         'settings.branding',
       ]),
     );
+  });
+
+  it('has no serious or critical axe-core issue on any page, light and dark', async () => {
+    const one = async (q: ReturnType<typeof sql>) => (await rows<{ id: string }>(q))[0]!.id;
+    const details = [
+      `purchases/${await one(sql`SELECT id FROM purchases WHERE status = 'paid' LIMIT 1`)}`,
+      `vouchers/${await one(sql`SELECT id FROM access_codes LIMIT 1`)}`,
+      `customers/${await one(sql`SELECT id FROM customers LIMIT 1`)}`,
+    ];
+    const urls = [...ADMIN_PAGES, ...details].map((p) => `${base}/admin/${p}`);
+    expect(await page.locator('nav.side a').count()).toBe(ADMIN_PAGES.length - 1);
+    await expectRoutesAccessible(page, urls);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expectRoutesAccessible(page, urls);
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('works on a phone-sized screen and in dark mode', async () => {
