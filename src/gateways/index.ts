@@ -19,7 +19,7 @@ export { routerScript } from './routers/router-script.ts';
 export { type TestRouterResult, testRouter } from './routers/test-router.ts';
 export { updateRouter } from './routers/update-router.ts';
 export { requestSessionsPoll } from './sessions/request-poll.ts';
-export { loginHtml } from './setup-script.ts';
+export { loginHtml, publicUrlWarning } from './setup-script.ts';
 export { parseRosTime } from './agent/report.ts';
 export { OFFLINE_AFTER_MS, agentGrantWaiting } from './registry.ts';
 export { requestGrant } from './grants.ts';
