@@ -32,7 +32,8 @@ Subcommands:
         A MikroTik that Wavu manages over the RouterOS API: Wavu adds a hotspot user per
         code and removes it when time is up.
           --transport api|api-tls|rest   API (8728), API over TLS (8729) or v7 REST over
-                                         HTTPS (443). Default: api
+                                         HTTPS (443). Default: api-tls (the plain
+                                         API sends the password unencrypted)
           --port N                       if not the transport's default
           --username NAME                API user (default: wavu)
           --password PASSWORD            leave out to have a strong one generated; the

@@ -27,7 +27,7 @@ export { type TestRouterResult, testRouter } from './routers/test-router.ts';
 export { updateRouter } from './routers/update-router.ts';
 export { requestSessionsPoll } from './sessions/request-poll.ts';
 export { activeSessionsOf } from './sessions/active-sessions.ts';
-export { loginHtml } from './setup-script.ts';
+export { loginHtml, publicUrlWarning } from './setup-script.ts';
 export { parseRosTime } from './agent/report.ts';
 export { agentGrantWaiting } from './agent/commands.ts';
 export { OFFLINE_AFTER_MS } from './agent/adapter.ts';

@@ -3,6 +3,8 @@
  * login.html that sends every new device to the portal with the hotspot's variables. Both are
  * safe to run/upload again (entries Wavu made are found by their comment and replaced).
  */
+import { isIP } from 'node:net';
+import { isLoopbackHost } from '../lib/loopback.ts';
 import type { RouterRow } from './adapter.ts';
 import { rscString } from './rsc.ts';
 import { DEFAULT_PORTS } from './connections.ts';
@@ -92,6 +94,17 @@ function wireguardLines(r: RouterRow, w: WireguardRouterEnd, step: string): stri
   ];
 }
 
+/**
+ * Why the setup scripts would not work with this PUBLIC_URL, or null. A loopback address (the
+ * demo's http://localhost:3000) puts "localhost" in the router's walled garden and login page:
+ * a phone on the hotspot would look for the portal on itself.
+ */
+export function publicUrlWarning(publicUrl: string): string | null {
+  const host = new URL(publicUrl).hostname;
+  if (!isLoopbackHost(host)) return null;
+  return `PUBLIC_URL is ${publicUrl}, an address only this computer can reach: a router's setup script would send phones to "${host}" (itself). Set PUBLIC_URL to the address routers and phones reach Wavu at, then run the script again.`;
+}
+
 export function setupScript(i: ScriptInput): string {
   const r = i.router;
   const url = new URL(i.publicUrl);
@@ -124,8 +137,20 @@ export function setupScript(i: ScriptInput): string {
     );
   } else if (r.mode === 'api') {
     const user = r.username ?? 'wavu';
-    // Over a tunnel only Wavu's tunnel address may use the API (RouterOS: the service's address list).
-    const only = i.wireguard ? ` address=${i.wireguard.serverAddress}/32` : '';
+    // Only Wavu may use the API service (RouterOS: the service's address list): its tunnel
+    // address, else the PUBLIC_URL host. A loopback PUBLIC_URL (the demo) is no address a router
+    // can see, so the script says to set it rather than locking the service to nothing.
+    const only = i.wireguard
+      ? ` address=${i.wireguard.serverAddress}/32`
+      : isLoopbackHost(portalHost)
+        ? ''
+        : ` address=${isIP(portalHost) ? portalHost : `[:resolve ${rscString(portalHost)}]`}`;
+    if (!only)
+      add(
+        `# PUBLIC_URL (${url.origin}) is this machine's loopback address: set PUBLIC_URL to the address`,
+        '#    routers and phones reach Wavu at, and run the new script; the API service below is then',
+        "#    limited to Wavu's address.",
+      );
     add(
       `${n()} The user Wavu logs in with: API access only, no Winbox, SSH, FTP or web.`,
       `:do { /user group add name=wavu-api policy=read,write,api,rest-api,!local,!telnet,!ssh,!ftp,!reboot,!policy,!test,!winbox,!password,!web,!sniff,!sensitive,!romon comment=${C} } on-error={`,

@@ -4,6 +4,7 @@
  * otherwise make every visitor look local).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { isLoopback } from '../lib/loopback.ts';
 
 export interface MetricsRequest {
   ip: string;
@@ -12,10 +13,6 @@ export interface MetricsRequest {
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
-
-export function isLoopback(ip: string): boolean {
-  return ip === '::1' || /^(::ffff:)?127\./.test(ip);
-}
 
 export function mayReadMetrics(token: string | undefined, r: MetricsRequest): boolean {
   if (token === undefined) return isLoopback(r.ip) && !r.forwarded;

@@ -2,148 +2,28 @@
  * The customer walkthrough in a browser (a 360-wide phone): the links we print, the waiting and
  * failure pages' countdowns, the Paybill page, non-Safaricom numbers and the online page.
  */
-import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCode } from '../../src/access/codes.ts';
-import { issueForPurchase } from '../../src/access/issue-for-purchase.ts';
-import { modules } from '../../src/app/modules.ts';
-import { type App, createApp } from '../../src/app/run.ts';
 import { query } from '../../src/db/open.ts';
-import { callbackUrls } from '../../src/payments/daraja.ts';
-import { OffsetClock } from '../../src/lib/clock.ts';
-import { darajaSimModule } from '../../src/sim/daraja/module.ts';
 import { demoRouterSim } from '../../src/sim/routeros/module.ts';
 import { portalUrl } from '../../src/vouchers/format.ts';
-import { silentLog, testConfig } from '../helpers/app.ts';
-import { CHROMIUM, haveChromium, launchChromium } from '../helpers/browser.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { CHROMIUM, haveChromium } from '../helpers/browser.ts';
+import { portalHarness } from './portal-harness.ts';
 
 if (!haveChromium) process.stderr.write(`\n[portal walkthrough] SKIPPED: no Chromium at ${CHROMIUM}.\n\n`);
 
-let t: TestDatabase;
-let app: App;
-let url: string;
-let browser: Browser;
-const clock = new OffsetClock();
-const contexts: BrowserContext[] = [];
-let deviceNo = 0;
-let phoneNo = 0;
-
-async function device(o: { js?: boolean } = {}) {
-  deviceNo++;
-  const hex = (deviceNo + 16).toString(16).padStart(2, '0').toUpperCase();
-  const context = await browser.newContext({
-    viewport: { width: 360, height: 640 },
-    javaScriptEnabled: o.js !== false,
-  });
-  contexts.push(context);
-  const page = await context.newPage();
-  return { mac: `A4:5E:60:30:40:${hex}`, ip: `10.5.51.${deviceNo + 10}`, page, js: o.js !== false };
-}
-type Device = Awaited<ReturnType<typeof device>>;
-
-function phone(ending?: string): string {
-  phoneNo++;
-  const base = `0712${String(300_000 + deviceNo * 100 + phoneNo).slice(-6)}`;
-  return ending ? base.slice(0, 10 - ending.length) + ending : base;
-}
-
-async function joinWifi(d: Device): Promise<void> {
-  await d.page.goto(`${url}/sim/hotspot/login?mac=${encodeURIComponent(d.mac)}&ip=${d.ip}`);
-  if (!d.js) await d.page.getByRole('button', { name: 'Continue' }).click();
-  await d.page.waitForURL(/\/portal\?/);
-}
-
-async function pay(d: Device, o: { plan: RegExp; phone: string; payLabel?: string }): Promise<void> {
-  await d.page.getByRole('radio', { name: o.plan }).check();
-  await d.page
-    .getByLabel(/M-Pesa/)
-    .first()
-    .fill(o.phone);
-  await d.page.getByRole('button', { name: o.payLabel ?? 'Pay with M-Pesa' }).click();
-}
-
-async function answerOnPhone(number: string, action: 'Pay' | 'Cancel' | 'Wrong PIN' | 'No money') {
-  const ctx = await browser.newContext();
-  contexts.push(ctx);
-  const p = await ctx.newPage();
-  for (let i = 0; i < 100; i++) {
-    await p.goto(`${url}/sim/phone?phone=254${number.slice(1)}`);
-    const button = p.getByRole('button', { name: action, exact: true });
-    if ((await button.count()) > 0) {
-      await button.first().click();
-      await ctx.close();
-      return;
-    }
-    await p.waitForTimeout(100);
-  }
-  throw new Error(`no M-Pesa prompt reached ${number}`);
-}
-
-async function connect(d: Device): Promise<void> {
-  if (d.js) return;
-  const button = d.page.getByRole('button', { name: 'Connect', exact: true });
-  await button.waitFor({ timeout: 30_000 });
-  await button.click();
-}
-
-async function expectOnline(d: Device): Promise<void> {
-  await d.page.getByRole('heading', { name: 'You are online' }).waitFor({ timeout: 30_000 });
-  const active = demoRouterSim()!.router.list('/ip/hotspot/active');
-  expect(active.map((a) => a['mac-address'])).toContain(d.mac);
-}
-
-async function voucherCode(): Promise<string> {
-  const [plan] = await query<{ id: number }>(app.deps.db, sql`SELECT id FROM plans WHERE name = '1 Hour'`);
-  const r = await app.deps.db.transaction((tx) =>
-    issueForPurchase(tx, app.deps, {
-      purchaseId: randomUUID(),
-      planId: plan!.id,
-      phone: null,
-      mac: null,
-      routerId: null,
-      purpose: 'voucher',
-    }),
-  );
-  return r.code;
-}
+const h = portalHarness({
+  macPrefix: 'A4:5E:60:30:40',
+  ipPrefix: '10.5.51',
+  phoneBase: 300_000,
+  viewport: { width: 360, height: 640 },
+});
+const { clock, device, phone, joinWifi, pay, answerOnPhone, connect, expectOnline, voucherCode } = h;
 
 describe.skipIf(!haveChromium)('customer walkthrough in a browser', () => {
-  beforeAll(async () => {
-    t = await createTestDatabase();
-    const config = testConfig();
-    app = await createApp({
-      config,
-      roles: ['serve', 'worker'],
-      log: silentLog(),
-      database: t.database,
-      clock,
-      modules: [
-        ...modules.filter((m) => m.name !== 'sim-daraja'),
-        darajaSimModule({ options: { now: () => clock.now() } }),
-      ],
-      workerOptions: { pollMs: 100 },
-    });
-    url = app.url!.replace('0.0.0.0', '127.0.0.1');
-    config.publicUrl = url;
-    config.mpesa.baseUrl = `${url}/sim/daraja`;
-    // The demo registers its C2B URLs shortly after start, maybe before the address above was set.
-    const urls = callbackUrls(config);
-    await app.deps.daraja.registerC2bUrls({
-      confirmationUrl: urls.c2bConfirm,
-      validationUrl: urls.c2bValidate,
-    });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await app?.stop();
-    await t?.drop();
-  });
+  beforeAll(h.start);
+  afterAll(h.stop);
 
   it('refuses Airtel and Telkom numbers, naming M-Pesa, in both languages and on the API', async () => {
     const d = await device();
@@ -170,12 +50,15 @@ describe.skipIf(!haveChromium)('customer walkthrough in a browser', () => {
       expect(d.page.url()).not.toContain('/portal/wait/');
     }
     const [{ n }] = (await query<{ n: number }>(
-      app.deps.db,
+      h.app.deps.db,
       sql`SELECT count(*)::int AS n FROM purchases WHERE phone IN ('254733123456', '254750123456', '254770123456')`,
     )) as [{ n: number }];
     expect(n).toBe(0);
-    const [plan] = await query<{ id: number }>(app.deps.db, sql`SELECT id FROM plans WHERE name = '1 Hour'`);
-    const api = await fetch(`${url}/api/purchases`, {
+    const [plan] = await query<{ id: number }>(
+      h.app.deps.db,
+      sql`SELECT id FROM plans WHERE name = '1 Hour'`,
+    );
+    const api = await fetch(`${h.url}/api/purchases`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ planId: plan!.id, phone: '0780123456' }),
@@ -189,7 +72,7 @@ describe.skipIf(!haveChromium)('customer walkthrough in a browser', () => {
       await expect
         .poll(async () => {
           const rows = await query<{ body: string }>(
-            app.deps.db,
+            h.app.deps.db,
             sql`SELECT m.body FROM sms_messages m JOIN purchases p ON p.id = m.purchase_id
                 WHERE p.phone = ${`254${number.slice(1)}`} AND m.template = 'receipt'`,
           );
@@ -197,7 +80,7 @@ describe.skipIf(!haveChromium)('customer walkthrough in a browser', () => {
         })
         .toBe(1);
       const [row] = await query<{ body: string }>(
-        app.deps.db,
+        h.app.deps.db,
         sql`SELECT m.body FROM sms_messages m JOIN purchases p ON p.id = m.purchase_id
             WHERE p.phone = ${`254${number.slice(1)}`} AND m.template = 'receipt'`,
       );
@@ -230,7 +113,7 @@ describe.skipIf(!haveChromium)('customer walkthrough in a browser', () => {
         // Scanned before joining the WiFi's login page: the printed link, nothing else.
         const code = await voucherCode();
         const d = await device({ js });
-        await d.page.goto(portalUrl(url, code));
+        await d.page.goto(portalUrl(h.url, code));
         expect(await d.page.getByLabel('Voucher code').inputValue()).toBe(code);
         // The hotspot then sends the device to the portal: the code is still in the box.
         await joinWifi(d);
@@ -243,7 +126,7 @@ describe.skipIf(!haveChromium)('customer walkthrough in a browser', () => {
         const old = await voucherCode();
         const e = await device({ js });
         await e.page.goto(
-          `${url}/portal?code=${old}&mac=${encodeURIComponent(e.mac)}&ip=${e.ip}&router=demo-router`,
+          `${h.url}/portal?code=${old}&mac=${encodeURIComponent(e.mac)}&ip=${e.ip}&router=demo-router`,
         );
         expect(await e.page.getByLabel('Voucher code').inputValue()).toBe(old);
         await e.page.getByRole('button', { name: 'Connect' }).click();
@@ -306,7 +189,7 @@ describe.skipIf(!haveChromium)('customer walkthrough in a browser', () => {
           const meta = await d.page.locator('meta[http-equiv=refresh]').getAttribute('content');
           expect(meta).toMatch(new RegExp(`^${wait};url=/portal/wait/`));
           expect(meta).not.toContain('e=wait');
-          await d.page.goto(`${url}${meta!.split(';url=')[1]}`);
+          await d.page.goto(`${h.url}${meta!.split(';url=')[1]}`);
           expect(await retry.isEnabled()).toBe(true);
         }
         await retry.click();
@@ -335,10 +218,9 @@ describe.skipIf(!haveChromium)('customer walkthrough in a browser', () => {
         await d.page.getByText('Pay only once').waitFor();
         const account = await d.page.locator('dd.big').nth(1).innerText();
         // The customer pays from the M-Pesa menu on the handset, ignoring the prompt.
-        const handset = await browser.newContext();
-        contexts.push(handset);
+        const handset = await h.context();
         const hp = await handset.newPage();
-        await hp.goto(`${url}/sim/phone?phone=254${number.slice(1)}`);
+        await hp.goto(`${h.url}/sim/phone?phone=254${number.slice(1)}`);
         await hp.getByPlaceholder('account').fill(account);
         await hp.getByPlaceholder('amount').fill('100');
         await hp.getByRole('button', { name: 'Send' }).click();
@@ -357,11 +239,11 @@ describe.skipIf(!haveChromium)('customer walkthrough in a browser', () => {
         await connect(d);
         await expectOnline(d);
         const [row] = await query<{ code_sealed: string; expires_at: unknown }>(
-          app.deps.db,
+          h.app.deps.db,
           sql`SELECT c.code_sealed, c.expires_at FROM purchases p JOIN access_codes c ON c.id = p.access_code_id
               WHERE p.phone = ${`254${number.slice(1)}`} AND p.status = 'paid'`,
         );
-        const code = formatCode(app.deps.sealer.unseal(row!.code_sealed));
+        const code = formatCode(h.app.deps.sealer.unseal(row!.code_sealed));
         const masked = `${code.slice(0, 2)}•••-•••${code.slice(-2)}`;
         await d.page.getByText(masked).waitFor({ timeout: 5000 });
         const full = d.page.locator('details .big');
@@ -387,7 +269,7 @@ describe.skipIf(!haveChromium)('customer walkthrough in a browser', () => {
         const active = demoRouterSim()!.router.list('/ip/hotspot/active');
         expect(active.map((a) => a['mac-address'])).not.toContain(d.mac);
         // Opened bare, without the router's variables: it says what it needs, not "not connected".
-        await d.page.goto(`${url}/portal/status`);
+        await d.page.goto(`${h.url}/portal/status`);
         await d.page.getByRole('heading', { name: 'Which device is this?' }).waitFor();
         expect(await d.page.getByText('This device is not connected').count()).toBe(0);
       });

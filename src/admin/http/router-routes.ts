@@ -17,14 +17,19 @@ import { audit } from '../../audit/index.ts';
 import { listRoutersWithHealth } from '../routers/list-routers-with-health.ts';
 import { idParam } from '../../http/paging.ts';
 import { route } from './route.ts';
+import { publicUrlWarning } from '../../gateways/index.ts';
 
 export const routerRoutes = [
   route({
     method: 'GET',
     path: '/api/admin/routers',
     tag: 'routers',
-    summary: 'Routers with health and live sessions (credentials are never returned)',
-    handler: async ({ deps }) => ({ items: await listRoutersWithHealth(deps) }),
+    summary:
+      'Routers with health and live sessions (credentials are never returned), and warnings about the setup (a loopback PUBLIC_URL)',
+    handler: async ({ deps }) => ({
+      items: await listRoutersWithHealth(deps),
+      warnings: [publicUrlWarning(deps.config.publicUrl)].filter((w): w is string => w !== null),
+    }),
   }),
   route({
     method: 'POST',

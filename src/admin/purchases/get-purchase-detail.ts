@@ -8,6 +8,7 @@ import type { Deps } from '../../app/deps.ts';
 import { auditTrail } from '../../audit/index.ts';
 import { asDate, query } from '../../db/open.ts';
 import { AppError } from '../../lib/errors.ts';
+import { grantFailing, jobEvent } from './job-events.ts';
 import { mapPurchase, type PurchaseRow } from './list-purchases.ts';
 
 export interface TimelineEvent {
@@ -49,6 +50,8 @@ export interface PurchaseDetail {
     devices: { mac: string; boundAt: string }[];
   } | null;
   timeline: TimelineEvent[];
+  /** The router has not taken the code (its last grant failed or keeps failing). */
+  grantFailed: boolean;
 }
 
 const iso = (v: unknown) => (v ? asDate(v).toISOString() : null);
@@ -66,6 +69,7 @@ export async function getPurchaseDetail(deps: Deps, id: string): Promise<Purchas
   const p = rows[0];
   if (!p) throw new AppError('not_found', 'No such purchase.');
   const timeline: TimelineEvent[] = [];
+  let grantFailed = false;
   const push = (at: unknown, kind: TimelineEvent['kind'], title: string, detail?: unknown) => {
     if (at)
       timeline.push({
@@ -157,10 +161,11 @@ export async function getPurchaseDetail(deps: Deps, id: string): Promise<Purchas
           ORDER BY created_at LIMIT 50`,
     );
     for (const j of jobs)
-      push(j.finished_at ?? j.created_at, 'job', `${j.kind}: ${j.status}`, {
+      push(j.finished_at ?? j.created_at, 'job', jobEvent(j as never), {
         attempts: j.attempts,
         error: j.last_error,
       });
+    grantFailed = grantFailing(jobs as never);
   }
   for (const a of await auditTrail(db, 'purchase', id))
     push(a.at, 'staff', `${a.actor}: ${a.action}`, a.detail ?? undefined);
@@ -180,5 +185,6 @@ export async function getPurchaseDetail(deps: Deps, id: string): Promise<Purchas
     },
     accessCode,
     timeline,
+    grantFailed,
   };
 }

@@ -63,7 +63,8 @@ export const apiRouterInput = z
     /** 'wireguard': Wavu makes the keys and a tunnel address, and dials the API through the tunnel. */
     tunnel: z.enum(['wireguard'], { message: 'must be wireguard (or left out)' }).optional(),
     port: port.optional(),
-    transport: transport.default('api'),
+    // Encrypted by default: the plain API (8728) sends the router's password in the clear.
+    transport: transport.default('api-tls'),
     username: z.string().min(1).max(64).default('wavu'),
     /** Absent: Wavu generates a strong one and the setup script creates the user with it. */
     password: z.string().min(8, 'must be at least 8 characters').max(128).optional(),

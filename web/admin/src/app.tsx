@@ -2,31 +2,39 @@
  * The dashboard's pages and which permission shows each in the nav. A page is listed when the
  * signed-in role may call the route it reads (a POLICY key, sent by the server with the account),
  * so the nav follows src/admin/policy.ts with no list of roles kept here.
+ *
+ * Each page is its own chunk, fetched when first opened: the sign-in page downloads only the
+ * shell (React, the query client, this file and the login form), not every page's code.
  */
-import type { ComponentType } from 'react';
+import { type ComponentType, lazy, Suspense } from 'react';
 import type { Permission } from '../../../src/admin/http/api-types.ts';
 import { post } from './api.ts';
 import { Shell } from './components/layout.tsx';
 import { useCan, useMe, useSignedOutWatch, useSwitchAccount } from './hooks/api/account.ts';
 import { useFirstRun } from './hooks/api/payment-accounts.ts';
 import { usePath } from './lib/routing.ts';
-import { AccountPage } from './pages/account.tsx';
-import { AuditPage } from './pages/audit.tsx';
-import { CustomersPage } from './pages/customers.tsx';
-import { DashboardPage } from './pages/dashboard.tsx';
-import { FirstRunPage } from './pages/first-run.tsx';
-import { PaymentAccountsPage } from './pages/payment-accounts.tsx';
 import { LoginPage } from './pages/login.tsx';
-import { PlansPage } from './pages/plans.tsx';
-import { PurchasesPage } from './pages/purchases/index.tsx';
-import { RoutersPage } from './pages/routers.tsx';
-import { SessionsPage } from './pages/sessions.tsx';
-import { SettingsPage } from './pages/settings.tsx';
-import { StaffPage } from './pages/staff.tsx';
-import { TroubleshootPage } from './pages/troubleshoot.tsx';
-import { ReconciliationPage } from './pages/reconciliation.tsx';
-import { AlertsPage } from './pages/alerts.tsx';
-import { VouchersPage } from './pages/vouchers/index.tsx';
+
+/** A page's module, fetched the first time the page is shown. */
+function lazyPage<K extends string>(load: () => Promise<Record<K, ComponentType<PageProps>>>, name: K) {
+  return lazy(() => load().then((m) => ({ default: m[name] })));
+}
+const AccountPage = lazyPage(() => import('./pages/account.tsx'), 'AccountPage');
+const AuditPage = lazyPage(() => import('./pages/audit.tsx'), 'AuditPage');
+const CustomersPage = lazyPage(() => import('./pages/customers.tsx'), 'CustomersPage');
+const DashboardPage = lazyPage(() => import('./pages/dashboard.tsx'), 'DashboardPage');
+const PlansPage = lazyPage(() => import('./pages/plans.tsx'), 'PlansPage');
+const PurchasesPage = lazyPage(() => import('./pages/purchases/index.tsx'), 'PurchasesPage');
+const RoutersPage = lazyPage(() => import('./pages/routers.tsx'), 'RoutersPage');
+const SessionsPage = lazyPage(() => import('./pages/sessions.tsx'), 'SessionsPage');
+const SettingsPage = lazyPage(() => import('./pages/settings.tsx'), 'SettingsPage');
+const StaffPage = lazyPage(() => import('./pages/staff.tsx'), 'StaffPage');
+const TroubleshootPage = lazyPage(() => import('./pages/troubleshoot.tsx'), 'TroubleshootPage');
+const FirstRunPage = lazyPage(() => import('./pages/first-run.tsx'), 'FirstRunPage');
+const PaymentAccountsPage = lazyPage(() => import('./pages/payment-accounts.tsx'), 'PaymentAccountsPage');
+const ReconciliationPage = lazyPage(() => import('./pages/reconciliation.tsx'), 'ReconciliationPage');
+const AlertsPage = lazyPage(() => import('./pages/alerts.tsx'), 'AlertsPage');
+const VouchersPage = lazyPage(() => import('./pages/vouchers/index.tsx'), 'VouchersPage');
 
 export interface PageProps {
   /** The part of the path after the page, e.g. the purchase id in /admin/purchases/<id>. */
@@ -90,7 +98,10 @@ export function App() {
       go={go}
       onSignOut={signOut}
     >
-      {page === 'account' ? <AccountPage /> : <current.Page id={id} go={go} />}
+      {/* The fallback keeps the page's place (see .page-loading) so nothing jumps when it arrives. */}
+      <Suspense fallback={<p className="muted page-loading">Loading…</p>}>
+        {page === 'account' ? <AccountPage id={undefined} go={go} /> : <current.Page id={id} go={go} />}
+      </Suspense>
     </Shell>
   );
 }

@@ -53,6 +53,7 @@ export function Shell(props: {
             key={p.id}
             href={`/admin/${p.id}`}
             className={p.id === props.current ? 'active' : ''}
+            aria-current={p.id === props.current ? 'page' : undefined}
             onClick={(e) => {
               e.preventDefault();
               setMenu(false);

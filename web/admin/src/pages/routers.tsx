@@ -22,6 +22,11 @@ export function RoutersPage() {
         )}
       </div>
       <ErrorNote error={q.error} />
+      {q.data?.warnings.map((w) => (
+        <p key={w} className="warn" role="alert">
+          {w}
+        </p>
+      ))}
       {editing && <RouterForm router={editing === 'new' ? null : editing} onDone={done} />}
       <Table
         rows={q.data?.items ?? []}
@@ -81,7 +86,7 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
           mode: 'api',
           site: '',
           host: '',
-          transport: 'api',
+          transport: 'api-tls',
           tunnel: '',
           port: '',
           username: 'wavu',
@@ -220,9 +225,9 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
               </Field>
               <Field label="Transport">
                 <select value={f.transport} onChange={(e) => set('transport', e.target.value)}>
-                  <option value="api">API (8728)</option>
                   <option value="api-tls">API over TLS (8729)</option>
-                  <option value="rest">REST (RouterOS 7)</option>
+                  <option value="rest">REST over HTTPS (RouterOS 7)</option>
+                  <option value="api">Plain API (8728): sends the password unencrypted</option>
                 </select>
               </Field>
               <Field label="Port (empty = default)">

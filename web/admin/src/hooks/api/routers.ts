@@ -18,7 +18,7 @@ export const routerKeys = {
 export function useRouters() {
   return useQuery({
     queryKey: routerKeys.list(),
-    queryFn: () => get<{ items: Router[] }>('/routers'),
+    queryFn: () => get<{ items: Router[]; warnings: string[] }>('/routers'),
     refetchInterval: 30_000,
   });
 }

@@ -34,7 +34,13 @@ export function PurchaseDetail({ id, back }: { id: string; back: () => void }) {
               </button>
             )}
             {d.purchase.status === 'paid' && can('POST /api/admin/purchases/:id/retry-grant') && (
-              <button type="button" onClick={() => retry.mutate()} disabled={retry.isPending}>
+              // The main action only when the router has not taken the code; else a quiet extra.
+              <button
+                type="button"
+                className={d.grantFailed ? '' : 'ghost'}
+                onClick={() => retry.mutate()}
+                disabled={retry.isPending}
+              >
                 Retry grant
               </button>
             )}
