@@ -33,11 +33,15 @@ const ADMIN_PAGES = [
   'sessions',
   'customers',
   'troubleshoot',
+  'reconciliation',
+  'alerts',
   'plans',
+  'payment-accounts',
   'routers',
   'settings',
   'staff',
   'audit',
+  'setup',
   'account',
 ];
 
