@@ -17,7 +17,7 @@ import { type App, createApp } from '../../src/app/run.ts';
 import { SYSTEM } from '../../src/audit/index.ts';
 import { query } from '../../src/db/open.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
-import { buildAdmin, CHROMIUM, haveChromium, launchChromium } from '../helpers/browser.ts';
+import { CHROMIUM, haveChromium, launchChromium } from '../helpers/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 if (!haveChromium) console.warn(`voucher browser tests skipped: ${CHROMIUM} not found`);
@@ -32,8 +32,6 @@ const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`
 
 beforeAll(async () => {
   if (!haveChromium) return;
-  // Always fresh: these pages changed with this test, and a stale build would test old code.
-  buildAdmin();
   mkdirSync(SHOTS, { recursive: true });
   t = await createTestDatabase();
   app = await createApp({ config: testConfig(), roles: ['serve'], log: silentLog(), database: t.database });
