@@ -4,7 +4,6 @@
  * disconnecting a session, changing a setting, on a phone-sized screen and in dark mode.
  * Screenshots go to ADMIN_SCREENSHOTS_DIR (docs/admin when refreshing the docs), else .tmp.
  */
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +16,7 @@ import { silentLog, testConfig } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { SYSTEM } from '../../src/audit/index.ts';
 import { createAdminUser } from '../../src/admin/auth/users.ts';
-import { CHROMIUM, haveChromium, launchChromium } from '../helpers/browser.ts';
+import { buildAdmin, CHROMIUM, haveChromium, launchChromium } from '../helpers/browser.ts';
 import { expectNoSeriousAxeIssues, expectRoutesAccessible } from '../helpers/axe.ts';
 
 if (!haveChromium)
@@ -91,16 +90,7 @@ async function seed() {
 
 beforeAll(async () => {
   if (!haveChromium) return;
-  if (!existsSync('web/admin/dist/index.html')) {
-    const b = spawnSync(
-      process.execPath,
-      ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/admin/vite.config.ts'],
-      {
-        encoding: 'utf8',
-      },
-    );
-    if (b.status !== 0) throw new Error(`admin build failed: ${b.stderr}`);
-  }
+  if (!existsSync('web/admin/dist/index.html')) buildAdmin();
   mkdirSync(SHOTS, { recursive: true });
   t = await createTestDatabase();
   app = await createApp({ config: testConfig(), roles: ['serve'], log: silentLog(), database: t.database });
@@ -172,6 +162,9 @@ describe.skipIf(!haveChromium)('admin dashboard in a browser', () => {
     await page.getByLabel('Password (at least 10 characters)').fill(OWNER.password);
     await page.getByLabel('Password again').fill(OWNER.password);
     await page.getByRole('button', { name: 'Create owner and sign in' }).click();
+    // A new owner lands on the first-run checklist; closing it leads to the dashboard.
+    await page.getByRole('heading', { name: 'Set up Wavu' }).waitFor();
+    await page.getByRole('button', { name: 'Close the checklist' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     const users = await rows(sql`SELECT username, role FROM admin_users`);
     expect(users).toEqual([{ username: 'amina', role: 'owner' }]);
@@ -250,7 +243,7 @@ describe.skipIf(!haveChromium)('admin dashboard in a browser', () => {
     await page.getByLabel('Label (optional)').fill('Front desk');
     await page.getByRole('button', { name: 'Make', exact: true }).click();
     await page.getByText(/Made 12 vouchers/).waitFor();
-    await page.getByRole('cell', { name: 'Front desk' }).waitFor();
+    await page.locator('td[data-label="Label"]', { hasText: 'Front desk' }).waitFor();
     await shot('06-voucher-batches');
     const [sheet] = await Promise.all([
       page.waitForEvent('popup'),

@@ -72,7 +72,7 @@ describe.skipIf(!haveChromium)('first-run setup in a browser, empty database to 
     await page.getByRole('heading', { name: 'Set up Wavu' }).waitFor();
     await page.getByText('4 of 4 steps left.').waitFor();
     for (const id of ['branding', 'mpesa', 'router', 'plans']) await expectStep(id, 'to do');
-    await page.screenshot({ path: join(SHOTS, '20-setup-checklist.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, '40-setup-checklist.png'), fullPage: true });
     await expectNoSeriousAxeIssues(page);
   });
 
@@ -126,7 +126,7 @@ describe.skipIf(!haveChromium)('first-run setup in a browser, empty database to 
     await main.getByRole('button', { name: 'Test', exact: true }).click();
     await main.getByRole('status').waitFor();
     await main.getByRole('cell', { name: 'tested', exact: true }).waitFor();
-    await page.screenshot({ path: join(SHOTS, '21-payment-accounts.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, '41-payment-accounts.png'), fullPage: true });
     await expectNoSeriousAxeIssues(page);
     await openSetup();
     await expectStep('mpesa', 'done');

@@ -28,7 +28,8 @@ export function buildAdmin(): void {
   const b = spawnSync(
     process.execPath,
     ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/admin/vite.config.ts'],
-    { encoding: 'utf8' },
+    // Under vitest NODE_ENV is 'test', and Vite would bundle React's development build.
+    { encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } },
   );
   if (b.status !== 0) throw new Error(`admin build failed: ${b.stderr}`);
 }
