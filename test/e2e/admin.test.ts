@@ -161,6 +161,9 @@ describe.skipIf(!haveChromium)('admin dashboard in a browser', () => {
     await page.getByLabel('Password (at least 10 characters)').fill(OWNER.password);
     await page.getByLabel('Password again').fill(OWNER.password);
     await page.getByRole('button', { name: 'Create owner and sign in' }).click();
+    // A new owner lands on the first-run checklist; closing it leads to the dashboard.
+    await page.getByRole('heading', { name: 'Set up Wavu' }).waitFor();
+    await page.getByRole('button', { name: 'Close the checklist' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     const users = await rows(sql`SELECT username, role FROM admin_users`);
     expect(users).toEqual([{ username: 'amina', role: 'owner' }]);

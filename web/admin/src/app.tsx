@@ -78,12 +78,17 @@ export function App() {
   useSignedOutWatch();
   // Right after the owner account is created (and until the list is closed or complete), the
   // landing page is the setup checklist.
-  const checklist = useFirstRun(!!me.data && can('GET /api/admin/first-run'));
+  const seesChecklist = !!me.data && can('GET /api/admin/first-run');
+  const checklist = useFirstRun(seesChecklist);
   const firstRunOpen = !!checklist.data && !checklist.data.closed && !checklist.data.complete;
 
   if (me.isLoading) return <p className="center muted">Loading…</p>;
   if (!me.data) return <LoginPage onSignedIn={switchAccount} />;
-  const [page = firstRunOpen ? 'setup' : 'dashboard', id] = path.split('/');
+  // '/admin' splits to [''], so the landing page is picked here, once the checklist has answered
+  // (else the dashboard would flash first). A failed checklist call lands on the dashboard.
+  const [first, id] = path.split('/');
+  if (!first && seesChecklist && checklist.isPending) return <p className="center muted">Loading…</p>;
+  const page = first || (firstRunOpen ? 'setup' : 'dashboard');
   const visible = PAGES.filter((p) => can(p.needs));
   const current = visible.find((p) => p.id === page) ?? visible[0]!;
   const signOut = async () => {

@@ -1,7 +1,8 @@
 /** Routing: /admin/<page>/<id?> with the History API; the server falls back to index.html. */
 import { useEffect, useState } from 'react';
 
-const readPath = () => window.location.pathname.replace(/^\/admin\/?/, '') || 'dashboard';
+/** '' for /admin itself: App picks the landing page (Setup while the first-run list is open). */
+const readPath = () => window.location.pathname.replace(/^\/admin\/?/, '');
 
 export function usePath(): [string, (to: string) => void] {
   const [path, setPath] = useState(readPath);

@@ -45,7 +45,7 @@ export function FirstRunPage({ go }: PageProps) {
               {editable && s.id === 'plans' && !s.done && (
                 <button
                   type="button"
-                  className="secondary"
+                  className="ghost"
                   onClick={() => change.mutate({ plansReviewed: true })}
                 >
                   These plans are right
@@ -54,7 +54,7 @@ export function FirstRunPage({ go }: PageProps) {
               {editable && !s.done && (
                 <button
                   type="button"
-                  className="secondary"
+                  className="ghost"
                   onClick={() => change.mutate(s.skipped ? { unskip: s.id } : { skip: s.id })}
                 >
                   {s.skipped ? 'Unskip' : 'Skip for now'}
@@ -74,7 +74,7 @@ export function FirstRunPage({ go }: PageProps) {
           ) : (
             <button
               type="button"
-              className="secondary"
+              className="ghost"
               onClick={() => change.mutate({ close: true }, { onSuccess: () => go('dashboard') })}
             >
               Close the checklist

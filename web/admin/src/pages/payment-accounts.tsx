@@ -68,15 +68,17 @@ function Checks({ id }: { id: number }) {
   const reg = usePaymentAccountCheck(id, 'register-urls');
   const answer = test.data ?? reg.data;
   return (
-    <div className="check">
-      <button type="button" className="secondary" disabled={test.isPending} onClick={() => test.mutate()}>
-        Test
-      </button>{' '}
-      <button type="button" className="secondary" disabled={reg.isPending} onClick={() => reg.mutate()}>
-        Register URLs
-      </button>
+    <div>
+      <div className="actions">
+        <button type="button" className="ghost" disabled={test.isPending} onClick={() => test.mutate()}>
+          Test
+        </button>
+        <button type="button" className="ghost" disabled={reg.isPending} onClick={() => reg.mutate()}>
+          Register URLs
+        </button>
+      </div>
       {answer && (
-        <p className={answer.ok ? 'muted' : 'error'} role="status">
+        <p className={`check-answer ${answer.ok ? 'muted' : 'error'}`} role="status">
           {answer.message}
           {answer.answer ? ` (${answer.answer})` : ''}
         </p>

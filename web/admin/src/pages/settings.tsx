@@ -66,7 +66,7 @@ function Check({
   const c = useSettingsCheck(path);
   return (
     <div className="check">
-      <button type="button" className="secondary" disabled={c.isPending} onClick={() => c.mutate(body)}>
+      <button type="button" className="ghost" disabled={c.isPending} onClick={() => c.mutate(body)}>
         {label}
       </button>
       {c.data && (
