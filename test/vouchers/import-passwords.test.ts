@@ -7,17 +7,19 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../src/app/run.ts';
+import type { App } from '../../src/app/run.ts';
 import { SYSTEM } from '../../src/audit/index.ts';
 import { query } from '../../src/db/open.ts';
+import { loadAccess } from '../../src/gateways/access-specs.ts';
 import { hotspotChapResponse } from '../../src/gateways/hotspot-login.ts';
+import { userAttrs } from '../../src/gateways/mikrotik/hotspot-users.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { attr, decodePacket, encodeRequest, RadiusCode } from '../../src/protocols/radius/index.ts';
 import { startRadiusService } from '../../src/radius/module.ts';
 import type { RadiusServer } from '../../src/radius/server.ts';
 import { importVouchers } from '../../src/vouchers/import-vouchers.ts';
-import { silentLog, testConfig } from '../helpers/app.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { startDrainedApp } from '../helpers/app.ts';
+import type { TestDatabase } from '../helpers/db.ts';
 import { addRadiusRouter, exchange, hasRadclient, radclient } from '../radius/helpers.ts';
 
 const SECRET = 'mikhmon-secret';
@@ -35,15 +37,7 @@ let radius: RadiusServer;
 const clock = new ManualClock('2026-03-01T08:00:00Z');
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  app = await createApp({
-    config: testConfig(),
-    roles: ['serve'],
-    log: silentLog(),
-    clock,
-    database: t.database,
-    listen: false,
-  });
+  ({ t, app } = await startDrainedApp(clock));
   await addRadiusRouter(app.deps, { name: 'gate', secret: SECRET, address: '127.0.0.1' });
   radius = await startRadiusService(app.deps, { host: '127.0.0.1', authPort: 0, acctPort: 0 });
   const [plan] = await query<{ id: number }>(
@@ -84,6 +78,18 @@ describe('vouchers imported with their own password', () => {
       '5508',
       '9364',
     ]);
+  });
+
+  it('an api-mode router is given the pair as its hotspot user', async () => {
+    const [c] = await query<{ id: string }>(
+      app.deps.db,
+      sql`SELECT id FROM access_codes WHERE password_hash IS NOT NULL ORDER BY id LIMIT 1`,
+    );
+    const { spec } = await loadAccess(app.deps.db, app.deps, c!.id, clock.now());
+    const user = userAttrs(spec!, undefined, []);
+    expect(user.name).toBe(spec!.code);
+    expect(user.password).toBe(spec!.password);
+    expect(['4821', '9364', '5508', '1177']).toContain(user.password);
   });
 
   it.skipIf(!hasRadclient)(`logs in over RADIUS with the pair (PAP), refuses a wrong password`, async () => {
