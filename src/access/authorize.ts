@@ -11,7 +11,14 @@ import { hashCode, looksLikeCode, normalizeCode } from './codes.ts';
 import { enqueueGrant } from './grant.ts';
 import { type GuessScope, guessCounters, sqlArray, startGuess, throttled } from './guessing.ts';
 
-export type DenyReason = 'unknown' | 'expired' | 'revoked' | 'device_limit' | 'used_up' | 'not_valid_yet';
+export type DenyReason =
+  | 'unknown'
+  | 'expired'
+  | 'revoked'
+  | 'device_limit'
+  | 'used_up'
+  | 'not_valid_yet'
+  | 'password_needed';
 
 export type AccessDecision =
   | {
@@ -37,6 +44,7 @@ export const DENY_MESSAGES: Record<DenyReason, string> = {
   device_limit: 'That code is already in use on the maximum number of devices.',
   used_up: 'That code has no time or data left. Buy a new package to continue.',
   not_valid_yet: 'That voucher can no longer be used: its validity period has ended.',
+  password_needed: 'This voucher has a password too. Enter it with the code.',
 };
 
 /** Idle sessions are closed after this long so a forgotten phone does not hold a device slot. */
@@ -44,7 +52,7 @@ export const IDLE_TIMEOUT_SECONDS = 600;
 
 const deny = (reason: DenyReason): AccessDecision => ({ ok: false, reason, message: DENY_MESSAGES[reason] });
 
-/** One row of access_authorize (migration 0940): the decision, made in one statement. */
+/** One row of access_authorize (migrations 0940, 1650): the decision, made in one statement. */
 interface DecisionRow {
   ok: boolean;
   reason: DenyReason | 'throttled' | null;
@@ -65,6 +73,12 @@ interface DecisionRow {
 
 export interface AuthorizeInput {
   code: string;
+  /**
+   * The password typed with the code (RADIUS User-Password, the portal's password box). Checked
+   * in the same statement: a voucher imported with its own password needs it; for any other code
+   * it must be the code itself. Absent: only the code is checked, unless the voucher has one.
+   */
+  password?: string | null | undefined;
   mac?: string | null;
   routerId?: number | null;
   /**
@@ -89,7 +103,8 @@ export async function authorizeCode(deps: Deps, input: AuthorizeInput): Promise<
     if (input.guess) await startGuess(deps, input.guess);
     return deny('unknown');
   }
-  return run(deps, hashCode(deps.sealer, code), normalizeMac(input.mac), input);
+  const pw = input.password?.trim() ? hashCode(deps.sealer, input.password) : null;
+  return run(deps, hashCode(deps.sealer, code), normalizeMac(input.mac), input, pw);
 }
 
 /** A device that is already bound to a live code (MAC login, RADIUS MAC auth, "welcome back"). */
@@ -107,12 +122,13 @@ async function run(
   hash: string | null,
   mac: string | null,
   input: Pick<AuthorizeInput, 'routerId' | 'routerIsRadius' | 'guess'>,
+  passwordHash: string | null = null,
 ): Promise<AccessDecision> {
   const routerId = input.routerId ?? null;
   const g = input.guess ? guessCounters(input.guess) : null;
   const statement = sql`SELECT * FROM access_authorize(${hash}, ${mac}, ${routerId}, ${deps.clock.now()},
       ${g ? sqlArray(g.keys) : null}::text[], ${g ? sqlArray(g.limits) : null}::int[],
-      ${g ? sqlArray(g.shards) : null}::int[], ${g?.windowMs ?? null})`;
+      ${g ? sqlArray(g.shards) : null}::int[], ${g?.windowMs ?? null}, ${passwordHash}::text)`;
   let row: DecisionRow;
   if (routerId === null || input.routerIsRadius) {
     // One statement is its own transaction: one round trip, one commit.

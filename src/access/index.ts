@@ -11,3 +11,4 @@ export { redeemCode } from './redeem.ts';
 export { revokeCode } from './revoke.ts';
 export { type UsageInput, recordUsage, recordUsageMany } from './usage.ts';
 export { voucherStock } from './sell-voucher.ts';
+export { voucherPasswordByCode, voucherPasswordById } from './voucher-password.ts';

@@ -10,6 +10,8 @@ import { guessFailed, guessSucceeded, startGuess } from './guessing.ts';
 
 export interface RedeemInput {
   code: string;
+  /** Typed with the code, for a voucher imported with its own password. */
+  password?: string | null | undefined;
   mac: string;
   /** The client's address as the router saw it (informational). */
   ip?: string | null | undefined;
@@ -23,7 +25,12 @@ export async function redeemCode(deps: Deps, input: RedeemInput): Promise<Access
   if (!mac) throw new AppError('validation', 'mac: not a device (MAC) address');
   const scope = { path: 'redeem', mac, ip: input.sourceIp ?? input.ip ?? null };
   const ticket = await startGuess(deps, scope);
-  const decision = await authorizeCode(deps, { code: input.code, mac, routerId: input.routerId ?? null });
+  const decision = await authorizeCode(deps, {
+    code: input.code,
+    password: input.password,
+    mac,
+    routerId: input.routerId ?? null,
+  });
   if (decision.ok) await guessSucceeded(deps, ticket);
   else
     await guessFailed(deps, scope, decision.reason, {

@@ -266,6 +266,9 @@ export const accessCodes = pgTable('access_codes', {
   id: uuid('id').primaryKey(),
   codeHash: text('code_hash').notNull(),
   codeSealed: text('code_sealed').notNull(),
+  /** An imported voucher whose password is not its code (migration 1650); null: the code is the password. */
+  passwordHash: text('password_hash'),
+  passwordSealed: text('password_sealed'),
   planId: integer('plan_id').notNull(),
   kind: text('kind', { enum: ['purchase', 'voucher'] }).notNull(),
   batchId: uuid('batch_id'),

@@ -12,6 +12,7 @@ import type { AccessSpec } from './adapter.ts';
 interface CodeRow {
   id: string;
   code_sealed: string;
+  password_sealed: string | null;
   plan_id: number;
   status: string;
   clock: 'wall' | 'uptime';
@@ -27,7 +28,7 @@ interface CodeRow {
   macs: string | null;
 }
 
-const CODE_COLUMNS = sql`c.id, c.code_sealed, c.plan_id, c.status, c.clock, c.duration_seconds, c.data_cap_bytes,
+const CODE_COLUMNS = sql`c.id, c.code_sealed, c.password_sealed, c.plan_id, c.status, c.clock, c.duration_seconds, c.data_cap_bytes,
   c.used_seconds, c.used_bytes, c.devices, c.expires_at, c.valid_until, p.rate_up_kbps, p.rate_down_kbps,
   (SELECT string_agg(d.mac, ',' ORDER BY d.bound_at) FROM access_devices d WHERE d.access_code_id = c.id) AS macs`;
 
@@ -48,6 +49,7 @@ export function toSpec(deps: Deps, r: CodeRow, now: Date): AccessSpec | null {
   return {
     accessCodeId: r.id,
     code: deps.sealer.unseal(r.code_sealed),
+    ...(r.password_sealed ? { password: deps.sealer.unseal(r.password_sealed) } : {}),
     planId: r.plan_id,
     clock: r.clock,
     secondsLeft,

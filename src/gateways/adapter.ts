@@ -12,6 +12,8 @@ export interface AccessSpec {
   accessCodeId: string;
   /** The plain code: the hotspot user name (and password) people type. */
   code: string;
+  /** An imported voucher's own password (migration 1650); absent: the password is the code. */
+  password?: string;
   planId: number;
   clock: 'wall' | 'uptime';
   /** Online time still allowed (wall clock: until expiry; uptime clock: what is left). */

@@ -45,8 +45,14 @@ export function hotspotChapResponse(chapId: string, password: string, chapChalle
     .digest('hex');
 }
 
-/** The hotspot user Wavu creates for a code: its name and password are both the code. */
-export const hotspotCredentials = (code: string) => ({ username: code, password: code });
+/**
+ * The hotspot user Wavu creates for a code: its name and password are both the code, except for
+ * an imported voucher with its own password (the customer logs in with the pair).
+ */
+export const hotspotCredentials = (code: string, password?: string | null) => ({
+  username: code,
+  password: password || code,
+});
 
 export interface HotspotLoginForm {
   /** Where the browser must post (the router's `link-login-only`). */
@@ -62,6 +68,7 @@ export interface HotspotLoginForm {
 export function hotspotLoginForm(o: {
   linkLoginOnly: string;
   code: string;
+  password?: string | null | undefined;
   chapId?: string | null | undefined;
   chapChallenge?: string | null | undefined;
   dst?: string | null | undefined;
@@ -69,7 +76,7 @@ export function hotspotLoginForm(o: {
   if (!/^https?:\/\//.test(o.linkLoginOnly)) {
     throw new AppError('validation', 'The hotspot login address is missing or not a web address.');
   }
-  const { username, password } = hotspotCredentials(o.code);
+  const { username, password } = hotspotCredentials(o.code, o.password);
   const chap = o.chapId && o.chapChallenge;
   return {
     action: o.linkLoginOnly,
@@ -90,7 +97,7 @@ export function hotspotLoginForm(o: {
 export async function loginOnRouter(
   deps: Deps,
   routerRef: string | number,
-  o: { code: string; ip: string; mac?: string },
+  o: { code: string; password?: string | null; ip: string; mac?: string },
 ): Promise<void> {
   const router = await findRouter(deps, routerRef);
   const adapter = adapterFor(deps, router);
@@ -100,7 +107,7 @@ export async function loginOnRouter(
       `Router ${router.name} is not in api mode; log in through the browser instead.`,
     );
   }
-  const { username, password } = hotspotCredentials(o.code);
+  const { username, password } = hotspotCredentials(o.code, o.password);
   try {
     await adapter.login({ username, password, ip: o.ip, ...(o.mac ? { mac: o.mac } : {}) });
   } catch (e) {

@@ -4,7 +4,7 @@
  */
 import type { AccessDecision } from '../access/index.ts';
 import { recoverAccess } from '../access/index.ts';
-import { redeemCode } from '../access/index.ts';
+import { redeemCode, voucherPasswordById } from '../access/index.ts';
 import type { Deps } from '../app/deps.ts';
 import { isAppError } from '../lib/errors.ts';
 import { getPurchase as getPurchaseView } from '../payments/index.ts';
@@ -139,10 +139,13 @@ async function throttled(run: () => Promise<Authorized>): Promise<Authorized> {
 /** Voucher (or any access code) login: throttled, starts the clock on first use, binds this device. */
 export function redeem(
   deps: Deps,
-  input: { code: string; mac: string; routerId: number | null } & Origin,
+  input: { code: string; password?: string | null; mac: string; routerId: number | null } & Origin,
 ): Promise<Authorized> {
   return throttled(async () => authorized(await redeemCode(deps, input)));
 }
+
+/** An imported voucher's own password, for the router login (null: the code is the password). */
+export const voucherPassword = voucherPasswordById;
 
 /** "Already paid?": the M-Pesa receipt of a paid purchase puts this device on that purchase's code. */
 export function recoverByReceipt(

@@ -37,7 +37,7 @@ main{max-width:30rem;margin:0 auto;padding:.8rem}
 .card{background:#fff;border-radius:.5rem;padding:1rem;margin:0 0 .8rem;box-shadow:0 1px 3px #0003}
 h1,h2{font-size:1.2rem;margin:0 0 .5rem}fieldset{border:0;margin:0;padding:0}legend{font-weight:700;font-size:1.2rem;padding:0;margin-bottom:.3rem}legend h1{margin:0}
 label{display:block;font-weight:600;margin:.7rem 0 .25rem}
-input[type=tel],input[type=text],input[type=date]{width:100%;font-size:1.15rem;padding:.6rem;border:1px solid #6b6b6b;border-radius:.35rem;background:#fff;color:#1b1b1b}
+input[type=tel],input[type=text],input[type=date],input[type=password]{width:100%;font-size:1.15rem;padding:.6rem;border:1px solid #6b6b6b;border-radius:.35rem;background:#fff;color:#1b1b1b}
 .plan{display:flex;align-items:center;gap:.6rem;border:1px solid #b9b9b9;border-radius:.4rem;padding:.55rem .6rem;margin:.4rem 0;font-weight:400;cursor:pointer}
 .plan:has(input:checked){border:2px solid var(--c)}.plan input{width:1.25rem;height:1.25rem;margin:0;flex:none}.plan span{flex:1}
 .sub{display:block;color:#4d4d4d;font-size:.88rem}.price{font-weight:700;white-space:nowrap}

@@ -11,6 +11,7 @@ import type { LoginForm } from './pages.ts';
 export function loginForm(o: {
   linkLoginOnly: string;
   code: string;
+  password: string | null;
   chapId: string | undefined;
   chapChallenge: string | undefined;
   dst: string;
@@ -28,7 +29,7 @@ export function loginForm(o: {
 export async function serverLogin(
   deps: Deps,
   routerId: number,
-  o: { code: string; ip: string; mac: string },
+  o: { code: string; password: string | null; ip: string; mac: string },
 ): Promise<boolean> {
   try {
     await loginOnRouter(deps, routerId, o);

@@ -312,6 +312,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
       pages.voucherPage(ctx, {
         code: str(q.code)?.slice(0, 40),
         error: pages.isFormError(e) ? e : undefined,
+        askPassword: q.pw === '1',
       }),
     );
   });
@@ -319,19 +320,24 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
   app.post('/voucher', async (req, reply) => {
     const b = (req.body ?? {}) as Params;
     const ctx = await context(deps, req, reply, b, { path: '/portal/voucher' });
-    const code = (str(b.code) ?? '').trim().slice(0, 40);
+    // `username`/`password` too: the field names of a MikroTik-style login form.
+    const code = (str(b.code) ?? str(b.username) ?? '').trim().slice(0, 40);
+    const password = (str(b.password) ?? '').trim().slice(0, 64) || null;
     const back = (e: pages.FormError) =>
       redirect(
         reply,
         link(ctx, '/portal/voucher', [
           ['e', e],
           ['code', code],
+          // A password was tried: keep its box (never its value).
+          ...(password ? ([['pw', '1']] as [string, string][]) : []),
         ]),
       );
     if (!code) return back('code');
     if (!ctx.hs.mac) return back('no_device');
     const d = await backend.redeem(deps, {
       code,
+      password,
       mac: ctx.hs.mac,
       routerId: await routerIdOf(ctx.hs),
       ip: ctx.hs.ip ?? null,
@@ -466,12 +472,15 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
       }
     }
     const { hs } = ctx;
+    // A voucher imported with its own password: the router is given the pair.
+    const password = g.accessCodeId ? await backend.voucherPassword(deps, g.accessCodeId) : null;
     // After login the router sends the browser to our status page (it links on to link-orig).
     const dst = `${req.protocol}://${req.host}${link(ctx, '/portal/status')}`;
     const login = hs.linkLoginOnly
       ? loginForm({
           linkLoginOnly: hs.linkLoginOnly,
           code: g.code,
+          password,
           chapId: hs.chapId,
           chapChallenge: hs.chapChallenge,
           dst,
@@ -482,7 +491,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
       const routerId = await routerIdOf(hs);
       if (
         routerId !== null &&
-        (await serverLogin(deps, routerId, { code: g.code, ip: hs.ip, mac: hs.mac }))
+        (await serverLogin(deps, routerId, { code: g.code, password, ip: hs.ip, mac: hs.mac }))
       ) {
         return redirect(reply, link(ctx, '/portal/status'));
       }

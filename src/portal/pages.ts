@@ -30,6 +30,7 @@ export const FORM_ERRORS = {
   device_limit: 'errDeviceLimit',
   used_up: 'errUsedUp',
   not_valid_yet: 'errNotValidYet',
+  password_needed: 'errPasswordNeeded',
   too_many: 'errTooMany',
   reconnect: 'errReconnect',
   receipt: 'errReceipt',
@@ -110,12 +111,23 @@ ${carry(ctx)}<button>${t.connect}</button></form>
   return page(ctx, { title: t.choosePlan, body });
 }
 
-/** Voucher login on its own (the printed QR code opens this with ?code=). */
-export function voucherPage(ctx: PageCtx, o: { code?: string; error?: FormError }): Html {
+/**
+ * Voucher login on its own (the printed QR code opens this with ?code=). The password box shows
+ * only for a voucher that has its own password (imported with one): after the code alone was
+ * answered "password needed", or a password was tried.
+ */
+export function voucherPage(
+  ctx: PageCtx,
+  o: { code?: string; error?: FormError; askPassword?: boolean },
+): Html {
   const { t } = ctx;
+  const pw =
+    o.askPassword || o.error === 'password_needed'
+      ? html`<label for="password">${t.passwordLabel}</label><input type="password" id="password" name="password" autocomplete="off" required maxlength="64"${o.error === 'password_needed' ? raw(' autofocus') : ''}>`
+      : '';
   const body = html`${ctx.hs.error ? html`<p class="msg" role="alert">${t.routerSaid} ${ctx.hs.error}</p>` : ''}<form class="card" method="post" action="/portal/voucher"><h1>${t.haveVoucher}</h1>${message(t, o.error)}
 <label for="code">${t.codeLabel}</label><input type="text" id="code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" required maxlength="40" value="${o.code ?? ''}">
-${carry(ctx)}<button>${t.connect}</button></form>
+${pw}${carry(ctx)}<button>${t.connect}</button></form>
 <p class="links"><a href="${link(ctx, '/portal')}">${t.choosePlan}</a></p>`;
   return page(ctx, { title: t.codeLabel, body });
 }

@@ -12,7 +12,7 @@
  *   the online page. A radius-mode router cannot be asked about a device before it logs in, so
  *   there the router's login cookie, its MAC login or the code brings a device back.
  */
-import { authorizeMac } from '../access/index.ts';
+import { authorizeMac, voucherPasswordById } from '../access/index.ts';
 import { guessFailed, guessSucceeded, startGuess } from '../access/index.ts';
 import type { Deps } from '../app/deps.ts';
 import { type DevicePresence, deviceOnRouter } from '../gateways/index.ts';
@@ -85,6 +85,7 @@ export async function reconnect(deps: Deps, d: ReturningDevice): Promise<Reconne
   const a = await authorizeMac(deps, { mac: d.hs.mac, routerId: d.routerId });
   if (!a.ok) return 'not_reconnected';
   if (presence === 'online') return 'online';
-  const ok = await serverLogin(deps, d.routerId, { code: a.code, ip: d.hs.ip, mac: d.hs.mac });
+  const password = await voucherPasswordById(deps, a.accessCodeId);
+  const ok = await serverLogin(deps, d.routerId, { code: a.code, password, ip: d.hs.ip, mac: d.hs.mac });
   return ok ? 'online' : 'not_reconnected';
 }

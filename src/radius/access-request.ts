@@ -1,6 +1,7 @@
 /**
  * Access-Request → Access-Accept/Reject. A voucher login sends the code as User-Name and as the
- * password (PAP, or CHAP as MikroTik hotspot does by default); MAC authentication sends the MAC as
+ * password (PAP, or CHAP as MikroTik hotspot does by default), or, for a voucher imported with its
+ * own password, that password (PAP only: it is checked in the decision's own statement); MAC authentication sends the MAC as
  * User-Name. The decision itself (activation, device binding, what is left) is the access core's
  * (authorizeCode / authorizeMac); this file checks the password and turns the decision into
  * attributes the gateway understands.
@@ -8,7 +9,7 @@
 import type { Deps } from '../app/deps.ts';
 import { type AccessDecision, authorizeCode, authorizeMac } from '../access/index.ts';
 import { normalizeCode } from '../access/index.ts';
-import { guessFailed, startGuess } from '../access/index.ts';
+import { guessFailed, startGuess, voucherPasswordByCode } from '../access/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { normalizeMac } from '../lib/mac.ts';
 import {
@@ -55,7 +56,13 @@ export function accessRequestHandler(deps: Deps, o: AccessOptions) {
       if (!decision.ok && decision.reason === 'unknown') return reject(NO_DEVICE_PACKAGE);
     } else {
       const routerId = req.nas.routerId;
-      const pw = passwordMatches(req, username);
+      let { pw, clear } = passwordMatches(req, username);
+      if (pw === 'wrong' && getRaw(p, 'CHAP-Password')) {
+        // CHAP is checked against the clear text, so a voucher's own password is read first (one
+        // statement more, for these vouchers only); the decision still gets it to check.
+        const own = await voucherPasswordByCode(deps, username);
+        if (own !== null && verifyChap(p, own)) ({ pw, clear } = { pw: 'ok', clear: own });
+      }
       if ((pw === 'missing' || pw === 'empty') && callingMac) {
         // MAC authentication by gateways that put their own User-Name and no password: the
         // device the NAS vouches for (Calling-Station-Id) must be bound to a live code.
@@ -76,6 +83,7 @@ export function accessRequestHandler(deps: Deps, o: AccessOptions) {
           }
           decision = await authorizeCode(deps, {
             code: username,
+            password: clear,
             mac: callingMac,
             routerId,
             routerIsRadius: true,
@@ -98,8 +106,24 @@ const reject = (message: string): RadiusReply => ({
   attributes: [attr('Reply-Message', message)],
 });
 
-/** The password must be the code itself: PAP compares normalised forms, CHAP tries what was typed. */
-function passwordMatches(req: RadiusRequest, username: string): 'ok' | 'wrong' | 'missing' | 'empty' {
+/**
+ * The password must be the code itself: PAP compares normalised forms, CHAP tries what was typed.
+ * A PAP password that is not the code is handed on (`clear`): the voucher may have its own, which
+ * only the decision's statement can tell. CHAP is tried against the
+ * voucher's own password by the caller.
+ */
+function passwordMatches(
+  req: RadiusRequest,
+  username: string,
+): { pw: 'ok' | 'wrong' | 'missing' | 'empty'; clear?: string } {
+  const r = check(req, username);
+  return typeof r === 'string' ? { pw: r } : r;
+}
+
+function check(
+  req: RadiusRequest,
+  username: string,
+): 'ok' | 'wrong' | 'missing' | 'empty' | { pw: 'ok'; clear: string } {
   const p = req.packet;
   const hidden = getRaw(p, 'User-Password');
   if (hidden) {
@@ -111,7 +135,7 @@ function passwordMatches(req: RadiusRequest, username: string): 'ok' | 'wrong' |
       throw e;
     }
     if (!clear) return 'empty';
-    return normalizeCode(clear) === normalizeCode(username) ? 'ok' : 'wrong';
+    return normalizeCode(clear) === normalizeCode(username) ? 'ok' : { pw: 'ok', clear };
   }
   if (getRaw(p, 'CHAP-Password')) {
     const candidates = new Set([

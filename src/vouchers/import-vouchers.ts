@@ -63,6 +63,9 @@ export async function importVouchers(deps: Deps, input: ImportInput): Promise<Im
         plan,
         codes: parsed.entries.map((e) => e.code),
         validUntil: input.validUntil ?? null,
+        passwords: new Map(
+          parsed.entries.flatMap((e) => (e.password ? [[e.code, e.password] as const] : [])),
+        ),
       });
       const lineOf = new Map(parsed.entries.map((e) => [e.code, e.line]));
       // Built afresh in here: a transaction that is run again must not report a code twice.

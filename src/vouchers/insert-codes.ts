@@ -19,33 +19,47 @@ export interface InsertResult {
   taken: string[];
 }
 
-/** `codes` must already be normalised and unique within the list. */
+/**
+ * `codes` must already be normalised and unique within the list. `passwords` (imports only): a
+ * code's own password, hashed for the login check and sealed for reprints, as the code is.
+ */
 export async function insertVoucherCodes(
   tx: Tx,
   deps: Deps,
-  o: { batchId: string; plan: VoucherPlan; codes: string[]; validUntil: Date | null },
+  o: {
+    batchId: string;
+    plan: VoucherPlan;
+    codes: string[];
+    validUntil: Date | null;
+    passwords?: ReadonlyMap<string, string>;
+  },
 ): Promise<InsertResult> {
   const now = deps.clock.now();
   const inserted: string[] = [];
   const taken: string[] = [];
   for (let i = 0; i < o.codes.length; i += CHUNK) {
     const chunk = o.codes.slice(i, i + CHUNK);
-    const rows = chunk.map((code) => ({
-      id: randomUUID(),
-      codeHash: hashCode(deps.sealer, code),
-      codeSealed: deps.sealer.seal(code),
-      planId: o.plan.id,
-      kind: 'voucher' as const,
-      batchId: o.batchId,
-      status: 'issued' as const,
-      devices: o.plan.devices,
-      clock: o.plan.clock,
-      durationSeconds: o.plan.durationSeconds,
-      dataCapBytes: o.plan.dataCapBytes,
-      validUntil: o.validUntil,
-      issuedAt: now,
-      updatedAt: now,
-    }));
+    const rows = chunk.map((code) => {
+      const pw = o.passwords?.get(code);
+      return {
+        id: randomUUID(),
+        codeHash: hashCode(deps.sealer, code),
+        codeSealed: deps.sealer.seal(code),
+        passwordHash: pw === undefined ? null : hashCode(deps.sealer, pw),
+        passwordSealed: pw === undefined ? null : deps.sealer.seal(pw),
+        planId: o.plan.id,
+        kind: 'voucher' as const,
+        batchId: o.batchId,
+        status: 'issued' as const,
+        devices: o.plan.devices,
+        clock: o.plan.clock,
+        durationSeconds: o.plan.durationSeconds,
+        dataCapBytes: o.plan.dataCapBytes,
+        validUntil: o.validUntil,
+        issuedAt: now,
+        updatedAt: now,
+      };
+    });
     const got = await tx
       .insert(accessCodes)
       .values(rows)

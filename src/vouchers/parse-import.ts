@@ -5,6 +5,8 @@
  *  - CSV with a header naming the code column (`code`, `name`, `username`, `user`, `voucher`,
  *    `pin`), e.g. the name,password,profile exports of voucher tools; `,` `;` or tab separated;
  *  - a plain list, one code per line.
+ * A username with a different password (Mikhmon's user/password vouchers) keeps both: the
+ * username is the code, and the customer logs in with the pair.
  * Every line that is not imported is reported with its number and the reason; nothing is
  * dropped silently. Pure: no database here.
  */
@@ -13,6 +15,8 @@ import { normalizeCode } from '../access/index.ts';
 export interface ImportEntry {
   line: number;
   code: string;
+  /** Set only when it differs from the code (compared normalised, as logins are). */
+  password?: string;
 }
 export interface ImportProblem {
   line: number;
@@ -44,12 +48,10 @@ export function parseVoucherFile(text: string): ParsedImport {
     // normalised form (O→0, I/L→1), which is also how it is hashed and how typed codes are read.
     const code = raw.toUpperCase().replace(/[\s-]/g, '');
     const key = normalizeCode(code);
-    if (password !== undefined && password !== '' && normalizeCode(password) !== key) {
-      out.problems.push({
-        line,
-        value: raw,
-        reason: 'username and password differ; a Wavu voucher is one code (user = password)',
-      });
+    const pw = password?.trim() ?? '';
+    const ownPassword = pw !== '' && normalizeCode(pw) !== key;
+    if (ownPassword && (pw.length > 64 || /[\s\p{Cc}]/u.test(pw))) {
+      out.problems.push({ line, value: raw, reason: 'a password must be up to 64 characters, no spaces' });
       return;
     }
     if (!VALID.test(code)) {
@@ -70,7 +72,7 @@ export function parseVoucherFile(text: string): ParsedImport {
       return;
     }
     seen.set(key, line);
-    out.entries.push({ line, code });
+    out.entries.push(ownPassword ? { line, code, password: pw } : { line, code });
   };
 
   if (isScript) {

@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCode } from '../../src/access/codes.ts';
+import { SYSTEM } from '../../src/audit/index.ts';
 import { query } from '../../src/db/open.ts';
+import { importVouchers } from '../../src/vouchers/import-vouchers.ts';
 import { demoRouterSim } from '../../src/sim/routeros/module.ts';
 import { CHROMIUM, haveChromium } from '../helpers/browser.ts';
 import { externalReferences, unlabelledInputs } from '../portal/page-checks.ts';
@@ -219,6 +221,33 @@ describe.skipIf(!haveChromium)('captive portal in a browser', () => {
       `${h.url}/portal/voucher?code=${code}&mac=${encodeURIComponent(d.mac)}&ip=${d.ip}&router=demo-router`,
     );
     await d.page.getByRole('button', { name: 'Connect' }).click();
+    await expectOnline(d);
+  });
+
+  it('logs in with a Mikhmon voucher whose password differs: the password box appears, the pair connects', async () => {
+    const [plan] = await query<{ id: number }>(
+      h.app.deps.db,
+      sql`SELECT id FROM plans WHERE name = '1 Hour'`,
+    );
+    const r = await importVouchers(h.app.deps, {
+      actor: SYSTEM,
+      planId: plan!.id,
+      text: 'Username,Password,Profile\nmk4r7t2w,8135,1h\n',
+    });
+    expect(r.imported).toBe(1);
+    const d = await device();
+    await joinWifi(d);
+    await d.page.getByLabel('Voucher code').fill('mk4r7t2w');
+    await d.page.getByRole('button', { name: 'Connect' }).click();
+    await d.page.getByText('This voucher has a password too').waitFor();
+    await d.page.getByLabel('Voucher password').fill('8136');
+    await d.page.getByRole('button', { name: 'Connect' }).click();
+    await d.page.getByText('That code is not valid').waitFor();
+    await checkPage(d);
+    await d.page.screenshot({ path: 'docs/portal/voucher-password.png', fullPage: true });
+    await d.page.getByLabel('Voucher password').fill('8135');
+    await d.page.getByRole('button', { name: 'Connect' }).click();
+    await connect(d);
     await expectOnline(d);
   });
 

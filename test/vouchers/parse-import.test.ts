@@ -22,10 +22,10 @@ describe('parsing voucher imports', () => {
     expect(p.entries).toEqual([
       { line: 4, code: 'K7Q2M9' },
       { line: 5, code: 'X9T4PW' },
+      { line: 7, code: 'AB12CD34', password: 'other' },
       { line: 12, code: 'QWERTY77' },
     ]);
     expect(p.problems.map((x) => [x.line, x.reason.split(';')[0]!.split(' (')[0]])).toEqual([
-      [7, 'username and password differ'],
       [8, 'duplicate of line 4 in this file'],
       [9, 'a code must be 6 to 32 characters'],
     ]);
@@ -44,6 +44,19 @@ describe('parsing voucher imports', () => {
     expect(p.problems[1]!.reason).toContain('duplicate of line 2');
     const exported = parseVoucherFile('code,plan,price_kes\nCDEFGHJKMN,1 Hour,20\n');
     expect(exported.entries).toEqual([{ line: 2, code: 'CDEFGHJKMN' }]);
+  });
+
+  it('keeps a Mikhmon user whose password differs, and refuses a password with spaces', () => {
+    const csv =
+      'Username,Password,Profile,Time Limit\nmh7k2q9x,4821,1h,1h\nzz88yy77,ZZ88YY77,1h,1h\nqq11ww22,"a b",1h,1h\n';
+    const p = parseVoucherFile(csv);
+    expect(p.entries).toEqual([
+      { line: 2, code: 'MH7K2Q9X', password: '4821' },
+      { line: 3, code: 'ZZ88YY77' },
+    ]);
+    expect(p.problems).toEqual([
+      { line: 4, value: 'qq11ww22', reason: 'a password must be up to 64 characters, no spaces' },
+    ]);
   });
 
   it('reads one code per line and refuses characters that cannot be typed back', () => {

@@ -1,6 +1,7 @@
 /**
  * How a Wavu access looks on a MikroTik hotspot, in one place:
- * - user name = password = the access code (what people type, what the portal posts);
+ * - user name = password = the access code (what people type, what the portal posts), or, for an
+ *   imported voucher with its own password, that password;
  * - comment `wavu:<access code id>` marks users we own: reconcile removes only those;
  * - one user profile per plan, `wavu-plan-<id>`, with the plan's speed and device count;
  * - `limit-uptime` / `limit-bytes-total` as a safety net on the router itself, so access ends
@@ -63,7 +64,7 @@ export function userAttrs(spec: AccessSpec, existing: Row | undefined, active: R
   const used = consumed(existing, active);
   const want: Row = {
     name: spec.code,
-    password: spec.code,
+    password: spec.password ?? spec.code,
     profile: profileName(spec.planId),
     'limit-uptime': formatDuration(used.seconds + Math.max(1, spec.secondsLeft)),
     'mac-address': spec.devices === 1 && spec.macs.length === 1 ? spec.macs[0]! : ANY_MAC,

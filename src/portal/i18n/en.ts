@@ -39,6 +39,8 @@ export const en = {
   errDeviceLimit: 'That code is already in use on as many devices as it allows.',
   errUsedUp: 'That code has no time or data left.',
   errNotValidYet: 'That code cannot be used yet.',
+  errPasswordNeeded: 'This voucher has a password too. Enter it below.',
+  passwordLabel: 'Voucher password',
   errTooMany: 'Too many tries. Wait a few minutes and try again.',
   errReconnect: 'We could not reconnect this device from here. Enter your access code, or choose a package.',
   errReceipt: 'Type the 10-character M-Pesa code from your confirmation SMS.',

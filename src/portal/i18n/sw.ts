@@ -40,6 +40,8 @@ export const sw: Dict = {
   errDeviceLimit: 'Msimbo huo tayari unatumika kwenye idadi yote ya vifaa unavyoruhusu.',
   errUsedUp: 'Msimbo huo hauna muda wala data iliyobaki.',
   errNotValidYet: 'Msimbo huo bado hauwezi kutumika.',
+  errPasswordNeeded: 'Vocha hii ina nenosiri pia. Liandike hapa chini.',
+  passwordLabel: 'Nenosiri la vocha',
   errTooMany: 'Umejaribu mara nyingi mno. Subiri dakika chache ujaribu tena.',
   errReconnect:
     'Hatukuweza kuunganisha kifaa hiki tena kutoka hapa. Weka msimbo wako wa kuingia, au chagua kifurushi.',
