@@ -90,6 +90,9 @@ describe.skipIf(onPostgres())('wavu routers', { timeout: 180_000 }, () => {
         '127.0.0.1',
         '--port',
         String(sim.apiPort),
+        // The simulator's plain API port: say so, as new routers default to API-TLS.
+        '--transport',
+        'api',
         '--password',
         'sim-pass-123',
       ]);

@@ -7,7 +7,7 @@ import { randomToken } from '../../lib/random.ts';
 import { gatewayHash } from '../../protocols/opennds/index.ts';
 import { routerAuditDetail } from './audit-detail.ts';
 import { hashAgentToken, newAgentToken } from '../agent/token.ts';
-import { type AddRouterInput, addRouterInput } from './input.ts';
+import { type AddRouterInput, addRouterInput, defaultTransport } from './input.ts';
 import { newTunnelEnd, TUNNEL_ADDRESS_TAKEN } from '../wireguard/tunnel.ts';
 import { type RouterView, toView } from './repo.ts';
 
@@ -51,7 +51,7 @@ export async function addRouter(
       site: input.site ?? null,
       host: input.host ?? null,
       apiPort: input.port ?? null,
-      apiTransport: input.transport,
+      apiTransport: input.transport ?? defaultTransport(input),
       username: input.username,
       passwordSealed: deps.sealer.seal(password),
       hotspotServer: input.hotspotServer ?? null,

@@ -53,6 +53,14 @@ const messageAuth = z.enum(['required', 'allow-without'], { message: 'must be re
 export const TRANSPORTS = ['api', 'api-tls', 'rest', 'agent'] as const;
 const transport = z.enum(TRANSPORTS, { message: 'must be api, api-tls, rest or agent' });
 
+/**
+ * Encrypted by default: the plain API (8728) sends the router's password in the clear, so a new
+ * router gets API-TLS — unless it is reached through a WireGuard tunnel, which already encrypts
+ * everything, where the plain API inside it is simpler (no certificate to make or pin).
+ */
+export const defaultTransport = (i: { tunnel?: 'wireguard' | undefined }): (typeof TRANSPORTS)[number] =>
+  i.tunnel ? 'api' : 'api-tls';
+
 export const apiRouterInput = z
   .object({
     mode: z.literal('api'),
@@ -63,8 +71,8 @@ export const apiRouterInput = z
     /** 'wireguard': Wavu makes the keys and a tunnel address, and dials the API through the tunnel. */
     tunnel: z.enum(['wireguard'], { message: 'must be wireguard (or left out)' }).optional(),
     port: port.optional(),
-    // Encrypted by default: the plain API (8728) sends the router's password in the clear.
-    transport: transport.default('api-tls'),
+    /** Left out: `defaultTransport` (encrypted, one way or the other). */
+    transport: transport.optional(),
     username: z.string().min(1).max(64).default('wavu'),
     /** Absent: Wavu generates a strong one and the setup script creates the user with it. */
     password: z.string().min(8, 'must be at least 8 characters').max(128).optional(),
