@@ -127,6 +127,22 @@ describe.skipIf(!haveChromium)('first-run setup in a browser, empty database to 
     await main.getByRole('cell', { name: 'tested', exact: true }).waitFor();
     await page.screenshot({ path: join(SHOTS, '41-payment-accounts.png'), fullPage: true });
     await expectNoSeriousAxeIssues(page);
+    // Change it later: a new name and a site. Its keys stay under Settings, so the form has none.
+    await main.getByRole('button', { name: /^Edit / }).click();
+    const form = page.locator('form', { has: page.getByRole('heading', { name: /^Change / }) });
+    expect(await form.getByLabel('Consumer key').count()).toBe(0);
+    await form.getByLabel('Name').fill('Kibera shop');
+    await form.getByLabel('Sites (comma separated)').fill('Kibera');
+    await expectNoSeriousAxeIssues(page);
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await page
+      .getByRole('row', { name: /Kibera shop \(main\)/ })
+      .getByText('site Kibera')
+      .waitFor();
+    expect(
+      await rows(sql`SELECT a.name, s.site FROM payment_accounts a
+                     JOIN payment_account_sites s ON s.payment_account_id = a.id WHERE a.is_default`),
+    ).toEqual([{ name: 'Kibera shop', site: 'Kibera' }]);
     await openSetup();
     await expectStep('mpesa', 'done');
   });

@@ -4,7 +4,11 @@
  * account's credentials are edited under Settings → M-Pesa (where environment locks show).
  */
 import { useState } from 'react';
-import type { PaymentAccount, PaymentAccountInput } from '../../../../src/admin/http/api-types.ts';
+import type {
+  PaymentAccount,
+  PaymentAccountInput,
+  PaymentAccountPatch,
+} from '../../../../src/admin/http/api-types.ts';
 import { ErrorNote, Saved } from '../components/feedback.tsx';
 import { Field } from '../components/forms.tsx';
 import { Table } from '../components/tables.tsx';
@@ -19,7 +23,9 @@ import { useRouters } from '../hooks/api/routers.ts';
 export function PaymentAccountsPage() {
   const q = usePaymentAccounts();
   const can = useCan();
+  const [editing, setEditing] = useState<number | null>(null);
   if (!q.data) return <ErrorNote error={q.error} />;
+  const edited = q.data.items.find((a) => a.id === editing);
   return (
     <section>
       <h1>Payment accounts</h1>
@@ -47,10 +53,25 @@ export function PaymentAccountsPage() {
               label: 'Check',
               cell: (a) => (can('POST /api/admin/payment-accounts/:id/test') ? <Checks id={a.id} /> : null),
             },
+            {
+              label: 'Change',
+              cell: (a) =>
+                can('PATCH /api/admin/payment-accounts/:id') ? (
+                  <button
+                    type="button"
+                    className="ghost"
+                    aria-label={`Edit ${a.name}`}
+                    onClick={() => setEditing(a.id)}
+                  >
+                    Edit
+                  </button>
+                ) : null,
+            },
           ]}
         />
       </div>
-      {can('POST /api/admin/payment-accounts') && <AddAccount />}
+      {edited && <AccountForm key={edited.id} account={edited} onDone={() => setEditing(null)} />}
+      {!edited && can('POST /api/admin/payment-accounts') && <AccountForm />}
     </section>
   );
 }
@@ -100,11 +121,31 @@ const EMPTY = {
   sites: '',
 };
 
-function AddAccount() {
-  const [f, setF] = useState(EMPTY);
-  const [routerIds, setRouterIds] = useState<number[]>([]);
+/** The form's fields for an account being changed: its values, with the write-only secrets blank. */
+function fieldsOf(a: PaymentAccount): typeof EMPTY {
+  return {
+    ...EMPTY,
+    name: a.name,
+    type: a.type,
+    shortcode: a.shortcode,
+    till: a.till ?? '',
+    environment: a.environment,
+    consumerKey: a.consumerKey ?? '',
+    sites: a.sites.join(', '),
+  };
+}
+
+/**
+ * Add an account, or change one (`account`). Secrets are write-only: left blank they stay as
+ * they are. The main account's credentials live under Settings → M-Pesa (with their environment
+ * locks), so here it only gets its name and its routers and sites.
+ */
+function AccountForm({ account, onDone }: { account?: PaymentAccount; onDone?: () => void }) {
+  const [f, setF] = useState(account ? fieldsOf(account) : EMPTY);
+  const [routerIds, setRouterIds] = useState<number[]>(account?.routerIds ?? []);
   const routers = useRouters();
-  const save = useSavePaymentAccount(null);
+  const save = useSavePaymentAccount(account?.id ?? null);
+  const credentials = !account?.isDefault;
   const set = (k: keyof typeof EMPTY) => (e: { target: { value: string } }) =>
     setF({ ...f, [k]: e.target.value });
   return (
@@ -112,6 +153,14 @@ function AddAccount() {
       className="card form-grid"
       onSubmit={(e) => {
         e.preventDefault();
+        const sites = f.sites
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        const secrets = {
+          ...(f.consumerSecret ? { consumerSecret: f.consumerSecret } : {}),
+          ...(f.passkey ? { passkey: f.passkey } : {}),
+        };
         const body: PaymentAccountInput = {
           name: f.name,
           type: f.type,
@@ -121,48 +170,88 @@ function AddAccount() {
           consumerSecret: f.consumerSecret,
           passkey: f.passkey,
           routerIds,
-          sites: f.sites
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean),
+          sites,
           ...(f.type === 'till' ? { till: f.till } : {}),
         };
-        save.mutate(body, { onSuccess: () => setF(EMPTY) });
+        if (!account) return save.mutate(body, { onSuccess: () => setF(EMPTY) });
+        const change: PaymentAccountPatch = credentials
+          ? {
+              name: f.name,
+              type: f.type,
+              shortcode: f.shortcode,
+              environment: f.environment,
+              consumerKey: f.consumerKey,
+              ...secrets,
+              routerIds,
+              sites,
+              ...(f.type === 'till' ? { till: f.till } : {}),
+            }
+          : { name: f.name, routerIds, sites };
+        save.mutate(change, { onSuccess: () => onDone?.() });
       }}
     >
-      <h2>Add an account</h2>
+      <h2>{account ? `Change ${account.name}` : 'Add an account'}</h2>
+      {account && !credentials && (
+        <p className="muted">Its number and keys are set under Settings → M-Pesa.</p>
+      )}
       <Field label="Name">
         <input name="account-name" value={f.name} onChange={set('name')} />
       </Field>
-      <Field label="Type">
-        <select value={f.type} onChange={set('type')}>
-          <option value="paybill">Paybill</option>
-          <option value="till">Till (Buy Goods)</option>
-        </select>
-      </Field>
-      <Field label={f.type === 'till' ? 'Store number (head office)' : 'Paybill number'}>
-        <input name="account-shortcode" inputMode="numeric" value={f.shortcode} onChange={set('shortcode')} />
-      </Field>
-      {f.type === 'till' && (
-        <Field label="Till number">
-          <input name="account-till" inputMode="numeric" value={f.till} onChange={set('till')} />
-        </Field>
+      {credentials && (
+        <>
+          <Field label="Type">
+            <select value={f.type} onChange={set('type')}>
+              <option value="paybill">Paybill</option>
+              <option value="till">Till (Buy Goods)</option>
+            </select>
+          </Field>
+          <Field label={f.type === 'till' ? 'Store number (head office)' : 'Paybill number'}>
+            <input
+              name="account-shortcode"
+              inputMode="numeric"
+              value={f.shortcode}
+              onChange={set('shortcode')}
+            />
+          </Field>
+          {f.type === 'till' && (
+            <Field label="Till number">
+              <input name="account-till" inputMode="numeric" value={f.till} onChange={set('till')} />
+            </Field>
+          )}
+          <Field label="Environment">
+            <select value={f.environment} onChange={set('environment')}>
+              <option value="sandbox">Sandbox</option>
+              <option value="production">Production</option>
+            </select>
+          </Field>
+          <Field label="Consumer key">
+            <input
+              name="account-key"
+              autoComplete="off"
+              value={f.consumerKey}
+              onChange={set('consumerKey')}
+            />
+          </Field>
+          <Field label="Consumer secret">
+            <input
+              type="password"
+              autoComplete="off"
+              placeholder={account?.consumerSecretSet ? 'set (leave blank to keep)' : undefined}
+              value={f.consumerSecret}
+              onChange={set('consumerSecret')}
+            />
+          </Field>
+          <Field label="Passkey">
+            <input
+              type="password"
+              autoComplete="off"
+              placeholder={account?.passkeySet ? 'set (leave blank to keep)' : undefined}
+              value={f.passkey}
+              onChange={set('passkey')}
+            />
+          </Field>
+        </>
       )}
-      <Field label="Environment">
-        <select value={f.environment} onChange={set('environment')}>
-          <option value="sandbox">Sandbox</option>
-          <option value="production">Production</option>
-        </select>
-      </Field>
-      <Field label="Consumer key">
-        <input name="account-key" autoComplete="off" value={f.consumerKey} onChange={set('consumerKey')} />
-      </Field>
-      <Field label="Consumer secret">
-        <input type="password" autoComplete="off" value={f.consumerSecret} onChange={set('consumerSecret')} />
-      </Field>
-      <Field label="Passkey">
-        <input type="password" autoComplete="off" value={f.passkey} onChange={set('passkey')} />
-      </Field>
       <Field label="Sites (comma separated)">
         <input value={f.sites} onChange={set('sites')} />
       </Field>
@@ -183,7 +272,12 @@ function AddAccount() {
       </fieldset>
       <Saved m={save} />
       <div className="actions">
-        <button type="submit">Add account</button>
+        <button type="submit">{account ? 'Save changes' : 'Add account'}</button>
+        {account && (
+          <button type="button" className="ghost" onClick={onDone}>
+            Cancel
+          </button>
+        )}
       </div>
     </form>
   );
