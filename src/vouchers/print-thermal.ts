@@ -39,18 +39,18 @@ ${tickets.join('\n')}
 }
 
 /** Cut to the roll's line width, so a long business name does not wrap mid-word on paper. */
-const fit = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}~` : s);
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}~` : s);
 
 export function renderThermalEscPos(sheet: BatchSheet, width: RollWidth): Buffer {
   const l = ticketLines(sheet);
   const r = ROLL[width];
   const p = new EscPos().init();
   for (const v of sheet.vouchers) {
-    p.align('center').bold(true).line(fit(sheet.branding.name, r.chars)).bold(false);
-    p.line(fit(l.plan, r.chars)).line(fit(`${l.price} - ${l.duration.replace(/·/g, '-')}`, r.chars));
+    p.align('center').bold(true).line(clip(sheet.branding.name, r.chars)).bold(false);
+    p.line(clip(l.plan, r.chars)).line(clip(`${l.price} - ${l.duration.replace(/·/g, '-')}`, r.chars));
     p.size(true).bold(true).line(groupCode(v.code)).size(false).bold(false);
     p.qr(portalUrl(sheet.publicUrl, v.code), r.qr);
-    if (l.footer) p.line(fit(l.footer.replace(/·/g, '-'), r.chars));
+    if (l.footer) p.line(clip(l.footer.replace(/·/g, '-'), r.chars));
     p.cut();
   }
   return p.bytes();
