@@ -6,6 +6,7 @@ export { freeDeviceSlot } from './free-device.ts';
 export { enqueueGrantIfApi } from './grant.ts';
 export { type GuessTicket, guessFailed, guessSucceeded, startGuess } from './guessing.ts';
 export { issueForPurchase } from './issue-for-purchase.ts';
+export { macHasLiveCode } from './mac-has-live-code.ts';
 export { recoverAccess } from './recover.ts';
 export { redeemCode } from './redeem.ts';
 export { revokeCode } from './revoke.ts';

@@ -103,3 +103,18 @@ export async function grantStatus(
   );
   return r?.status ?? null;
 }
+
+/**
+ * Is the router still being prepared for this access: a `gateway.grant` not yet on it, or a
+ * replaced device not yet taken off (`gateway.release-device`)? Posting the login form before
+ * then would only earn "invalid username" or "no more sessions are allowed" from the router.
+ */
+export async function grantPending(conn: Conn, accessCodeId: string): Promise<boolean> {
+  const rows = await query<{ n: number }>(
+    conn,
+    sql`SELECT count(*)::int AS n FROM jobs
+        WHERE kind IN ('gateway.grant', 'gateway.release-device') AND status IN ('queued', 'running')
+          AND payload->>'accessCodeId' = ${accessCodeId}`,
+  );
+  return Number(rows[0]?.n ?? 0) > 0;
+}

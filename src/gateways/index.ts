@@ -35,7 +35,9 @@ export { rotateAgentToken } from './routers/rotate-agent-token.ts';
 export { getRouter } from './routers/get-router.ts';
 export { listRouters } from './routers/list-routers.ts';
 export { adapterFor } from './modes.ts';
-export { requestGrant } from './grants.ts';
+export { grantPending, requestGrant } from './grants.ts';
+export { resolveRouterId } from './routers/resolve-router.ts';
+export { markSeen as markRouterSeen } from './routers/repo.ts';
 export {
   openndsClient,
   openndsLogin,

@@ -1,5 +1,6 @@
 /** The payments feature's public surface: other features import from here only. */
 export { getPurchase } from './get-purchase.ts';
+export { purchaseForRetry } from './purchase-for-retry.ts';
 export { staffMeaning } from './result-codes.ts';
 export { type CashSaleResult, codeSms, recordCashSale } from './record-cash-sale.ts';
 export { startPurchase } from './start-purchase.ts';

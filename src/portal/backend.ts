@@ -9,8 +9,7 @@ import type { Deps } from '../app/deps.ts';
 import { isAppError } from '../lib/errors.ts';
 import { getPurchase as getPurchaseView } from '../payments/index.ts';
 import { startPurchase as startPayment } from '../payments/index.ts';
-import { RETRYABLE_STATUSES, startStatusCheck } from '../payments/index.ts';
-import { purchaseForRetry } from './data.ts';
+import { purchaseForRetry, RETRYABLE_STATUSES, startStatusCheck } from '../payments/index.ts';
 import type { Lang } from './i18n/index.ts';
 import type { FormError, PaybillInfo } from './pages.ts';
 

@@ -15,8 +15,7 @@ import { isAppError } from '../lib/errors.ts';
 import { nonMpesaNetwork, normalizePhone } from '../lib/phone.ts';
 import { listPlansOnSale } from '../plans/index.ts';
 import * as backend from './backend.ts';
-import { agentGrantWaiting, OFFLINE_AFTER_MS } from '../gateways/index.ts';
-import { resolveRouterId, routerPreparing } from './data.ts';
+import { agentGrantWaiting, grantPending, OFFLINE_AFTER_MS, resolveRouterId } from '../gateways/index.ts';
 import { type Hotspot, parseHotspot } from './hotspot.ts';
 import type { Html } from './html.ts';
 import { cookieValue, dict, pickLang } from './i18n/index.ts';
@@ -462,7 +461,7 @@ async function portalRoutes(app: FastifyInstance, deps: Deps) {
       // Agent routers: the user is there only once the router has acknowledged it.
       const agent = await agentGrantWaiting(deps.db, g.accessCodeId);
       const waitMs = agent ? AGENT_GRANT_WAIT_MS : GRANT_WAIT_MS;
-      if (now - g.at < waitMs && (agent || (await routerPreparing(deps.db, g.accessCodeId)))) {
+      if (now - g.at < waitMs && (agent || (await grantPending(deps.db, g.accessCodeId)))) {
         return send(
           req,
           reply,

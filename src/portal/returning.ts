@@ -12,12 +12,11 @@
  *   the online page. A radius-mode router cannot be asked about a device before it logs in, so
  *   there the router's login cookie, its MAC login or the code brings a device back.
  */
-import { authorizeMac, voucherPasswordById } from '../access/index.ts';
+import { authorizeMac, macHasLiveCode, voucherPasswordById } from '../access/index.ts';
 import { guessFailed, guessSucceeded, startGuess } from '../access/index.ts';
 import type { Deps } from '../app/deps.ts';
 import { type DevicePresence, deviceOnRouter } from '../gateways/index.ts';
 import { isAppError } from '../lib/errors.ts';
-import { macHasLiveCode } from './data.ts';
 import type { Hotspot } from './hotspot.ts';
 import { serverLogin } from './login.ts';
 import type { OnlineInfo } from './pages.ts';

@@ -3,9 +3,9 @@
  * stale-session sweeper in the worker. Ports come from RADIUS_AUTH_PORT / RADIUS_ACCT_PORT
  * (0 disables that port).
  */
-import { sql } from 'drizzle-orm';
 import type { AdapterFactory, Deps } from '../app/deps.ts';
 import type { Module } from '../app/module.ts';
+import { markRouterSeen } from '../gateways/index.ts';
 import { accessRequestHandler } from './access-request.ts';
 import { accountingHandler } from './accounting.ts';
 import { coaUnreachableRouters, RadiusGatewayAdapter } from './adapter.ts';
@@ -41,10 +41,9 @@ export async function startRadiusService(deps: Deps, o: RadiusServiceOptions = {
     const t = performance.now();
     if ((seen.get(routerId) ?? Number.NEGATIVE_INFINITY) > t - 30_000) return;
     seen.set(routerId, t);
-    const now = deps.clock.now();
-    deps.db
-      .execute(sql`UPDATE routers SET last_seen_at = ${now}, status = 'up' WHERE id = ${routerId}`)
-      .catch((e) => deps.log.warn({ err: e }, 'could not record router last seen'));
+    markRouterSeen(deps.db, routerId, deps.clock.now()).catch((e) =>
+      deps.log.warn({ err: e }, 'could not record router last seen'),
+    );
   };
   const access = accessRequestHandler(deps, { interimSeconds });
   const accounting = accountingHandler(deps, markSeen);
