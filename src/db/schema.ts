@@ -418,15 +418,6 @@ export const smsMessages = pgTable('sms_messages', {
   failedAt: ts('failed_at'),
 });
 
-export const simSmsInbox = pgTable('sim_sms_inbox', {
-  id: big('id').primaryKey().generatedByDefaultAsIdentity(),
-  providerId: text('provider_id').notNull(),
-  toPhone: text('to_phone').notNull(),
-  sender: text('sender'),
-  body: text('body').notNull(),
-  receivedAt: ts('received_at').notNull(),
-});
-
 export const rateLimits = pgTable('rate_limits', {
   key: text('key').primaryKey(),
   windowStart: ts('window_start').notNull(),

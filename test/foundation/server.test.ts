@@ -106,6 +106,15 @@ describe('HTTP server', () => {
     expect(missing).toEqual([]);
   });
 
+  it('the migrated schema holds no simulator tables: the simulators create their own in demo', async () => {
+    const tables = await query<{ table_name: string }>(
+      t.database.db,
+      sql`SELECT table_name FROM information_schema.tables
+          WHERE table_schema = current_schema() AND table_name LIKE 'sim\_%'`,
+    );
+    expect(tables).toEqual([]);
+  });
+
   it('database constraints refuse money that is not whole shillings and unknown states', async () => {
     await expect(
       t.database.db.execute(
