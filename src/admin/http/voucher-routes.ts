@@ -16,6 +16,7 @@ import { deleteBatch, disableBatch, moveBatch } from '../../vouchers/index.ts';
 import { voucherStock } from '../../access/index.ts';
 import { phoneInput, uuidParam, uuidSchema } from '../../http/paging.ts';
 import { MAX_CODE_LENGTH, MAX_PREFIX, MIN_CODE_LENGTH } from '../../lib/code-format.ts';
+import { listBatches, listBatchesQuery } from '../vouchers/list-batches.ts';
 import { type Ctx, route } from './route.ts';
 
 const validUntil = (ctx: Ctx, days: number | undefined) =>
@@ -81,6 +82,14 @@ const reprint =
     takeVoucherReprint(deps, { codeId: params.id, actor, ip, layout: layout(query) });
 
 export const voucherRoutes = [
+  route({
+    method: 'GET',
+    path: '/api/admin/vouchers/batches',
+    tag: 'vouchers',
+    summary: 'Voucher batches with how many codes are unused, in use, expired or revoked',
+    query: listBatchesQuery,
+    handler: ({ deps, query }) => listBatches(deps, query),
+  }),
   route({
     method: 'POST',
     path: '/api/admin/vouchers/batches',
