@@ -293,13 +293,19 @@ export async function releaseDeviceJob(
   }
 }
 
+/**
+ * Gateways Wavu converges from the database: MikroTik api mode (dialled or agent) and UniFi. RADIUS
+ * routers hold no state of ours; openNDS routers pull theirs on every poll.
+ */
+const reconciles = (mode: RouterRow['mode']): boolean => mode === 'api' || mode === 'unifi';
+
 /** Converge one router to the database. Skips (does not wait) when another run holds this router. */
 export async function reconcileRouter(
   deps: Deps,
   routerId: number,
 ): Promise<{ skipped: boolean; report?: import('./adapter.ts').ReconcileReport }> {
   const router = await routerById(deps.db, routerId);
-  if (!router?.enabled || router.mode !== 'api') return { skipped: true };
+  if (!router?.enabled || !reconciles(router.mode)) return { skipped: true };
   const now = deps.clock.now();
   const lease = await query(
     deps.db,
@@ -406,7 +412,7 @@ export function gatewayJobs(deps: Deps): JobDefinition[] {
       async handle() {
         const slot = Math.floor(deps.clock.now().getTime() / ROUTER_RECONCILE_EVERY_MS);
         for (const r of await allRouters(deps.db)) {
-          if (!r.enabled || r.mode !== 'api') continue;
+          if (!r.enabled || !reconciles(r.mode)) continue;
           await deps.enqueue(deps.db, {
             kind: 'gateway.reconcile-router',
             payload: { routerId: r.id, why: 'schedule' },

@@ -2,12 +2,14 @@
  * openNDS for real (Debian's package, FAS level 3 with authmon) with Wavu as its FAS. A client
  * in its own namespace is redirected to our portal, pays by M-Pesa (the simulator), reaches
  * the "internet" namespace, has its usage reported, is cut off when its time is up (our clock),
- * and, logged in again with a second purchase, cut off when the code is revoked.
+ * and, logged in again with a second purchase, cut off when the code is revoked. Then the same lab
+ * runs openNDS again as a level-1 site (plain http to Wavu, hashed token carried by the browser).
  */
 import net from 'node:net';
 import tls from 'node:tls';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueForPurchase } from '../../src/access/issue-for-purchase.ts';
 import { revokeCode } from '../../src/access/revoke.ts';
 import { modules } from '../../src/app/modules.ts';
 import { type App, createApp } from '../../src/app/run.ts';
@@ -34,8 +36,10 @@ let lab: OpenNdsLab;
 let t: TestDatabase;
 let app: App;
 let front: tls.Server;
+let lan: net.Server | undefined;
 let fasUrl: string;
 let routerId: number;
+let config: ReturnType<typeof testConfig>;
 const clock = new ManualClock('2026-03-02T08:00:00Z');
 
 interface Reply {
@@ -183,7 +187,7 @@ describe.skipIf(why !== null)(`openNDS level 3 with Wavu as FAS (${why ?? 'real 
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     fasUrl = `https://${FAS_NAME}:${port}`;
     t = await createTestDatabase();
-    const config = testConfig({ PUBLIC_URL: fasUrl });
+    config = testConfig({ PUBLIC_URL: fasUrl });
     app = await createApp({
       config,
       roles: ['serve', 'worker'],
@@ -234,6 +238,7 @@ describe.skipIf(why !== null)(`openNDS level 3 with Wavu as FAS (${why ?? 'real 
   afterAll(async () => {
     await lab?.close();
     await new Promise((r) => (front ? front.close(r) : r(null)));
+    await new Promise((r) => (lan ? lan.close(r) : r(null)));
     await app?.stop();
     await t?.drop();
   });
@@ -310,6 +315,121 @@ describe.skipIf(why !== null)(`openNDS level 3 with Wavu as FAS (${why ?? 'real 
     await app.worker!.drain();
     await until('cut off at revoke', async () => !(await online()), 40);
   }, 180_000);
+
+  it('level 1: the browser takes the hashed token to openNDS, gets online, is cut off at expiry', async () => {
+    // The same lab with openNDS started again as a level-1 site: plain http to Wavu on the LAN.
+    await lab.stopOpenNds();
+    // Wavu as the LAN sees it: a plain TCP relay on the host end of the gateway's link.
+    const wavu = new URL(app.url!.replace('0.0.0.0', '127.0.0.1'));
+    lan = net.createServer((c) => {
+      const up = net.connect(Number(wavu.port), wavu.hostname);
+      c.pipe(up).pipe(c);
+      c.on('error', () => up.destroy());
+      up.on('error', () => c.destroy());
+    });
+    await new Promise<void>((res) => lan!.listen(0, lab.addr.host, res));
+    const wavuPort = String((lan.address() as net.AddressInfo).port);
+    const lanUrl = `http://${lab.addr.host}:${wavuPort}`;
+    config.publicUrl = lanUrl;
+    const { router } = await addRouter(app.deps, { mode: 'opennds', name: 'flat-1', level: 1 } as never, {
+      actor: SYSTEM,
+    });
+    const row = (await routerById(app.deps.db, router.id))!;
+    expect(row.openndsLevel).toBe(1);
+    const faskey = app.deps.sealer.unseal(row.openndsFaskeySealed!);
+    const s = { router: row, faskey, publicUrl: lanUrl, syncSeconds: 1 };
+    const conf = [
+      `GatewayInterface lan0`,
+      'debuglevel 2',
+      'checkinterval 10',
+      ...openndsSettings(s).map(([k, v]) => `${k} ${v}`),
+      'FirewallRuleSet users-to-router {',
+      '    FirewallRule allow udp port 53',
+      '    FirewallRule allow tcp port 53',
+      '    FirewallRule allow udp port 67',
+      '}',
+      '',
+    ].join('\n');
+    expect(conf).toContain('fas_secure_enabled 1');
+    await lab.startOpenNds(conf, {});
+    lab.startInGateway(pollerScript(s));
+    expect(await online()).toBe(false);
+
+    // Intercepted to Wavu's FAS address with the level-1 `fas` (base64, no iv).
+    const fasRe = new RegExp(
+      `^http://${lab.addr.host.replace(/\./g, '\\.')}:${wavuPort}/opennds/${router.id}/\\?fas=`,
+    );
+    let intercepted = { code: 1, out: '' };
+    for (let i = 0; i < 10 && !fasRe.test(intercepted.out); i++) {
+      if (i) await new Promise((r) => setTimeout(r, 1000));
+      intercepted = await lab.inClient('curl', [
+        '-s',
+        '-m',
+        '8',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{redirect_url}',
+        `http://${lab.addr.internet}/page`,
+      ]);
+    }
+    expect(intercepted.out).toMatch(fasRe);
+    const fas = await browse(intercepted.out);
+    expect(fas.status).toBe(303);
+    const portal = new URL(fas.location!, lanUrl);
+    expect(portal.searchParams.get('mac')).toBe(lab.addr.clientMac.toUpperCase());
+    const loginUrl = portal.searchParams.get('link-login-only')!;
+    expect(loginUrl.startsWith(`${lanUrl}/portal/opennds/login/`)).toBe(true);
+
+    // A code redeemed on the portal: Wavu answers with the gateway's auth address and the token.
+    const { code, accessCodeId } = await app.deps.db.transaction((tx) =>
+      issueForPurchase(tx, app.deps, {
+        purchaseId: crypto.randomUUID(),
+        planId: 1,
+        phone: null,
+        mac: null,
+        routerId: router.id,
+        purpose: 'access',
+      }),
+    );
+    const login = await browse(loginUrl, {
+      username: code,
+      password: code,
+      dst: `http://${lab.addr.internet}:8080/`,
+    });
+    expect(login.status).toBe(303);
+    const auth = new URL(login.location!);
+    expect(auth.origin).toBe(`http://${lab.addr.gatewayLan}:2050`);
+    expect(auth.pathname).toBe('/opennds_auth/');
+    expect(auth.searchParams.get('tok')).toMatch(/^[0-9a-f]{64}$/);
+    // openNDS checks tok = sha256(hid + faskey) itself: a spoiled one does not let the client in.
+    const spoiled = new URL(auth);
+    spoiled.searchParams.set('tok', '0'.repeat(64));
+    await lab.inClient('curl', ['-s', '-m', '8', '-o', '/dev/null', spoiled.toString()]);
+    expect(await online()).toBe(false);
+    const went = await lab.inClient('curl', [
+      '-s',
+      '-m',
+      '8',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      auth.toString(),
+    ]);
+    expect(went.code).toBe(0);
+    await until('online after the token', online, 20);
+
+    // Expiry on our clock: the access.expire job revokes, the poller deauthenticates.
+    clock.advance(3600_000 + 60_000);
+    await app.worker!.drain();
+    await until('level 1 cut off at expiry', async () => !(await online()), 40);
+    const [c] = await query<{ status: string }>(
+      app.deps.db,
+      sql`SELECT status FROM access_codes WHERE id = ${accessCodeId}`,
+    );
+    expect(c!.status).toBe('expired');
+  }, 120_000);
 
   it('answers an authmon poll with the wrong gatewayhash with nothing', async () => {
     const r = await app.server!.inject({

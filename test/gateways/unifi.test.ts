@@ -9,11 +9,12 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueForPurchase } from '../../src/access/issue-for-purchase.ts';
+import { sweepExpired } from '../../src/access/expire-job.ts';
 import { revokeCode } from '../../src/access/revoke.ts';
 import type { App } from '../../src/app/run.ts';
 import { SYSTEM } from '../../src/audit/index.ts';
 import { query } from '../../src/db/open.ts';
-import { healthCheckAll } from '../../src/gateways/jobs.ts';
+import { healthCheckAll, reconcileRouter } from '../../src/gateways/jobs.ts';
 import { addRouter } from '../../src/gateways/index.ts';
 import { getRouter } from '../../src/gateways/routers/get-router.ts';
 import { routerScript } from '../../src/gateways/routers/router-script.ts';
@@ -304,5 +305,125 @@ describe('UniFi sites in Wavu', () => {
     // Two routers now share the site name: the plain address is ambiguous, the per-router one is not.
     expect((await arrive('/guest/s/cafe/', { id: MAC })).statusCode).toBe(409);
     expect((await arrive(`/unifi/${router.id}/guest/s/cafe/`, { id: MAC })).statusCode).toBe(303);
+  });
+});
+
+describe('UniFi reconcile (the controller against our live codes)', () => {
+  const clock = new ManualClock('2026-03-02T08:00:00Z');
+  const SITE = 'lodge';
+  const [A, B, C, E] = ['02:00:00:bb:00:0a', '02:00:00:bb:00:0b', '02:00:00:bb:00:0c', '02:00:00:bb:00:0e'];
+  let t: TestDatabase;
+  let app: App;
+  let sim: UnifiSim;
+  let routerId: number;
+
+  beforeAll(async () => {
+    ({ t, app } = await startDrainedApp(clock));
+    sim = await startUnifiSim({ apiKey: KEY, site: SITE, now: () => clock.now() });
+    ({
+      router: { id: routerId },
+    } = await addRouter(
+      app.deps,
+      { mode: 'unifi', name: 'lodge-ap', controller: sim.url, unifiSite: SITE, apiKey: KEY },
+      { actor: SYSTEM },
+    ));
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await sim?.close();
+    await t?.drop();
+  });
+
+  /** The device joins, is sent to our portal and logs in with a fresh one-hour code. */
+  async function joinAndLogIn(mac: string, ip: string): Promise<string> {
+    sim.join(mac, ip);
+    const a = await app.server!.inject({ method: 'GET', url: `/guest/s/${SITE}/?id=${mac}` });
+    expect(a.statusCode).toBe(303);
+    const loginUrl = new URL(a.headers.location as string, 'http://x').searchParams.get('link-login-only')!;
+    const { code, accessCodeId } = await app.deps.db.transaction((tx) =>
+      issueForPurchase(tx, app.deps, {
+        purchaseId: randomUUID(),
+        planId: 1,
+        phone: null,
+        mac: null,
+        routerId,
+        purpose: 'access',
+      }),
+    );
+    const ok = await app.server!.inject({
+      method: 'POST',
+      url: new URL(loginUrl).pathname,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ username: code, password: code }).toString(),
+    });
+    expect(ok.statusCode).toBe(303);
+    await app.worker!.drain();
+    expect(sim.station(mac)!.authorized).toBe(true);
+    return accessCodeId;
+  }
+
+  /** The jobs that would have fixed the controller are lost (ran out of attempts). */
+  const loseJobs = (kinds: string[]) =>
+    app.deps.db.execute(
+      sql`UPDATE jobs SET status = 'dead' WHERE status <> 'done' AND kind IN (${sql.join(
+        kinds.map((k) => sql`${k}`),
+        sql`, `,
+      )})`,
+    );
+  const grant = async (id: string) =>
+    (
+      await query<{ status: string }>(
+        app.deps.db,
+        sql`SELECT status FROM access_grants WHERE access_code_id = ${id} AND router_id = ${routerId}`,
+      )
+    )[0]?.status;
+
+  it('unauthorises expired and revoked codes, authorises live ones again, leaves the operator’s guests alone', async () => {
+    const byHand = unifiClient({ baseUrl: sim.url, site: SITE, kind: 'integration', apiKey: KEY });
+    const long = { minutes: 600, upKbps: null, downKbps: null, megabytes: null };
+    // E: a code of ours, its hour used up on our clock (the controller ends it by itself too);
+    // the revoke that follows its expiry is lost.
+    const e = await joinAndLogIn(E, '10.6.0.14');
+    // C: the operator's own guest, never bound to a code of ours.
+    sim.join(C, '10.6.0.12');
+    await byHand.authorize(C, long);
+    clock.advance(61 * 60_000);
+    expect(await sweepExpired(app.deps)).toBe(1);
+    await loseJobs(['gateway.revoke']);
+
+    // A and B: live codes, authorised.
+    const a = await joinAndLogIn(A, '10.6.0.10');
+    const b = await joinAndLogIn(B, '10.6.0.11');
+    // Then the controller drifts: A's authorisation is lost (a backup restored), E is authorised
+    // again by hand, and B is revoked while the controller cannot be told.
+    await byHand.unauthorize(A);
+    await byHand.authorize(E, long);
+    await revokeCode(app.deps, { accessCodeId: b, actor: SYSTEM });
+    await loseJobs(['gateway.revoke']);
+    await app.worker!.drain();
+    expect([A, B, C, E].map((m) => sim.station(m)!.authorized)).toEqual([false, true, true, true]);
+
+    // The next minute: the recurring schedule reconciles the site.
+    const writes = () => sim.requests.filter((r) => r.startsWith('POST ')).length;
+    clock.advance(60_000);
+    await app.worker!.drain();
+    const [job] = await query<{ status: string }>(
+      app.deps.db,
+      sql`SELECT status FROM jobs WHERE kind = 'gateway.reconcile-router'
+          AND payload->>'why' = 'schedule' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(job?.status).toBe('done');
+    expect([A, B, C, E].map((m) => sim.station(m)!.authorized)).toEqual([true, false, true, false]);
+    // A got what is left of its hour.
+    expect(sim.station(A)!.minutes).toBe(59);
+    expect(await grant(a)).toBe('granted');
+    expect(await grant(b)).toBe('revoked');
+    expect(await grant(e)).toBe('revoked');
+
+    // Converged: the next run has nothing to change on the controller.
+    const before = writes();
+    const again = await reconcileRouter(app.deps, routerId);
+    expect(again).toMatchObject({ skipped: false, report: { added: 0, removed: 0, updated: 0, kicked: 0 } });
+    expect(writes()).toBe(before);
   });
 });

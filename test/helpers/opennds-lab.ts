@@ -73,6 +73,11 @@ export interface OpenNdsLab {
   startOpenNds(conf: string, o: { hosts?: string[]; caPem?: string }): Promise<void>;
   /** Start a script (e.g. Wavu's deauth poller) inside openNDS's namespaces. */
   startInGateway(script: string): void;
+  /**
+   * Stop openNDS (SIGTERM: it removes its firewall rules), then what runs in its namespaces
+   * (authmon, the poller), so the lab can start it again with another config.
+   */
+  stopOpenNds(): Promise<void>;
   log(): string;
   close(): Promise<void>;
 }
@@ -141,7 +146,8 @@ export function startOpenNdsLab(): OpenNdsLab {
   );
   spawnIn(I, [process.execPath, join(dir, 'internet.js')]);
   // openNDS checks it is online by its upstream's ARP entry: keep it fresh (bounded: 10 minutes).
-  spawnIn(G, ['ping', '-q', '-i', '5', '-w', '600', addr.internet]);
+  const ping = spawnIn(G, ['ping', '-q', '-i', '5', '-w', '600', addr.internet]);
+  const gatewayScripts: ChildProcess[] = [];
 
   const nsPids = (n: string): number[] => {
     try {
@@ -266,6 +272,7 @@ exec /usr/sbin/nft "$@"
         ],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
+      gatewayScripts.push(p);
       p.stdout!.on('data', (b: Buffer) => {
         ndsLog += b.toString();
       });
@@ -273,6 +280,33 @@ exec /usr/sbin/nft "$@"
         ndsLog += b.toString();
       });
       children.push(p);
+    },
+    async stopOpenNds() {
+      if (!ndsPid) return;
+      const nds = ndsPid;
+      ndsPid = null;
+      for (const p of gatewayScripts.splice(0)) if (p.exitCode === null) p.kill('SIGKILL');
+      try {
+        process.kill(nds, 'SIGTERM');
+      } catch {}
+      for (let i = 0; i < 40 && nsPids(G).includes(nds); i++) await new Promise((r) => setTimeout(r, 250));
+      // What is left in its namespace besides the lab's ping: authmon, the poller's shell.
+      for (const pid of nsPids(G))
+        if (pid !== ping.pid)
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {}
+      // Its rules and chains, if it did not get to remove them all (this namespace is the lab's own).
+      for (const t of ['filter', 'nat', 'mangle']) {
+        for (const op of ['-F', '-X'])
+          try {
+            ns(G, 'iptables-legacy', '-t', t, op);
+          } catch {}
+      }
+      try {
+        ns(G, 'nft', 'flush', 'ruleset');
+      } catch {}
+      ndsLog = '';
     },
     log: () => ndsLog,
     async close() {

@@ -7,6 +7,11 @@
  *  - Revoke / disconnect: unauthorise the devices. A device the controller no longer knows is
  *    already off.
  *  - Sessions and usage: the site's client list (authorised guests only), polled like api mode.
+ *  - Reconcile (every minute, and when the controller comes back): authorised guests whose device
+ *    is bound to a code of ours that is no longer live here are unauthorised; devices of live codes
+ *    that the controller sees but does not authorise (a restore, a reset, a lost grant job) are
+ *    authorised again with what is left. Guests of devices never bound to one of our codes (the
+ *    operator's own vouchers) are left alone.
  * A rate-limited controller is retried when it says (RetryLater); a rejected key or login is a
  * router problem shown on the router page (routers/problem.ts).
  */
@@ -19,6 +24,7 @@ import type {
   AccessSpec,
   ActiveSession,
   GatewayAdapter,
+  ReconcileReport,
   RouterHealth,
   RouterRow,
   SessionRef,
@@ -129,6 +135,39 @@ export class UnifiAdapter implements GatewayAdapter {
       bytesIn: s.bytesIn,
       bytesOut: s.bytesOut,
     }));
+  }
+
+  async reconcile(loadDesired: () => Promise<AccessSpec[]>): Promise<ReconcileReport> {
+    // Controller first, database second (as in api mode): a grant writes its row before it calls
+    // the controller, so a guest a concurrent grant just authorised is already in the desired set.
+    const stations = await this.c.stations().catch(throttled);
+    const desired = await loadDesired();
+    const ours = await query<{ mac: string }>(
+      this.deps.db,
+      sql`SELECT DISTINCT d.mac FROM access_devices d
+          JOIN access_grants g ON g.access_code_id = d.access_code_id AND g.router_id = ${this.router.id}`,
+    );
+    const wanted = new Map<string, AccessSpec>();
+    for (const spec of desired) for (const mac of spec.macs) wanted.set(mac.toUpperCase(), spec);
+    const oursSet = new Set(ours.map((o) => o.mac.toUpperCase()));
+    const out: ReconcileReport = { added: 0, updated: 0, removed: 0, kicked: 0 };
+    for (const st of stations) {
+      const mac = st.mac.toUpperCase();
+      const spec = wanted.get(mac);
+      if (st.authorized && !spec && oursSet.has(mac)) {
+        await this.off(st.mac);
+        out.removed++;
+      } else if (!st.authorized && spec) {
+        try {
+          await this.c.authorize(st.mac, guestLimits(spec));
+          out.added++;
+        } catch (e) {
+          // Gone from the site between the list and now: nothing to put right.
+          if (!(e instanceof UnifiError && e.kind === 'unknown_mac')) throttled(e);
+        }
+      }
+    }
+    return out;
   }
 
   async health(): Promise<RouterHealth> {

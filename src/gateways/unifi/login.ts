@@ -86,8 +86,8 @@ export async function unifiTicket(deps: Deps, ticket: string): Promise<UnifiTick
 
 /**
  * The code was accepted for this device: want it on the site and queue the authorisation (the
- * router reconcile cannot do it for UniFi, so the job is the path; it retries while the
- * controller is down or has not seen the device yet).
+ * job is the quick path and retries while the controller is down or has not seen the device
+ * yet; the site's reconcile authorises it if the job is lost).
  */
 export async function unifiLogin(deps: Deps, t: UnifiTicket, accessCodeId: string): Promise<void> {
   const now = deps.clock.now();

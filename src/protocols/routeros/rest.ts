@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type tls from 'node:tls';
+import { jsonRequest } from '../../lib/json-http.ts';
 import { RosConnectionError, RosLoginError, RosTrapError } from './errors.ts';
 import {
   type AttrValue,
@@ -69,64 +69,31 @@ export class RouterOsRestClient implements RouterOsApi {
   }
 
   /** One raw REST call (GET/PUT/PATCH/DELETE/POST), e.g. `request('GET', '/rest/ip/hotspot/user')`. */
-  request(
+  async request(
     method: string,
     path: string,
     body?: unknown,
     timeoutMs = this.o.timeoutMs ?? 10_000,
   ): Promise<RestResponse> {
     const url = new URL(path, this.base);
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const auth = Buffer.from(`${this.o.username}:${this.o.password}`).toString('base64');
-    const mod = url.protocol === 'https:' ? https : http;
-    return new Promise<RestResponse>((resolve, reject) => {
-      const req = mod.request(
-        url,
-        {
-          method,
-          agent: this.agent,
-          headers: {
-            authorization: `Basic ${auth}`,
-            accept: 'application/json',
-            ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: unknown = null;
-            try {
-              parsed = text ? JSON.parse(text) : null;
-            } catch {
-              parsed = text;
-            }
-            resolve({ status: res.statusCode ?? 0, body: parsed });
-          });
-          res.on('error', (e) =>
-            reject(new RosConnectionError(`REST ${method} ${url.pathname}: ${e.message}`)),
-          );
-        },
-      );
-      req.on('socket', (s) => {
-        if (url.protocol !== 'https:') return;
-        (s as tls.TLSSocket).once('secureConnect', () => {
-          const fp = (s as tls.TLSSocket).getPeerCertificate()?.fingerprint256;
+    try {
+      const res = await jsonRequest(method, url, {
+        agent: this.agent,
+        headers: { authorization: `Basic ${auth}` },
+        body,
+        timeoutMs,
+        fingerprint256: this.o.fingerprint256,
+        onPeerFingerprint: (fp) => {
           this.peerFingerprint256 = fp;
-          if (this.o.fingerprint256 && norm(this.o.fingerprint256) !== norm(fp ?? '')) {
-            req.destroy(new Error(`certificate does not match the pinned fingerprint (got ${fp})`));
-          }
-        });
+        },
       });
-      req.setTimeout(timeoutMs, () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
-      req.on('error', (e) =>
-        reject(
-          new RosConnectionError(`cannot reach ${url.host} (REST ${method} ${url.pathname}): ${e.message}`),
-        ),
+      return { status: res.status, body: res.body };
+    } catch (e) {
+      throw new RosConnectionError(
+        `cannot reach ${url.host} (REST ${method} ${url.pathname}): ${(e as Error).message}`,
       );
-      req.end(payload);
-    });
+    }
   }
 
   private throwIfError(res: RestResponse, command: string): void {
@@ -150,5 +117,3 @@ function stringRow(o: unknown): Row {
     row[k] = typeof v === 'string' ? v : String(v);
   return row;
 }
-
-const norm = (s: string) => s.replace(/[^0-9a-f]/gi, '').toUpperCase();

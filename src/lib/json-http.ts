@@ -1,7 +1,8 @@
 /**
- * One JSON request to a UniFi controller. Controllers and consoles mostly serve a self-signed
- * certificate: with a SHA-256 fingerprint pin that certificate is trusted (and nothing else);
- * without one the certificate must verify as usual.
+ * One JSON request over HTTP(S) to a device's management API (RouterOS REST, a UniFi controller).
+ * Devices mostly serve self-signed certificates, so trust can come from a SHA-256 fingerprint pin
+ * checked as soon as TLS is up (before any request byte is sent). A body that is not JSON (a
+ * proxy's error page) is kept as text for the caller's message.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -13,16 +14,20 @@ export interface JsonResponse {
   body: unknown;
 }
 
-export interface RequestOptions {
+export interface JsonRequestOptions {
   headers?: Record<string, string>;
   body?: unknown;
-  fingerprint256?: string | undefined;
   timeoutMs: number;
+  agent?: http.Agent;
+  /** Accept only a certificate with this SHA-256 fingerprint (any separators, any case). */
+  fingerprint256?: string | undefined;
+  /** Told the peer's certificate fingerprint on each new TLS connection. */
+  onPeerFingerprint?: (fingerprint256: string | undefined) => void;
 }
 
 const norm = (fp: string) => fp.replace(/[^0-9a-f]/gi, '').toLowerCase();
 
-export function jsonRequest(method: string, url: URL, o: RequestOptions): Promise<JsonResponse> {
+export function jsonRequest(method: string, url: URL, o: JsonRequestOptions): Promise<JsonResponse> {
   const payload = o.body === undefined ? undefined : Buffer.from(JSON.stringify(o.body));
   const secure = url.protocol === 'https:';
   const mod = secure ? https : http;
@@ -31,8 +36,10 @@ export function jsonRequest(method: string, url: URL, o: RequestOptions): Promis
       url,
       {
         method,
-        timeout: o.timeoutMs,
-        ...(secure ? { rejectUnauthorized: !o.fingerprint256 } : {}),
+        ...(o.agent ? { agent: o.agent } : {}),
+        // A pin replaces the CA check; without one the certificate must verify as usual (an
+        // agent brings its own TLS settings).
+        ...(secure && !o.agent ? { rejectUnauthorized: !o.fingerprint256 } : {}),
         headers: {
           accept: 'application/json',
           ...o.headers,
@@ -48,19 +55,20 @@ export function jsonRequest(method: string, url: URL, o: RequestOptions): Promis
           try {
             body = text ? JSON.parse(text) : null;
           } catch {
-            // not JSON (a proxy's error page): kept as text for the message
+            // not JSON: kept as text
           }
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
         });
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${o.timeoutMs} ms`)));
+    req.setTimeout(o.timeoutMs, () => req.destroy(new Error(`no answer within ${o.timeoutMs} ms`)));
     req.on('socket', (s) => {
-      if (!secure || !o.fingerprint256) return;
+      if (!secure) return;
       (s as tls.TLSSocket).once('secureConnect', () => {
-        const fp = (s as tls.TLSSocket).getPeerCertificate()?.fingerprint256 ?? '';
-        if (norm(fp) !== norm(o.fingerprint256!)) {
+        const fp = (s as tls.TLSSocket).getPeerCertificate()?.fingerprint256;
+        o.onPeerFingerprint?.(fp);
+        if (o.fingerprint256 && norm(fp ?? '') !== norm(o.fingerprint256)) {
           req.destroy(new Error(`certificate does not match the pinned fingerprint (got ${fp})`));
         }
       });
