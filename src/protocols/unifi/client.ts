@@ -12,7 +12,7 @@
  * A lapsed legacy session (401) or a stale CSRF token (403) logs in again once. Pure wire code:
  * no business rules here.
  */
-import { type JsonResponse, jsonRequest } from './http.ts';
+import { type JsonResponse, jsonRequest } from '../http/json-request.ts';
 
 export type UnifiApiKind = 'integration' | 'unifi-os' | 'classic';
 

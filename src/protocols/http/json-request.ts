@@ -1,5 +1,5 @@
 /**
- * One JSON request to a UniFi controller. Controllers and consoles mostly serve a self-signed
+ * One JSON request to a gateway's HTTP API (UniFi, OPNsense). These mostly serve a self-signed
  * certificate: with a SHA-256 fingerprint pin that certificate is trusted (and nothing else);
  * without one the certificate must verify as usual.
  */
