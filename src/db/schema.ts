@@ -133,6 +133,15 @@ export const routers = pgTable('routers', {
   unifiSite: text('unifi_site'),
   unifiApi: text('unifi_api', { enum: ['integration', 'unifi-os', 'classic'] }),
   unifiApiKeySealed: text('unifi_api_key_sealed'),
+  /** Radius mode: which vendor's attributes the gateway understands (migration 1900). */
+  radiusProfile: text('radius_profile', { enum: ['mikrotik', 'pfsense', 'opnsense'] })
+    .notNull()
+    .default('mikrotik'),
+  /** OPNsense profile: its captive-portal API (ends sessions), zone and key; absent: Session-Timeout only. */
+  opnsenseUrl: text('opnsense_url'),
+  opnsenseZoneId: integer('opnsense_zone_id'),
+  opnsenseApiKeySealed: text('opnsense_api_key_sealed'),
+  opnsenseApiSecretSealed: text('opnsense_api_secret_sealed'),
 });
 
 /** Clients openNDS sent to the portal, and what Wavu wants for them on the gateway. */

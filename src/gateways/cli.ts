@@ -62,6 +62,17 @@ Subcommands:
                                          Message-Authenticator in Access-Requests: required
                                          (default, BlastRADIUS); allow-without for gateways
                                          that cannot send it (warned about)
+          --profile mikrotik|pfsense|opnsense
+                                         whose attributes Wavu answers with (default
+                                         mikrotik). pfsense: pfSense-Bandwidth-Max-*, data
+                                         caps; revoked codes refused at its re-authentication
+                                         (docs/pfsense-setup.md). opnsense: time only
+                                         (docs/opnsense-setup.md)
+          --opnsense-url URL --opnsense-key KEY --opnsense-secret SECRET [--opnsense-zone N]
+                                         OPNsense's API key (sealed): Wavu ends sessions
+                                         through its captive-portal API at once; without
+                                         it they end at Session-Timeout. --opnsense-url
+                                         none (update) forgets it
   add NAME --mode opennds [--level 3|1] [--faskey KEY]
         An openNDS router (OpenWrt, Debian): Wavu is its FAS. Level 3 (default): HTTPS FAS,
         authmon pulls each login from Wavu, so it works behind NAT. Level 1: hashed token,
@@ -95,6 +106,7 @@ Examples:
   wavu routers test hostel-1
   wavu routers add shop-3 --mode api --tunnel wireguard    (RouterOS 7 behind NAT)
   wavu routers add cafe-2 --mode radius --address 10.8.0.12
+  wavu routers add campus --mode radius --address 10.0.0.1 --profile pfsense   (docs/pfsense-setup.md)
   wavu routers update cafe-2 --allow-from 10.8.0.0/24
   wavu routers add flat-4 --mode opennds                   (OpenWrt; see docs/opennds-setup.md)
   wavu routers add lodge --mode unifi --controller https://192.168.1.1 --api-key KEY   (docs/unifi-setup.md)
@@ -137,6 +149,11 @@ const OPTIONS = {
   'unifi-site': { type: 'string' },
   api: { type: 'string' },
   'api-key': { type: 'string' },
+  profile: { type: 'string' },
+  'opnsense-url': { type: 'string' },
+  'opnsense-key': { type: 'string' },
+  'opnsense-secret': { type: 'string' },
+  'opnsense-zone': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
@@ -156,6 +173,11 @@ const ROUTER_FIELDS: (keyof typeof OPTIONS)[] = [
   'coa-port',
   'allow-from',
   'message-auth',
+  'profile',
+  'opnsense-url',
+  'opnsense-key',
+  'opnsense-secret',
+  'opnsense-zone',
   'site',
 ];
 
@@ -228,10 +250,13 @@ function describe(r: RouterView): string[] {
         ? `openNDS FAS level ${r.openndsLevel} (gateway name ${r.openndsGatewayName}; the router polls Wavu)`
         : r.mode === 'unifi'
           ? `UniFi ${r.unifiApi} API at ${r.unifiUrl}, site ${r.unifiSite}`
-          : `RADIUS from ${radiusFrom(r)} (NAS-Identifier ${r.nasIdentifier})`;
+          : `RADIUS from ${radiusFrom(r)} (NAS-Identifier ${r.nasIdentifier}), ${r.profile} profile${
+              r.opnsenseUrl ? `, OPNsense API ${r.opnsenseUrl} zone ${r.opnsenseZone}` : ''
+            }`;
   const lines = [
     `${r.name}  (${r.mode} mode${r.enabled ? '' : ', DISABLED'})`,
     `  connection   ${where}`,
+    ...(r.revocation ? [`  revocation   ${r.revocation}`] : []),
     ...r.warnings.map((w) => `  WARNING      ${w}`),
     `  status       ${r.status}${r.lastSeenAt ? `, last seen ${r.lastSeenAt.toISOString()}` : ', never seen'}`,
   ];
@@ -282,6 +307,12 @@ function addInput(v: Values, name: string): Record<string, unknown> {
   if (v['unifi-site'] !== undefined) o.unifiSite = v['unifi-site'];
   if (v.api !== undefined) o.api = v.api;
   if (v['api-key'] !== undefined) o.apiKey = v['api-key'];
+  if (v.profile !== undefined) o.profile = v.profile;
+  if (v['opnsense-url'] !== undefined)
+    o.opnsenseUrl = v['opnsense-url'] === 'none' ? null : v['opnsense-url'];
+  if (v['opnsense-key'] !== undefined) o.opnsenseApiKey = v['opnsense-key'];
+  if (v['opnsense-secret'] !== undefined) o.opnsenseApiSecret = v['opnsense-secret'];
+  if (v['opnsense-zone'] !== undefined) o.opnsenseZone = v['opnsense-zone'];
   return o;
 }
 
@@ -317,6 +348,10 @@ function precheckAdd(v: Values): void {
     throw new UsageError(
       '--transport agent needs no --host, --port, --password or --tunnel: the router polls Wavu',
     );
+  }
+  const opn = v['opnsense-url'] ?? v['opnsense-key'] ?? v['opnsense-secret'] ?? v['opnsense-zone'];
+  if (v.mode !== 'radius' && (v.profile !== undefined || opn !== undefined)) {
+    throw new UsageError('--profile and the --opnsense-* options are for --mode radius');
   }
   if (v.mode === 'radius' && (v.host || v.transport || v.username || v.password)) {
     throw new UsageError(

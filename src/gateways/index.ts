@@ -22,6 +22,7 @@ export {
 export { routerProblem } from './routers/problem.ts';
 export { removeRouter } from './routers/remove-router.ts';
 export type { RouterView } from './routers/repo.ts';
+export { markDown, OPNSENSE_NO_API_WARNING, revocationText } from './routers/repo.ts';
 export { routerScript } from './routers/router-script.ts';
 export { type TestRouterResult, testRouter } from './routers/test-router.ts';
 export { updateRouter } from './routers/update-router.ts';

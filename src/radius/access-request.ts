@@ -4,7 +4,7 @@
  * own password, that password (PAP only: it is checked in the decision's own statement); MAC authentication sends the MAC as
  * User-Name. The decision itself (activation, device binding, what is left) is the access core's
  * (authorizeCode / authorizeMac); this file checks the password and turns the decision into
- * attributes the gateway understands.
+ * attributes the gateway understands (its RADIUS profile: profiles.ts).
  */
 import type { Deps } from '../app/deps.ts';
 import { type AccessDecision, authorizeCode, authorizeMac } from '../access/index.ts';
@@ -16,16 +16,13 @@ import {
   attr,
   getRaw,
   getText,
-  type RadiusAttribute,
   RadiusCode,
   RadiusDecodeError,
   unhidePassword,
   verifyChap,
 } from '../protocols/radius/index.ts';
+import { acceptAttributes } from './profiles.ts';
 import type { RadiusReply, RadiusRequest } from './server.ts';
-
-const MAX_U32 = 0xffffffff;
-const TWO_32 = 2 ** 32;
 
 export const NO_DEVICE_PACKAGE = 'This device has no active package. Buy one or enter your code.';
 export const WRONG_PASSWORD = 'That code is not valid. Check it and try again.';
@@ -97,7 +94,10 @@ export function accessRequestHandler(deps: Deps, o: AccessOptions) {
       }
     }
     if (!decision.ok) return reject(decision.message);
-    return { code: RadiusCode.AccessAccept, attributes: acceptAttributes(decision, o.interimSeconds) };
+    return {
+      code: RadiusCode.AccessAccept,
+      attributes: acceptAttributes(req.nas.profile, decision, o.interimSeconds),
+    };
   };
 }
 
@@ -148,47 +148,4 @@ function check(
     return verifyChap(p, '') ? 'empty' : 'wrong';
   }
   return 'missing';
-}
-
-/**
- * What the gateway enforces: time left (Session-Timeout), idle cut-off, accounting cadence, rate
- * (MikroTik's rx/tx are from the router's side: rx = the client's upload, so `up/down`), data
- * left as 64 bits split into Total-Limit + Gigawords, and the same rate as WISPr bit/s for other
- * gateways. Class carries the code id back to us in every Accounting-Request.
- */
-export function acceptAttributes(
-  d: Extract<AccessDecision, { ok: true }>,
-  interimSeconds: number,
-): RadiusAttribute[] {
-  const out: RadiusAttribute[] = [
-    ...limitAttributes(d.secondsLeft, d.bytesLeft),
-    attr('Idle-Timeout', d.idleTimeoutSeconds),
-    attr('Acct-Interim-Interval', interimSeconds),
-    attr('Port-Limit', d.devices),
-    attr('Class', `wavu:${d.accessCodeId}`),
-  ];
-  if (d.rateUpKbps || d.rateDownKbps) {
-    const k = (v: number | null) => (v ? `${v}k` : '0');
-    out.push(attr('Mikrotik-Rate-Limit', `${k(d.rateUpKbps)}/${k(d.rateDownKbps)}`));
-    if (d.rateUpKbps) out.push(attr('WISPr-Bandwidth-Max-Up', Math.min(d.rateUpKbps * 1000, MAX_U32)));
-    if (d.rateDownKbps) out.push(attr('WISPr-Bandwidth-Max-Down', Math.min(d.rateDownKbps * 1000, MAX_U32)));
-  }
-  if (d.expiresAt)
-    out.push(attr('WISPr-Session-Terminate-Time', d.expiresAt.toISOString().replace(/\.\d{3}Z$/, '+00:00')));
-  return out;
-}
-
-/**
- * Session-Timeout (the session's whole allowed length: the router compares it with the session's
- * uptime) and the data left, as 64 bits split into Mikrotik-Total-Limit + Gigawords. Shared by the
- * Access-Accept (a new session: the time left) and the extension CoA (uptime so far + time left).
- */
-export function limitAttributes(sessionTimeoutSeconds: number, bytesLeft: number | null): RadiusAttribute[] {
-  const out = [attr('Session-Timeout', Math.min(Math.max(1, Math.floor(sessionTimeoutSeconds)), MAX_U32))];
-  if (bytesLeft !== null) {
-    const left = Math.max(0, bytesLeft);
-    out.push(attr('Mikrotik-Total-Limit', left % TWO_32));
-    out.push(attr('Mikrotik-Total-Limit-Gigawords', Math.floor(left / TWO_32)));
-  }
-  return out;
 }

@@ -20,8 +20,9 @@ import type {
   SessionRef,
 } from '../gateways/index.ts';
 import { attr, ERROR_CAUSE, type RadiusAttribute, RadiusCode } from '../protocols/radius/index.ts';
-import { activeSessionsOf } from '../gateways/index.ts';
-import { limitAttributes } from './access-request.ts';
+import { activeSessionsOf, markDown } from '../gateways/index.ts';
+import { OpnsenseError, opnsenseClient } from '../protocols/opnsense/index.ts';
+import { limitAttributes, type RadiusProfile, takesCoa } from './profiles.ts';
 import { DynamicAuthTimeout, type DynamicResult, sendDynamicRequest } from './coa-client.ts';
 
 /** The columns of a `routers` row this adapter uses (a Drizzle routers row fits). */
@@ -32,6 +33,13 @@ export interface RadiusRouter {
   nasAddress: string | null;
   coaPort: number;
   radiusSecretSealed: string | null;
+  /** Whose gateway it is (profiles.ts): only MikroTik takes Disconnect/CoA-Requests. */
+  radiusProfile?: RadiusProfile;
+  /** OPNsense: its captive-portal API, when a key was given (gateways end sessions through it). */
+  opnsenseUrl?: string | null;
+  opnsenseZoneId?: number | null;
+  opnsenseApiKeySealed?: string | null;
+  opnsenseApiSecretSealed?: string | null;
 }
 
 /** A radius router's health is what its accounting last told us: there is nothing to dial. */
@@ -112,16 +120,11 @@ export class RadiusGatewayAdapter implements GatewayAdapter {
    * port is marked unreachable, then the session is left to the router's Session-Timeout.
    */
   async disconnect(session: SessionRef): Promise<void> {
+    if (!takesCoa(this.router.radiusProfile ?? 'mikrotik')) return this.endWithoutCoa(session);
     const result = await this.send(RadiusCode.DisconnectRequest, identify(session));
-    const now = this.deps.clock.now();
     if ('undeliverable' in result) {
-      if (session.acctSessionId)
-        await this.deps.db.execute(
-          sql`UPDATE sessions SET left_to_router_at = COALESCE(left_to_router_at, ${now}), updated_at = ${now}
-              WHERE router_id = ${this.router.id} AND acct_session_id = ${session.acctSessionId} AND status = 'active'`,
-        );
-      this.deps.log.info(
-        { router: this.router.name, acctSessionId: session.acctSessionId ?? null },
+      await this.leaveToRouter(
+        session,
         'CoA port unreachable: the router ends this session by Session-Timeout',
       );
       return;
@@ -131,12 +134,79 @@ export class RadiusGatewayAdapter implements GatewayAdapter {
       throw new Error(
         `${this.router.name} refused the Disconnect-Request (Error-Cause ${result.errorCause ?? 'none'})`,
       );
-    if (session.acctSessionId) {
+    await this.closed(session);
+  }
+
+  /**
+   * pfSense and OPNsense take no Disconnect-Request. OPNsense with an API key: its captive-portal
+   * API ends the session (found by IP, else MAC); a refused key is recorded on the router (shown
+   * on its page) and thrown, so the job retries once it is fixed. Otherwise the session is left
+   * to the gateway: pfSense refuses it at its next re-authentication (every minute when set up
+   * as docs/pfsense-setup.md says), OPNsense ends it at its Session-Timeout.
+   */
+  private async endWithoutCoa(session: SessionRef): Promise<void> {
+    const r = this.router;
+    if (r.radiusProfile === 'pfsense') {
+      await this.leaveToRouter(session, 'pfSense ends this session at its next re-authentication');
+      return;
+    }
+    const api = this.opnsenseApi();
+    if (!api) {
+      await this.leaveToRouter(
+        session,
+        'no OPNsense API key: the router ends this session by Session-Timeout',
+      );
+      return;
+    }
+    try {
+      const mac = session.mac?.toUpperCase() ?? null;
+      const live = await api.client.sessions(api.zoneId);
+      const hit =
+        live.find((s) => session.ip && s.ipAddress === session.ip) ??
+        live.find((s) => mac && s.macAddress === mac);
+      if (hit) await api.client.disconnect(api.zoneId, hit.sessionId);
+    } catch (e) {
+      if (e instanceof OpnsenseError && e.kind === 'auth') await markDown(this.deps.db, r.id, e.message);
+      throw e;
+    }
+    // The key works (again): a refusal recorded earlier is no longer the router's problem.
+    await this.deps.db.execute(
+      sql`UPDATE routers SET last_error = NULL WHERE id = ${r.id} AND last_error LIKE 'OPNsense refused%'`,
+    );
+    await this.closed(session);
+  }
+
+  /** The OPNsense captive-portal API of this router, when it was given a key. */
+  private opnsenseApi() {
+    const r = this.router;
+    if (!r.opnsenseUrl || !r.opnsenseApiKeySealed || !r.opnsenseApiSecretSealed || r.opnsenseZoneId == null)
+      return null;
+    const client = opnsenseClient({
+      baseUrl: r.opnsenseUrl,
+      apiKey: this.deps.sealer.unseal(r.opnsenseApiKeySealed),
+      apiSecret: this.deps.sealer.unseal(r.opnsenseApiSecretSealed),
+      timeoutMs: this.opts.timeoutMs,
+    });
+    return { client, zoneId: r.opnsenseZoneId };
+  }
+
+  private async leaveToRouter(session: SessionRef, why: string): Promise<void> {
+    const now = this.deps.clock.now();
+    if (session.acctSessionId)
       await this.deps.db.execute(
-        sql`UPDATE sessions SET status = 'closed', stopped_at = ${now}, updated_at = ${now}, terminate_cause = 'Admin-Reset'
+        sql`UPDATE sessions SET left_to_router_at = COALESCE(left_to_router_at, ${now}), updated_at = ${now}
             WHERE router_id = ${this.router.id} AND acct_session_id = ${session.acctSessionId} AND status = 'active'`,
       );
-    }
+    this.deps.log.info({ router: this.router.name, acctSessionId: session.acctSessionId ?? null }, why);
+  }
+
+  private async closed(session: SessionRef): Promise<void> {
+    if (!session.acctSessionId) return;
+    const now = this.deps.clock.now();
+    await this.deps.db.execute(
+      sql`UPDATE sessions SET status = 'closed', stopped_at = ${now}, updated_at = ${now}, terminate_cause = 'Admin-Reset'
+          WHERE router_id = ${this.router.id} AND acct_session_id = ${session.acctSessionId} AND status = 'active'`,
+    );
   }
 
   /**
@@ -160,6 +230,8 @@ export class RadiusGatewayAdapter implements GatewayAdapter {
    * ends at its old timeout and the device's next login gets the new time.
    */
   async refresh(access: Pick<AccessSpec, 'accessCodeId' | 'clock' | 'secondsLeft'>): Promise<void> {
+    // pfSense and OPNsense have no CoA: the new time applies at the device's next login.
+    if (!takesCoa(this.router.radiusProfile ?? 'mikrotik')) return;
     const rows = await query<{
       acct_session_id: string | null;
       username: string | null;
@@ -219,6 +291,20 @@ export class RadiusGatewayAdapter implements GatewayAdapter {
       h.error = lastSeenAt
         ? `no RADIUS request since ${lastSeenAt.toISOString()}`
         : 'no RADIUS request received yet';
+    // OPNsense with a key: the key must work too, or revocation cannot end sessions.
+    const api = this.opnsenseApi();
+    if (api) {
+      const t0 = performance.now();
+      try {
+        await api.client.sessions(api.zoneId);
+      } catch (e) {
+        if (e instanceof OpnsenseError && e.kind === 'auth')
+          await markDown(this.deps.db, this.router.id, e.message);
+        return { ...h, ok: false, error: (e as Error).message };
+      } finally {
+        h.latencyMs = Math.round(performance.now() - t0);
+      }
+    }
     return h;
   }
 
@@ -338,9 +424,16 @@ async function radiusRouters(deps: Deps, where: SQL): Promise<RadiusRouter[]> {
     nas_address: string | null;
     coa_port: number;
     radius_secret_sealed: string | null;
+    radius_profile: RadiusProfile;
+    opnsense_url: string | null;
+    opnsense_zone_id: number | null;
+    opnsense_api_key_sealed: string | null;
+    opnsense_api_secret_sealed: string | null;
   }>(
     deps.db,
-    sql`SELECT r.id, r.name, r.host, r.nas_address, r.coa_port, r.radius_secret_sealed FROM routers r
+    sql`SELECT r.id, r.name, r.host, r.nas_address, r.coa_port, r.radius_secret_sealed, r.radius_profile,
+               r.opnsense_url, r.opnsense_zone_id, r.opnsense_api_key_sealed, r.opnsense_api_secret_sealed
+        FROM routers r
         WHERE r.mode = 'radius' AND ${where} ORDER BY r.id`,
   );
   return rows.map((r) => ({
@@ -350,5 +443,10 @@ async function radiusRouters(deps: Deps, where: SQL): Promise<RadiusRouter[]> {
     nasAddress: r.nas_address,
     coaPort: Number(r.coa_port),
     radiusSecretSealed: r.radius_secret_sealed,
+    radiusProfile: r.radius_profile,
+    opnsenseUrl: r.opnsense_url,
+    opnsenseZoneId: r.opnsense_zone_id === null ? null : Number(r.opnsense_zone_id),
+    opnsenseApiKeySealed: r.opnsense_api_key_sealed,
+    opnsenseApiSecretSealed: r.opnsense_api_secret_sealed,
   }));
 }

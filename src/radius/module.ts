@@ -14,8 +14,9 @@ import { NasDirectory } from './nas.ts';
 import { type RadiusServer, startRadiusServer } from './server.ts';
 import { sweepStaleSessions } from './sweep.ts';
 
-/** Acct-Interim-Interval we hand out; sessions silent for 3× this are closed by the sweeper. */
-export const INTERIM_SECONDS = 300;
+import { INTERIM_SECONDS } from './profiles.ts';
+
+export { INTERIM_SECONDS };
 export const STALE_FACTOR = 3;
 export const SWEEP_JOB = 'radius.sweep-sessions';
 export const COA_PROBE_JOB = 'radius.coa-probe';

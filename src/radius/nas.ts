@@ -12,6 +12,7 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { query } from '../db/open.ts';
 import { allowFromWarning, type SourceRule, sourceRule } from '../gateways/index.ts';
+import type { RadiusProfile } from './profiles.ts';
 
 export interface Nas {
   routerId: number;
@@ -21,6 +22,8 @@ export interface Nas {
   secret: string;
   coaPort: number;
   requireMessageAuth: boolean;
+  /** Whose attributes its Access-Accepts carry (profiles.ts). */
+  profile: RadiusProfile;
   /** Where it may send from. */
   sources: SourceRule;
 }
@@ -34,6 +37,7 @@ interface Row {
   coa_port: number;
   radius_require_message_auth: boolean;
   radius_allow_from: string | null;
+  radius_profile: RadiusProfile;
 }
 
 export const ROUTERS_CHANNEL = 'wavu_routers';
@@ -123,7 +127,7 @@ export class NasDirectory {
         const rows = await query<Row>(
           this.deps.db,
           sql`SELECT id, name, nas_address, nas_identifier, radius_secret_sealed, coa_port,
-                     radius_require_message_auth, radius_allow_from
+                     radius_require_message_auth, radius_allow_from, radius_profile
                 FROM routers WHERE mode = 'radius' AND enabled`,
         );
         const list: Nas[] = [];
@@ -138,6 +142,7 @@ export class NasDirectory {
               secret: this.deps.sealer.unseal(r.radius_secret_sealed),
               coaPort: Number(r.coa_port),
               requireMessageAuth: r.radius_require_message_auth,
+              profile: r.radius_profile,
               sources: sourceRule(address, r.radius_allow_from),
             });
           } catch (e) {

@@ -69,6 +69,55 @@ describe.skipIf(onPostgres())('wavu routers', { timeout: 180_000 }, () => {
     }
   });
 
+  it('radius profiles: pfsense and opnsense from the command line, an unknown one refused', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      WAVU_DATA_DIR: dir,
+      PUBLIC_URL: 'https://wifi.example.com',
+      LOG_LEVEL: 'silent',
+    });
+    try {
+      await expect(
+        run(['add', 'x1', '--mode', 'api', '--host', '1.2.3.4', '--profile', 'pfsense']),
+      ).rejects.toThrow('--profile and the --opnsense-* options are for --mode radius');
+      const bad = await run(['add', 'x1', '--mode', 'radius', '--address', '10.0.0.9', '--profile', 'cisco']);
+      expect(bad.status).toBe(2);
+      expect(bad.err).toContain('--profile: must be mikrotik, pfsense or opnsense');
+      const pf = await run([
+        'add',
+        'pf-cli',
+        '--mode',
+        'radius',
+        '--address',
+        '10.0.0.10',
+        '--profile',
+        'pfsense',
+      ]);
+      expect(pf.status, pf.err).toBe(0);
+      expect(pf.out).toContain('pfsense profile');
+      expect(pf.out).toMatch(/revocation\s+pfSense re-authenticates connected users every minute/);
+      const script = await run(['script', 'pf-cli']);
+      expect(script.out).toContain('Reauthenticate connected users every minute: ON');
+      const opn = await run([
+        'add',
+        'opn-cli',
+        '--mode',
+        'radius',
+        '--address',
+        '10.0.0.11',
+        '--profile',
+        'opnsense',
+      ]);
+      expect(opn.status, opn.err).toBe(0);
+      expect(opn.out).toContain('stays online until its Session-Timeout');
+      expect((await run(['script', 'opn-cli'])).out).toContain('System → Access → Servers');
+      // The next test lists every router and expects no warnings.
+      for (const name of ['pf-cli', 'opn-cli']) expect((await run(['remove', name])).status).toBe(0);
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it('adds, tests, scripts, lists and removes routers', async () => {
     const sim = await startRouterOsSim({
       users: [{ name: 'wavu', password: 'sim-pass-123' }],

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
 import { asDate, query } from '../../db/open.ts';
 import { allowFromWarning } from '../../gateways/index.ts';
-import { routerProblem } from '../../gateways/index.ts';
+import { OPNSENSE_NO_API_WARNING, revocationText, routerProblem } from '../../gateways/index.ts';
 
 export interface RouterWithHealth {
   id: number;
@@ -33,7 +33,14 @@ export interface RouterWithHealth {
   /** Live sessions; `staleSessions` of them as last known while the router cannot be reached. */
   activeSessions: number;
   staleSessions: number;
-  /** Risky settings to show next to the router (RADIUS from any address). */
+  /** Radius mode: whose attributes it gets, and (OPNsense) its captive-portal API. */
+  profile: string;
+  opnsenseUrl: string | null;
+  opnsenseZone: number | null;
+  opnsenseApiSet: boolean;
+  /** Radius mode: how a revoked code's sessions end there, in plain words. */
+  revocation: string | null;
+  /** Risky settings to show next to the router (RADIUS from any address, OPNsense without a key). */
   warnings: string[];
 }
 
@@ -87,8 +94,19 @@ export async function listRoutersWithHealth(deps: Deps): Promise<RouterWithHealt
       radiusSecretSet: !!r.radius_secret_sealed,
       activeSessions: Number(r.active ?? 0),
       staleSessions: Number(r.stale ?? 0),
+      profile: r.radius_profile,
+      opnsenseUrl: r.opnsense_url ?? null,
+      opnsenseZone: r.opnsense_zone_id ?? null,
+      opnsenseApiSet: !!r.opnsense_api_key_sealed,
+      revocation:
+        r.mode === 'radius'
+          ? revocationText({ radiusProfile: r.radius_profile, opnsenseUrl: r.opnsense_url })
+          : null,
       warnings: [
         allowFromWarning({ mode: r.mode, name: r.name, radiusAllowFrom: r.radius_allow_from }),
+        r.mode === 'radius' && r.radius_profile === 'opnsense' && !r.opnsense_url
+          ? OPNSENSE_NO_API_WARNING
+          : null,
       ].filter((w): w is string => w !== null),
     };
   });

@@ -97,6 +97,15 @@ export async function addRouter(
       coaPort: input.coaPort ?? 3799,
       radiusAllowFrom: input.allowFrom ?? null,
       radiusRequireMessageAuth: input.messageAuth !== 'allow-without',
+      radiusProfile: input.profile ?? 'mikrotik',
+      ...(input.opnsenseUrl && input.opnsenseApiKey && input.opnsenseApiSecret
+        ? {
+            opnsenseUrl: input.opnsenseUrl.replace(/\/$/, ''),
+            opnsenseZoneId: input.opnsenseZone ?? 0,
+            opnsenseApiKeySealed: deps.sealer.seal(input.opnsenseApiKey),
+            opnsenseApiSecretSealed: deps.sealer.seal(input.opnsenseApiSecret),
+          }
+        : {}),
     };
     if (input.messageAuth === 'allow-without')
       deps.log.warn(

@@ -1,5 +1,12 @@
 /** What a router change records in the audit log: plain fields as given, secrets only as "changed". */
-const SECRET_FIELDS = new Set(['password', 'secret', 'faskey', 'apiKey']);
+const SECRET_FIELDS = new Set([
+  'password',
+  'secret',
+  'faskey',
+  'apiKey',
+  'opnsenseApiKey',
+  'opnsenseApiSecret',
+]);
 
 export const routerAuditDetail = (input: Record<string, unknown>): Record<string, unknown> =>
   Object.fromEntries(

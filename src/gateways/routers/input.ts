@@ -1,6 +1,7 @@
 /** Validation of router input (CLI and admin API share it), with messages a newcomer can act on. */
 import net from 'node:net';
 import { z } from 'zod';
+import { RADIUS_PROFILES } from '../../radius/profiles.ts';
 import { parseAllowFrom } from './allow-from.ts';
 
 export const ROUTER_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -49,6 +50,66 @@ const allowFrom = z
  * for gateways that cannot send it (pppd's radius plugin, RouterOS before 7.15), logged and shown.
  */
 const messageAuth = z.enum(['required', 'allow-without'], { message: 'must be required or allow-without' });
+
+/** Whose attributes a radius router's Access-Accepts carry (radius/profiles.ts). */
+const profile = z.enum(RADIUS_PROFILES, { message: 'must be mikrotik, pfsense or opnsense' });
+
+/** OPNsense's web address, where its API answers (e.g. https://192.168.1.1). */
+const opnsenseUrl = z
+  .string()
+  .max(300)
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === 'https:' || u.protocol === 'http:') && (u.pathname === '/' || u.pathname === '');
+    } catch {
+      return false;
+    }
+  }, "must be OPNsense's web address, e.g. https://192.168.1.1 (no path)");
+const opnsenseKey = z
+  .string()
+  .regex(/^[A-Za-z0-9+/=]{16,200}$/, 'must be the key from the API key file OPNsense gave');
+const opnsenseSecret = z
+  .string()
+  .regex(/^[A-Za-z0-9+/=]{16,200}$/, 'must be the secret from the API key file OPNsense gave');
+const zoneId = z.coerce
+  .number()
+  .int()
+  .min(0, 'must be the zone number (0, 1, …)')
+  .max(255, 'must be the zone number (0, 1, …)');
+
+/** The OPNsense API fields come together, and only for the OPNsense profile. */
+function checkOpnsenseApi(
+  v: {
+    profile?: string | undefined;
+    opnsenseUrl?: string | null | undefined;
+    opnsenseApiKey?: string | undefined;
+    opnsenseApiSecret?: string | undefined;
+  },
+  issues: { code: 'custom'; path: string[]; input: unknown; message: string }[],
+  adding: boolean,
+): void {
+  const given = (['opnsenseUrl', 'opnsenseApiKey', 'opnsenseApiSecret'] as const).filter((k) => v[k] != null);
+  if (!given.length) return;
+  if (v.profile !== undefined && v.profile !== 'opnsense') {
+    issues.push({
+      code: 'custom',
+      path: [given[0]!],
+      input: v[given[0]!],
+      message: 'is only for profile opnsense',
+    });
+    return;
+  }
+  if (!adding) return;
+  for (const k of ['opnsenseUrl', 'opnsenseApiKey', 'opnsenseApiSecret'] as const)
+    if (v[k] == null)
+      issues.push({
+        code: 'custom',
+        path: [k],
+        input: undefined,
+        message: 'is required with the other OPNsense API fields (URL, key and secret come together)',
+      });
+}
 
 export const TRANSPORTS = ['api', 'api-tls', 'rest', 'agent'] as const;
 const transport = z.enum(TRANSPORTS, { message: 'must be api, api-tls, rest or agent' });
@@ -100,27 +161,46 @@ export const apiRouterInput = z
     }
   });
 
-export const radiusRouterInput = z.object({
-  mode: z.literal('radius'),
-  name,
-  site: z.string().max(100).optional(),
-  address: ip,
-  /** Absent: generated (and shown once). */
-  secret: z
-    .string()
-    .min(16, 'must be at least 16 characters (leave it out to have one generated)')
-    .max(128)
-    .optional(),
-  nasIdentifier: z.string().min(1).max(64).optional(),
-  coaPort: port.optional(),
-  /** Absent: only `address`. */
-  allowFrom: allowFrom.optional(),
-  messageAuth: messageAuth.optional(),
-  /** Said rather than silently dropped: a RADIUS router is not dialled, so there is nothing to tunnel. */
-  tunnel: z
-    .never({ error: () => 'is only for mode api (Wavu dials the router through the tunnel)' })
-    .optional(),
-});
+export const radiusRouterInput = z
+  .object({
+    mode: z.literal('radius'),
+    /** Whose gateway: mikrotik (default), pfsense or opnsense. */
+    profile: profile.optional(),
+    /** OPNsense only, all three or none: Wavu ends sessions through its captive-portal API. */
+    opnsenseUrl: opnsenseUrl.optional(),
+    opnsenseApiKey: opnsenseKey.optional(),
+    opnsenseApiSecret: opnsenseSecret.optional(),
+    /** The captive-portal zone's number (Services → Captive Portal → Zones); default 0. */
+    opnsenseZone: zoneId.optional(),
+    name,
+    site: z.string().max(100).optional(),
+    address: ip,
+    /** Absent: generated (and shown once). */
+    secret: z
+      .string()
+      .min(16, 'must be at least 16 characters (leave it out to have one generated)')
+      .max(128)
+      .optional(),
+    nasIdentifier: z.string().min(1).max(64).optional(),
+    coaPort: port.optional(),
+    /** Absent: only `address`. */
+    allowFrom: allowFrom.optional(),
+    messageAuth: messageAuth.optional(),
+    /** Said rather than silently dropped: a RADIUS router is not dialled, so there is nothing to tunnel. */
+    tunnel: z
+      .never({ error: () => 'is only for mode api (Wavu dials the router through the tunnel)' })
+      .optional(),
+  })
+  .check((ctx) => {
+    checkOpnsenseApi({ ...ctx.value, profile: ctx.value.profile ?? 'mikrotik' }, ctx.issues as never, true);
+    if (ctx.value.opnsenseZone !== undefined && ctx.value.profile !== 'opnsense')
+      ctx.issues.push({
+        code: 'custom',
+        path: ['opnsenseZone'],
+        input: ctx.value.opnsenseZone,
+        message: 'is only for profile opnsense',
+      });
+  });
 
 /** openNDS (OpenWrt, Debian): Wavu is its FAS; the router pulls authorisations and deauths. */
 export const openndsRouterInput = z.object({
@@ -227,7 +307,14 @@ export const updateRouterInput = z
     coaPort: port,
     allowFrom,
     messageAuth,
+    profile,
+    /** null clears the OPNsense API (sessions then end at their Session-Timeout). */
+    opnsenseUrl: opnsenseUrl.nullable(),
+    opnsenseApiKey: opnsenseKey,
+    opnsenseApiSecret: opnsenseSecret,
+    opnsenseZone: zoneId,
     enabled: z.boolean(),
   })
-  .partial();
+  .partial()
+  .check((ctx) => checkOpnsenseApi(ctx.value, ctx.issues as never, false));
 export type UpdateRouterInput = z.input<typeof updateRouterInput>;

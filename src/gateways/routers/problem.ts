@@ -99,6 +99,8 @@ export function routerProblem(r: ProblemRouter, error: string | null | undefined
     if (/CSRF/i.test(error))
       return "The UniFi OS console refused Wavu's requests (CSRF token). Wavu logs in again on the next try; if this stays, check the account.";
   }
+  if (/^OPNsense refused the API key/.test(error))
+    return "OPNsense refused Wavu's API key and secret (HTTP 401), so Wavu can't end sessions there: revoked codes stay online until their Session-Timeout. Make a new key (System → Access → Users, the user's API keys) and set it on this router.";
   for (const rule of RULES) if (rule.test.test(error)) return rule.say(r, where, service);
   return "Wavu can't talk to the router right now. Test the connection from the router's settings for details.";
 }

@@ -14,6 +14,21 @@ export const COA_UNREACHABLE_WARNING =
 export const MESSAGE_AUTH_WARNING =
   'Accepts Access-Requests without Message-Authenticator: a forged reply (BlastRADIUS) could let someone online. Only for gateways that cannot send it.';
 
+/** Shown for an OPNsense router without API credentials. */
+export const OPNSENSE_NO_API_WARNING =
+  "No OPNsense API key: Wavu can't end sessions there, so a revoked code stays online until its Session-Timeout (the time it had left). Add an API key to end them at once.";
+
+/** How revocation reaches a radius router's live sessions, per profile. */
+export function revocationText(r: Pick<RouterRow, 'radiusProfile' | 'opnsenseUrl'>): string {
+  if (r.radiusProfile === 'pfsense')
+    return 'pfSense re-authenticates connected users every minute (set that in its captive portal): a revoked or expired code is refused then, and the user is logged out.';
+  if (r.radiusProfile === 'opnsense')
+    return r.opnsenseUrl
+      ? "Wavu ends the session through OPNsense's captive-portal API at once."
+      : 'Only by Session-Timeout: without an API key the session runs until the time it had left.';
+  return 'Wavu sends a Disconnect-Request to the router at once (CoA port); behind NAT, Session-Timeout ends it.';
+}
+
 export async function routerById(conn: Conn, id: number): Promise<RouterRow | null> {
   const [r] = await conn.select().from(routers).where(eq(routers.id, id));
   return r ?? null;
@@ -69,6 +84,13 @@ export interface RouterView {
   coaUnreachableSince: Date | null;
   /** Radius mode: whether Access-Requests must carry a Message-Authenticator. */
   messageAuth: 'required' | 'allow-without';
+  /** Radius mode: whose attributes it is sent (mikrotik, pfsense, opnsense). */
+  profile: 'mikrotik' | 'pfsense' | 'opnsense';
+  /** OPNsense profile: its API (where Wavu ends sessions) and zone; null without a key. */
+  opnsenseUrl: string | null;
+  opnsenseZone: number | null;
+  /** How a revoked code's sessions end on this router, in plain words (radius mode). */
+  revocation: string | null;
   /** Plain-language problems: risky configuration (RADIUS from any address), CoA port unreachable. */
   warnings: string[];
 }
@@ -106,10 +128,17 @@ export function toView(r: RouterRow): RouterView {
     health: (r.health as RouterHealth | null) ?? null,
     coaUnreachableSince: r.coaUnreachableSince,
     messageAuth: r.radiusRequireMessageAuth ? 'required' : 'allow-without',
+    profile: r.radiusProfile,
+    opnsenseUrl: r.opnsenseUrl,
+    opnsenseZone: r.opnsenseZoneId,
+    revocation: r.mode === 'radius' ? revocationText(r) : null,
     warnings: [
       allowFromWarning(r),
       r.coaUnreachableSince ? COA_UNREACHABLE_WARNING : null,
       r.mode === 'radius' && !r.radiusRequireMessageAuth ? MESSAGE_AUTH_WARNING : null,
+      r.mode === 'radius' && r.radiusProfile === 'opnsense' && !r.opnsenseUrl
+        ? OPNSENSE_NO_API_WARNING
+        : null,
     ].filter((w): w is string => w !== null),
   };
 }

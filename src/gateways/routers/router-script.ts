@@ -5,6 +5,9 @@ import { AppError } from '../../lib/errors.ts';
 import { hashAgentToken } from '../agent/token.ts';
 import { openndsScript } from '../opennds/script.ts';
 import { unifiScript } from '../unifi/script.ts';
+import { pfsenseScript } from '../pfsense/script.ts';
+import { opnsenseScript } from '../opnsense/script.ts';
+import { INTERIM_SECONDS } from '../../radius/profiles.ts';
 import { query } from '../../db/open.ts';
 import { sql } from 'drizzle-orm';
 import { type ScriptInput, setupScript } from '../setup-script.ts';
@@ -38,6 +41,17 @@ export async function routerScript(
       sql`SELECT count(*)::int AS n FROM routers WHERE mode = 'unifi' AND unifi_site = ${router.unifiSite}`,
     );
     return unifiScript({ router, publicUrl: deps.config.publicUrl, sharedSite: Number(n?.n) > 1 });
+  }
+  if (router.mode === 'radius' && router.radiusProfile !== 'mikrotik') {
+    const i = {
+      router,
+      publicUrl: deps.config.publicUrl,
+      radiusSecret: deps.sealer.unseal(router.radiusSecretSealed!),
+      radiusAddress: o.radiusAddress,
+      radiusPorts: { auth: deps.config.radius.authPort || 1812, acct: deps.config.radius.acctPort || 1813 },
+      interimSeconds: INTERIM_SECONDS,
+    };
+    return router.radiusProfile === 'pfsense' ? pfsenseScript(i) : opnsenseScript(i);
   }
   let agent = o.agent;
   if (!agent && router.apiTransport === 'agent') {

@@ -8,6 +8,7 @@ import { routerAuditDetail } from './audit-detail.ts';
 import { findRouter } from './get-router.ts';
 import { type UpdateRouterInput, updateRouterInput } from './input.ts';
 import { type RouterView, toView } from './repo.ts';
+import type { RouterRow } from './row.ts';
 
 export async function updateRouter(
   deps: Deps,
@@ -17,7 +18,19 @@ export async function updateRouter(
 ): Promise<RouterView> {
   const input = updateRouterInput.parse(raw);
   const cur = await findRouter(deps, ref);
-  const radiusFields = ['address', 'secret', 'nasIdentifier', 'coaPort', 'allowFrom', 'messageAuth'] as const;
+  const radiusFields = [
+    'address',
+    'secret',
+    'nasIdentifier',
+    'coaPort',
+    'allowFrom',
+    'messageAuth',
+    'profile',
+    'opnsenseUrl',
+    'opnsenseApiKey',
+    'opnsenseApiSecret',
+    'opnsenseZone',
+  ] as const;
   const apiFields = [
     'host',
     'port',
@@ -61,6 +74,7 @@ export async function updateRouter(
         'RADIUS router set to accept Access-Requests without Message-Authenticator (BlastRADIUS risk on that link)',
       );
   }
+  if (cur.mode === 'radius') setProfile(deps, cur, input, set);
   if (input.enabled !== undefined) set.enabled = input.enabled;
   try {
     const row = await deps.db.transaction(async (tx) => {
@@ -82,4 +96,64 @@ export async function updateRouter(
       throw new AppError('conflict', 'Another router already has that name or NAS identifier.');
     throw e;
   }
+}
+
+/**
+ * The profile and OPNsense's API. Leaving the OPNsense profile forgets the API; setting any API
+ * field on OPNsense needs the whole of it (given now or kept from before); null clears it.
+ */
+function setProfile(
+  deps: Deps,
+  cur: RouterRow,
+  input: ReturnType<typeof updateRouterInput.parse>,
+  set: Partial<typeof routers.$inferInsert>,
+): void {
+  const profile = input.profile ?? cur.radiusProfile;
+  if (input.profile !== undefined) set.radiusProfile = input.profile;
+  const apiGiven =
+    input.opnsenseUrl !== undefined ||
+    input.opnsenseApiKey !== undefined ||
+    input.opnsenseApiSecret !== undefined ||
+    input.opnsenseZone !== undefined;
+  if (profile !== 'opnsense') {
+    if (apiGiven) throw new AppError('validation', 'opnsenseUrl: is only for profile opnsense');
+    Object.assign(set, {
+      opnsenseUrl: null,
+      opnsenseZoneId: null,
+      opnsenseApiKeySealed: null,
+      opnsenseApiSecretSealed: null,
+    });
+    return;
+  }
+  if (!apiGiven) return;
+  if (input.opnsenseUrl === null) {
+    Object.assign(set, {
+      opnsenseUrl: null,
+      opnsenseZoneId: null,
+      opnsenseApiKeySealed: null,
+      opnsenseApiSecretSealed: null,
+    });
+    return;
+  }
+  const url = input.opnsenseUrl ?? cur.opnsenseUrl;
+  const key =
+    input.opnsenseApiKey !== undefined ? deps.sealer.seal(input.opnsenseApiKey) : cur.opnsenseApiKeySealed;
+  const secret =
+    input.opnsenseApiSecret !== undefined
+      ? deps.sealer.seal(input.opnsenseApiSecret)
+      : cur.opnsenseApiSecretSealed;
+  const missing = [!url && 'opnsenseUrl', !key && 'opnsenseApiKey', !secret && 'opnsenseApiSecret'].filter(
+    Boolean,
+  );
+  if (missing.length)
+    throw new AppError(
+      'validation',
+      `${missing.join(', ')}: is required with the other OPNsense API fields (URL, key and secret come together)`,
+    );
+  Object.assign(set, {
+    opnsenseUrl: url!.replace(/\/$/, ''),
+    opnsenseZoneId: input.opnsenseZone ?? cur.opnsenseZoneId ?? 0,
+    opnsenseApiKeySealed: key,
+    opnsenseApiSecretSealed: secret,
+  });
 }

@@ -1,6 +1,7 @@
 /**
  * RADIUS attribute dictionary: the standard attributes we read or write (RFC 2865, 2866, 2869,
- * 3162, 5176), MikroTik (vendor 14988) and WISPr (vendor 14122). Numbers match FreeRADIUS's
+ * 3162, 5176), MikroTik (vendor 14988), WISPr (vendor 14122) and pfSense (vendor 13644, its captive
+ * portal's dictionary.pfsense). Numbers match FreeRADIUS's
  * dictionaries; beware public tables that shuffle the MikroTik numbers.
  */
 export type AttrType = 'text' | 'octets' | 'integer' | 'ipaddr' | 'date';
@@ -17,6 +18,7 @@ export interface AttrDef {
 
 export const VENDOR_MIKROTIK = 14988;
 export const VENDOR_WISPR = 14122;
+export const VENDOR_PFSENSE = 13644;
 export const VENDOR_SPECIFIC = 26;
 
 const std = (type: number, name: string, dataType: AttrType, values?: Record<string, number>): AttrDef =>
@@ -174,6 +176,11 @@ export const DEFINITIONS: AttrDef[] = [
   vsa(VENDOR_WISPR, 9, 'WISPr-Session-Terminate-Time', 'text'),
   vsa(VENDOR_WISPR, 10, 'WISPr-Session-Terminate-End-Of-Day', 'text'),
   vsa(VENDOR_WISPR, 11, 'WISPr-Billing-Class-Of-Service', 'text'),
+
+  // Bandwidth in bit/s; the total is bytes in and out together.
+  vsa(VENDOR_PFSENSE, 1, 'pfSense-Bandwidth-Max-Up', 'integer'),
+  vsa(VENDOR_PFSENSE, 2, 'pfSense-Bandwidth-Max-Down', 'integer'),
+  vsa(VENDOR_PFSENSE, 3, 'pfSense-Max-Total-Octets', 'integer'),
 ];
 
 const byName = new Map<string, AttrDef>(DEFINITIONS.map((d) => [d.name.toLowerCase(), d]));

@@ -79,6 +79,9 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
           address: router.nasAddress ?? '',
           nasIdentifier: router.nasIdentifier ?? '',
           allowFrom: router.allowFrom ?? '',
+          profile: router.profile ?? 'mikrotik',
+          opnsenseUrl: router.opnsenseUrl ?? '',
+          opnsenseZone: router.opnsenseZone ?? 0,
           enabled: router.enabled,
         }
       : {
@@ -94,11 +97,16 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
           address: '',
           nasIdentifier: '',
           allowFrom: '',
+          profile: 'mikrotik',
+          opnsenseUrl: '',
+          opnsenseZone: 0,
           enabled: true,
         },
   );
   const [password, setPassword] = useState('');
   const [secret, setSecret] = useState('');
+  const [opnKey, setOpnKey] = useState('');
+  const [opnSecret, setOpnSecret] = useState('');
   const set = (k: string, v: unknown) => setF({ ...f, [k]: v });
   const saveRouter = useSaveRouter(router ? router.id : null);
   const save = {
@@ -122,6 +130,15 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
       if (!api && (f.allowFrom || router)) body.allowFrom = f.allowFrom;
       if (api && password) body.password = password;
       if (!api && secret) body.secret = secret;
+      if (!api) body.profile = f.profile;
+      // OPNsense's API: the URL and zone as shown; a key or secret left empty keeps the stored one.
+      if (!api && f.profile === 'opnsense' && (f.opnsenseUrl || opnKey || opnSecret)) {
+        if (f.opnsenseUrl) body.opnsenseUrl = f.opnsenseUrl;
+        body.opnsenseZone = Number(f.opnsenseZone || 0);
+        if (opnKey) body.opnsenseApiKey = opnKey;
+        if (opnSecret) body.opnsenseApiSecret = opnSecret;
+      }
+      if (!api && f.profile === 'opnsense' && router?.opnsenseUrl && !f.opnsenseUrl) body.opnsenseUrl = null;
       saveRouter.mutate(router ? { ...body, enabled: f.enabled } : { ...body, mode: f.mode }, {
         onSuccess: (r) => {
           if (!router && (r.generated?.password || r.generated?.secret || r.generated?.agentToken)) return;
@@ -252,6 +269,54 @@ function RouterForm({ router, onDone }: { router: any | null; onDone: () => void
         </>
       ) : (
         <>
+          <Field label="Gateway">
+            <select value={f.profile} onChange={(e) => set('profile', e.target.value)}>
+              <option value="mikrotik">MikroTik hotspot</option>
+              <option value="pfsense">pfSense captive portal</option>
+              <option value="opnsense">OPNsense captive portal</option>
+            </select>
+          </Field>
+          {f.profile === 'pfsense' && (
+            <p className="muted">
+              pfSense takes no disconnect requests: set “Reauthenticate connected users every minute” in its
+              captive portal, and a revoked or expired code is logged off within a minute.
+            </p>
+          )}
+          {f.profile === 'opnsense' && (
+            <>
+              <p className="muted">
+                OPNsense takes only the time from Wavu. With an API key Wavu logs people off the moment their
+                code is revoked; without one a revoked code stays online until its time runs out
+                (Session-Timeout).
+              </p>
+              <Field label="OPNsense address for its API (optional)">
+                <input
+                  value={f.opnsenseUrl}
+                  placeholder="https://192.168.1.1"
+                  onChange={(e) => set('opnsenseUrl', e.target.value)}
+                />
+              </Field>
+              <Field label="Captive portal zone number">
+                <input
+                  type="number"
+                  min={0}
+                  value={f.opnsenseZone}
+                  onChange={(e) => set('opnsenseZone', e.target.value)}
+                />
+              </Field>
+              <Field label={router?.opnsenseApiSet ? 'API key (leave empty to keep)' : 'API key'}>
+                <input autoComplete="off" value={opnKey} onChange={(e) => setOpnKey(e.target.value)} />
+              </Field>
+              <Field label={router?.opnsenseApiSet ? 'API secret (leave empty to keep)' : 'API secret'}>
+                <input
+                  type="password"
+                  autoComplete="new-password"
+                  value={opnSecret}
+                  onChange={(e) => setOpnSecret(e.target.value)}
+                />
+              </Field>
+            </>
+          )}
           <Field label="Router IP (sends RADIUS from)">
             <input required value={f.address} onChange={(e) => set('address', e.target.value)} />
           </Field>
