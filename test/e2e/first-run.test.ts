@@ -197,64 +197,60 @@ describe.skipIf(!haveChromium)('first-run setup in a browser, empty database to 
     expect(sales).toEqual([{ status: 'paid', channel: 'cash', coded: true }]);
   });
 
-  it(
-    'sells by M-Pesa in the captive portal into the account of step 2, shown under it on the dashboard',
-    async () => {
-      // The jobs that put a paid code on the router run in a worker of their own, as `wavu worker`
-      // does at scale; started only now, so nothing tested the demo router before the owner did.
-      worker = await createApp({
-        config,
-        roles: ['worker'],
-        log: silentLog(),
-        database: t.database,
-        // The demo router already runs in the server; a second one would take over its row.
-        modules: modules.filter((m) => m.name !== 'sim-routeros'),
-        workerOptions: { pollMs: 100 },
-      });
-      const customers = portalHarness({
-        macPrefix: 'A4:5E:60:40:40',
-        ipPrefix: '10.5.40',
-        phoneBase: 400_000,
-        viewport: { width: 360, height: 740 },
-      });
-      customers.attach(app, browser);
-      const d = await customers.device();
-      await customers.joinWifi(d);
-      // The branding of step 1 is what the customer sees.
-      await d.page.getByText('Kibera Net').first().waitFor();
-      const number = customers.phone();
-      await customers.pay(d, { plan: /^1 Hour/, phone: number });
-      await d.page.getByRole('heading', { name: 'Check your phone' }).waitFor();
-      await d.page.screenshot({ path: join(SHOTS, '42-first-sale-stk.png'), fullPage: true });
-      await customers.answerOnPhone(number, 'Pay');
-      await customers.connect(d);
-      await customers.expectOnline(d);
-      await d.page.screenshot({ path: join(SHOTS, '43-first-sale-online.png'), fullPage: true });
-      expect(d.outside).toEqual([]);
+  it('sells by M-Pesa in the captive portal into the account of step 2, shown under it on the dashboard', async () => {
+    // The jobs that put a paid code on the router run in a worker of their own, as `wavu worker`
+    // does at scale; started only now, so nothing tested the demo router before the owner did.
+    worker = await createApp({
+      config,
+      roles: ['worker'],
+      log: silentLog(),
+      database: t.database,
+      // The demo router already runs in the server; a second one would take over its row.
+      modules: modules.filter((m) => m.name !== 'sim-routeros'),
+      workerOptions: { pollMs: 100 },
+    });
+    const customers = portalHarness({
+      macPrefix: 'A4:5E:60:40:40',
+      ipPrefix: '10.5.40',
+      phoneBase: 400_000,
+      viewport: { width: 360, height: 740 },
+    });
+    customers.attach(app, browser);
+    const d = await customers.device();
+    await customers.joinWifi(d);
+    // The branding of step 1 is what the customer sees.
+    await d.page.getByText('Kibera Net').first().waitFor();
+    const number = customers.phone();
+    await customers.pay(d, { plan: /^1 Hour/, phone: number });
+    await d.page.getByRole('heading', { name: 'Check your phone' }).waitFor();
+    await d.page.screenshot({ path: join(SHOTS, '42-first-sale-stk.png'), fullPage: true });
+    await customers.answerOnPhone(number, 'Pay');
+    await customers.connect(d);
+    await customers.expectOnline(d);
+    await d.page.screenshot({ path: join(SHOTS, '43-first-sale-online.png'), fullPage: true });
+    expect(d.outside).toEqual([]);
 
-      const stk = await rows(
-        sql`SELECT p.status, p.amount_kes, a.name AS account, c.id IS NOT NULL AS coded
+    const stk = await rows(
+      sql`SELECT p.status, p.amount_kes, a.name AS account, c.id IS NOT NULL AS coded
             FROM purchases p JOIN payment_accounts a ON a.id = p.payment_account_id
             LEFT JOIN access_codes c ON c.id = p.access_code_id
             WHERE p.channel = 'stk'`,
-      );
-      expect(stk).toEqual([{ status: 'paid', amount_kes: 20, account: 'Kibera shop', coded: true }]);
+    );
+    expect(stk).toEqual([{ status: 'paid', amount_kes: 20, account: 'Kibera shop', coded: true }]);
 
-      await page.goto(`${base}/admin`);
-      await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-      const perAccount = page.locator('.card', {
-        has: page.getByRole('heading', { name: 'Revenue by payment account' }),
-      });
-      const shop = perAccount.getByRole('row', { name: /Kibera shop/ });
-      await shop.waitFor();
-      expect(await shop.getByRole('cell').allTextContents()).toEqual(['Kibera shop', '1', 'KES 20']);
-      const cash = perAccount.getByRole('row', { name: /^Cash/ });
-      expect(await cash.getByRole('cell').allTextContents()).toEqual(['Cash', '1', 'KES 20']);
-      // Complete, nothing is left to set up.
-      expect(await page.getByTestId('setup-missing').count()).toBe(0);
-      await page.screenshot({ path: join(SHOTS, '44-first-sale-dashboard.png'), fullPage: true });
-      await expectNoSeriousAxeIssues(page);
-    },
-    60_000,
-  );
+    await page.goto(`${base}/admin`);
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    const perAccount = page.locator('.card', {
+      has: page.getByRole('heading', { name: 'Revenue by payment account' }),
+    });
+    const shop = perAccount.getByRole('row', { name: /Kibera shop/ });
+    await shop.waitFor();
+    expect(await shop.getByRole('cell').allTextContents()).toEqual(['Kibera shop', '1', 'KES 20']);
+    const cash = perAccount.getByRole('row', { name: /^Cash/ });
+    expect(await cash.getByRole('cell').allTextContents()).toEqual(['Cash', '1', 'KES 20']);
+    // Complete, nothing is left to set up.
+    expect(await page.getByTestId('setup-missing').count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, '44-first-sale-dashboard.png'), fullPage: true });
+    await expectNoSeriousAxeIssues(page);
+  }, 60_000);
 });
