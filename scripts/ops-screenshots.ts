@@ -6,7 +6,6 @@
  * `npx tsx scripts/ops-screenshots.ts` (needs Chromium at /usr/bin/chromium and a built admin,
  * `npm run build:admin`). Everything runs on a throwaway database with a simulated MikroTik.
  */
-import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { SYSTEM } from '../src/audit/index.ts';
 import { createApp } from '../src/app/run.ts';
@@ -15,13 +14,13 @@ import { addRouter } from '../src/gateways/index.ts';
 import { OffsetClock } from '../src/lib/clock.ts';
 import { recordCashSale } from '../src/payments/index.ts';
 import { receiveC2bConfirmation } from '../src/payments/c2b.ts';
-import { receiveStkCallback } from '../src/payments/stk-callback.ts';
 import { checkAlerts, DEFAULT_ALERT_SETTINGS, saveAlertSettings } from '../src/alerts/index.ts';
 import { startRouterOsSim } from '../src/sim/routeros/index.ts';
 import { adminHeaders } from '../test/admin/helpers.ts';
 import { TEST_CALLBACK_SECRET, silentLog, testConfig } from '../test/helpers/app.ts';
 import { launchChromium } from '../test/helpers/browser.ts';
 import { createTestDatabase } from '../test/helpers/db.ts';
+import { insertPendingStk, receiveStkBody, stkPaidBody } from '../test/helpers/stk.ts';
 
 const out = 'docs/admin';
 const t = await createTestDatabase();
@@ -75,37 +74,19 @@ try {
   sim.router.reset();
 
   // A prompt paid with the wrong amount.
-  const id = randomUUID();
-  const checkout = 'ws_CO_0203202611000000001';
-  const now = clock.now();
-  await app.deps.db.execute(
-    sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, status, checkout_request_id,
-                               merchant_request_id, router_id, created_at, updated_at)
-        VALUES (${id}, 'W7K2QX', 1, '254722000111', 20, 'stk', 'pending', ${checkout}, 'm-1', ${router.id}, ${now}, ${now})`,
-  );
-  const body = {
-    Body: {
-      stkCallback: {
-        MerchantRequestID: 'm-1',
-        CheckoutRequestID: checkout,
-        ResultCode: 0,
-        ResultDesc: 'The service request is processed successfully.',
-        CallbackMetadata: {
-          Item: [
-            { Name: 'Amount', Value: 10 },
-            { Name: 'MpesaReceiptNumber', Value: 'TKB4X9QZ2M' },
-            { Name: 'TransactionDate', Value: 20260302110000 },
-            { Name: 'PhoneNumber', Value: 254722000111 },
-          ],
-        },
-      },
-    },
-  };
-  await receiveStkCallback(app.deps, {
-    secret: TEST_CALLBACK_SECRET,
-    body: { json: body, text: JSON.stringify(body) } as never,
-    remoteAddr: '127.0.0.1',
+  const wrong = await insertPendingStk(app.deps.db, {
+    planId: 1,
+    phone: '254722000111',
+    amountKes: 20,
+    at: clock.now(),
+    routerId: router.id,
+    ref: 'W7K2QX',
+    checkout: 'ws_CO_0203202611000000001',
   });
+  await receiveStkBody(
+    app.deps,
+    stkPaidBody({ checkout: wrong.checkout, amountKes: 10, receipt: 'TKB4X9QZ2M', phone: wrong.phone }),
+  );
 
   const headers = await adminHeaders(app, 'cashier');
   const token = /wavu_admin=([^;]+)/.exec(headers.cookie!)![1]!;

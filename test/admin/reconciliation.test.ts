@@ -15,8 +15,8 @@ import { query } from '../../src/db/open.ts';
 import { pollRouterSessions } from '../../src/gateways/sessions/poll-router-sessions.ts';
 import { recordCashSale } from '../../src/payments/index.ts';
 import { receiveC2bConfirmation } from '../../src/payments/c2b.ts';
-import { receiveStkCallback } from '../../src/payments/stk-callback.ts';
 import { TEST_CALLBACK_SECRET } from '../helpers/app.ts';
+import { freshReceipt, insertPendingStk, receiveStkBody, stkPaidBody } from '../helpers/stk.ts';
 import { type Harness, harness } from '../gateways/helpers.ts';
 import { freshPhone } from '../payments/helpers.ts';
 import { adminHeaders } from './helpers.ts';
@@ -74,41 +74,25 @@ async function sold() {
 
 /** A pending STK push, then M-Pesa's success result for it (amount and payer as given). */
 async function stkPaid(o: { amountKes: number; otherPhone?: boolean }) {
-  const pid = randomUUID();
-  const checkout = `ws_CO_${pid.slice(0, 8)}`;
-  const phone = freshPhone();
-  const now = h.clock.now();
-  await h.app.deps.db.execute(
-    sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, status, checkout_request_id,
-                               merchant_request_id, router_id, mac, created_at, updated_at)
-        VALUES (${pid}, ${`M${pid.slice(0, 7)}`}, 1, ${phone}, 20, 'stk', 'pending', ${checkout}, 'm-1',
-                ${h.routerId}, ${nextMac()}, ${now}, ${now})`,
-  );
-  const receipt = `TK${randomUUID().replace(/-/g, '').slice(0, 8).toUpperCase()}`;
-  const stk = {
-    Body: {
-      stkCallback: {
-        MerchantRequestID: 'm-1',
-        CheckoutRequestID: checkout,
-        ResultCode: 0,
-        ResultDesc: 'The service request is processed successfully.',
-        CallbackMetadata: {
-          Item: [
-            { Name: 'Amount', Value: o.amountKes },
-            { Name: 'MpesaReceiptNumber', Value: receipt },
-            { Name: 'TransactionDate', Value: 20260302110000 },
-            { Name: 'PhoneNumber', Value: Number(o.otherPhone ? freshPhone() : phone) },
-          ],
-        },
-      },
-    },
-  };
-  const cb = await receiveStkCallback(h.app.deps, {
-    secret: TEST_CALLBACK_SECRET,
-    body: { json: stk, text: JSON.stringify(stk) } as never,
-    remoteAddr: '127.0.0.1',
+  const p = await insertPendingStk(h.app.deps.db, {
+    planId: 1,
+    phone: freshPhone(),
+    amountKes: 20,
+    at: h.clock.now(),
+    routerId: h.routerId,
+    mac: nextMac(),
   });
-  return { pid, receipt, outcome: cb.outcome, inboxId: cb.inboxId };
+  const receipt = freshReceipt();
+  const cb = await receiveStkBody(
+    h.app.deps,
+    stkPaidBody({
+      checkout: p.checkout,
+      amountKes: o.amountKes,
+      receipt,
+      phone: o.otherPhone ? freshPhone() : p.phone,
+    }),
+  );
+  return { pid: p.id, receipt, outcome: cb.outcome, inboxId: cb.inboxId };
 }
 
 const audited = async (action: string) =>

@@ -4,16 +4,14 @@
  * app (admin API over inject) with a simulated MikroTik in api mode and a moved clock.
  * PGlite and PostgreSQL (WAVU_TEST_DB=postgres).
  */
-import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM } from '../../src/audit/index.ts';
 import { query } from '../../src/db/open.ts';
 import type { troubleshoot } from '../../src/admin/troubleshoot/troubleshoot.ts';
 import { recordCashSale } from '../../src/payments/index.ts';
-import { receiveStkCallback } from '../../src/payments/stk-callback.ts';
-import { TEST_CALLBACK_SECRET } from '../helpers/app.ts';
 import { type Harness, harness } from '../gateways/helpers.ts';
+import { freshReceipt, insertPendingStk, receiveStkBody, stkPaidBody } from '../helpers/stk.ts';
 import { freshPhone } from '../payments/helpers.ts';
 import { adminHeaders } from './helpers.ts';
 
@@ -58,17 +56,14 @@ async function ask(q: string, mac?: string) {
 
 /** A pending STK purchase as the portal leaves it after the push was accepted. */
 async function pendingStk(o: { minutesAgo: number }) {
-  const id = randomUUID();
-  const checkout = `ws_CO_${id.slice(0, 8)}`;
-  const phone = freshPhone();
-  const at = new Date(h.clock.now().getTime() - o.minutesAgo * 60_000);
-  await h.app.deps.db.execute(
-    sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, status, checkout_request_id,
-                               merchant_request_id, router_id, next_check_at, created_at, updated_at)
-        VALUES (${id}, ${`T${id.slice(0, 7)}`}, 1, ${phone}, 20, 'stk', 'pending', ${checkout}, 'm-1',
-                ${h.routerId}, ${new Date(h.clock.now().getTime() + 20_000)}, ${at}, ${at})`,
-  );
-  return { id, checkout, phone };
+  return insertPendingStk(h.app.deps.db, {
+    planId: 1,
+    phone: freshPhone(),
+    amountKes: 20,
+    at: new Date(h.clock.now().getTime() - o.minutesAgo * 60_000),
+    routerId: h.routerId,
+    nextCheckAt: new Date(h.clock.now().getTime() + 20_000),
+  });
 }
 
 describe('troubleshooter', () => {
@@ -171,30 +166,17 @@ describe('troubleshooter', () => {
 
   it('wrong amount: the callback says the customer paid less than the plan costs', async () => {
     const p = await pendingStk({ minutesAgo: 1 });
-    const receipt = `TK${randomUUID().replace(/-/g, '').slice(0, 8).toUpperCase()}`;
-    const body = {
-      Body: {
-        stkCallback: {
-          MerchantRequestID: 'm-1',
-          CheckoutRequestID: p.checkout,
-          ResultCode: 0,
-          ResultDesc: 'The service request is processed successfully.',
-          CallbackMetadata: {
-            Item: [
-              { Name: 'Amount', Value: 10 },
-              { Name: 'MpesaReceiptNumber', Value: receipt },
-              { Name: 'TransactionDate', Value: 20260302080000 },
-              { Name: 'PhoneNumber', Value: Number(p.phone) },
-            ],
-          },
-        },
-      },
-    };
-    const got = await receiveStkCallback(h.app.deps, {
-      secret: TEST_CALLBACK_SECRET,
-      body: { json: body, text: JSON.stringify(body) } as never,
-      remoteAddr: '127.0.0.1',
-    });
+    const receipt = freshReceipt();
+    const got = await receiveStkBody(
+      h.app.deps,
+      stkPaidBody({
+        checkout: p.checkout,
+        amountKes: 10,
+        receipt,
+        phone: p.phone,
+        transactionDate: 20260302080000,
+      }),
+    );
     expect(got.outcome).toBe('amount_mismatch');
     // Found by the receipt the customer shows, though it credited nothing.
     const r = await ask(receipt);

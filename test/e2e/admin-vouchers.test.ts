@@ -17,7 +17,7 @@ import { type App, createApp } from '../../src/app/run.ts';
 import { SYSTEM } from '../../src/audit/index.ts';
 import { query } from '../../src/db/open.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
-import { CHROMIUM, haveChromium, launchChromium } from '../helpers/browser.ts';
+import { CHROMIUM, haveChromium, launchChromium, signInPastSetup } from '../helpers/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 if (!haveChromium) console.warn(`voucher browser tests skipped: ${CHROMIUM} not found`);
@@ -60,15 +60,7 @@ beforeAll(async () => {
   page = await ctx.newPage();
   page.setDefaultTimeout(15_000);
   page.on('dialog', (d) => d.accept());
-  await page.goto(`${app.url}/admin`);
-  await page.getByLabel('Username').fill('amina');
-  await page.getByLabel('Password').fill('a long owner password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  // A new owner lands on the first-run checklist (test/e2e/first-run.test.ts); these tests start
-  // from the dashboard, so close it.
-  await page.getByRole('heading', { name: 'Set up Wavu' }).waitFor();
-  await page.getByRole('button', { name: 'Close the checklist' }).click();
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  await signInPastSetup(page, app.url!, { username: 'amina', password: 'a long owner password' });
 }, 240_000);
 
 afterAll(async () => {

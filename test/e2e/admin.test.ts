@@ -16,7 +16,7 @@ import { silentLog, testConfig } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { SYSTEM } from '../../src/audit/index.ts';
 import { createAdminUser } from '../../src/admin/auth/users.ts';
-import { CHROMIUM, haveChromium, launchChromium } from '../helpers/browser.ts';
+import { CHROMIUM, closeSetup, haveChromium, launchChromium } from '../helpers/browser.ts';
 import { expectNoSeriousAxeIssues, expectRoutesAccessible } from '../helpers/axe.ts';
 
 if (!haveChromium)
@@ -161,10 +161,7 @@ describe.skipIf(!haveChromium)('admin dashboard in a browser', () => {
     await page.getByLabel('Password (at least 10 characters)').fill(OWNER.password);
     await page.getByLabel('Password again').fill(OWNER.password);
     await page.getByRole('button', { name: 'Create owner and sign in' }).click();
-    // A new owner lands on the first-run checklist; closing it leads to the dashboard.
-    await page.getByRole('heading', { name: 'Set up Wavu' }).waitFor();
-    await page.getByRole('button', { name: 'Close the checklist' }).click();
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await closeSetup(page);
     const users = await rows(sql`SELECT username, role FROM admin_users`);
     expect(users).toEqual([{ username: 'amina', role: 'owner' }]);
   });

@@ -74,6 +74,16 @@ export class PortalHarness {
     this.browser = await launchChromium();
   };
 
+  /**
+   * Customers for an app and browser started elsewhere, and stopped there (the first-run test
+   * starts its own app from an empty database). `clock` is then not that app's clock.
+   */
+  readonly attach = (app: App, browser: Browser): void => {
+    this.app = app;
+    this.url = app.url!.replace('0.0.0.0', '127.0.0.1');
+    this.browser = browser;
+  };
+
   readonly stop = async (): Promise<void> => {
     for (const c of this.contexts) await c.close().catch(() => {});
     await this.browser?.close();

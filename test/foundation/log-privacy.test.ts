@@ -17,6 +17,7 @@ import { newRef } from '../../src/payments/ref.ts';
 import { CODE_ALPHABET } from '../../src/lib/random.ts';
 import { TEST_CALLBACK_SECRET, testConfig } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { insertPendingStk, stkPaidBody } from '../helpers/stk.ts';
 
 const clock = new ManualClock('2026-03-04T09:00:00Z');
 let t: TestDatabase;
@@ -71,36 +72,17 @@ describe('database errors in the log', () => {
     const p = await plan();
     const phone = '254712398765';
     const receipt = 'SB0ZLOIBQ1'; // letters outside the code alphabet: cannot pass for a code
-    const checkout = `ws_CO_${randomUUID().replace(/-/g, '')}`;
-    await app.deps.db.execute(
-      sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, purpose, status,
-                                 checkout_request_id, created_at, updated_at)
-          VALUES (${randomUUID()}, ${newRef()}, ${p.id}, ${phone}, ${p.price}, 'stk', 'access', 'pending',
-                  ${checkout}, ${clock.now()}, ${clock.now()})`,
-    );
+    const { checkout } = await insertPendingStk(app.deps.db, {
+      planId: p.id,
+      phone,
+      amountKes: p.price,
+      at: clock.now(),
+    });
     logged = '';
     const res = await app.server!.inject({
       method: 'POST',
       url: `/callbacks/stk/${TEST_CALLBACK_SECRET}`,
-      payload: {
-        Body: {
-          stkCallback: {
-            MerchantRequestID: 'm-1',
-            CheckoutRequestID: checkout,
-            ResultCode: 0,
-            ResultDesc: 'The service request is processed successfully.',
-            CallbackMetadata: {
-              Item: [
-                { Name: 'Amount', Value: p.price },
-                { Name: 'MpesaReceiptNumber', Value: receipt },
-                { Name: 'Balance' },
-                { Name: 'TransactionDate', Value: 20260304120000 },
-                { Name: 'PhoneNumber', Value: Number(phone) },
-              ],
-            },
-          },
-        },
-      },
+      payload: stkPaidBody({ checkout, amountKes: p.price, receipt, phone }) as object,
     });
     expect(res.statusCode).toBe(200);
     // The failure was logged, with what an operator needs…

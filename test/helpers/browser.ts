@@ -1,7 +1,7 @@
 /** Debian's Chromium, started the one way the browser tests and screenshot scripts all need. */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const haveChromium = existsSync(CHROMIUM);
@@ -32,4 +32,27 @@ export function buildAdmin(): void {
     { encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } },
   );
   if (b.status !== 0) throw new Error(`admin build failed: ${b.stderr}`);
+}
+
+/**
+ * A new owner lands on the first-run checklist (test/e2e/first-run.test.ts tests it); browser
+ * tests that start from the dashboard close it.
+ */
+export async function closeSetup(page: Page): Promise<void> {
+  await page.getByRole('heading', { name: 'Set up Wavu' }).waitFor();
+  await page.getByRole('button', { name: 'Close the checklist' }).click();
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+}
+
+/** Signs a new owner in to the dashboard at `base`, past the Setup checklist. */
+export async function signInPastSetup(
+  page: Page,
+  base: string,
+  user: { username: string; password: string },
+): Promise<void> {
+  await page.goto(`${base}/admin`);
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await closeSetup(page);
 }

@@ -136,6 +136,28 @@ function fieldsOf(a: PaymentAccount): typeof EMPTY {
 }
 
 /**
+ * The request body of the form, for adding and changing alike. A secret left blank is left out:
+ * on a change it stays as it is, on an add the server names it as required.
+ */
+function bodyOf(f: typeof EMPTY, routerIds: number[]): PaymentAccountInput {
+  return {
+    name: f.name,
+    type: f.type,
+    shortcode: f.shortcode,
+    environment: f.environment,
+    consumerKey: f.consumerKey,
+    ...(f.consumerSecret ? { consumerSecret: f.consumerSecret } : {}),
+    ...(f.passkey ? { passkey: f.passkey } : {}),
+    routerIds,
+    sites: f.sites
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    ...(f.type === 'till' ? { till: f.till } : {}),
+  };
+}
+
+/**
  * Add an account, or change one (`account`). Secrets are write-only: left blank they stay as
  * they are. The main account's credentials live under Settings → M-Pesa (with their environment
  * locks), so here it only gets its name and its routers and sites.
@@ -153,40 +175,11 @@ function AccountForm({ account, onDone }: { account?: PaymentAccount; onDone?: (
       className="card form-grid"
       onSubmit={(e) => {
         e.preventDefault();
-        const sites = f.sites
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-        const secrets = {
-          ...(f.consumerSecret ? { consumerSecret: f.consumerSecret } : {}),
-          ...(f.passkey ? { passkey: f.passkey } : {}),
-        };
-        const body: PaymentAccountInput = {
-          name: f.name,
-          type: f.type,
-          shortcode: f.shortcode,
-          environment: f.environment,
-          consumerKey: f.consumerKey,
-          consumerSecret: f.consumerSecret,
-          passkey: f.passkey,
-          routerIds,
-          sites,
-          ...(f.type === 'till' ? { till: f.till } : {}),
-        };
+        const body = bodyOf(f, routerIds);
         if (!account) return save.mutate(body, { onSuccess: () => setF(EMPTY) });
         const change: PaymentAccountPatch = credentials
-          ? {
-              name: f.name,
-              type: f.type,
-              shortcode: f.shortcode,
-              environment: f.environment,
-              consumerKey: f.consumerKey,
-              ...secrets,
-              routerIds,
-              sites,
-              ...(f.type === 'till' ? { till: f.till } : {}),
-            }
-          : { name: f.name, routerIds, sites };
+          ? body
+          : { name: body.name, routerIds: body.routerIds, sites: body.sites };
         save.mutate(change, { onSuccess: () => onDone?.() });
       }}
     >
