@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { revokeCode } from '../../access/index.ts';
 import { normalizeMac } from '../../lib/mac.ts';
+import { setReminderOptOut } from '../../notify/index.ts';
 import { recordCashSale, registerPull } from '../../payments/index.ts';
 import { registerMpesaUrls, sendTestSms, testMpesa } from '../settings/check-settings.ts';
 import { listAudit, listAuditQuery } from '../../audit/index.ts';
@@ -230,6 +231,16 @@ export const apiRoutes = [
     summary: 'One customer (id = the phone) with recent purchases and codes',
     params: customerParam,
     handler: ({ deps, params }) => getCustomer(deps, params.id),
+  }),
+  route({
+    method: 'PUT',
+    path: '/api/admin/customers/:id/reminders',
+    tag: 'customers',
+    summary: 'Switch expiry reminder texts off (remindersOff: true) or back on for a phone',
+    params: customerParam,
+    body: z.object({ remindersOff: z.boolean() }),
+    handler: ({ deps, params, body, actor, ip }) =>
+      setReminderOptOut(deps, { phone: params.id, optedOut: body.remindersOff, source: 'staff', actor, ip }),
   }),
 
   route({
