@@ -1,5 +1,6 @@
 import type { Module } from '../app/module.ts';
 import { EXPIRE_JOB, EXPIRE_SWEEP_JOB, expireIfDue, SWEEP_EVERY_MS, sweepExpired } from './expire-job.ts';
+import { REMIND_JOB, remindExpiry } from './remind-expiry.ts';
 import { registerAccessRoutes } from './routes.ts';
 
 /** Access feature: redeem/recover API, expiry jobs (the core use cases live beside this file). */
@@ -17,6 +18,14 @@ export const accessModule: Module = {
       leaseMs: 30_000,
       async handle(p: { accessCodeId: string }) {
         await expireIfDue(deps, p.accessCodeId);
+      },
+    },
+    {
+      kind: REMIND_JOB,
+      maxAttempts: 5,
+      backoff: { baseMs: 5_000, maxMs: 60_000 },
+      async handle(p: { accessCodeId: string; expiresAt: number }) {
+        await remindExpiry(deps, p);
       },
     },
     {

@@ -64,6 +64,7 @@ export const POLICY = {
 
   'GET /api/admin/customers': ALL,
   'GET /api/admin/customers/:id': ALL,
+  'PUT /api/admin/customers/:id/reminders': SALES,
 
   'GET /api/admin/routers': ALL,
   'POST /api/admin/routers': MANAGE,

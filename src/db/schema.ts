@@ -61,6 +61,8 @@ export const plans = pgTable('plans', {
   startsOn: text('starts_on', { enum: ['first_login', 'payment'] })
     .notNull()
     .default('first_login'),
+  /** Text the customer this many minutes before the code runs out (migration 1800); null: never. */
+  remindMinutes: integer('remind_minutes'),
   active: boolean('active').notNull().default(true),
   sortOrder: integer('sort_order').notNull().default(0),
   createdAt: ts('created_at').notNull().defaultNow(),
@@ -298,6 +300,8 @@ export const accessCodes = pgTable('access_codes', {
   expiredAt: ts('expired_at'),
   revokedAt: ts('revoked_at'),
   updatedAt: ts('updated_at').notNull().defaultNow(),
+  /** The deadline an expiry reminder was sent for (one per deadline). */
+  remindedFor: ts('reminded_for'),
 });
 
 export const accessDevices = pgTable(
@@ -425,6 +429,13 @@ export const smsMessages = pgTable('sms_messages', {
   createdAt: ts('created_at').notNull().defaultNow(),
   sentAt: ts('sent_at'),
   failedAt: ts('failed_at'),
+});
+
+/** Phones that asked for no reminder texts (reply STOP/ACHA, or staff). */
+export const smsOptOuts = pgTable('sms_opt_outs', {
+  phone: text('phone').primaryKey(),
+  source: text('source', { enum: ['sms', 'staff'] }).notNull(),
+  optedOutAt: ts('opted_out_at').notNull(),
 });
 
 export const rateLimits = pgTable('rate_limits', {

@@ -2,3 +2,5 @@
 export { SmsError, type SmsProvider } from './provider.ts';
 export { queueSms } from './queue-sms.ts';
 export { type SmsLang, renderSms } from './templates.ts';
+export { isOptedOut, setReminderOptOut } from './opt-out.ts';
+export type { ReminderVars } from './templates.ts';

@@ -1,12 +1,33 @@
 import type { Module } from '../app/module.ts';
 import { deliverSms } from './deliver-sms.ts';
+import { receiveInboundSms } from './inbound-sms.ts';
+
+const FORM = 'application/x-www-form-urlencoded';
 
 export const SMS_SEND = 'sms.send';
 export const SMS_MAX_ATTEMPTS = 8;
 
-/** Notify feature: the `sms.send` job handler (queueSms writes the rows and the jobs). */
+/**
+ * Notify feature: the `sms.send` job handler (queueSms writes the rows and the jobs), and the
+ * webhook the SMS gateway forwards customers' replies to.
+ */
 export const notifyModule: Module = {
   name: 'notify',
+  async routes(app, deps) {
+    await app.register(async (scope) => {
+      // Africa's Talking posts a form; JSON (other gateways, tests) is read by the default parser.
+      scope.addContentTypeParser(FORM, { parseAs: 'string', bodyLimit: 16_384 }, (_req, body, done) => {
+        done(null, Object.fromEntries(new URLSearchParams(String(body))));
+      });
+      // Always 200, as the M-Pesa webhooks: the gateway does not need to know, nor a forger.
+      scope.post('/callbacks/sms/:secret', async (req) => {
+        const { secret } = req.params as { secret: string };
+        const b = (req.body ?? {}) as Record<string, unknown>;
+        await receiveInboundSms(deps, { secret, from: b.from, text: b.text });
+        return { ok: true };
+      });
+    });
+  },
   jobs: (deps) => [
     {
       kind: SMS_SEND,

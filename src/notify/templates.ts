@@ -23,9 +23,24 @@ export interface ReceiptVars extends CodeVars {
   receipt: string;
 }
 
+export interface ReminderVars {
+  business: string;
+  /** Whole minutes left (at least 1). */
+  minutes: number;
+  /** How to pay by hand, "Paybill 174379" or "Till 123456"; null when there is none. */
+  pay: string | null;
+  /** The portal's address; dropped (after the business name is cut) when the text is too long. */
+  url?: string | null | undefined;
+}
+
 type Render<V> = (v: V, business: string) => string;
 
 const help = (v: CodeVars, word: string) => (v.supportPhone ? ` ${word} ${v.supportPhone}` : '');
+/** " Buy more: <url> or M-Pesa Paybill 174379." with whichever of the two there is (or nothing). */
+const buyMore = (v: ReminderVars, buy: string, or: string) => {
+  const ways = [v.url, v.pay ? `M-Pesa ${v.pay}` : null].filter(Boolean);
+  return ways.length ? ` ${buy}: ${ways.join(` ${or} `)}.` : '';
+};
 
 const TEMPLATES = {
   code: {
@@ -46,6 +61,13 @@ const TEMPLATES = {
     sw: ((v, b) =>
       `${b}: tumepokea KES ${v.amountKes} kwa ${v.plan}, M-Pesa ${v.receipt}. Msimbo wako wa WiFi: ${v.code}.${help(v, 'Msaada')}`) as Render<ReceiptVars>,
   },
+  // A reminder is not a text the customer asked for, so it says how to stop them (notify/opt-out.ts).
+  reminder: {
+    en: ((v, b) =>
+      `${b}: your WiFi time ends in ${v.minutes} min.${buyMore(v, 'Buy more', 'or')} Reply STOP to end reminders.`) as Render<ReminderVars>,
+    sw: ((v, b) =>
+      `${b}: muda wa WiFi unaisha baada ya dakika ${v.minutes}.${buyMore(v, 'Nunua zaidi', 'au')} Jibu ACHA kuzuia vikumbusho.`) as Render<ReminderVars>,
+  },
 } as const;
 
 export type SmsTemplate = keyof typeof TEMPLATES;
@@ -55,15 +77,15 @@ export const SMS_MAX = 160;
 
 /**
  * Render a template. Values are made GSM-7 first; if the text is still too long the business
- * name is cut (down to 8 characters), then the help phone is dropped. Throws only if even that
- * cannot fit, which the tests rule out for every allowed input size.
+ * name is cut (down to 8 characters), then the help phone (a reminder: the portal address) is
+ * dropped. Throws only if even that cannot fit, which the tests rule out for every allowed input size.
  */
 export function renderSms<T extends SmsTemplate>(template: T, lang: SmsLang, vars: VarsOf<T>): string {
   const render = TEMPLATES[template][lang] as Render<VarsOf<T>>;
   const clean = Object.fromEntries(
     Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? toGsm7(v).trim() : v]),
   ) as VarsOf<T>;
-  let business = (clean as CodeVars).business || 'WiFi';
+  let business = (clean as { business: string }).business || 'WiFi';
   for (;;) {
     const text = render(clean, business);
     const len = gsm7Length(text);
@@ -74,6 +96,7 @@ export function renderSms<T extends SmsTemplate>(template: T, lang: SmsLang, var
       const keep = Math.max(8, Math.min(business.length - 2, business.length - over - 1));
       business = `${business.slice(0, keep).trimEnd()}.`;
     } else if ((clean as CodeVars).supportPhone) (clean as CodeVars).supportPhone = null;
+    else if ((clean as ReminderVars).url) (clean as ReminderVars).url = null;
     else throw new Error(`SMS template ${template}/${lang} does not fit ${SMS_MAX} characters`);
   }
 }

@@ -20,7 +20,7 @@ import { accountByShortcode } from './accounts/resolve.ts';
 import { creditInTx } from './credit.ts';
 import { finishCallback, loadCallback, storeCallback } from './inbox.ts';
 import { newRef } from './ref.ts';
-import { secretMatches } from './secret.ts';
+import { secretMatches } from '../lib/secret-match.ts';
 
 export type C2bOutcome =
   | 'credited'

@@ -21,7 +21,7 @@ import type { CallbackBody } from './callback-body.ts';
 import { creditPurchase } from './credit.ts';
 import { finishCallback, loadCallback, storeCallback, waitingCallbacks } from './inbox.ts';
 import { meaningOf } from './result-codes.ts';
-import { secretMatches } from './secret.ts';
+import { secretMatches } from '../lib/secret-match.ts';
 import { settleUnpaid } from './settle.ts';
 
 /** An unknown CheckoutRequestID is retried this long (our own push may not have recorded it yet). */

@@ -64,6 +64,7 @@ export const toVoucherPlan = (r: PlanRow): VoucherPlan => ({
 export const toPlanView = (r: PlanRow): PlanView => ({
   ...toPublicPlan(r),
   startsOn: r.startsOn,
+  remindMinutes: r.remindMinutes,
   active: r.active,
   sortOrder: r.sortOrder,
   createdAt: r.createdAt.toISOString(),

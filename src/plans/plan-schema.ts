@@ -19,6 +19,8 @@ export const planInput = z.object({
   devices: z.number().int().min(1).max(20).default(1),
   clock: z.enum(['wall', 'uptime']).default('wall'),
   startsOn: z.enum(['first_login', 'payment']).default('first_login'),
+  /** Text the customer this many minutes before the time runs out; null (the default): no text. */
+  remindMinutes: z.number().int().min(1).max(1440).nullable().default(null),
   active: z.boolean().default(true),
   sortOrder: z.number().int().min(-1000).max(100_000).default(0),
 });

@@ -64,6 +64,7 @@ const EXPECT: Record<string, ReturnType<typeof A>> = {
   'POST /api/admin/sessions/:id/disconnect': MANAGE,
   'GET /api/admin/customers': ALL,
   'GET /api/admin/customers/:id': ALL,
+  'PUT /api/admin/customers/:id/reminders': SALES,
   'GET /api/admin/routers': ALL,
   'POST /api/admin/routers': MANAGE,
   'PATCH /api/admin/routers/:id': MANAGE,

@@ -74,6 +74,23 @@ describe('SMS templates', () => {
       });
     }
   }
+  for (const lang of SMS_LANGS) {
+    it(`reminder/${lang} fits one SMS, cutting the name and then the address, never how to pay or stop`, () => {
+      const v = {
+        business: long.business,
+        minutes: 1440,
+        pay: 'Paybill 4123456',
+        url: 'https://wifi.example.co.ke/portal',
+      };
+      const text = renderSms('reminder', lang, v);
+      expect(gsm7Length(text)!).toBeLessThanOrEqual(160);
+      expect(text).toContain('Paybill 4123456');
+      expect(text).toContain(lang === 'en' ? 'STOP' : 'ACHA');
+      const short = renderSms('reminder', lang, { ...v, business: 'Wavu WiFi', minutes: 10 });
+      expect(short).toContain('https://wifi.example.co.ke/portal');
+      expect(renderSms('reminder', lang, { ...v, pay: null, url: null })).not.toContain(':  ');
+    });
+  }
   it('makes non-GSM characters safe instead of switching the SMS to UCS-2', () => {
     const text = renderSms('code', 'en', {
       business: 'Kibanda ☕ “Café”',

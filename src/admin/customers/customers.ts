@@ -40,6 +40,8 @@ export interface CustomerRow {
   spentKes: number;
   lastPaidAt: string | null;
   codes: number;
+  /** The phone asked for no reminder texts (replied STOP/ACHA, or staff switched them off). */
+  remindersOff: boolean;
 }
 
 const iso = (v: unknown) => (v ? asDate(v).toISOString() : null);
@@ -54,7 +56,12 @@ const map = (r: Record<string, any>): CustomerRow => ({
   spentKes: Number(r.spent),
   lastPaidAt: iso(r.last_paid),
   codes: Number(r.codes),
+  remindersOff: r.reminders_off === true,
 });
+
+/** The customer view with its reminder opt-out (src/notify/opt-out.ts). */
+const activity = sql`(SELECT v.*, EXISTS (SELECT 1 FROM sms_opt_outs o WHERE o.phone = v.phone) AS reminders_off
+                        FROM customer_activity v)`;
 
 export async function listCustomers(
   deps: Deps,
@@ -75,7 +82,7 @@ export async function listCustomers(
   const cond = where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``;
   const rows = await query<Record<string, any>>(
     deps.db,
-    sql`SELECT a.* FROM customer_activity a ${cond} ORDER BY a.last_seen DESC, a.phone DESC LIMIT ${f.limit + 1}`,
+    sql`SELECT a.* FROM ${activity} a ${cond} ORDER BY a.last_seen DESC, a.phone DESC LIMIT ${f.limit + 1}`,
   );
   return toPage(rows, f.limit, (r) => ({ t: r.last_seen, id: r.phone }), map);
 }
@@ -95,7 +102,7 @@ export interface CustomerDetail extends CustomerRow {
 export async function getCustomer(deps: Deps, phone: string): Promise<CustomerDetail> {
   const rows = await query<Record<string, any>>(
     deps.db,
-    sql`SELECT a.* FROM customer_activity a WHERE a.phone = ${phone}`,
+    sql`SELECT a.* FROM ${activity} a WHERE a.phone = ${phone}`,
   );
   if (!rows[0]) throw new AppError('not_found', 'No customer with that phone.');
   const customer = map(rows[0]);

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { setReminderOptOut } from '../../notify/index.ts';
 import { customerParam, getCustomer, listCustomers, listCustomersQuery } from '../customers/customers.ts';
 import { exportCustomers } from '../exports.ts';
 import { route } from './route.ts';
@@ -19,6 +21,16 @@ export const customerRoutes = [
     summary: 'One customer (id = the phone) with recent purchases and codes',
     params: customerParam,
     handler: ({ deps, params }) => getCustomer(deps, params.id),
+  }),
+  route({
+    method: 'PUT',
+    path: '/api/admin/customers/:id/reminders',
+    tag: 'customers',
+    summary: 'Switch expiry reminder texts off (remindersOff: true) or back on for a phone',
+    params: customerParam,
+    body: z.object({ remindersOff: z.boolean() }),
+    handler: ({ deps, params, body, actor, ip }) =>
+      setReminderOptOut(deps, { phone: params.id, optedOut: body.remindersOff, source: 'staff', actor, ip }),
   }),
   route({
     method: 'GET',

@@ -14,7 +14,7 @@ import { parseTransactionStatusResult, type TransactionStatusResult } from '../.
 import { ourShortcodes } from '../accounts/resolve.ts';
 import { creditInTx } from '../credit.ts';
 import { newRef } from '../ref.ts';
-import { secretMatches } from '../secret.ts';
+import { secretMatches } from '../../lib/secret-match.ts';
 
 export type StatusOutcome =
   | 'credited'

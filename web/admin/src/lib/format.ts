@@ -12,6 +12,9 @@ export const when = (iso: string | null | undefined) =>
       })
     : '—';
 
+/** "1 user", "2 users", "0 users": a count with its noun, plural unless exactly one. */
+export const count = (n: number, noun: string, plural = `${noun}s`) => `${n} ${n === 1 ? noun : plural}`;
+
 /** 254712345678 → 0712 345 678. */
 export const phone = (p: string | null) => (p ? `0${p.slice(3, 6)} ${p.slice(6, 9)} ${p.slice(9)}` : '—');
 

@@ -5,8 +5,8 @@ import { SearchForm } from '../components/forms.tsx';
 import { BackButton } from '../components/layout.tsx';
 import { PagedTable, Table } from '../components/tables.tsx';
 import { useCan } from '../hooks/api/account.ts';
-import { useCustomer, useCustomers } from '../hooks/api/customers.ts';
-import { kes, phone, when } from '../lib/format.ts';
+import { useCustomer, useCustomers, useSetReminders } from '../hooks/api/customers.ts';
+import { count, kes, phone, when } from '../lib/format.ts';
 
 export function CustomersPage({ id, go }: PageProps) {
   if (id) return <Customer id={id} back={() => go('customers')} go={go} />;
@@ -40,6 +40,7 @@ function CustomerList({ go }: { go: PageProps['go'] }) {
           { label: 'Codes', cell: (c) => c.codes, className: 'num' },
           { label: 'Spent', cell: (c) => kes(c.spentKes), className: 'num' },
           { label: 'Last seen', cell: (c) => when(c.lastSeenAt) },
+          { label: 'Reminders', cell: (c) => (c.remindersOff ? 'off' : 'on') },
         ]}
       />
     </section>
@@ -49,6 +50,8 @@ function CustomerList({ go }: { go: PageProps['go'] }) {
 function Customer({ id, back, go }: { id: string; back: () => void; go: PageProps['go'] }) {
   const q = useCustomer(id);
   const c = q.data;
+  const reminders = useSetReminders(id);
+  const mayToggle = useCan()('PUT /api/admin/customers/:id/reminders');
   return (
     <section>
       <BackButton label="Customers" onClick={back} />
@@ -61,13 +64,28 @@ function Customer({ id, back, go }: { id: string; back: () => void; go: PageProp
           <dl className="facts">
             <dt>Spent</dt>
             <dd>
-              {kes(c.spentKes)} in {c.purchases} paid purchase{c.purchases === 1 ? '' : 's'}
+              {kes(c.spentKes)} in {count(c.purchases, 'paid purchase')}
             </dd>
             <dt>First seen</dt>
             <dd>{when(c.firstSeenAt)}</dd>
             <dt>Last seen</dt>
             <dd>{when(c.lastSeenAt)}</dd>
+            <dt>Expiry reminders</dt>
+            <dd>
+              {c.remindersOff ? 'Off (no reminder texts)' : 'On'}{' '}
+              {mayToggle && (
+                <button
+                  type="button"
+                  className="ghost"
+                  disabled={reminders.isPending}
+                  onClick={() => reminders.mutate(!c.remindersOff)}
+                >
+                  {c.remindersOff ? 'Turn reminders on' : 'Turn reminders off'}
+                </button>
+              )}
+            </dd>
           </dl>
+          <ErrorNote error={reminders.error} />
           <h2>Recent payments</h2>
           <Table
             rows={c.recentPurchases}

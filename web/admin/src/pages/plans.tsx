@@ -18,6 +18,8 @@ interface PlanFields {
   rateDownMbps: string;
   rateUpMbps: string;
   capGb: string;
+  /** Minutes before the end to text the customer; empty = no reminder. */
+  remindMinutes: string;
   active: boolean;
   sortOrder: number | string;
 }
@@ -32,6 +34,7 @@ const blank: PlanFields = {
   rateDownMbps: '',
   rateUpMbps: '',
   capGb: '',
+  remindMinutes: '',
   active: true,
   sortOrder: 0,
 };
@@ -71,6 +74,10 @@ export function PlansPage() {
                 ? `${Math.round(p.rateDownKbps / 1024)} / ${Math.round((p.rateUpKbps ?? 0) / 1024)} Mbps`
                 : 'unlimited',
           },
+          {
+            label: 'Reminder',
+            cell: (p) => (p.remindMinutes ? `${p.remindMinutes} min before` : 'off'),
+          },
           { label: 'Status', cell: (p) => <Badge value={p.active ? 'active' : 'hidden'} /> },
         ]}
       />
@@ -91,6 +98,7 @@ function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: () => void }) {
           rateDownMbps: plan.rateDownKbps ? String(plan.rateDownKbps / 1024) : '',
           rateUpMbps: plan.rateUpKbps ? String(plan.rateUpKbps / 1024) : '',
           capGb: plan.dataCapBytes ? String(plan.dataCapBytes / 1e9) : '',
+          remindMinutes: plan.remindMinutes ? String(plan.remindMinutes) : '',
           active: plan.active,
           sortOrder: plan.sortOrder,
         }
@@ -111,6 +119,7 @@ function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: () => void }) {
         rateDownKbps: f.rateDownMbps ? Math.round(Number(f.rateDownMbps) * 1024) : null,
         rateUpKbps: f.rateUpMbps ? Math.round(Number(f.rateUpMbps) * 1024) : null,
         dataCapBytes: f.capGb ? Math.round(Number(f.capGb) * 1e9) : null,
+        remindMinutes: f.remindMinutes ? Number(f.remindMinutes) : null,
         active: f.active,
         sortOrder: Number(f.sortOrder),
       },
@@ -200,6 +209,17 @@ function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: () => void }) {
           step="any"
           value={f.capGb}
           onChange={(e) => set('capGb', e.target.value)}
+        />
+      </Field>
+      <Field label="Remind by SMS, minutes before expiry (empty = off)">
+        <input
+          name="remindMinutes"
+          type="number"
+          min={1}
+          max={1440}
+          step={1}
+          value={f.remindMinutes}
+          onChange={(e) => set('remindMinutes', e.target.value)}
         />
       </Field>
       <Field label="Order on the portal">

@@ -1,10 +1,12 @@
 /** Reports › Reconciliation: one day's money against codes, grants, router users and sessions. */
 import { useState } from 'react';
 import type { Discrepancy } from '../../../../src/admin/http/api-types.ts';
+import { eatDate } from '../../../../src/lib/eat-time.ts';
 import { ErrorNote } from '../components/feedback.tsx';
+import { Table } from '../components/tables.tsx';
 import { useCan } from '../hooks/api/account.ts';
 import { useFixDiscrepancy, useReconciliation } from '../hooks/api/operations.ts';
-import { kes, when } from '../lib/format.ts';
+import { count, kes, when } from '../lib/format.ts';
 
 const KIND: Record<Discrepancy['kind'], string> = {
   paid_no_code: 'Paid, no code',
@@ -16,8 +18,8 @@ const KIND: Record<Discrepancy['kind'], string> = {
   amount_mismatch: 'Wrong amount',
 };
 
-/** Today in East Africa time (UTC+3), as the API counts days. */
-const eatToday = () => new Date(Date.now() + 3 * 3_600_000).toISOString().slice(0, 10);
+/** Today in East Africa time, as the API counts days. */
+const eatToday = () => eatDate(new Date());
 
 export function ReconciliationPage() {
   const [date, setDate] = useState(eatToday);
@@ -45,7 +47,7 @@ export function ReconciliationPage() {
             {d.money
               .map((m) => `${m.channel.toUpperCase()}: ${m.payments} paid, ${kes(m.kes)}`)
               .join(' · ') || 'No payments this day.'}{' '}
-            · {d.codesIssued} codes issued · {d.grantsGranted} grants
+            · {count(d.codesIssued, 'code')} issued · {count(d.grantsGranted, 'grant')}
             {d.liveSessions !== null && ` · ${d.liveSessions} online now`}
           </p>
           {d.live ? (
@@ -54,7 +56,7 @@ export function ReconciliationPage() {
               {d.routers
                 .map(
                   (x) =>
-                    `${x.router} ${x.state === 'listed' ? `(${x.users} users)` : x.state === 'unreachable' ? '(did not answer)' : '(cannot list users)'}`,
+                    `${x.router} ${x.state === 'listed' ? `(${count(x.users ?? 0, 'user')})` : x.state === 'unreachable' ? '(did not answer)' : '(cannot list users)'}`,
                 )
                 .join(', ') || 'none'}
             </p>
@@ -65,22 +67,23 @@ export function ReconciliationPage() {
             {d.open ? `${d.open} to check.` : 'Everything matches.'}
           </p>
           {d.discrepancies.length > 0 && (
-            <table>
-              <thead>
-                <tr>
-                  <th>What</th>
-                  <th>When</th>
-                  <th>Amount</th>
-                  <th>Why</th>
-                  <th>Fix</th>
-                </tr>
-              </thead>
-              <tbody>
-                {d.discrepancies.map((x) => (
-                  <Row key={`${x.kind}:${x.ref}`} x={x} date={date} />
-                ))}
-              </tbody>
-            </table>
+            <Table
+              label="Discrepancies"
+              rows={d.discrepancies}
+              rowKey={(x) => `${x.kind}:${x.ref}`}
+              columns={[
+                { label: 'What', cell: (x) => KIND[x.kind] },
+                { label: 'When', cell: (x) => (x.at ? when(x.at) : 'now') },
+                {
+                  label: 'Amount',
+                  cell: (x) => (x.amountKes !== null ? kes(x.amountKes) : '—'),
+                  className: 'num',
+                },
+                // The cause is a sentence: it wraps, so the table stays as wide as the page.
+                { label: 'Why', cell: (x) => x.cause, className: 'wrap' },
+                { label: 'Fix', cell: (x) => <Fix x={x} date={date} /> },
+              ]}
+            />
           )}
         </>
       )}
@@ -88,27 +91,21 @@ export function ReconciliationPage() {
   );
 }
 
-function Row({ x, date }: { x: Discrepancy; date: string }) {
+function Fix({ x, date }: { x: Discrepancy; date: string }) {
   const can = useCan();
   const fix = useFixDiscrepancy(date);
   const { label, ...body } = x.fix;
   return (
-    <tr>
-      <td>{KIND[x.kind]}</td>
-      <td>{x.at ? when(x.at) : 'now'}</td>
-      <td>{x.amountKes !== null ? kes(x.amountKes) : '—'}</td>
-      <td>{x.cause}</td>
-      <td>
-        {x.flagged ? (
-          <span className="muted">Handled by {x.flagged.by}</span>
-        ) : can('POST /api/admin/reports/reconciliation/fix') ? (
-          <button type="button" disabled={fix.isPending} onClick={() => fix.mutate(body)}>
-            {label}
-          </button>
-        ) : null}
-        {fix.isSuccess && <span className="muted"> {fix.data.done}</span>}
-        <ErrorNote error={fix.error} />
-      </td>
-    </tr>
+    <>
+      {x.flagged ? (
+        <span className="muted">Handled by {x.flagged.by}</span>
+      ) : can('POST /api/admin/reports/reconciliation/fix') ? (
+        <button type="button" disabled={fix.isPending} onClick={() => fix.mutate(body)}>
+          {label}
+        </button>
+      ) : null}
+      {fix.isSuccess && <span className="muted"> {fix.data.done}</span>}
+      <ErrorNote error={fix.error} />
+    </>
   );
 }
