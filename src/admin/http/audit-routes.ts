@@ -1,3 +1,4 @@
+/** The audit log. */
 import { listAudit, listAuditQuery } from '../../audit/index.ts';
 import { route } from './route.ts';
 

@@ -1,3 +1,4 @@
+/** Customers, their reminder opt-out and their CSV export. */
 import { z } from 'zod';
 import { setReminderOptOut } from '../../notify/index.ts';
 import { customerParam, getCustomer, listCustomers, listCustomersQuery } from '../customers/customers.ts';

@@ -1,3 +1,4 @@
+/** Plans: the packages on sale. */
 import { idParam } from '../../http/paging.ts';
 import { createPlan, deletePlan, listPlans, planInput, planPatch, updatePlan } from '../../plans/index.ts';
 import { route } from './route.ts';

@@ -1,3 +1,4 @@
+/** Live sessions and disconnecting one. */
 import { uuidParam } from '../../http/paging.ts';
 import { disconnectSession } from '../sessions/disconnect-session.ts';
 import { listSessions, listSessionsQuery } from '../sessions/list-sessions.ts';

@@ -1,3 +1,4 @@
+/** Staff accounts. */
 import { idParam } from '../../http/paging.ts';
 import {
   createStaff,
