@@ -49,3 +49,4 @@ export { type UnifiTicket, unifiGrantState, unifiLogin, unifiTicket } from './un
 export { type RouterHealthStat, routerHealthStats } from './routers/health-stats.ts';
 export { type UserPresence, userOnRouter } from './user-on-router.ts';
 export { listRouterUsers, removeRouterUser, type RouterUsers } from './router-users.ts';
+export { INTERIM_SECONDS, RADIUS_PROFILES, type RadiusProfile } from './routers/radius-profile.ts';

@@ -14,11 +14,9 @@
 import type { AccessDecision } from '../access/index.ts';
 import { attr, type RadiusAttribute } from '../protocols/radius/index.ts';
 
-/** Acct-Interim-Interval we hand out; sessions silent for 3× this are closed by the sweeper. */
-export const INTERIM_SECONDS = 300;
+import { INTERIM_SECONDS, RADIUS_PROFILES, type RadiusProfile } from '../gateways/index.ts';
 
-export const RADIUS_PROFILES = ['mikrotik', 'pfsense', 'opnsense'] as const;
-export type RadiusProfile = (typeof RADIUS_PROFILES)[number];
+export { INTERIM_SECONDS, RADIUS_PROFILES, type RadiusProfile };
 
 /** Gateways that take Disconnect/CoA-Requests on their CoA port (the others are told otherwise). */
 export const takesCoa = (p: RadiusProfile): boolean => p === 'mikrotik';

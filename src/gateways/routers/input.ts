@@ -1,7 +1,7 @@
 /** Validation of router input (CLI and admin API share it), with messages a newcomer can act on. */
 import net from 'node:net';
 import { z } from 'zod';
-import { RADIUS_PROFILES } from '../../radius/profiles.ts';
+import { RADIUS_PROFILES } from './radius-profile.ts';
 import { parseAllowFrom } from './allow-from.ts';
 
 export const ROUTER_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -51,7 +51,7 @@ const allowFrom = z
  */
 const messageAuth = z.enum(['required', 'allow-without'], { message: 'must be required or allow-without' });
 
-/** Whose attributes a radius router's Access-Accepts carry (radius/profiles.ts). */
+/** Whose attributes a radius router's Access-Accepts carry (routers/radius-profile.ts; what each is sent: radius/profiles.ts). */
 const profile = z.enum(RADIUS_PROFILES, { message: 'must be mikrotik, pfsense or opnsense' });
 
 /** OPNsense's web address, where its API answers (e.g. https://192.168.1.1). */

@@ -7,7 +7,7 @@ import { openndsScript } from '../opennds/script.ts';
 import { unifiScript } from '../unifi/script.ts';
 import { pfsenseScript } from '../pfsense/script.ts';
 import { opnsenseScript } from '../opnsense/script.ts';
-import { INTERIM_SECONDS } from '../../radius/profiles.ts';
+import { INTERIM_SECONDS } from './radius-profile.ts';
 import { query } from '../../db/open.ts';
 import { sql } from 'drizzle-orm';
 import { type ScriptInput, setupScript } from '../setup-script.ts';
