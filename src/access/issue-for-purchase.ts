@@ -160,5 +160,10 @@ async function extend(
   if (input.mac) await bindDevice(tx, live.id, input.mac, now);
   // The router the buyer is on learns the new limits now; others converge at their next reconcile.
   await enqueueGrantIfApi(tx, deps, live.id, input.routerId, `purchase:${input.purchaseId}`);
-  return { accessCodeId: live.id, code: deps.sealer.unseal(live.code_sealed), password: null, extended: true };
+  return {
+    accessCodeId: live.id,
+    code: deps.sealer.unseal(live.code_sealed),
+    password: null,
+    extended: true,
+  };
 }

@@ -23,7 +23,9 @@ export function ticketHtml(lines: TicketLine[], qr: () => string): string {
     .map((l) => {
       if (l.qr) return qr();
       const inner = l.runs
-        .map((r) => (RUN_CLASS[r.style] ? `<span class="${RUN_CLASS[r.style]}">${esc(r.text)}</span>` : esc(r.text)))
+        .map((r) =>
+          RUN_CLASS[r.style] ? `<span class="${RUN_CLASS[r.style]}">${esc(r.text)}</span>` : esc(r.text),
+        )
         .join('');
       return `<div class="l">${inner || '&nbsp;'}</div>`;
     })

@@ -25,8 +25,9 @@ afterAll(() => h.stop());
 const prints = async (batchId: string) => ({
   a4: (await inject(h, cashier, 'GET', `/api/admin/vouchers/batches/${batchId}/print`)).body,
   roll: (await inject(h, cashier, 'GET', `/api/admin/vouchers/batches/${batchId}/print?layout=58mm`)).body,
-  escpos: (await inject(h, cashier, 'GET', `/api/admin/vouchers/batches/${batchId}/print.escpos?width=58`))
-    .rawPayload.toString('latin1'),
+  escpos: (
+    await inject(h, cashier, 'GET', `/api/admin/vouchers/batches/${batchId}/print.escpos?width=58`)
+  ).rawPayload.toString('latin1'),
 });
 
 describe('voucher print template', () => {

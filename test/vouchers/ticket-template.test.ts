@@ -45,7 +45,10 @@ describe('voucher template', () => {
     const all = Object.keys(PLACEHOLDERS)
       .map((p) => `${p}=${p === 'qr' ? '' : `{{${p}}}`}`)
       .filter((l) => !l.startsWith('qr='));
-    const out = text([...all, '{{qr}}'].join('\n'), ticketValues(sheet, { code: 'mh7k2q9x', password: '4821' }));
+    const out = text(
+      [...all, '{{qr}}'].join('\n'),
+      ticketValues(sheet, { code: 'mh7k2q9x', password: '4821' }),
+    );
     expect(out).toEqual([
       'business=Mama <Njeri> & Co',
       'plan=3 Hours',
@@ -82,11 +85,21 @@ describe('voucher template', () => {
 
   it('leaves out a line or a · part whose placeholders are all empty, never plain text', () => {
     const bare = ticketValues(
-      { ...sheet, plan: { ...sheet.plan, dataCapBytes: null, devices: 1, clock: 'wall' }, validUntil: null,
-        branding: { ...sheet.branding, supportPhone: null } },
+      {
+        ...sheet,
+        plan: { ...sheet.plan, dataCapBytes: null, devices: 1, clock: 'wall' },
+        validUntil: null,
+        branding: { ...sheet.branding, supportPhone: null },
+      },
       { code: 'ACDEFGHJKM', password: null },
     );
-    expect(text(DEFAULT_TEMPLATE, bare)).toEqual(['Mama <Njeri> & Co', '3 Hours', 'KES 30 · 3 hours', 'ACDEF GHJKM', '[QR]']);
+    expect(text(DEFAULT_TEMPLATE, bare)).toEqual([
+      'Mama <Njeri> & Co',
+      '3 Hours',
+      'KES 30 · 3 hours',
+      'ACDEF GHJKM',
+      '[QR]',
+    ]);
     expect(text('Thank you!\n\n{{code}}', bare)).toEqual(['Thank you!', '', 'ACDEF GHJKM']);
   });
 
@@ -102,7 +115,10 @@ describe('voucher template', () => {
 
   it('prints template text and values as text: no markup gets through', () => {
     const t = parseTemplate('<script>alert(1)</script> <b>{{business}}</b>\n{{code}}');
-    const html = ticketHtml(fillTemplate(t, ticketValues(sheet, { code: 'ACDEFGHJKM', password: null })), () => '');
+    const html = ticketHtml(
+      fillTemplate(t, ticketValues(sheet, { code: 'ACDEFGHJKM', password: null })),
+      () => '',
+    );
     expect(html).not.toContain('<script>');
     expect(html).not.toContain('<b>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &lt;b&gt;');

@@ -13,7 +13,12 @@ import { importVouchers } from '../../vouchers/index.ts';
 import { renderSheetHtml } from '../../vouchers/index.ts';
 import { renderSheetPdf } from '../../vouchers/index.ts';
 import { deleteBatch, disableBatch, moveBatch } from '../../vouchers/index.ts';
-import { DEFAULT_TEMPLATE, loadTicketTemplate, MAX_TEMPLATE_CHARS, PLACEHOLDERS } from '../../vouchers/index.ts';
+import {
+  DEFAULT_TEMPLATE,
+  loadTicketTemplate,
+  MAX_TEMPLATE_CHARS,
+  PLACEHOLDERS,
+} from '../../vouchers/index.ts';
 import { previewTemplate, saveTicketTemplate } from '../../vouchers/index.ts';
 import { voucherStock } from '../../access/index.ts';
 import { phoneInput, uuidParam, uuidSchema } from '../../http/paging.ts';
@@ -105,7 +110,8 @@ export const voucherRoutes = [
     method: 'PUT',
     path: '/api/admin/settings/voucher-template',
     tag: 'vouchers',
-    summary: 'Save the voucher print template (400 naming an unknown placeholder); null resets to the default',
+    summary:
+      'Save the voucher print template (400 naming an unknown placeholder); null resets to the default',
     body: z.object({ template: templateText.nullable() }).strict(),
     handler: ({ deps, body, actor, ip }) => saveTicketTemplate(deps, { template: body.template, actor, ip }),
   }),
@@ -113,7 +119,8 @@ export const voucherRoutes = [
     method: 'POST',
     path: '/api/admin/settings/voucher-template/preview',
     tag: 'vouchers',
-    summary: 'An unsaved template on a sample voucher (HTML, layout a4, 58mm or 80mm; password: a user/password voucher)',
+    summary:
+      'An unsaved template on a sample voucher (HTML, layout a4, 58mm or 80mm; password: a user/password voucher)',
     body: z
       .object({
         template: templateText,
