@@ -27,6 +27,8 @@ export interface IssueInput {
 export interface IssueResult {
   accessCodeId: string;
   code: string;
+  /** A stock voucher's own password (imported user/password), for the buyer with the code. */
+  password: string | null;
   extended: boolean;
 }
 
@@ -65,9 +67,10 @@ export async function issueForPurchase(tx: Conn, deps: Deps, input: IssueInput):
         purchaseId: input.purchaseId,
         planId: plan.id,
         code: sold.code,
+        password: sold.password,
         buyerPhone: input.phone,
       });
-      return { accessCodeId: sold.accessCodeId, code: sold.code, extended: false };
+      return { accessCodeId: sold.accessCodeId, code: sold.code, password: sold.password, extended: false };
     }
   }
 
@@ -112,7 +115,7 @@ export async function issueForPurchase(tx: Conn, deps: Deps, input: IssueInput):
       buyerPhone: input.phone,
     });
   }
-  return { accessCodeId: id, code, extended: false };
+  return { accessCodeId: id, code, password: null, extended: false };
 }
 
 /** The buyer's live code for the same plan: same phone, or bound to the paying device. */
@@ -157,5 +160,10 @@ async function extend(
   if (input.mac) await bindDevice(tx, live.id, input.mac, now);
   // The router the buyer is on learns the new limits now; others converge at their next reconcile.
   await enqueueGrantIfApi(tx, deps, live.id, input.routerId, `purchase:${input.purchaseId}`);
-  return { accessCodeId: live.id, code: deps.sealer.unseal(live.code_sealed), extended: true };
+  return {
+    accessCodeId: live.id,
+    code: deps.sealer.unseal(live.code_sealed),
+    password: null,
+    extended: true,
+  };
 }

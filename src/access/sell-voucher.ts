@@ -11,6 +11,8 @@ import { type Conn, query } from '../db/open.ts';
 export interface SoldVoucher {
   accessCodeId: string;
   code: string;
+  /** Its own password (an imported user/password voucher), else null. */
+  password: string | null;
 }
 
 /** Returns null when the plan has no unsold stock (the caller then makes a new code). */
@@ -24,7 +26,7 @@ export async function sellVoucher(
   // re-checked by FOR UPDATE and dropped; the next candidate is taken instead. Loop in case the
   // recheck in the outer UPDATE still finds it gone (then the stock may simply be empty).
   for (let attempt = 0; attempt < 3; attempt++) {
-    const rows = await query<{ id: string; code_sealed: string }>(
+    const rows = await query<{ id: string; code_sealed: string; password_sealed: string | null }>(
       tx,
       sql`UPDATE access_codes SET sold_at = ${now}, purchase_id = ${o.purchaseId},
              phone = COALESCE(${o.phone ?? null}, phone), updated_at = ${now}
@@ -38,10 +40,15 @@ export async function sellVoucher(
             LIMIT 1
             FOR UPDATE OF ac SKIP LOCKED)
             AND sold_at IS NULL AND status = 'issued'
-          RETURNING id, code_sealed`,
+          RETURNING id, code_sealed, password_sealed`,
     );
     const r = rows[0];
-    if (r) return { accessCodeId: r.id, code: deps.sealer.unseal(r.code_sealed) };
+    if (r)
+      return {
+        accessCodeId: r.id,
+        code: deps.sealer.unseal(r.code_sealed),
+        password: r.password_sealed ? deps.sealer.unseal(r.password_sealed) : null,
+      };
     const [left] = await query<{ n: number }>(
       tx,
       sql`SELECT count(*)::int AS n FROM access_codes ac JOIN voucher_batches b ON b.id = ac.batch_id

@@ -13,7 +13,15 @@ import { loadBranding } from '../branding/index.ts';
 export async function sendVoucherSms(
   tx: Conn,
   deps: Deps,
-  o: { purchaseId: string; planId: number; code: string; buyerPhone: string | null; lang?: SmsLang },
+  o: {
+    purchaseId: string;
+    planId: number;
+    code: string;
+    /** The voucher's own password: texted with the code, since the customer needs both. */
+    password?: string | null;
+    buyerPhone: string | null;
+    lang?: SmsLang;
+  },
 ): Promise<string | null> {
   const [p] = await query<{ recipient_phone: string | null; phone: string | null }>(
     tx,
@@ -28,6 +36,7 @@ export async function sendVoucherSms(
   const vars = {
     business: branding.name,
     code: o.code,
+    password: o.password ?? null,
     plan: plan?.name ?? 'WiFi',
     supportPhone: branding.supportPhone,
   };
@@ -39,6 +48,7 @@ export async function sendVoucherSms(
     to,
     body,
     code: o.code,
+    password: o.password ?? null,
     template: gift ? 'gift' : 'code',
     purchaseId: o.purchaseId,
   });

@@ -81,6 +81,9 @@ export const POLICY = {
   'POST /api/admin/settings/mpesa/register-urls': OWNER,
   'POST /api/admin/settings/sms/test': OWNER,
   'PUT /api/admin/settings/branding': MANAGE,
+  'GET /api/admin/settings/voucher-template': MANAGE,
+  'PUT /api/admin/settings/voucher-template': MANAGE,
+  'POST /api/admin/settings/voucher-template/preview': MANAGE,
 
   'GET /api/admin/staff': OWNER,
   'POST /api/admin/staff': OWNER,

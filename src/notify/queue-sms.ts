@@ -8,6 +8,8 @@ export interface SmsInput {
   body: string;
   /** The access code the text carries, exactly as it appears in `body`; absent for texts without one (alerts). */
   code?: string;
+  /** A voucher's own password carried with the code: masked in `body` the same way. */
+  password?: string | null;
   template?: string;
   purchaseId?: string;
 }
@@ -24,13 +26,17 @@ export async function queueSms(tx: Conn, deps: Deps, m: SmsInput): Promise<strin
   const id = randomUUID();
   await tx.execute(
     sql`INSERT INTO sms_messages (id, to_phone, body, body_sealed, template, purchase_id, created_at)
-        VALUES (${id}, ${m.to}, ${m.code === undefined ? m.body : maskCode(m.body, m.code)},
+        VALUES (${id}, ${m.to}, ${m.code === undefined ? m.body : maskPassword(maskCode(m.body, m.code), m.password)},
                 ${m.code === undefined ? null : deps.sealer.seal(m.body)}, ${m.template ?? null},
                 ${m.purchaseId ?? null}, ${deps.clock.now()})`,
   );
   await deps.enqueue(tx, { kind: 'sms.send', payload: { smsId: id }, key: `sms:${id}` });
   return id;
 }
+
+/** The password out of a masked text (short numeric passwords included: nothing is guessed). */
+const maskPassword = (body: string, password: string | null | undefined) =>
+  password ? body.split(password).join('*'.repeat(password.length)) : body;
 
 /** "your WiFi code is ABCDE-FGHJK" → "your WiFi code is *****-*****"; the shape stays readable. */
 export function maskCode(body: string, code: string): string {

@@ -13,6 +13,8 @@ export interface CodeVars {
   code: string;
   plan: string;
   supportPhone?: string | null | undefined;
+  /** A voucher's own password (imported user/password vouchers): sent with the code. */
+  password?: string | null | undefined;
 }
 export interface GiftVars extends CodeVars {
   /** Who paid, already masked (0712***678). */
@@ -41,19 +43,25 @@ const buyMore = (v: ReminderVars, buy: string, or: string) => {
   const ways = [v.url, v.pay ? `M-Pesa ${v.pay}` : null].filter(Boolean);
   return ways.length ? ` ${buy}: ${ways.join(` ${or} `)}.` : '';
 };
+const pw = (v: CodeVars, word: string) => (v.password ? `, ${word} ${v.password}` : '');
+/** The last resort for a long username and password: just the pair, nothing to cut. */
+const BARE = {
+  en: (v: CodeVars, b: string) => `${b}: WiFi user ${v.code} password ${v.password}`,
+  sw: (v: CodeVars, b: string) => `${b}: WiFi jina ${v.code} nenosiri ${v.password}`,
+} as const;
 
 const TEMPLATES = {
   code: {
     en: ((v, b) =>
-      `${b}: your WiFi code is ${v.code} (${v.plan}). Join the WiFi and type it to get online.${help(v, 'Help')}`) as Render<CodeVars>,
+      `${b}: your WiFi code is ${v.code}${pw(v, 'password')} (${v.plan}). Join the WiFi and type it to get online.${help(v, 'Help')}`) as Render<CodeVars>,
     sw: ((v, b) =>
-      `${b}: msimbo wako wa WiFi ni ${v.code} (${v.plan}). Unganisha WiFi uuandike uingie mtandaoni.${help(v, 'Msaada')}`) as Render<CodeVars>,
+      `${b}: msimbo wako wa WiFi ni ${v.code}${pw(v, 'nenosiri')} (${v.plan}). Unganisha WiFi uuandike uingie mtandaoni.${help(v, 'Msaada')}`) as Render<CodeVars>,
   },
   gift: {
     en: ((v, b) =>
-      `${v.from} bought you ${v.plan} of WiFi at ${b}. Code: ${v.code}. Join the WiFi and type the code.${help(v, 'Help')}`) as Render<GiftVars>,
+      `${v.from} bought you ${v.plan} of WiFi at ${b}. Code: ${v.code}${pw(v, 'password')}. Join the WiFi and type the code.${help(v, 'Help')}`) as Render<GiftVars>,
     sw: ((v, b) =>
-      `${v.from} amekununulia WiFi ya ${v.plan} kwa ${b}. Msimbo: ${v.code}. Unganisha WiFi uandike msimbo.${help(v, 'Msaada')}`) as Render<GiftVars>,
+      `${v.from} amekununulia WiFi ya ${v.plan} kwa ${b}. Msimbo: ${v.code}${pw(v, 'nenosiri')}. Unganisha WiFi uandike msimbo.${help(v, 'Msaada')}`) as Render<GiftVars>,
   },
   receipt: {
     en: ((v, b) =>
@@ -97,6 +105,10 @@ export function renderSms<T extends SmsTemplate>(template: T, lang: SmsLang, var
       business = `${business.slice(0, keep).trimEnd()}.`;
     } else if ((clean as CodeVars).supportPhone) (clean as CodeVars).supportPhone = null;
     else if ((clean as ReminderVars).url) (clean as ReminderVars).url = null;
-    else throw new Error(`SMS template ${template}/${lang} does not fit ${SMS_MAX} characters`);
+    else if ((clean as CodeVars).password) {
+      const bare = BARE[lang](clean as CodeVars, business);
+      if ((gsm7Length(bare) ?? SMS_MAX + 1) <= SMS_MAX) return bare;
+      throw new Error(`SMS template ${template}/${lang} does not fit ${SMS_MAX} characters`);
+    } else throw new Error(`SMS template ${template}/${lang} does not fit ${SMS_MAX} characters`);
   }
 }

@@ -42,6 +42,8 @@ export interface CashSaleResult {
   ref: string;
   accessCodeId: string;
   code: string;
+  /** A stock voucher's own password (imported user/password): the customer needs both. */
+  password: string | null;
   extended: boolean;
   amountKes: number;
   repeated: boolean;
@@ -122,6 +124,7 @@ export async function recordCashSale(deps: Deps, input: CashSaleInput): Promise<
       ref,
       accessCodeId: issued.accessCodeId,
       code: issued.code,
+      password: issued.password,
       extended: issued.extended,
       amountKes: plan.priceKes,
       repeated: false,
@@ -140,9 +143,10 @@ async function repeatOf(tx: Conn, deps: Deps, id: string): Promise<CashSaleResul
     amount_kes: number;
     access_code_id: string | null;
     code_sealed: string | null;
+    password_sealed: string | null;
   }>(
     tx,
-    sql`SELECT p.ref, p.channel, p.status, p.amount_kes, p.access_code_id, c.code_sealed
+    sql`SELECT p.ref, p.channel, p.status, p.amount_kes, p.access_code_id, c.code_sealed, c.password_sealed
         FROM purchases p LEFT JOIN access_codes c ON c.id = p.access_code_id WHERE p.id = ${id}`,
   );
   if (p?.channel === 'cash' && p.status === 'paid' && p.access_code_id && p.code_sealed) {
@@ -151,6 +155,7 @@ async function repeatOf(tx: Conn, deps: Deps, id: string): Promise<CashSaleResul
       ref: p.ref,
       accessCodeId: p.access_code_id,
       code: deps.sealer.unseal(p.code_sealed),
+      password: p.password_sealed ? deps.sealer.unseal(p.password_sealed) : null,
       extended: false,
       amountKes: Number(p.amount_kes),
       repeated: true,

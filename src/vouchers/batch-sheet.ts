@@ -6,9 +6,13 @@ import { type Actor, audit } from '../audit/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { type Branding, loadBranding } from '../branding/index.ts';
 import { getPlan, type VoucherPlan } from '../plans/index.ts';
+import type { TicketTemplate } from './ticket-template.ts';
+import { loadTicketTemplate } from './ticket-template-setting.ts';
 
 export interface SheetVoucher {
   code: string;
+  /** The voucher's own password (imported user/password vouchers); null: the code is its password. */
+  password: string | null;
   status: string;
   soldAt: Date | null;
 }
@@ -23,6 +27,8 @@ export interface BatchSheet {
   plan: VoucherPlan;
   branding: Branding;
   publicUrl: string;
+  /** The operator's ticket template in force when the sheet was taken. */
+  template: TicketTemplate;
   vouchers: SheetVoucher[];
 }
 
@@ -47,9 +53,14 @@ export async function loadBatchSheet(
     sql`SELECT id, plan_id, label, valid_until, sell_online, source, created_at FROM voucher_batches WHERE id = ${batchId}`,
   );
   if (!b) throw new AppError('not_found', 'There is no such voucher batch.');
-  const rows = await query<{ code_sealed: string; status: string; sold_at: string | null }>(
+  const rows = await query<{
+    code_sealed: string;
+    password_sealed: string | null;
+    status: string;
+    sold_at: string | null;
+  }>(
     conn,
-    sql`SELECT code_sealed, status, sold_at FROM access_codes WHERE batch_id = ${batchId}
+    sql`SELECT code_sealed, password_sealed, status, sold_at FROM access_codes WHERE batch_id = ${batchId}
         ${codeId ? sql`AND id = ${codeId}` : sql``} ORDER BY issued_at, id`,
   );
   return {
@@ -62,8 +73,10 @@ export async function loadBatchSheet(
     plan: await getPlan(conn, Number(b.plan_id)),
     branding: await loadBranding(conn),
     publicUrl: deps.config.publicUrl,
+    template: await loadTicketTemplate(conn),
     vouchers: rows.map((r) => ({
       code: deps.sealer.unseal(r.code_sealed),
+      password: r.password_sealed ? deps.sealer.unseal(r.password_sealed) : null,
       status: r.status,
       soldAt: r.sold_at ? asDate(r.sold_at) : null,
     })),

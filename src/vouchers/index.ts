@@ -9,3 +9,6 @@ export { renderSheetPdf } from './print-pdf.ts';
 export { deleteBatch } from './delete-batch.ts';
 export { disableBatch } from './disable-batch.ts';
 export { moveBatch } from './move-batch.ts';
+export { DEFAULT_TEMPLATE, MAX_TEMPLATE_CHARS, PLACEHOLDERS } from './ticket-template.ts';
+export { loadTicketTemplate, saveTicketTemplate } from './ticket-template-setting.ts';
+export { previewTemplate } from './template-preview.ts';

@@ -5,9 +5,10 @@
  */
 import PDFDocument from 'pdfkit';
 import type { BatchSheet } from './batch-sheet.ts';
-import { groupCode, portalUrl } from './format.ts';
-import { ticketLines } from './print-html.ts';
+import { portalUrl } from './format.ts';
 import { qrMatrix } from './qr.ts';
+import { lineText } from './ticket-template.ts';
+import { ticketOf } from './ticket-values.ts';
 
 const A4 = { w: 595.28, h: 841.89 };
 const MARGIN = 20;
@@ -46,11 +47,8 @@ export function renderSheetPdf(sheet: BatchSheet): Promise<Buffer> {
     doc.on('error', reject);
   });
 
-  const l = ticketLines(sheet);
   const { w: cw, h: ch } = ticketBox(0);
-  const name = latin1(sheet.branding.name);
-  const info = latin1(`${l.price} - ${l.duration.replace(/·/g, '-')}`);
-  const footer = latin1(l.footer.replace(/·/g, '-'));
+  const pad = 7;
 
   let pages = 0;
   sheet.vouchers.forEach((v, i) => {
@@ -67,45 +65,32 @@ export function renderSheetPdf(sheet: BatchSheet): Promise<Buffer> {
       .rect(x, y, cw, ch)
       .stroke()
       .restore();
-    const pad = 7;
-    const textW = cw - 2 * pad - QR - 4;
-    doc
-      .fillColor(sheet.branding.color)
-      .font('Helvetica-Bold')
-      .fontSize(10)
-      .text(name, x + pad, y + pad, { width: cw - 2 * pad, height: 12, lineBreak: false, ellipsis: true });
-    doc.fillColor('#111111').font('Helvetica-Bold').fontSize(9);
-    doc.text(latin1(l.plan), x + pad, y + 22, { width: textW, height: 11, lineBreak: false, ellipsis: true });
-    doc
-      .font('Helvetica')
-      .fontSize(7.5)
-      .text(info, x + pad, y + 34, { width: textW, height: 20 });
-    doc
-      .font('Helvetica')
-      .fontSize(6.5)
-      .fillColor('#555555')
-      .text('CODE', x + pad, y + 54, { width: textW });
-    doc
-      .font('Courier-Bold')
-      .fontSize(12)
-      .fillColor('#000000')
-      .text(groupCode(v.code), x + pad, y + 62, {
-        width: textW + 4,
-        lineBreak: false,
-      });
-    if (footer) {
+    const lines = ticketOf(sheet, v);
+    const hasQr = lines.some((l) => l.qr);
+    const textW = cw - 2 * pad - (hasQr ? QR - 4 : 0);
+    let top = y + pad;
+    for (const l of lines) {
+      if (l.qr) continue; // on A4 the QR code sits at the ticket's right, as on the HTML sheet
+      // Each line in the look of its strongest part: the code large, the business name in colour.
+      const kind = l.runs.some((r) => r.style === 'code')
+        ? { font: 'Courier-Bold', size: 12, color: '#000000', h: 15 }
+        : l.runs.some((r) => r.style === 'business')
+          ? { font: 'Helvetica-Bold', size: 10, color: sheet.branding.color, h: 13 }
+          : { font: 'Helvetica', size: 7.5, color: '#111111', h: 10 };
+      if (top + kind.h > y + ch - 3) break;
       doc
-        .font('Helvetica')
-        .fontSize(6)
-        .fillColor('#444444')
-        .text(footer, x + pad, y + ch - 14, {
+        .font(kind.font)
+        .fontSize(kind.size)
+        .fillColor(kind.color)
+        .text(latin1(lineText(l).replace(/·/g, '-')), x + pad, top, {
           width: textW,
-          height: 8,
+          height: kind.h,
           lineBreak: false,
           ellipsis: true,
         });
+      top += kind.h;
     }
-    drawQr(doc, portalUrl(sheet.publicUrl, v.code), x + cw - pad - QR + 3, y + 14, QR);
+    if (hasQr) drawQr(doc, portalUrl(sheet.publicUrl, v.code), x + cw - pad - QR + 3, y + 14, QR);
   });
   if (sheet.vouchers.length === 0) doc.addPage();
   doc.end();

@@ -91,6 +91,21 @@ describe('SMS templates', () => {
       expect(renderSms('reminder', lang, { ...v, pay: null, url: null })).not.toContain(':  ');
     });
   }
+
+  it('a voucher with its own password is texted with it, and the longest pair still fits one SMS', () => {
+    for (const lang of SMS_LANGS) {
+      for (const t of ['code', 'gift'] as const) {
+        const text = renderSms(t, lang, { ...long, code: 'mh7k2q9x', password: '4821' });
+        expect(text).toContain('mh7k2q9x');
+        expect(text).toMatch(/(password|nenosiri) 4821/);
+        const huge = renderSms(t, lang, { ...long, code: 'U'.repeat(64), password: 'P'.repeat(64) });
+        expect(gsm7Length(huge)!).toBeLessThanOrEqual(160);
+        expect(huge).toContain('U'.repeat(64));
+        expect(huge).toContain('P'.repeat(64));
+      }
+    }
+    expect(renderSms('code', 'en', { ...long, code: 'ACDEFGHJKM' })).not.toMatch(/password/);
+  });
   it('makes non-GSM characters safe instead of switching the SMS to UCS-2', () => {
     const text = renderSms('code', 'en', {
       business: 'Kibanda ☕ “Café”',

@@ -13,6 +13,13 @@ import { importVouchers } from '../../vouchers/index.ts';
 import { renderSheetHtml } from '../../vouchers/index.ts';
 import { renderSheetPdf } from '../../vouchers/index.ts';
 import { deleteBatch, disableBatch, moveBatch } from '../../vouchers/index.ts';
+import {
+  DEFAULT_TEMPLATE,
+  loadTicketTemplate,
+  MAX_TEMPLATE_CHARS,
+  PLACEHOLDERS,
+} from '../../vouchers/index.ts';
+import { previewTemplate, saveTicketTemplate } from '../../vouchers/index.ts';
 import { voucherStock } from '../../access/index.ts';
 import { phoneInput, uuidParam, uuidSchema } from '../../http/paging.ts';
 import { MAX_CODE_LENGTH, MAX_PREFIX, MIN_CODE_LENGTH } from '../../lib/code-format.ts';
@@ -81,6 +88,9 @@ const reprint =
   ({ deps, params, actor, ip, query }: Ctx<{ id: string }, any>) =>
     takeVoucherReprint(deps, { codeId: params.id, actor, ip, layout: layout(query) });
 
+/** Template text: the length check here, the placeholder checks in parseTemplate (both 400s). */
+const templateText = z.string().max(MAX_TEMPLATE_CHARS * 2);
+
 export const voucherRoutes = [
   route({
     method: 'GET',
@@ -89,6 +99,50 @@ export const voucherRoutes = [
     summary: 'Voucher batches with how many codes are unused, in use, expired or revoked',
     query: listBatchesQuery,
     handler: ({ deps, query }) => listBatches(deps, query),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/admin/settings/voucher-template',
+    tag: 'vouchers',
+    summary: 'The voucher print template in force, the default, and the placeholders with their meaning',
+    handler: async ({ deps }) => {
+      const t = await loadTicketTemplate(deps.db);
+      return {
+        template: t.text,
+        custom: t.custom,
+        defaultTemplate: DEFAULT_TEMPLATE,
+        placeholders: Object.entries(PLACEHOLDERS).map(([name, meaning]) => ({ name, meaning })),
+      };
+    },
+  }),
+  route({
+    method: 'PUT',
+    path: '/api/admin/settings/voucher-template',
+    tag: 'vouchers',
+    summary:
+      'Save the voucher print template (400 naming an unknown placeholder); null resets to the default',
+    body: z.object({ template: templateText.nullable() }).strict(),
+    handler: ({ deps, body, actor, ip }) => saveTicketTemplate(deps, { template: body.template, actor, ip }),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/admin/settings/voucher-template/preview',
+    tag: 'vouchers',
+    summary:
+      'An unsaved template on a sample voucher (HTML, layout a4, 58mm or 80mm; password: a user/password voucher)',
+    body: z
+      .object({
+        template: templateText,
+        layout: z.enum(['a4', '58mm', '80mm']).default('58mm'),
+        password: z.boolean().default(false),
+      })
+      .strict(),
+    produces: 'text/html',
+    handler: async ({ deps, body, reply }) =>
+      reply
+        .header('cache-control', 'no-store')
+        .type('text/html; charset=utf-8')
+        .send(await previewTemplate(deps, body)),
   }),
   route({
     method: 'POST',
