@@ -161,20 +161,26 @@ export function acceptAttributes(
   interimSeconds: number,
 ): RadiusAttribute[] {
   const out: RadiusAttribute[] = [
-    ...limitAttributes(d.secondsLeft, d.bytesLeft),
+    // A fair-use plan's cap is not the NAS's to enforce: it would end the session (Wavu slows it).
+    ...limitAttributes(d.secondsLeft, d.fairUse ? null : d.bytesLeft),
     attr('Idle-Timeout', d.idleTimeoutSeconds),
     attr('Acct-Interim-Interval', interimSeconds),
     attr('Port-Limit', d.devices),
     attr('Class', `wavu:${d.accessCodeId}`),
   ];
-  if (d.rateUpKbps || d.rateDownKbps) {
-    const k = (v: number | null) => (v ? `${v}k` : '0');
-    out.push(attr('Mikrotik-Rate-Limit', `${k(d.rateUpKbps)}/${k(d.rateDownKbps)}`));
-    if (d.rateUpKbps) out.push(attr('WISPr-Bandwidth-Max-Up', Math.min(d.rateUpKbps * 1000, MAX_U32)));
-    if (d.rateDownKbps) out.push(attr('WISPr-Bandwidth-Max-Down', Math.min(d.rateDownKbps * 1000, MAX_U32)));
-  }
+  out.push(...rateAttributes(d.rateUpKbps, d.rateDownKbps));
   if (d.expiresAt)
     out.push(attr('WISPr-Session-Terminate-Time', d.expiresAt.toISOString().replace(/\.\d{3}Z$/, '+00:00')));
+  return out;
+}
+
+/** The speed, as MikroTik's rate-limit (rx/tx from the router: `up/down`) and WISPr bit/s. */
+export function rateAttributes(upKbps: number | null, downKbps: number | null): RadiusAttribute[] {
+  if (!upKbps && !downKbps) return [];
+  const k = (v: number | null) => (v ? `${v}k` : '0');
+  const out = [attr('Mikrotik-Rate-Limit', `${k(upKbps)}/${k(downKbps)}`)];
+  if (upKbps) out.push(attr('WISPr-Bandwidth-Max-Up', Math.min(upKbps * 1000, MAX_U32)));
+  if (downKbps) out.push(attr('WISPr-Bandwidth-Max-Down', Math.min(downKbps * 1000, MAX_U32)));
   return out;
 }
 

@@ -18,6 +18,9 @@ interface PlanFields {
   rateDownMbps: string;
   rateUpMbps: string;
   capGb: string;
+  /** Slow down at the cap instead of cutting off, and to what rate (MikroTik `up/down`). */
+  fairUse: boolean;
+  fairUseRate: string;
   active: boolean;
   sortOrder: number | string;
 }
@@ -32,6 +35,8 @@ const blank: PlanFields = {
   rateDownMbps: '',
   rateUpMbps: '',
   capGb: '',
+  fairUse: false,
+  fairUseRate: '512k/512k',
   active: true,
   sortOrder: 0,
 };
@@ -71,6 +76,10 @@ export function PlansPage() {
                 ? `${Math.round(p.rateDownKbps / 1024)} / ${Math.round((p.rateUpKbps ?? 0) / 1024)} Mbps`
                 : 'unlimited',
           },
+          {
+            label: 'After cap',
+            cell: (p) => (p.dataCapBytes ? (p.fairUseRate ? `slowed to ${p.fairUseRate}` : 'cut off') : '—'),
+          },
           { label: 'Status', cell: (p) => <Badge value={p.active ? 'active' : 'hidden'} /> },
         ]}
       />
@@ -91,6 +100,8 @@ function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: () => void }) {
           rateDownMbps: plan.rateDownKbps ? String(plan.rateDownKbps / 1024) : '',
           rateUpMbps: plan.rateUpKbps ? String(plan.rateUpKbps / 1024) : '',
           capGb: plan.dataCapBytes ? String(plan.dataCapBytes / 1e9) : '',
+          fairUse: plan.fairUseRate !== null,
+          fairUseRate: plan.fairUseRate ?? '512k/512k',
           active: plan.active,
           sortOrder: plan.sortOrder,
         }
@@ -111,6 +122,7 @@ function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: () => void }) {
         rateDownKbps: f.rateDownMbps ? Math.round(Number(f.rateDownMbps) * 1024) : null,
         rateUpKbps: f.rateUpMbps ? Math.round(Number(f.rateUpMbps) * 1024) : null,
         dataCapBytes: f.capGb ? Math.round(Number(f.capGb) * 1e9) : null,
+        fairUseRate: f.capGb && f.fairUse ? f.fairUseRate : null,
         active: f.active,
         sortOrder: Number(f.sortOrder),
       },
@@ -202,6 +214,23 @@ function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: () => void }) {
           onChange={(e) => set('capGb', e.target.value)}
         />
       </Field>
+      {f.capGb && (
+        <label className="check">
+          <input type="checkbox" checked={f.fairUse} onChange={(e) => set('fairUse', e.target.checked)} />{' '}
+          Slow down after the data cap instead of cutting off
+        </label>
+      )}
+      {f.capGb && f.fairUse && (
+        <Field label="Fair-use speed, upload/download (e.g. 512k/512k)">
+          <input
+            name="fairUseRate"
+            required
+            pattern="[0-9]+[kM]/[0-9]+[kM]"
+            value={f.fairUseRate}
+            onChange={(e) => set('fairUseRate', e.target.value)}
+          />
+        </Field>
+      )}
       <Field label="Order on the portal">
         <input type="number" value={f.sortOrder} onChange={(e) => set('sortOrder', e.target.value)} />
       </Field>
