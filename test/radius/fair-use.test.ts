@@ -94,13 +94,13 @@ async function state(id: string) {
 }
 
 /** The value of a named attribute in a reply being built, as text; undefined when absent. */
-function valueOf(attrs: RadiusAttribute[], name: string): string | undefined {
+function attrText(attrs: RadiusAttribute[], name: string): string | undefined {
   const ref = attr(name, name === 'Mikrotik-Rate-Limit' ? '' : 0);
   const a = attrs.find((x) => x.type === ref.type && x.vendorType === ref.vendorType);
   return a?.value.toString('latin1');
 }
 const names = (attrs: RadiusAttribute[]) =>
-  ['Mikrotik-Total-Limit', 'Mikrotik-Rate-Limit'].filter((n) => valueOf(attrs, n) !== undefined);
+  ['Mikrotik-Total-Limit', 'Mikrotik-Rate-Limit'].filter((n) => attrText(attrs, n) !== undefined);
 
 describe('fair use on a radius-mode router', () => {
   it('no quota in the Accept; the crossing throttles once and CoA carries the reduced rate', async () => {
@@ -141,7 +141,7 @@ describe('fair use on a radius-mode router', () => {
     expect(again).toMatchObject({ throttled: true, bytesLeft: null, rateUpKbps: 512, rateDownKbps: 512 });
     const attrs = acceptAttributes(again, 60);
     expect(names(attrs)).not.toContain('Mikrotik-Total-Limit');
-    expect(valueOf(attrs, 'Mikrotik-Rate-Limit')).toBe('512k/512k');
+    expect(attrText(attrs, 'Mikrotik-Rate-Limit')).toBe('512k/512k');
   });
 
   it('concurrent crossing reports throttle once', async () => {
