@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { type Conn, asDate, query, retryTransaction } from '../db/open.ts';
 import { normalizeMac } from '../lib/mac.ts';
+import { effectiveRate, parseFairUseRate } from '../plans/index.ts';
 import { hashCode, looksLikeCode, normalizeCode } from './codes.ts';
 import { enqueueGrant } from './grant.ts';
 import { type GuessScope, guessCounters, sqlArray, startGuess, throttled } from './guessing.ts';
@@ -29,7 +30,15 @@ export type AccessDecision =
       clock: 'wall' | 'uptime';
       secondsLeft: number;
       expiresAt: Date | null;
+      /** Data left before the cap (null: no cap, or already over a fair-use cap). */
       bytesLeft: number | null;
+      /**
+       * The plan slows the code down at its cap instead of cutting it off: no gateway is given
+       * the cap (it would cut the session), Wavu throttles when usage crosses it.
+       */
+      fairUse: boolean;
+      /** Over a fair-use cap: the rates are the fair-use rate. */
+      throttled: boolean;
       rateUpKbps: number | null;
       rateDownKbps: number | null;
       devices: number;
@@ -52,7 +61,7 @@ export const IDLE_TIMEOUT_SECONDS = 600;
 
 const deny = (reason: DenyReason): AccessDecision => ({ ok: false, reason, message: DENY_MESSAGES[reason] });
 
-/** One row of access_authorize (migrations 0940, 1650): the decision, made in one statement. */
+/** One row of access_authorize (migrations 0940, 1650, 1850): the decision, made in one statement. */
 interface DecisionRow {
   ok: boolean;
   reason: DenyReason | 'throttled' | null;
@@ -69,6 +78,8 @@ interface DecisionRow {
   needs_grant: boolean;
   retry_after: number | null;
   throttled_scope: string | null;
+  fair_use_rate: string | null;
+  over_cap: boolean | null;
 }
 
 export interface AuthorizeInput {
@@ -159,8 +170,12 @@ async function run(
     secondsLeft: Number(row.seconds_left),
     expiresAt: row.expires_at ? asDate(row.expires_at) : null,
     bytesLeft: row.bytes_left === null ? null : Number(row.bytes_left),
-    rateUpKbps: row.rate_up_kbps,
-    rateDownKbps: row.rate_down_kbps,
+    fairUse: row.fair_use_rate !== null && parseFairUseRate(row.fair_use_rate) !== null,
+    throttled: row.over_cap === true,
+    ...effectiveRate(
+      { rateUpKbps: row.rate_up_kbps, rateDownKbps: row.rate_down_kbps, fairUseRate: row.fair_use_rate },
+      row.over_cap === true,
+    ),
     devices: Number(row.devices),
     idleTimeoutSeconds: IDLE_TIMEOUT_SECONDS,
   };

@@ -32,6 +32,9 @@ export async function lengthenCode(
         SET duration_seconds = duration_seconds + ${o.seconds},
             data_cap_bytes = CASE WHEN data_cap_bytes IS NULL THEN NULL ELSE data_cap_bytes + ${o.bytes} END,
             expires_at = COALESCE(${newExpiry}, expires_at),
+            -- More data: a code slowed at its fair-use cap is back under it, and a later crossing
+            -- slows it again (the refresh below gives live sessions the plan's speed back).
+            throttled_at = CASE WHEN ${o.bytes}::bigint > 0 THEN NULL ELSE throttled_at END,
             updated_at = ${now}
         WHERE id = ${live.id}`,
   );

@@ -5,21 +5,26 @@ import type { Deps, UsageInput } from '../app/deps.ts';
 export type { UsageInput };
 import { type Conn, query } from '../db/open.ts';
 import { expireCode } from './expire.ts';
+import { parseFairUseRate } from '../plans/index.ts';
+import { throttleCode } from './throttle.ts';
 
 export interface UsageResult {
   usedUp: boolean;
+  /** Over the cap of a fair-use plan: slowed down, still online. */
+  throttled: boolean;
   secondsLeft: number | null;
   bytesLeft: number | null;
 }
 
 /**
  * Add time and data used. Uptime-clock codes count down here, and any code with a data cap is
- * expired (and taken off the routers) the moment it is used up. Pass the transaction that records
+ * expired (and taken off the routers) the moment it is used up, unless its plan has a fair-use
+ * rate: then it is slowed down instead (throttle.ts), once. Pass the transaction that records
  * the accounting packet, so a resent packet cannot count twice.
  */
 export async function recordUsage(tx: Conn, deps: Deps, u: UsageInput): Promise<UsageResult> {
   const r = await recordUsageMany(tx, deps, [u]);
-  return r.get(u.accessCodeId) ?? { usedUp: false, secondsLeft: null, bytesLeft: null };
+  return r.get(u.accessCodeId) ?? { usedUp: false, throttled: false, secondsLeft: null, bytesLeft: null };
 }
 
 /**
@@ -55,22 +60,28 @@ export async function recordUsageMany(
     duration_seconds: number;
     used_bytes: number;
     data_cap_bytes: number | null;
+    fair_use_rate: string | null;
   }>(
     tx,
     sql`UPDATE access_codes c SET used_seconds = c.used_seconds + v.seconds, used_bytes = c.used_bytes + v.bytes,
                updated_at = ${now}
-        FROM (VALUES ${values}) AS v(id, seconds, bytes)
-        WHERE c.id = v.id
-        RETURNING c.id, c.clock, c.status, c.used_seconds, c.duration_seconds, c.used_bytes, c.data_cap_bytes`,
+        FROM (VALUES ${values}) AS v(id, seconds, bytes), plans p
+        WHERE c.id = v.id AND p.id = c.plan_id
+        RETURNING c.id, c.clock, c.status, c.used_seconds, c.duration_seconds, c.used_bytes, c.data_cap_bytes,
+                  p.fair_use_rate`,
   );
   for (const row of rows) {
     const secondsLeft =
       row.clock === 'uptime' ? Number(row.duration_seconds) - Number(row.used_seconds) : null;
     const bytesLeft =
       row.data_cap_bytes === null ? null : Number(row.data_cap_bytes) - Number(row.used_bytes);
-    const usedUp = (secondsLeft !== null && secondsLeft <= 0) || (bytesLeft !== null && bytesLeft <= 0);
+    const overCap = bytesLeft !== null && bytesLeft <= 0;
+    const fairUse = row.fair_use_rate !== null && parseFairUseRate(row.fair_use_rate) !== null;
+    const usedUp = (secondsLeft !== null && secondsLeft <= 0) || (overCap && !fairUse);
+    const throttled = !usedUp && overCap && fairUse;
     if (usedUp && row.status === 'active') await expireCode(tx, deps, row.id, now);
-    out.set(row.id, { usedUp, secondsLeft, bytesLeft });
+    else if (throttled) await throttleCode(tx, deps, row.id, now);
+    out.set(row.id, { usedUp, throttled, secondsLeft, bytesLeft });
   }
   return out;
 }

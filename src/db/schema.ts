@@ -54,6 +54,8 @@ export const plans = pgTable('plans', {
   dataCapBytes: big('data_cap_bytes'),
   rateUpKbps: integer('rate_up_kbps'),
   rateDownKbps: integer('rate_down_kbps'),
+  /** Migration 1850: the speed after the data cap instead of a cut-off; null cuts off. */
+  fairUseRate: text('fair_use_rate'),
   devices: integer('devices').notNull().default(1),
   clock: text('clock', { enum: ['wall', 'uptime'] })
     .notNull()
@@ -291,6 +293,8 @@ export const accessCodes = pgTable('access_codes', {
   dataCapBytes: big('data_cap_bytes'),
   usedSeconds: big('used_seconds').notNull().default(0),
   usedBytes: big('used_bytes').notNull().default(0),
+  /** Migration 1850: when the code crossed its cap on a fair-use plan and was slowed down. */
+  throttledAt: ts('throttled_at'),
   phone: text('phone'),
   validUntil: ts('valid_until'),
   soldAt: ts('sold_at'),

@@ -7,6 +7,7 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { type Conn, asDate, query } from '../db/open.ts';
+import { effectiveRate, parseFairUseRate } from '../plans/index.ts';
 import type { AccessSpec } from './adapter.ts';
 
 interface CodeRow {
@@ -25,12 +26,13 @@ interface CodeRow {
   valid_until: unknown;
   rate_up_kbps: number | null;
   rate_down_kbps: number | null;
+  fair_use_rate: string | null;
   macs: string | null;
 }
 
 const CODE_COLUMNS = sql`c.id, c.code_sealed, c.password_sealed, c.plan_id, c.status, c.clock, c.duration_seconds, c.data_cap_bytes,
   c.used_seconds, c.used_bytes, c.devices, c.expires_at, c.valid_until, p.rate_up_kbps, p.rate_down_kbps,
-  (SELECT string_agg(d.mac, ',' ORDER BY d.bound_at) FROM access_devices d WHERE d.access_code_id = c.id) AS macs`;
+  p.fair_use_rate, (SELECT string_agg(d.mac, ',' ORDER BY d.bound_at) FROM access_devices d WHERE d.access_code_id = c.id) AS macs`;
 
 /** The spec of a code if it may be online now, else null. */
 export function toSpec(deps: Deps, r: CodeRow, now: Date): AccessSpec | null {
@@ -45,7 +47,10 @@ export function toSpec(deps: Deps, r: CodeRow, now: Date): AccessSpec | null {
   else secondsLeft = r.duration_seconds - Number(r.used_seconds);
   if (secondsLeft <= 0) return null;
   const bytesLeft = r.data_cap_bytes === null ? null : Number(r.data_cap_bytes) - Number(r.used_bytes);
-  if (bytesLeft !== null && bytesLeft <= 0) return null;
+  // A fair-use plan's cap slows the code down instead of ending it (plans/fair-use.ts).
+  const fairUse = r.fair_use_rate !== null && parseFairUseRate(r.fair_use_rate) !== null;
+  const throttled = fairUse && bytesLeft !== null && bytesLeft <= 0;
+  if (bytesLeft !== null && bytesLeft <= 0 && !throttled) return null;
   return {
     accessCodeId: r.id,
     code: deps.sealer.unseal(r.code_sealed),
@@ -53,9 +58,12 @@ export function toSpec(deps: Deps, r: CodeRow, now: Date): AccessSpec | null {
     planId: r.plan_id,
     clock: r.clock,
     secondsLeft,
-    bytesLeft,
-    rateUpKbps: r.rate_up_kbps,
-    rateDownKbps: r.rate_down_kbps,
+    bytesLeft: fairUse ? null : bytesLeft,
+    throttled,
+    ...effectiveRate(
+      { rateUpKbps: r.rate_up_kbps, rateDownKbps: r.rate_down_kbps, fairUseRate: r.fair_use_rate },
+      throttled,
+    ),
     devices: r.devices,
     macs: r.macs ? r.macs.split(',') : [],
   };

@@ -18,7 +18,13 @@ export interface AccessSpec {
   clock: 'wall' | 'uptime';
   /** Online time still allowed (wall clock: until expiry; uptime clock: what is left). */
   secondsLeft: number;
+  /**
+   * Data the gateway itself may still pass; null: no limit there. A fair-use plan's cap is never
+   * given to the gateway (it would cut the code off): Wavu slows the code down when usage crosses it.
+   */
   bytesLeft: number | null;
+  /** Over the cap of a fair-use plan: the rates below are the plan's fair-use rate. */
+  throttled: boolean;
   rateUpKbps: number | null;
   rateDownKbps: number | null;
   devices: number;
@@ -80,8 +86,8 @@ export interface GatewayAdapter {
   revoke(accessCodeId: string, username?: string): Promise<void>;
   listActive(): Promise<ActiveSession[]>;
   /**
-   * Tell the live sessions of this access its new limits (it was extended while online). Radius
-   * mode: a CoA-Request with the new Session-Timeout. Api mode has none: its grant updates the
+   * Tell the live sessions of this access its new limits (it was extended while online, or slowed
+   * down at a fair-use cap). Radius mode: a CoA-Request with the new Session-Timeout and rate. Api mode has none: its grant updates the
    * hotspot user, which the router applies itself.
    */
   refresh?(access: AccessSpec): Promise<void>;

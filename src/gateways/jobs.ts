@@ -4,6 +4,7 @@
  *   gateway.revoke     take a code off (all its routers, or one); retried every few seconds
  *   gateway.disconnect kick one live session (api mode: then sync the router's sessions, closing its row)
  *   gateway.refresh    a code got more time while online: tell its live sessions (radius: CoA)
+ *   gateway.throttle   a code crossed a fair-use cap: its routers get the reduced rate
  *   gateway.release-device  a device lost its slot on a code: end its sessions and login cookie
  *   gateway.health     every 15 s: check each router; one that came back or rebooted is reconciled now
  *   gateway.reconcile  every 60 s: one gateway.reconcile-router job per router, each independent, so a
@@ -235,6 +236,24 @@ export async function refreshJob(deps: Deps, p: { accessCodeId: string }): Promi
 }
 
 /**
+ * A code crossed its fair-use cap (access/throttle.ts queued this once): api routers holding it
+ * get the grant again, which moves the hotspot user to the plan's fair-use profile and lifts any
+ * data limit; routers with a live session that can be told (radius) get a CoA-Request with the
+ * reduced Mikrotik-Rate-Limit. Both read the access when they run and are idempotent, so a retry
+ * re-sends what is true then.
+ */
+export async function throttleJob(deps: Deps, p: { accessCodeId: string }, ctx?: JobContext): Promise<void> {
+  const granted = await query<{ router_id: number }>(
+    deps.db,
+    sql`SELECT g.router_id FROM access_grants g JOIN routers r ON r.id = g.router_id
+        WHERE g.access_code_id = ${p.accessCodeId} AND g.status IN ('pending', 'granted') AND r.mode = 'api'`,
+  );
+  for (const g of granted)
+    await grantJob(deps, { accessCodeId: p.accessCodeId, routerId: Number(g.router_id) }, ctx);
+  await refreshJob(deps, p);
+}
+
+/**
  * A device was unbound from a code to free a slot for another (recovery by receipt): take it off
  * every router that may hold it — api routers the code is granted on (active entry and MAC
  * cookie, so it cannot come straight back), and any router with a live session of it (radius:
@@ -397,6 +416,12 @@ export function gatewayJobs(deps: Deps): JobDefinition[] {
       kind: 'gateway.refresh',
       handle: (p) => refreshJob(deps, p),
       maxAttempts: 5,
+      leaseMs: ROUTER_OP_LEASE_MS,
+    },
+    {
+      kind: 'gateway.throttle',
+      handle: (p, ctx) => throttleJob(deps, p, ctx),
+      maxAttempts: GATEWAY_MAX_ATTEMPTS,
       leaseMs: ROUTER_OP_LEASE_MS,
     },
     {

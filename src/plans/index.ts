@@ -4,6 +4,7 @@
  */
 export { createPlan } from './create-plan.ts';
 export { deletePlan } from './delete-plan.ts';
+export { effectiveRate, FAIR_USE_RATE_HINT, parseFairUseRate } from './fair-use.ts';
 export { findPlanByName } from './find-plan-by-name.ts';
 export { getPlan } from './get-plan.ts';
 export { getPlanForSale } from './get-plan-for-sale.ts';

@@ -63,6 +63,7 @@ export const toVoucherPlan = (r: PlanRow): VoucherPlan => ({
 /** The admin's full view: the public fields (same order), then the operator's settings. */
 export const toPlanView = (r: PlanRow): PlanView => ({
   ...toPublicPlan(r),
+  fairUseRate: r.fairUseRate,
   startsOn: r.startsOn,
   remindMinutes: r.remindMinutes,
   active: r.active,

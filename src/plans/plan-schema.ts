@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FAIR_USE_RATE_HINT, parseFairUseRate } from './fair-use.ts';
 
 const positiveOrNull = (max: number) => z.number().int().positive().max(max).nullable();
 
@@ -16,6 +17,17 @@ export const planInput = z.object({
   dataCapBytes: positiveOrNull(1e15).default(null),
   rateUpKbps: positiveOrNull(10_000_000).default(null),
   rateDownKbps: positiveOrNull(10_000_000).default(null),
+  /**
+   * With a data cap: the speed the code drops to when the cap is used, instead of being cut off
+   * (MikroTik rate-limit form, `up/down`). Null: reaching the cap ends the access.
+   */
+  fairUseRate: z
+    .string()
+    .trim()
+    .max(40)
+    .refine((v) => parseFairUseRate(v) !== null, FAIR_USE_RATE_HINT)
+    .nullable()
+    .default(null),
   devices: z.number().int().min(1).max(20).default(1),
   clock: z.enum(['wall', 'uptime']).default('wall'),
   startsOn: z.enum(['first_login', 'payment']).default('first_login'),

@@ -368,6 +368,8 @@ export function preparingPage(ctx: PageCtx, o: { again: string; agent?: boolean 
 export interface OnlineInfo {
   secondsLeft: number;
   bytesLeft: number | null;
+  /** Over a fair-use cap: online at the plan's reduced speed. */
+  throttled: boolean;
   devices: number;
   accessCodeId: string;
   /** When the access ends (wall-clock plans); null when time runs only while online. */
@@ -405,7 +407,7 @@ export function statusPage(
     ? html`<dt>${t.endsAt}</dt><dd>${formatEat(online.endsAt)}</dd>`
     : html`<dt>${t.endsAt}</dt><dd>${t.whileOnline}</dd>`;
   const body = html`<div class="card"><div class="row">${ICON_OK}<h1>${t.online}</h1></div>
-<dl>${code}<dt>${t.timeLeft}</dt><dd>${formatLeft(t, online.secondsLeft)}</dd>${ends}<dt>${t.dataLeft}</dt><dd>${online.bytesLeft === null ? t.unlimited : formatBytes(online.bytesLeft)}</dd><dt>${t.devicesLabel}</dt><dd>${online.devices}</dd></dl>
+<dl>${code}<dt>${t.timeLeft}</dt><dd>${formatLeft(t, online.secondsLeft)}</dd>${ends}<dt>${t.dataLeft}</dt><dd>${online.throttled ? html`<strong>${t.reducedSpeed}</strong>` : online.bytesLeft === null ? t.unlimited : formatBytes(online.bytesLeft)}</dd><dt>${t.devicesLabel}</dt><dd>${online.devices}</dd></dl>
 ${ctx.hs.linkOrig ? html`<a class="btn" href="${ctx.hs.linkOrig}">${t.continueTo}</a>` : ''}${topUp}${o.logout ? html`<a class="btn alt" href="${o.logout}">${t.logOut}</a>` : ''}</div>`;
   return page(ctx, { title: t.online, body });
 }

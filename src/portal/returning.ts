@@ -65,6 +65,7 @@ export async function timeLeft(deps: Deps, d: ReturningDevice): Promise<OnlineIn
   return {
     secondsLeft: a.secondsLeft,
     bytesLeft: a.bytesLeft,
+    throttled: a.throttled,
     devices: a.devices,
     accessCodeId: a.accessCodeId,
     endsAt,

@@ -22,7 +22,7 @@ import type {
 import { attr, ERROR_CAUSE, type RadiusAttribute, RadiusCode } from '../protocols/radius/index.ts';
 import { activeSessionsOf, markDown } from '../gateways/index.ts';
 import { OpnsenseError, opnsenseClient } from '../protocols/opnsense/index.ts';
-import { limitAttributes, type RadiusProfile, takesCoa } from './profiles.ts';
+import { limitAttributes, type RadiusProfile, rateAttributes, takesCoa } from './profiles.ts';
 import { DynamicAuthTimeout, type DynamicResult, sendDynamicRequest } from './coa-client.ts';
 
 /** The columns of a `routers` row this adapter uses (a Drizzle routers row fits). */
@@ -223,14 +223,16 @@ export class RadiusGatewayAdapter implements GatewayAdapter {
   }
 
   /**
-   * The code got more time while online (a top-up): tell each of its live sessions here its new
-   * Session-Timeout by CoA-Request. The router measures Session-Timeout against the session's
+   * The code got more time while online (a top-up), or crossed a fair-use cap: tell each of its
+   * live sessions here its new Session-Timeout and speed by CoA-Request. The router measures Session-Timeout against the session's
    * uptime, so it is the uptime so far plus what is left now. Throws (the job retries) while the
    * NAS does not answer and its CoA port is not yet marked unreachable; once it is, the session
    * ends at its old timeout and the device's next login gets the new time.
    */
-  async refresh(access: Pick<AccessSpec, 'accessCodeId' | 'clock' | 'secondsLeft'>): Promise<void> {
-    // pfSense and OPNsense have no CoA: the new time applies at the device's next login.
+  async refresh(
+    access: Pick<AccessSpec, 'accessCodeId' | 'clock' | 'secondsLeft' | 'rateUpKbps' | 'rateDownKbps'>,
+  ): Promise<void> {
+    // pfSense and OPNsense have no CoA: the new time and speed apply at the device's next login.
     if (!takesCoa(this.router.radiusProfile ?? 'mikrotik')) return;
     const rows = await query<{
       acct_session_id: string | null;
@@ -253,12 +255,16 @@ export class RadiusGatewayAdapter implements GatewayAdapter {
       const left = access.clock === 'uptime' ? access.secondsLeft - since : access.secondsLeft;
       const result = await this.changeAuthorization(
         { acctSessionId: r.acct_session_id, username: r.username, mac: r.mac, ip: r.ip },
-        limitAttributes(uptime + Math.max(0, left), null),
+        // The speed too: after a fair-use cap it is the reduced one (Mikrotik-Rate-Limit).
+        [
+          ...limitAttributes(uptime + Math.max(0, left), null),
+          ...rateAttributes(access.rateUpKbps, access.rateDownKbps),
+        ],
       );
       if (result === 'nak')
         this.deps.log.warn(
           { router: this.router.name, acctSessionId: r.acct_session_id },
-          'router refused the extension CoA; the new time applies at the next login',
+          'router refused the CoA; the new time and speed apply at the next login',
         );
     }
   }

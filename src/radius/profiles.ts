@@ -37,28 +37,37 @@ export function acceptAttributes(
   const klass = attr('Class', `wavu:${d.accessCodeId}`);
   if (profile === 'opnsense') return [sessionTimeout(d.secondsLeft), interim, klass];
   const idle = attr('Idle-Timeout', d.idleTimeoutSeconds);
+  // A fair-use plan's cap is not the NAS's to enforce: it would end the session (Wavu slows it).
+  const bytesLeft = d.fairUse ? null : d.bytesLeft;
   const out: RadiusAttribute[] =
     profile === 'mikrotik'
-      ? [...limitAttributes(d.secondsLeft, d.bytesLeft), idle, interim, attr('Port-Limit', d.devices), klass]
+      ? [...limitAttributes(d.secondsLeft, bytesLeft), idle, interim, attr('Port-Limit', d.devices), klass]
       : [sessionTimeout(d.secondsLeft), idle, interim, klass];
-  if (profile === 'mikrotik' && (d.rateUpKbps || d.rateDownKbps)) {
-    const k = (v: number | null) => (v ? `${v}k` : '0');
-    out.push(attr('Mikrotik-Rate-Limit', `${k(d.rateUpKbps)}/${k(d.rateDownKbps)}`));
-  }
   if (profile === 'pfsense') {
     if (d.rateUpKbps) out.push(attr('pfSense-Bandwidth-Max-Up', bps(d.rateUpKbps)));
     if (d.rateDownKbps) out.push(attr('pfSense-Bandwidth-Max-Down', bps(d.rateDownKbps)));
     // 32 bits only (no gigawords attribute): a cap above 4 GiB is told as 4 GiB, and accounting
     // ends the code at its real cap.
-    if (d.bytesLeft !== null)
-      out.push(attr('pfSense-Max-Total-Octets', Math.min(Math.max(0, d.bytesLeft), MAX_U32)));
-  }
-  if (d.rateUpKbps) out.push(attr('WISPr-Bandwidth-Max-Up', bps(d.rateUpKbps)));
-  if (d.rateDownKbps) out.push(attr('WISPr-Bandwidth-Max-Down', bps(d.rateDownKbps)));
+    if (bytesLeft !== null)
+      out.push(attr('pfSense-Max-Total-Octets', Math.min(Math.max(0, bytesLeft), MAX_U32)));
+    out.push(...wisprRate(d.rateUpKbps, d.rateDownKbps));
+  } else out.push(...rateAttributes(d.rateUpKbps, d.rateDownKbps));
   if (d.expiresAt)
     out.push(attr('WISPr-Session-Terminate-Time', d.expiresAt.toISOString().replace(/\.\d{3}Z$/, '+00:00')));
   return out;
 }
+
+/** The speed, as MikroTik's rate-limit (rx/tx from the router: `up/down`) and WISPr bit/s. */
+export function rateAttributes(upKbps: number | null, downKbps: number | null): RadiusAttribute[] {
+  if (!upKbps && !downKbps) return [];
+  const k = (v: number | null) => (v ? `${v}k` : '0');
+  return [attr('Mikrotik-Rate-Limit', `${k(upKbps)}/${k(downKbps)}`), ...wisprRate(upKbps, downKbps)];
+}
+
+const wisprRate = (upKbps: number | null, downKbps: number | null): RadiusAttribute[] => [
+  ...(upKbps ? [attr('WISPr-Bandwidth-Max-Up', bps(upKbps))] : []),
+  ...(downKbps ? [attr('WISPr-Bandwidth-Max-Down', bps(downKbps))] : []),
+];
 
 const sessionTimeout = (seconds: number) =>
   attr('Session-Timeout', Math.min(Math.max(1, Math.floor(seconds)), MAX_U32));

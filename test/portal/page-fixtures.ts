@@ -196,6 +196,7 @@ export function allPages(lang: Lang): [string, Html][] {
         online: {
           secondsLeft: 2 * 3600 + 15 * 60 + 40,
           bytesLeft: null,
+          throttled: false,
           devices: 2,
           accessCodeId: 'a',
           endsAt: new Date('2026-03-01T11:50:00Z'),
@@ -210,9 +211,23 @@ export function allPages(lang: Lang): [string, Html][] {
         online: {
           secondsLeft: 3 * 86400 + 60,
           bytesLeft: 1.5 * 1024 ** 3,
+          throttled: false,
           devices: 3,
           accessCodeId: 'a',
           endsAt: null,
+        },
+      }),
+    ],
+    [
+      'status-reduced-speed',
+      pages.statusPage(c, {
+        online: {
+          secondsLeft: 20 * 3600,
+          bytesLeft: null,
+          throttled: true,
+          devices: 1,
+          accessCodeId: 'a',
+          endsAt: new Date('2026-03-01T11:50:00Z'),
         },
       }),
     ],

@@ -31,9 +31,14 @@ export function grantOps(spec: AccessSpec, report: AgentReport | null): Op[] {
     {
       menu: 'ip hotspot user profile',
       verb: 'upsert',
-      attrs: { name: profileName(spec.planId), ...profileAttrs(spec) },
+      attrs: { name: profileName(spec.planId, spec.throttled), ...profileAttrs(spec) },
     },
-    { menu: 'ip hotspot user', verb: 'upsert', attrs: { ...user, disabled: 'no' } },
+    {
+      menu: 'ip hotspot user',
+      verb: 'upsert',
+      // Over a fair-use cap: a data limit left from before must not cut the user off (0 = none).
+      attrs: { ...user, ...(spec.throttled ? { 'limit-bytes-total': '0' } : {}), disabled: 'no' },
+    },
   ];
 }
 

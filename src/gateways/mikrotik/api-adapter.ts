@@ -257,8 +257,9 @@ export class MikrotikApiAdapter implements GatewayAdapter {
   }
 
   private async ensureProfiles(specs: AccessSpec[]): Promise<void> {
-    const byPlan = new Map(specs.map((s) => [s.planId, s]));
-    if (!byPlan.size) return;
+    // One profile per plan and speed: the plan's own, and its fair-use one once a code is over its cap.
+    const byProfile = new Map(specs.map((s) => [profileName(s.planId, s.throttled), s]));
+    if (!byProfile.size) return;
     const existing = (
       await this.api.exec(
         `${PROFILE}/print`,
@@ -266,8 +267,7 @@ export class MikrotikApiAdapter implements GatewayAdapter {
         { proplist: ['.id', 'name', 'rate-limit', 'shared-users', 'idle-timeout'] },
       )
     ).rows;
-    for (const [planId, spec] of byPlan) {
-      const name = profileName(planId);
+    for (const [name, spec] of byProfile) {
       const want = profileAttrs(spec);
       const cur = existing.find((p) => p.name === name);
       if (!cur) {

@@ -3,7 +3,8 @@
  * - user name = password = the access code (what people type, what the portal posts), or, for an
  *   imported voucher with its own password, that password;
  * - comment `wavu:<access code id>` marks users we own: reconcile removes only those;
- * - one user profile per plan, `wavu-plan-<id>`, with the plan's speed and device count;
+ * - one user profile per plan, `wavu-plan-<id>`, with the plan's speed and device count, and
+ *   `wavu-plan-<id>-fair` with its fair-use speed, which a code over its cap is moved to;
  * - `limit-uptime` / `limit-bytes-total` as a safety net on the router itself, so access ends
  *   even when Wavu cannot reach it at expiry.
  */
@@ -16,7 +17,8 @@ export const userComment = (accessCodeId: string) => `${COMMENT_PREFIX}${accessC
 export const accessIdFromComment = (comment: string | undefined): string | null =>
   comment?.startsWith(COMMENT_PREFIX) ? comment.slice(COMMENT_PREFIX.length).split(/\s/)[0]! : null;
 
-export const profileName = (planId: number) => `wavu-plan-${planId}`;
+export const profileName = (planId: number, throttled = false) =>
+  `wavu-plan-${planId}${throttled ? '-fair' : ''}`;
 
 /**
  * MikroTik `rate-limit` is `rx/tx` from the router's side: rx is what the router receives from the
@@ -65,7 +67,7 @@ export function userAttrs(spec: AccessSpec, existing: Row | undefined, active: R
   const want: Row = {
     name: spec.code,
     password: spec.password ?? spec.code,
-    profile: profileName(spec.planId),
+    profile: profileName(spec.planId, spec.throttled),
     'limit-uptime': formatDuration(used.seconds + Math.max(1, spec.secondsLeft)),
     'mac-address': spec.devices === 1 && spec.macs.length === 1 ? spec.macs[0]! : ANY_MAC,
     comment: userComment(spec.accessCodeId),
@@ -74,6 +76,10 @@ export function userAttrs(spec: AccessSpec, existing: Row | undefined, active: R
   if (spec.bytesLeft !== null) want['limit-bytes-total'] = String(used.bytes + Math.max(1, spec.bytesLeft));
   if (!existing) return want;
   const diff: Row = {};
+  // No data limit wanted (a fair-use plan, or a cap lifted): one left on the router would cut the
+  // user off, so it is lifted (0 = none on RouterOS).
+  if (spec.bytesLeft === null && Number(existing['limit-bytes-total'] ?? 0) > 0)
+    diff['limit-bytes-total'] = '0';
   for (const [k, v] of Object.entries(want)) {
     const cur = existing[k];
     if (k === 'limit-uptime') {

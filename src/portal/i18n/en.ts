@@ -137,6 +137,7 @@ export const en = {
   timeLeft: 'Time left',
   dataLeft: 'Data left',
   devicesLabel: 'Devices allowed',
+  reducedSpeed: 'Data used up: reduced speed',
   unlimited: 'Unlimited',
   topUp: 'Add more time',
   continueTo: 'Continue browsing',

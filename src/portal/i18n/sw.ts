@@ -134,6 +134,7 @@ export const sw: Dict = {
   timeLeft: 'Muda uliobaki',
   dataLeft: 'Data iliyobaki',
   devicesLabel: 'Vifaa vinavyoruhusiwa',
+  reducedSpeed: 'Data imekwisha: kasi iliyopunguzwa',
   unlimited: 'Bila kikomo',
   topUp: 'Ongeza muda',
   continueTo: 'Endelea kuvinjari',

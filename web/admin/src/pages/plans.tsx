@@ -20,6 +20,9 @@ interface PlanFields {
   capGb: string;
   /** Minutes before the end to text the customer; empty = no reminder. */
   remindMinutes: string;
+  /** Slow down at the cap instead of cutting off, and to what rate (MikroTik `up/down`). */
+  fairUse: boolean;
+  fairUseRate: string;
   active: boolean;
   sortOrder: number | string;
 }
@@ -35,6 +38,8 @@ const blank: PlanFields = {
   rateUpMbps: '',
   capGb: '',
   remindMinutes: '',
+  fairUse: false,
+  fairUseRate: '512k/512k',
   active: true,
   sortOrder: 0,
 };
@@ -78,6 +83,10 @@ export function PlansPage() {
             label: 'Reminder',
             cell: (p) => (p.remindMinutes ? `${p.remindMinutes} min before` : 'off'),
           },
+          {
+            label: 'After cap',
+            cell: (p) => (p.dataCapBytes ? (p.fairUseRate ? `slowed to ${p.fairUseRate}` : 'cut off') : '—'),
+          },
           { label: 'Status', cell: (p) => <Badge value={p.active ? 'active' : 'hidden'} /> },
         ]}
       />
@@ -99,6 +108,8 @@ function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: () => void }) {
           rateUpMbps: plan.rateUpKbps ? String(plan.rateUpKbps / 1024) : '',
           capGb: plan.dataCapBytes ? String(plan.dataCapBytes / 1e9) : '',
           remindMinutes: plan.remindMinutes ? String(plan.remindMinutes) : '',
+          fairUse: plan.fairUseRate !== null,
+          fairUseRate: plan.fairUseRate ?? '512k/512k',
           active: plan.active,
           sortOrder: plan.sortOrder,
         }
@@ -120,6 +131,7 @@ function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: () => void }) {
         rateUpKbps: f.rateUpMbps ? Math.round(Number(f.rateUpMbps) * 1024) : null,
         dataCapBytes: f.capGb ? Math.round(Number(f.capGb) * 1e9) : null,
         remindMinutes: f.remindMinutes ? Number(f.remindMinutes) : null,
+        fairUseRate: f.capGb && f.fairUse ? f.fairUseRate : null,
         active: f.active,
         sortOrder: Number(f.sortOrder),
       },
@@ -222,6 +234,23 @@ function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: () => void }) {
           onChange={(e) => set('remindMinutes', e.target.value)}
         />
       </Field>
+      {f.capGb && (
+        <label className="check">
+          <input type="checkbox" checked={f.fairUse} onChange={(e) => set('fairUse', e.target.checked)} />{' '}
+          Slow down after the data cap instead of cutting off
+        </label>
+      )}
+      {f.capGb && f.fairUse && (
+        <Field label="Fair-use speed, upload/download (e.g. 512k/512k)">
+          <input
+            name="fairUseRate"
+            required
+            pattern="[0-9]+[kM]/[0-9]+[kM]"
+            value={f.fairUseRate}
+            onChange={(e) => set('fairUseRate', e.target.value)}
+          />
+        </Field>
+      )}
       <Field label="Order on the portal">
         <input type="number" value={f.sortOrder} onChange={(e) => set('sortOrder', e.target.value)} />
       </Field>
