@@ -27,9 +27,12 @@ export async function enqueueGrantIfApi(
   reason: string,
 ): Promise<void> {
   if (routerId === null) return;
-  const [router] = await query<{ mode: string }>(tx, sql`SELECT mode FROM routers WHERE id = ${routerId}`);
+  const [router] = await query<{ mode: string; transport: string | null }>(
+    tx,
+    sql`SELECT mode, api_transport AS transport FROM routers WHERE id = ${routerId}`,
+  );
   if (router?.mode !== 'api') return;
-  await enqueueGrant(tx, deps, accessCodeId, routerId, reason);
+  await enqueueGrant(tx, deps, accessCodeId, routerId, reason, { agent: router.transport === 'agent' });
 }
 
 /** The push itself, for a router the caller knows is in `api` mode (see enqueueGrantIfApi). */
@@ -39,8 +42,9 @@ export async function enqueueGrant(
   accessCodeId: string,
   routerId: number,
   reason: string,
+  o: { agent?: boolean } = {},
 ): Promise<void> {
-  await requestGrant(tx, accessCodeId, routerId, deps.clock.now(), { attempt: false });
+  await requestGrant(tx, accessCodeId, routerId, deps.clock.now(), { attempt: false, ...o });
   await deps.enqueue(tx, {
     kind: 'gateway.grant',
     payload: { accessCodeId, routerId },

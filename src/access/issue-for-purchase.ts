@@ -22,6 +22,8 @@ export interface IssueInput {
   mac: string | null;
   routerId: number | null;
   purpose: 'access' | 'voucher';
+  /** The plan's row, when the caller has read it already (the credit claim does): saves a lookup. */
+  plan?: PlanRow;
 }
 
 export interface IssueResult {
@@ -32,7 +34,7 @@ export interface IssueResult {
   extended: boolean;
 }
 
-interface PlanRow {
+export interface PlanRow {
   id: number;
   duration_seconds: number;
   data_cap_bytes: number | null;
@@ -43,10 +45,12 @@ interface PlanRow {
 
 export async function issueForPurchase(tx: Conn, deps: Deps, input: IssueInput): Promise<IssueResult> {
   const now = deps.clock.now();
-  const [plan] = await query<PlanRow>(
-    tx,
-    sql`SELECT id, duration_seconds, data_cap_bytes, devices, clock, starts_on FROM plans WHERE id = ${input.planId}`,
-  );
+  const [plan] = input.plan
+    ? [input.plan]
+    : await query<PlanRow>(
+        tx,
+        sql`SELECT id, duration_seconds, data_cap_bytes, devices, clock, starts_on FROM plans WHERE id = ${input.planId}`,
+      );
   if (!plan) throw new AppError('not_found', 'That package no longer exists.');
 
   if (input.purpose === 'access') {

@@ -58,7 +58,11 @@ export function brandingFrom(value: unknown): Branding {
 
 export async function loadBranding(conn: Conn): Promise<Branding> {
   const rows = await query<{ value: unknown }>(conn, sql`SELECT value FROM settings WHERE key = 'branding'`);
-  const v = rows[0]?.value;
+  return brandingFromSetting(rows[0]?.value);
+}
+
+/** The `branding` settings value as stored, for a caller that read it inside a wider statement. */
+export function brandingFromSetting(v: unknown): Branding {
   // Older rows hold the object as a JSON string rather than a JSON object.
   return brandingFrom(typeof v === 'string' ? parseJson(v) : v);
 }

@@ -2,6 +2,7 @@
 export {
   type Branding,
   brandingFrom,
+  brandingFromSetting,
   contrast,
   DEFAULT_BRANDING,
   loadBranding,

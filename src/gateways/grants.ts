@@ -17,7 +17,11 @@ export async function requestGrant(
   accessCodeId: string,
   routerId: number,
   now: Date,
-  o: { attempt: boolean } = { attempt: true },
+  o: {
+    attempt: boolean;
+    /** Whether the router polls us (`api_transport = 'agent'`), when the caller has read it already. */
+    agent?: boolean;
+  } = { attempt: true },
 ): Promise<void> {
   const tries = o.attempt ? 1 : 0;
   await conn.execute(
@@ -28,7 +32,7 @@ export async function requestGrant(
               attempts = access_grants.attempts + ${tries}, updated_at = EXCLUDED.updated_at`,
   );
   // A router that polls us gets the command in this same transaction (it is the only way to it).
-  if (await isAgentRouter(conn, routerId)) {
+  if (o.agent ?? (await isAgentRouter(conn, routerId))) {
     await queueCommand(conn, { routerId, kind: 'grant', accessCodeId, now });
   }
 }

@@ -24,13 +24,19 @@ export interface SmsInput {
  */
 export async function queueSms(tx: Conn, deps: Deps, m: SmsInput): Promise<string> {
   const id = randomUUID();
+  const now = deps.clock.now();
+  // Message and job in one statement (wavu_enqueue, what deps.enqueue runs): a paid callback
+  // queues one of these, and every statement there is a round trip.
   await tx.execute(
-    sql`INSERT INTO sms_messages (id, to_phone, body, body_sealed, template, purchase_id, created_at)
-        VALUES (${id}, ${m.to}, ${m.code === undefined ? m.body : maskPassword(maskCode(m.body, m.code), m.password)},
-                ${m.code === undefined ? null : deps.sealer.seal(m.body)}, ${m.template ?? null},
-                ${m.purchaseId ?? null}, ${deps.clock.now()})`,
+    sql`WITH m AS (
+          INSERT INTO sms_messages (id, to_phone, body, body_sealed, template, purchase_id, created_at)
+          VALUES (${id}, ${m.to}, ${m.code === undefined ? m.body : maskPassword(maskCode(m.body, m.code), m.password)},
+                  ${m.code === undefined ? null : deps.sealer.seal(m.body)}, ${m.template ?? null},
+                  ${m.purchaseId ?? null}, ${now})
+          RETURNING id)
+        SELECT wavu_enqueue('sms.send', jsonb_build_object('smsId', m.id::text), ${now}, 12, 'sms:' || m.id, ${now})
+          FROM m`,
   );
-  await deps.enqueue(tx, { kind: 'sms.send', payload: { smsId: id }, key: `sms:${id}` });
   return id;
 }
 

@@ -12,7 +12,7 @@ import { isUniqueViolation, query, type Tx } from '../db/open.ts';
 import { issueForPurchase } from '../access/index.ts';
 import { queueSms } from '../notify/index.ts';
 import { renderSms } from '../notify/index.ts';
-import { loadBranding } from '../branding/index.ts';
+import { brandingFromSetting } from '../branding/index.ts';
 import { markPaid } from './mark-paid.ts';
 import { inList } from './sql-helpers.ts';
 import { sourcesOf } from './status.ts';
@@ -51,6 +51,13 @@ interface Claimed {
   amount_kes: number;
   lang: 'en' | 'sw' | null;
   plan_name_sw: string | null;
+  duration_seconds: number;
+  data_cap_bytes: number | null;
+  devices: number;
+  plan_clock: 'wall' | 'uptime';
+  starts_on: 'first_login' | 'payment';
+  receipt_taken: boolean;
+  branding: unknown;
 }
 
 export async function creditPurchase(deps: Deps, input: CreditInput): Promise<CreditResult> {
@@ -68,6 +75,8 @@ export async function creditPurchase(deps: Deps, input: CreditInput): Promise<Cr
 
 export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promise<CreditResult> {
   const now = deps.clock.now();
+  // One statement claims the row and reads what the rest needs: the plan, whether this receipt
+  // already credited another purchase, and the branding for the SMS.
   const claimed = await query<Claimed>(
     tx,
     sql`UPDATE purchases p SET updated_at = ${now},
@@ -75,7 +84,11 @@ export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promis
         FROM plans pl
         WHERE p.id = ${input.purchaseId} AND pl.id = p.plan_id AND p.status IN (${inList(sourcesOf('paid'))})
         RETURNING p.id, p.ref, p.plan_id, pl.name AS plan_name, pl.name_sw AS plan_name_sw, p.phone, p.mac,
-                  p.router_id, p.purpose, p.recipient_phone, p.amount_kes, p.lang`,
+                  p.router_id, p.purpose, p.recipient_phone, p.amount_kes, p.lang,
+                  pl.duration_seconds, pl.data_cap_bytes, pl.devices, pl.clock AS plan_clock, pl.starts_on,
+                  EXISTS (SELECT 1 FROM purchases o WHERE o.mpesa_receipt = ${input.receipt} AND o.id <> p.id)
+                    AS receipt_taken,
+                  (SELECT value FROM settings WHERE key = 'branding') AS branding`,
   );
   const p = claimed[0];
   if (!p) {
@@ -97,13 +110,7 @@ export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promis
     }
     return { outcome: 'already_paid', receipt: cur[0].mpesa_receipt };
   }
-  if (input.receipt) {
-    const other = await query(
-      tx,
-      sql`SELECT id FROM purchases WHERE mpesa_receipt = ${input.receipt} AND id <> ${p.id}`,
-    );
-    if (other.length) return { outcome: 'duplicate_receipt' };
-  }
+  if (p.receipt_taken) return { outcome: 'duplicate_receipt' };
 
   const issued = await issueForPurchase(tx, deps, {
     purchaseId: p.id,
@@ -112,6 +119,14 @@ export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promis
     mac: p.mac,
     routerId: p.router_id,
     purpose: p.purpose,
+    plan: {
+      id: p.plan_id,
+      duration_seconds: p.duration_seconds,
+      data_cap_bytes: p.data_cap_bytes,
+      devices: p.devices,
+      clock: p.plan_clock,
+      starts_on: p.starts_on,
+    },
   });
   // The claim above holds the row lock in a status that may become paid, so this cannot miss;
   // if it ever did, throwing rolls back the code just issued rather than leave it unpaid-for.
@@ -127,7 +142,7 @@ export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promis
   // gets the receipt and the code: their way back in when the captive browser closes or the phone
   // changes its MAC.
   if (p.purpose === 'access' && p.phone) {
-    const branding = await loadBranding(tx);
+    const branding = brandingFromSetting(p.branding);
     // In the language the buyer used at the portal (C2B and older purchases: English).
     const lang = p.lang ?? 'en';
     const vars = {

@@ -3,7 +3,7 @@
  * row gets its outcome (and processed_at) once, when it reaches a final answer; a body that is not
  * a callback at all ends `malformed` at once, so nothing waits on it.
  */
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { type Conn, query } from '../db/open.ts';
 import type { CallbackBody } from './callback-body.ts';
@@ -21,18 +21,18 @@ export interface NewCallback {
 }
 
 export async function storeCallback(conn: Conn, deps: Deps, c: NewCallback): Promise<number> {
-  const now = deps.clock.now();
+  const rows = await query<{ id: number }>(conn, sql`${insertCallback(c, deps.clock.now())} RETURNING id`);
+  return Number(rows[0]!.id);
+}
+
+/** The INSERT of one callback row, for a caller that stores it inside a wider statement. */
+export function insertCallback(c: NewCallback, now: Date): SQL {
   // jsonb when it can hold the body, else the text as received: exactly one is set.
   const asJson = c.body.json === undefined ? null : JSON.stringify(c.body.json);
-  const rows = await query<{ id: number }>(
-    conn,
-    sql`INSERT INTO callback_inbox (kind, received_at, remote_addr, body, body_text, checkout_request_id, receipt,
-                                    outcome, processed_at)
-        VALUES (${c.kind}, ${now}, ${c.remoteAddr}, ${asJson}::jsonb, ${asJson === null ? c.body.text : null},
-                ${c.checkoutRequestId ?? null}, ${c.receipt ?? null}, ${c.outcome}, ${c.outcome ? now : null})
-        RETURNING id`,
-  );
-  return Number(rows[0]!.id);
+  return sql`INSERT INTO callback_inbox (kind, received_at, remote_addr, body, body_text, checkout_request_id, receipt,
+                                         outcome, processed_at)
+             VALUES (${c.kind}, ${now}, ${c.remoteAddr}, ${asJson}::jsonb, ${asJson === null ? c.body.text : null},
+                     ${c.checkoutRequestId ?? null}, ${c.receipt ?? null}, ${c.outcome}, ${c.outcome ? now : null})`;
 }
 
 export interface StoredCallback {

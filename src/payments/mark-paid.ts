@@ -8,7 +8,7 @@
 import { sql } from 'drizzle-orm';
 import { type Conn, query } from '../db/open.ts';
 import type { Clock } from '../lib/clock.ts';
-import { inList, notifyPurchase } from './sql-helpers.ts';
+import { inList, PURCHASES_CHANNEL } from './sql-helpers.ts';
 import { sourcesOf } from './status.ts';
 
 export interface PaidWith {
@@ -29,19 +29,20 @@ export async function markPaid(
   w: PaidWith,
 ): Promise<boolean> {
   const now = deps.clock.now();
+  // The NOTIFY that wakes the portal waiting on this purchase rides in the same statement.
   const rows = await query(
     tx,
-    sql`UPDATE purchases SET status = 'paid', paid_at = ${now}, updated_at = ${now},
-           access_code_id = ${w.accessCodeId},
-           mpesa_receipt = COALESCE(${w.receipt ?? null}::text, mpesa_receipt),
-           paid_amount_kes = ${w.paidAmountKes},
-           result_code = COALESCE(${w.result?.code ?? null}::text, result_code),
-           result_desc = COALESCE(${w.result?.desc ?? null}::text, result_desc),
-           next_check_at = NULL
-        WHERE id = ${purchaseId} AND status IN (${inList(sourcesOf('paid'))})
-        RETURNING id`,
+    sql`WITH paid AS (
+          UPDATE purchases SET status = 'paid', paid_at = ${now}, updated_at = ${now},
+             access_code_id = ${w.accessCodeId},
+             mpesa_receipt = COALESCE(${w.receipt ?? null}::text, mpesa_receipt),
+             paid_amount_kes = ${w.paidAmountKes},
+             result_code = COALESCE(${w.result?.code ?? null}::text, result_code),
+             result_desc = COALESCE(${w.result?.desc ?? null}::text, result_desc),
+             next_check_at = NULL
+          WHERE id = ${purchaseId} AND status IN (${inList(sourcesOf('paid'))})
+          RETURNING id)
+        SELECT id, pg_notify(${PURCHASES_CHANNEL}, id::text) FROM paid`,
   );
-  if (!rows.length) return false;
-  await notifyPurchase(tx, purchaseId);
-  return true;
+  return rows.length > 0;
 }

@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { type Conn, query } from '../db/open.ts';
-import { inList, notifyPurchase } from './sql-helpers.ts';
+import { inList, PURCHASES_CHANNEL } from './sql-helpers.ts';
 import { STATUS_TIME_COLUMN, sourcesOf } from './status.ts';
 
 /** After our own timeout, Daraja is asked again this long after expiry, in case money moved late. */
@@ -25,17 +25,20 @@ export async function settleUnpaid(
     o.status === 'expired' && o.resultCode === 'timeout'
       ? new Date(now.getTime() + LATE_CHECK_AFTER_MS)
       : null;
+  // The NOTIFY that wakes the portal waiting on this purchase rides in the same statement.
   const rows = await query(
     conn,
-    sql`UPDATE purchases SET status = ${o.status}, ${col} = ${now}, updated_at = ${now},
-           result_code = ${o.resultCode}, result_desc = ${o.resultDesc},
-           next_check_at = CASE WHEN checkout_request_id IS NULL THEN NULL ELSE ${lateCheck}::timestamptz END
-        WHERE id = ${o.purchaseId} AND status IN (${inList(sourcesOf(o.status))})
-        RETURNING id`,
+    sql`WITH settled AS (
+          UPDATE purchases SET status = ${o.status}, ${col} = ${now}, updated_at = ${now},
+                 result_code = ${o.resultCode}, result_desc = ${o.resultDesc},
+                 next_check_at = CASE WHEN checkout_request_id IS NULL THEN NULL ELSE ${lateCheck}::timestamptz END
+          WHERE id = ${o.purchaseId} AND status IN (${inList(sourcesOf(o.status))})
+          RETURNING id)
+        SELECT id, pg_notify(${PURCHASES_CHANNEL}, id::text) FROM settled`,
   );
   if (!rows.length) return false;
-  await notifyPurchase(conn, o.purchaseId);
-  // Every caller settles on its own statement (no wider transaction), so this has committed.
+  // Counted before the commit: in the STK callback's one transaction, a rollback (rare: the
+  // settle is its last write) would leave this counted for a callback that the sweep settles again.
   deps.metrics.payment('stk', o.resultCode);
   return true;
 }
