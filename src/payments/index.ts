@@ -14,7 +14,12 @@ export {
   receivingShortcode,
 } from './accounts/live.ts';
 export { accountByShortcode, accountForRouter, ourShortcodes } from './accounts/index.ts';
-export { safaricomCertificate, startStatusCheck, type StartCheckResult } from './transaction-status/index.ts';
+export {
+  safaricomCertificate,
+  startStatusCheck,
+  type StartCheckResult,
+  statusCheckReadiness,
+} from './transaction-status/index.ts';
 export { pullRecentPayments, registerPull } from './pull/pull-payments.ts';
 export { explainDarajaError } from './explain-daraja.ts';
 export { creditReceivedPayment } from './credit-received-payment.ts';

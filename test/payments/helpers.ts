@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 /** A real app (HTTP on an ephemeral port) with the Daraja simulator mounted, on a fresh database. */
 import { sql } from 'drizzle-orm';
 import { type App, createApp } from '../../src/app/run.ts';
@@ -32,6 +33,8 @@ export async function startPaymentsApp(
     workerOptions?: { concurrency?: number; pollMs?: number };
     /** Environment variables on top of the test config (e.g. MPESA_SHORTCODE to lock it). */
     env?: Record<string, string>;
+    /** The app's logger (default: silent), for tests that read what was logged. */
+    log?: Logger;
   } = {},
 ): Promise<PaymentsHarness> {
   const t = o.t ?? (await createTestDatabase());
@@ -47,7 +50,7 @@ export async function startPaymentsApp(
   const app = await createApp({
     config,
     roles: o.roles ?? ['serve'],
-    log: silentLog(),
+    log: o.log ?? silentLog(),
     database: o.database ?? t.database,
     clock,
     modules: [

@@ -30,6 +30,8 @@ import type { BatchRow } from '../vouchers/list-batches.ts';
 export type { MeView } from './auth-routes.ts';
 export type { Permission } from '../policy.ts';
 export type { AdminRole } from '../../db/schema.ts';
+/** A Test / Register URLs / Send test answer: the other side's word in plain words. */
+export type { CheckResult as CheckAnswer } from '../settings/check-settings.ts';
 
 /** What JSON.stringify makes of T: dates become ISO strings, the rest keeps its shape. */
 export type Json<T> = T extends Date

@@ -6,7 +6,12 @@
 import type { Deps } from '../../app/deps.ts';
 import { normalizePhone } from '../../lib/phone.ts';
 import { AppError } from '../../lib/errors.ts';
-import { accountOrDefault, callbackUrls, explainDarajaError } from '../../payments/index.ts';
+import {
+  accountOrDefault,
+  callbackUrls,
+  explainDarajaError,
+  statusCheckReadiness,
+} from '../../payments/index.ts';
 import { markTested } from '../payment-accounts/manage-accounts.ts';
 
 export interface CheckResult {
@@ -14,18 +19,27 @@ export interface CheckResult {
   message: string;
   /** What the other side said, as it said it. */
   answer: string | null;
+  /** Passed, but something else of the account's is not usable (the Transaction Status initiator). */
+  warning?: string;
 }
 
 /** `accountId` null: the default account (the settings in force). */
 export async function testMpesa(deps: Deps, accountId: number | null = null): Promise<CheckResult> {
   const m = await accountOrDefault(deps.accounts, accountId);
   const t = await deps.darajaFor(m.accountId).token();
+  // The keys are what payments need; the initiator only matters for "Already paid?" with a
+  // receipt Wavu never saw, so its problem is told beside a passing test rather than failing it.
+  const status = statusCheckReadiness(deps, m);
+  const statusNote = status.ok
+    ? ' Receipts that customers type in can be confirmed with Safaricom.'
+    : ` But receipts that customers type in cannot be confirmed with Safaricom: ${status.problem} (initiator name and password, for ${m.environment}).`;
   if (t.ok) {
     await markTested(deps, m.accountId);
     return {
       ok: true,
-      message: `Daraja accepted the consumer key and secret of ${m.name} (${m.environment}).`,
+      message: `Daraja accepted the consumer key and secret of ${m.name} (${m.environment}).${statusNote}`,
       answer: null,
+      ...(status.ok ? {} : { warning: status.problem }),
     };
   }
   return {

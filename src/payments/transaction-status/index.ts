@@ -3,3 +3,4 @@ export { startStatusCheck, type StartCheckResult, STATUS_CHECKS_PER_HOUR } from 
 export { statusCallbackRoutes } from './routes.ts';
 export { safaricomCertificate } from './certificates.ts';
 export { statusCallbackUrls } from './urls.ts';
+export { type StatusReadiness, statusCheckReadiness } from './readiness.ts';

@@ -10,10 +10,10 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
 import { isUniqueViolation, query } from '../../db/open.ts';
-import { securityCredential } from '../../protocols/daraja/index.ts';
 import { receivingShortcode } from '../accounts/live.ts';
 import { accountForRouter } from '../accounts/resolve.ts';
 import { applyEarlyResult } from './handle-result.ts';
+import { statusCheckReadiness } from './readiness.ts';
 import { statusCallbackUrls } from './urls.ts';
 
 /** Checks one device or address may start per hour. */
@@ -64,14 +64,13 @@ export async function startStatusCheck(
     return { state: 'too_many' };
 
   const m = await deps.accounts.get(await accountForRouter(deps.db, input.routerId));
-  if (!m.initiatorName || !m.initiatorPassword || !m.shortcode) {
-    deps.log.error('Transaction Status needs the initiator name and password (Settings → M-Pesa)');
-    return { state: 'unavailable', reason: 'initiator not set' };
-  }
-  const cred = securityCredential(m.initiatorPassword, deps.mpesaCertificate(m.environment));
+  const cred = statusCheckReadiness(deps, m);
   if (!cred.ok) {
-    deps.log.error({ problem: cred.message }, 'Transaction Status: no SecurityCredential');
-    return { state: 'unavailable', reason: cred.message };
+    deps.log.error(
+      { problem: cred.problem, account: m.name },
+      'Transaction Status cannot ask Safaricom (Settings → M-Pesa, or the payment account: initiator and environment)',
+    );
+    return { state: 'unavailable', reason: cred.problem };
   }
 
   const id = randomUUID();

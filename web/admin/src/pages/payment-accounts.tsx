@@ -99,7 +99,10 @@ function Checks({ id }: { id: number }) {
         </button>
       </div>
       {answer && (
-        <p className={`check-answer ${answer.ok ? 'muted' : 'error'}`} role="status">
+        <p
+          className={`check-answer ${answer.ok ? (answer.warning ? 'warn' : 'muted') : 'error'}`}
+          role="status"
+        >
           {answer.message}
           {answer.answer ? ` (${answer.answer})` : ''}
         </p>

@@ -70,7 +70,7 @@ function Check({
         {label}
       </button>
       {c.data && (
-        <p className={c.data.ok ? 'muted' : 'error'} role="status">
+        <p className={c.data.ok ? (c.data.warning ? 'warn' : 'muted') : 'error'} role="status">
           {c.data.message}
           {c.data.answer ? ` (${c.data.answer})` : ''}
         </p>

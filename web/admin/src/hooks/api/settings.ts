@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type {
   BrandingInput,
+  CheckAnswer,
   MpesaInput,
   Settings,
   SmsInput,
@@ -31,11 +32,7 @@ export function useSaveSettings<K extends keyof Parts>(part: K) {
 }
 
 /** The Settings page's check buttons: Daraja's or the SMS provider's answer in plain words. */
-export interface CheckAnswer {
-  ok: boolean;
-  message: string;
-  answer: string | null;
-}
+export type { CheckAnswer };
 
 export function useSettingsCheck(path: 'mpesa/test' | 'mpesa/register-urls' | 'sms/test') {
   return useMutation({ mutationFn: (body?: unknown) => post<CheckAnswer>(`/settings/${path}`, body) });
