@@ -156,4 +156,44 @@ describe.skipIf(!haveChromium)('customers, codes and vouchers in a browser', () 
     expect(after[0]!.n).toBeGreaterThan(0);
     await shot('37-voucher-batches-actions');
   });
+
+  it('edits the print template with a live preview; an unknown placeholder is refused; the next print uses it', async () => {
+    await page.goto(`${app.url}/admin/voucher-template`);
+    const box = page.getByLabel('Template');
+    await box.waitFor();
+    const frame = page.frameLocator('iframe.template-preview');
+    await frame.locator('body', { hasText: /./ }).waitFor();
+    await box.fill('{{business}}\nCode: {{code}}\nColour: {{colour}}');
+    await page
+      .getByText(/colour/i)
+      .filter({ hasText: /placeholder|unknown/i })
+      .first()
+      .waitFor();
+    await page.getByRole('button', { name: 'Save template' }).click();
+    await page
+      .getByText(/colour/i)
+      .filter({ hasText: /placeholder|unknown/i })
+      .first()
+      .waitFor();
+    expect(await rows(sql`SELECT 1 FROM settings WHERE key = 'voucher_template'`)).toEqual([]);
+    await box.fill('{{business}}\nCode: {{code}}\n{{password}}\nAsk for Wanjiku at the counter');
+    await frame.getByText('Ask for Wanjiku at the counter').waitFor();
+    await shot('45-voucher-template');
+    await page.getByRole('button', { name: 'Save template' }).click();
+    await page.getByText('Saved').waitFor();
+    await page.goto(`${app.url}/admin/vouchers`);
+    await page.locator('code.code', { hasText: /^HS/ }).first().click();
+    const [sheet] = await Promise.all([
+      page.waitForEvent('popup'),
+      page.getByRole('link', { name: '58 mm', exact: true }).click(),
+    ]);
+    await sheet.waitForLoadState();
+    expect(await sheet.locator('section.t').first().textContent()).toContain(
+      'Ask for Wanjiku at the counter',
+    );
+    await sheet.close();
+    await page.goto(`${app.url}/admin/voucher-template`);
+    await page.getByRole('button', { name: 'Reset to default' }).click();
+    await page.getByText('Saved').waitFor();
+  });
 });

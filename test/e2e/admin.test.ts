@@ -35,6 +35,7 @@ const ADMIN_PAGES = [
   'reconciliation',
   'alerts',
   'plans',
+  'voucher-template',
   'payment-accounts',
   'routers',
   'settings',

@@ -30,6 +30,13 @@ import type { BatchRow } from '../vouchers/list-batches.ts';
 export type { MeView } from './auth-routes.ts';
 export type { Permission } from '../policy.ts';
 export type { AdminRole } from '../../db/schema.ts';
+/** The voucher print template in force, the default, and what each placeholder prints. */
+export interface VoucherTemplateView {
+  template: string;
+  custom: boolean;
+  defaultTemplate: string;
+  placeholders: { name: string; meaning: string }[];
+}
 /** A Test / Register URLs / Send test answer: the other side's word in plain words. */
 export type { CheckResult as CheckAnswer } from '../settings/check-settings.ts';
 

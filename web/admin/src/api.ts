@@ -25,8 +25,9 @@ export const setOnSignedOut = (f: () => void) => {
   onSignedOut = f;
 };
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+/** One call: the session cookie, the CSRF header; the raw answer's text, or an ApiError. */
+async function send(method: string, path: string, body: unknown, accept: string): Promise<string> {
+  const headers: Record<string, string> = { accept };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET') headers['x-csrf-token'] = csrf;
   const res = await fetch(`/api/admin${path}`, {
@@ -36,18 +37,26 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     body: body === undefined ? (method === 'GET' ? undefined : '{}') : JSON.stringify(body),
   });
   const text = await res.text();
-  const data = text ? JSON.parse(text) : null;
-  if (!res.ok) {
-    const err = new ApiError(
-      res.status,
-      data?.error?.code ?? 'error',
-      data?.error?.message ?? res.statusText,
-    );
-    if (res.status === 401 && !path.startsWith('/login') && !path.startsWith('/setup')) onSignedOut();
-    throw err;
-  }
-  return data as T;
+  if (res.ok) return text;
+  const data = (() => {
+    try {
+      return text ? JSON.parse(text) : null;
+    } catch {
+      return null;
+    }
+  })();
+  const err = new ApiError(res.status, data?.error?.code ?? 'error', data?.error?.message ?? res.statusText);
+  if (res.status === 401 && !path.startsWith('/login') && !path.startsWith('/setup')) onSignedOut();
+  throw err;
 }
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const text = await send(method, path, body, 'application/json');
+  return (text ? JSON.parse(text) : null) as T;
+}
+
+/** A POST whose answer is an HTML document (a print preview), as text. */
+export const postForHtml = (path: string, body: unknown) => send('POST', path, body, 'text/html');
 
 // The response type is the caller's to name (hooks/api/* name it from the server's types).
 export const get = <T>(path: string) => api<T>('GET', path);

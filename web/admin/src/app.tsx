@@ -35,6 +35,7 @@ const PaymentAccountsPage = lazyPage(() => import('./pages/payment-accounts.tsx'
 const ReconciliationPage = lazyPage(() => import('./pages/reconciliation.tsx'), 'ReconciliationPage');
 const AlertsPage = lazyPage(() => import('./pages/alerts.tsx'), 'AlertsPage');
 const VouchersPage = lazyPage(() => import('./pages/vouchers/index.tsx'), 'VouchersPage');
+const VoucherTemplatePage = lazyPage(() => import('./pages/voucher-template.tsx'), 'VoucherTemplatePage');
 
 export interface PageProps {
   /** The part of the path after the page, e.g. the purchase id in /admin/purchases/<id>. */
@@ -57,6 +58,12 @@ const PAGES: { id: string; label: string; needs: Permission; Page: ComponentType
   },
   { id: 'alerts', label: 'Alerts', needs: 'GET /api/admin/alerts', Page: AlertsPage },
   { id: 'plans', label: 'Plans', needs: 'GET /api/admin/plans', Page: PlansPage },
+  {
+    id: 'voucher-template',
+    label: 'Print template',
+    needs: 'GET /api/admin/settings/voucher-template',
+    Page: VoucherTemplatePage,
+  },
   { id: 'routers', label: 'Routers', needs: 'GET /api/admin/routers', Page: RoutersPage },
   { id: 'settings', label: 'Settings', needs: 'GET /api/admin/settings', Page: SettingsPage },
   {
