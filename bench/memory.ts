@@ -16,8 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { DEMO_APP, DEMO_MERCHANT } from '../src/sim/daraja/engine.ts';
-import { table } from './lib.ts';
+import { productionEnv, table } from './lib.ts';
 
 const IDLE_MS = Number(process.env.IDLE_MS ?? 10_000);
 const ENTRIES = {
@@ -99,23 +98,13 @@ async function main() {
     url.pathname = `/${name}`;
     const dataDir = mkdtempSync(join(tmpdir(), 'wavu-mem-'));
     const env: Record<string, string> = {
-      WAVU_MODE: 'production',
-      WAVU_DATA_DIR: dataDir,
-      DATABASE_URL: url.toString(),
-      HOST: '127.0.0.1',
+      ...productionEnv({
+        dataDir,
+        databaseUrl: url.toString(),
+        publicUrl: 'http://127.0.0.1:9',
+        mpesaBaseUrl: 'http://127.0.0.1:9',
+      }),
       PORT: '0',
-      PUBLIC_URL: 'http://127.0.0.1:9',
-      SECRET_KEY: randomBytes(32).toString('hex'),
-      MPESA_BASE_URL: 'http://127.0.0.1:9',
-      MPESA_CONSUMER_KEY: DEMO_APP.consumerKey,
-      MPESA_CONSUMER_SECRET: DEMO_APP.consumerSecret,
-      MPESA_SHORTCODE: DEMO_MERCHANT.shortcode,
-      MPESA_PASSKEY: DEMO_MERCHANT.passkey,
-      MPESA_CALLBACK_SECRET: randomBytes(16).toString('hex'),
-      SMS_PROVIDER: 'none',
-      RADIUS_AUTH_PORT: '0',
-      RADIUS_ACCT_PORT: '0',
-      LOG_LEVEL: 'info',
       LOG_FORMAT: 'json',
     };
     try {

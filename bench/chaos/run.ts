@@ -16,6 +16,7 @@ import pg from 'pg';
 import { createDarajaClient } from '../../src/protocols/daraja/client.ts';
 import { DEMO_APP, DEMO_MERCHANT } from '../../src/sim/daraja/engine.ts';
 import { seededRandom } from '../../src/sim/daraja/outcomes.ts';
+import { productionEnv } from '../lib.ts';
 import { startBalancer } from './balancer.ts';
 import { type CustomerOutcome, drawCustomers, type Shop, visit } from './customers.ts';
 import { RouterWatch } from './online.ts';
@@ -148,23 +149,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       ),
     ];
     const env: Record<string, string> = {
-      WAVU_MODE: 'production',
-      WAVU_DATA_DIR: join(logDir, 'data'),
-      DATABASE_URL: dbUrl.toString(),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: `http://127.0.0.1:${balancer.port}`,
-      SECRET_KEY: randomBytes(32).toString('hex'),
-      MPESA_BASE_URL: simUrl,
-      MPESA_CONSUMER_KEY: DEMO_APP.consumerKey,
-      MPESA_CONSUMER_SECRET: DEMO_APP.consumerSecret,
-      MPESA_SHORTCODE: DEMO_MERCHANT.shortcode,
-      MPESA_PASSKEY: DEMO_MERCHANT.passkey,
-      // Hex never spells a word Daraja refuses in callback URLs.
-      MPESA_CALLBACK_SECRET: randomBytes(16).toString('hex'),
-      SMS_PROVIDER: 'none',
-      RADIUS_AUTH_PORT: '0',
-      RADIUS_ACCT_PORT: '0',
-      LOG_LEVEL: 'info',
+      ...productionEnv({
+        dataDir: join(logDir, 'data'),
+        databaseUrl: dbUrl.toString(),
+        publicUrl: `http://127.0.0.1:${balancer.port}`,
+        mpesaBaseUrl: simUrl,
+      }),
       ...(o.queryAt ? { MPESA_QUERY_AT: o.queryAt } : {}),
       ...(o.expireAfter ? { MPESA_EXPIRE_AFTER: o.expireAfter } : {}),
     };

@@ -115,8 +115,10 @@ function setProfile(
     input.opnsenseApiKey !== undefined ||
     input.opnsenseApiSecret !== undefined ||
     input.opnsenseZone !== undefined;
-  if (profile !== 'opnsense') {
-    if (apiGiven) throw new AppError('validation', 'opnsenseUrl: is only for profile opnsense');
+  if (profile !== 'opnsense' && apiGiven)
+    throw new AppError('validation', 'opnsenseUrl: is only for profile opnsense');
+  // Another profile, or the API taken away: none of its fields stay behind.
+  if (profile !== 'opnsense' || input.opnsenseUrl === null) {
     Object.assign(set, {
       opnsenseUrl: null,
       opnsenseZoneId: null,
@@ -126,15 +128,6 @@ function setProfile(
     return;
   }
   if (!apiGiven) return;
-  if (input.opnsenseUrl === null) {
-    Object.assign(set, {
-      opnsenseUrl: null,
-      opnsenseZoneId: null,
-      opnsenseApiKeySealed: null,
-      opnsenseApiSecretSealed: null,
-    });
-    return;
-  }
   const url = input.opnsenseUrl ?? cur.opnsenseUrl;
   const key =
     input.opnsenseApiKey !== undefined ? deps.sealer.seal(input.opnsenseApiKey) : cur.opnsenseApiKeySealed;
