@@ -209,14 +209,30 @@ describe.skipIf(!haveChromium)('admin dashboard in a browser', () => {
     await page.getByLabel('Price (KES)').fill('700');
     await page.getByLabel('Hours').fill('168');
     await page.getByLabel('Devices').fill('2');
+    await page.getByLabel('Data cap GB (empty = none)').fill('20');
+    await page.getByLabel('Slow down after the data cap instead of cutting off').check();
+    await page.getByLabel('Fair-use speed, upload/download (e.g. 512k/512k)').fill('1M/1M');
+    await page.getByLabel('Remind by SMS, minutes before expiry (empty = off)').fill('60');
+    await shot('17-plan-form');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('cell', { name: 'Weekly Student' }).waitFor();
+    await page.getByRole('cell', { name: 'slowed to 1M/1M' }).waitFor();
     await shot('04-plans');
     const p = await rows(
-      sql`SELECT price_kes, duration_seconds, devices, name_sw FROM plans WHERE name = 'Weekly Student'`,
+      sql`SELECT price_kes, duration_seconds, devices, name_sw, (data_cap_bytes / 1000000000)::int AS cap_gb,
+                 fair_use_rate, remind_minutes
+          FROM plans WHERE name = 'Weekly Student'`,
     );
     expect(p).toEqual([
-      { price_kes: 700, duration_seconds: 604_800, devices: 2, name_sw: 'Wiki ya mwanafunzi' },
+      {
+        price_kes: 700,
+        duration_seconds: 604_800,
+        devices: 2,
+        name_sw: 'Wiki ya mwanafunzi',
+        cap_gb: 20,
+        fair_use_rate: '1M/1M',
+        remind_minutes: 60,
+      },
     ]);
   });
 
