@@ -224,13 +224,15 @@ export type PurchaseStatus = (typeof PURCHASE_STATUSES)[number];
 export const purchases = pgTable('purchases', {
   id: uuid('id').primaryKey(),
   ref: text('ref').notNull(),
-  planId: integer('plan_id').notNull(),
+  /** Null only for a subscription payment (migration 2100), which pays a subscriber instead. */
+  planId: integer('plan_id'),
+  subscriberId: integer('subscriber_id'),
   customerId: integer('customer_id'),
   phone: text('phone'),
   amountKes: integer('amount_kes').notNull(),
   paidAmountKes: integer('paid_amount_kes'),
   channel: text('channel', { enum: ['stk', 'c2b', 'cash'] }).notNull(),
-  purpose: text('purpose', { enum: ['access', 'voucher'] })
+  purpose: text('purpose', { enum: ['access', 'voucher', 'subscription'] })
     .notNull()
     .default('access'),
   status: text('status', { enum: PURCHASE_STATUSES }).notNull().default('pending'),
