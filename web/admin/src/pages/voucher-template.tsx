@@ -26,6 +26,11 @@ export function VoucherTemplatePage() {
   const [password, setPassword] = useState(false);
   const current = text ?? t.data?.template ?? '';
   const { mutate } = preview;
+  const [lastGood, setLastGood] = useState('');
+  useEffect(() => {
+    if (preview.data) setLastGood(preview.data);
+  }, [preview.data]);
+  const shown = preview.data ?? lastGood;
 
   // Preview as the operator types (after a short pause), and when the layout changes.
   useEffect(() => {
@@ -103,16 +108,15 @@ export function VoucherTemplatePage() {
               voucher with its own password
             </label>
           </div>
-          {preview.error ? (
-            <ErrorNote error={preview.error} />
-          ) : (
-            <iframe
-              className="template-preview"
-              title="Preview of a printed voucher"
-              sandbox=""
-              srcDoc={preview.data ?? ''}
-            />
-          )}
+          {preview.error && <ErrorNote error={preview.error} />}
+          {/* Always mounted: Chromium can leave a sandboxed srcdoc frame blank when it is removed and
+              put back, so a refused template keeps the last good preview under its error. */}
+          <iframe
+            className="template-preview"
+            title="Preview of a printed voucher"
+            sandbox=""
+            srcDoc={shown}
+          />
         </div>
       </div>
       <div className="card">
