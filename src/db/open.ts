@@ -5,7 +5,8 @@
  * `db.transaction()` runs its body again when PostgreSQL gives up on the transaction because of
  * a deadlock or a serialization failure (see retryTransaction), so every use case gets it.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -124,7 +125,8 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const dir = opts.dataDir && opts.dataDir !== 'memory://' ? resolve(opts.dataDir, 'pg') : undefined;
   if (dir) mkdirSync(dir, { recursive: true });
   const release = dir ? holdDataDir(dir) : () => {};
-  const client = dir ? new PGlite(dir) : new PGlite();
+  if (dir && !existsSync(join(dir, 'PG_VERSION'))) await initDataDirApart(dir);
+  const client = new PGlite(dir, { postgresqlconf: PGLITE_CONF });
   await client.waitReady;
   const stats: StatementStats = { statements: 0, transactions: 0 };
   return {
@@ -161,6 +163,46 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       release();
     },
   };
+}
+
+/**
+ * PGlite's postgresql.conf (it rewrites the file on every open). PostgreSQL's default 128 MB of
+ * shared buffers is sized for a server; the embedded database is a demo or a small site, and in
+ * WebAssembly every buffer it fills stays resident. 16 MB holds the hot tables and saves about
+ * 115 MiB of the process's memory.
+ */
+const PGLITE_CONF = ['shared_buffers=16MB'];
+
+/**
+ * Create a new data folder in a child process that then exits. PGlite's first initialisation
+ * (initdb in WebAssembly) grows the heap to about 850 MiB, and WebAssembly memory is never given
+ * back, so doing it in the serving process kept the demo near 500 MiB for as long as it ran;
+ * opened afterwards, the folder costs what a second start does.
+ */
+async function initDataDirApart(dir: string): Promise<void> {
+  const code = `const { PGlite } = await import(process.env.WAVU_PGLITE_MODULE);
+const c = new PGlite(process.env.WAVU_PGLITE_DIR, { postgresqlconf: JSON.parse(process.env.WAVU_PGLITE_CONF) });
+await c.waitReady;
+await c.close();`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    env: {
+      ...process.env,
+      WAVU_PGLITE_MODULE: import.meta.resolve('@electric-sql/pglite'),
+      WAVU_PGLITE_DIR: dir,
+      WAVU_PGLITE_CONF: JSON.stringify(PGLITE_CONF),
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => {
+    stderr += b.toString();
+  });
+  const status = await new Promise<number | null>((done, fail) => {
+    child.on('error', fail);
+    child.on('exit', (code) => done(code));
+  });
+  if (status !== 0 || !existsSync(join(dir, 'PG_VERSION')))
+    throw new Error(`could not create the embedded database in ${dir}: ${stderr.trim() || `exit ${status}`}`);
 }
 
 /**
