@@ -33,12 +33,20 @@ DECLARE
   g record;
   v_bound integer;
   v_expires timestamptz;
+  v_counted boolean := false;
 BEGIN
   ok := false;
   needs_grant := false;
   over_cap := false;
-  IF p_guess_keys IS NOT NULL THEN
+  -- The guessing limits are checked before anything about the code is looked at, but only read
+  -- (guess_peek, migration 2441): an attempt is counted once it has failed, so a right code, the
+  -- usual login, writes nothing to rate_limits (it used to count and then give the hit back, four
+  -- row writes, one of them on the global counter every login shares). A limit already passed is
+  -- counted as before, for its wait.
+  IF p_guess_keys IS NOT NULL
+     AND NOT guess_peek(p_guess_keys, p_guess_limits, p_guess_shards, p_now, p_guess_window_ms) THEN
     g := guess_count(p_guess_keys, p_guess_limits, p_guess_shards, p_now, p_guess_window_ms);
+    v_counted := true;
     IF NOT g.allowed THEN
       reason := 'throttled';
       retry_after := g.retry_after;
@@ -46,6 +54,10 @@ BEGIN
       RETURN;
     END IF;
   END IF;
+
+  -- Every outcome below leaves this block (EXIT decide) so the attempt is settled in one place.
+  <<decide>>
+  BEGIN
 
   IF p_hash IS NOT NULL THEN
     SELECT a.id, a.code_sealed, a.plan_id, a.status, a.devices, a.clock, a.duration_seconds, a.data_cap_bytes,
@@ -67,24 +79,24 @@ BEGIN
      LIMIT 1
        FOR UPDATE OF a;
   END IF;
-  IF c.id IS NULL THEN reason := 'unknown'; RETURN; END IF;
+  IF c.id IS NULL THEN reason := 'unknown'; EXIT decide; END IF;
   -- The password, before anything else about the code is told: a code with its own password needs
   -- it (none given: 'password_needed', so the portal can ask; a wrong one: 'unknown', as a wrong
   -- code). Any other code's password is the code itself. A MAC login (p_hash NULL) has none.
   IF p_hash IS NOT NULL THEN
     IF c.password_hash IS NOT NULL THEN
-      IF p_password_hash IS NULL THEN reason := 'password_needed'; RETURN; END IF;
-      IF p_password_hash <> c.password_hash THEN reason := 'unknown'; RETURN; END IF;
+      IF p_password_hash IS NULL THEN reason := 'password_needed'; EXIT decide; END IF;
+      IF p_password_hash <> c.password_hash THEN reason := 'unknown'; EXIT decide; END IF;
     ELSIF p_password_hash IS NOT NULL AND p_password_hash <> p_hash THEN
-      reason := 'unknown'; RETURN;
+      reason := 'unknown'; EXIT decide;
     END IF;
   END IF;
-  IF c.status = 'revoked' THEN reason := 'revoked'; RETURN; END IF;
-  IF c.status = 'expired' THEN reason := 'expired'; RETURN; END IF;
+  IF c.status = 'revoked' THEN reason := 'revoked'; EXIT decide; END IF;
+  IF c.status = 'expired' THEN reason := 'expired'; EXIT decide; END IF;
 
   v_expires := c.expires_at;
   IF c.status = 'issued' THEN
-    IF c.valid_until IS NOT NULL AND c.valid_until <= p_now THEN reason := 'not_valid_yet'; RETURN; END IF;
+    IF c.valid_until IS NOT NULL AND c.valid_until <= p_now THEN reason := 'not_valid_yet'; EXIT decide; END IF;
     -- First login: the clock starts now.
     v_expires := CASE WHEN c.clock = 'wall' THEN p_now + make_interval(secs => c.duration_seconds) END;
     UPDATE access_codes SET status = 'active', activated_at = p_now, expires_at = v_expires, updated_at = p_now
@@ -113,7 +125,7 @@ BEGIN
     reason := CASE WHEN c.clock = 'wall' AND seconds_left <= 0 THEN 'expired' ELSE 'used_up' END;
     seconds_left := NULL;
     bytes_left := NULL;
-    RETURN;
+    EXIT decide;
   END IF;
 
   IF p_mac IS NOT NULL THEN
@@ -121,17 +133,14 @@ BEGIN
     UPDATE access_devices d SET last_seen_at = p_now WHERE d.access_code_id = c.id AND d.mac = p_mac;
     IF NOT FOUND THEN
       SELECT count(*) INTO v_bound FROM access_devices d WHERE d.access_code_id = c.id;
-      IF p_hash IS NULL THEN reason := 'unknown'; seconds_left := NULL; bytes_left := NULL; RETURN; END IF;
-      IF v_bound >= c.devices THEN reason := 'device_limit'; seconds_left := NULL; bytes_left := NULL; RETURN; END IF;
+      IF p_hash IS NULL THEN reason := 'unknown'; seconds_left := NULL; bytes_left := NULL; EXIT decide; END IF;
+      IF v_bound >= c.devices THEN reason := 'device_limit'; seconds_left := NULL; bytes_left := NULL; EXIT decide; END IF;
       INSERT INTO access_devices (access_code_id, mac, bound_at, last_seen_at) VALUES (c.id, p_mac, p_now, p_now);
     END IF;
     needs_grant := p_router_id IS NOT NULL
                    AND EXISTS (SELECT 1 FROM routers r WHERE r.id = p_router_id AND r.mode = 'api');
   END IF;
 
-  IF p_guess_keys IS NOT NULL THEN
-    PERFORM guess_refund(g.keys);
-  END IF;
   ok := true;
   access_code_id := c.id;
   code_sealed := c.code_sealed;
@@ -142,4 +151,15 @@ BEGIN
   rate_down_kbps := c.rate_down_kbps;
   devices := c.devices;
   fair_use_rate := c.fair_use_rate;
+  END decide;
+
+  IF p_guess_keys IS NOT NULL THEN
+    IF ok AND v_counted THEN
+      PERFORM guess_refund(g.keys);
+    ELSIF NOT ok AND NOT v_counted THEN
+      -- A failed attempt counts. The per-device advisory lock taken by guess_peek is held until
+      -- commit, so another attempt from this device sees this count before it is decided.
+      PERFORM guess_count(p_guess_keys, p_guess_limits, p_guess_shards, p_now, p_guess_window_ms);
+    END IF;
+  END IF;
 END $$;
