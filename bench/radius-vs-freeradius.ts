@@ -6,7 +6,8 @@
  * alternating A B A B per row, and the table gives the throughput ratio with the load average.
  *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node --import tsx bench/radius-vs-freeradius.ts
  * Installs freeradius, freeradius-postgresql and freeradius-utils with apt-get when missing.
- * BENCH_REQUESTS (per run, default 2000), BENCH_INFLIGHT (default 1,8,32), BENCH_ROUNDS (default 2).
+ * BENCH_REQUESTS (per run, default 2000), BENCH_INFLIGHT (default 1,8,32), BENCH_ROUNDS (default 2),
+ * BENCH_CPU_PROF (a folder: write a CPU profile of Wavu's process there).
  */
 import { spawn, spawnSync, type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -385,7 +386,12 @@ async function startWavu(adminUrl: string) {
   url.pathname = `/${name}`;
   const child: ChildProcess = fork(new URL(import.meta.url).pathname, [], {
     env: { ...process.env, BENCH_WAVU_CHILD: url.toString() },
-    execArgv: ['--import', 'tsx'],
+    // BENCH_CPU_PROF=DIR writes a V8 CPU profile of Wavu's process there (open it in DevTools).
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ],
   });
   const ready = await new Promise<{ authPort: number; acctPort: number; codes: string[] }>(
     (resolve, reject) => {

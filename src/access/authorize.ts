@@ -61,7 +61,7 @@ export const IDLE_TIMEOUT_SECONDS = 600;
 
 const deny = (reason: DenyReason): AccessDecision => ({ ok: false, reason, message: DENY_MESSAGES[reason] });
 
-/** One row of access_authorize (migrations 0940, 1650, 1850): the decision, made in one statement. */
+/** One row of access_authorize (src/db/functions/access_authorize.sql): the decision, in one statement. */
 interface DecisionRow {
   ok: boolean;
   reason: DenyReason | 'throttled' | null;
@@ -102,7 +102,7 @@ export interface AuthorizeInput {
 }
 
 /**
- * The decision is made by access_authorize (migration 0940) in one round trip: the code's row is
+ * The decision is made by access_authorize (src/db/functions/access_authorize.sql) in one round trip: the code's row is
  * locked, the first login starts the clock and schedules the expiry, a code with nothing left is
  * expired (and revoked on the routers), and a new device is bound up to the plan's limit. With
  * `guess`, the attempt is counted first and a right code gives it back; a passed limit throws

@@ -1,14 +1,35 @@
 /**
  * Forward-only SQL migrations from ./migrations, applied in name order, each once. Several nodes
  * starting together serialise on an advisory lock, so a migration never runs twice.
+ *
+ * A SQL function that keeps changing (access_authorize) lives in one file under ./functions, and a
+ * migration loads it with a line `\ir ../functions/NAME.sql` (psql's "include relative", so the
+ * file also runs as is in psql). The file is read when the migration is applied: a change to the
+ * function edits that file and adds a migration of that one line, instead of restating the body.
+ * Nothing is checksummed, so an applied migration is never re-run because its file changed.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { type Database, query } from './open.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+const DB_DIR = fileURLToPath(new URL('./', import.meta.url));
 const LOCK_KEY = 0x77617675; // "wavu"
+const INCLUDE = /^\\ir\s+(\S+)\s*$/gm;
+
+/** A migration's SQL with each `\ir FILE` line replaced by that file (relative to the migration). */
+export function migrationSql(file: string): string {
+  const path = MIGRATIONS_DIR + file;
+  return readFileSync(path, 'utf8').replace(INCLUDE, (_line, target: string) => {
+    const included = resolve(dirname(path), target);
+    // Only files of src/db (the functions folder): a migration never reaches outside it.
+    if (relative(DB_DIR, included).startsWith('..'))
+      throw new Error(`${file}: \\ir outside src/db: ${target}`);
+    return readFileSync(included, 'utf8');
+  });
+}
 
 export function migrationFiles(): string[] {
   return readdirSync(MIGRATIONS_DIR)
@@ -27,7 +48,7 @@ export async function migrate(database: Database): Promise<string[]> {
     );
     for (const file of migrationFiles()) {
       if (done.has(file)) continue;
-      await exec(readFileSync(MIGRATIONS_DIR + file, 'utf8'));
+      await exec(migrationSql(file));
       await query('INSERT INTO schema_migrations (name) VALUES ($1)', [file]);
       applied.push(file);
     }

@@ -2,7 +2,8 @@
  * Round trips per RADIUS request, counted in the driver (Database.stats). Counts are stable where
  * times are not: a new statement on the Access-Request path fails here instead of showing up as a
  * slower benchmark. An Access-Request for a code is one statement (guessing check, decision,
- * device binding and refund, in access_authorize) and so one commit.
+ * device binding, in access_authorize) and so one commit; a right code only reads the guessing
+ * limits, a failed attempt is counted.
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +93,13 @@ describe('RADIUS round trips', () => {
     );
     expect(Number(job!.n)).toBe(1);
     expect(await guessCount('guess:radius:%')).toBe(0);
+    // A right code is not counted and then given back: it writes nothing to rate_limits at all
+    // (the limits are only read), so logins share no counter row.
+    const [rows] = await query<{ n: number | string }>(
+      deps.db,
+      sql`SELECT count(*) AS n FROM rate_limits WHERE key LIKE 'guess:radius:%'`,
+    );
+    expect(Number(rows!.n)).toBe(0);
 
     const again = await counted(() => login(v.code, v.code, '02:00:00:00:00:02'));
     expect(again.result.code).toBe(RadiusCode.AccessAccept);
