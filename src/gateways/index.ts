@@ -37,6 +37,7 @@ export { getRouter } from './routers/get-router.ts';
 export { listRouters } from './routers/list-routers.ts';
 export { adapterFor } from './modes.ts';
 export { grantPending, requestGrant } from './grants.ts';
+export { type ConnectWait, connectWait } from './connect-wait.ts';
 export { resolveRouterId } from './routers/resolve-router.ts';
 export { markSeen as markRouterSeen } from './routers/repo.ts';
 export {

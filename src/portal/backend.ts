@@ -213,3 +213,7 @@ export async function paybillFor(deps: Deps, p: PurchaseState): Promise<PaybillI
     return { type: 'till', number: m.till ?? m.shortcode, account: null, amountKes: p.amountKes };
   return { type: 'paybill', number: m.shortcode, account: p.ref, amountKes: p.amountKes };
 }
+
+/** Seconds until the PIN request ends (paid, failed, or expired by the reconciler). */
+export const pinSecondsLeft = (deps: Deps, p: PurchaseState): number =>
+  (p.createdAt.getTime() + deps.config.mpesa.expireAfterMs - deps.clock.now().getTime()) / 1000;

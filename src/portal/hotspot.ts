@@ -95,3 +95,13 @@ export function hotspotPairs(h: Hotspot): [string, string][] {
   }
   return pairs;
 }
+
+/** The hotspot's own log-out page sits beside its login page (MikroTik: /login → /logout). */
+export function logoutUrl(hs: Hotspot): string | null {
+  if (!hs.linkLoginOnly) return null;
+  const u = new URL(hs.linkLoginOnly);
+  u.pathname = u.pathname.replace(/login$/, 'logout');
+  if (!u.pathname.endsWith('logout')) return null;
+  u.search = '';
+  return u.toString();
+}

@@ -61,6 +61,75 @@ describe('portal forms', () => {
   });
 });
 
+describe('portal input the routes refuse (read with zod)', () => {
+  const get = (url: string) => h.app.server!.inject({ method: 'GET', url });
+  const json = { 'content-type': 'application/json' };
+
+  it('answers a malformed or unknown id or token in the address with the HTML 404 page', async () => {
+    for (const url of [
+      '/portal/wait/not-a-uuid',
+      `/portal/wait/${randomUUID()}`,
+      '/portal/paybill/12345',
+      `/portal/paybill/${randomUUID()}?lang=sw`,
+      '/portal/opennds/wait/short',
+      `/portal/opennds/wait/${'a'.repeat(30)}`,
+      `/portal/unifi/wait/ticket/${randomUUID()}`,
+      '/portal/unifi/wait/ticket/not-a-uuid',
+    ]) {
+      const r = await get(url);
+      expect(r.statusCode, url).toBe(404);
+      expect(r.headers['content-type'], url).toContain('text/html');
+    }
+    for (const url of ['/portal/opennds/login/short', `/portal/opennds/login/${'b'.repeat(30)}`]) {
+      const r = await post(url, 'username=ABCD-1234');
+      expect(r.statusCode, url).toBe(404);
+      expect(r.headers['content-type'], url).toContain('text/html');
+    }
+  });
+
+  it('sends a retry of a malformed purchase id back to the packages, starting nothing', async () => {
+    const before = await count('purchases');
+    const r = await post('/portal/retry/not-a-uuid', '');
+    expect(r.statusCode).toBe(303);
+    expect(String(r.headers.location)).toMatch(/^\/portal\?/);
+    expect(await count('purchases')).toBe(before);
+  });
+
+  it('reads fields of the wrong type as missing: the form says what to fix, nothing starts', async () => {
+    const before = await count('purchases');
+    const cases: [string, object, string][] = [
+      ['/portal/buy', { plan: { id: 1 }, phone: ['0712345678'] }, 'e=plan'],
+      ['/portal/buy', { plan: '1', phone: 712345678 }, 'e=phone'],
+      ['/portal/voucher', { code: 5, username: 7 }, 'e=code'],
+      ['/portal/recover', { receipt: ['QWE1234567'] }, 'e=receipt'],
+      ['/portal/recover-sms', { phone: 712345678, amount: '20', day: '2026-01-01' }, 'se=phone'],
+      ['/portal/recover-sms', { phone: '0712345678', amount: 20, day: '2026-01-01' }, 'se=amount'],
+      ['/portal/recover-sms', { phone: '0712345678', amount: '20', day: 'not a day' }, 'se=day'],
+    ];
+    for (const [url, body, e] of cases) {
+      const r = await post(url, JSON.stringify(body), json);
+      expect(r.statusCode, `${url} ${JSON.stringify(body)}`).toBe(303);
+      expect(String(r.headers.location), `${url} ${JSON.stringify(body)}`).toContain(e);
+    }
+    expect(await count('purchases')).toBe(before);
+  });
+
+  it('shows the pages for repeated or out-of-range query values, ignoring what it cannot read', async () => {
+    for (const url of [
+      '/portal?e=phone&e=plan&plan=1&plan=2&s=5&s=6',
+      '/portal?plan=1e400&s=-3&e=nonsense',
+      '/portal/voucher?code=A&code=B&pw=1&pw=1',
+      '/portal/recover?day=2026-01-01&day=x&se=day&se=phone&receipt=A&receipt=B',
+    ]) {
+      const r = await get(url);
+      expect(r.statusCode, url).toBe(200);
+      expect(r.body, url).not.toContain('nonsense');
+    }
+    const twice = await get('/portal/connect?t=a&t=b');
+    expect(twice.statusCode).toBe(404);
+  });
+});
+
 describe('public purchase API', () => {
   it('refuses an unknown or out-of-range routerId with 400 and records nothing', async () => {
     const before = await count('purchases');
