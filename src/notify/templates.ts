@@ -146,7 +146,8 @@ export function renderSms<T extends SmsTemplate>(template: T, lang: SmsLang, var
       const keep = Math.max(8, Math.min(business.length - 2, business.length - over - 1));
       business = `${business.slice(0, keep).trimEnd()}.`;
     } else if ((clean as CodeVars).supportPhone) (clean as CodeVars).supportPhone = null;
-    else if ((clean as ReminderVars | DueReminderVars).url) (clean as ReminderVars | DueReminderVars).url = null;
+    else if ((clean as ReminderVars | DueReminderVars).url)
+      (clean as ReminderVars | DueReminderVars).url = null;
     else if ((clean as CodeVars).password) {
       const bare = BARE[lang](clean as CodeVars, business);
       if ((gsm7Length(bare) ?? SMS_MAX + 1) <= SMS_MAX) return bare;
