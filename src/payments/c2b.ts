@@ -221,7 +221,7 @@ async function matchAndCredit(
       return { outcome: 'amount_mismatch', purchaseId: byRef.id };
     return credit(byRef.id);
   }
-  const subscriber = account ? await subscriberByAccount(tx, account) : null;
+  const subscriber = account ? await subscriberByAccount(tx, account, { lock: true }) : null;
   if (subscriber) {
     // The MSISDN is masked, so the purchase has no phone: the receipt goes to the subscriber's.
     const id = randomUUID();

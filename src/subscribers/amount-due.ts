@@ -61,11 +61,22 @@ const SELECT = sql`SELECT s.id, s.account_no, s.name, s.phone, s.state, s.due_at
 /**
  * The subscriber who pays against this account number, or null. A closed account
  * (`disconnected`) takes no payments: nothing would be bought.
+ *
+ * `lock` takes the subscriber's row lock now, for a transaction that goes on to insert a purchase
+ * naming them and credit it: the insert's foreign-key check would otherwise take a share lock
+ * that the credit then has to upgrade, and two such transactions deadlock on PostgreSQL.
  */
-export async function subscriberByAccount(conn: Conn, account: string): Promise<SubscriberForPaying | null> {
+export async function subscriberByAccount(
+  conn: Conn,
+  account: string,
+  o: { lock?: boolean } = {},
+): Promise<SubscriberForPaying | null> {
   const a = normalizeAccountNo(account);
   if (!/^[A-Z0-9]{3,20}$/.test(a)) return null;
-  const [r] = await query<Row>(conn, sql`${SELECT} WHERE s.account_no = ${a} AND s.state <> 'disconnected'`);
+  const [r] = await query<Row>(
+    conn,
+    sql`${SELECT} WHERE s.account_no = ${a} AND s.state <> 'disconnected'${o.lock ? sql` FOR UPDATE OF s` : sql``}`,
+  );
   return r ? fromRow(r) : null;
 }
 

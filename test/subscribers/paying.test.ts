@@ -288,6 +288,25 @@ describe('an STK payment for a subscription purchase', () => {
     }
   });
 
+  it('racing separate Paybill payments for the same subscriber: every payment counts once', async () => {
+    const s = await subscriber();
+    const p = await insertPendingSubscriptionStk(db(), {
+      subscriberId: s.id,
+      phone: s.phone!,
+      amountKes: 1500,
+      at: NOW,
+    });
+    const outcomes = await Promise.all([
+      confirm(s.accountNo, 1500),
+      stkPaid(p, 1500, s.phone!),
+      confirm(s.accountNo, 1500),
+      confirm(s.accountNo, 1500),
+    ]);
+    expect(outcomes.filter((o) => o === 'credited')).toHaveLength(3);
+    expect(await ledgerOf(db(), s.id)).toHaveLength(4);
+    expect((await subscriberRow(db(), s.id)).dueAt.toISOString()).toBe('2026-07-20T21:00:00.000Z');
+  });
+
   it('racing its C2B copy credits once', async () => {
     const s = await subscriber();
     const p = await insertPendingSubscriptionStk(db(), {
