@@ -24,6 +24,7 @@ import { loginForm, serverLogin } from './login.ts';
 import { openndsPortalRoutes } from './opennds.ts';
 import { unifiPortalRoutes } from './unifi.ts';
 import * as pages from './pages.ts';
+import { payRoutes } from './pay-routes.ts';
 import { openGrant, PAID_COOKIE, PAID_COOKIE_MAX_AGE_S, sealGrant, sealPaid } from './token.ts';
 
 type Params = Record<string, unknown>;
@@ -40,6 +41,10 @@ export const portalModule: Module = {
   name: 'portal',
   async routes(app, deps) {
     await app.register(async (scope) => portalRoutes(scope, deps), { prefix: '/portal' });
+    await app.register(
+      async (scope) => payRoutes(scope, deps, { context: (...a) => context(deps, ...a), send, redirect }),
+      { prefix: '/pay' },
+    );
   },
 };
 
