@@ -114,7 +114,7 @@ const TEMPLATES = {
   },
   due_reminder: {
     en: ((v, b) =>
-      `${b}: your internet is due ${v.days === 0 ? 'today' : `in ${v.days} day${v.days === 1 ? '' : 's'}`}, KES ${v.amountKes}.${payBy(v, 'account', 'or')} Reply STOP to end reminders.`) as Render<DueReminderVars>,
+      `${b}: internet due ${v.days === 0 ? 'today' : `in ${v.days} day${v.days === 1 ? '' : 's'}`}, KES ${v.amountKes}.${payBy(v, 'account', 'or')} Reply STOP to end reminders.`) as Render<DueReminderVars>,
     sw: ((v, b) =>
       `${b}: malipo ya intaneti ${v.days === 0 ? 'ni leo' : `baada ya siku ${v.days}`}, KES ${v.amountKes}.${payBy(v, 'akaunti', 'au')} Jibu ACHA kuzuia vikumbusho.`) as Render<DueReminderVars>,
   },
