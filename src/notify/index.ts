@@ -4,3 +4,4 @@ export { queueSms } from './queue-sms.ts';
 export { type SmsLang, renderSms } from './templates.ts';
 export { isOptedOut, setReminderOptOut } from './opt-out.ts';
 export type { ReminderVars } from './templates.ts';
+export type { DueReminderVars, SubscriptionReceiptVars } from './templates.ts';

@@ -35,6 +35,31 @@ export interface ReminderVars {
   url?: string | null | undefined;
 }
 
+/** A subscription payment credited (src/subscribers/apply-payment.ts). */
+export interface SubscriptionReceiptVars {
+  business: string;
+  amountKes: number;
+  /** M-Pesa receipt; null when M-Pesa did not give one (STK Query). */
+  receipt: string | null;
+  account: string;
+  /** The due date after this payment, as the subscriber reads it (EAT): "05 Mar 2026". */
+  due: string;
+  balanceKes: number;
+}
+
+/** A subscription due soon or today (src/subscribers/remind-due.ts). */
+export interface DueReminderVars {
+  business: string;
+  /** Days left; 0 means today. */
+  days: number;
+  amountKes: number;
+  account: string;
+  /** "Paybill 174379"; null when there is no Paybill to pay by hand. */
+  pay: string | null;
+  /** The pay page with the account filled in; dropped when the text is too long. */
+  url?: string | null | undefined;
+}
+
 type Render<V> = (v: V, business: string) => string;
 
 const help = (v: CodeVars, word: string) => (v.supportPhone ? ` ${word} ${v.supportPhone}` : '');
@@ -42,6 +67,11 @@ const help = (v: CodeVars, word: string) => (v.supportPhone ? ` ${word} ${v.supp
 const buyMore = (v: ReminderVars, buy: string, or: string) => {
   const ways = [v.url, v.pay ? `M-Pesa ${v.pay}` : null].filter(Boolean);
   return ways.length ? ` ${buy}: ${ways.join(` ${or} `)}.` : '';
+};
+const mpesaRef = (r: string | null) => (r ? `, M-Pesa ${r}` : '');
+const payBy = (v: DueReminderVars, acc: string, or: string) => {
+  const ways = [v.pay ? `M-Pesa ${v.pay} ${acc} ${v.account}` : null, v.url].filter(Boolean);
+  return ways.length ? ` ${ways.join(` ${or} `)}.` : '';
 };
 const pw = (v: CodeVars, word: string) => (v.password ? `, ${word} ${v.password}` : '');
 /** The last resort for a long username and password: just the pair, nothing to cut. */
@@ -76,6 +106,18 @@ const TEMPLATES = {
     sw: ((v, b) =>
       `${b}: muda wa WiFi unaisha baada ya dakika ${v.minutes}.${buyMore(v, 'Nunua zaidi', 'au')} Jibu ACHA kuzuia vikumbusho.`) as Render<ReminderVars>,
   },
+  subscription_receipt: {
+    en: ((v, b) =>
+      `${b}: received KES ${v.amountKes} for account ${v.account}${mpesaRef(v.receipt)}. Paid up to ${v.due}. Balance KES ${v.balanceKes}.`) as Render<SubscriptionReceiptVars>,
+    sw: ((v, b) =>
+      `${b}: tumepokea KES ${v.amountKes} kwa akaunti ${v.account}${mpesaRef(v.receipt)}. Umelipia hadi ${v.due}. Salio KES ${v.balanceKes}.`) as Render<SubscriptionReceiptVars>,
+  },
+  due_reminder: {
+    en: ((v, b) =>
+      `${b}: internet due ${v.days === 0 ? 'today' : `in ${v.days} day${v.days === 1 ? '' : 's'}`}, KES ${v.amountKes}.${payBy(v, 'account', 'or')} Reply STOP to end reminders.`) as Render<DueReminderVars>,
+    sw: ((v, b) =>
+      `${b}: malipo ya intaneti ${v.days === 0 ? 'ni leo' : `baada ya siku ${v.days}`}, KES ${v.amountKes}.${payBy(v, 'akaunti', 'au')} Jibu ACHA kuzuia vikumbusho.`) as Render<DueReminderVars>,
+  },
 } as const;
 
 export type SmsTemplate = keyof typeof TEMPLATES;
@@ -104,7 +146,8 @@ export function renderSms<T extends SmsTemplate>(template: T, lang: SmsLang, var
       const keep = Math.max(8, Math.min(business.length - 2, business.length - over - 1));
       business = `${business.slice(0, keep).trimEnd()}.`;
     } else if ((clean as CodeVars).supportPhone) (clean as CodeVars).supportPhone = null;
-    else if ((clean as ReminderVars).url) (clean as ReminderVars).url = null;
+    else if ((clean as ReminderVars | DueReminderVars).url)
+      (clean as ReminderVars | DueReminderVars).url = null;
     else if ((clean as CodeVars).password) {
       const bare = BARE[lang](clean as CodeVars, business);
       if ((gsm7Length(bare) ?? SMS_MAX + 1) <= SMS_MAX) return bare;

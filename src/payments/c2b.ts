@@ -5,7 +5,8 @@
  * against STK by receipt (TransID == MpesaReceiptNumber, UNIQUE in purchases).
  *
  * Matching order for a confirmation: a purchase with that receipt (duplicate) → the purchase whose
- * ref is the account → the phone's open push of that amount → the phone's recent unpaid attempt of
+ * ref is the account → a subscriber whose account number it is (a new subscription purchase of
+ * whatever amount came: a part payment is kept as balance) → the phone's open push of that amount → the phone's recent unpaid attempt of
  * that amount → a new purchase of the active plan with exactly that price → unmatched (kept in the
  * inbox for staff).
  */
@@ -21,6 +22,7 @@ import { creditInTx } from './credit.ts';
 import { finishCallback, loadCallback, storeCallback } from './inbox.ts';
 import { newRef } from './ref.ts';
 import { secretMatches } from '../lib/secret-match.ts';
+import { subscriberByAccount } from '../subscribers/index.ts';
 
 export type C2bOutcome =
   | 'credited'
@@ -108,6 +110,8 @@ async function decide(deps: Deps, rawAccount: string, amount: number): Promise<V
     if (p.status === 'paid') return { accept: false, code: 'C2B00012' };
     return amount >= p.amount_kes ? { accept: true } : { accept: false, code: 'C2B00013' };
   }
+  // A subscriber may pay any amount against their account: what does not buy a period is balance.
+  if (await subscriberByAccount(deps.db, account)) return { accept: true };
   if (normalizePhone(rawAccount)) {
     return (await planWithPrice(deps.db, amount)) ? { accept: true } : { accept: false, code: 'C2B00013' };
   }
@@ -217,6 +221,14 @@ async function matchAndCredit(
       return { outcome: 'amount_mismatch', purchaseId: byRef.id };
     return credit(byRef.id);
   }
+  const subscriber = account ? await subscriberByAccount(tx, account, { lock: true }) : null;
+  if (subscriber) {
+    // The MSISDN is masked, so the purchase has no phone: the receipt goes to the subscriber's.
+    const id = randomUUID();
+    const now = deps.clock.now();
+    await insertC2bPurchase(tx, { id, subscriberId: subscriber.id, phone: null, amount, now, accountId });
+    return credit(id);
+  }
   const phone = normalizePhone(n.billRefNumber);
   if (!phone) return { outcome: 'unmatched', purchaseId: null };
   const since = new Date(deps.clock.now().getTime() - 24 * 3600_000);
@@ -232,12 +244,29 @@ async function matchAndCredit(
   const plan = await planWithPrice(tx, amount);
   if (!plan) return { outcome: 'unmatched', purchaseId: null };
   const id = randomUUID();
-  const now = deps.clock.now();
-  await tx.execute(
-    sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, purpose, status, created_at, updated_at, payment_account_id)
-        VALUES (${id}, ${newRef()}, ${plan.id}, ${phone}, ${amount}, 'c2b', 'access', 'pending', ${now}, ${now}, ${accountId})`,
-  );
+  await insertC2bPurchase(tx, { id, planId: plan.id, phone, amount, now: deps.clock.now(), accountId });
   return credit(id);
+}
+
+/** A purchase for money that came by C2B with no purchase of ours: a hotspot plan or a subscriber. */
+async function insertC2bPurchase(
+  tx: Tx,
+  p: {
+    id: string;
+    planId?: number;
+    subscriberId?: number;
+    phone: string | null;
+    amount: number;
+    now: Date;
+    accountId: number;
+  },
+): Promise<void> {
+  const purpose = p.subscriberId === undefined ? 'access' : 'subscription';
+  await tx.execute(
+    sql`INSERT INTO purchases (id, ref, plan_id, subscriber_id, phone, amount_kes, channel, purpose, status, created_at, updated_at, payment_account_id)
+        VALUES (${p.id}, ${newRef()}, ${p.planId ?? null}, ${p.subscriberId ?? null}, ${p.phone}, ${p.amount}, 'c2b',
+                ${purpose}, 'pending', ${p.now}, ${p.now}, ${p.accountId})`,
+  );
 }
 
 /**

@@ -16,7 +16,7 @@ import { creditInTx } from './credit.ts';
 export async function creditReceivedPayment(
   deps: Deps,
   o: { inboxId: number; actor: Actor; ip: string | null },
-): Promise<{ purchaseId: string; accessCodeId: string }> {
+): Promise<{ purchaseId: string; accessCodeId: string | null }> {
   const [row] = await query<{ kind: string; body: unknown; purchase_id: string | null }>(
     deps.db,
     sql`SELECT i.kind, i.body, COALESCE(i.purchase_id, p.id) AS purchase_id

@@ -4,7 +4,9 @@
  * the row lock, so a concurrent credit of the same purchase waits and then matches nothing. In the
  * same transaction the access code is issued (or extended), linked by `markPaid`, and the SMS
  * queued: either all of it commits or none. The receipt is UNIQUE, so one M-Pesa payment can
- * credit only one purchase.
+ * credit only one purchase. A subscription purchase (purpose 'subscription') buys periods on a
+ * subscriber's account instead of an access code: the subscribers feature credits its ledger on
+ * the same transaction, right after the same claim (applySubscriptionPayment).
  */
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
@@ -13,6 +15,7 @@ import { issueForPurchase } from '../access/index.ts';
 import { queueSms } from '../notify/index.ts';
 import { renderSms } from '../notify/index.ts';
 import { brandingFromSetting } from '../branding/index.ts';
+import { applySubscriptionPayment } from '../subscribers/index.ts';
 import { markPaid } from './mark-paid.ts';
 import { inList } from './sql-helpers.ts';
 import { sourcesOf } from './status.ts';
@@ -31,7 +34,8 @@ export interface CreditInput {
 }
 
 export type CreditResult =
-  | { outcome: 'credited'; accessCodeId: string; extended: boolean }
+  /** accessCodeId is null for a subscription payment, which credits a subscriber instead. */
+  | { outcome: 'credited'; accessCodeId: string | null; extended: boolean }
   /** Already paid: nothing changed (a receipt learnt later is filled in). */
   | { outcome: 'already_paid'; receipt: string | null }
   /** This receipt already credited another purchase. */
@@ -42,11 +46,12 @@ interface Claimed {
   id: string;
   ref: string;
   plan_id: number;
+  subscriber_id: number | null;
   plan_name: string;
   phone: string | null;
   mac: string | null;
   router_id: number | null;
-  purpose: 'access' | 'voucher';
+  purpose: 'access' | 'voucher' | 'subscription';
   recipient_phone: string | null;
   amount_kes: number;
   lang: 'en' | 'sw' | null;
@@ -76,14 +81,16 @@ export async function creditPurchase(deps: Deps, input: CreditInput): Promise<Cr
 export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promise<CreditResult> {
   const now = deps.clock.now();
   // One statement claims the row and reads what the rest needs: the plan, whether this receipt
-  // already credited another purchase, and the branding for the SMS.
+  // already credited another purchase, and the branding for the SMS. The plan is joined through a
+  // second reference to the row: a subscription purchase has none, and UPDATE … FROM cannot outer
+  // join its own target.
   const claimed = await query<Claimed>(
     tx,
     sql`UPDATE purchases p SET updated_at = ${now},
                payment_account_id = coalesce(${input.accountId ?? null}::int, p.payment_account_id)
-        FROM plans pl
-        WHERE p.id = ${input.purchaseId} AND pl.id = p.plan_id AND p.status IN (${inList(sourcesOf('paid'))})
-        RETURNING p.id, p.ref, p.plan_id, pl.name AS plan_name, pl.name_sw AS plan_name_sw, p.phone, p.mac,
+        FROM purchases me LEFT JOIN plans pl ON pl.id = me.plan_id
+        WHERE p.id = ${input.purchaseId} AND me.id = p.id AND p.status IN (${inList(sourcesOf('paid'))})
+        RETURNING p.id, p.ref, p.plan_id, p.subscriber_id, pl.name AS plan_name, pl.name_sw AS plan_name_sw, p.phone, p.mac,
                   p.router_id, p.purpose, p.recipient_phone, p.amount_kes, p.lang,
                   pl.duration_seconds, pl.data_cap_bytes, pl.devices, pl.clock AS plan_clock, pl.starts_on,
                   EXISTS (SELECT 1 FROM purchases o WHERE o.mpesa_receipt = ${input.receipt} AND o.id <> p.id)
@@ -111,6 +118,27 @@ export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promis
     return { outcome: 'already_paid', receipt: cur[0].mpesa_receipt };
   }
   if (p.receipt_taken) return { outcome: 'duplicate_receipt' };
+  const paidAmountKes = input.paidAmountKes ?? p.amount_kes;
+
+  if (p.purpose === 'subscription') {
+    await applySubscriptionPayment(tx, deps, {
+      purchaseId: p.id,
+      // purchases_subscription_shape: a subscription purchase always names its subscriber.
+      subscriberId: p.subscriber_id!,
+      amountKes: paidAmountKes,
+      receipt: input.receipt,
+      lang: p.lang,
+    });
+    const paid = await markPaid(tx, deps, p.id, {
+      accessCodeId: null,
+      paidAmountKes,
+      receipt: input.receipt,
+      result: { code: '0', desc: input.resultDesc ?? 'The service request is processed successfully.' },
+    });
+    if (!paid) throw new Error(`purchase ${p.id} was claimed but could not be marked paid`);
+    deps.log.info({ purchase: p.id, source: input.source }, 'subscription purchase paid');
+    return { outcome: 'credited', accessCodeId: null, extended: false };
+  }
 
   const issued = await issueForPurchase(tx, deps, {
     purchaseId: p.id,
@@ -132,7 +160,7 @@ export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promis
   // if it ever did, throwing rolls back the code just issued rather than leave it unpaid-for.
   const paid = await markPaid(tx, deps, p.id, {
     accessCodeId: issued.accessCodeId,
-    paidAmountKes: input.paidAmountKes ?? p.amount_kes,
+    paidAmountKes,
     receipt: input.receipt,
     result: { code: '0', desc: input.resultDesc ?? 'The service request is processed successfully.' },
   });

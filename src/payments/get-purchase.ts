@@ -20,7 +20,9 @@ export interface PurchaseView {
   status: PurchaseStatus;
   reason: string | null;
   resultCode: string | null;
-  plan: { id: number; name: string; priceKes: number; durationSeconds: number };
+  /** Null for a subscription payment, which pays `subscriberId`'s account instead of a plan. */
+  plan: { id: number; name: string; priceKes: number; durationSeconds: number } | null;
+  subscriberId: number | null;
   amountKes: number;
   /** Masked: 0712***678. */
   phone: string | null;
@@ -39,8 +41,8 @@ async function load(deps: Deps, id: string, lang: 'en' | 'sw'): Promise<Purchase
     await query<Record<string, any>>(
       deps.db,
       sql`SELECT p.id, p.ref, p.status, p.result_code, p.amount_kes, p.phone, p.access_code_id, p.created_at, p.paid_at, p.payment_account_id,
-                 pl.id AS plan_id, pl.name AS plan_name, pl.price_kes, pl.duration_seconds, ac.code_sealed
-          FROM purchases p JOIN plans pl ON pl.id = p.plan_id
+                 p.subscriber_id, pl.id AS plan_id, pl.name AS plan_name, pl.price_kes, pl.duration_seconds, ac.code_sealed
+          FROM purchases p LEFT JOIN plans pl ON pl.id = p.plan_id
           LEFT JOIN access_codes ac ON ac.id = p.access_code_id
           WHERE p.id = ${id}`,
     )
@@ -60,7 +62,11 @@ async function load(deps: Deps, id: string, lang: 'en' | 'sw'): Promise<Purchase
     status: r.status,
     reason: reasonFor(r.status, r.result_code, lang),
     resultCode: r.result_code,
-    plan: { id: r.plan_id, name: r.plan_name, priceKes: r.price_kes, durationSeconds: r.duration_seconds },
+    plan:
+      r.plan_id === null
+        ? null
+        : { id: r.plan_id, name: r.plan_name, priceKes: r.price_kes, durationSeconds: r.duration_seconds },
+    subscriberId: r.subscriber_id ?? null,
     amountKes: r.amount_kes,
     phone: r.phone ? maskPhone(r.phone) : null,
     code,

@@ -12,8 +12,8 @@ import { inList, PURCHASES_CHANNEL } from './sql-helpers.ts';
 import { sourcesOf } from './status.ts';
 
 export interface PaidWith {
-  /** The access code issued (or extended) for this payment. */
-  accessCodeId: string;
+  /** The access code issued (or extended) for this payment; null for a subscription payment. */
+  accessCodeId: string | null;
   paidAmountKes: number;
   /** M-Pesa receipt; one already on the purchase is kept when this is null. */
   receipt?: string | null | undefined;

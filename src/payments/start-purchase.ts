@@ -13,6 +13,7 @@ import { AppError } from '../lib/errors.ts';
 import { normalizeMac } from '../lib/mac.ts';
 import { maskPhone, nonMpesaNetwork, normalizePhone } from '../lib/phone.ts';
 import { getPlanForSale } from '../plans/index.ts';
+import { amountDue, subscriberForPaying } from '../subscribers/index.ts';
 import type { DarajaError } from '../protocols/daraja/errors.ts';
 import { accountForRouter } from './accounts/resolve.ts';
 import { callbackUrls } from './daraja.ts';
@@ -24,7 +25,9 @@ import { settleUnpaid } from './settle.ts';
 export const SAME_AMOUNT_WINDOW_MS = 120_000;
 
 export interface StartPurchaseInput {
-  planId: number;
+  /** A hotspot plan; or `subscriberId` for a subscription payment of the amount due. */
+  planId?: number;
+  subscriberId?: number;
   phone: string;
   mac?: string | null;
   ip?: string | null;
@@ -53,8 +56,7 @@ export async function startPurchase(
   }
   const mac = input.mac ? normalizeMac(input.mac) : null;
   if (input.mac && !mac) throw new AppError('validation', 'The device address (MAC) is not valid.');
-  const plan = await getPlanForSale(deps.db, input.planId);
-  if (!plan) throw new AppError('not_found', 'That package is not on sale. Please pick another one.');
+  const plan = await whatIsBought(deps, input);
   await checkRouter(deps, input.routerId);
   // The account of the router the customer is on (its own, its site's, else the default).
   const accountId = (await deps.accounts.get(await accountForRouter(deps.db, input.routerId))).accountId;
@@ -89,9 +91,9 @@ export async function startPurchase(
   for (let attempt = 0; ; attempt++) {
     try {
       await deps.db.execute(
-        sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, purpose, status, mac, ip, router_id,
+        sql`INSERT INTO purchases (id, ref, plan_id, subscriber_id, phone, amount_kes, channel, purpose, status, mac, ip, router_id,
                                    recipient_phone, lang, next_check_at, created_at, updated_at, payment_account_id)
-            VALUES (${id}, ${newRef()}, ${plan.id}, ${phone}, ${plan.priceKes}, 'stk', ${input.purpose ?? 'access'}, 'pending',
+            VALUES (${id}, ${newRef()}, ${plan.id}, ${plan.subscriberId}, ${phone}, ${plan.priceKes}, 'stk', ${plan.purpose ?? input.purpose ?? 'access'}, 'pending',
                     ${mac}, ${input.ip ?? null}, ${input.routerId ?? null}, ${recipient}, ${input.lang ?? null},
                     ${firstCheckAt(deps, now)}, ${now}, ${now}, ${accountId})`,
       );
@@ -110,7 +112,7 @@ export async function startPurchase(
     phone,
     callbackUrl: callbackUrls(deps.config).stk,
     accountReference: ref,
-    description: `WiFi ${plan.name}`,
+    description: plan.description,
   });
   if (push.ok) {
     await deps.db.execute(
@@ -138,6 +140,48 @@ export async function startPurchase(
     resultDesc: e.message,
   });
   return { id, status: 'failed' };
+}
+
+/**
+ * The price and shape of what the push is for: a plan on sale, or a subscriber's amount due now
+ * (computed here, never taken from the page, so a stale page cannot under- or over-charge).
+ */
+async function whatIsBought(
+  deps: Deps,
+  input: StartPurchaseInput,
+): Promise<{
+  id: number | null;
+  subscriberId: number | null;
+  priceKes: number;
+  name: string;
+  description: string;
+  purpose?: 'subscription';
+}> {
+  if (input.subscriberId !== undefined) {
+    const s =
+      Number.isSafeInteger(input.subscriberId) && input.subscriberId > 0 && input.subscriberId <= MAX_ID
+        ? await subscriberForPaying(deps.db, input.subscriberId)
+        : null;
+    if (!s || s.state === 'disconnected')
+      throw new AppError('not_found', 'There is no account with that number.');
+    return {
+      id: null,
+      subscriberId: s.id,
+      priceKes: amountDue(s, deps.clock.now()),
+      name: s.plan.name,
+      description: `Internet ${s.accountNo}`,
+      purpose: 'subscription',
+    };
+  }
+  const plan = input.planId === undefined ? null : await getPlanForSale(deps.db, input.planId);
+  if (!plan) throw new AppError('not_found', 'That package is not on sale. Please pick another one.');
+  return {
+    id: plan.id,
+    subscriberId: null,
+    priceKes: plan.priceKes,
+    name: plan.name,
+    description: `WiFi ${plan.name}`,
+  };
 }
 
 function pushFailureCode(e: DarajaError): string {

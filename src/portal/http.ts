@@ -147,7 +147,8 @@ const redirect = (reply: FastifyReply, to: string) =>
   reply.code(303).header('cache-control', 'no-store').redirect(to, 303);
 
 /** The form parser, the HTML error pages and the kit the route files share, on the /portal scope. */
-export function portalEdge(app: FastifyInstance, deps: Deps): PortalKit {
+/** `home` is the scope's own root, where the 404 and error pages link back to. */
+export function portalEdge(app: FastifyInstance, deps: Deps, home = '/portal'): PortalKit {
   if (!app.hasContentTypeParser(FORM)) {
     app.addContentTypeParser(FORM, { parseAs: 'string', bodyLimit: 16_384 }, (_req, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(String(body))));
@@ -170,7 +171,7 @@ export function portalEdge(app: FastifyInstance, deps: Deps): PortalKit {
   };
 
   app.setNotFoundHandler(async (req, reply) => {
-    const ctx = await ctxOf(req, reply, req.query, { path: '/portal' });
+    const ctx = await ctxOf(req, reply, req.query, { path: home });
     return kit.notFound(req, reply, ctx);
   });
   app.setErrorHandler(async (err, req, reply) => {
@@ -178,7 +179,7 @@ export function portalEdge(app: FastifyInstance, deps: Deps): PortalKit {
     const status = clientErrorStatus(err);
     if (status === null) req.log.error({ err }, 'portal page failed');
     else req.log.info({ code: (err as { code?: unknown }).code, status }, 'portal request refused');
-    const ctx = await ctxOf(req, reply, req.query, { path: '/portal' });
+    const ctx = await ctxOf(req, reply, req.query, { path: home });
     if (status !== null) return send(req, reply, ctx, pages.errorPage(ctx, { kind: 'bad_request' }), status);
     return send(req, reply, ctx, pages.errorPage(ctx, { kind: 'problem' }), 500);
   });

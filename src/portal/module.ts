@@ -10,6 +10,7 @@ import { buyRoutes } from './routes/buy.ts';
 import { connectRoutes } from './routes/connect.ts';
 import { homeRoutes } from './routes/home.ts';
 import { openndsRoutes } from './routes/opennds.ts';
+import { payRoutes } from './routes/pay.ts';
 import { recoverRoutes } from './routes/recover.ts';
 import { statusRoutes } from './routes/status.ts';
 import { unifiRoutes } from './routes/unifi.ts';
@@ -38,5 +39,9 @@ export const portalModule: Module = {
       },
       { prefix: '/portal' },
     );
+    // A PPPoE subscriber's pay page: the same edge, at the address the expired pool redirects to.
+    await app.register(async (scope) => payRoutes(scope, deps, portalEdge(scope, deps, '/pay')), {
+      prefix: '/pay',
+    });
   },
 };

@@ -148,6 +148,10 @@ const clockText = (s: number): string => `${Math.floor(s / 60)}:${String(s % 60)
 const countdown = (id: string, from: number, mmss: boolean, done = '') =>
   `(function(){var n=${from},e=document.getElementById('${id}'),i=setInterval(function(){n--;if(n<=0){n=0;clearInterval(i);${done}}e.textContent=${mmss ? "Math.floor(n/60)+':'+('0'+n%60).slice(-2)" : 'n'}},1000)})();`;
 
+/** Long-polls the purchase; any final state reloads `self`, which then shows the outcome. */
+export const followPurchase = (purchaseId: string, self: string): string =>
+  `(function p(){var x=new XMLHttpRequest();x.open('GET',${jsString(`/api/purchases/${purchaseId}?wait=25`)});x.timeout=35000;x.onload=function(){var s;try{s=JSON.parse(x.responseText).status}catch(e){}if(s&&s!=='pending')location.replace(${jsString(self)});else setTimeout(p,x.status===200?0:3000)};x.onerror=x.ontimeout=function(){setTimeout(p,3000)};x.send()})()`;
+
 /**
  * Waiting for the PIN: what to do on the phone and how long the request has left; refreshes
  * itself (meta refresh, which also brings the time left up to date, or long-poll and a countdown).
@@ -163,8 +167,7 @@ export function waitPage(ctx: PageCtx, o: { purchase: PurchaseInfo; secondsLeft:
 <p>${t.pinTimeLeft} <b id="left">${clockText(left)}</b></p>
 <p role="status">${t.waitingNote}</p><a class="btn alt" href="${self}">${t.refresh}</a></div>
 <div class="card"><h2>${t.noPrompt}</h2><a href="${link(ctx, `/portal/paybill/${p.id}`)}">${t.payByPaybill}</a></div>`;
-  // Long-poll the purchase; any final state reloads this page, which then shows the outcome.
-  const script = `${countdown('left', left, true)}(function p(){var x=new XMLHttpRequest();x.open('GET',${jsString(`/api/purchases/${p.id}?wait=25`)});x.timeout=35000;x.onload=function(){var s;try{s=JSON.parse(x.responseText).status}catch(e){}if(s&&s!=='pending')location.replace(${jsString(self)});else setTimeout(p,x.status===200?0:3000)};x.onerror=x.ontimeout=function(){setTimeout(p,3000)};x.send()})()`;
+  const script = `${countdown('left', left, true)}${followPurchase(p.id, self)}`;
   return page(ctx, { title: t.checkPhone, body, refreshSeconds: 3, script });
 }
 
@@ -180,7 +183,7 @@ export function failureKind(status: string, resultCode: string | null): FailureK
   return 'other';
 }
 
-const FAILURE_TEXT: Record<FailureKind, [keyof Dict, keyof Dict]> = {
+export const FAILURE_TEXT: Record<FailureKind, [keyof Dict, keyof Dict]> = {
   cancelled: ['failCancelled', 'failCancelledText'],
   insufficient: ['failInsufficient', 'failInsufficientText'],
   wrong_pin: ['failWrongPin', 'failWrongPinText'],

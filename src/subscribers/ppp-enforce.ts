@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { SYSTEM, audit } from '../audit/index.ts';
 import { query } from '../db/open.ts';
-import { SYNC_JOB } from './ppp-sync.ts';
+import { SYNC_JOB } from './ppp-rules.ts';
 
 export const ENFORCE_JOB = 'subscriber.enforce';
 export const ENFORCE_EVERY_MS = 60_000;

@@ -6,7 +6,8 @@
 import type { Module } from '../app/module.ts';
 import { ENFORCE_EVERY_MS, ENFORCE_JOB, enforceDueDates } from './ppp-enforce.ts';
 import { FAIR_USE_JOB } from './ppp-accounting.ts';
-import { SYNC_JOB, syncSubscriber } from './ppp-sync.ts';
+import { SYNC_JOB } from './ppp-rules.ts';
+import { syncSubscriber } from './ppp-sync.ts';
 
 /** Router calls: short, idempotent, like the gateway jobs a customer waits on. */
 const ROUTER_OP_LEASE_MS = 15_000;

@@ -8,6 +8,9 @@ export const PPP = 1;
 export const FRAMED_USER = 2;
 
 /** Settings keys (global `settings` rows) and their defaults. */
+/** The job that makes a subscriber's router match their row (queued by every change, run by ppp-sync). */
+export const SYNC_JOB = 'subscriber.sync';
+
 export const EXPIRED_POOL_SETTING = 'ppp_expired_pool';
 export const INTERIM_SETTING = 'ppp_interim_seconds';
 export const DEFAULT_EXPIRED_POOL = 'wavu-expired';

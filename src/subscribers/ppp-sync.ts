@@ -15,9 +15,7 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { query } from '../db/open.ts';
 import { adapterFor, findRouter, type PppSecretSpec } from '../gateways/index.ts';
-import { DEFAULT_EXPIRED_POOL, EXPIRED_POOL_SETTING, rateLimit } from './ppp-rules.ts';
-
-export const SYNC_JOB = 'subscriber.sync';
+import { DEFAULT_EXPIRED_POOL, EXPIRED_POOL_SETTING, rateLimit, SYNC_JOB } from './ppp-rules.ts';
 
 interface SyncRow {
   id: number;
