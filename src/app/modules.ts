@@ -11,7 +11,8 @@ import { radiusModule } from '../radius/module.ts';
 import { darajaSimModule } from '../sim/daraja/module.ts';
 import { routerosSimModule } from '../sim/routeros/module.ts';
 import { simSmsModule } from '../sim/sms-module.ts';
-import { pppModule, subscriberPayingModule } from '../subscribers/index.ts';
+import { pppModule } from '../subscribers/index.ts';
+import { subscriberPayingModule } from '../subscribers/paying-module.ts';
 import { vouchersModule } from '../vouchers/module.ts';
 import type { Module } from './module.ts';
 

@@ -15,4 +15,3 @@ export { ENFORCE_JOB, enforceDueDates } from './ppp-enforce.ts';
 export { pppModule } from './ppp-module.ts';
 export { SYNC_JOB } from './ppp-rules.ts';
 export { syncSubscriber } from './ppp-sync.ts';
-export { subscriberPayingModule } from './paying-module.ts';
