@@ -5,7 +5,7 @@
  */
 import type { AdapterFactory, Deps } from '../app/deps.ts';
 import type { Module } from '../app/module.ts';
-import { markRouterSeen } from '../gateways/index.ts';
+import { INTERIM_SECONDS, markRouterSeen } from '../gateways/index.ts';
 import { accessRequestHandler } from './access-request.ts';
 import { accountingHandler } from './accounting.ts';
 import { coaUnreachableRouters, RadiusGatewayAdapter } from './adapter.ts';
@@ -14,9 +14,6 @@ import { NasDirectory } from './nas.ts';
 import { type RadiusServer, startRadiusServer } from './server.ts';
 import { sweepStaleSessions } from './sweep.ts';
 
-import { INTERIM_SECONDS } from './profiles.ts';
-
-export { INTERIM_SECONDS };
 export const STALE_FACTOR = 3;
 export const SWEEP_JOB = 'radius.sweep-sessions';
 export const COA_PROBE_JOB = 'radius.coa-probe';
