@@ -5,7 +5,7 @@
  * fails either, so an answer proves both were right; a packet with one of them spoiled must get
  * no answer at all.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attr, encodeRequest, RadiusCode } from '../../src/protocols/radius/index.ts';
 import { DynamicAuthTimeout, sendDynamicRequest } from '../../src/radius/coa-client.ts';
+import { extendAlice, freeUdpPort, type Peer, sessionRequest, startPeer } from './coa-peer.ts';
 
 const SECRET = 'coa-peer-secret-0123456789';
 const RADDB = '/etc/freeradius/3.0';
@@ -28,10 +29,10 @@ const missing = (() => {
   }
 })();
 
-let proc: ChildProcess;
+let peer: Peer;
 let port: number;
-let log = '';
 let dir: string;
+const log = () => peer?.output() ?? '';
 
 /** A copy of Debian's config with only what a CoA listener needs, and our site. */
 function writeConfig(d: string, p: number): string {
@@ -85,14 +86,6 @@ server coa-nas {
   return r;
 }
 
-async function freePort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((res) => s.bind(0, '127.0.0.1', res));
-  const p = s.address().port;
-  s.close();
-  return p;
-}
-
 /** Send raw bytes, wait briefly for any answer. */
 async function sendRaw(packet: Buffer, waitMs = 800): Promise<Buffer | null> {
   const s = createSocket('udp4');
@@ -121,56 +114,32 @@ function resign(packet: Buffer): Buffer {
 describe.skipIf(missing !== null)(`Disconnect/CoA against FreeRADIUS (${missing ?? 'real peer'})`, () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'wavu-coa-'));
-    port = await freePort();
+    port = await freeUdpPort();
     const raddb = writeConfig(dir, port);
-    proc = spawn('freeradius', ['-X', '-d', raddb], { stdio: ['ignore', 'pipe', 'pipe'] });
-    proc.stdout!.on('data', (b: Buffer) => {
-      log += b.toString();
+    peer = await startPeer({
+      name: 'FreeRADIUS',
+      command: 'freeradius',
+      args: ['-X', '-d', raddb],
+      ready: (o) => /Ready to process requests/.test(o),
+      waitMs: 25_000,
     });
-    proc.stderr!.on('data', (b: Buffer) => {
-      log += b.toString();
-    });
-    for (let i = 0; i < 100 && !/Ready to process requests/.test(log); i++) {
-      if (proc.exitCode !== null) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    if (!/Ready to process requests/.test(log))
-      throw new Error(`FreeRADIUS did not start:\n${log.slice(-2000)}`);
   }, 30_000);
 
   afterAll(() => {
-    if (proc && proc.exitCode === null) proc.kill('SIGTERM');
+    peer?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const req = (code: typeof RadiusCode.DisconnectRequest | typeof RadiusCode.CoaRequest, user: string) =>
-    sendDynamicRequest({
-      host: '127.0.0.1',
-      port,
-      secret: SECRET,
-      code,
-      attributes: [attr('User-Name', user), attr('Acct-Session-Id', 'S1')],
-      timeoutMs: 1000,
-      retries: 1,
-    });
+    sessionRequest(port, SECRET, code, user, { timeoutMs: 1000, retries: 1 });
 
   it('acknowledges our Disconnect-Request and CoA-Request (authenticators verified), and NAKs an unknown session', async () => {
     expect(await req(RadiusCode.DisconnectRequest, 'alice')).toEqual({ ack: true });
-    expect(
-      await sendDynamicRequest({
-        host: '127.0.0.1',
-        port,
-        secret: SECRET,
-        code: RadiusCode.CoaRequest,
-        attributes: [attr('User-Name', 'alice'), attr('Session-Timeout', 600)],
-        timeoutMs: 1000,
-        retries: 1,
-      }),
-    ).toEqual({ ack: true });
+    expect(await extendAlice(port, SECRET, 1)).toEqual({ ack: true });
     expect(await req(RadiusCode.DisconnectRequest, 'bob')).toEqual({ ack: false, errorCause: 503 });
     expect(await req(RadiusCode.CoaRequest, 'bob')).toEqual({ ack: false, errorCause: 503 });
     // FreeRADIUS shows the Message-Authenticator it checked among what it received.
-    expect(log).toMatch(/Message-Authenticator = 0x[0-9a-f]{32}/);
+    expect(log()).toMatch(/Message-Authenticator = 0x[0-9a-f]{32}/);
   });
 
   it('drops a request with a wrong secret, a spoiled Message-Authenticator or none at all', async () => {
@@ -214,7 +183,7 @@ describe.skipIf(missing !== null)(`Disconnect/CoA against FreeRADIUS (${missing 
     expect(await sendRaw(without)).toBeNull();
     // FreeRADIUS says why: the wrong secret and the spoiled value fail its Message-Authenticator
     // check, the last one has none.
-    expect(log.match(/with invalid Message-Authenticator/g)?.length).toBe(2);
-    expect(log).toMatch(/does not contain required Message-Authenticator/);
+    expect(log().match(/with invalid Message-Authenticator/g)?.length).toBe(2);
+    expect(log()).toMatch(/does not contain required Message-Authenticator/);
   });
 });
