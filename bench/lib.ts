@@ -1,6 +1,6 @@
 /** Small helpers shared by the bench scripts: percentiles, a plain-text table, a role's environment. */
 import { randomBytes } from 'node:crypto';
-import { DEMO_APP, DEMO_MERCHANT } from '../src/sim/daraja/engine.ts';
+import { DEMO_APP, DEMO_MERCHANT } from '../src/sim/daraja/types.ts';
 export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return Number.NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));

@@ -9,16 +9,13 @@
  *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node --import tsx bench/stk-callbacks.ts
  */
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { query } from '../src/db/open.ts';
-import { darajaTimestamp } from '../src/protocols/daraja/time.ts';
-import { TEST_CALLBACK_SECRET } from '../test/helpers/app.ts';
-import { startPaymentsApp } from '../test/payments/helpers.ts';
 import { table } from './lib.ts';
+import { startStkBench } from './stk-bench.ts';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -28,54 +25,10 @@ const PGBENCH = process.env.PGBENCH ?? 'pgbench';
 if (!process.env.TEST_DATABASE_URL) throw new Error('set TEST_DATABASE_URL (PostgreSQL)');
 process.env.WAVU_TEST_DB = 'postgres';
 
-function successBody(checkout: string, phone: string, receipt: string) {
-  return JSON.stringify({
-    Body: {
-      stkCallback: {
-        MerchantRequestID: `${randomUUID().slice(0, 4)}-bench`,
-        CheckoutRequestID: checkout,
-        ResultCode: 0,
-        ResultDesc: 'The service request is processed successfully.',
-        CallbackMetadata: {
-          Item: [
-            { Name: 'Amount', Value: 20 },
-            { Name: 'MpesaReceiptNumber', Value: receipt },
-            { Name: 'TransactionDate', Value: Number(darajaTimestamp(new Date())) },
-            { Name: 'PhoneNumber', Value: Number(phone) },
-          ],
-        },
-      },
-    },
-  });
-}
-
-const h = await startPaymentsApp();
-const db = h.app.deps.db;
-const [router] = await query<{ id: number }>(
-  db,
-  sql`INSERT INTO routers (name, mode, host, username) VALUES ('bench-1', 'api', '127.0.0.1', 'admin') RETURNING id`,
-);
-let seq = 0;
-async function pending() {
-  const i = seq++;
-  const phone = `2547${String(10_000_000 + i).slice(-8)}`;
-  const checkout = `ws_CO_bench${String(i).padStart(8, '0')}`;
-  const mac = `02:00:00:${[i >> 16, (i >> 8) & 255, i & 255].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':')}`;
-  await db.execute(
-    sql`INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, status, checkout_request_id, mac, router_id)
-        VALUES (${randomUUID()}, ${`B${i}`}, 1, ${phone}, 20, 'stk', 'pending', ${checkout}, ${mac}, ${router!.id})`,
-  );
-  return successBody(checkout, phone, `UKN${String(i).padStart(7, '0')}`);
-}
-const url = `${h.url}/callbacks/stk/${TEST_CALLBACK_SECRET}`;
-const post = (body: string) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) =>
-    r.arrayBuffer(),
-  );
-
-for (let i = 0; i < 50; i++) await post(await pending()); // warm-up: JIT, pool, plans
+const { h, db, routerId, pending, post, made } = await startStkBench();
 const bodies: string[] = [];
-for (let i = 0; i < N; i++) bodies.push(await pending());
+for (let i = 0; i < 50; i++) await post((await pending()).body); // warm-up: JIT, pool, plans
+for (let i = 0; i < N; i++) bodies.push((await pending()).body);
 const before = { ...h.t.database.stats };
 let next = 0;
 const t0 = performance.now();
@@ -93,8 +46,8 @@ const [check] = await query<{ paid: number; grants: number; sms: number }>(
              (SELECT count(*)::int FROM jobs WHERE kind = 'gateway.grant') AS grants,
              (SELECT count(*)::int FROM jobs WHERE kind = 'sms.send') AS sms`,
 );
-if (check!.paid !== seq || check!.grants !== seq || check!.sms !== seq)
-  throw new Error(`bench check failed: ${JSON.stringify(check)}, expected ${seq} of each`);
+if (check!.paid !== made() || check!.grants !== made() || check!.sms !== made())
+  throw new Error(`bench check failed: ${JSON.stringify(check)}, expected ${made()} of each`);
 
 // The same writes as one transaction per callback, a statement each, on the same tables.
 const dir = mkdtempSync(join(tmpdir(), 'wavu-pgbench-'));
@@ -102,14 +55,14 @@ const script = join(dir, 'stk.sql');
 writeFileSync(
   script,
   `\\set n random(1, 1000000000)
-\\set p random(0, ${seq - 1})
+\\set p random(0, ${made() - 1})
 BEGIN;
 INSERT INTO callback_inbox (kind, received_at, body, checkout_request_id, receipt, outcome, processed_at) VALUES ('stk', now(), '{"Body":{"stkCallback":{"ResultCode":0}}}'::jsonb, 'pgb' || :n, 'PGB' || :n, 'credited', now());
 UPDATE purchases SET updated_at = now(), paid_at = now(), paid_amount_kes = 20 WHERE ref = 'B' || :p;
 INSERT INTO access_codes (id, code_hash, code_sealed, plan_id, kind, status, devices, clock, duration_seconds, phone, issued_at, activated_at, expires_at, updated_at) VALUES (gen_random_uuid(), md5(random()::text), 'sealed', 1, 'purchase', 'active', 1, 'wall', 3600, '254700000000', now(), now(), now() + interval '1 hour', now()) RETURNING id AS code_id \\gset
 INSERT INTO jobs (kind, payload, run_at, max_attempts, idempotency_key, created_at, updated_at) VALUES ('bench.expire', '{}', now() + interval '1 hour', 12, 'pgb:e:' || :n || ':' || random(), now(), now());
 INSERT INTO access_devices (access_code_id, mac, bound_at, last_seen_at) VALUES (':code_id'::uuid, '02:00:00:00:00:01', now(), now());
-INSERT INTO access_grants (access_code_id, router_id, status, attempts, requested_at, updated_at) VALUES (':code_id'::uuid, ${router!.id}, 'pending', 0, now(), now());
+INSERT INTO access_grants (access_code_id, router_id, status, attempts, requested_at, updated_at) VALUES (':code_id'::uuid, ${routerId}, 'pending', 0, now(), now());
 INSERT INTO jobs (kind, payload, run_at, max_attempts, idempotency_key, created_at, updated_at) VALUES ('bench.grant', '{}', now() + interval '1 hour', 12, 'pgb:g:' || :n || ':' || random(), now(), now());
 INSERT INTO sms_messages (id, to_phone, body, created_at) VALUES (gen_random_uuid(), '254700000000', 'bench', now());
 INSERT INTO jobs (kind, payload, run_at, max_attempts, idempotency_key, created_at, updated_at) VALUES ('bench.sms', '{}', now() + interval '1 hour', 12, 'pgb:s:' || :n || ':' || random(), now(), now());

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createDarajaClient } from '../../src/protocols/daraja/client.ts';
-import { DEMO_APP, DEMO_MERCHANT } from '../../src/sim/daraja/engine.ts';
+import { DEMO_APP, DEMO_MERCHANT } from '../../src/sim/daraja/types.ts';
 import { seededRandom } from '../../src/sim/daraja/outcomes.ts';
 import { productionEnv } from '../lib.ts';
 import { startBalancer } from './balancer.ts';

@@ -16,7 +16,7 @@ import { liveSmsProvider } from '../notify/live-provider.ts';
 import { createAccountDarajas, createLiveAccounts, safaricomCertificate } from '../payments/index.ts';
 import { radiusGatewayMode } from '../radius/index.ts';
 import { createLiveSettings } from '../settings/index.ts';
-import { SIM_CERTIFICATE } from '../sim/daraja/engine.ts';
+import { SIM_CERTIFICATE } from '../sim/daraja/transaction-status.ts';
 import { SimSmsGateway } from '../sim/sms-gateway.ts';
 import { createEpisodes } from '../lib/episodes.ts';
 import type { Deps } from './deps.ts';

@@ -16,13 +16,14 @@ import type {
   AccessSpec,
   ActiveSession,
   GatewayAdapter,
+  RadiusProfile,
   RouterHealth,
   SessionRef,
 } from '../gateways/index.ts';
 import { attr, ERROR_CAUSE, type RadiusAttribute, RadiusCode } from '../protocols/radius/index.ts';
 import { activeSessionsOf, markDown } from '../gateways/index.ts';
 import { OpnsenseError, opnsenseClient } from '../protocols/opnsense/index.ts';
-import { limitAttributes, type RadiusProfile, rateAttributes, takesCoa } from './profiles.ts';
+import { limitAttributes, rateAttributes, takesCoa } from './profiles.ts';
 import { DynamicAuthTimeout, type DynamicResult, sendDynamicRequest } from './coa-client.ts';
 
 /** The columns of a `routers` row this adapter uses (a Drizzle routers row fits). */

@@ -5,7 +5,7 @@
  */
 import type { AdapterFactory, Deps } from '../app/deps.ts';
 import type { Module } from '../app/module.ts';
-import { markRouterSeen } from '../gateways/index.ts';
+import { INTERIM_SECONDS, markRouterSeen } from '../gateways/index.ts';
 import { isPppAccounting, isPppRequest, pppAccess, pppAccounting } from '../subscribers/index.ts';
 import { accessRequestHandler } from './access-request.ts';
 import { accountingHandler } from './accounting.ts';
@@ -15,9 +15,6 @@ import { NasDirectory } from './nas.ts';
 import { type RadiusRequest, type RadiusServer, startRadiusServer } from './server.ts';
 import { sweepStaleSessions } from './sweep.ts';
 
-import { INTERIM_SECONDS } from './profiles.ts';
-
-export { INTERIM_SECONDS };
 export const STALE_FACTOR = 3;
 export const SWEEP_JOB = 'radius.sweep-sessions';
 export const COA_PROBE_JOB = 'radius.coa-probe';

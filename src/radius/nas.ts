@@ -12,7 +12,7 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { query } from '../db/open.ts';
 import { allowFromWarning, type SourceRule, sourceRule } from '../gateways/index.ts';
-import type { RadiusProfile } from './profiles.ts';
+import type { RadiusProfile } from '../gateways/index.ts';
 
 export interface Nas {
   routerId: number;

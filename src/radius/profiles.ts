@@ -12,11 +12,8 @@
  * gateway), Acct-Interim-Interval and Class (the code id, echoed in accounting).
  */
 import type { AccessDecision } from '../access/index.ts';
+import type { RadiusProfile } from '../gateways/index.ts';
 import { attr, type RadiusAttribute } from '../protocols/radius/index.ts';
-
-import { INTERIM_SECONDS, RADIUS_PROFILES, type RadiusProfile } from '../gateways/index.ts';
-
-export { INTERIM_SECONDS, RADIUS_PROFILES, type RadiusProfile };
 
 /** Gateways that take Disconnect/CoA-Requests on their CoA port (the others are told otherwise). */
 export const takesCoa = (p: RadiusProfile): boolean => p === 'mikrotik';

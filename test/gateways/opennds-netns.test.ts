@@ -181,6 +181,22 @@ async function joinAndPay(phone: string): Promise<string> {
   return row!.access_code_id;
 }
 
+/** The gateway's opennds.conf: Wavu's settings for it, with DNS and DHCP open to every client. */
+function gatewayConf(s: Parameters<typeof openndsSettings>[0]): string {
+  return [
+    `GatewayInterface lan0`,
+    'debuglevel 2',
+    'checkinterval 10',
+    ...openndsSettings(s).map(([k, v]) => `${k} ${v}`),
+    'FirewallRuleSet users-to-router {',
+    '    FirewallRule allow udp port 53',
+    '    FirewallRule allow tcp port 53',
+    '    FirewallRule allow udp port 67',
+    '}',
+    '',
+  ].join('\n');
+}
+
 describe.skipIf(why !== null)(`openNDS level 3 with Wavu as FAS (${why ?? 'real openNDS'})`, () => {
   beforeAll(async () => {
     lab = startOpenNdsLab();
@@ -219,18 +235,7 @@ describe.skipIf(why !== null)(`openNDS level 3 with Wavu as FAS (${why ?? 'real 
     const row = (await routerById(app.deps.db, routerId))!;
     const faskey = app.deps.sealer.unseal(row.openndsFaskeySealed!);
     const s = { router: row, faskey, publicUrl: fasUrl, fasIp: lab.addr.host, syncSeconds: 1 };
-    const conf = [
-      `GatewayInterface lan0`,
-      'debuglevel 2',
-      'checkinterval 10',
-      ...openndsSettings(s).map(([k, v]) => `${k} ${v}`),
-      'FirewallRuleSet users-to-router {',
-      '    FirewallRule allow udp port 53',
-      '    FirewallRule allow tcp port 53',
-      '    FirewallRule allow udp port 67',
-      '}',
-      '',
-    ].join('\n');
+    const conf = gatewayConf(s);
     await lab.startOpenNds(conf, { hosts: [`${lab.addr.host} ${FAS_NAME}`], caPem: pki.cert });
     lab.startInGateway(pollerScript(s));
   }, 120_000);
@@ -338,18 +343,7 @@ describe.skipIf(why !== null)(`openNDS level 3 with Wavu as FAS (${why ?? 'real 
     expect(row.openndsLevel).toBe(1);
     const faskey = app.deps.sealer.unseal(row.openndsFaskeySealed!);
     const s = { router: row, faskey, publicUrl: lanUrl, syncSeconds: 1 };
-    const conf = [
-      `GatewayInterface lan0`,
-      'debuglevel 2',
-      'checkinterval 10',
-      ...openndsSettings(s).map(([k, v]) => `${k} ${v}`),
-      'FirewallRuleSet users-to-router {',
-      '    FirewallRule allow udp port 53',
-      '    FirewallRule allow tcp port 53',
-      '    FirewallRule allow udp port 67',
-      '}',
-      '',
-    ].join('\n');
+    const conf = gatewayConf(s);
     expect(conf).toContain('fas_secure_enabled 1');
     await lab.startOpenNds(conf, {});
     lab.startInGateway(pollerScript(s));

@@ -5,11 +5,12 @@
  * `recvCoa` is the body of its `recv-coa` section (what it ACKs or NAKs); `log()` is its -X output,
  * which shows every request it received with its attributes.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { freeUdpPort, type Peer, startPeer } from './coa-peer.ts';
 
 const RADDB = '/etc/freeradius/3.0';
 
@@ -74,37 +75,26 @@ ${recvCoa}
   return r;
 }
 
-export async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((res) => s.bind(0, '127.0.0.1', res));
-  const p = s.address().port;
-  s.close();
-  return p;
-}
-
 export async function startFreeradiusCoa(o: { secret: string; recvCoa: string }): Promise<FreeradiusCoaPeer> {
   const dir = mkdtempSync(join(tmpdir(), 'wavu-coa-'));
   const port = await freeUdpPort();
   const raddb = writeConfig(dir, port, o.secret, o.recvCoa);
-  let log = '';
-  const proc: ChildProcess = spawn('freeradius', ['-X', '-d', raddb], { stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout!.on('data', (b: Buffer) => {
-    log += b.toString();
-  });
-  proc.stderr!.on('data', (b: Buffer) => {
-    log += b.toString();
-  });
+  let peer: Peer;
+  try {
+    peer = await startPeer({
+      name: 'FreeRADIUS',
+      command: 'freeradius',
+      args: ['-X', '-d', raddb],
+      ready: (out) => /Ready to process requests/.test(out),
+      waitMs: 20_000,
+    });
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   const stop = () => {
-    if (proc.exitCode === null) proc.kill('SIGTERM');
+    peer.stop();
     rmSync(dir, { recursive: true, force: true });
   };
-  for (let i = 0; i < 200 && !/Ready to process requests/.test(log); i++) {
-    if (proc.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  if (!/Ready to process requests/.test(log)) {
-    stop();
-    throw new Error(`FreeRADIUS did not start:\n${log.slice(-2000)}`);
-  }
-  return { port, log: () => log, stop };
+  return { port, log: () => peer.output(), stop };
 }

@@ -240,14 +240,18 @@ exec /usr/sbin/nft "$@"
           'exec /usr/bin/opennds -f -d 3 -c /etc/opennds/opennds.conf',
       ]);
       ndsPid = p.pid ?? null;
+      // A stopped instance may still be printing its last lines ("Exiting..."): judge the start
+      // by this process's own output only.
+      let own = '';
       const onData = (b: Buffer) => {
         ndsLog += b.toString();
+        own += b.toString();
       };
       p.stdout!.on('data', onData);
       p.stderr!.on('data', onData);
       for (let i = 0; i < 120; i++) {
-        if (/now running/.test(ndsLog)) return;
-        if (/Exiting/.test(ndsLog) || p.exitCode !== null) break;
+        if (/now running/.test(own)) return;
+        if (/Exiting/.test(own) || p.exitCode !== null) break;
         await new Promise((res) => setTimeout(res, 250));
       }
       throw new Error(`openNDS did not start:\n${ndsLog.slice(-2000)}`);

@@ -13,7 +13,8 @@ import {
   stkPassword,
 } from '../../src/protocols/daraja/index.ts';
 import { normalizePhone } from '../../src/lib/phone.ts';
-import { DarajaSim, DEMO_APP, DEMO_MERCHANT, NO_FAULTS } from '../../src/sim/daraja/engine.ts';
+import { DarajaSim } from '../../src/sim/daraja/engine.ts';
+import { DEMO_APP, DEMO_MERCHANT, NO_FAULTS } from '../../src/sim/daraja/types.ts';
 import { startDarajaSim } from '../../src/sim/daraja/standalone.ts';
 
 let sim: DarajaSim;

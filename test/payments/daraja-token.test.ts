@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSealer } from '../../src/lib/seal.ts';
 import { dbTokenStore } from '../../src/payments/daraja.ts';
 import { createDarajaClient } from '../../src/protocols/daraja/index.ts';
-import { DarajaSim, DEMO_APP, DEMO_MERCHANT } from '../../src/sim/daraja/engine.ts';
+import { DarajaSim } from '../../src/sim/daraja/engine.ts';
+import { DEMO_APP, DEMO_MERCHANT } from '../../src/sim/daraja/types.ts';
 import { startDarajaSim } from '../../src/sim/daraja/standalone.ts';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/db.ts';
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM } from '../../src/audit/index.ts';
 import { query } from '../../src/db/open.ts';
 import { pullRecentPayments, registerPull } from '../../src/payments/index.ts';
-import { NO_FAULTS } from '../../src/sim/daraja/engine.ts';
+import { NO_FAULTS } from '../../src/sim/daraja/types.ts';
 import { freshPhone, type PaymentsHarness, startPaymentsApp, waitFor } from './helpers.ts';
 
 let h: PaymentsHarness;

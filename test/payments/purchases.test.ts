@@ -14,7 +14,7 @@ import { settleUnpaid } from '../../src/payments/settle.ts';
 import { startPurchase } from '../../src/payments/start-purchase.ts';
 import { sweepInbox } from '../../src/payments/stk-callback.ts';
 import { canTransition, TRANSITIONS } from '../../src/payments/status.ts';
-import { NO_FAULTS } from '../../src/sim/daraja/engine.ts';
+import { NO_FAULTS } from '../../src/sim/daraja/types.ts';
 import { TEST_CALLBACK_SECRET } from '../helpers/app.ts';
 import {
   codesFor,

@@ -3,7 +3,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDarajaClient } from '../../src/protocols/daraja/client.ts';
 import type { SimStkView } from '../../src/sim/daraja/control.ts';
-import { DEMO_APP, DEMO_MERCHANT } from '../../src/sim/daraja/engine.ts';
+import { DEMO_APP, DEMO_MERCHANT } from '../../src/sim/daraja/types.ts';
 
 let child: ChildProcess | null = null;
 let manual: ChildProcess | null = null;

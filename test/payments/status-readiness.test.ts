@@ -8,7 +8,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SIM_CERTIFICATE } from '../../src/sim/daraja/engine.ts';
+import { SIM_CERTIFICATE } from '../../src/sim/daraja/transaction-status.ts';
 import { adminHeaders } from '../admin/helpers.ts';
 import { type PaymentsHarness, startPaymentsApp } from './helpers.ts';
 

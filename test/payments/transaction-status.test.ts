@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { query } from '../../src/db/open.ts';
 import { newRef } from '../../src/payments/ref.ts';
 import { handleStatusResult, startStatusCheck } from '../../src/payments/transaction-status/index.ts';
-import { NO_FAULTS } from '../../src/sim/daraja/engine.ts';
+import { NO_FAULTS } from '../../src/sim/daraja/types.ts';
 import { TEST_CALLBACK_SECRET } from '../helpers/app.ts';
 import { freshPhone, type PaymentsHarness, startPaymentsApp, waitFor } from './helpers.ts';
 

@@ -15,6 +15,7 @@ import {
   freeradiusMissing as missing,
   startFreeradiusCoa,
 } from '../helpers/freeradius-coa.ts';
+import { extendAlice, sessionRequest } from '../helpers/coa-peer.ts';
 
 const SECRET = 'coa-peer-secret-0123456789';
 
@@ -66,29 +67,11 @@ describe.skipIf(missing !== null)(`Disconnect/CoA against FreeRADIUS (${missing 
   afterAll(() => peer?.stop());
 
   const req = (code: typeof RadiusCode.DisconnectRequest | typeof RadiusCode.CoaRequest, user: string) =>
-    sendDynamicRequest({
-      host: '127.0.0.1',
-      port,
-      secret: SECRET,
-      code,
-      attributes: [attr('User-Name', user), attr('Acct-Session-Id', 'S1')],
-      timeoutMs: 1000,
-      retries: 1,
-    });
+    sessionRequest(port, SECRET, code, user, { timeoutMs: 1000, retries: 1 });
 
   it('acknowledges our Disconnect-Request and CoA-Request (authenticators verified), and NAKs an unknown session', async () => {
     expect(await req(RadiusCode.DisconnectRequest, 'alice')).toEqual({ ack: true });
-    expect(
-      await sendDynamicRequest({
-        host: '127.0.0.1',
-        port,
-        secret: SECRET,
-        code: RadiusCode.CoaRequest,
-        attributes: [attr('User-Name', 'alice'), attr('Session-Timeout', 600)],
-        timeoutMs: 1000,
-        retries: 1,
-      }),
-    ).toEqual({ ack: true });
+    expect(await extendAlice(port, SECRET, 1)).toEqual({ ack: true });
     expect(await req(RadiusCode.DisconnectRequest, 'bob')).toEqual({ ack: false, errorCause: 503 });
     expect(await req(RadiusCode.CoaRequest, 'bob')).toEqual({ ack: false, errorCause: 503 });
     // FreeRADIUS shows the Message-Authenticator it checked among what it received.

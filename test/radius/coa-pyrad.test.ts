@@ -5,12 +5,13 @@
  * client accepting an ACK proves we verify what a foreign implementation signs; answers it spoils
  * on purpose must count as no answer on our side.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attr, encodeRequest, RadiusCode } from '../../src/protocols/radius/index.ts';
 import { DynamicAuthTimeout, sendDynamicRequest } from '../../src/radius/coa-client.ts';
+import { extendAlice, freeUdpPort, type Peer, sessionRequest, startPeer } from '../helpers/coa-peer.ts';
 
 const SECRET = 'pyrad-peer-secret-98765';
 const PEERS = join(import.meta.dirname, 'peers');
@@ -35,24 +36,16 @@ interface Verdict {
   sessionTimeout?: number;
 }
 
-let proc: ChildProcess;
+let peer: Peer;
 let port: number;
 const verdicts: Verdict[] = [];
-let out = '';
-
-async function freePort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((res) => s.bind(0, '127.0.0.1', res));
-  const p = s.address().port;
-  s.close();
-  return p;
-}
+const out = () => peer?.output() ?? '';
 
 /** The peer prints its verdict before it answers (or instead of answering): wait for line n. */
 async function verdict(n: number): Promise<Verdict> {
   for (let i = 0; i < 100 && verdicts.length <= n; i++) await new Promise((r) => setTimeout(r, 20));
   const v = verdicts[n];
-  if (!v) throw new Error(`peer gave no verdict #${n}:\n${out}`);
+  if (!v) throw new Error(`peer gave no verdict #${n}:\n${out()}`);
   return v;
 }
 
@@ -60,50 +53,34 @@ const send = (
   code: typeof RadiusCode.DisconnectRequest | typeof RadiusCode.CoaRequest,
   user: string,
   timeoutMs = 1000,
-) =>
-  sendDynamicRequest({
-    host: '127.0.0.1',
-    port,
-    secret: SECRET,
-    code,
-    attributes: [attr('User-Name', user), attr('Acct-Session-Id', 'S1')],
-    timeoutMs,
-    retries: 0,
-  });
+) => sessionRequest(port, SECRET, code, user, { timeoutMs, retries: 0 });
 
 describe.skipIf(python === undefined)(
   `Disconnect/CoA against pyrad (${python ? 'real peer' : 'needs python3-pyrad'})`,
   () => {
     beforeAll(async () => {
-      port = await freePort();
-      proc = spawn(python!, [join(PEERS, 'coa_peer.py'), String(port), SECRET, join(PEERS, 'dictionary')], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      port = await freeUdpPort();
       let buf = '';
-      proc.stdout!.on('data', (b: Buffer) => {
-        out += b.toString();
-        buf += b.toString();
-        let nl = buf.indexOf('\n');
-        while (nl >= 0) {
-          const line = JSON.parse(buf.slice(0, nl)) as Verdict | { ready: number };
-          if (!('ready' in line)) verdicts.push(line);
-          buf = buf.slice(nl + 1);
-          nl = buf.indexOf('\n');
-        }
+      peer = await startPeer({
+        name: 'pyrad peer',
+        command: python!,
+        args: [join(PEERS, 'coa_peer.py'), String(port), SECRET, join(PEERS, 'dictionary')],
+        onStdout: (chunk) => {
+          buf += chunk;
+          let nl = buf.indexOf('\n');
+          while (nl >= 0) {
+            const line = JSON.parse(buf.slice(0, nl)) as Verdict | { ready: number };
+            if (!('ready' in line)) verdicts.push(line);
+            buf = buf.slice(nl + 1);
+            nl = buf.indexOf('\n');
+          }
+        },
+        ready: (o) => o.includes('"ready"'),
+        waitMs: 12_000,
       });
-      proc.stderr!.on('data', (b: Buffer) => {
-        out += b.toString();
-      });
-      for (let i = 0; i < 100 && !out.includes('"ready"'); i++) {
-        if (proc.exitCode !== null) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      if (!out.includes('"ready"')) throw new Error(`pyrad peer did not start:\n${out}`);
     }, 15_000);
 
-    afterAll(() => {
-      if (proc && proc.exitCode === null) proc.kill('SIGTERM');
-    });
+    afterAll(() => peer?.stop());
 
     it('verifies both authenticators of our Disconnect-Request and CoA-Request; we accept its ACK and NAK', async () => {
       expect(await send(RadiusCode.DisconnectRequest, 'alice')).toEqual({ ack: true });
@@ -115,17 +92,7 @@ describe.skipIf(python === undefined)(
         answer: RadiusCode.DisconnectAck,
       });
 
-      expect(
-        await sendDynamicRequest({
-          host: '127.0.0.1',
-          port,
-          secret: SECRET,
-          code: RadiusCode.CoaRequest,
-          attributes: [attr('User-Name', 'alice'), attr('Session-Timeout', 600)],
-          timeoutMs: 1000,
-          retries: 0,
-        }),
-      ).toEqual({ ack: true });
+      expect(await extendAlice(port, SECRET, 0)).toEqual({ ack: true });
       expect(await verdict(1)).toMatchObject({
         code: RadiusCode.CoaRequest,
         requestAuthenticator: 'ok',

@@ -4,7 +4,8 @@
  * prompt a customer would see here and answers it on the phone page, as a person would.
  */
 import type { FastifyInstance } from 'fastify';
-import type { DarajaSim, StkTxn } from './engine.ts';
+import type { DarajaSim } from './engine.ts';
+import type { StkTxn } from './types.ts';
 
 const view = (t: StkTxn) => ({
   checkoutRequestId: t.checkoutRequestId,

@@ -4,7 +4,8 @@
  * each prompt on the phone page; magic phone numbers (outcomes.ts) give instant outcomes.
  */
 import type { Module } from '../../app/module.ts';
-import { DarajaSim, type DarajaSimOptions, DEMO_SECOND_ACCOUNT } from './engine.ts';
+import { DarajaSim } from './engine.ts';
+import { type DarajaSimOptions, DEMO_SECOND_ACCOUNT } from './types.ts';
 import { phonePageRoutes } from './phone-page.ts';
 import { darajaSimRoutes } from './routes.ts';
 

@@ -4,7 +4,8 @@
  * answer (`Invalid BusinessShortCode`) instead of Fastify's 415.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { DarajaSim, SimReply } from './engine.ts';
+import type { DarajaSim } from './engine.ts';
+import type { SimReply } from './types.ts';
 
 const NOT_JSON = Symbol('not json');
 

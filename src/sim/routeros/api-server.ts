@@ -15,7 +15,8 @@ import {
 } from '../../protocols/routeros/codec.ts';
 import { challengeResponse } from '../../protocols/routeros/login.ts';
 import { executeCommand, splitCommand } from './commands.ts';
-import { type SimRouter, SimTrap } from './router.ts';
+import type { SimRouter } from './router.ts';
+import { SimTrap } from './store.ts';
 
 export type Fault = 'none' | 'down' | 'slow';
 

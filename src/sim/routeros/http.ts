@@ -6,7 +6,9 @@
  */
 import { randomInt } from 'node:crypto';
 import { executeCommand } from './commands.ts';
-import { menuOf, type SimRouter, SimTrap } from './router.ts';
+import { menuOf } from './menus/index.ts';
+import type { SimRouter } from './router.ts';
+import { SimTrap } from './store.ts';
 import { octalEscape } from '../../protocols/routeros/values.ts';
 
 export interface SimRequest {

@@ -6,7 +6,8 @@
  */
 import type { Row } from '../../../protocols/routeros/types.ts';
 import { parseRosTime } from '../../../gateways/index.ts';
-import { SimTrap, type SimRouter } from '../router.ts';
+import type { SimRouter } from '../router.ts';
+import { SimTrap } from '../store.ts';
 import { type Arg, type Expr, parseScript, ScriptRefused, type Stmt } from './parse.ts';
 
 export { ScriptRefused } from './parse.ts';

@@ -5,10 +5,11 @@ import { Table } from '../components/tables.tsx';
 import { useCan } from '../hooks/api/account.ts';
 import { useRemoveRouter, useRouters, useSaveRouter, useTestRouter } from '../hooks/api/routers.ts';
 import { when } from '../lib/format.ts';
+import type { Router } from '../../../../src/admin/http/api-types.ts';
 
 export function RoutersPage() {
   const q = useRouters();
-  const [editing, setEditing] = useState<any | 'new' | null>(null);
+  const [editing, setEditing] = useState<Router | 'new' | null>(null);
   const manage = useCan()('POST /api/admin/routers');
   const done = () => setEditing(null);
   return (
@@ -30,32 +31,32 @@ export function RoutersPage() {
       {editing && <RouterForm router={editing === 'new' ? null : editing} onDone={done} />}
       <Table
         rows={q.data?.items ?? []}
-        rowKey={(r: any) => r.id}
-        onRow={manage ? (r: any) => setEditing(r) : undefined}
+        rowKey={(r: Router) => r.id}
+        onRow={manage ? (r: Router) => setEditing(r) : undefined}
         empty="No routers yet. Add your MikroTik (API mode) or any RADIUS gateway."
         columns={[
-          { label: 'Name', cell: (r: any) => r.name },
-          { label: 'Site', cell: (r: any) => r.site ?? '—' },
-          { label: 'Mode', cell: (r: any) => r.mode },
+          { label: 'Name', cell: (r: Router) => r.name },
+          { label: 'Site', cell: (r: Router) => r.site ?? '—' },
+          { label: 'Mode', cell: (r: Router) => r.mode },
           {
             label: 'Host',
-            cell: (r: any) =>
+            cell: (r: Router) =>
               r.apiTransport === 'agent'
                 ? 'agent (checks in)'
                 : r.tunnel === 'wireguard'
                   ? `${r.tunnelAddress} (WireGuard)`
                   : (r.host ?? r.nasAddress ?? '—'),
           },
-          { label: 'Status', cell: (r: any) => <Badge value={r.enabled ? r.status : 'disabled'} /> },
-          { label: 'Last seen', cell: (r: any) => when(r.lastSeenAt) },
+          { label: 'Status', cell: (r: Router) => <Badge value={r.enabled ? r.status : 'disabled'} /> },
+          { label: 'Last seen', cell: (r: Router) => when(r.lastSeenAt) },
           {
             label: 'Online',
-            cell: (r: any) => (r.staleSessions ? `${r.activeSessions} (last known)` : r.activeSessions),
+            cell: (r: Router) => (r.staleSessions ? `${r.activeSessions} (last known)` : r.activeSessions),
             className: 'num',
           },
           {
             label: 'Problem',
-            cell: (r: any) => [...(r.warnings ?? []), r.problem].filter(Boolean).join(' · '),
+            cell: (r: Router) => [...(r.warnings ?? []), r.problem].filter(Boolean).join(' · '),
           },
         ]}
       />
@@ -63,7 +64,7 @@ export function RoutersPage() {
   );
 }
 
-function RouterForm({ router, onDone }: { router: any | null; onDone: () => void }) {
+function RouterForm({ router, onDone }: { router: Router | null; onDone: () => void }) {
   const [f, setF] = useState<any>(
     router
       ? {

@@ -3,24 +3,9 @@
  * RouterOS 7 names their fields. `/ppp/active` takes `add` here (a real router only fills it
  * from dialled sessions): a test or the demo adds an entry to stand for a subscriber who dialled.
  */
-/** The shape router.ts's menu table takes (its MenuDef), written out so this file imports nothing back. */
-interface PppField {
-  kind: 'text' | 'bool';
-  default?: string;
-  ref?: string;
-}
-interface PppMenu {
-  path: string;
-  key?: string;
-  duplicateMessage?: string;
-  fields: Record<string, PppField>;
-  readOnly?: Record<string, string>;
-}
+import { B, type MenuDef, T } from './types.ts';
 
-const T = (def?: string): PppField => ({ kind: 'text', ...(def !== undefined ? { default: def } : {}) });
-const B = (def = 'false'): PppField => ({ kind: 'bool', default: def });
-
-export const PPP_MENUS: PppMenu[] = [
+export const PPP_MENUS: MenuDef[] = [
   {
     path: '/ppp/profile',
     key: 'name',
@@ -54,6 +39,7 @@ export const PPP_MENUS: PppMenu[] = [
   },
   {
     path: '/ppp/active',
+    volatile: true,
     fields: {
       name: T(),
       service: T('pppoe'),
