@@ -37,6 +37,7 @@ export const POLICY = {
   // PPPoE subscribers: the counter adds and edits them; cutting one off or re-pricing is management.
   'GET /api/admin/subscribers': ALL,
   'POST /api/admin/subscribers': SALES,
+  'POST /api/admin/subscribers/import': MANAGE,
   'GET /api/admin/subscribers/:id': ALL,
   'PATCH /api/admin/subscribers/:id': SALES,
   'POST /api/admin/subscribers/:id/suspend': MANAGE,

@@ -1,10 +1,10 @@
-import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
-import { type Actor, audit } from '../audit/index.ts';
-import { type Conn, isUniqueViolation, query } from '../db/open.ts';
+import type { Actor } from '../audit/index.ts';
+import { isUniqueViolation } from '../db/open.ts';
 import { AppError } from '../lib/errors.ts';
 import { usernameTaken } from './errors.ts';
 import type { CreateSubscriberInput } from './input.ts';
+import { insertSubscriber, usernameExists } from './insert-subscriber.ts';
 import { routerFor } from './place.ts';
 import {
   defaultServicePlan,
@@ -14,13 +14,6 @@ import {
   type SubscriberView,
   toSubscriberView,
 } from './repo.ts';
-import { requestSync } from './sync.ts';
-
-/** The next account number: "W" and the sequence (W100001, W100002…), never reused. */
-async function nextAccountNo(tx: Conn): Promise<string> {
-  const [r] = await query<{ n: string }>(tx, sql`SELECT nextval('subscriber_account_no_seq')::text AS n`);
-  return `W${r!.n}`;
-}
 
 /**
  * A new PPPoE subscriber, active at once. The password is sealed (RADIUS CHAP and MS-CHAPv2 need
@@ -33,7 +26,6 @@ export async function createSubscriber(
   actor: Actor,
   ip: string | null = null,
 ): Promise<SubscriberView> {
-  const now = deps.clock.now();
   const router = input.router == null ? null : await routerFor(deps, input.router);
   const site = input.site ?? router?.site ?? null;
   if (!router && !site)
@@ -48,42 +40,19 @@ export async function createSubscriber(
             ? 'plan: There is no active service plan; add one first.'
             : `plan: There is no service plan "${input.plan}".`,
         );
-      const taken = await query(
-        tx,
-        sql`SELECT 1 FROM subscribers WHERE lower(username) = lower(${input.username})`,
-      );
-      if (taken.length) throw usernameTaken(input.username);
-      const accountNo = await nextAccountNo(tx);
-      const dueAt = input.dueAt ?? now;
-      const [row] = await query<{ id: number }>(
-        tx,
-        sql`INSERT INTO subscribers (account_no, name, phone, username, password_sealed, service_plan_id,
-                                     router_id, site, static_ip, state, due_at, auto_renew, created_at, updated_at)
-            VALUES (${accountNo}, ${input.name ?? null}, ${input.phone ?? null}, ${input.username},
-                    ${deps.sealer.seal(input.password)}, ${plan.id}, ${router?.id ?? null}, ${site},
-                    ${input.staticIp ?? null}, 'active', ${dueAt}, ${input.autoRenew ?? false}, ${now}, ${now})
-            RETURNING id`,
-      );
-      const subscriberId = Number(row!.id);
-      await requestSync(tx, deps, subscriberId);
-      await audit(tx, deps, {
+      if (await usernameExists(tx, input.username)) throw usernameTaken(input.username);
+      const made = await insertSubscriber(tx, deps, {
+        input,
+        plan,
+        routerId: router?.id ?? null,
+        site,
+        state: 'active',
         actor,
-        action: 'subscriber.create',
-        entity: 'subscriber',
-        entityId: subscriberId,
-        detail: {
-          accountNo,
-          username: input.username,
-          plan: plan.name,
-          routerId: router?.id ?? null,
-          site,
-          dueAt: dueAt.toISOString(),
-        },
         ip,
       });
-      return subscriberId;
+      return made.id;
     });
-    return toSubscriberView(await findSubscriberRow(deps.db, id), now, await routerNames(deps));
+    return toSubscriberView(await findSubscriberRow(deps.db, id), deps.clock.now(), await routerNames(deps));
   } catch (e) {
     // Two staff adding the same username at once: the loser hits the unique index.
     if (isUniqueViolation(e)) throw usernameTaken(input.username);

@@ -7,6 +7,8 @@ export { changeSubscriberPlan, type PlanChangeResult, previewPlanChange } from '
 export { createServicePlan } from './create-service-plan.ts';
 export { createSubscriber } from './create-subscriber.ts';
 export { deleteServicePlan } from './delete-service-plan.ts';
+export { type ImportSubscribersResult, importSubscribers } from './import-subscribers.ts';
+export { parseSubscriberImport } from './parse-import.ts';
 export {
   type CreateSubscriberInput,
   createSubscriberInput,

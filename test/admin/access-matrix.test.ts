@@ -103,6 +103,7 @@ const EXPECT: Record<string, ReturnType<typeof A>> = {
   'POST /api/admin/payment-accounts/:id/pull': OWNER,
   'GET /api/admin/subscribers': ALL,
   'POST /api/admin/subscribers': SALES,
+  'POST /api/admin/subscribers/import': MANAGE,
   'GET /api/admin/subscribers/:id': ALL,
   'PATCH /api/admin/subscribers/:id': SALES,
   'POST /api/admin/subscribers/:id/suspend': MANAGE,

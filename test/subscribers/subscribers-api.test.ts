@@ -318,7 +318,12 @@ describe('service plans', () => {
     });
     expect(made.statusCode, made.body).toBe(201);
     expect(made.json()).toMatchObject({ period: 'month', graceDays: 3, active: true });
-    const dup = await call('POST', '/api/admin/service-plans', { ...made.json(), id: undefined });
+    const dup = await call('POST', '/api/admin/service-plans', {
+      name: 'Student 3 Mbps',
+      priceKes: 5,
+      rateUpKbps: 1,
+      rateDownKbps: 1,
+    });
     expect(dup.statusCode).toBe(409);
     const half = await call('PATCH', `/api/admin/service-plans/${made.json().id}`, { fairUseUpKbps: 1024 });
     expect(half.statusCode).toBe(400);

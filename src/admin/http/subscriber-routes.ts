@@ -8,6 +8,7 @@ import {
   createSubscriber,
   createSubscriberInput,
   deleteServicePlan,
+  importSubscribers,
   listServicePlans,
   listSubscribers,
   listSubscribersQuery,
@@ -29,6 +30,14 @@ const planRef = z.union([z.number().int().positive(), z.string().trim().min(1, '
 export const planChangeBody = z.object({ plan: planRef });
 export const planChangeQuery = z.object({ plan: z.string().trim().min(1, 'Pick a plan').max(60) });
 
+export const importBody = z.object({
+  text: z.string().min(1, 'The file is empty').max(2_000_000, 'At most 2 MB at a time'),
+  router: z.string().trim().min(1).max(60).optional(),
+  plan: z.string().trim().min(1).max(60).optional(),
+  source: z.string().trim().max(200).optional(),
+  dryRun: z.boolean().optional(),
+});
+
 export const subscriberRoutes = [
   route({
     method: 'GET',
@@ -48,6 +57,14 @@ export const subscriberRoutes = [
       reply.code(201);
       return createSubscriber(deps, body, actor, ip);
     },
+  }),
+  route({
+    method: 'POST',
+    path: '/api/admin/subscribers/import',
+    tag: 'subscribers',
+    summary: 'Import a CSV or a MikroTik /ppp secret export, all or nothing, with a report per line',
+    body: importBody,
+    handler: ({ deps, body, actor, ip }) => importSubscribers(deps, { ...body, actor, ip }),
   }),
   route({
     method: 'GET',
