@@ -38,6 +38,7 @@ export const POLICY = {
   'GET /api/admin/subscribers': ALL,
   'POST /api/admin/subscribers': SALES,
   'POST /api/admin/subscribers/import': MANAGE,
+  'GET /api/admin/subscribers/report': MANAGE,
   'GET /api/admin/subscribers/:id': ALL,
   'PATCH /api/admin/subscribers/:id': SALES,
   'POST /api/admin/subscribers/:id/suspend': MANAGE,

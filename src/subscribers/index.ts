@@ -28,6 +28,7 @@ export { listSubscribers } from './list-subscribers.ts';
 export { addPeriods, type BillingPeriod, periodLengthMs, splitPayment } from './periods.ts';
 export { type PlanChangeQuote, quotePlanChange } from './proration.ts';
 export { findServicePlan, type ServicePlan, type SubscriberView } from './repo.ts';
+export { type SubscriberReport, subscriberReport } from './report.ts';
 export { resumeSubscriber } from './resume-subscriber.ts';
 export {
   type PppSession,

@@ -104,6 +104,7 @@ const EXPECT: Record<string, ReturnType<typeof A>> = {
   'GET /api/admin/subscribers': ALL,
   'POST /api/admin/subscribers': SALES,
   'POST /api/admin/subscribers/import': MANAGE,
+  'GET /api/admin/subscribers/report': MANAGE,
   'GET /api/admin/subscribers/:id': ALL,
   'PATCH /api/admin/subscribers/:id': SALES,
   'POST /api/admin/subscribers/:id/suspend': MANAGE,

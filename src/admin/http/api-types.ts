@@ -178,3 +178,4 @@ export type SubscriberImportResult = Json<import('../../subscribers/index.ts').I
 export type ServicePlan = Json<import('../../subscribers/index.ts').ServicePlan>;
 export type ServicePlanInput = z.input<Subs['servicePlanInput']>;
 export type ServicePlanPatch = z.input<Subs['servicePlanPatch']>;
+export type SubscriberReportView = Json<import('../../subscribers/index.ts').SubscriberReport>;

@@ -17,6 +17,7 @@ import {
   servicePlanInput,
   servicePlanPatch,
   showSubscriber,
+  subscriberReport,
   suspendSubscriber,
   updateServicePlan,
   updateSubscriber,
@@ -57,6 +58,14 @@ export const subscriberRoutes = [
       reply.code(201);
       return createSubscriber(deps, body, actor, ip);
     },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/admin/subscribers/report',
+    tag: 'subscribers',
+    summary: 'Due this week, overdue, revenue per month and per plan, churn per month',
+    query: z.object({ months: z.coerce.number().int().min(1).max(36).default(12) }),
+    handler: ({ deps, query }) => subscriberReport(deps, query),
   }),
   route({
     method: 'POST',
