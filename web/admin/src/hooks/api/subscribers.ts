@@ -12,6 +12,7 @@ import type {
   SubscriberImportResult,
   SubscriberInput,
   SubscriberPatch,
+  SubscriberReportView,
 } from '../../../../../src/admin/http/api-types.ts';
 import { del, get, patch, post, qs } from '../../api.ts';
 import { usePagedQuery } from './paged.ts';
@@ -21,6 +22,7 @@ export const subscriberKeys = {
   list: (filters: SubscriberFilters) => [...subscriberKeys.all, 'list', filters] as const,
   detail: (ref: string) => [...subscriberKeys.all, 'detail', ref] as const,
   planChange: (ref: string, plan: string) => [...subscriberKeys.all, 'plan-change', ref, plan] as const,
+  report: () => [...subscriberKeys.all, 'report'] as const,
 };
 export const servicePlanKeys = {
   all: ['service-plans'] as const,
@@ -98,5 +100,14 @@ export function useDeleteServicePlan() {
   return useMutation({
     mutationFn: (id: number) => del<unknown>(`/service-plans/${id}`),
     onSuccess: () => qc.invalidateQueries({ queryKey: servicePlanKeys.all }),
+  });
+}
+
+/** Due, overdue, revenue and churn; under the subscribers key, so every change refreshes it. */
+export function useSubscriberReport(enabled: boolean) {
+  return useQuery({
+    enabled,
+    queryKey: subscriberKeys.report(),
+    queryFn: () => get<SubscriberReportView>('/subscribers/report'),
   });
 }

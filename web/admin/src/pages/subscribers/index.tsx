@@ -10,6 +10,7 @@ import { useSubscribers } from '../../hooks/api/subscribers.ts';
 import { kes, phone, when } from '../../lib/format.ts';
 import { SubscriberDetail } from './detail.tsx';
 import { ImportSubscribers, SubscriberForm } from './forms.tsx';
+import { SubscriberReportCard } from './report.tsx';
 import { ServicePlans } from './service-plans.tsx';
 
 /** PPPoE subscribers: the list (with filters), one subscriber by account number, service plans. */
@@ -47,6 +48,7 @@ function SubscriberList({ go }: { go: PageProps['go'] }) {
         </div>
       </div>
       <p className="muted">Monthly and weekly PPPoE accounts. They pay with their account number.</p>
+      <SubscriberReportCard />
       {panel === 'add' && (
         <SubscriberForm subscriber={null} onDone={(s) => (s ? go(`subscribers/${s}`) : setPanel(null))} />
       )}
