@@ -7,6 +7,7 @@ import { adminCommand } from './admin/cli.ts';
 import { routersCommand } from './gateways/cli.ts';
 import { wireguardCommand } from './gateways/wireguard/cli.ts';
 import { simCommand } from './sim/cli.ts';
+import { subscribersCommand } from './subscribers/cli.ts';
 import { vouchersCommand } from './vouchers/cli.ts';
 
 const commands: Command[] = [
@@ -15,6 +16,7 @@ const commands: Command[] = [
   routersCommand,
   wireguardCommand,
   vouchersCommand,
+  subscribersCommand,
   simCommand,
 ];
 

@@ -13,6 +13,7 @@ import { auditRoutes } from './http/audit-routes.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import type { AdminRoute } from './http/route.ts';
 import { routerRoutes } from './http/router-routes.ts';
+import { subscriberRoutes } from './http/subscriber-routes.ts';
 import { voucherRoutes } from './http/voucher-routes.ts';
 
 /** Every /api/admin route. Features that land later add theirs here (and to POLICY). */
@@ -32,4 +33,5 @@ export const adminRoutes: AdminRoute[] = [
   ...opsRoutes,
   ...accountRoutes,
   ...firstRunRoutes,
+  ...subscriberRoutes,
 ];

@@ -34,6 +34,23 @@ export const POLICY = {
   'PATCH /api/admin/plans/:id': MANAGE,
   'DELETE /api/admin/plans/:id': MANAGE,
 
+  // PPPoE subscribers: the counter adds and edits them; cutting one off or re-pricing is management.
+  'GET /api/admin/subscribers': ALL,
+  'POST /api/admin/subscribers': SALES,
+  'POST /api/admin/subscribers/import': MANAGE,
+  'GET /api/admin/subscribers/report': MANAGE,
+  'GET /api/admin/subscribers/:id': ALL,
+  'PATCH /api/admin/subscribers/:id': SALES,
+  'POST /api/admin/subscribers/:id/suspend': MANAGE,
+  'POST /api/admin/subscribers/:id/resume': MANAGE,
+  'POST /api/admin/subscribers/:id/close': MANAGE,
+  'GET /api/admin/subscribers/:id/plan-change': ALL,
+  'POST /api/admin/subscribers/:id/plan': MANAGE,
+  'GET /api/admin/service-plans': ALL,
+  'POST /api/admin/service-plans': MANAGE,
+  'PATCH /api/admin/service-plans/:id': MANAGE,
+  'DELETE /api/admin/service-plans/:id': MANAGE,
+
   'GET /api/admin/purchases': ALL,
   'GET /api/admin/purchases/:id': ALL,
   'POST /api/admin/purchases/:id/retry-grant': SALES,

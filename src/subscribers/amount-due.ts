@@ -17,6 +17,8 @@ export interface SubscriberForPaying {
   state: string;
   dueAt: Date;
   balanceKes: number;
+  /** Left to pay from a plan upgrade (change-plan.ts); settled before any period is bought. */
+  owedKes: number;
   autoRenew: boolean;
   lang: 'en' | 'sw' | null;
   plan: { name: string; priceKes: number; period: BillingPeriod; graceDays: number };
@@ -30,6 +32,7 @@ interface Row {
   state: string;
   due_at: unknown;
   balance_kes: number;
+  owed_kes: number;
   auto_renew: boolean;
   lang: 'en' | 'sw' | null;
   plan_name: string;
@@ -49,12 +52,13 @@ const fromRow = (r: Row): SubscriberForPaying => ({
   state: r.state,
   dueAt: asDate(r.due_at),
   balanceKes: r.balance_kes,
+  owedKes: Number(r.owed_kes),
   autoRenew: r.auto_renew,
   lang: r.lang,
   plan: { name: r.plan_name, priceKes: r.price_kes, period: r.period, graceDays: r.grace_days },
 });
 
-const SELECT = sql`SELECT s.id, s.account_no, s.name, s.phone, s.state, s.due_at, s.balance_kes, s.auto_renew, s.lang,
+const SELECT = sql`SELECT s.id, s.account_no, s.name, s.phone, s.state, s.due_at, s.balance_kes, s.owed_kes, s.auto_renew, s.lang,
                           sp.name AS plan_name, sp.price_kes, sp.period, sp.grace_days
                      FROM subscribers s JOIN service_plans sp ON sp.id = s.service_plan_id`;
 
@@ -85,8 +89,13 @@ export async function subscriberForPaying(conn: Conn, id: number): Promise<Subsc
   return r ? fromRow(r) : null;
 }
 
-/** Whole periods due at `now`: every period start at or before now, counted from the due date, at least one. */
-export function periodsDue(s: SubscriberForPaying, now: Date): number {
+type Dues = Pick<SubscriberForPaying, 'dueAt' | 'balanceKes' | 'owedKes'> & {
+  plan: Pick<SubscriberForPaying['plan'], 'priceKes' | 'period' | 'graceDays'>;
+};
+
+/** Whole periods started at `now` and not paid for: none while the due date is ahead. */
+export function periodsStarted(s: Dues, now: Date): number {
+  if (s.dueAt.getTime() > now.getTime()) return 0;
   // Past grace the periods restart at payment (apply-payment.ts), so one period is what is due.
   if (now.getTime() >= s.dueAt.getTime() + s.plan.graceDays * DAY_MS) return 1;
   let n = 1;
@@ -94,8 +103,11 @@ export function periodsDue(s: SubscriberForPaying, now: Date): number {
   return n;
 }
 
-export function amountDue(s: SubscriberForPaying, now: Date): number {
-  const owed = s.plan.priceKes * periodsDue(s, now) - s.balanceKes;
+/** What settles the account now (0 when paid up): anything owed, plus the periods started, less the balance. */
+export const amountOwed = (s: Dues, now: Date): number =>
+  Math.max(0, s.owedKes + s.plan.priceKes * periodsStarted(s, now) - s.balanceKes);
+
+/** What the pay page, reminders and auto-renew ask for: what is owed, and at least the next period. */
+export const amountDue = (s: Dues, now: Date): number =>
   // A balance of a period or more would already have been spent; never ask for nothing.
-  return Math.max(1, owed);
-}
+  Math.max(1, s.owedKes + s.plan.priceKes * Math.max(1, periodsStarted(s, now)) - s.balanceKes);

@@ -52,6 +52,7 @@ interface Row {
   state: string;
   due_at: unknown;
   balance_kes: number;
+  owed_kes: number;
   lang: 'en' | 'sw' | null;
   price_kes: number;
   period: BillingPeriod;
@@ -66,7 +67,7 @@ export async function applySubscriptionPayment(
   const now = deps.clock.now();
   const [s] = await query<Row>(
     tx,
-    sql`SELECT s.account_no, s.phone, s.state, s.due_at, s.balance_kes, s.lang,
+    sql`SELECT s.account_no, s.phone, s.state, s.due_at, s.balance_kes, s.owed_kes, s.lang,
                sp.price_kes, sp.period, sp.grace_days
           FROM subscribers s JOIN service_plans sp ON sp.id = s.service_plan_id
          WHERE s.id = ${pay.subscriberId}
@@ -77,7 +78,10 @@ export async function applySubscriptionPayment(
   if (!s) throw new Error(`subscriber ${pay.subscriberId} of purchase ${pay.purchaseId} not found`);
 
   const dueBefore = asDate(s.due_at);
-  const split = splitPayment(pay.amountKes, s.balance_kes, s.price_kes);
+  // What a plan upgrade left owing is paid first; the rest buys whole periods.
+  const owedBefore = Number(s.owed_kes);
+  const toOwed = Math.min(owedBefore, pay.amountKes);
+  const split = splitPayment(pay.amountKes - toOwed, s.balance_kes, s.price_kes);
   const pastGrace = now.getTime() >= dueBefore.getTime() + s.grace_days * DAY_MS;
   const from = pastGrace ? now : dueBefore;
   const dueAfter = split.periods > 0 ? addPeriods(from, s.period, split.periods) : dueBefore;
@@ -92,6 +96,7 @@ export async function applySubscriptionPayment(
 
   await tx.execute(
     sql`UPDATE subscribers SET due_at = ${dueAfter}, balance_kes = ${split.balance}, state = ${state},
+               owed_kes = ${owedBefore - toOwed},
                lang = ${lang},
                period_bytes = CASE WHEN ${newPeriod} THEN 0 ELSE period_bytes END,
                throttled = CASE WHEN ${newPeriod} THEN false ELSE throttled END,

@@ -164,3 +164,18 @@ export type AlertsView = Json<
   } & Awaited<ReturnType<typeof import('../../alerts/index.ts').alertOverview>>
 >;
 export type AlertSettingsInput = z.input<typeof import('../../alerts/index.ts').saveAlertSettingsSchema>;
+
+type Subs = typeof import('../../subscribers/index.ts');
+export type Subscriber = Json<import('../../subscribers/index.ts').SubscriberView>;
+export type SubscriberDetailView = Json<import('../../subscribers/index.ts').SubscriberDetail>;
+export type SubscriberFilters = Filters<Subs['listSubscribersQuery']>;
+export type SubscriberInput = z.input<Subs['createSubscriberInput']>;
+export type SubscriberPatch = z.input<Subs['updateSubscriberInput']>;
+export type PlanChangeQuote = Json<import('../../subscribers/index.ts').PlanChangeQuote>;
+export type PlanChangeResult = Json<import('../../subscribers/index.ts').PlanChangeResult>;
+export type SubscriberImportBody = z.input<typeof import('./subscriber-routes.ts').importBody>;
+export type SubscriberImportResult = Json<import('../../subscribers/index.ts').ImportSubscribersResult>;
+export type ServicePlan = Json<import('../../subscribers/index.ts').ServicePlan>;
+export type ServicePlanInput = z.input<Subs['servicePlanInput']>;
+export type ServicePlanPatch = z.input<Subs['servicePlanPatch']>;
+export type SubscriberReportView = Json<import('../../subscribers/index.ts').SubscriberReport>;

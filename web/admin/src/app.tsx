@@ -21,6 +21,7 @@ function lazyPage<K extends string>(load: () => Promise<Record<K, ComponentType<
 }
 const AccountPage = lazyPage(() => import('./pages/account.tsx'), 'AccountPage');
 const AuditPage = lazyPage(() => import('./pages/audit.tsx'), 'AuditPage');
+const SubscribersPage = lazyPage(() => import('./pages/subscribers/index.tsx'), 'SubscribersPage');
 const CustomersPage = lazyPage(() => import('./pages/customers.tsx'), 'CustomersPage');
 const DashboardPage = lazyPage(() => import('./pages/dashboard.tsx'), 'DashboardPage');
 const PlansPage = lazyPage(() => import('./pages/plans.tsx'), 'PlansPage');
@@ -48,6 +49,7 @@ const PAGES: { id: string; label: string; needs: Permission; Page: ComponentType
   { id: 'purchases', label: 'Payments', needs: 'GET /api/admin/purchases', Page: PurchasesPage },
   { id: 'vouchers', label: 'Vouchers & codes', needs: 'GET /api/admin/codes', Page: VouchersPage },
   { id: 'sessions', label: 'Sessions', needs: 'GET /api/admin/sessions', Page: SessionsPage },
+  { id: 'subscribers', label: 'Subscribers', needs: 'GET /api/admin/subscribers', Page: SubscribersPage },
   { id: 'customers', label: 'Customers', needs: 'GET /api/admin/customers', Page: CustomersPage },
   { id: 'troubleshoot', label: 'Troubleshoot', needs: 'GET /api/admin/troubleshoot', Page: TroubleshootPage },
   {
