@@ -146,6 +146,7 @@ ATTRIBUTE CHAP-Challenge 60 string
 ATTRIBUTE NAS-Port-Type 61 integer
 ATTRIBUTE Port-Limit 62 integer
 ATTRIBUTE Connect-Info 77 string
+ATTRIBUTE Message-Authenticator 80 string
 ATTRIBUTE Acct-Interim-Interval 85 integer
 ATTRIBUTE NAS-Port-Id 87 string
 ATTRIBUTE Framed-Pool 88 string
@@ -323,6 +324,11 @@ export function createPppoeUml(): PppoeUml {
             'plugin radattr.so',
             `radius-config-file ${conf}`,
             'nodefaultroute',
+            // Only what the test looks at: IPv4 (the guest kernel has no IPv6), no ip-up scripts
+            // (every exec is slow in UML, and Debian's run the host's hooks).
+            'noipv6',
+            'ip-up-script /bin/true',
+            'ip-down-script /bin/true',
             'lcp-echo-interval 5',
             'lcp-echo-failure 6',
             'debug',

@@ -81,7 +81,7 @@ dial() {
   wait_for 100 test -s /run/pppoe-server.pid || say "error pppoe-server did not start"
   server_pid=$(cat /run/pppoe-server.pid)
   ip netns exec cli pppd plugin rp-pppoe.so nic-eth-c user "$2" password "$3" noauth nodetach \
-    noipdefault nodefaultroute maxfail 1 lcp-echo-interval 5 lcp-echo-failure 6 \
+    noipdefault nodefaultroute noipv6 ip-up-script /bin/true ip-down-script /bin/true maxfail 1 lcp-echo-interval 5 lcp-echo-failure 6 \
     debug logfile "$LAB/client-pppd.log" </dev/null >/dev/null 2>&1 &
   client_pid=$!
   # RADIUS gets up to 3 tries of 10 s in radiusclient.conf; allow for all of them and slow boots.
