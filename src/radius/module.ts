@@ -6,12 +6,13 @@
 import type { AdapterFactory, Deps } from '../app/deps.ts';
 import type { Module } from '../app/module.ts';
 import { markRouterSeen } from '../gateways/index.ts';
+import { isPppAccounting, isPppRequest, pppAccess, pppAccounting } from '../subscribers/index.ts';
 import { accessRequestHandler } from './access-request.ts';
 import { accountingHandler } from './accounting.ts';
 import { coaUnreachableRouters, RadiusGatewayAdapter } from './adapter.ts';
 import { measuredHandlers } from './metrics.ts';
 import { NasDirectory } from './nas.ts';
-import { type RadiusServer, startRadiusServer } from './server.ts';
+import { type RadiusRequest, type RadiusServer, startRadiusServer } from './server.ts';
 import { sweepStaleSessions } from './sweep.ts';
 
 import { INTERIM_SECONDS } from './profiles.ts';
@@ -46,8 +47,18 @@ export async function startRadiusService(deps: Deps, o: RadiusServiceOptions = {
       deps.log.warn({ err: e }, 'could not record router last seen'),
     );
   };
-  const access = accessRequestHandler(deps, { interimSeconds });
-  const accounting = accountingHandler(deps, markSeen);
+  const hotspotAccess = accessRequestHandler(deps, { interimSeconds });
+  const hotspotAccounting = accountingHandler(deps, markSeen);
+  // PPP subscribers (PPPoE) have their own path; a User-Name that is no subscriber's stays a
+  // hotspot request, so only PPP-framed requests pay for the one lookup.
+  const access = async (req: RadiusRequest) =>
+    (isPppRequest(req.packet) ? await pppAccess(deps, req) : undefined) ?? hotspotAccess(req);
+  const accounting = async (req: RadiusRequest) => {
+    const ppp = isPppAccounting(req) ? await pppAccounting(deps, req) : undefined;
+    if (!ppp) return hotspotAccounting(req);
+    markSeen(req.nas.routerId);
+    return ppp;
+  };
   const fromConfig = (p: number) => (p === 0 ? null : p);
   const log = deps.log.child({ component: 'radius' });
   // Edits reach the cache by NOTIFY (nas.follow), so the snapshot may live longer than the

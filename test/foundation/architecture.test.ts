@@ -25,6 +25,7 @@ const FEATURES = new Set([
   'radius',
   'settings',
   'sim',
+  'subscribers',
   'vouchers',
 ]);
 

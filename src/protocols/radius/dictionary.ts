@@ -1,6 +1,6 @@
 /**
  * RADIUS attribute dictionary: the standard attributes we read or write (RFC 2865, 2866, 2869,
- * 3162, 5176), MikroTik (vendor 14988), WISPr (vendor 14122) and pfSense (vendor 13644, its captive
+ * 3162, 5176), MikroTik (vendor 14988), Microsoft (vendor 311), WISPr (vendor 14122) and pfSense (vendor 13644, its captive
  * portal's dictionary.pfsense). Numbers match FreeRADIUS's
  * dictionaries; beware public tables that shuffle the MikroTik numbers.
  */
@@ -19,6 +19,8 @@ export interface AttrDef {
 export const VENDOR_MIKROTIK = 14988;
 export const VENDOR_WISPR = 14122;
 export const VENDOR_PFSENSE = 13644;
+/** Microsoft (RFC 2548): MS-CHAP and MPPE keys, as PPP servers send and expect them. */
+export const VENDOR_MICROSOFT = 311;
 export const VENDOR_SPECIFIC = 26;
 
 const std = (type: number, name: string, dataType: AttrType, values?: Record<string, number>): AttrDef =>
@@ -86,7 +88,7 @@ export const DEFINITIONS: AttrDef[] = [
   std(4, 'NAS-IP-Address', 'ipaddr'),
   std(5, 'NAS-Port', 'integer'),
   std(6, 'Service-Type', 'integer', { Login: 1, Framed: 2, 'Call-Check': 10, 'Authorize-Only': 17 }),
-  std(7, 'Framed-Protocol', 'integer'),
+  std(7, 'Framed-Protocol', 'integer', { PPP: 1 }),
   std(8, 'Framed-IP-Address', 'ipaddr'),
   std(9, 'Framed-IP-Netmask', 'ipaddr'),
   std(11, 'Filter-Id', 'text'),
@@ -176,6 +178,16 @@ export const DEFINITIONS: AttrDef[] = [
   vsa(VENDOR_WISPR, 9, 'WISPr-Session-Terminate-Time', 'text'),
   vsa(VENDOR_WISPR, 10, 'WISPr-Session-Terminate-End-Of-Day', 'text'),
   vsa(VENDOR_WISPR, 11, 'WISPr-Billing-Class-Of-Service', 'text'),
+
+  vsa(VENDOR_MICROSOFT, 1, 'MS-CHAP-Response', 'octets'),
+  vsa(VENDOR_MICROSOFT, 2, 'MS-CHAP-Error', 'octets'),
+  vsa(VENDOR_MICROSOFT, 7, 'MS-MPPE-Encryption-Policy', 'integer'),
+  vsa(VENDOR_MICROSOFT, 8, 'MS-MPPE-Encryption-Types', 'integer'),
+  vsa(VENDOR_MICROSOFT, 11, 'MS-CHAP-Challenge', 'octets'),
+  vsa(VENDOR_MICROSOFT, 16, 'MS-MPPE-Send-Key', 'octets'),
+  vsa(VENDOR_MICROSOFT, 17, 'MS-MPPE-Recv-Key', 'octets'),
+  vsa(VENDOR_MICROSOFT, 25, 'MS-CHAP2-Response', 'octets'),
+  vsa(VENDOR_MICROSOFT, 26, 'MS-CHAP2-Success', 'octets'),
 
   // Bandwidth in bit/s; the total is bytes in and out together.
   vsa(VENDOR_PFSENSE, 1, 'pfSense-Bandwidth-Max-Up', 'integer'),

@@ -1,0 +1,3 @@
+/** The subscribers feature's public surface (PPP access: what the radius feature and the wiring use). */
+export { isPppRequest, type PppReply, type PppRequest, pppAccess } from './ppp-access.ts';
+export { isPppAccounting, pppAccounting } from './ppp-accounting.ts';
