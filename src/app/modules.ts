@@ -11,6 +11,7 @@ import { radiusModule } from '../radius/module.ts';
 import { darajaSimModule } from '../sim/daraja/module.ts';
 import { routerosSimModule } from '../sim/routeros/module.ts';
 import { simSmsModule } from '../sim/sms-module.ts';
+import { pppModule } from '../subscribers/index.ts';
 import { vouchersModule } from '../vouchers/module.ts';
 import type { Module } from './module.ts';
 
@@ -24,6 +25,7 @@ export const modules: Module[] = [
   gatewaysModule,
   paymentsModule,
   radiusModule,
+  pppModule,
   simSmsModule,
   routerosSimModule,
   darajaSimModule(),

@@ -64,6 +64,27 @@ export interface SessionRef {
   ip?: string | null;
 }
 
+/** What an api-mode router holds for one PPP subscriber. */
+export interface PppSecretSpec {
+  name: string;
+  password: string;
+  /** The `/ppp profile` to use: a rate profile Wavu keeps, or the expired pool's profile. */
+  profile: string;
+  /** Mikrotik rate-limit of `profile` when Wavu keeps it (null: the profile is the operator's). */
+  rateLimit: string | null;
+  remoteAddress: string | null;
+  disabled: boolean;
+  comment: string;
+}
+
+export interface PppActive {
+  id: string;
+  name: string;
+  address: string | null;
+  callerId: string | null;
+  uptimeSeconds: number;
+}
+
 export interface ReconcileReport {
   added: number;
   updated: number;
@@ -92,6 +113,21 @@ export interface GatewayAdapter {
    */
   refresh?(access: AccessSpec): Promise<void>;
   disconnect(session: SessionRef): Promise<void>;
+  /**
+   * A live PPP session's new speed and Session-Timeout without ending it (radius mode: a
+   * CoA-Request with Mikrotik-Rate-Limit). False when the router did not take it (NAK, or its
+   * CoA port is unreachable): the caller then ends the session so its next login gets the change.
+   */
+  changeSession?(
+    session: SessionRef,
+    change: { rateLimit?: string; sessionTimeout?: number },
+  ): Promise<boolean>;
+  /** Api mode: put a PPP subscriber's `/ppp secret` (and its rate profile) on the router. */
+  putPppSecret?(secret: PppSecretSpec): Promise<void>;
+  /** Api mode: end the subscriber's `/ppp active` sessions (they re-dial with the new secret). */
+  removePppActive?(name: string): Promise<number>;
+  /** Api mode: the router's live PPP sessions (`/ppp active`). */
+  listPppActive?(): Promise<PppActive[]>;
   health(): Promise<RouterHealth>;
   /**
    * Make the gateway hold exactly the desired accesses of ours (api mode); leaves others' users

@@ -4,6 +4,8 @@ export type {
   AccessSpec,
   ActiveSession,
   GatewayAdapter,
+  PppActive,
+  PppSecretSpec,
   RouterHealth,
   SessionRef,
 } from './adapter.ts';

@@ -222,6 +222,18 @@ export class RadiusGatewayAdapter implements GatewayAdapter {
     return r.ack ? 'ack' : 'nak';
   }
 
+  /** A PPP subscriber's new rate (fair use) or Session-Timeout (a payment) by CoA-Request. */
+  async changeSession(
+    session: SessionRef,
+    change: { rateLimit?: string; sessionTimeout?: number },
+  ): Promise<boolean> {
+    if (!takesCoa(this.router.radiusProfile ?? 'mikrotik')) return false;
+    const attrs: RadiusAttribute[] = [];
+    if (change.rateLimit) attrs.push(attr('Mikrotik-Rate-Limit', change.rateLimit));
+    if (change.sessionTimeout) attrs.push(...limitAttributes(change.sessionTimeout, null));
+    return (await this.changeAuthorization(session, attrs)) === 'ack';
+  }
+
   /**
    * The code got more time while online (a top-up), or crossed a fair-use cap: tell each of its
    * live sessions here its new Session-Timeout and speed by CoA-Request. The router measures Session-Timeout against the session's

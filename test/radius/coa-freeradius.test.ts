@@ -5,93 +5,21 @@
  * fails either, so an answer proves both were right; a packet with one of them spoiled must get
  * no answer at all.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attr, encodeRequest, RadiusCode } from '../../src/protocols/radius/index.ts';
 import { DynamicAuthTimeout, sendDynamicRequest } from '../../src/radius/coa-client.ts';
+import {
+  type FreeradiusCoaPeer,
+  freeradiusMissing as missing,
+  startFreeradiusCoa,
+} from '../helpers/freeradius-coa.ts';
 
 const SECRET = 'coa-peer-secret-0123456789';
-const RADDB = '/etc/freeradius/3.0';
 
-const missing = (() => {
-  try {
-    execFileSync('sh', ['-c', 'command -v freeradius'], { stdio: 'ignore' });
-    readdirSync(RADDB);
-    return null;
-  } catch {
-    return 'needs Debian freeradius';
-  }
-})();
-
-let proc: ChildProcess;
+let peer: FreeradiusCoaPeer;
 let port: number;
-let log = '';
-let dir: string;
-
-/** A copy of Debian's config with only what a CoA listener needs, and our site. */
-function writeConfig(d: string, p: number): string {
-  const r = join(d, 'raddb');
-  cpSync(RADDB, r, { recursive: true, dereference: false });
-  rmSync(join(r, 'sites-enabled'), { recursive: true, force: true });
-  mkdirSync(join(r, 'sites-enabled'));
-  const keep = new Set(['always', 'expr', 'attr_filter', 'unpack', 'utf8', 'exec', 'preprocess']);
-  for (const m of readdirSync(join(r, 'mods-enabled'))) {
-    if (!keep.has(m)) rmSync(join(r, 'mods-enabled', m), { force: true });
-  }
-  mkdirSync(join(d, 'log'));
-  mkdirSync(join(d, 'run'));
-  const conf = readFileSync(join(r, 'radiusd.conf'), 'utf8')
-    .replace(/^logdir = .*$/m, `logdir = ${join(d, 'log')}`)
-    .replace(/^run_dir = .*$/m, `run_dir = ${join(d, 'run')}`)
-    .replace(/^raddbdir = .*$/m, `raddbdir = ${r}`)
-    .replace(/^\s*user = freerad/m, '#user = freerad')
-    .replace(/^\s*group = freerad/m, '#group = freerad');
-  writeFileSync(join(r, 'radiusd.conf'), conf);
-  writeFileSync(
-    join(r, 'clients.conf'),
-    `client wavu {\n  ipaddr = 127.0.0.1\n  secret = ${SECRET}\n  require_message_authenticator = yes\n}\n`,
-  );
-  writeFileSync(
-    join(r, 'sites-enabled', 'coa-nas'),
-    `listen {
-  type = coa
-  ipaddr = 127.0.0.1
-  port = ${p}
-  virtual_server = coa-nas
-}
-server coa-nas {
-  recv-coa {
-    if (&User-Name == "alice" && &Message-Authenticator) {
-      ok
-    }
-    else {
-      update reply {
-        &Error-Cause := Session-Context-Not-Found
-      }
-      reject
-    }
-  }
-  send-coa {
-    ok
-  }
-}
-`,
-  );
-  return r;
-}
-
-async function freePort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((res) => s.bind(0, '127.0.0.1', res));
-  const p = s.address().port;
-  s.close();
-  return p;
-}
 
 /** Send raw bytes, wait briefly for any answer. */
 async function sendRaw(packet: Buffer, waitMs = 800): Promise<Buffer | null> {
@@ -120,28 +48,22 @@ function resign(packet: Buffer): Buffer {
 
 describe.skipIf(missing !== null)(`Disconnect/CoA against FreeRADIUS (${missing ?? 'real peer'})`, () => {
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'wavu-coa-'));
-    port = await freePort();
-    const raddb = writeConfig(dir, port);
-    proc = spawn('freeradius', ['-X', '-d', raddb], { stdio: ['ignore', 'pipe', 'pipe'] });
-    proc.stdout!.on('data', (b: Buffer) => {
-      log += b.toString();
-    });
-    proc.stderr!.on('data', (b: Buffer) => {
-      log += b.toString();
-    });
-    for (let i = 0; i < 100 && !/Ready to process requests/.test(log); i++) {
-      if (proc.exitCode !== null) break;
-      await new Promise((r) => setTimeout(r, 100));
+    peer = await startFreeradiusCoa({
+      secret: SECRET,
+      recvCoa: `    if (&User-Name == "alice" && &Message-Authenticator) {
+      ok
     }
-    if (!/Ready to process requests/.test(log))
-      throw new Error(`FreeRADIUS did not start:\n${log.slice(-2000)}`);
+    else {
+      update reply {
+        &Error-Cause := Session-Context-Not-Found
+      }
+      reject
+    }`,
+    });
+    port = peer.port;
   }, 30_000);
 
-  afterAll(() => {
-    if (proc && proc.exitCode === null) proc.kill('SIGTERM');
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => peer?.stop());
 
   const req = (code: typeof RadiusCode.DisconnectRequest | typeof RadiusCode.CoaRequest, user: string) =>
     sendDynamicRequest({
@@ -170,7 +92,7 @@ describe.skipIf(missing !== null)(`Disconnect/CoA against FreeRADIUS (${missing 
     expect(await req(RadiusCode.DisconnectRequest, 'bob')).toEqual({ ack: false, errorCause: 503 });
     expect(await req(RadiusCode.CoaRequest, 'bob')).toEqual({ ack: false, errorCause: 503 });
     // FreeRADIUS shows the Message-Authenticator it checked among what it received.
-    expect(log).toMatch(/Message-Authenticator = 0x[0-9a-f]{32}/);
+    expect(peer.log()).toMatch(/Message-Authenticator = 0x[0-9a-f]{32}/);
   });
 
   it('drops a request with a wrong secret, a spoiled Message-Authenticator or none at all', async () => {
@@ -214,7 +136,7 @@ describe.skipIf(missing !== null)(`Disconnect/CoA against FreeRADIUS (${missing 
     expect(await sendRaw(without)).toBeNull();
     // FreeRADIUS says why: the wrong secret and the spoiled value fail its Message-Authenticator
     // check, the last one has none.
-    expect(log.match(/with invalid Message-Authenticator/g)?.length).toBe(2);
-    expect(log).toMatch(/does not contain required Message-Authenticator/);
+    expect(peer.log().match(/with invalid Message-Authenticator/g)?.length).toBe(2);
+    expect(peer.log()).toMatch(/does not contain required Message-Authenticator/);
   });
 });
