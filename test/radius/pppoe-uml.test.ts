@@ -12,6 +12,7 @@ import type { Deps } from '../../src/app/deps.ts';
 import { query } from '../../src/db/open.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { startRadiusService } from '../../src/radius/module.ts';
+import { enforceDueDates } from '../../src/subscribers/index.ts';
 import type { RadiusServer } from '../../src/radius/server.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { createPppoeUml, type PppoeUml, pppoeUmlUnavailable } from '../helpers/pppoe-uml.ts';
@@ -133,9 +134,9 @@ describe.skipIf(why !== null)(
     }, 900_000);
 
     it('puts an overdue subscriber in the expired pool, and back on the plan once they pay', async () => {
-      // Past due + grace; the enforcement job's part (state = expired) done here by hand.
+      // A day past due + grace, the enforcement job moves them to expired.
       clock.set(new Date(due.getTime() + (plan.grace_days + 1) * DAY));
-      await deps.db.execute(sql`UPDATE subscribers SET state = 'expired' WHERE id = ${subscriberId}`);
+      expect(await enforceDueDates(deps)).toBe(1);
       await deps.db.execute(
         sql`INSERT INTO settings (key, value) VALUES ('ppp_expired_pool', ${JSON.stringify('unpaid-pool')}::jsonb)
           ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
