@@ -10,11 +10,14 @@ import type {
   AccessSpec,
   ActiveSession,
   GatewayAdapter,
+  PppActive,
+  PppSecretSpec,
   ReconcileReport,
   RouterUser,
   RouterHealth,
   SessionRef,
 } from '../adapter.ts';
+import { listPppActive, putPppSecret, removePppActive } from './ppp-secrets.ts';
 import { accessIdFromComment, profileAttrs, profileName, userAttrs, userComment } from './hotspot-users.ts';
 
 const USER = '/ip/hotspot/user';
@@ -41,6 +44,18 @@ const isNoSuchItem = (e: unknown) => e instanceof RosTrapError && /no such item/
 
 export class MikrotikApiAdapter implements GatewayAdapter {
   constructor(private readonly api: RouterOsApi) {}
+
+  putPppSecret(secret: PppSecretSpec): Promise<void> {
+    return putPppSecret(this.api, secret);
+  }
+
+  removePppActive(name: string): Promise<number> {
+    return removePppActive(this.api, name);
+  }
+
+  listPppActive(): Promise<PppActive[]> {
+    return listPppActive(this.api);
+  }
 
   async grant(spec: AccessSpec): Promise<void> {
     await this.ensureProfiles([spec]);

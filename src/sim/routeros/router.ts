@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Row } from '../../protocols/routeros/types.ts';
 import { matchesQuery, QueryError } from './query.ts';
+import { PPP_MENUS } from './ppp-menus.ts';
 import {
   formatDuration,
   MAC_RE,
@@ -203,11 +204,12 @@ const MENUS: MenuDef[] = [
   },
   { path: '/system/identity', singleton: true, fields: { name: T('MikroTik') } },
   { path: '/system/resource', singleton: true, fields: {} },
+  ...PPP_MENUS,
 ];
 
 const MENU_BY_PATH = new Map(MENUS.map((m) => [m.path, m]));
 /** Lost on reboot: the router rebuilds them from traffic. */
-const VOLATILE = new Set(['/ip/hotspot/active', '/ip/hotspot/host', '/ip/hotspot/cookie']);
+const VOLATILE = new Set(['/ip/hotspot/active', '/ip/hotspot/host', '/ip/hotspot/cookie', '/ppp/active']);
 
 /** Menu commands the simulator answers, by menu. */
 export function menuOf(path: string): MenuDef | undefined {
