@@ -8,6 +8,7 @@ import type { Deps } from '../../src/app/deps.ts';
 import type { Conn } from '../../src/db/open.ts';
 import { readCallbackBody } from '../../src/payments/callback-body.ts';
 import { newRef } from '../../src/payments/ref.ts';
+import { receiveC2bConfirmation } from '../../src/payments/c2b.ts';
 import { receiveStkCallback } from '../../src/payments/stk-callback.ts';
 import { TEST_CALLBACK_SECRET } from './app.ts';
 
@@ -85,3 +86,26 @@ export function receiveStkBody(deps: Deps, body: unknown) {
     remoteAddr: '127.0.0.1',
   });
 }
+
+/** A Paybill (C2B) confirmation to `billRef` as Daraja posts it, delivered to the project's own handler. */
+export function paybillBody(billRef: string, amountKes: number, transId = freshReceipt()) {
+  return readCallbackBody(
+    JSON.stringify({
+      TransactionType: 'Pay Bill',
+      TransID: transId,
+      TransTime: '20260310120000',
+      TransAmount: `${amountKes}.00`,
+      BusinessShortCode: '174379',
+      BillRefNumber: billRef,
+      MSISDN: '2547 ***** 126',
+      FirstName: 'WANJIKU',
+    }),
+  );
+}
+
+export const confirmPaybill = (deps: Deps, billRef: string, amountKes: number, transId?: string) =>
+  receiveC2bConfirmation(deps, {
+    secret: deps.config.mpesa.callbackSecret,
+    body: paybillBody(billRef, amountKes, transId),
+    remoteAddr: '127.0.0.1',
+  }).then((r) => r.outcome);

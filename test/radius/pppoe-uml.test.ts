@@ -16,6 +16,7 @@ import { enforceDueDates } from '../../src/subscribers/index.ts';
 import type { RadiusServer } from '../../src/radius/server.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { createPppoeUml, type PppoeUml, pppoeUmlUnavailable } from '../helpers/pppoe-uml.ts';
+import { confirmPaybill } from '../helpers/stk.ts';
 import { addRadiusRouter, makeDeps } from './helpers.ts';
 
 const why = pppoeUmlUnavailable();
@@ -148,18 +149,15 @@ describe.skipIf(why !== null)(
       expect(Number(expired.attributes['Session-Timeout']?.[0])).toBeLessThanOrEqual(600);
       await lab.hangup();
 
-      // A month paid: what crediting a subscription writes (ledger row, due date on, active).
-      const newDue = new Date(clock.now().getTime() + 30 * DAY);
-      await deps.db.transaction(async (tx) => {
-        await tx.execute(
-          sql`INSERT INTO subscriber_payments (subscriber_id, amount_kes, periods, balance_after_kes, due_before, due_after)
-            VALUES (${subscriberId}, ${plan.price_kes}, 1, 0, ${due.toISOString()}, ${newDue.toISOString()})`,
-        );
-        await tx.execute(
-          sql`UPDATE subscribers SET state = 'active', due_at = ${newDue.toISOString()}, period_bytes = 0
-              WHERE id = ${subscriberId}`,
-        );
-      });
+      // A month paid by Paybill to the account number: the real crediting path (claim, ledger,
+      // due date on by one period from the payment, back to active).
+      expect(await confirmPaybill(deps, 'W1001', plan.price_kes)).toBe('credited');
+      const [after] = await query<{ due_at: Date | string; state: string }>(
+        deps.db,
+        sql`SELECT due_at, state FROM subscribers WHERE id = ${subscriberId}`,
+      );
+      expect(after!.state).toBe('active');
+      const newDue = new Date(after!.due_at);
       const paid = await lab.dial({ auth: 'pap', user: USER, password: PASSWORD });
       expect(paid.ok, lab.logs()).toBe(true);
       expect(paid.attributes['Framed-Pool']).toBeUndefined();

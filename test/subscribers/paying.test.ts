@@ -4,6 +4,7 @@
  * move the due date, the rest is balance, duplicates and races credit once.
  */
 import { sql } from 'drizzle-orm';
+import { amountDue, subscriberForPaying } from '../../src/subscribers/index.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app/run.ts';
 import { query } from '../../src/db/open.ts';
@@ -12,7 +13,7 @@ import { readCallbackBody } from '../../src/payments/callback-body.ts';
 import { receiveC2bConfirmation, validateC2b } from '../../src/payments/c2b.ts';
 import { startDrainedApp, TEST_CALLBACK_SECRET } from '../helpers/app.ts';
 import type { TestDatabase } from '../helpers/db.ts';
-import { freshReceipt, receiveStkBody, stkPaidBody } from '../helpers/stk.ts';
+import { confirmPaybill, freshReceipt, paybillBody, receiveStkBody, stkPaidBody } from '../helpers/stk.ts';
 import {
   insertPendingSubscriptionStk,
   insertSubscriber,
@@ -44,26 +45,8 @@ const db = () => app.deps.db;
 const phone = () => `2547${String(20_000_000 + ++seq * 7919).slice(0, 8)}`;
 const account = () => `W${String(1000 + ++seq)}`;
 
-function c2bBody(billRef: string, amountKes: number, transId = freshReceipt()) {
-  const json = {
-    TransactionType: 'Pay Bill',
-    TransID: transId,
-    TransTime: '20260310120000',
-    TransAmount: `${amountKes}.00`,
-    BusinessShortCode: '174379',
-    BillRefNumber: billRef,
-    MSISDN: '2547 ***** 126',
-    FirstName: 'WANJIKU',
-  };
-  return readCallbackBody(JSON.stringify(json));
-}
-
 const confirm = (billRef: string, amountKes: number, transId?: string) =>
-  receiveC2bConfirmation(app.deps, {
-    secret: TEST_CALLBACK_SECRET,
-    body: c2bBody(billRef, amountKes, transId),
-    remoteAddr: '127.0.0.1',
-  }).then((r) => r.outcome);
+  confirmPaybill(app.deps, billRef, amountKes, transId);
 
 async function subscriber(o: Partial<Parameters<typeof insertSubscriber>[1]> = {}) {
   const accountNo = o.accountNo ?? account();
@@ -141,6 +124,24 @@ describe('a Paybill payment against a subscriber account number', () => {
     expect(row.dueAt.toISOString()).toBe('2026-05-20T21:00:00.000Z');
   });
 
+  it('settles what a plan upgrade left owing before buying periods, and the pay page asks for both', async () => {
+    const s = await subscriber();
+    await db().execute(sql`UPDATE subscribers SET owed_kes = 400 WHERE id = ${s.id}`);
+    const view = await subscriberForPaying(db(), s.id);
+    expect(amountDue(view!, NOW)).toBe(1900);
+    // Only the owed part: no period bought, nothing kept as balance.
+    expect(await confirm(s.accountNo, 300)).toBe('credited');
+    let row = await query<{ owed_kes: number; balance_kes: number }>(
+      db(),
+      sql`SELECT owed_kes, balance_kes FROM subscribers WHERE id = ${s.id}`,
+    );
+    expect(row[0]).toEqual({ owed_kes: 100, balance_kes: 0 });
+    expect(await confirm(s.accountNo, 1600)).toBe('credited');
+    row = await query(db(), sql`SELECT owed_kes, balance_kes FROM subscribers WHERE id = ${s.id}`);
+    expect(row[0]).toEqual({ owed_kes: 0, balance_kes: 0 });
+    expect((await subscriberRow(db(), s.id)).dueAt.toISOString()).toBe('2026-04-20T21:00:00.000Z');
+  });
+
   it('sent twice with the same TransID credits once', async () => {
     const s = await subscriber();
     const id = freshReceipt();
@@ -212,7 +213,7 @@ describe('a Paybill payment against a subscriber account number', () => {
     const validate = (ref: string, amount: number) =>
       validateC2b(app.deps, {
         secret: TEST_CALLBACK_SECRET,
-        body: c2bBody(ref, amount),
+        body: paybillBody(ref, amount),
         remoteAddr: '127.0.0.1',
       });
     expect(await validate(s.accountNo.toLowerCase(), 10)).toEqual({ accept: true });
