@@ -92,7 +92,7 @@ export async function retryPurchase(
 export async function getPurchase(deps: Deps, id: string, lang: Lang): Promise<PurchaseState | null> {
   try {
     const v = await getPurchaseView(deps, id, { lang });
-    // A subscription payment has its own pages (pay-routes.ts), not the hotspot's.
+    // A subscription payment has its own pages (routes/pay.ts), not the hotspot's.
     if (!v.plan) return null;
     return {
       id: v.id,

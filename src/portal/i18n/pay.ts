@@ -1,4 +1,4 @@
-/** The pay page's strings (src/portal/pay-routes.ts), English and Kiswahili, kept apart from the hotspot's. */
+/** The pay page's strings (src/portal/routes/pay.ts), English and Kiswahili, kept apart from the hotspot's. */
 import type { Lang } from './index.ts';
 
 const en = {
