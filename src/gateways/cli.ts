@@ -98,6 +98,8 @@ Subcommands:
         --agent-only (just the agent: NTP, the script and its schedule).
         openNDS routers: --fas-ip IP (Wavu's address as the router reaches it, when
         PUBLIC_URL names a host).
+        --ppp (MikroTik): also PPPoE subscribers: PPP logins through Wavu's RADIUS, the
+        expired pool, and its web traffic redirected to the pay page (docs/pppoe-setup.md).
   Common: --site TEXT (a label, e.g. "Hostel block B")
 
 Examples:
@@ -140,6 +142,7 @@ const OPTIONS = {
   token: { type: 'string' },
   routeros: { type: 'string' },
   'agent-only': { type: 'boolean' },
+  ppp: { type: 'boolean' },
   json: { type: 'boolean' },
   level: { type: 'string' },
   faskey: { type: 'string' },
@@ -198,6 +201,7 @@ const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
     'routeros',
     'agent-only',
     'fas-ip',
+    'ppp',
   ],
 };
 
@@ -513,6 +517,14 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
         `--out and --login-html are for MikroTik routers; an ${router.mode === 'unifi' ? 'UniFi' : 'openNDS'} script prints as text`,
       );
     }
+    if (
+      v.ppp &&
+      !((router.mode === 'api' || router.mode === 'radius') && router.radiusProfile === 'mikrotik')
+    ) {
+      throw new UsageError(
+        '--ppp is for MikroTik routers (api mode, or radius mode with the mikrotik profile)',
+      );
+    }
     if (v['fas-ip'] !== undefined && router.mode !== 'opennds') {
       throw new UsageError('--fas-ip is for openNDS routers');
     }
@@ -529,6 +541,7 @@ const SUBCOMMANDS: Record<string, (deps: Deps, name: string, v: Values) => Promi
       radiusAddress: v['radius-address'],
       ...agent,
       fasIp: v['fas-ip'],
+      ppp: v.ppp === true,
     });
     await audit(deps.db, deps, {
       actor: cliActor(),

@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { isLoopbackHost } from '../lib/loopback.ts';
 import type { RouterRow } from './adapter.ts';
+import { pppScriptLines } from './ppp-script.ts';
 import { rscString } from './rsc.ts';
 import { DEFAULT_PORTS } from './connections.ts';
 import type { WireguardRouterEnd } from './wireguard/router-end.ts';
@@ -57,6 +58,8 @@ export interface ScriptInput {
   wireguard?: WireguardRouterEnd | undefined;
   /** Agent routers: the token it polls with and the RouterOS syntax to use. */
   agent?: { token: string; routeros: RouterOsMajor } | undefined;
+  /** `--ppp`: also set the router up for PPPoE subscribers, with this expired pool. */
+  ppp?: { expiredPool: string } | undefined;
   now: Date;
 }
 
@@ -229,11 +232,24 @@ export function setupScript(i: ScriptInput): string {
       );
     add(
       `/radius remove [find comment=${C}]`,
-      `/radius add service=hotspot address=${wavuIp} secret=${rscString(i.radiusSecret ?? '')} authentication-port=${ports.auth} accounting-port=${ports.acct} timeout=3s comment=${C}`,
+      `/radius add service=${i.ppp ? 'hotspot,ppp' : 'hotspot'} address=${wavuIp} secret=${rscString(i.radiusSecret ?? '')} authentication-port=${ports.auth} accounting-port=${ports.acct} timeout=3s comment=${C}`,
       '# Let Wavu end sessions (Disconnect/CoA) the moment access ends, and only Wavu.',
       `/radius incoming set accept=yes port=${r.coaPort}`,
       `/ip firewall filter remove [find comment=${fw}]`,
       `:do { ${accept} place-before=0 } on-error={ ${accept} }`,
+    );
+  }
+  if (i.ppp && (r.mode === 'api' || r.mode === 'radius')) {
+    add(
+      ...pppScriptLines(
+        {
+          mode: r.mode,
+          wavuIp: i.radiusAddress ?? (isIP(portalHost) ? portalHost : `[:resolve ${rscString(portalHost)}]`),
+          publicUrl: i.publicUrl,
+          expiredPool: i.ppp.expiredPool,
+        },
+        n,
+      ),
     );
   }
   add('', `:put "Wavu setup done. On the Wavu server run: wavu routers test ${r.name}"`, '');

@@ -29,8 +29,8 @@ import {
   verifyChap,
 } from '../protocols/radius/index.ts';
 import { verifyMsChapV2 } from '../protocols/radius/index.ts';
+import { DEFAULT_EXPIRED_POOL, EXPIRED_POOL_SETTING } from '../gateways/index.ts';
 import {
-  DEFAULT_EXPIRED_POOL,
   DEFAULT_INTERIM_SECONDS,
   EXPIRED_SESSION_SECONDS,
   FRAMED_USER,
@@ -86,7 +86,7 @@ export async function pppAccess(deps: Deps, req: PppRequest): Promise<PppReply |
     deps.db,
     sql`SELECT s.id, s.password_sealed, s.state, s.due_at, s.static_ip, s.throttled,
                p.rate_up_kbps, p.rate_down_kbps, p.fair_use_up_kbps, p.fair_use_down_kbps, p.grace_days,
-               (SELECT value #>> '{}' FROM settings WHERE key = 'ppp_expired_pool') AS expired_pool,
+               (SELECT value #>> '{}' FROM settings WHERE key = ${EXPIRED_POOL_SETTING}) AS expired_pool,
                (SELECT value #>> '{}' FROM settings WHERE key = 'ppp_interim_seconds') AS interim_seconds
         FROM subscribers s JOIN service_plans p ON p.id = s.service_plan_id
         WHERE s.username = ${username}`,

@@ -1,19 +1,17 @@
 /**
  * The few rules every PPP path shares (RADIUS Accept, the fair-use CoA, the api-mode secret):
- * which rate a subscriber gets and the defaults of the two PPP settings.
+ * which rate a subscriber gets and the default interim interval.
  */
 
 /** Framed-Protocol = PPP and Service-Type = Framed-User (RFC 2865 §5.6, §5.7). */
 export const PPP = 1;
 export const FRAMED_USER = 2;
 
-/** Settings keys (global `settings` rows) and their defaults. */
 /** The job that makes a subscriber's router match their row (queued by every change, run by ppp-sync). */
 export const SYNC_JOB = 'subscriber.sync';
 
-export const EXPIRED_POOL_SETTING = 'ppp_expired_pool';
+/** Settings keys (global `settings` rows) and their defaults; the expired pool's is the gateways'. */
 export const INTERIM_SETTING = 'ppp_interim_seconds';
-export const DEFAULT_EXPIRED_POOL = 'wavu-expired';
 export const DEFAULT_INTERIM_SECONDS = 300;
 
 /**

@@ -14,8 +14,14 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { query } from '../db/open.ts';
-import { adapterFor, findRouter, type PppSecretSpec } from '../gateways/index.ts';
-import { DEFAULT_EXPIRED_POOL, EXPIRED_POOL_SETTING, rateLimit, SYNC_JOB } from './ppp-rules.ts';
+import {
+  adapterFor,
+  DEFAULT_EXPIRED_POOL,
+  EXPIRED_POOL_SETTING,
+  findRouter,
+  type PppSecretSpec,
+} from '../gateways/index.ts';
+import { rateLimit, SYNC_JOB } from './ppp-rules.ts';
 
 interface SyncRow {
   id: number;

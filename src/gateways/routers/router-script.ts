@@ -12,6 +12,7 @@ import { query } from '../../db/open.ts';
 import { sql } from 'drizzle-orm';
 import { type ScriptInput, setupScript } from '../setup-script.ts';
 import { routerTunnelEnd } from '../wireguard/router-end.ts';
+import { expiredPoolName } from '../ppp-pool.ts';
 
 export async function routerScript(
   deps: Deps,
@@ -25,6 +26,8 @@ export async function routerScript(
     routeros?: 6 | 7;
     /** openNDS routers: the FAS's IP when PUBLIC_URL names a host. */
     fasIp?: string | undefined;
+    /** MikroTik routers: add the PPPoE subscribers' part (RADIUS for PPP, the expired pool). */
+    ppp?: boolean;
   } = {},
 ): Promise<string> {
   if (router.mode === 'opennds') {
@@ -73,6 +76,7 @@ export async function routerScript(
     radiusPorts: { auth: deps.config.radius.authPort || 1812, acct: deps.config.radius.acctPort || 1813 },
     wireguard: await routerTunnelEnd(deps, router),
     agent,
+    ppp: o.ppp ? { expiredPool: await expiredPoolName(deps.db) } : undefined,
     now: deps.clock.now(),
   });
 }
