@@ -17,7 +17,7 @@ import {
   type SubscriberSupportFacts,
   unledgeredSubscriptionPurchases,
 } from '../../subscribers/index.ts';
-import type { Check } from './troubleshoot.ts';
+import type { Check } from './check.ts';
 import { when } from './words.ts';
 
 const gb = (bytes: number) => `${(bytes / 1e9).toFixed(1)} GB`;
