@@ -54,3 +54,11 @@ export { ENFORCE_JOB, enforceDueDates } from './ppp-enforce.ts';
 export { pppModule } from './ppp-module.ts';
 export { SYNC_JOB } from './ppp-rules.ts';
 export { syncSubscriber } from './ppp-sync.ts';
+export {
+  type OverdueActive,
+  type UnledgeredPurchase,
+  creditUnledgeredPurchase,
+  overdueActiveSubscribers,
+  unledgeredSubscriptionPurchases,
+} from './ledger-gaps.ts';
+export { type SubscriberSupportFacts, subscriberSupportFacts } from './support-facts.ts';

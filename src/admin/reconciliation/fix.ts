@@ -10,6 +10,7 @@ import type { Deps } from '../../app/deps.ts';
 import { type Actor, actorName, audit } from '../../audit/index.ts';
 import { removeRouterUser } from '../../gateways/index.ts';
 import { creditReceivedPayment } from '../../payments/index.ts';
+import { creditUnledgeredPurchase, enforceDueDates } from '../../subscribers/index.ts';
 import { retryGrant } from '../purchases/retry-grant.ts';
 import { disconnectSession } from '../sessions/disconnect-session.ts';
 import { DISCREPANCY_KINDS } from './report.ts';
@@ -23,6 +24,8 @@ export const fixSchema = z.discriminatedUnion('action', [
     username: z.string().min(1).max(100),
   }),
   z.object({ action: z.literal('disconnect-session'), sessionId: z.string().uuid() }),
+  z.object({ action: z.literal('credit-subscription'), purchaseId: z.string().uuid() }),
+  z.object({ action: z.literal('enforce-due-dates') }),
   z.object({
     action: z.literal('flag'),
     kind: z.enum(DISCREPANCY_KINDS),
@@ -49,6 +52,39 @@ export async function fixDiscrepancy(
     case 'disconnect-session':
       await disconnectSession(deps, { sessionId: fix.sessionId, ...o });
       return { done: 'The device is being disconnected.' };
+    case 'credit-subscription': {
+      const applied = await deps.db.transaction(async (tx) => {
+        const a = await creditUnledgeredPurchase(tx, deps, fix.purchaseId);
+        if (a)
+          await audit(tx, deps, {
+            actor: o.actor,
+            action: 'reconciliation.credit_subscription',
+            entity: 'purchase',
+            entityId: fix.purchaseId,
+            detail: { periods: a.periods, dueAfter: a.dueAfter.toISOString() },
+            ip: o.ip,
+          });
+        return a;
+      });
+      return {
+        done: applied
+          ? `Credited: ${applied.periods} period${applied.periods === 1 ? '' : 's'}, due ${applied.dueAfter.toISOString().slice(0, 10)}.`
+          : 'Already credited; nothing to do.',
+      };
+    }
+    case 'enforce-due-dates': {
+      // The job's own use case: it audits each subscriber it moves and queues their router sync.
+      const moved = await enforceDueDates(deps);
+      await audit(deps.db, deps, {
+        actor: o.actor,
+        action: 'reconciliation.enforce_due_dates',
+        entity: 'subscriber',
+        entityId: null,
+        detail: { moved },
+        ip: o.ip,
+      });
+      return { done: `${moved} subscriber${moved === 1 ? '' : 's'} moved to the expired pool.` };
+    }
     case 'flag':
       await deps.db.transaction(async (tx) => {
         await tx.execute(

@@ -12,6 +12,7 @@ import { listRouterUsers } from '../../gateways/index.ts';
 import { DAY_MS, eatDate, eatDayStart } from '../../lib/eat-time.ts';
 import { AppError } from '../../lib/errors.ts';
 import { parseC2bNotification, parseStkCallback } from '../../protocols/daraja/callbacks.ts';
+import { overdueActiveSubscribers, unledgeredSubscriptionPurchases } from '../../subscribers/index.ts';
 
 export const DISCREPANCY_KINDS = [
   'paid_no_code',
@@ -21,6 +22,8 @@ export const DISCREPANCY_KINDS = [
   'session_no_code',
   'c2b_no_purchase',
   'amount_mismatch',
+  'subscription_not_credited',
+  'subscriber_not_expired',
 ] as const;
 export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];
 
@@ -30,6 +33,8 @@ export type Fix =
   | { action: 'retry-grant'; purchaseId: string }
   | { action: 'remove-router-user'; routerId: number; username: string }
   | { action: 'disconnect-session'; sessionId: string }
+  | { action: 'credit-subscription'; purchaseId: string }
+  | { action: 'enforce-due-dates' }
   | { action: 'flag'; kind: DiscrepancyKind; ref: string };
 
 export interface Discrepancy {
@@ -118,9 +123,11 @@ export async function reconciliationReport(deps: Deps, date?: string): Promise<R
     pid: string | null;
     pref: string | null;
     pstatus: string | null;
+    ppurpose: string | null;
   }>(
     db,
-    sql`SELECT i.id, i.body, i.outcome, i.received_at, p.id AS pid, p.ref AS pref, p.status AS pstatus
+    sql`SELECT i.id, i.body, i.outcome, i.received_at, p.id AS pid, p.ref AS pref, p.status AS pstatus,
+               p.purpose AS ppurpose
         FROM callback_inbox i LEFT JOIN purchases p ON p.checkout_request_id = i.checkout_request_id
         WHERE i.kind = 'stk' AND i.received_at >= ${from} AND i.received_at < ${to}
           AND i.outcome IS DISTINCT FROM 'amount_mismatch' AND i.outcome IS DISTINCT FROM 'bad_secret'
@@ -137,10 +144,17 @@ export async function reconciliationReport(deps: Deps, date?: string): Promise<R
       at: asDate(cb.received_at),
       amountKes: paid.amountKes,
       cause: cb.pid
-        ? `M-Pesa says purchase ${cb.pref} was paid (${paid.receipt}, KES ${paid.amountKes}) but it is ${cb.pstatus} and no code was issued: ${why}.`
+        ? `M-Pesa says purchase ${cb.pref} was paid (${paid.receipt}, KES ${paid.amountKes}) but it is ${cb.pstatus} and ${cb.ppurpose === 'subscription' ? "nothing was credited to the subscriber's account" : 'no code was issued'}: ${why}.`
         : `M-Pesa reported a payment (${paid.receipt}, KES ${paid.amountKes}) for a payment prompt Wavu has no record of.`,
       fix: cb.pid
-        ? { action: 'credit-payment', inboxId: cb.id, label: 'Credit it and send the code' }
+        ? {
+            action: 'credit-payment',
+            inboxId: cb.id,
+            label:
+              cb.ppurpose === 'subscription'
+                ? "Credit it to the subscriber's account"
+                : 'Credit it and send the code',
+          }
         : { action: 'flag', kind: 'paid_no_code', ref, label: 'Mark as handled' },
     });
   }
@@ -187,6 +201,8 @@ export async function reconciliationReport(deps: Deps, date?: string): Promise<R
     db,
     sql`SELECT id, ref, paid_at, amount_kes, paid_amount_kes AS paid FROM purchases
         WHERE status = 'paid' AND paid_amount_kes IS NOT NULL AND paid_amount_kes <> amount_kes
+          -- A subscriber may pay part of what is due, or more: the ledger keeps it as balance.
+          AND purpose IS DISTINCT FROM 'subscription'
           AND paid_at >= ${from} AND paid_at < ${to}`,
   ))
     found.push({
@@ -240,6 +256,17 @@ export async function reconciliationReport(deps: Deps, date?: string): Promise<R
         fix: { action: 'flag', kind: 'amount_mismatch', ref, label: 'Mark as handled' },
       });
   }
+
+  // Subscription money (no access code behind it) must reach the subscriber's ledger.
+  for (const u of await unledgeredSubscriptionPurchases(deps, { from, to }))
+    found.push({
+      kind: 'subscription_not_credited',
+      ref: u.purchaseId,
+      at: u.paidAt,
+      amountKes: u.amountKes,
+      cause: `Subscription payment ${u.ref} (KES ${u.amountKes}${u.receipt ? `, ${u.receipt}` : ''}) is paid, but account ${u.accountNo} was never credited: the due date did not move.`,
+      fix: { action: 'credit-subscription', purchaseId: u.purchaseId, label: 'Credit it to the account' },
+    });
 
   const routers: RouterCheck[] = [];
   let liveSessions: number | null = null;
@@ -324,6 +351,16 @@ export async function reconciliationReport(deps: Deps, date?: string): Promise<R
         amountKes: null,
         cause: `Device ${s.mac ?? '?'} is online on router ${s.router ?? '?'} as ${s.username ?? '?'} with no Wavu code behind it.`,
         fix: { action: 'disconnect-session', sessionId: s.id, label: 'Disconnect it' },
+      });
+    // A state is true now, not of a past day, so only today's report looks.
+    for (const o of await overdueActiveSubscribers(deps))
+      found.push({
+        kind: 'subscriber_not_expired',
+        ref: `subscriber:${o.subscriberId}`,
+        at: o.graceEndsAt,
+        amountKes: null,
+        cause: `Subscriber ${o.accountNo} is still online at full speed though the grace after the due date ended at ${o.graceEndsAt.toISOString().slice(0, 16).replace('T', ' ')} UTC: internet nobody paid for.`,
+        fix: { action: 'enforce-due-dates', label: 'Move overdue subscribers to the expired pool' },
       });
   }
 

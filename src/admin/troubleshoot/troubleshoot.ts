@@ -13,54 +13,28 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
 import { asDate, query } from '../../db/open.ts';
 import { routerProblem, userOnRouter } from '../../gateways/index.ts';
-import { eatWallClock } from '../../lib/eat-time.ts';
 import { normalizeMac } from '../../lib/mac.ts';
 import { normalizePhone } from '../../lib/phone.ts';
 import { parseC2bNotification, parseStkCallback } from '../../protocols/daraja/callbacks.ts';
+import { subscriberSupportFacts } from '../../subscribers/index.ts';
 import { codeHashFor } from '../code-lookup.ts';
+import { subscriberChecks } from './subscriber-checks.ts';
+import type { Cause, Check } from './check.ts';
+import { when } from './words.ts';
 
-export type Cause =
-  | 'not_found'
-  | 'callback_lost'
-  | 'wrong_amount'
-  | 'payment_failed'
-  | 'expired'
-  | 'revoked'
-  | 'device_limit'
-  | 'router_down'
-  | 'user_missing';
-
-export type Verdict = 'ok' | 'problem' | 'warning' | 'info';
-
-export interface Check {
-  id: 'payment' | 'code' | 'devices' | 'grants' | 'router' | 'router_user' | 'session' | 'random_mac';
-  title: string;
-  verdict: Verdict;
-  /** One sentence, plain words. */
-  said: string;
-  evidence: string[];
-  fix: string | null;
-  cause?: Cause;
-  /** An action button the page offers for this check. */
-  action?: Action;
-}
-
-export type Action =
-  | { kind: 'retry-grant' | 'resend-code'; purchaseId: string }
-  /** Give minutes back (e.g. time lost while the router was down). */
-  | { kind: 'extend'; accessCodeId: string }
-  /** Take one of these devices off the code so another can join. */
-  | { kind: 'free-device'; accessCodeId: string; macs: string[] };
+export type { Action, Cause, Check, Verdict } from './check.ts';
 
 export interface TroubleshootResult {
   query: string;
   /** What the text was taken for. */
-  as: 'phone' | 'mac' | 'code' | 'receipt' | 'unknown';
+  as: 'phone' | 'mac' | 'code' | 'receipt' | 'subscriber' | 'unknown';
   cause: Cause | null;
   /** The first problem's sentence, or that all looks fine. */
   summary: string;
   purchaseId: string | null;
   accessCodeId: string | null;
+  /** The PPPoE subscriber the text matched (account number, username or phone). */
+  subscriberId: number | null;
   checks: Check[];
 }
 
@@ -96,12 +70,6 @@ interface Code {
   expired_at: string | null;
   revoked_at: string | null;
   purchase_id: string | null;
-}
-
-/** East Africa Time, as staff read it: "14:05 on 2026-03-02". */
-function when(v: unknown): string {
-  const t = eatWallClock(asDate(v)).toISOString();
-  return `${t.slice(11, 16)} on ${t.slice(0, 10)}`;
 }
 
 /** What each stored callback outcome means, for people (src/payments names them for machines). */
@@ -371,6 +339,24 @@ export async function troubleshoot(
 ): Promise<TroubleshootResult> {
   const q = o.q;
   const found = await findSubject(deps, q);
+  // Not a hotspot sale: perhaps a PPPoE subscriber (account number, username, or their phone).
+  if (!found.purchase && !found.code) {
+    const facts = await subscriberSupportFacts(deps, q);
+    if (facts) {
+      const checks = await subscriberChecks(deps, facts);
+      const first = checks.find((c) => c.verdict === 'problem');
+      return {
+        query: q,
+        as: 'subscriber',
+        cause: first?.cause ?? null,
+        summary: first?.said ?? 'Everything Wavu can check looks right.',
+        purchaseId: null,
+        accessCodeId: null,
+        subscriberId: facts.subscriber.id,
+        checks,
+      };
+    }
+  }
   const s = { ...found, mac: o.mac ?? found.mac };
   const checks: Check[] = [];
   const result = (): TroubleshootResult => {
@@ -385,6 +371,7 @@ export async function troubleshoot(
           : 'Nothing matches that. Check the number, code or receipt and try again.',
       purchaseId: s.purchase?.id ?? null,
       accessCodeId: s.code?.id ?? null,
+      subscriberId: null,
       checks,
     };
   };

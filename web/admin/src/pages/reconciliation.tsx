@@ -16,6 +16,8 @@ const KIND: Record<Discrepancy['kind'], string> = {
   session_no_code: 'Session with no code',
   c2b_no_purchase: 'Payment with no purchase',
   amount_mismatch: 'Wrong amount',
+  subscription_not_credited: 'Subscription not credited',
+  subscriber_not_expired: 'Overdue subscriber still on',
 };
 
 /** Today in East Africa time, as the API counts days. */
