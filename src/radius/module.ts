@@ -6,7 +6,13 @@
 import type { AdapterFactory, Deps } from '../app/deps.ts';
 import type { Module } from '../app/module.ts';
 import { INTERIM_SECONDS, markRouterSeen } from '../gateways/index.ts';
-import { isPppAccounting, isPppRequest, pppAccess, pppAccounting } from '../subscribers/index.ts';
+import {
+  closePppSessionsOnNasRestart,
+  isPppAccounting,
+  isPppRequest,
+  pppAccess,
+  pppAccounting,
+} from '../subscribers/index.ts';
 import { accessRequestHandler } from './access-request.ts';
 import { accountingHandler } from './accounting.ts';
 import { coaUnreachableRouters, RadiusGatewayAdapter } from './adapter.ts';
@@ -52,7 +58,10 @@ export async function startRadiusService(deps: Deps, o: RadiusServiceOptions = {
     (isPppRequest(req.packet) ? await pppAccess(deps, req) : undefined) ?? hotspotAccess(req);
   const accounting = async (req: RadiusRequest) => {
     const ppp = isPppAccounting(req) ? await pppAccounting(deps, req) : undefined;
-    if (!ppp) return hotspotAccounting(req);
+    if (!ppp) {
+      await closePppSessionsOnNasRestart(deps, req);
+      return hotspotAccounting(req);
+    }
     markSeen(req.nas.routerId);
     return ppp;
   };

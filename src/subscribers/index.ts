@@ -49,7 +49,7 @@ export {
 } from './amount-due.ts';
 export { formatDueDate } from './due-format.ts';
 export { isPppRequest, type PppReply, type PppRequest, pppAccess } from './ppp-access.ts';
-export { isPppAccounting, pppAccounting } from './ppp-accounting.ts';
+export { closePppSessionsOnNasRestart, isPppAccounting, pppAccounting } from './ppp-accounting.ts';
 export { ENFORCE_JOB, enforceDueDates } from './ppp-enforce.ts';
 export { pppModule } from './ppp-module.ts';
 export { SYNC_JOB } from './ppp-rules.ts';

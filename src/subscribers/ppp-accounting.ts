@@ -172,3 +172,19 @@ export async function addUsage(tx: Conn, deps: Deps, subscriberId: number, bytes
   await deps.enqueue(tx, { kind: FAIR_USE_JOB, payload: { subscriberId } });
   deps.log.info({ subscriberId }, 'subscriber data cap reached: slowed to the fair-use rate');
 }
+
+/**
+ * Accounting-On/Off: the NAS (re)started or is stopping, so none of its PPP sessions survive
+ * (the hotspot sessions are closed by the hotspot accounting, which answers the packet). Usage up
+ * to the last interim is already counted; what came after it is unknowable.
+ */
+export async function closePppSessionsOnNasRestart(deps: Deps, req: PppRequest): Promise<void> {
+  const status = getInt(req.packet, 'Acct-Status-Type');
+  const on = status === ACCT_STATUS_TYPE['Accounting-On'];
+  if (!on && status !== ACCT_STATUS_TYPE['Accounting-Off']) return;
+  const now = deps.clock.now();
+  await deps.db.execute(
+    sql`UPDATE ppp_sessions SET stopped_at = ${now}, updated_at = ${now}, stop_cause = ${on ? 'NAS-Reboot' : 'NAS-Request'}
+         WHERE router_id = ${req.nas.routerId} AND stopped_at IS NULL`,
+  );
+}

@@ -21,7 +21,7 @@ import {
   findRouter,
   type PppSecretSpec,
 } from '../gateways/index.ts';
-import { rateLimit, SYNC_JOB } from './ppp-rules.ts';
+import { rateLimit } from './ppp-rules.ts';
 
 interface SyncRow {
   id: number;

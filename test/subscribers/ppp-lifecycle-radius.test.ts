@@ -129,6 +129,17 @@ describe.skipIf(missing !== null)(
       expect((await subscriberRow(deps, s.id)).periodBytes).toBe(9500);
     });
 
+    it('closes the live PPP sessions of a router that says it restarted (Accounting-On)', async () => {
+      const s = await addSubscriber(deps, { dueAt: new Date(clock.now().getTime() + 20 * DAY) });
+      await acct(s.username, 'R1', 'Start');
+      expect((await liveSessions(s.id))[0]!.stopped_at).toBeNull();
+      const on = await radclient(server.acctPort!, 'acct', SECRET, ['Acct-Status-Type = Accounting-On']);
+      expect(on.reply).toBe('Accounting-Response');
+      const [row] = await liveSessions(s.id);
+      expect(row!.stopped_at).not.toBeNull();
+      expect(row!.stop_cause).toBe('NAS-Reboot');
+    });
+
     it('crossing the data cap throttles once and sends the fair-use rate by CoA', async () => {
       const s = await addSubscriber(deps, {
         plan: 'Business 20 Mbps',
