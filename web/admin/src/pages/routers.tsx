@@ -5,7 +5,7 @@ import { Table } from '../components/tables.tsx';
 import { useCan } from '../hooks/api/account.ts';
 import { useRemoveRouter, useRouters, useSaveRouter, useTestRouter } from '../hooks/api/routers.ts';
 import { when } from '../lib/format.ts';
-import type { Router } from '../../../../src/admin/http/api-types.ts';
+import type { Router, RouterInput, RouterPatch } from '../../../../src/admin/http/api-types.ts';
 
 export function RoutersPage() {
   const q = useRouters();
@@ -64,8 +64,35 @@ export function RoutersPage() {
   );
 }
 
+/** What the form edits: every field as its input holds it (text until sent). */
+interface RouterFormState {
+  name: string;
+  mode: string;
+  site: string;
+  host: string;
+  transport: string;
+  tunnel: string;
+  port: string | number;
+  username: string;
+  hotspotServer: string;
+  address: string;
+  nasIdentifier: string;
+  allowFrom: string;
+  profile: string;
+  opnsenseUrl: string;
+  opnsenseZone: string | number;
+  enabled: boolean;
+}
+
+/**
+ * The body sent, built field by field below from what the chosen mode and transport need. Its
+ * shape depends on those choices at run time, so it is checked where it belongs: by the server's
+ * schema, whose 400 names the field.
+ */
+type RouterBody = Record<string, unknown>;
+
 function RouterForm({ router, onDone }: { router: Router | null; onDone: () => void }) {
-  const [f, setF] = useState<any>(
+  const [f, setF] = useState<RouterFormState>(
     router
       ? {
           name: router.name,
@@ -108,7 +135,7 @@ function RouterForm({ router, onDone }: { router: Router | null; onDone: () => v
   const [secret, setSecret] = useState('');
   const [opnKey, setOpnKey] = useState('');
   const [opnSecret, setOpnSecret] = useState('');
-  const set = (k: string, v: unknown) => setF({ ...f, [k]: v });
+  const set = (k: keyof RouterFormState, v: unknown) => setF({ ...f, [k]: v });
   const saveRouter = useSaveRouter(router ? router.id : null);
   const save = {
     ...saveRouter,
@@ -116,7 +143,7 @@ function RouterForm({ router, onDone }: { router: Router | null; onDone: () => v
       const api = f.mode === 'api';
       // An agent router polls Wavu: no address, port or login to give.
       const agent = api && (f.tunnel === 'agent' || router?.apiTransport === 'agent');
-      const body: any = agent
+      const body: RouterBody = agent
         ? { name: f.name, transport: 'agent' }
         : api
           ? { name: f.name, transport: f.transport, username: f.username }
@@ -140,12 +167,15 @@ function RouterForm({ router, onDone }: { router: Router | null; onDone: () => v
         if (opnSecret) body.opnsenseApiSecret = opnSecret;
       }
       if (!api && f.profile === 'opnsense' && router?.opnsenseUrl && !f.opnsenseUrl) body.opnsenseUrl = null;
-      saveRouter.mutate(router ? { ...body, enabled: f.enabled } : { ...body, mode: f.mode }, {
-        onSuccess: (r) => {
-          if (!router && (r.generated?.password || r.generated?.secret || r.generated?.agentToken)) return;
-          onDone();
+      saveRouter.mutate(
+        (router ? { ...body, enabled: f.enabled } : { ...body, mode: f.mode }) as RouterInput | RouterPatch,
+        {
+          onSuccess: (r) => {
+            if (!router && (r.generated?.password || r.generated?.secret || r.generated?.agentToken)) return;
+            onDone();
+          },
         },
-      });
+      );
     },
   };
   const removeRouter = useRemoveRouter(router?.id);
