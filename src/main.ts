@@ -1,7 +1,7 @@
 /** The `wavu` command. Each subcommand lives with its feature; this file only dispatches. */
 import { ConfigError } from './config.ts';
 import { cliContext } from './cli/with-deps.ts';
-import { type Command, UsageError } from './cli/command.ts';
+import { type Command, listingHelp, UsageError } from './cli/command.ts';
 import { coreCommands } from './cli/core-commands.ts';
 import { adminCommand } from './admin/cli.ts';
 import { routersCommand } from './gateways/cli.ts';
@@ -21,17 +21,16 @@ const commands: Command[] = [
 ];
 
 function help(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
-  return [
-    'wavu: WiFi hotspot billing (captive portal, M-Pesa, vouchers, MikroTik, RADIUS)',
-    '',
-    'Usage: wavu <command> [options]',
-    '',
+  return listingHelp(
+    [
+      'wavu: WiFi hotspot billing (captive portal, M-Pesa, vouchers, MikroTik, RADIUS)',
+      '',
+      'Usage: wavu <command> [options]',
+    ],
     'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    '',
+    commands,
     "Run `wavu <command> --help` for a command's options.",
-  ].join('\n');
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -9,4 +9,5 @@ export {
   staffIdOf,
 } from './actor.ts';
 export { audit, type AuditEntry } from './audit.ts';
+export { changesOf, type FieldChange } from './changes.ts';
 export { type AuditRow, auditTrail, listAudit, listAuditQuery } from './list-audit.ts';

@@ -32,3 +32,24 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: s
     throw new UsageError((e as Error).message.replace(/^.*?: /, ''));
   }
 }
+
+/**
+ * A help screen that lists entries one line each, names padded to one column: the shape of both
+ * `wavu --help` and `wavu sim --help`.
+ */
+export function listingHelp(
+  head: string[],
+  heading: string,
+  entries: { name: string; summary: string }[],
+  foot: string,
+): string {
+  const width = Math.max(...entries.map((e) => e.name.length));
+  return [
+    ...head,
+    '',
+    heading,
+    ...entries.map((e) => `  ${e.name.padEnd(width)}  ${e.summary}`),
+    '',
+    foot,
+  ].join('\n');
+}

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
-import { type Actor, audit } from '../audit/index.ts';
+import { type Actor, audit, changesOf } from '../audit/index.ts';
 import { isUniqueViolation } from '../db/open.ts';
 import { plans } from '../db/schema.ts';
 import { AppError } from '../lib/errors.ts';
@@ -24,11 +24,7 @@ export async function updatePlan(
         .set({ ...patch, updatedAt: deps.clock.now() })
         .where(eq(plans.id, id))
         .returning();
-      const changes: Record<string, { from: unknown; to: unknown }> = {};
-      for (const [k, v] of Object.entries(patch)) {
-        const old = (before as Record<string, unknown>)[k];
-        if (old !== v) changes[k] = { from: old, to: v };
-      }
+      const changes = changesOf(before, patch);
       await audit(tx, deps, {
         actor,
         action: 'plan.update',

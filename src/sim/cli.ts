@@ -2,7 +2,7 @@
  * `wavu sim <name>`: run one simulator on its own. Each simulator adds one entry to the table
  * below (its own options and help live with it); this file only dispatches.
  */
-import { type Command, UsageError } from '../cli/command.ts';
+import { type Command, listingHelp, UsageError } from '../cli/command.ts';
 import { darajaSimCommand } from './daraja/standalone.ts';
 import type { SimEntry } from './entry.ts';
 import { routerosSimEntry } from './routeros/cli.ts';
@@ -11,17 +11,16 @@ import { routerosSimEntry } from './routeros/cli.ts';
 export const simulators: SimEntry[] = [routerosSimEntry, darajaSimCommand];
 
 function usage(): string {
-  const w = Math.max(...simulators.map((s) => s.name.length));
-  return [
-    'wavu sim <simulator> [options]',
-    '',
-    'Run a simulator on its own, to try Wavu or other tools without the real service.',
-    '',
+  return listingHelp(
+    [
+      'wavu sim <simulator> [options]',
+      '',
+      'Run a simulator on its own, to try Wavu or other tools without the real service.',
+    ],
     'Simulators:',
-    ...simulators.map((s) => `  ${s.name.padEnd(w)}  ${s.summary}`),
-    '',
+    simulators,
     'Run `wavu sim <simulator> --help` for its options.',
-  ].join('\n');
+  );
 }
 
 export const simCommand: Command = {

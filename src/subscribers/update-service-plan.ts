@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
-import { type Actor, audit } from '../audit/index.ts';
+import { type Actor, audit, changesOf } from '../audit/index.ts';
 import { isUniqueViolation, query } from '../db/open.ts';
 import { AppError } from '../lib/errors.ts';
 import { planTaken } from './errors.ts';
@@ -48,11 +48,7 @@ export async function updateServicePlan(
               active = ${after.active}, sort_order = ${after.sortOrder}, updated_at = ${deps.clock.now()}
             WHERE id = ${id} RETURNING *`,
       );
-      const changes: Record<string, { from: unknown; to: unknown }> = {};
-      for (const [k, v] of Object.entries(patch)) {
-        const old = (before as unknown as Record<string, unknown>)[k];
-        if (old !== v) changes[k] = { from: old, to: v };
-      }
+      const changes = changesOf(before, patch);
       if (RATE_FIELDS.some((k) => k in changes)) {
         const subs = await query<{ id: number }>(
           tx,

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
-import { type Actor, audit } from '../audit/index.ts';
+import { type Actor, audit, changesOf } from '../audit/index.ts';
 import { asDate, query } from '../db/open.ts';
 import { AppError } from '../lib/errors.ts';
 import type { UpdateSubscriberInput } from './input.ts';
@@ -44,12 +44,7 @@ export async function updateSubscriber(
       autoRenew: cur.auto_renew === true || cur.auto_renew === 't',
       dueAt: asDate(cur.due_at),
     };
-    const changes: Record<string, { from: unknown; to: unknown }> = {};
-    for (const [k, v] of Object.entries(next)) {
-      const old = before[k];
-      const same = v instanceof Date ? old instanceof Date && old.getTime() === v.getTime() : old === v;
-      if (!same) changes[k] = { from: old, to: v };
-    }
+    const changes = changesOf(before, next);
     // A password is never written to the log, only that it changed.
     if (input.password !== undefined) changes.password = { from: '(sealed)', to: '(changed)' };
     const after = { ...before, ...next };
