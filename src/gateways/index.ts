@@ -15,6 +15,8 @@ export { hotspotLoginForm, loginOnRouter } from './hotspot-login.ts';
 export { type AddRouterResult, addRouter } from './routers/add-router.ts';
 export { type SourceRule, allowFromWarning, sourceRule } from './routers/allow-from.ts';
 export { findRouter } from './routers/get-router.ts';
+export { assignRoutersToAccount, routerPaymentAccounts } from './routers/payment-account.ts';
+export { routerById } from './routers/repo.ts';
 export {
   type AddRouterInput,
   type UpdateRouterInput,

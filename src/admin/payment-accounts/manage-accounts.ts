@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { Deps } from '../../app/deps.ts';
 import { type Actor, audit } from '../../audit/index.ts';
 import { isUniqueViolation, query, type Tx } from '../../db/open.ts';
+import { assignRoutersToAccount, routerPaymentAccounts } from '../../gateways/index.ts';
 import { AppError } from '../../lib/errors.ts';
 import { mpesaMissing, receivingShortcode } from '../../payments/index.ts';
 import { bumpSettingsVersion } from '../../settings/index.ts';
@@ -64,10 +65,7 @@ export interface PaymentAccountView {
 
 export async function listPaymentAccounts(deps: Deps): Promise<PaymentAccountView[]> {
   const all = await deps.accounts.all();
-  const routers = await query<{ id: number; payment_account_id: number }>(
-    deps.db,
-    sql`SELECT id, payment_account_id FROM routers WHERE payment_account_id IS NOT NULL ORDER BY id`,
-  );
+  const routers = await routerPaymentAccounts(deps.db);
   const sites = await query<{ site: string; payment_account_id: number }>(
     deps.db,
     sql`SELECT site, payment_account_id FROM payment_account_sites ORDER BY site`,
@@ -89,7 +87,7 @@ export async function listPaymentAccounts(deps: Deps): Promise<PaymentAccountVie
     missing: mpesaMissing(a),
     testedAt: a.testedAt?.toISOString() ?? null,
     pullRegistered: a.pullShortcode !== null && a.pullShortcode === receivingShortcode(a),
-    routerIds: routers.filter((r) => r.payment_account_id === a.accountId).map((r) => r.id),
+    routerIds: routers.filter((r) => r.accountId === a.accountId).map((r) => r.routerId),
     sites: sites.filter((s) => s.payment_account_id === a.accountId).map((s) => s.site),
   }));
 }
@@ -217,17 +215,8 @@ async function updateRow(
 /** The given lists replace the account's routers and sites (absent lists keep them). */
 async function assign(tx: Tx, accountId: number, input: AccountPatch) {
   if (input.routerIds) {
-    await query(
-      tx,
-      sql`UPDATE routers SET payment_account_id = NULL WHERE payment_account_id = ${accountId}`,
-    );
-    for (const r of input.routerIds) {
-      const hit = await query(
-        tx,
-        sql`UPDATE routers SET payment_account_id = ${accountId} WHERE id = ${r} RETURNING id`,
-      );
-      if (!hit.length) throw field('routerIds', `there is no router ${r}`);
-    }
+    const missing = await assignRoutersToAccount(tx, accountId, input.routerIds);
+    if (missing !== null) throw field('routerIds', `there is no router ${missing}`);
   }
   if (input.sites) {
     await query(tx, sql`DELETE FROM payment_account_sites WHERE payment_account_id = ${accountId}`);

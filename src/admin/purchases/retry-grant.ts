@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
 import { query } from '../../db/open.ts';
+import { routerById } from '../../gateways/index.ts';
 import { AppError } from '../../lib/errors.ts';
 import { type Actor, audit } from '../../audit/index.ts';
 
@@ -32,8 +33,7 @@ export async function retryGrant(
       throw new AppError('conflict', `Its access code is ${p.code_status}; there is nothing to grant.`);
     const routerId = o.routerId ?? p.router_id;
     if (!routerId) throw new AppError('conflict', 'No router is known for this purchase. Pick one.');
-    const r = await query<{ id: number }>(tx, sql`SELECT id FROM routers WHERE id = ${routerId}`);
-    if (!r[0]) throw new AppError('not_found', 'No such router.');
+    if (!(await routerById(tx, routerId))) throw new AppError('not_found', 'No such router.');
     const now = deps.clock.now();
     const jobId = await deps.enqueue(tx, {
       kind: 'gateway.grant',
