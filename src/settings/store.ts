@@ -105,3 +105,26 @@ export async function readGroup(
   }
   return { plain, secrets, broken };
 }
+
+/**
+ * Store `value` at `key` unless the stored value's `field` already equals `value[field]`, on the
+ * caller's transaction. True when it wrote: two nodes racing to record the same day both reach
+ * this row, and only the first gets true (the row lock orders them).
+ */
+export async function claimSetting(
+  conn: Conn,
+  now: Date,
+  key: string,
+  value: Record<string, unknown>,
+  field: string,
+): Promise<boolean> {
+  const rows = await query(
+    conn,
+    sql`INSERT INTO settings (key, value, sealed, updated_at)
+        VALUES (${key}, ${JSON.stringify(value)}::jsonb, false, ${now})
+        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at
+        WHERE settings.value->>${field} IS DISTINCT FROM ${String(value[field])}
+        RETURNING key`,
+  );
+  return rows.length > 0;
+}

@@ -4,13 +4,12 @@
  * summary. The day done is kept in a setting, claimed on the transaction that queues the SMS, so
  * several workers (or a retried job) send it once.
  */
-import { sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
 import { ownerPhone } from '../../alerts/index.ts';
 import { loadBranding } from '../../branding/index.ts';
-import { query } from '../../db/open.ts';
 import { DAY_MS, eatDate, eatWallClock } from '../../lib/eat-time.ts';
 import { queueSms } from '../../notify/index.ts';
+import { claimSetting, getSetting } from '../../settings/index.ts';
 import { reconciliationReport, smsSummary } from './report.ts';
 
 export const DAILY_JOB = 'reports.reconciliation';
@@ -24,25 +23,13 @@ export async function dailyReconciliation(
   const now = deps.clock.now();
   if (eatWallClock(now).getUTCHours() < RUN_FROM_EAT_HOUR) return null;
   const day = eatDate(new Date(now.getTime() - DAY_MS));
-  const done = await query<{ value: unknown }>(
-    deps.db,
-    sql`SELECT value FROM settings WHERE key = ${DONE_KEY} AND value->>'date' = ${day}`,
-  );
-  if (done.length) return null;
+  if ((await getSetting<{ date?: string }>(deps.db, DONE_KEY))?.date === day) return null;
   const report = await reconciliationReport(deps, day);
   const phone = await ownerPhone(deps);
   const text = smsSummary(report, (await loadBranding(deps.db)).name);
   return deps.db.transaction(async (tx) => {
     // Claim the day; a second run that got here too finds it claimed and sends nothing.
-    const claimed = await query(
-      tx,
-      sql`INSERT INTO settings (key, value, sealed, updated_at)
-          VALUES (${DONE_KEY}, ${JSON.stringify({ date: day, open: report.open })}::jsonb, false, ${now})
-          ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at
-          WHERE settings.value->>'date' IS DISTINCT FROM ${day}
-          RETURNING key`,
-    );
-    if (!claimed.length) return null;
+    if (!(await claimSetting(tx, now, DONE_KEY, { date: day, open: report.open }, 'date'))) return null;
     const sms = Boolean(text && phone);
     if (text && phone) await queueSms(tx, deps, { to: phone, body: text, template: 'reconciliation' });
     deps.log.info({ date: day, open: report.open, sms }, 'daily reconciliation done');
