@@ -5,10 +5,10 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Config } from '../config.ts';
-import { type Database, query } from '../db/open.ts';
+import type { Database } from '../db/open.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Sealer } from '../lib/seal.ts';
-import type { EffectiveMpesa } from '../settings/index.ts';
+import { type EffectiveMpesa, getSealedValue, putSetting } from '../settings/index.ts';
 import type { LiveAccounts } from './accounts/live.ts';
 import {
   type CachedToken,
@@ -32,11 +32,8 @@ export function dbTokenStore(database: Database, sealer: Sealer, key: string, ca
     },
     async set(t) {
       cached = { t, at: Date.now() };
-      const value = JSON.stringify({ sealed: sealer.seal(t.token), expiresAt: t.expiresAt });
-      await db.execute(
-        sql`INSERT INTO settings (key, value, sealed, updated_at) VALUES (${key}, ${value}::jsonb, true, now())
-            ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
-      );
+      // Real time, as the token's own expiry is: the injectable clock is for business deadlines.
+      await putSetting(db, new Date(), key, { sealed: sealer.seal(t.token), expiresAt: t.expiresAt }, true);
     },
     // PGlite is one process, where the client's single-flight already makes refreshes one at a
     // time (and a transaction there would hold its only connection from the reads inside `run`).
@@ -51,11 +48,7 @@ export function dbTokenStore(database: Database, sealer: Sealer, key: string, ca
   };
 
   async function read(): Promise<CachedToken | null> {
-    const rows = await query<{ value: { sealed?: string; expiresAt?: number } }>(
-      db,
-      sql`SELECT value FROM settings WHERE key = ${key}`,
-    );
-    const v = rows[0]?.value;
+    const v = await getSealedValue<{ sealed?: string; expiresAt?: number }>(db, key);
     if (!v?.sealed || typeof v.expiresAt !== 'number') return null;
     try {
       return { token: sealer.unseal(v.sealed), expiresAt: v.expiresAt };

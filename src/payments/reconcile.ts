@@ -15,6 +15,7 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { asDate, query } from '../db/open.ts';
+import { getSetting, putSetting } from '../settings/index.ts';
 import { creditPurchase } from './credit.ts';
 import { meaningOf } from './result-codes.ts';
 import { settleUnpaid } from './settle.ts';
@@ -82,12 +83,7 @@ export async function reconcilePayments(
     rateLimited: false,
   };
   const now = deps.clock.now();
-  const backoff = (
-    await query<{ until: string }>(
-      deps.db,
-      sql`SELECT value->>'until' AS until FROM settings WHERE key = ${BACKOFF_KEY}`,
-    )
-  )[0];
+  const backoff = await getSetting<{ until: string }>(deps.db, BACKOFF_KEY);
   const queriesAllowed = !backoff || new Date(backoff.until).getTime() <= now.getTime();
   const limit = o.maxQueries ?? 10;
   const schedule = deps.config.mpesa;
@@ -124,10 +120,7 @@ export async function reconcilePayments(
       stop = true;
       const waitMs = Math.max(q.error.retryAfterMs ?? 0, 30_000);
       const until = new Date(deps.clock.now().getTime() + waitMs);
-      await deps.db.execute(
-        sql`INSERT INTO settings (key, value, updated_at) VALUES (${BACKOFF_KEY}, ${JSON.stringify({ until: until.toISOString() })}::jsonb, now())
-            ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
-      );
+      await putSetting(deps.db, deps.clock.now(), BACKOFF_KEY, { until: until.toISOString() });
       deps.log.warn({ waitMs }, 'STK Query rate limited; backing off');
       if (p.status === 'pending' && overdue) {
         if (await expire(deps, p.id)) report.expired++;

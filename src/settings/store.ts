@@ -39,6 +39,24 @@ export async function putSetting(conn: Conn, now: Date, key: string, value: unkn
 }
 
 /** A new value seals and stores it, null deletes it, undefined keeps it; says which for the audit. */
+/**
+ * The stored JSON of a sealed setting, as written: for a value that seals only its secret part
+ * (the Daraja token keeps its expiry in clear beside the sealed token).
+ */
+export async function getSealedValue<T>(conn: Conn, key: string): Promise<T | null> {
+  const rows = await query<{ value: unknown }>(
+    conn,
+    sql`SELECT value FROM settings WHERE key = ${key} AND sealed`,
+  );
+  const v = rows[0]?.value;
+  return v === undefined ? null : (parse(v) as T);
+}
+
+/** Remove a setting, so its reader falls back to the default. */
+export async function deleteSetting(conn: Conn, key: string): Promise<void> {
+  await query(conn, sql`DELETE FROM settings WHERE key = ${key}`);
+}
+
 export async function putSecret(
   conn: Conn,
   sealer: Sealer,

@@ -5,9 +5,8 @@
  */
 import type { Deps } from '../app/deps.ts';
 import { type Actor, audit } from '../audit/index.ts';
-import { type Conn, query } from '../db/open.ts';
-import { bumpSettingsVersion, getSetting, putSetting } from '../settings/index.ts';
-import { sql } from 'drizzle-orm';
+import type { Conn } from '../db/open.ts';
+import { bumpSettingsVersion, deleteSetting, getSetting, putSetting } from '../settings/index.ts';
 import { DEFAULT_TEMPLATE, parseTemplate, type TicketTemplate } from './ticket-template.ts';
 
 const KEY = 'voucher_template';
@@ -32,7 +31,7 @@ export async function saveTicketTemplate(
   const parsed = o.template === null ? null : parseTemplate(o.template);
   await deps.db.transaction(async (tx) => {
     if (parsed) await putSetting(tx, deps.clock.now(), KEY, { text: parsed.text });
-    else await query(tx, sql`DELETE FROM settings WHERE key = ${KEY}`);
+    else await deleteSetting(tx, KEY);
     await bumpSettingsVersion(tx);
     await audit(tx, deps, {
       actor: o.actor,
