@@ -8,7 +8,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../src/app/deps.ts';
-import { query } from '../../src/db/open.ts';
+import { asDate, query } from '../../src/db/open.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { attr, decodePacket, encodeRequest, getText, RadiusCode } from '../../src/protocols/radius/index.ts';
 import { startRadiusService } from '../../src/radius/module.ts';
@@ -107,6 +107,48 @@ describe('RADIUS round trips', () => {
     const second = await counted(() => login(v.code, v.code, '02:00:00:00:00:03'));
     expect(second.result.code).toBe(RadiusCode.AccessAccept);
     expect([second.statements, second.transactions]).toEqual([1, 0]);
+  });
+
+  it('a repeat login of a bound device seen lately writes nothing: no row locked, nothing updated', async () => {
+    const clock = deps.clock as ManualClock;
+    const v = await addVoucher(deps, { hours: 1, devices: 1 });
+    const m = '02:00:00:00:00:41';
+    expect((await login(v.code, v.code, m)).code).toBe(RadiusCode.AccessAccept);
+    // A row's xmin changes when it is updated and its xmax when it is locked (FOR UPDATE), so the
+    // pair stays put only if no transaction touched the row.
+    const rowVersions = async () => {
+      const [r] = await query<{ code: string; device: string; seen: unknown }>(
+        deps.db,
+        sql`SELECT (SELECT c.xmin::text || '/' || c.xmax::text FROM access_codes c WHERE c.id = ${v.id}) AS code,
+                   d.xmin::text || '/' || d.xmax::text AS device, d.last_seen_at AS seen
+              FROM access_devices d WHERE d.access_code_id = ${v.id} AND d.mac = ${m}`,
+      );
+      return r!;
+    };
+    const before = await rowVersions();
+    // The router cache lives 30 s on the test clock: another login reloads it first, so the
+    // counts below are the login's own.
+    const other = await addVoucher(deps, { hours: 1, devices: 1 });
+    const advance = async (ms: number) => {
+      clock.advance(ms);
+      expect((await login(other.code, other.code, '02:00:00:00:00:43')).code).toBe(RadiusCode.AccessAccept);
+    };
+    await advance(4 * 60_000);
+    const again = await counted(() => login(v.code, v.code, m));
+    expect(again.result.code).toBe(RadiusCode.AccessAccept);
+    expect(getText(again.result, 'Class')).toBe(`wavu:${v.id}`);
+    expect([again.statements, again.transactions]).toEqual([1, 0]);
+    expect(await rowVersions()).toEqual(before);
+    // A second device on a one-device code is still refused (that decision locks the code).
+    expect((await login(v.code, v.code, '02:00:00:00:00:42')).code).toBe(RadiusCode.AccessReject);
+    // Past 5 minutes since the last sighting, the login refreshes it (still one statement).
+    await advance(2 * 60_000);
+    const later = await counted(() => login(v.code, v.code, m));
+    expect(later.result.code).toBe(RadiusCode.AccessAccept);
+    expect([later.statements, later.transactions]).toEqual([1, 0]);
+    const after = await rowVersions();
+    expect(after.device).not.toBe(before.device);
+    expect(asDate(after.seen).getTime()).toBe(clock.now().getTime());
   });
 
   it('a wrong code costs the decision and its audit row, and its hit stays counted', async () => {
