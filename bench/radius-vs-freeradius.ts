@@ -7,7 +7,8 @@
  *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node --import tsx bench/radius-vs-freeradius.ts
  * Installs freeradius, freeradius-postgresql and freeradius-utils with apt-get when missing.
  * BENCH_REQUESTS (per run, default 2000), BENCH_INFLIGHT (default 1,8,32), BENCH_ROUNDS (default 2),
- * BENCH_CPU_PROF (a folder: write a CPU profile of Wavu's process there).
+ * BENCH_CPU_PROF (a folder: write a CPU profile of Wavu's process there), BENCH_WAVU_POOL (Wavu's
+ * PostgreSQL connections, default 10 as in production; FreeRADIUS has 32).
  */
 import { spawn, spawnSync, type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -41,7 +42,10 @@ const RATE = '2048k/4096k';
 
 // ---- Wavu, in a child process of its own so the load generator does not share its event loop.
 if (process.env.BENCH_WAVU_CHILD) {
-  const database = await openDatabase({ databaseUrl: process.env.BENCH_WAVU_CHILD });
+  const database = await openDatabase({
+    databaseUrl: process.env.BENCH_WAVU_CHILD,
+    poolSize: Number(process.env.BENCH_WAVU_POOL ?? 10),
+  });
   await migrate(database);
   const deps = createDeps({
     config: testConfig(),

@@ -43,6 +43,12 @@ const envSchema = z.object({
     (s) => s === undefined || /^postgres(ql)?:\/\//.test(s),
     'must start with postgres:// (leave unset for the embedded database)',
   ),
+  DATABASE_POOL_SIZE: z
+    .string()
+    .trim()
+    .regex(/^[1-9]\d{0,2}$/, 'must be a whole number from 1 to 999')
+    .transform(Number)
+    .default(10),
   WAVU_DATA_DIR: z.string().trim().min(1).default('./data'),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
   PORT: port(3000),
@@ -163,6 +169,8 @@ export interface Config {
   mode: 'demo' | 'production';
   demo: boolean;
   databaseUrl: string | undefined;
+  /** PostgreSQL connections per process (each of `serve`, `worker`, `radius`); PGlite has one. */
+  databasePoolSize: number;
   dataDir: string;
   host: string;
   port: number;
@@ -311,6 +319,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mode: e.WAVU_MODE,
     demo,
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir,
     host: e.HOST,
     port: e.PORT,

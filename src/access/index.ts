@@ -10,6 +10,6 @@ export { macHasLiveCode } from './mac-has-live-code.ts';
 export { recoverAccess } from './recover.ts';
 export { redeemCode } from './redeem.ts';
 export { revokeCode } from './revoke.ts';
-export { type UsageInput, recordUsage, recordUsageMany } from './usage.ts';
+export { type UsageInput, recordUsage, recordUsageMany, settleUsage } from './usage.ts';
 export { voucherStock } from './sell-voucher.ts';
 export { voucherPasswordByCode, voucherPasswordById } from './voucher-password.ts';

@@ -28,6 +28,16 @@ export async function recordUsage(tx: Conn, deps: Deps, u: UsageInput): Promise<
 }
 
 /**
+ * Apply what the usage already counted on a code means, under its row lock: expired if used up,
+ * throttled once over a fair-use cap (the rule above, adding nothing). For a report recorded by a
+ * statement of its own (RADIUS accounting, src/db/functions/radius_accounting.sql) that said the
+ * code needs it. Safe to repeat: a code already expired or throttled is left as it is.
+ */
+export function settleUsage(tx: Conn, deps: Deps, accessCodeId: string): Promise<UsageResult> {
+  return recordUsage(tx, deps, { accessCodeId, seconds: 0, bytes: 0 });
+}
+
+/**
  * `recordUsage` for many codes in one statement (a router poll reports hundreds of sessions).
  * Deltas of the same code are added together first: an UPDATE … FROM joins each row once.
  */

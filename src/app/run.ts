@@ -42,7 +42,12 @@ export async function createApp(o: AppOptions): Promise<App> {
   const clock = o.clock ?? systemClock;
   const ownDb = !o.database;
   const database =
-    o.database ?? (await openDatabase({ databaseUrl: o.config.databaseUrl, dataDir: o.config.dataDir }));
+    o.database ??
+    (await openDatabase({
+      databaseUrl: o.config.databaseUrl,
+      dataDir: o.config.dataDir,
+      poolSize: o.config.databasePoolSize,
+    }));
   const stops: (() => Promise<void>)[] = [];
   // Declared outside the try so a failure part-way through start-up can still shut them down.
   let server: FastifyInstance | null = null;

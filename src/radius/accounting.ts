@@ -1,15 +1,16 @@
 /**
  * Accounting-Request → a row in `sessions` and usage on the access code. Interim-Update and Stop
- * carry running totals, so each packet adds only what is new since the stored totals, inside one
- * transaction with the session row locked: a resent, duplicated or reordered packet (on this node
- * or another) adds nothing twice, and counters never go backwards.
+ * carry running totals, so each packet adds only what is new since the stored totals, with the
+ * session row locked: a resent, duplicated or reordered packet (on this node or another) adds
+ * nothing twice, and counters never go backwards. Start, Interim-Update and Stop are one
+ * statement each (radius_accounting, src/db/functions/radius_accounting.sql): one round trip, one
+ * commit, as an Access-Request is.
  */
-import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { hashCode, looksLikeCode, normalizeCode } from '../access/index.ts';
-import { recordUsage } from '../access/index.ts';
-import { type Conn, query } from '../db/open.ts';
+import { settleUsage } from '../access/index.ts';
+import { query, retryTransaction } from '../db/open.ts';
 import { normalizeMac } from '../lib/mac.ts';
 import {
   ACCT_STATUS_TYPE,
@@ -72,14 +73,12 @@ export function accountingHandler(deps: Deps, onSeen?: (routerId: number) => voi
   };
 }
 
-interface SessionRow {
-  id: string;
-  access_code_id: string | null;
-  status: 'active' | 'closed';
-  session_seconds: number;
-  input_bytes: number;
-  output_bytes: number;
-  terminate_cause: string | null;
+/** One row of radius_accounting (src/db/functions/radius_accounting.sql). */
+interface AccountingRow {
+  added_seconds: number | string;
+  added_bytes: number | string;
+  code_id: string | null;
+  settle: boolean;
 }
 
 export async function recordAccounting(
@@ -110,100 +109,24 @@ export async function recordAccounting(
     );
     return { addedSeconds: 0, addedBytes: 0 };
   }
-  const stop = r.status === ACCT_STATUS_TYPE.Stop;
   const startedAt = new Date(now.getTime() - (r.sessionSeconds + r.delaySeconds) * 1000);
-
-  return deps.db.transaction(async (tx) => {
-    // The usual packet (an interim for a known session) updates its row in one statement, which
-    // hands back the totals stored before it to work out what is new.
-    let [row] = await updateSession(tx, r, now, stop);
-    if (!row) {
-      const codeId = await resolveCode(tx, deps, r);
-      await tx.execute(
-        sql`INSERT INTO sessions (id, access_code_id, router_id, acct_session_id, username, mac, ip, status, started_at, updated_at)
-            VALUES (${randomUUID()}, ${codeId}, ${r.routerId}, ${r.acctSessionId}, ${r.username ?? null}, ${r.mac},
-                    ${r.ip ?? null}, 'active', ${startedAt}, ${now})
-            ON CONFLICT (router_id, acct_session_id) DO NOTHING`,
-      );
-      [row] = await updateSession(tx, r, now, stop);
-      if (!row) throw new Error('session row vanished');
-      if (r.status === ACCT_STATUS_TYPE.Start && r.mac) {
-        // A Start for a device whose previous session never sent Stop (lost packet, NAS crash):
-        // that old session is over.
-        await tx.execute(
-          sql`UPDATE sessions SET status = 'closed', stopped_at = ${now}, updated_at = ${now}, terminate_cause = 'Lost-Stop'
-              WHERE router_id = ${r.routerId} AND mac = ${r.mac} AND status = 'active' AND id <> ${row.id}`,
-        );
-      }
-    }
-    const addedSeconds = Math.max(0, r.sessionSeconds - Number(row.session_seconds));
-    const addedBytes =
-      Math.max(0, r.inputBytes - Number(row.input_bytes)) +
-      Math.max(0, r.outputBytes - Number(row.output_bytes));
-    const codeId = row.access_code_id ?? (await resolveCode(tx, deps, r));
-    if (codeId && !row.access_code_id)
-      await tx.execute(sql`UPDATE sessions SET access_code_id = ${codeId} WHERE id = ${row.id}`);
-    if (codeId && (addedSeconds > 0 || addedBytes > 0))
-      await recordUsage(tx, deps, { accessCodeId: codeId, seconds: addedSeconds, bytes: addedBytes });
-    return { addedSeconds, addedBytes };
-  });
-}
-
-/**
- * Apply a packet to its session row and return the row as it was (the subquery locks it first,
- * so concurrent copies of a packet queue and each sees what the one before it stored). Totals
- * never go backwards. A session the sweeper closed for silence comes back to life if the NAS
- * still reports it; the first real end wins (a resent Stop keeps the original time and cause),
- * and a Stop for a session the sweeper closed replaces the guess with the NAS's own answer.
- */
-function updateSession(tx: Conn, r: AccountingRecord, now: Date, stop: boolean) {
-  const reopen = sql`(NOT ${stop}::boolean AND o.status = 'closed' AND o.terminate_cause = 'Stale')`;
-  const closeNow = sql`(${stop}::boolean AND (o.status = 'active' OR o.terminate_cause = 'Stale'))`;
-  return query<SessionRow>(
-    tx,
-    sql`UPDATE sessions s SET
-          session_seconds = GREATEST(s.session_seconds, ${r.sessionSeconds}),
-          input_bytes = GREATEST(s.input_bytes, ${r.inputBytes}),
-          output_bytes = GREATEST(s.output_bytes, ${r.outputBytes}),
-          ip = COALESCE(${r.ip ?? null}, s.ip),
-          updated_at = ${now},
-          status = CASE WHEN ${stop}::boolean THEN 'closed' WHEN ${reopen} THEN 'active' ELSE s.status END,
-          stopped_at = CASE WHEN ${closeNow} THEN ${now}::timestamptz WHEN ${reopen} THEN NULL ELSE s.stopped_at END,
-          terminate_cause = CASE WHEN ${closeNow} THEN ${r.terminateCause ?? 'Stop'}::text
-                                 WHEN ${reopen} THEN NULL ELSE s.terminate_cause END
-        FROM (SELECT id, access_code_id, status, session_seconds, input_bytes, output_bytes, terminate_cause
-                FROM sessions WHERE router_id = ${r.routerId} AND acct_session_id = ${r.acctSessionId!}
-                FOR UPDATE) o
-        WHERE s.id = o.id
-        RETURNING o.id, o.access_code_id, o.status, o.session_seconds, o.input_bytes, o.output_bytes, o.terminate_cause`,
-  );
-}
-
-/**
- * Which access code a session spends: the Class we put in the Access-Accept, else the User-Name
- * as a code, else the live code the device's MAC is bound to.
- */
-async function resolveCode(tx: Conn, deps: Deps, r: AccountingRecord): Promise<string | null> {
-  if (r.classCodeId) {
-    const [c] = await query<{ id: string }>(tx, sql`SELECT id FROM access_codes WHERE id = ${r.classCodeId}`);
-    if (c) return c.id;
-  }
-  if (r.username && looksLikeCode(normalizeCode(r.username))) {
-    const [c] = await query<{ id: string }>(
-      tx,
-      sql`SELECT id FROM access_codes WHERE code_hash = ${hashCode(deps.sealer, r.username)}`,
-    );
-    if (c) return c.id;
-  }
-  const mac = r.mac ?? normalizeMac(r.username);
-  if (mac) {
-    const [c] = await query<{ id: string }>(
-      tx,
-      sql`SELECT c.id FROM access_codes c JOIN access_devices d ON d.access_code_id = c.id
-          WHERE d.mac = ${mac} AND c.status IN ('issued', 'active')
-          ORDER BY c.activated_at DESC NULLS LAST LIMIT 1`,
-    );
-    if (c) return c.id;
-  }
-  return null;
+  // The key that hashes a code is this server's, so the User-Name is hashed here.
+  const codeHash =
+    r.username && looksLikeCode(normalizeCode(r.username)) ? hashCode(deps.sealer, r.username) : null;
+  // The session row, its code and the usage in one statement, its own transaction: one round trip.
+  const [row] = (await retryTransaction(() =>
+    query<AccountingRow>(
+      deps.db,
+      sql`SELECT * FROM radius_accounting(${r.routerId}, ${r.acctSessionId!},
+            ${r.status === ACCT_STATUS_TYPE.Start}, ${r.status === ACCT_STATUS_TYPE.Stop}, ${r.username ?? null},
+            ${r.mac}, ${r.ip ?? null}, ${r.classCodeId}::uuid, ${codeHash}::text,
+            ${r.mac ?? normalizeMac(r.username)}::text, ${r.sessionSeconds}::bigint, ${r.inputBytes}::bigint,
+            ${r.outputBytes}::bigint, ${r.terminateCause}::text, ${startedAt}::timestamptz, ${now}::timestamptz)`,
+    ),
+  )) as [AccountingRow];
+  // The code is used up or over its fair-use cap: expire or throttle it by the access core's rule
+  // (rare: once per code). Committed apart from the usage; should this fail, the function says so
+  // again at the session's next packet, and a login is refused or slowed by the decision itself.
+  if (row.settle && row.code_id) await deps.db.transaction((tx) => settleUsage(tx, deps, row.code_id!));
+  return { addedSeconds: Number(row.added_seconds), addedBytes: Number(row.added_bytes) };
 }

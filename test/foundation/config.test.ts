@@ -62,6 +62,9 @@ describe('config', () => {
       /^SECRET_KEY: must be 32 bytes/,
     );
     expect(problems({ WAVU_MODE: 'prod', WAVU_DATA_DIR: tmp() })[0]).toMatch(/^WAVU_MODE: /);
+    expect(problems({ DATABASE_POOL_SIZE: '0', WAVU_DATA_DIR: tmp() })[0]).toMatch(/^DATABASE_POOL_SIZE: /);
+    expect(loadConfig({ WAVU_DATA_DIR: tmp() }).databasePoolSize).toBe(10);
+    expect(loadConfig({ WAVU_DATA_DIR: tmp(), DATABASE_POOL_SIZE: '32' }).databasePoolSize).toBe(32);
   });
 
   it('demo generates its secrets once and keeps them across restarts', () => {

@@ -28,10 +28,13 @@ describe('migrations that load a function file', () => {
   it('replace each \\ir line with the file it names', () => {
     const loaders = migrationFiles().filter((f) => INCLUDE.test(readFileSync(DIR + f, 'utf8')));
     expect(loaders).toContain('2440_access_authorize_from_file.sql');
+    expect(loaders).toContain('2600_radius_accounting_fn.sql');
     for (const f of loaders) {
+      const named = [...readFileSync(DIR + f, 'utf8').matchAll(new RegExp(INCLUDE, 'gm'))].map((m) => m[1]!);
       const text = migrationSql(f);
       expect(text).not.toMatch(INCLUDE);
-      expect(text).toContain(readFileSync(`${FUNCTIONS}access_authorize.sql`, 'utf8'));
+      for (const target of named)
+        expect(text).toContain(readFileSync(`${FUNCTIONS}${target.replace('../functions/', '')}`, 'utf8'));
     }
   });
 

@@ -34,6 +34,7 @@ DECLARE
   v_bound integer;
   v_expires timestamptz;
   v_counted boolean := false;
+  v_locked boolean := false;
 BEGIN
   ok := false;
   needs_grant := false;
@@ -59,40 +60,77 @@ BEGIN
   <<decide>>
   BEGIN
 
-  IF p_hash IS NOT NULL THEN
-    SELECT a.id, a.code_sealed, a.plan_id, a.status, a.devices, a.clock, a.duration_seconds, a.data_cap_bytes,
-           a.used_seconds, a.used_bytes, a.valid_until, a.expires_at, a.password_hash, p.rate_up_kbps, p.rate_down_kbps,
-           p.fair_use_rate
-      INTO c
-      FROM access_codes a JOIN plans p ON p.id = a.plan_id
-     WHERE a.code_hash = p_hash
-       FOR UPDATE OF a;
-  ELSE
-    SELECT a.id, a.code_sealed, a.plan_id, a.status, a.devices, a.clock, a.duration_seconds, a.data_cap_bytes,
-           a.used_seconds, a.used_bytes, a.valid_until, a.expires_at, a.password_hash, p.rate_up_kbps,
-           p.rate_down_kbps, p.fair_use_rate
-      INTO c
-      FROM access_codes a JOIN plans p ON p.id = a.plan_id
-     WHERE a.status IN ('issued', 'active')
-       AND EXISTS (SELECT 1 FROM access_devices d WHERE d.access_code_id = a.id AND d.mac = p_mac)
-     ORDER BY a.activated_at DESC NULLS LAST
-     LIMIT 1
-       FOR UPDATE OF a;
-  END IF;
-  IF c.id IS NULL THEN reason := 'unknown'; EXIT decide; END IF;
-  -- The password, before anything else about the code is told: a code with its own password needs
-  -- it (none given: 'password_needed', so the portal can ask; a wrong one: 'unknown', as a wrong
-  -- code). Any other code's password is the code itself. A MAC login (p_hash NULL) has none.
-  IF p_hash IS NOT NULL THEN
-    IF c.password_hash IS NOT NULL THEN
-      IF p_password_hash IS NULL THEN reason := 'password_needed'; EXIT decide; END IF;
-      IF p_password_hash <> c.password_hash THEN reason := 'unknown'; EXIT decide; END IF;
-    ELSIF p_password_hash IS NOT NULL AND p_password_hash <> p_hash THEN
-      reason := 'unknown'; EXIT decide;
+  -- The code is read first without a lock. A login that changes nothing (an active code with time
+  -- and data left, the device already bound and seen within the last 5 minutes) decides on that
+  -- read and writes nothing at all, so it commits without a WAL flush and queues behind no other
+  -- login of the same code. Anything that writes (the first login, a code to expire, a device to
+  -- bind, a last sighting to refresh) reads the row again locked, and decides on that: two devices
+  -- racing for the last slot still cannot both win.
+  LOOP
+    IF p_hash IS NOT NULL AND NOT v_locked THEN
+      SELECT a.id, a.code_sealed, a.plan_id, a.status, a.devices, a.clock, a.duration_seconds, a.data_cap_bytes,
+             a.used_seconds, a.used_bytes, a.valid_until, a.expires_at, a.password_hash, p.rate_up_kbps,
+             p.rate_down_kbps, p.fair_use_rate
+        INTO c
+        FROM access_codes a JOIN plans p ON p.id = a.plan_id
+       WHERE a.code_hash = p_hash;
+    ELSIF p_hash IS NOT NULL THEN
+      SELECT a.id, a.code_sealed, a.plan_id, a.status, a.devices, a.clock, a.duration_seconds, a.data_cap_bytes,
+             a.used_seconds, a.used_bytes, a.valid_until, a.expires_at, a.password_hash, p.rate_up_kbps,
+             p.rate_down_kbps, p.fair_use_rate
+        INTO c
+        FROM access_codes a JOIN plans p ON p.id = a.plan_id
+       WHERE a.code_hash = p_hash
+         FOR UPDATE OF a;
+    ELSIF NOT v_locked THEN
+      SELECT a.id, a.code_sealed, a.plan_id, a.status, a.devices, a.clock, a.duration_seconds, a.data_cap_bytes,
+             a.used_seconds, a.used_bytes, a.valid_until, a.expires_at, a.password_hash, p.rate_up_kbps,
+             p.rate_down_kbps, p.fair_use_rate
+        INTO c
+        FROM access_codes a JOIN plans p ON p.id = a.plan_id
+       WHERE a.status IN ('issued', 'active')
+         AND EXISTS (SELECT 1 FROM access_devices d WHERE d.access_code_id = a.id AND d.mac = p_mac)
+       ORDER BY a.activated_at DESC NULLS LAST
+       LIMIT 1;
+    ELSE
+      SELECT a.id, a.code_sealed, a.plan_id, a.status, a.devices, a.clock, a.duration_seconds, a.data_cap_bytes,
+             a.used_seconds, a.used_bytes, a.valid_until, a.expires_at, a.password_hash, p.rate_up_kbps,
+             p.rate_down_kbps, p.fair_use_rate
+        INTO c
+        FROM access_codes a JOIN plans p ON p.id = a.plan_id
+       WHERE a.status IN ('issued', 'active')
+         AND EXISTS (SELECT 1 FROM access_devices d WHERE d.access_code_id = a.id AND d.mac = p_mac)
+       ORDER BY a.activated_at DESC NULLS LAST
+       LIMIT 1
+         FOR UPDATE OF a;
     END IF;
-  END IF;
-  IF c.status = 'revoked' THEN reason := 'revoked'; EXIT decide; END IF;
-  IF c.status = 'expired' THEN reason := 'expired'; EXIT decide; END IF;
+    IF c.id IS NULL THEN reason := 'unknown'; EXIT decide; END IF;
+    -- The password, before anything else about the code is told: a code with its own password needs
+    -- it (none given: 'password_needed', so the portal can ask; a wrong one: 'unknown', as a wrong
+    -- code). Any other code's password is the code itself. A MAC login (p_hash NULL) has none.
+    IF p_hash IS NOT NULL THEN
+      IF c.password_hash IS NOT NULL THEN
+        IF p_password_hash IS NULL THEN reason := 'password_needed'; EXIT decide; END IF;
+        IF p_password_hash <> c.password_hash THEN reason := 'unknown'; EXIT decide; END IF;
+      ELSIF p_password_hash IS NOT NULL AND p_password_hash <> p_hash THEN
+        reason := 'unknown'; EXIT decide;
+      END IF;
+    END IF;
+    IF c.status = 'revoked' THEN reason := 'revoked'; EXIT decide; END IF;
+    IF c.status = 'expired' THEN reason := 'expired'; EXIT decide; END IF;
+    EXIT WHEN v_locked;
+    -- Read-only: time and data left (the same sums as below) and the device bound and seen lately.
+    EXIT WHEN c.status = 'active'
+          AND CASE WHEN c.clock = 'wall'
+                   THEN floor(extract(epoch FROM (coalesce(c.expires_at, p_now) - p_now))) > 0
+                   ELSE c.duration_seconds - c.used_seconds > 0 END
+          AND (c.data_cap_bytes IS NULL OR c.data_cap_bytes - c.used_bytes > 0 OR c.fair_use_rate IS NOT NULL)
+          AND (p_mac IS NULL
+               OR EXISTS (SELECT 1 FROM access_devices d
+                           WHERE d.access_code_id = c.id AND d.mac = p_mac
+                             AND d.last_seen_at > p_now - interval '5 minutes'));
+    v_locked := true;
+  END LOOP;
 
   v_expires := c.expires_at;
   IF c.status = 'issued' THEN
@@ -128,7 +166,11 @@ BEGIN
     EXIT decide;
   END IF;
 
-  IF p_mac IS NOT NULL THEN
+  IF p_mac IS NOT NULL AND NOT v_locked THEN
+    -- Bound and seen within 5 minutes (the read-only login above): the sighting is left as it is.
+    needs_grant := p_router_id IS NOT NULL
+                   AND EXISTS (SELECT 1 FROM routers r WHERE r.id = p_router_id AND r.mode = 'api');
+  ELSIF p_mac IS NOT NULL THEN
     -- A device already bound only has its last sighting refreshed.
     UPDATE access_devices d SET last_seen_at = p_now WHERE d.access_code_id = c.id AND d.mac = p_mac;
     IF NOT FOUND THEN
