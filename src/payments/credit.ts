@@ -8,11 +8,11 @@
  * subscriber's account instead of an access code: the subscribers feature credits its ledger on
  * the same transaction, right after the same claim (applySubscriptionPayment).
  */
+import { randomUUID } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { isUniqueViolation, query, type Tx } from '../db/open.ts';
 import { issueForPurchase } from '../access/index.ts';
-import { randomUUID } from 'node:crypto';
 import { renderSms, smsSql } from '../notify/index.ts';
 import { brandingFromSetting } from '../branding/index.ts';
 import { applySubscriptionPayment } from '../subscribers/index.ts';

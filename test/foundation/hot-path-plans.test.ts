@@ -204,35 +204,45 @@ const ROWS = 3000;
 beforeAll(async () => {
   t = await createTestDatabase();
   const db = t.database.db;
-  await db.execute(sql.raw(`
+  await db.execute(
+    sql.raw(`
     INSERT INTO access_codes (id, code_hash, code_sealed, plan_id, kind, status, devices, clock, duration_seconds,
                               phone, issued_at, activated_at, expires_at, expired_at)
     SELECT gen_random_uuid(), md5('c' || g), 'sealed', (SELECT min(id) FROM plans), 'purchase',
            CASE WHEN g % 3 = 0 THEN 'expired' ELSE 'active' END, 1, 'wall', 3600,
            '2547' || lpad(g::text, 8, '0'), now(), now(), now() + interval '1 hour',
            CASE WHEN g % 3 = 0 THEN now() END
-      FROM generate_series(1, ${ROWS}) g`));
-  await db.execute(sql.raw(`
+      FROM generate_series(1, ${ROWS}) g`),
+  );
+  await db.execute(
+    sql.raw(`
     INSERT INTO access_devices (access_code_id, mac, bound_at, last_seen_at)
     SELECT id, upper(regexp_replace(substr(md5(id::text), 1, 12), '(..)(?!$)', '\\1:', 'g')), now(), now()
-      FROM access_codes`));
-  await db.execute(sql.raw(`
+      FROM access_codes`),
+  );
+  await db.execute(
+    sql.raw(`
     INSERT INTO purchases (id, ref, plan_id, phone, amount_kes, channel, status, checkout_request_id, mpesa_receipt,
                            next_check_at, created_at, updated_at, expired_at, cancelled_at)
     SELECT gen_random_uuid(), 'P' || g, (SELECT min(id) FROM plans), '2541' || lpad(g::text, 8, '0'), 20, 'stk',
            CASE g % 10 WHEN 0 THEN 'pending' WHEN 1 THEN 'cancelled' ELSE 'expired' END,
            'ws_CO_' || g, 'R' || g, now(), now(), now(),
            CASE WHEN g % 10 > 1 THEN now() END, CASE WHEN g % 10 = 1 THEN now() END
-      FROM generate_series(1, ${ROWS}) g`));
-  await db.execute(sql.raw(`
+      FROM generate_series(1, ${ROWS}) g`),
+  );
+  await db.execute(
+    sql.raw(`
     INSERT INTO callback_inbox (kind, received_at, body, checkout_request_id, outcome, processed_at)
     SELECT 'stk', now(), '{}'::jsonb, 'ws_CO_' || g, 'credited', CASE WHEN g % 50 > 0 THEN now() END
-      FROM generate_series(1, ${ROWS}) g`));
-  await db.execute(sql.raw(`
+      FROM generate_series(1, ${ROWS}) g`),
+  );
+  await db.execute(
+    sql.raw(`
     INSERT INTO jobs (kind, payload, run_at, max_attempts, idempotency_key, status, created_at, updated_at, finished_at)
     SELECT 'sms.send', '{}', now(), 12, 'k' || g, CASE WHEN g % 20 = 0 THEN 'queued' ELSE 'done' END, now(), now(),
            CASE WHEN g % 20 > 0 THEN now() END
-      FROM generate_series(1, ${ROWS}) g`));
+      FROM generate_series(1, ${ROWS}) g`),
+  );
   await db.execute(sql.raw('ANALYZE'));
 });
 afterAll(async () => {
