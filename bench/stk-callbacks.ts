@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { query } from '../src/db/open.ts';
@@ -25,6 +25,7 @@ const PGBENCH = process.env.PGBENCH ?? 'pgbench';
 if (!process.env.TEST_DATABASE_URL) throw new Error('set TEST_DATABASE_URL (PostgreSQL)');
 process.env.WAVU_TEST_DB = 'postgres';
 
+const loadAtStart = loadavg()[0]!;
 const { h, db, routerId, pending, post, made } = await startStkBench();
 const bodies: string[] = [];
 for (let i = 0; i < 50; i++) await post((await pending()).body); // warm-up: JIT, pool, plans
@@ -106,4 +107,5 @@ console.log(
     },
   ]),
 );
+console.log(`\nLoad average (1 min) ${loadAtStart.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end.`);
 process.exit(0);

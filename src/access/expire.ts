@@ -29,10 +29,12 @@ export async function scheduleExpiry(
   accessCodeId: string,
   expiresAt: Date,
 ): Promise<void> {
-  await deps.enqueue(tx, {
-    kind: 'access.expire',
-    payload: { accessCodeId },
-    runAt: expiresAt,
-    key: `expire:${accessCodeId}:${expiresAt.getTime()}`,
-  });
+  await deps.enqueue(tx, expiryJob(accessCodeId, expiresAt));
 }
+
+export const expiryJob = (accessCodeId: string, expiresAt: Date) => ({
+  kind: 'access.expire',
+  payload: { accessCodeId },
+  runAt: expiresAt,
+  key: `expire:${accessCodeId}:${expiresAt.getTime()}`,
+});

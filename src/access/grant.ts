@@ -25,15 +25,35 @@ export async function enqueueGrantIfApi(
   accessCodeId: string,
   routerId: number | null,
   reason: string,
+  /** The router's mode and transport, when the caller has read them already: saves a lookup. */
+  known?: RouterMode | null,
 ): Promise<void> {
   if (routerId === null) return;
-  const [router] = await query<{ mode: string; transport: string | null }>(
-    tx,
-    sql`SELECT mode, api_transport AS transport FROM routers WHERE id = ${routerId}`,
-  );
+  const router = known !== undefined ? known : await routerMode(tx, routerId);
   if (router?.mode !== 'api') return;
   await enqueueGrant(tx, deps, accessCodeId, routerId, reason, { agent: router.transport === 'agent' });
 }
+
+/** How a router is reached: `api` routers get grants pushed; `agent` transport polls for them. */
+export interface RouterMode {
+  mode: string;
+  transport: string | null;
+}
+
+export async function routerMode(tx: Conn, routerId: number): Promise<RouterMode | null> {
+  const [router] = await query<RouterMode>(
+    tx,
+    sql`SELECT mode, api_transport AS transport FROM routers WHERE id = ${routerId}`,
+  );
+  return router ?? null;
+}
+
+/** The job that pushes a code to an api router, keyed by its cause (see enqueueGrantIfApi). */
+export const grantJob = (accessCodeId: string, routerId: number, reason: string) => ({
+  kind: 'gateway.grant',
+  payload: { accessCodeId, routerId },
+  key: `grant:${accessCodeId}:${routerId}:${reason}`,
+});
 
 /** The push itself, for a router the caller knows is in `api` mode (see enqueueGrantIfApi). */
 export async function enqueueGrant(
@@ -45,9 +65,5 @@ export async function enqueueGrant(
   o: { agent?: boolean } = {},
 ): Promise<void> {
   await requestGrant(tx, accessCodeId, routerId, deps.clock.now(), { attempt: false, ...o });
-  await deps.enqueue(tx, {
-    kind: 'gateway.grant',
-    payload: { accessCodeId, routerId },
-    key: `grant:${accessCodeId}:${routerId}:${reason}`,
-  });
+  await deps.enqueue(tx, grantJob(accessCodeId, routerId, reason));
 }

@@ -9,9 +9,11 @@ import type { Deps } from '../app/deps.ts';
 import { type Conn, query } from '../db/open.ts';
 import { AppError } from '../lib/errors.ts';
 import { generateAccessCode, hashCode } from './codes.ts';
-import { scheduleExpiry } from './expire.ts';
+import { grantRequestSql } from '../gateways/index.ts';
+import { enqueueSql } from '../jobs/enqueue.ts';
+import { expiryJob } from './expire.ts';
 import { type LiveCode, lengthenCode } from './lengthen.ts';
-import { bindDevice, enqueueGrantIfApi } from './grant.ts';
+import { bindDevice, enqueueGrantIfApi, grantJob, type RouterMode, routerMode } from './grant.ts';
 import { sellVoucher } from './sell-voucher.ts';
 import { sendVoucherSms } from './send-voucher-sms.ts';
 
@@ -24,6 +26,8 @@ export interface IssueInput {
   purpose: 'access' | 'voucher';
   /** The plan's row, when the caller has read it already (the credit claim does): saves a lookup. */
   plan?: PlanRow;
+  /** The router's mode (null: no such router), when the caller has read it already: saves a lookup. */
+  router?: RouterMode | null;
 }
 
 export interface IssueResult {
@@ -81,36 +85,61 @@ export async function issueForPurchase(tx: Conn, deps: Deps, input: IssueInput):
   // A new code. Activate now when the buyer is at the portal (their device is known) or the plan
   // says its clock starts at payment; otherwise the clock starts at first login.
   const activateNow = input.purpose === 'access' && (input.mac !== null || plan.starts_on === 'payment');
+  const mac = input.purpose === 'access' ? input.mac : null;
+  const routerId = mac === null ? null : input.routerId;
+  const router =
+    routerId === null ? null : input.router !== undefined ? input.router : await routerMode(tx, routerId);
+  // An api router that we connect to gets its grant in the statement below; one reached through
+  // the agent also needs its command queued, which enqueueGrantIfApi does after it.
+  const pushNow = routerId !== null && router?.mode === 'api' && router.transport !== 'agent';
+  const reason = `purchase:${input.purchaseId}`;
   const id = randomUUID();
   let code = '';
   for (let attempt = 0; ; attempt++) {
     code = generateAccessCode();
     const expiresAt =
       activateNow && plan.clock === 'wall' ? new Date(now.getTime() + plan.duration_seconds * 1000) : null;
+    // The code, its expiry job, the paying device and the router grant (record and job) in one
+    // statement: a paid callback writes all of them, and each statement is a round trip. The
+    // writes beside the code read it from `code`, so a code_hash collision (nothing inserted)
+    // writes nothing else and the loop tries another code.
+    const parts = [
+      sql`code AS (
+        INSERT INTO access_codes (id, code_hash, code_sealed, plan_id, kind, purchase_id, status, devices, clock,
+                                  duration_seconds, data_cap_bytes, phone, sold_at, issued_at, activated_at,
+                                  expires_at, updated_at)
+        VALUES (${id}, ${hashCode(deps.sealer, code)}, ${deps.sealer.seal(code)}, ${plan.id},
+                ${input.purpose === 'voucher' ? 'voucher' : 'purchase'}, ${input.purchaseId},
+                ${activateNow ? 'active' : 'issued'}, ${plan.devices}, ${plan.clock}, ${plan.duration_seconds},
+                ${plan.data_cap_bytes}, ${input.phone}, ${input.purpose === 'voucher' ? now : null}, ${now},
+                ${activateNow ? now : null}, ${expiresAt}, ${now})
+        ON CONFLICT (code_hash) DO NOTHING
+        RETURNING id${expiresAt ? sql`, ${enqueueSql(expiryJob(id, expiresAt), now)} AS expiry_job` : sql``})`,
+    ];
+    const written = [sql`id`];
+    if (mac !== null) {
+      parts.push(sql`device AS (
+        INSERT INTO access_devices (access_code_id, mac, bound_at, last_seen_at)
+        SELECT id, ${mac}, ${now}::timestamptz, ${now}::timestamptz FROM code
+        ON CONFLICT (access_code_id, mac) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at
+        RETURNING 1)`);
+      written.push(sql`(SELECT count(*) FROM device) AS devices`);
+    }
+    if (pushNow) {
+      parts.push(sql`grant_request AS (
+        ${grantRequestSql(sql`SELECT id FROM code`, routerId!, now, false)}
+        RETURNING ${enqueueSql(grantJob(id, routerId!, reason), now)} AS job)`);
+      written.push(sql`(SELECT count(*) FROM grant_request) AS grants`);
+    }
     const inserted = await query(
       tx,
-      sql`INSERT INTO access_codes (id, code_hash, code_sealed, plan_id, kind, purchase_id, status, devices, clock,
-                                    duration_seconds, data_cap_bytes, phone, sold_at, issued_at, activated_at,
-                                    expires_at, updated_at)
-          VALUES (${id}, ${hashCode(deps.sealer, code)}, ${deps.sealer.seal(code)}, ${plan.id},
-                  ${input.purpose === 'voucher' ? 'voucher' : 'purchase'}, ${input.purchaseId},
-                  ${activateNow ? 'active' : 'issued'}, ${plan.devices}, ${plan.clock}, ${plan.duration_seconds},
-                  ${plan.data_cap_bytes}, ${input.phone}, ${input.purpose === 'voucher' ? now : null}, ${now},
-                  ${activateNow ? now : null}, ${expiresAt}, ${now})
-          ON CONFLICT (code_hash) DO NOTHING
-          RETURNING id`,
+      sql`WITH ${sql.join(parts, sql`, `)} SELECT ${sql.join(written, sql`, `)} FROM code`,
     );
-    if (inserted.length) {
-      if (expiresAt) await scheduleExpiry(tx, deps, id, expiresAt);
-      break;
-    }
+    if (inserted.length) break;
     // 25^10 codes: a collision is a freak event, but it must never become a double grant.
     if (attempt >= 5) throw new Error('could not generate a unique access code');
   }
-  if (input.purpose === 'access' && input.mac) {
-    await bindDevice(tx, id, input.mac, now);
-    await enqueueGrantIfApi(tx, deps, id, input.routerId, `purchase:${input.purchaseId}`);
-  }
+  if (routerId !== null && !pushNow) await enqueueGrantIfApi(tx, deps, id, routerId, reason, router);
   if (input.purpose === 'voucher') {
     await sendVoucherSms(tx, deps, {
       purchaseId: input.purchaseId,
@@ -163,7 +192,7 @@ async function extend(
   });
   if (input.mac) await bindDevice(tx, live.id, input.mac, now);
   // The router the buyer is on learns the new limits now; others converge at their next reconcile.
-  await enqueueGrantIfApi(tx, deps, live.id, input.routerId, `purchase:${input.purchaseId}`);
+  await enqueueGrantIfApi(tx, deps, live.id, input.routerId, `purchase:${input.purchaseId}`, input.router);
   return {
     accessCodeId: live.id,
     code: deps.sealer.unseal(live.code_sealed),

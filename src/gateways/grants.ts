@@ -1,5 +1,5 @@
 /** access_grants: which code is (meant to be) on which router. */
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Conn, query } from '../db/open.ts';
 import { isAgentRouter, queueCommand } from './agent/commands.ts';
 
@@ -23,18 +23,26 @@ export async function requestGrant(
     agent?: boolean;
   } = { attempt: true },
 ): Promise<void> {
-  const tries = o.attempt ? 1 : 0;
-  await conn.execute(
-    sql`INSERT INTO access_grants (access_code_id, router_id, status, attempts, requested_at, updated_at)
-        VALUES (${accessCodeId}, ${routerId}, 'pending', ${tries}, ${now}, ${now})
-        ON CONFLICT (access_code_id, router_id) DO UPDATE
-          SET status = CASE WHEN access_grants.status = 'granted' THEN 'granted' ELSE 'pending' END,
-              attempts = access_grants.attempts + ${tries}, updated_at = EXCLUDED.updated_at`,
-  );
+  await conn.execute(grantRequestSql(sql`VALUES (${accessCodeId}::uuid)`, routerId, now, o.attempt));
   // A router that polls us gets the command in this same transaction (it is the only way to it).
   if (o.agent ?? (await isAgentRouter(conn, routerId))) {
     await queueCommand(conn, { routerId, kind: 'grant', accessCodeId, now });
   }
+}
+
+/**
+ * requestGrant's write as one statement, for the codes that `codes` (a VALUES list or a SELECT of
+ * one uuid column) yields: a caller that writes the code in the same statement passes the
+ * SELECT over its RETURNING. Not for agent routers, whose command queueCommand writes.
+ */
+export function grantRequestSql(codes: SQL, routerId: number, now: Date, attempt: boolean): SQL {
+  const tries = attempt ? 1 : 0;
+  return sql`INSERT INTO access_grants (access_code_id, router_id, status, attempts, requested_at, updated_at)
+      SELECT c.id, ${routerId}::int, 'pending', ${tries}::int, ${now}::timestamptz, ${now}::timestamptz
+        FROM (${codes}) AS c (id) WHERE true
+      ON CONFLICT (access_code_id, router_id) DO UPDATE
+        SET status = CASE WHEN access_grants.status = 'granted' THEN 'granted' ELSE 'pending' END,
+            attempts = access_grants.attempts + ${tries}::int, updated_at = EXCLUDED.updated_at`;
 }
 
 export async function markGranted(

@@ -40,7 +40,7 @@ export { rotateAgentToken } from './routers/rotate-agent-token.ts';
 export { getRouter } from './routers/get-router.ts';
 export { listRouters } from './routers/list-routers.ts';
 export { adapterFor } from './modes.ts';
-export { grantPending, requestGrant } from './grants.ts';
+export { grantPending, grantRequestSql, requestGrant } from './grants.ts';
 export { type ConnectWait, connectWait } from './connect-wait.ts';
 export { DEFAULT_EXPIRED_POOL, EXPIRED_POOL_SETTING, expiredPoolName } from './ppp-pool.ts';
 export { resolveRouterId } from './routers/resolve-router.ts';

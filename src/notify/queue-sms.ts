@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import type { Conn } from '../db/open.ts';
+import { enqueueSql } from '../jobs/enqueue.ts';
 
 export interface SmsInput {
   to: string;
@@ -24,20 +25,21 @@ export interface SmsInput {
  */
 export async function queueSms(tx: Conn, deps: Deps, m: SmsInput): Promise<string> {
   const id = randomUUID();
-  const now = deps.clock.now();
-  // Message and job in one statement (wavu_enqueue, what deps.enqueue runs): a paid callback
-  // queues one of these, and every statement there is a round trip.
-  await tx.execute(
-    sql`WITH m AS (
-          INSERT INTO sms_messages (id, to_phone, body, body_sealed, template, purchase_id, created_at)
-          VALUES (${id}, ${m.to}, ${m.code === undefined ? m.body : maskPassword(maskCode(m.body, m.code), m.password)},
-                  ${m.code === undefined ? null : deps.sealer.seal(m.body)}, ${m.template ?? null},
-                  ${m.purchaseId ?? null}, ${now})
-          RETURNING id)
-        SELECT wavu_enqueue('sms.send', jsonb_build_object('smsId', m.id::text), ${now}, 12, 'sms:' || m.id, ${now})
-          FROM m`,
-  );
+  await tx.execute(smsSql(deps, id, m, deps.clock.now()));
   return id;
+}
+
+/**
+ * queueSms as one INSERT whose RETURNING writes the delivery job (wavu_enqueue), for a caller that
+ * runs it as a part of its own statement (a paid purchase's last write): every statement on the
+ * callback path is a round trip.
+ */
+export function smsSql(deps: Pick<Deps, 'sealer'>, id: string, m: SmsInput, now: Date): SQL {
+  return sql`INSERT INTO sms_messages (id, to_phone, body, body_sealed, template, purchase_id, created_at)
+      VALUES (${id}, ${m.to}, ${m.code === undefined ? m.body : maskPassword(maskCode(m.body, m.code), m.password)},
+              ${m.code === undefined ? null : deps.sealer.seal(m.body)}, ${m.template ?? null},
+              ${m.purchaseId ?? null}, ${now})
+      RETURNING ${enqueueSql({ kind: 'sms.send', payload: { smsId: id }, runAt: now, key: `sms:${id}` }, now)} AS job`;
 }
 
 /** The password out of a masked text (short numeric passwords included: nothing is guessed). */

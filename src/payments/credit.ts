@@ -8,14 +8,15 @@
  * subscriber's account instead of an access code: the subscribers feature credits its ledger on
  * the same transaction, right after the same claim (applySubscriptionPayment).
  */
-import { sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { isUniqueViolation, query, type Tx } from '../db/open.ts';
 import { issueForPurchase } from '../access/index.ts';
-import { queueSms } from '../notify/index.ts';
-import { renderSms } from '../notify/index.ts';
+import { renderSms, smsSql } from '../notify/index.ts';
 import { brandingFromSetting } from '../branding/index.ts';
 import { applySubscriptionPayment } from '../subscribers/index.ts';
+import { finishCallbackSql } from './inbox.ts';
 import { markPaid } from './mark-paid.ts';
 import { inList } from './sql-helpers.ts';
 import { sourcesOf } from './status.ts';
@@ -31,6 +32,12 @@ export interface CreditInput {
   resultDesc?: string;
   /** The payment account M-Pesa says the money went to (C2B, Transaction Status), when known. */
   accountId?: number;
+  /**
+   * The callback_inbox row this payment came in, if any: when the purchase is credited, the row is
+   * finished as `credited` in the statement that marks the purchase paid (one round trip less);
+   * on any other outcome the caller finishes it.
+   */
+  inboxId?: number;
 }
 
 export type CreditResult =
@@ -63,7 +70,15 @@ interface Claimed {
   starts_on: 'first_login' | 'payment';
   receipt_taken: boolean;
   branding: unknown;
+  router_mode: string | null;
+  router_transport: string | null;
 }
+
+/** The claim's row: what it claimed (all null when it claimed nothing) and the status before it. */
+type ClaimRow = { [K in keyof Claimed]: Claimed[K] | null } & {
+  current_status: string;
+  current_receipt: string | null;
+};
 
 export async function creditPurchase(deps: Deps, input: CreditInput): Promise<CreditResult> {
   try {
@@ -84,27 +99,40 @@ export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promis
   // already credited another purchase, and the branding for the SMS. The plan is joined through a
   // second reference to the row: a subscription purchase has none, and UPDATE … FROM cannot outer
   // join its own target.
-  const claimed = await query<Claimed>(
+  // The status beside it is the row as it was before the claim (the statement's snapshot); the
+  // router's mode saves issueForPurchase its own lookup.
+  const [row] = await query<ClaimRow>(
     tx,
-    sql`UPDATE purchases p SET updated_at = ${now},
-               payment_account_id = coalesce(${input.accountId ?? null}::int, p.payment_account_id)
-        FROM purchases me LEFT JOIN plans pl ON pl.id = me.plan_id
-        WHERE p.id = ${input.purchaseId} AND me.id = p.id AND p.status IN (${inList(sourcesOf('paid'))})
-        RETURNING p.id, p.ref, p.plan_id, p.subscriber_id, pl.name AS plan_name, pl.name_sw AS plan_name_sw, p.phone, p.mac,
-                  p.router_id, p.purpose, p.recipient_phone, p.amount_kes, p.lang,
-                  pl.duration_seconds, pl.data_cap_bytes, pl.devices, pl.clock AS plan_clock, pl.starts_on,
-                  EXISTS (SELECT 1 FROM purchases o WHERE o.mpesa_receipt = ${input.receipt} AND o.id <> p.id)
-                    AS receipt_taken,
-                  (SELECT value FROM settings WHERE key = 'branding') AS branding`,
+    sql`WITH claimed AS (
+          UPDATE purchases p SET updated_at = ${now},
+                 payment_account_id = coalesce(${input.accountId ?? null}::int, p.payment_account_id)
+          FROM purchases me LEFT JOIN plans pl ON pl.id = me.plan_id LEFT JOIN routers r ON r.id = me.router_id
+          WHERE p.id = ${input.purchaseId} AND me.id = p.id AND p.status IN (${inList(sourcesOf('paid'))})
+          RETURNING p.id, p.ref, p.plan_id, p.subscriber_id, pl.name AS plan_name, pl.name_sw AS plan_name_sw, p.phone,
+                    p.mac, p.router_id, p.purpose, p.recipient_phone, p.amount_kes, p.lang,
+                    pl.duration_seconds, pl.data_cap_bytes, pl.devices, pl.clock AS plan_clock, pl.starts_on,
+                    EXISTS (SELECT 1 FROM purchases o WHERE o.mpesa_receipt = ${input.receipt} AND o.id <> p.id)
+                      AS receipt_taken,
+                    (SELECT value FROM settings WHERE key = 'branding') AS branding,
+                    r.mode AS router_mode, r.api_transport AS router_transport)
+        SELECT cur.status AS current_status, cur.mpesa_receipt AS current_receipt, claimed.*
+          FROM purchases cur LEFT JOIN claimed ON true
+         WHERE cur.id = ${input.purchaseId}`,
   );
-  const p = claimed[0];
-  if (!p) {
-    const cur = await query<{ status: string; mpesa_receipt: string | null }>(
-      tx,
-      sql`SELECT status, mpesa_receipt FROM purchases WHERE id = ${input.purchaseId}`,
-    );
-    if (!cur[0]) return { outcome: 'not_found' };
-    if (input.receipt && cur[0].mpesa_receipt === null) {
+  if (!row) return { outcome: 'not_found' };
+  if (row.id === null) {
+    let cur = { status: row.current_status, mpesa_receipt: row.current_receipt };
+    if ((sourcesOf('paid') as string[]).includes(cur.status)) {
+      // It could be claimed when the statement began, and another credit took it meanwhile (the
+      // claim waited on its lock): read what that one committed.
+      const [fresh] = await query<{ status: string; mpesa_receipt: string | null }>(
+        tx,
+        sql`SELECT status, mpesa_receipt FROM purchases WHERE id = ${input.purchaseId}`,
+      );
+      if (!fresh) return { outcome: 'not_found' };
+      cur = fresh;
+    }
+    if (input.receipt && cur.mpesa_receipt === null) {
       // Credited by STK Query (no receipt); the callback or C2B copy tells us the receipt now.
       const filled = await query(
         tx,
@@ -115,10 +143,13 @@ export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promis
       );
       if (filled.length) return { outcome: 'already_paid', receipt: input.receipt };
     }
-    return { outcome: 'already_paid', receipt: cur[0].mpesa_receipt };
+    return { outcome: 'already_paid', receipt: cur.mpesa_receipt };
   }
+  const p = row as Claimed;
   if (p.receipt_taken) return { outcome: 'duplicate_receipt' };
   const paidAmountKes = input.paidAmountKes ?? p.amount_kes;
+  const inboxDone: SQL[] =
+    input.inboxId === undefined ? [] : [finishCallbackSql(input.inboxId, 'credited', p.id, now)];
 
   if (p.purpose === 'subscription') {
     await applySubscriptionPayment(tx, deps, {
@@ -129,12 +160,18 @@ export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promis
       receipt: input.receipt,
       lang: p.lang,
     });
-    const paid = await markPaid(tx, deps, p.id, {
-      accessCodeId: null,
-      paidAmountKes,
-      receipt: input.receipt,
-      result: { code: '0', desc: input.resultDesc ?? 'The service request is processed successfully.' },
-    });
+    const paid = await markPaid(
+      tx,
+      deps,
+      p.id,
+      {
+        accessCodeId: null,
+        paidAmountKes,
+        receipt: input.receipt,
+        result: { code: '0', desc: input.resultDesc ?? 'The service request is processed successfully.' },
+      },
+      inboxDone,
+    );
     if (!paid) throw new Error(`purchase ${p.id} was claimed but could not be marked paid`);
     deps.log.info({ purchase: p.id, source: input.source }, 'subscription purchase paid');
     return { outcome: 'credited', accessCodeId: null, extended: false };
@@ -155,20 +192,12 @@ export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promis
       clock: p.plan_clock,
       starts_on: p.starts_on,
     },
+    router: p.router_mode === null ? null : { mode: p.router_mode, transport: p.router_transport },
   });
-  // The claim above holds the row lock in a status that may become paid, so this cannot miss;
-  // if it ever did, throwing rolls back the code just issued rather than leave it unpaid-for.
-  const paid = await markPaid(tx, deps, p.id, {
-    accessCodeId: issued.accessCodeId,
-    paidAmountKes,
-    receipt: input.receipt,
-    result: { code: '0', desc: input.resultDesc ?? 'The service request is processed successfully.' },
-  });
-  if (!paid) throw new Error(`purchase ${p.id} was claimed but could not be marked paid`);
-
   // A voucher's SMS (to the receiver) is sent by issueForPurchase itself. For access, the buyer
   // gets the receipt and the code: their way back in when the captive browser closes or the phone
-  // changes its MAC.
+  // changes its MAC. Written in the statement that marks the purchase paid.
+  const sms: SQL[] = [];
   if (p.purpose === 'access' && p.phone) {
     const branding = brandingFromSetting(p.branding);
     // In the language the buyer used at the portal (C2B and older purchases: English).
@@ -182,14 +211,37 @@ export async function creditInTx(tx: Tx, deps: Deps, input: CreditInput): Promis
     const body = input.receipt
       ? renderSms('receipt', lang, { ...vars, amountKes: p.amount_kes, receipt: input.receipt })
       : renderSms('code', lang, vars);
-    await queueSms(tx, deps, {
-      to: p.phone,
-      body,
-      code: issued.code,
-      template: input.receipt ? 'receipt' : 'code',
-      purchaseId: p.id,
-    });
+    sms.push(
+      smsSql(
+        deps,
+        randomUUID(),
+        {
+          to: p.phone,
+          body,
+          code: issued.code,
+          template: input.receipt ? 'receipt' : 'code',
+          purchaseId: p.id,
+        },
+        now,
+      ),
+    );
   }
+  // The claim above holds the row lock in a status that may become paid, so this cannot miss;
+  // if it ever did, throwing rolls back the code just issued (and the SMS beside it) rather than
+  // leave it unpaid-for.
+  const paid = await markPaid(
+    tx,
+    deps,
+    p.id,
+    {
+      accessCodeId: issued.accessCodeId,
+      paidAmountKes,
+      receipt: input.receipt,
+      result: { code: '0', desc: input.resultDesc ?? 'The service request is processed successfully.' },
+    },
+    [...sms, ...inboxDone],
+  );
+  if (!paid) throw new Error(`purchase ${p.id} was claimed but could not be marked paid`);
   deps.log.info({ purchase: p.id, source: input.source, extended: issued.extended }, 'purchase paid');
   return { outcome: 'credited', accessCodeId: issued.accessCodeId, extended: issued.extended };
 }

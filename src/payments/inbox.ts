@@ -71,11 +71,20 @@ export async function finishCallback(
   outcome: string,
   purchaseId: string | null,
 ): Promise<void> {
-  await conn.execute(
-    sql`UPDATE callback_inbox SET outcome = ${outcome}, processed_at = ${deps.clock.now()},
-           purchase_id = COALESCE(${purchaseId}::uuid, purchase_id)
-        WHERE id = ${inboxId}`,
-  );
+  await conn.execute(finishCallbackSql(inboxId, outcome, purchaseId, deps.clock.now()));
+}
+
+/** finishCallback's UPDATE, for a caller that runs it inside a wider statement (markPaid's `also`). */
+export function finishCallbackSql(
+  inboxId: number,
+  outcome: string,
+  purchaseId: string | null,
+  now: Date,
+): SQL {
+  return sql`UPDATE callback_inbox SET outcome = ${outcome}, processed_at = ${now}::timestamptz,
+                 purchase_id = COALESCE(${purchaseId}::uuid, purchase_id)
+              WHERE id = ${inboxId}::bigint
+              RETURNING id`;
 }
 
 /**

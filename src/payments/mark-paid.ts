@@ -5,7 +5,7 @@
  * paid_at, amount and access code stay as they were, and the caller learns it from `false`.
  * Runs on the caller's transaction, beside the access it records.
  */
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Conn, query } from '../db/open.ts';
 import type { Clock } from '../lib/clock.ts';
 import { inList, PURCHASES_CHANNEL } from './sql-helpers.ts';
@@ -21,14 +21,23 @@ export interface PaidWith {
   result?: { code: string; desc: string } | undefined;
 }
 
-/** True when the purchase moved to paid; false when its status may not become paid. */
+/**
+ * True when the purchase moved to paid; false when its status may not become paid. `also`: writes
+ * that go with the payment (the buyer's SMS, the callback's inbox row), each an INSERT or UPDATE
+ * with a RETURNING, run in this same statement to save their round trips. They run whether or
+ * not the purchase moved, so a caller passes them only where `false` rolls its transaction back.
+ */
 export async function markPaid(
   tx: Conn,
   deps: { clock: Clock },
   purchaseId: string,
   w: PaidWith,
+  also: SQL[] = [],
 ): Promise<boolean> {
   const now = deps.clock.now();
+  const extra = also.map((part, i) => sql`, ${sql.raw(`also_${i}`)} AS (${part})`);
+  // Referenced, so each runs to completion with its RETURNING (the job it enqueues) evaluated.
+  const written = also.map((_p, i) => sql`, (SELECT count(*) FROM ${sql.raw(`also_${i}`)})`);
   // The NOTIFY that wakes the portal waiting on this purchase rides in the same statement.
   const rows = await query(
     tx,
@@ -41,8 +50,8 @@ export async function markPaid(
              result_desc = COALESCE(${w.result?.desc ?? null}::text, result_desc),
              next_check_at = NULL
           WHERE id = ${purchaseId} AND status IN (${inList(sourcesOf('paid'))})
-          RETURNING id)
-        SELECT id, pg_notify(${PURCHASES_CHANNEL}, id::text) FROM paid`,
+          RETURNING id)${sql.join(extra, sql``)}
+        SELECT id, pg_notify(${PURCHASES_CHANNEL}, id::text)${sql.join(written, sql``)} FROM paid`,
   );
   return rows.length > 0;
 }

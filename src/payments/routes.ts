@@ -29,6 +29,13 @@ const GetQuery = z.object({
 /** Daraja callbacks are well under 2 KB; anything big is not from Daraja. */
 const CALLBACK_BODY_LIMIT = 64 * 1024;
 
+/**
+ * The callback routes log warnings and errors only: Fastify's two info lines per request
+ * ("incoming request", "request completed") would repeat what the inbox row already keeps for
+ * every callback, at the rate payments arrive.
+ */
+const CALLBACK_ROUTE = { bodyLimit: CALLBACK_BODY_LIMIT, logLevel: 'warn' } as const;
+
 export function paymentRoutes(app: FastifyInstance, deps: Deps): void {
   app.get('/api/plans', async () => ({ plans: await listPlansOnSale(deps.db) }));
 
@@ -72,7 +79,7 @@ function callbackRoutes(deps: Deps, remote: (req: { ip: string }) => string) {
     const bodyOf = (req: { body: unknown }) => (req.body as CallbackBody | undefined) ?? readCallbackBody('');
 
     // Always 200 with the same body: Daraja does not retry, and a forger learns nothing.
-    scope.post('/callbacks/stk/:secret', { bodyLimit: CALLBACK_BODY_LIMIT }, async (req) => {
+    scope.post('/callbacks/stk/:secret', CALLBACK_ROUTE, async (req) => {
       const { secret } = req.params as { secret: string };
       try {
         await receiveStkCallback(deps, { secret, body: bodyOf(req), remoteAddr: remote(req) });
@@ -85,7 +92,7 @@ function callbackRoutes(deps: Deps, remote: (req: { ip: string }) => string) {
 
     // An answer Daraja understands, even for a body we cannot read (see validateC2b). If we cannot
     // decide at all, refuse: an error would let Daraja complete the payment unchecked.
-    scope.post('/callbacks/c2b/validate/:secret', { bodyLimit: CALLBACK_BODY_LIMIT }, async (req) => {
+    scope.post('/callbacks/c2b/validate/:secret', CALLBACK_ROUTE, async (req) => {
       const { secret } = req.params as { secret: string };
       try {
         const a = await validateC2b(deps, { secret, body: bodyOf(req), remoteAddr: remote(req) });
@@ -96,7 +103,7 @@ function callbackRoutes(deps: Deps, remote: (req: { ip: string }) => string) {
       }
     });
 
-    scope.post('/callbacks/c2b/confirm/:secret', { bodyLimit: CALLBACK_BODY_LIMIT }, async (req) => {
+    scope.post('/callbacks/c2b/confirm/:secret', CALLBACK_ROUTE, async (req) => {
       const { secret } = req.params as { secret: string };
       try {
         await receiveC2bConfirmation(deps, { secret, body: bodyOf(req), remoteAddr: remote(req) });

@@ -16,6 +16,11 @@ export async function settleUnpaid(
     status: 'failed' | 'cancelled' | 'expired';
     resultCode: string;
     resultDesc: string | null;
+    /**
+     * The STK callback that brought this answer: its inbox row is finished in the same statement,
+     * `settled` when the purchase moved and `stale` when its status could no longer move.
+     */
+    inboxId?: number;
   },
 ): Promise<boolean> {
   const now = deps.clock.now();
@@ -25,6 +30,14 @@ export async function settleUnpaid(
     o.status === 'expired' && o.resultCode === 'timeout'
       ? new Date(now.getTime() + LATE_CHECK_AFTER_MS)
       : null;
+  const inbox =
+    o.inboxId === undefined
+      ? sql``
+      : sql`, inbox AS (
+          UPDATE callback_inbox
+             SET outcome = CASE WHEN EXISTS (SELECT 1 FROM settled) THEN 'settled' ELSE 'stale' END,
+                 processed_at = ${now}::timestamptz, purchase_id = ${o.purchaseId}::uuid
+           WHERE id = ${o.inboxId}::bigint)`;
   // The NOTIFY that wakes the portal waiting on this purchase rides in the same statement.
   const rows = await query(
     conn,
@@ -33,7 +46,7 @@ export async function settleUnpaid(
                  result_code = ${o.resultCode}, result_desc = ${o.resultDesc},
                  next_check_at = CASE WHEN checkout_request_id IS NULL THEN NULL ELSE ${lateCheck}::timestamptz END
           WHERE id = ${o.purchaseId} AND status IN (${inList(sourcesOf(o.status))})
-          RETURNING id)
+          RETURNING id)${inbox}
         SELECT id, pg_notify(${PURCHASES_CHANNEL}, id::text) FROM settled`,
   );
   if (!rows.length) return false;

@@ -240,13 +240,11 @@ async function settleStk(
       paidAmountKes: cb.amountKes,
       source: 'stk_callback',
       resultDesc: cb.resultDesc,
+      inboxId,
     });
-    let outcome: StkOutcome =
-      r.outcome === 'credited'
-        ? 'credited'
-        : r.outcome === 'duplicate_receipt'
-          ? 'duplicate_receipt'
-          : 'duplicate';
+    // Crediting finished the inbox row in its last statement.
+    if (r.outcome === 'credited') return 'credited';
+    let outcome: StkOutcome = r.outcome === 'duplicate_receipt' ? 'duplicate_receipt' : 'duplicate';
     if (r.outcome === 'already_paid' && r.receipt && r.receipt !== cb.receipt) {
       // The purchase was paid by hand (C2B) and the prompt was paid too: money moved twice.
       deps.log.warn({ inboxId, purchase: p.id }, 'purchase paid twice; refund or credit the customer');
@@ -266,8 +264,9 @@ async function settleStk(
     status: meaning.outcome,
     resultCode: cb.resultCode,
     resultDesc: cb.resultDesc,
+    inboxId, // finished there, in the same statement
   });
-  return finish(conn, deps, inboxId, changed ? 'settled' : 'stale', p.id);
+  return changed ? 'settled' : 'stale';
 }
 
 /**

@@ -123,7 +123,7 @@ describe('STK callback round trips', () => {
     await counted(paidBody(warm));
 
     const p = await pending();
-    expect(await counted(paidBody(p))).toEqual([12, 1]);
+    expect(await counted(paidBody(p))).toEqual([5, 1]);
     const [row] = await query<{
       status: string;
       receipt: string;
@@ -146,7 +146,7 @@ describe('STK callback round trips', () => {
   it('the same success again is one transaction that credits nothing', async () => {
     const p = await pending();
     await counted(paidBody(p));
-    expect(await counted(paidBody(p))).toEqual([4, 1]);
+    expect(await counted(paidBody(p))).toEqual([3, 1]);
     expect((await inboxOf(p.checkout)).map((r) => r.outcome)).toEqual(['credited', 'duplicate']);
     const [n] = await query<{ codes: number | string }>(
       app.deps.db,
@@ -157,7 +157,7 @@ describe('STK callback round trips', () => {
 
   it('a failed payment is one transaction', async () => {
     const p = await pending();
-    expect(await counted(cancelledBody(p.checkout))).toEqual([3, 1]);
+    expect(await counted(cancelledBody(p.checkout))).toEqual([2, 1]);
     expect(await inboxOf(p.checkout)).toEqual([{ outcome: 'settled', processed: true, purchase_id: p.id }]);
     const [row] = await query<{ status: string }>(
       app.deps.db,
