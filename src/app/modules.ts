@@ -56,7 +56,7 @@ export const moduleEntries: readonly ModuleEntry[] = [
   {
     name: 'subscribers-ppp',
     roles: ['worker'],
-    load: async () => (await import('../subscribers/index.ts')).pppModule,
+    load: async () => (await import('../subscribers/ppp-module.ts')).pppModule,
   },
   {
     name: 'sim-sms',

@@ -16,7 +16,7 @@ export const paymentsModule: Module = {
   async routes(app, deps) {
     const [{ paymentRoutes }, { statusCallbackRoutes }] = await Promise.all([
       import('./routes.ts'),
-      import('./transaction-status/index.ts'),
+      import('./transaction-status/routes.ts'),
     ]);
     paymentRoutes(app, deps);
     await app.register(statusCallbackRoutes(deps));
