@@ -9,6 +9,7 @@
  *
  *   npm run build   # once, for the compiled column
  *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node --import tsx bench/memory.ts
+ *   … bench/memory.ts roles   # the PostgreSQL roles only, not the demo
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -129,7 +130,7 @@ async function main() {
     first: { process: 'start, demo, first start (PGlite)' },
     second: { process: 'start, demo, second start (PGlite)' },
   };
-  for (const e of entries) {
+  for (const e of process.argv.includes('roles') ? [] : entries) {
     const dataDir = mkdtempSync(join(tmpdir(), 'wavu-mem-demo-'));
     const env = {
       WAVU_DATA_DIR: dataDir,
@@ -148,7 +149,7 @@ async function main() {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }
-  rows.push(demo.first!, demo.second!);
+  if (!process.argv.includes('roles')) rows.push(demo.first!, demo.second!);
 
   console.log(table(rows));
   console.log(

@@ -16,7 +16,7 @@ import {
   RadiusCode,
   verifyResponse,
 } from '../src/protocols/radius/index.ts';
-import { startRadiusService } from '../src/radius/module.ts';
+import { startRadiusService } from '../src/radius/service.ts';
 import { testConfig } from '../test/helpers/app.ts';
 import { createTestDatabase } from '../test/helpers/db.ts';
 import { addRadiusRouter, addVoucher } from '../test/radius/helpers.ts';

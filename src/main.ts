@@ -2,25 +2,27 @@
 import { ConfigError } from './config.ts';
 import { cliContext } from './cli/with-deps.ts';
 import { type Command, listingHelp, UsageError } from './cli/command.ts';
-import { coreCommands } from './cli/core-commands.ts';
-import { adminCommand } from './admin/cli.ts';
-import { routersCommand } from './gateways/cli.ts';
-import { wireguardCommand } from './gateways/wireguard/cli.ts';
-import { simCommand } from './sim/cli.ts';
-import { subscribersCommand } from './subscribers/cli.ts';
-import { vouchersCommand } from './vouchers/cli.ts';
 
-const commands: Command[] = [
-  ...coreCommands,
-  adminCommand,
-  routersCommand,
-  wireguardCommand,
-  vouchersCommand,
-  subscribersCommand,
-  simCommand,
+/**
+ * Each command is imported when it is the one to run (or for the help), so a process loads the
+ * code of its own command only: `wavu radius` does not load the router setup scripts or the
+ * simulators, which cost memory in a long-running role.
+ */
+const COMMANDS: { name: string; load(): Promise<Command> }[] = [
+  ...['start', 'serve', 'worker', 'radius', 'migrate'].map((name) => ({
+    name,
+    load: async () => (await import('./cli/core-commands.ts')).coreCommands.find((c) => c.name === name)!,
+  })),
+  { name: 'admin', load: async () => (await import('./admin/cli.ts')).adminCommand },
+  { name: 'routers', load: async () => (await import('./gateways/cli.ts')).routersCommand },
+  { name: 'wireguard', load: async () => (await import('./gateways/wireguard/cli.ts')).wireguardCommand },
+  { name: 'vouchers', load: async () => (await import('./vouchers/cli.ts')).vouchersCommand },
+  { name: 'subscribers', load: async () => (await import('./subscribers/cli.ts')).subscribersCommand },
+  { name: 'sim', load: async () => (await import('./sim/cli.ts')).simCommand },
 ];
 
-function help(): string {
+async function help(): Promise<string> {
+  const commands = await Promise.all(COMMANDS.map((c) => c.load()));
   return listingHelp(
     [
       'wavu: WiFi hotspot billing (captive portal, M-Pesa, vouchers, MikroTik, RADIUS)',
@@ -36,14 +38,15 @@ function help(): string {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${help()}\n`);
+    process.stdout.write(`${await help()}\n`);
     return name ? 0 : 2;
   }
-  const cmd = commands.find((c) => c.name === name);
-  if (!cmd) {
-    process.stderr.write(`wavu: unknown command "${name}"\n\n${help()}\n`);
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
+    process.stderr.write(`wavu: unknown command "${name}"\n\n${await help()}\n`);
     return 2;
   }
+  const cmd = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${cmd.helpFor?.(rest) ?? cmd.usage}\n`);
     return 0;

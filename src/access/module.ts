@@ -1,13 +1,13 @@
 import type { Module } from '../app/module.ts';
 import { EXPIRE_JOB, EXPIRE_SWEEP_JOB, expireIfDue, SWEEP_EVERY_MS, sweepExpired } from './expire-job.ts';
 import { REMIND_JOB, remindExpiry } from './remind-expiry.ts';
-import { registerAccessRoutes } from './routes.ts';
 
 /** Access feature: redeem/recover API, expiry jobs (the core use cases live beside this file). */
 export const accessModule: Module = {
   name: 'access',
-  routes(app, deps) {
-    registerAccessRoutes(app, deps);
+  // Imported by the HTTP role only (see app/modules.ts), as in every module's routes.
+  async routes(app, deps) {
+    (await import('./routes.ts')).registerAccessRoutes(app, deps);
     // Revoking is staff-only: the admin feature serves it at /api/admin/codes/:id/revoke.
   },
   jobs: (deps) => [

@@ -1,27 +1,34 @@
 import type { Module } from '../app/module.ts';
-import { adminRoutes } from './admin-routes.ts';
 import { ensureOwnerFromEnv } from './auth/first-owner.ts';
 import { pruneAdminState } from './auth/prune.ts';
 import { DAILY_JOB, dailyReconciliation } from './reconciliation/daily.ts';
-import { docsPage, openApiDocument } from './http/openapi.ts';
-import { registerAdminRoutes } from './http/register.ts';
-import { serveSpa } from './http/spa.ts';
 
 const VERSION = '0.1.0';
 
 /** The admin dashboard: /api/admin/* (JSON), /api/docs (OpenAPI) and the SPA at /admin. */
 export const adminModule: Module = {
   name: 'admin',
-  routes(app, deps) {
+  // The API and its schemas are imported by the HTTP role only; the OpenAPI document (every
+  // schema as JSON Schema) is built by its first reader, not at every start.
+  async routes(app, deps) {
+    const [{ adminRoutes }, { registerAdminRoutes }, { serveSpa }] = await Promise.all([
+      import('./admin-routes.ts'),
+      import('./http/register.ts'),
+      import('./http/spa.ts'),
+    ]);
     registerAdminRoutes(app, deps, adminRoutes);
-    const doc = openApiDocument(adminRoutes, VERSION);
-    const page = docsPage(doc);
-    app.get('/api/docs/openapi.json', async () => doc);
+    let docs: Promise<{ doc: unknown; page: string }> | undefined;
+    const built = () =>
+      (docs ??= import('./http/openapi.ts').then(({ docsPage, openApiDocument }) => {
+        const doc = openApiDocument(adminRoutes, VERSION);
+        return { doc, page: docsPage(doc) };
+      }));
+    app.get('/api/docs/openapi.json', async () => (await built()).doc);
     app.get('/api/docs', async (_req, reply) =>
       reply
         .type('text/html; charset=utf-8')
         .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
-        .send(page),
+        .send((await built()).page),
     );
     serveSpa(app);
   },

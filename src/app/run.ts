@@ -9,13 +9,11 @@ import { migrate } from '../db/migrate.ts';
 import { type Database, openDatabase } from '../db/open.ts';
 import type { Clock } from '../lib/clock.ts';
 import { systemClock } from '../lib/clock.ts';
-import { buildServer } from '../http/server.ts';
-import { pruneJobs } from '../jobs/prune.ts';
-import { Worker } from '../jobs/worker.ts';
+import type { Worker } from '../jobs/worker.ts';
 import { createDeps } from './create-deps.ts';
 import type { Deps } from './deps.ts';
 import type { Module, Role } from './module.ts';
-import { modules as allModules } from './modules.ts';
+import { loadModules } from './modules.ts';
 
 export interface App {
   deps: Deps;
@@ -33,6 +31,7 @@ export interface AppOptions {
   clock?: Clock;
   /** Reuse an open database (tests); otherwise opened from config and closed on stop. */
   database?: Database;
+  /** The modules to mount; by default those of `roles` (modules.ts), loaded on demand. */
   modules?: Module[];
   listen?: boolean;
   workerOptions?: { concurrency?: number; pollMs?: number; leaseMs?: number };
@@ -56,10 +55,14 @@ export async function createApp(o: AppOptions): Promise<App> {
     const applied = await migrate(database);
     if (applied.length) o.log.info({ applied }, 'database migrated');
     const deps = createDeps({ config: o.config, database, clock, log: o.log });
-    const mods = (o.modules ?? allModules).filter((m) => !m.demoOnly || o.config.demo);
+    const mods = (o.modules ?? (await loadModules({ roles: o.roles, demo: o.config.demo }))).filter(
+      (m) => !m.demoOnly || o.config.demo,
+    );
 
+    // The HTTP stack and the job worker are imported by the roles that run them only.
     let url: string | null = null;
     if (o.roles.includes('serve')) {
+      const { buildServer } = await import('../http/server.ts');
       server = await buildServer(deps, mods);
       if (o.listen !== false) {
         url = await server.listen({ host: o.config.host, port: o.config.port });
@@ -69,6 +72,10 @@ export async function createApp(o: AppOptions): Promise<App> {
     }
 
     if (o.roles.includes('worker')) {
+      const [{ pruneJobs }, { Worker }] = await Promise.all([
+        import('../jobs/prune.ts'),
+        import('../jobs/worker.ts'),
+      ]);
       const prune = pruneJobs(database, clock);
       worker = new Worker({
         database,

@@ -8,11 +8,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { ConfigError } from '../config.ts';
 import { withoutQueryValues } from '../lib/db-error.ts';
@@ -126,6 +124,11 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (dir) mkdirSync(dir, { recursive: true });
   const release = dir ? holdDataDir(dir) : () => {};
   if (dir && !existsSync(join(dir, 'PG_VERSION'))) await initDataDirApart(dir);
+  // Imported when it is the engine opened: a PostgreSQL process never loads PGlite.
+  const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+  ]);
   const client = new PGlite(dir, { postgresqlconf: PGLITE_CONF });
   await client.waitReady;
   const stats: StatementStats = { statements: 0, transactions: 0 };

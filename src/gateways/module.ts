@@ -1,16 +1,19 @@
 import type { Module } from '../app/module.ts';
 import { gatewayJobs, gatewayRecurring } from './jobs.ts';
-import { agentRoutes } from './agent/routes.ts';
 import { closeAgentWaiters } from './agent/wakeup.ts';
-import { openndsRoutes } from './opennds/routes.ts';
-import { unifiRoutes } from './unifi/routes.ts';
 import { sessionJobs, sessionRecurring } from './sessions/jobs.ts';
 
 export const gatewaysModule: Module = {
   name: 'gateways',
   jobs: (deps) => [...gatewayJobs(deps), ...sessionJobs(deps)],
   recurring: (deps) => [...gatewayRecurring(), ...sessionRecurring(deps)],
-  routes: (app, deps) => {
+  // Imported by the HTTP role only; every role runs the jobs' and the service's code.
+  routes: async (app, deps) => {
+    const [{ agentRoutes }, { openndsRoutes }, { unifiRoutes }] = await Promise.all([
+      import('./agent/routes.ts'),
+      import('./opennds/routes.ts'),
+      import('./unifi/routes.ts'),
+    ]);
     agentRoutes(app, deps);
     openndsRoutes(app, deps);
     unifiRoutes(app, deps);

@@ -4,9 +4,7 @@ import { callbackUrlProblem } from '../protocols/daraja/url-rules.ts';
 import { callbackUrls } from './daraja.ts';
 import { startPurchaseEvents } from './events.ts';
 import { reconcilePayments } from './reconcile.ts';
-import { paymentRoutes } from './routes.ts';
 import { sweepInbox } from './stk-callback.ts';
-import { statusCallbackRoutes } from './transaction-status/index.ts';
 import { PULL_EVERY_MS, pullRecentPayments } from './pull/pull-payments.ts';
 
 export const PAYMENT_RECONCILE_EVERY_MS = 5_000;
@@ -14,9 +12,14 @@ export const INBOX_SWEEP_EVERY_MS = 30_000;
 
 export const paymentsModule: Module = {
   name: 'payments',
-  routes(app, deps) {
+  // Imported by the HTTP role only, with their request schemas.
+  async routes(app, deps) {
+    const [{ paymentRoutes }, { statusCallbackRoutes }] = await Promise.all([
+      import('./routes.ts'),
+      import('./transaction-status/routes.ts'),
+    ]);
     paymentRoutes(app, deps);
-    app.register(statusCallbackRoutes(deps));
+    await app.register(statusCallbackRoutes(deps));
   },
   jobs: (deps) => [
     // Each run is short; a long lease just stops another worker taking over a slow run (the next

@@ -10,7 +10,7 @@
  * answer — to a kick, a CoA or the periodic probe — clears the mark.
  */
 import { type SQL, sql } from 'drizzle-orm';
-import type { Deps } from '../app/deps.ts';
+import type { AdapterFactory, Deps } from '../app/deps.ts';
 import { asDate, query } from '../db/open.ts';
 import type {
   AccessSpec,
@@ -469,3 +469,9 @@ async function radiusRouters(deps: Deps, where: SQL): Promise<RadiusRouter[]> {
     opnsenseApiSecretSealed: r.opnsense_api_secret_sealed,
   }));
 }
+
+/**
+ * Revoke and kick on radius-mode routers go through the gateway jobs like any other router:
+ * Disconnect-Requests to the NAS (see adapter.ts). The wiring adds it to `deps.gatewayModes`.
+ */
+export const radiusGatewayMode: AdapterFactory = (deps, router) => new RadiusGatewayAdapter(deps, router);

@@ -1,2 +1,5 @@
-/** The radius feature's public surface: what the app's wiring mounts. */
-export { radiusGatewayMode, radiusModule } from './module.ts';
+/**
+ * The radius feature's public surface: the adapter the wiring adds to the gateway modes. Its
+ * module is mounted by app/modules.ts, in the roles that have something to run.
+ */
+export { radiusGatewayMode } from './adapter.ts';

@@ -6,7 +6,7 @@
  */
 import type { Deps } from '../app/deps.ts';
 import type { Actor } from '../audit/index.ts';
-import { describeZod } from '../http/server.ts';
+import { describeZod } from '../http/errors.ts';
 import { isUniqueViolation } from '../db/open.ts';
 import { AppError, isAppError } from '../lib/errors.ts';
 import { createSubscriberInput, type CreateSubscriberInput, type SubscriberState } from './input.ts';

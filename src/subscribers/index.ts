@@ -51,7 +51,6 @@ export { formatDueDate } from './due-format.ts';
 export { isPppRequest, type PppReply, type PppRequest, pppAccess } from './ppp-access.ts';
 export { closePppSessionsOnNasRestart, isPppAccounting, pppAccounting } from './ppp-accounting.ts';
 export { ENFORCE_JOB, enforceDueDates } from './ppp-enforce.ts';
-export { pppModule } from './ppp-module.ts';
 export { SYNC_JOB } from './ppp-rules.ts';
 export { syncSubscriber } from './ppp-sync.ts';
 export {

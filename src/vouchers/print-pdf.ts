@@ -3,7 +3,6 @@
  * QR codes are drawn as vector squares from the QR matrix, so they stay sharp at any printer
  * resolution and the file stays small.
  */
-import PDFDocument from 'pdfkit';
 import type { BatchSheet } from './batch-sheet.ts';
 import { portalUrl } from './format.ts';
 import { qrMatrix } from './qr.ts';
@@ -33,7 +32,9 @@ export function ticketBox(i: number): { page: number; x: number; y: number; w: n
   };
 }
 
-export function renderSheetPdf(sheet: BatchSheet): Promise<Buffer> {
+export async function renderSheetPdf(sheet: BatchSheet): Promise<Buffer> {
+  // pdfkit and its fonts are the heaviest package we use: loaded by the first sheet, not at start.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     margin: 0,

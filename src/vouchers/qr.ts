@@ -1,4 +1,9 @@
-import QRCode from 'qrcode';
+import { createRequire } from 'node:module';
+
+// Required on first use (it is CommonJS, so synchronously): only printing needs it, and a process
+// that never prints (the worker, RADIUS, most of the server's life) need not hold it.
+let qrcode: typeof import('qrcode') | undefined;
+const QRCode = () => (qrcode ??= createRequire(import.meta.url)('qrcode') as typeof import('qrcode'));
 
 /** The dark/light module grid of a QR code for `text` (error correction M survives a crease). */
 export interface QrMatrix {
@@ -7,7 +12,7 @@ export interface QrMatrix {
 }
 
 export function qrMatrix(text: string): QrMatrix {
-  const q = QRCode.create(text, { errorCorrectionLevel: 'M' });
+  const q = QRCode().create(text, { errorCorrectionLevel: 'M' });
   const { size, data } = q.modules;
   return { size, dark: (x, y) => data[y * size + x] === 1 };
 }

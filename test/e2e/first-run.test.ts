@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { modules } from '../../src/app/modules.ts';
+import { loadModules } from '../../src/app/modules.ts';
 import { type App, createApp } from '../../src/app/run.ts';
 import type { Config } from '../../src/config.ts';
 import { query } from '../../src/db/open.ts';
@@ -206,7 +206,7 @@ describe.skipIf(!haveChromium)('first-run setup in a browser, empty database to 
       log: silentLog(),
       database: t.database,
       // The demo router already runs in the server; a second one would take over its row.
-      modules: modules.filter((m) => m.name !== 'sim-routeros'),
+      modules: (await loadModules()).filter((m) => m.name !== 'sim-routeros'),
       workerOptions: { pollMs: 100 },
     });
     const customers = portalHarness({

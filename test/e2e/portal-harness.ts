@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { expect } from 'vitest';
 import { issueForPurchase } from '../../src/access/issue-for-purchase.ts';
-import { modules } from '../../src/app/modules.ts';
+import { loadModules } from '../../src/app/modules.ts';
 import { type App, createApp } from '../../src/app/run.ts';
 import { query } from '../../src/db/open.ts';
 import { OffsetClock } from '../../src/lib/clock.ts';
@@ -56,7 +56,7 @@ export class PortalHarness {
       clock: this.clock,
       // The M-Pesa simulator keeps the app's time, so "two minutes later" is the same for both.
       modules: [
-        ...modules.filter((m) => m.name !== 'sim-daraja'),
+        ...(await loadModules()).filter((m) => m.name !== 'sim-daraja'),
         darajaSimModule({ options: { now: () => this.clock.now() } }),
       ],
       workerOptions: { pollMs: 100 },

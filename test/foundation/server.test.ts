@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app/run.ts';
 import type { Module } from '../../src/app/module.ts';
-import { modules } from '../../src/app/modules.ts';
+import { loadModules } from '../../src/app/modules.ts';
 import { AppError } from '../../src/lib/errors.ts';
 import { z } from 'zod';
 import * as schema from '../../src/db/schema.ts';
@@ -35,7 +35,7 @@ beforeAll(async () => {
     roles: ['serve'],
     log: silentLog(),
     database: t.database,
-    modules: [...modules, probe],
+    modules: [...(await loadModules()), probe],
     listen: false,
   });
 });

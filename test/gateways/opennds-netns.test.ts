@@ -11,7 +11,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueForPurchase } from '../../src/access/issue-for-purchase.ts';
 import { revokeCode } from '../../src/access/revoke.ts';
-import { modules } from '../../src/app/modules.ts';
+import { loadModules } from '../../src/app/modules.ts';
 import { type App, createApp } from '../../src/app/run.ts';
 import { darajaSimModule } from '../../src/sim/daraja/module.ts';
 import { SYSTEM } from '../../src/audit/index.ts';
@@ -213,7 +213,7 @@ describe.skipIf(why !== null)(`openNDS level 3 with Wavu as FAS (${why ?? 'real 
       workerOptions: { pollMs: 60_000 },
       // The M-Pesa simulator keeps the app's time, so moving the clock moves both.
       modules: [
-        ...modules.filter((m) => m.name !== 'sim-daraja'),
+        ...(await loadModules()).filter((m) => m.name !== 'sim-daraja'),
         darajaSimModule({ options: { now: () => clock.now(), autoDelayMs: 0 } }),
       ],
     });

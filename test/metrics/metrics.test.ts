@@ -19,7 +19,7 @@ import { deliverSms } from '../../src/notify/deliver-sms.ts';
 import { queueSms } from '../../src/notify/index.ts';
 import { recordCashSale } from '../../src/payments/index.ts';
 import { attr, decodePacket, encodeRequest, RadiusCode } from '../../src/protocols/radius/index.ts';
-import { startRadiusService } from '../../src/radius/module.ts';
+import { startRadiusService } from '../../src/radius/service.ts';
 import type { SimSmsGateway } from '../../src/sim/sms-gateway.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
 import { createTestDatabase } from '../helpers/db.ts';

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { sql } from 'drizzle-orm';
 import { type App, createApp } from '../../src/app/run.ts';
 import type { Role } from '../../src/app/module.ts';
-import { modules } from '../../src/app/modules.ts';
+import { loadModules } from '../../src/app/modules.ts';
 import { type Database, query } from '../../src/db/open.ts';
 import { OffsetClock } from '../../src/lib/clock.ts';
 import { callbackUrls } from '../../src/payments/daraja.ts';
@@ -55,7 +55,7 @@ export async function startPaymentsApp(
     database: o.database ?? t.database,
     clock,
     modules: [
-      ...modules.filter((m) => m.name !== 'sim-daraja'),
+      ...(await loadModules()).filter((m) => m.name !== 'sim-daraja'),
       ...(o.darajaBaseUrl ? [] : [darajaSimModule({ sim })]),
     ],
     workerOptions: o.workerOptions,

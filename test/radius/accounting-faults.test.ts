@@ -15,7 +15,7 @@ import {
   RadiusCode,
   verifyResponse,
 } from '../../src/protocols/radius/index.ts';
-import { startRadiusService } from '../../src/radius/module.ts';
+import { startRadiusService } from '../../src/radius/service.ts';
 import type { RadiusServer } from '../../src/radius/server.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { addRadiusRouter, addVoucher, exchange, makeDeps } from './helpers.ts';

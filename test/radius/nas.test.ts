@@ -6,7 +6,7 @@ import type { Deps } from '../../src/app/deps.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { DuplicateCache } from '../../src/radius/dedupe.ts';
 import { normalizeMac } from '../../src/lib/mac.ts';
-import { startRadiusService } from '../../src/radius/module.ts';
+import { startRadiusService } from '../../src/radius/service.ts';
 import { NasDirectory } from '../../src/radius/nas.ts';
 import { testConfig } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../src/app/deps.ts';
 import { query } from '../../src/db/open.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
-import { startRadiusService } from '../../src/radius/module.ts';
+import { startRadiusService } from '../../src/radius/service.ts';
 import { enforceDueDates } from '../../src/subscribers/index.ts';
 import type { RadiusServer } from '../../src/radius/server.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';

@@ -24,7 +24,7 @@ import {
   RadiusCode,
   VENDOR_MIKROTIK,
 } from '../../src/protocols/radius/index.ts';
-import { startRadiusService } from '../../src/radius/module.ts';
+import { startRadiusService } from '../../src/radius/service.ts';
 import type { RadiusServer } from '../../src/radius/server.ts';
 import { type OpnsenseSim, startOpnsenseSim } from '../../src/sim/opnsense/index.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';

@@ -22,7 +22,7 @@ import {
   RadiusCode,
   verifyRequest,
 } from '../../src/protocols/radius/index.ts';
-import { startRadiusService } from '../../src/radius/module.ts';
+import { startRadiusService } from '../../src/radius/service.ts';
 import type { RadiusServer } from '../../src/radius/server.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';

@@ -11,7 +11,7 @@ import type { Deps } from '../../src/app/deps.ts';
 import { asDate, query } from '../../src/db/open.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { attr, decodePacket, encodeRequest, getText, RadiusCode } from '../../src/protocols/radius/index.ts';
-import { startRadiusService } from '../../src/radius/module.ts';
+import { startRadiusService } from '../../src/radius/service.ts';
 import type { RadiusServer } from '../../src/radius/server.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { addRadiusRouter, addVoucher, exchange, makeDeps } from './helpers.ts';

@@ -20,7 +20,7 @@ import {
   verifyResponse,
 } from '../../src/protocols/radius/index.ts';
 import { NO_DEVICE_PACKAGE } from '../../src/radius/access-request.ts';
-import { startRadiusService } from '../../src/radius/module.ts';
+import { startRadiusService } from '../../src/radius/service.ts';
 import type { RadiusServer } from '../../src/radius/server.ts';
 import { sweepStaleSessions } from '../../src/radius/sweep.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';

@@ -7,7 +7,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '../../src/jobs/worker.ts';
-import { enforceDueDates, pppModule, SYNC_JOB } from '../../src/subscribers/index.ts';
+import { enforceDueDates, SYNC_JOB } from '../../src/subscribers/index.ts';
+import { pppModule } from '../../src/subscribers/ppp-module.ts';
 import { silentLog } from '../helpers/app.ts';
 import { addSubscriber } from '../helpers/subscribers.ts';
 import { type Harness, harness } from '../gateways/helpers.ts';

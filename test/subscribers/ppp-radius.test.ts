@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../src/app/deps.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
-import { startRadiusService } from '../../src/radius/module.ts';
+import { startRadiusService } from '../../src/radius/service.ts';
 import type { RadiusServer } from '../../src/radius/server.ts';
 import { putSetting } from '../../src/settings/index.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';

@@ -15,7 +15,7 @@ import { hotspotChapResponse } from '../../src/gateways/hotspot-login.ts';
 import { userAttrs } from '../../src/gateways/mikrotik/hotspot-users.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { attr, decodePacket, encodeRequest, RadiusCode } from '../../src/protocols/radius/index.ts';
-import { startRadiusService } from '../../src/radius/module.ts';
+import { startRadiusService } from '../../src/radius/service.ts';
 import type { RadiusServer } from '../../src/radius/server.ts';
 import { importVouchers } from '../../src/vouchers/import-vouchers.ts';
 import { startDrainedApp } from '../helpers/app.ts';

@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
 import { type Conn, query } from '../../db/open.ts';
 import { ZodError } from 'zod';
-import { describeZod } from '../../http/server.ts';
+import { describeZod } from '../../http/errors.ts';
 import { AppError } from '../../lib/errors.ts';
 import { SYSTEM } from '../../audit/index.ts';
 import { type AdminUserView, countAdmins, createAdminUser } from './users.ts';
