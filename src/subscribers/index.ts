@@ -52,6 +52,7 @@ export { isPppRequest, type PppReply, type PppRequest, pppAccess } from './ppp-a
 export { closePppSessionsOnNasRestart, isPppAccounting, pppAccounting } from './ppp-accounting.ts';
 export { ENFORCE_JOB, enforceDueDates } from './ppp-enforce.ts';
 export { pppModule } from './ppp-module.ts';
+export { type PppPollResult, syncPolledPppSessions } from './ppp-poll.ts';
 export { SYNC_JOB } from './ppp-rules.ts';
 export { syncSubscriber } from './ppp-sync.ts';
 export {
