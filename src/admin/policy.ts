@@ -93,6 +93,7 @@ export const POLICY = {
   'GET /api/admin/settings': MANAGE,
   'PUT /api/admin/settings/mpesa': OWNER,
   'PUT /api/admin/settings/sms': OWNER,
+  'PUT /api/admin/settings/ppp': OWNER,
   'POST /api/admin/settings/mpesa/pull': OWNER,
   'POST /api/admin/settings/mpesa/test': OWNER,
   'POST /api/admin/settings/mpesa/register-urls': OWNER,

@@ -38,6 +38,7 @@ import {
   DEFAULT_INTERIM_SECONDS,
   EXPIRED_SESSION_SECONDS,
   FRAMED_USER,
+  INTERIM_SETTING,
   PPP,
   rateLimit,
 } from './ppp-rules.ts';
@@ -91,7 +92,7 @@ export async function pppAccess(deps: Deps, req: PppRequest): Promise<PppReply |
     sql`SELECT s.id, s.password_sealed, s.state, s.due_at, s.static_ip, s.throttled,
                p.rate_up_kbps, p.rate_down_kbps, p.fair_use_up_kbps, p.fair_use_down_kbps, p.grace_days,
                (SELECT value #>> '{}' FROM settings WHERE key = ${EXPIRED_POOL_SETTING}) AS expired_pool,
-               (SELECT value #>> '{}' FROM settings WHERE key = 'ppp_interim_seconds') AS interim_seconds
+               (SELECT value #>> '{}' FROM settings WHERE key = ${INTERIM_SETTING}) AS interim_seconds
         FROM subscribers s JOIN service_plans p ON p.id = s.service_plan_id
         WHERE s.username = ${username}`,
   );
