@@ -43,6 +43,7 @@ export const POLICY = {
   'PATCH /api/admin/subscribers/:id': SALES,
   'POST /api/admin/subscribers/:id/suspend': MANAGE,
   'POST /api/admin/subscribers/:id/resume': MANAGE,
+  'POST /api/admin/subscribers/:id/resend': MANAGE,
   'POST /api/admin/subscribers/:id/close': MANAGE,
   'GET /api/admin/subscribers/:id/plan-change': ALL,
   'POST /api/admin/subscribers/:id/plan': MANAGE,

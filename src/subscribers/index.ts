@@ -29,6 +29,7 @@ export { addPeriods, type BillingPeriod, periodLengthMs, splitPayment } from './
 export { type PlanChangeQuote, quotePlanChange } from './proration.ts';
 export { findServicePlan, type ServicePlan, type SubscriberView } from './repo.ts';
 export { type SubscriberReport, subscriberReport } from './report.ts';
+export { resendSubscriber } from './resend-subscriber.ts';
 export { resumeSubscriber } from './resume-subscriber.ts';
 export {
   type PppSession,
