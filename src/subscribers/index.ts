@@ -54,8 +54,13 @@ export { closePppSessionsOnNasRestart, isPppAccounting, pppAccounting } from './
 export { ENFORCE_JOB, enforceDueDates } from './ppp-enforce.ts';
 export { pppModule } from './ppp-module.ts';
 export { type PppPollResult, syncPolledPppSessions } from './ppp-poll.ts';
-export { DEFAULT_INTERIM_SECONDS, INTERIM_SETTING, SYNC_JOB } from './ppp-rules.ts';
-export { DEFAULT_REMIND_DAYS, REMIND_DAYS_SETTING } from './remind-due.ts';
+export {
+  DEFAULT_INTERIM_SECONDS,
+  DEFAULT_REMIND_DAYS,
+  INTERIM_SETTING,
+  REMIND_DAYS_SETTING,
+  SYNC_JOB,
+} from './ppp-rules.ts';
 export { syncSubscriber } from './ppp-sync.ts';
 export {
   type OverdueActive,

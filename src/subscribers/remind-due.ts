@@ -13,6 +13,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
+import { DEFAULT_REMIND_DAYS, REMIND_DAYS_SETTING } from './ppp-rules.ts';
 import { loadBranding } from '../branding/index.ts';
 import { query } from '../db/open.ts';
 import { DAY_MS, startOfEatDay } from '../lib/eat-time.ts';
@@ -23,8 +24,6 @@ import { amountDue, subscriberForPaying } from './amount-due.ts';
 
 export const REMIND_DUE_JOB = 'subscribers.remind';
 export const REMIND_EVERY_MS = 15 * 60_000;
-export const DEFAULT_REMIND_DAYS = 3;
-export const REMIND_DAYS_SETTING = 'ppp_remind_days';
 
 type Kind = 'before' | 'due_day' | 'auto_renew';
 
