@@ -7,7 +7,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
-import { query } from '../db/open.ts';
+import { type Conn, query } from '../db/open.ts';
 import { AppError } from '../lib/errors.ts';
 import { audit, CUSTOMER } from '../audit/index.ts';
 
@@ -61,6 +61,38 @@ export async function startGuess(deps: Deps, s: GuessScope): Promise<GuessTicket
   );
   if (!r!.allowed) await throttled(deps, s, Number(r!.retry_after), r!.scope ?? 'all');
   return { keys: parseTextArray(r!.keys) };
+}
+
+/**
+ * For a check that runs apart from the code's (a PPP subscriber's password): would an attempt on
+ * this scope pass the limits, without counting it (guess_peek, migration 2441)? Run it on the
+ * transaction that will count a failure (`countGuess`): the per-device lock it takes is held to
+ * commit, so one device's attempts are decided one after another. A right answer then writes
+ * nothing; a wrong one, or one made while locked out, is counted.
+ */
+export async function peekGuess(tx: Conn, deps: Pick<Deps, 'clock'>, s: GuessScope): Promise<boolean> {
+  const c = guessCounters(s);
+  const [r] = await query<{ ok: boolean }>(
+    tx,
+    sql`SELECT guess_peek(${sqlArray(c.keys)}::text[], ${sqlArray(c.limits)}::int[], ${sqlArray(c.shards)}::int[],
+                          ${deps.clock.now()}, ${c.windowMs}) AS ok`,
+  );
+  return r!.ok === true;
+}
+
+/** Count a failed attempt; returns whether it was still within the limits, and the wait if not. */
+export async function countGuess(
+  tx: Conn,
+  deps: Pick<Deps, 'clock'>,
+  s: GuessScope,
+): Promise<{ allowed: boolean; retryAfterSeconds: number; scope: string }> {
+  const c = guessCounters(s);
+  const [r] = await query<{ allowed: boolean; retry_after: number; scope: string | null }>(
+    tx,
+    sql`SELECT allowed, retry_after, scope FROM guess_count(${sqlArray(c.keys)}::text[], ${sqlArray(c.limits)}::int[],
+                                  ${sqlArray(c.shards)}::int[], ${deps.clock.now()}, ${c.windowMs})`,
+  );
+  return { allowed: r!.allowed, retryAfterSeconds: Number(r!.retry_after), scope: r!.scope ?? 'all' };
 }
 
 /** Audit the refusal and throw the 429 (the attempt has been counted already). */

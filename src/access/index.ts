@@ -4,7 +4,15 @@ export { formatCode, generateAccessCode, hashCode, looksLikeCode, maskCode, norm
 export { type ExtendResult, extendCode, MAX_EXTEND_MINUTES } from './extend-code.ts';
 export { freeDeviceSlot } from './free-device.ts';
 export { enqueueGrantIfApi } from './grant.ts';
-export { type GuessTicket, guessFailed, guessSucceeded, startGuess } from './guessing.ts';
+export {
+  countGuess,
+  type GuessScope,
+  type GuessTicket,
+  guessFailed,
+  guessSucceeded,
+  peekGuess,
+  startGuess,
+} from './guessing.ts';
 export { issueForPurchase } from './issue-for-purchase.ts';
 export { macHasLiveCode } from './mac-has-live-code.ts';
 export { recoverAccess } from './recover.ts';

@@ -16,6 +16,7 @@ import { liveSmsProvider } from '../notify/live-provider.ts';
 import { createAccountDarajas, createLiveAccounts, safaricomCertificate } from '../payments/index.ts';
 import { radiusGatewayMode } from '../radius/index.ts';
 import { createLiveSettings } from '../settings/index.ts';
+import { syncPolledPppSessions } from '../subscribers/index.ts';
 import { SIM_CERTIFICATE } from '../sim/daraja/transaction-status.ts';
 import { SimSmsGateway } from '../sim/sms-gateway.ts';
 import { createEpisodes } from '../lib/episodes.ts';
@@ -30,6 +31,7 @@ export function createDeps(o: { config: Config; database: Database; clock: Clock
   const simSms = o.config.demo ? new SimSmsGateway(o.database.db, o.clock, o.config.sms.atSenderId) : null;
   const deps: Deps = {
     chargeUsage: (tx, usage) => recordUsageMany(tx, deps, usage),
+    syncPppSessions: (tx, routerId, list, seenAt) => syncPolledPppSessions(tx, routerId, list, seenAt),
     config: o.config,
     database: o.database,
     db: o.database.db,

@@ -12,7 +12,7 @@ import type { EnqueueSpec } from '../jobs/types.ts';
 import type { LiveSmsProvider } from '../notify/live-provider.ts';
 import type { LiveSettings } from '../settings/index.ts';
 import type { RouterConnections } from '../gateways/connections.ts';
-import type { GatewayAdapter, RouterRow } from '../gateways/adapter.ts';
+import type { GatewayAdapter, PppActive, RouterRow } from '../gateways/adapter.ts';
 import type { DarajaClient } from '../protocols/daraja/client.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { LiveAccounts } from '../payments/accounts/live.ts';
@@ -42,6 +42,11 @@ export interface Deps {
    * that the gateways, which poll the usage, need not depend on the access feature that sells it.
    */
   chargeUsage(tx: Conn, usage: UsageInput[]): Promise<unknown>;
+  /**
+   * Record an api-mode router's live PPP sessions (`/ppp active`) on the poll's transaction (the
+   * subscribers feature's rule, syncPolledPppSessions): the gateways poll, the subscribers own the rows.
+   */
+  syncPppSessions(tx: Conn, routerId: number, list: PppActive[], seenAt: Date): Promise<unknown>;
   config: Config;
   database: Database;
   db: Db;

@@ -10,13 +10,17 @@ import type { Sealer } from '../lib/seal.ts';
 
 const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
 
+/**
+ * Read as JSON text and parsed here: drivers differ in whether they decode jsonb (node-postgres
+ * does, PGlite may not), and a decoded plain string (`wavu-expired`) is not JSON to parse again.
+ */
 export async function getSetting<T>(conn: Conn, key: string): Promise<T | null> {
-  const rows = await query<{ value: unknown }>(
+  const rows = await query<{ value: string }>(
     conn,
-    sql`SELECT value FROM settings WHERE key = ${key} AND NOT sealed`,
+    sql`SELECT value::text AS value FROM settings WHERE key = ${key} AND NOT sealed`,
   );
   const v = rows[0]?.value;
-  return v === undefined ? null : (parse(v) as T);
+  return v === undefined || v === null ? null : (JSON.parse(v) as T);
 }
 
 /** A sealed setting in clear, for the feature that uses it (never for the admin API). */

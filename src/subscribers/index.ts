@@ -29,6 +29,7 @@ export { addPeriods, type BillingPeriod, periodLengthMs, splitPayment } from './
 export { type PlanChangeQuote, quotePlanChange } from './proration.ts';
 export { findServicePlan, type ServicePlan, type SubscriberView } from './repo.ts';
 export { type SubscriberReport, subscriberReport } from './report.ts';
+export { resendSubscriber } from './resend-subscriber.ts';
 export { resumeSubscriber } from './resume-subscriber.ts';
 export {
   type PppSession,
@@ -51,7 +52,14 @@ export { formatDueDate } from './due-format.ts';
 export { isPppRequest, type PppReply, type PppRequest, pppAccess } from './ppp-access.ts';
 export { closePppSessionsOnNasRestart, isPppAccounting, pppAccounting } from './ppp-accounting.ts';
 export { ENFORCE_JOB, enforceDueDates } from './ppp-enforce.ts';
-export { SYNC_JOB } from './ppp-rules.ts';
+export { type PppPollResult, syncPolledPppSessions } from './ppp-poll.ts';
+export {
+  DEFAULT_INTERIM_SECONDS,
+  DEFAULT_REMIND_DAYS,
+  INTERIM_SETTING,
+  REMIND_DAYS_SETTING,
+  SYNC_JOB,
+} from './ppp-rules.ts';
 export { syncSubscriber } from './ppp-sync.ts';
 export {
   type OverdueActive,

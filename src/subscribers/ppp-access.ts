@@ -8,13 +8,17 @@
  *  - expired (or active but past due + grace before the enforcement job ran): Accept into the
  *    expired pool with a short Session-Timeout, so the router's redirect of that pool shows the
  *    pay page and a payment takes effect at the next login at the latest;
- *  - suspended, disconnected, wrong or missing password: Reject.
+ *  - suspended, disconnected, wrong or missing password: Reject;
+ *  - a caller over the guessing limits (the hotspot codes' counters): Reject, right password or not.
  * Hotspot logins never reach this file: the radius feature hands over only PPP requests, and a
  * User-Name that is no subscriber's goes back to the hotspot path (`undefined`).
  */
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
+import { countGuess, type GuessScope, peekGuess } from '../access/index.ts';
+import { audit, CUSTOMER } from '../audit/index.ts';
 import { query } from '../db/open.ts';
+import { normalizeMac } from '../lib/mac.ts';
 import {
   attr,
   getInt,
@@ -34,6 +38,7 @@ import {
   DEFAULT_INTERIM_SECONDS,
   EXPIRED_SESSION_SECONDS,
   FRAMED_USER,
+  INTERIM_SETTING,
   PPP,
   rateLimit,
 } from './ppp-rules.ts';
@@ -87,17 +92,13 @@ export async function pppAccess(deps: Deps, req: PppRequest): Promise<PppReply |
     sql`SELECT s.id, s.password_sealed, s.state, s.due_at, s.static_ip, s.throttled,
                p.rate_up_kbps, p.rate_down_kbps, p.fair_use_up_kbps, p.fair_use_down_kbps, p.grace_days,
                (SELECT value #>> '{}' FROM settings WHERE key = ${EXPIRED_POOL_SETTING}) AS expired_pool,
-               (SELECT value #>> '{}' FROM settings WHERE key = 'ppp_interim_seconds') AS interim_seconds
+               (SELECT value #>> '{}' FROM settings WHERE key = ${INTERIM_SETTING}) AS interim_seconds
         FROM subscribers s JOIN service_plans p ON p.id = s.service_plan_id
         WHERE s.username = ${username}`,
   );
   if (!s) return undefined;
-  const password = deps.sealer.unseal(s.password_sealed);
-  const check = checkPassword(req, username, password);
-  if (!check.ok) {
-    deps.log.info({ subscriberId: s.id, reason: check.reason }, 'PPP login refused: password');
-    return reject();
-  }
+  const check = await guardedPasswordCheck(deps, req, username, s);
+  if (!check.ok) return check.reply;
   if (s.state === 'suspended' || s.state === 'disconnected') {
     deps.log.info({ subscriberId: s.id, state: s.state }, 'PPP login refused: account not in service');
     return reject();
@@ -128,10 +129,56 @@ export async function pppAccess(deps: Deps, req: PppRequest): Promise<PppReply |
   return { code: RadiusCode.AccessAccept, attributes: out };
 }
 
-const reject = (): PppReply => ({
+const reject = (message = PPP_REJECTED): PppReply => ({
   code: RadiusCode.AccessReject,
-  attributes: [attr('Reply-Message', PPP_REJECTED)],
+  attributes: [attr('Reply-Message', message)],
 });
+
+/**
+ * The password, under the guessing limits hotspot codes have (access/guessing.ts: the same
+ * per-device and global counters, keyed by Calling-Station-Id): a caller over a limit is refused
+ * even with the right password until the window passes; a wrong password counts; a right one
+ * writes nothing. One transaction, so the per-device lock the peek takes covers the count.
+ */
+async function guardedPasswordCheck(
+  deps: Deps,
+  req: PppRequest,
+  username: string,
+  s: SubscriberAuthRow,
+): Promise<{ ok: true; attributes: RadiusAttribute[] } | { ok: false; reply: PppReply }> {
+  const scope: GuessScope = {
+    path: 'radius',
+    mac: normalizeMac(getText(req.packet, 'Calling-Station-Id')),
+    ip: null,
+  };
+  return deps.db.transaction(async (tx) => {
+    if (!(await peekGuess(tx, deps, scope))) {
+      const g = await countGuess(tx, deps, scope);
+      await audit(tx, deps, {
+        actor: CUSTOMER,
+        action: 'access.radius.throttled',
+        entity: 'subscriber',
+        entityId: s.id,
+        detail: { scope: g.scope, mac: scope.mac, retryAfterSeconds: g.retryAfterSeconds },
+      });
+      deps.log.info({ subscriberId: s.id, scope: g.scope }, 'PPP login refused: too many tries');
+      const minutes = Math.max(1, Math.ceil(g.retryAfterSeconds / 60));
+      return { ok: false, reply: reject(`Too many tries. Wait ${minutes} minute(s) and try again.`) };
+    }
+    const check = checkPassword(req, username, deps.sealer.unseal(s.password_sealed));
+    if (check.ok) return check;
+    await countGuess(tx, deps, scope);
+    await audit(tx, deps, {
+      actor: CUSTOMER,
+      action: 'access.radius.failed',
+      entity: 'subscriber',
+      entityId: s.id,
+      detail: { reason: check.reason === 'missing' ? 'no_password' : 'wrong_password', mac: scope.mac },
+    });
+    deps.log.info({ subscriberId: s.id, reason: check.reason }, 'PPP login refused: password');
+    return { ok: false, reply: reject() };
+  });
+}
 
 type PasswordCheck = { ok: true; attributes: RadiusAttribute[] } | { ok: false; reason: 'wrong' | 'missing' };
 

@@ -126,6 +126,7 @@ function updateSession(tx: Conn, r: PppAccountingRecord, now: Date, stop: boolea
           bytes_in = GREATEST(s.bytes_in, ${r.inputBytes}),
           bytes_out = GREATEST(s.bytes_out, ${r.outputBytes}),
           framed_ip = COALESCE(${r.ip}, s.framed_ip),
+          session_seconds = GREATEST(s.session_seconds, ${r.sessionSeconds}),
           updated_at = ${now},
           stopped_at = CASE WHEN ${stop}::boolean AND s.stopped_at IS NULL THEN ${now}::timestamptz ELSE s.stopped_at END,
           stop_cause = CASE WHEN ${stop}::boolean AND s.stopped_at IS NULL THEN ${r.terminateCause ?? 'Stop'}::text ELSE s.stop_cause END

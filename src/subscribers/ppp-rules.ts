@@ -13,6 +13,9 @@ export const SYNC_JOB = 'subscriber.sync';
 /** Settings keys (global `settings` rows) and their defaults; the expired pool's is the gateways'. */
 export const INTERIM_SETTING = 'ppp_interim_seconds';
 export const DEFAULT_INTERIM_SECONDS = 300;
+/** Days before the due date the reminder SMS goes (0: none; remind-due.ts). */
+export const REMIND_DAYS_SETTING = 'ppp_remind_days';
+export const DEFAULT_REMIND_DAYS = 3;
 
 /**
  * How long an expired subscriber's session in the expired pool lasts: short, so that after a

@@ -13,6 +13,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
+import { DEFAULT_REMIND_DAYS, REMIND_DAYS_SETTING } from './ppp-rules.ts';
 import { loadBranding } from '../branding/index.ts';
 import { query } from '../db/open.ts';
 import { DAY_MS, startOfEatDay } from '../lib/eat-time.ts';
@@ -23,7 +24,6 @@ import { amountDue, subscriberForPaying } from './amount-due.ts';
 
 export const REMIND_DUE_JOB = 'subscribers.remind';
 export const REMIND_EVERY_MS = 15 * 60_000;
-export const DEFAULT_REMIND_DAYS = 3;
 
 type Kind = 'before' | 'due_day' | 'auto_renew';
 
@@ -35,7 +35,7 @@ export interface RemindRun {
 
 /** The setting, when it is a whole number of days from 0 (off) to 30; otherwise the default. */
 async function remindDays(deps: Deps): Promise<number> {
-  const v = await getSetting<unknown>(deps.db, 'ppp_remind_days');
+  const v = await getSetting<unknown>(deps.db, REMIND_DAYS_SETTING);
   const n = typeof v === 'string' ? Number(v) : v;
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 30 ? n : DEFAULT_REMIND_DAYS;
 }

@@ -188,3 +188,50 @@ export async function findSubscriberRow(
   if (!r) throw new AppError('not_found', `No subscriber "${ref}" (give an account number or a username).`);
   return r;
 }
+
+/** One row of the subscriber's ledger (`subscriber_payments`): a payment and what it bought. */
+export interface SubscriberPayment {
+  id: number;
+  amountKes: number;
+  periods: number;
+  balanceAfterKes: number;
+  dueBefore: Date;
+  dueAfter: Date;
+  createdAt: Date;
+}
+
+/** The one mapping of a `subscriber_payments` row, for every reader (detail page, support tools). */
+export const ledgerRowOf = (p: Record<string, unknown>): SubscriberPayment => ({
+  id: Number(p.id),
+  amountKes: Number(p.amount_kes),
+  periods: Number(p.periods),
+  balanceAfterKes: Number(p.balance_after_kes),
+  dueBefore: asDate(p.due_before),
+  dueAfter: asDate(p.due_after),
+  createdAt: asDate(p.created_at),
+});
+
+export interface PppSession {
+  id: number;
+  routerId: number | null;
+  framedIp: string | null;
+  callerId: string | null;
+  bytesIn: number;
+  bytesOut: number;
+  startedAt: Date;
+  stoppedAt: Date | null;
+  stopCause: string | null;
+}
+
+/** A `ppp_sessions` row as staff see it. */
+export const pppSessionOf = (s: Record<string, unknown>): PppSession => ({
+  id: Number(s.id),
+  routerId: s.router_id == null ? null : Number(s.router_id),
+  framedIp: (s.framed_ip as string | null) ?? null,
+  callerId: (s.caller_id as string | null) ?? null,
+  bytesIn: Number(s.bytes_in),
+  bytesOut: Number(s.bytes_out),
+  startedAt: asDate(s.started_at),
+  stoppedAt: s.stopped_at == null ? null : asDate(s.stopped_at),
+  stopCause: (s.stop_cause as string | null) ?? null,
+});

@@ -5,17 +5,20 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
-import { asDate, query } from '../db/open.ts';
+import { query } from '../db/open.ts';
 import { normalizePhone } from '../lib/phone.ts';
 import { rateLimit } from './ppp-rules.ts';
 import {
+  ledgerRowOf,
+  type PppSession,
+  pppSessionOf,
   SUBSCRIBER_SELECT,
   routerNames,
+  type SubscriberPayment,
   type SubscriberRow,
   type SubscriberView,
   toSubscriberView,
 } from './repo.ts';
-import type { PppSession, SubscriberPayment } from './show-subscriber.ts';
 
 export interface SubscriberSupportFacts {
   subscriber: SubscriberView;
@@ -75,27 +78,7 @@ export async function subscriberSupportFacts(deps: Deps, q: string): Promise<Sub
       fair_use_down_kbps: row.fair_use_down_kbps == null ? null : Number(row.fair_use_down_kbps),
     }),
     dataCapBytes: row.data_cap_bytes == null ? null : Number(row.data_cap_bytes),
-    payments: payments.map((p) => ({
-      id: Number(p.id),
-      amountKes: Number(p.amount_kes),
-      periods: Number(p.periods),
-      balanceAfterKes: Number(p.balance_after_kes),
-      dueBefore: asDate(p.due_before),
-      dueAfter: asDate(p.due_after),
-      createdAt: asDate(p.created_at),
-    })),
-    liveSession: live
-      ? {
-          id: Number(live.id),
-          routerId: live.router_id == null ? null : Number(live.router_id),
-          framedIp: (live.framed_ip as string | null) ?? null,
-          callerId: (live.caller_id as string | null) ?? null,
-          bytesIn: Number(live.bytes_in),
-          bytesOut: Number(live.bytes_out),
-          startedAt: asDate(live.started_at),
-          stoppedAt: null,
-          stopCause: null,
-        }
-      : null,
+    payments: payments.map(ledgerRowOf),
+    liveSession: live ? pppSessionOf(live) : null,
   };
 }

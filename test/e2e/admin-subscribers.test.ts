@@ -69,7 +69,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!haveChromium)('subscribers in a browser', () => {
-  it('adds, edits, suspends, resumes and moves a subscriber to another plan', async () => {
+  it('adds, edits, suspends, resumes, moves a subscriber to another plan and resends it to the router', async () => {
     await page.getByRole('link', { name: 'Subscribers' }).click();
     await page.getByRole('heading', { name: 'Service plans' }).waitFor();
     await page.getByRole('button', { name: 'Add subscriber' }).click();
@@ -125,6 +125,14 @@ describe.skipIf(!haveChromium)('subscribers in a browser', () => {
       sql`SELECT count(*)::int AS n FROM jobs WHERE kind = 'subscriber.sync' AND (payload->>'subscriberId')::int = ${r.id}`,
     );
     expect(jobs!.n).toBe(4); // added, suspended, resumed, plan changed (a new name is not the router's)
+
+    await page.getByRole('button', { name: 'Resend to router' }).click();
+    await page.getByRole('status').filter({ hasText: 'Queued' }).waitFor();
+    const [resent] = await query<{ n: number }>(
+      app.deps.db,
+      sql`SELECT count(*)::int AS n FROM jobs WHERE kind = 'subscriber.sync' AND (payload->>'subscriberId')::int = ${r.id}`,
+    );
+    expect(resent!.n).toBe(5);
 
     await page.getByRole('button', { name: 'Subscribers' }).click();
     await page.getByRole('cell', { name: 'jane.k' }).waitFor();

@@ -186,6 +186,28 @@ describe('changing subscribers', () => {
     expect(audits[0]!.detail).toMatchObject({ from: 'active', to: 'suspended', reason: 'asked to pause' });
   });
 
+  it('resends a subscriber to the router: one more subscriber.sync, audited, nothing else changed', async () => {
+    const before = (await call('GET', '/api/admin/subscribers/jane.k')).json().subscriber;
+    const jobs = await syncJobs(before.id);
+    const cashierTry = await as(cashierId, 'POST', `/api/admin/subscribers/${before.accountNo}/resend`);
+    expect(cashierTry.statusCode).toBe(403);
+    expect(await syncJobs(before.id)).toBe(jobs);
+    const res = await call('POST', `/api/admin/subscribers/${before.accountNo}/resend`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({
+      accountNo: before.accountNo,
+      state: before.state,
+      dueAt: before.dueAt,
+    });
+    expect(await syncJobs(before.id)).toBe(jobs + 1);
+    expect((await call('POST', '/api/admin/subscribers/jane.k/resend')).statusCode).toBe(200);
+    expect(await syncJobs(before.id)).toBe(jobs + 2);
+    const audits = await auditRows('subscriber.resend', before.id);
+    expect(audits).toHaveLength(2);
+    expect(audits[0]!.detail).toMatchObject({ accountNo: before.accountNo });
+    expect((await call('POST', '/api/admin/subscribers/W999999/resend')).statusCode).toBe(404);
+  });
+
   it('states the prorated cost of a plan change before doing it, then records it', async () => {
     h.clock.set('2026-05-02T09:00:00Z');
     const made = await call('POST', '/api/admin/subscribers', {

@@ -132,6 +132,7 @@ export type Settings = Json<Awaited<ReturnType<typeof readSettings>>>;
 export type BrandingInput = z.input<typeof brandingSchema>;
 export type MpesaInput = z.input<typeof mpesaSchema>;
 export type SmsInput = z.input<typeof smsSchema>;
+export type PppSettingsInput = z.input<typeof import('../settings/ppp-settings.ts').pppSettingsSchema>;
 
 export type PaymentAccount = Json<import('../payment-accounts/manage-accounts.ts').PaymentAccountView>;
 export type PaymentAccountInput = z.input<

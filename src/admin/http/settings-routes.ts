@@ -1,4 +1,4 @@
-/** Business settings: branding, M-Pesa and SMS, with their checks. */
+/** Business settings: branding, M-Pesa, SMS and PPPoE, with their checks. */
 import { z } from 'zod';
 import { registerPull } from '../../payments/index.ts';
 import { registerMpesaUrls, sendTestSms, testMpesa } from '../settings/check-settings.ts';
@@ -11,6 +11,7 @@ import {
   saveSms,
   smsSchema,
 } from '../settings/settings.ts';
+import { pppSettingsSchema, savePppSettings } from '../settings/ppp-settings.ts';
 import { route } from './route.ts';
 
 const ok = { ok: true } as const;
@@ -20,7 +21,7 @@ export const settingsRoutes = [
     method: 'GET',
     path: '/api/admin/settings',
     tag: 'settings',
-    summary: 'Branding, M-Pesa and SMS settings (secrets only as "set" flags)',
+    summary: 'Branding, M-Pesa, SMS and PPPoE settings (secrets only as "set" flags)',
     handler: ({ deps }) => readSettings(deps),
   }),
   route({
@@ -85,6 +86,18 @@ export const settingsRoutes = [
     body: smsSchema,
     handler: async ({ deps, body, actor, ip }) => {
       await saveSms(deps, body, actor, ip);
+      return ok;
+    },
+  }),
+
+  route({
+    method: 'PUT',
+    path: '/api/admin/settings/ppp',
+    tag: 'settings',
+    summary: 'PPPoE: expired pool name, interim interval, reminder days; null puts the default back',
+    body: pppSettingsSchema,
+    handler: async ({ deps, body, actor, ip }) => {
+      await savePppSettings(deps, body, actor, ip);
       return ok;
     },
   }),

@@ -13,6 +13,7 @@ import {
   listSubscribers,
   listSubscribersQuery,
   previewPlanChange,
+  resendSubscriber,
   resumeSubscriber,
   servicePlanInput,
   servicePlanPatch,
@@ -109,6 +110,14 @@ export const subscriberRoutes = [
     summary: 'Resume a suspended subscriber (active, or expired when past due + grace)',
     params: refParam,
     handler: ({ deps, params, actor, ip }) => resumeSubscriber(deps, params.id, actor, ip),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/admin/subscribers/:id/resend',
+    tag: 'subscribers',
+    summary: 'Send the subscriber to the router again (re-queues the sync; changes nothing else)',
+    params: refParam,
+    handler: ({ deps, params, actor, ip }) => resendSubscriber(deps, params.id, actor, ip),
   }),
   route({
     method: 'POST',

@@ -1,5 +1,6 @@
 /**
- * The Settings page's use cases: branding, the M-Pesa account and the SMS provider. Storage and
+ * The Settings page's use cases: branding, the M-Pesa account and the SMS provider (PPPoE's are
+ * in ppp-settings.ts). Storage and
  * the precedence rule (environment, then dashboard, then default) live in src/settings; here is
  * what the dashboard may see and change. Secrets are write-only: the API says whether one is
  * stored, never what it is. A field set by an environment variable is `locked`: the page shows
@@ -30,6 +31,7 @@ import {
   secretKey,
 } from '../../settings/index.ts';
 import { mpesaMissing } from '../../payments/index.ts';
+import { readPppSettings } from './ppp-settings.ts';
 
 export { getSetting };
 
@@ -143,6 +145,7 @@ export async function readSettings(deps: Deps) {
       lockedBy: envName(SMS_ENV, smsLocked),
       unreadable: s.unreadable,
     },
+    ppp: await readPppSettings(deps),
   };
 }
 

@@ -10,6 +10,8 @@ import type {
   AccessSpec,
   ActiveSession,
   GatewayAdapter,
+  PppActive,
+  PppSecretSpec,
   ReconcileReport,
   RouterHealth,
   RouterRow,
@@ -104,6 +106,35 @@ export class AgentAdapter implements GatewayAdapter {
     });
   }
 
+  /**
+   * Queued like a grant; the password travels sealed in the queue and is opened only to build the
+   * router's script. A newer secret for the subscriber supersedes one not yet sent.
+   */
+  async putPppSecret(secret: PppSecretSpec): Promise<void> {
+    await queueCommand(this.deps.db, {
+      routerId: this.router.id,
+      kind: 'ppp-secret',
+      payload: sealPppSecret(this.deps, secret),
+      now: this.now(),
+    });
+  }
+
+  /** Queued; returns how many sessions of that name the last report listed. */
+  async removePppActive(name: string): Promise<number> {
+    await queueCommand(this.deps.db, {
+      routerId: this.router.id,
+      kind: 'ppp-kick',
+      payload: { name },
+      now: this.now(),
+    });
+    return (storedReport(this.router)?.ppp ?? []).filter((p) => p.name === name).length;
+  }
+
+  /** The PPP sessions of the last report (offline: throws, as listActive does). */
+  async listPppActive(): Promise<PppActive[]> {
+    return activePppOf(this.online());
+  }
+
   /** The sessions of the last report; an offline router throws (its sessions are then only "last known"). */
   async listActive(): Promise<ActiveSession[]> {
     return activeSessionsOf(this.online());
@@ -174,4 +205,40 @@ export function activeSessionsOf(report: AgentReport): ActiveSession[] {
     bytesIn: s.bytesIn,
     bytesOut: s.bytesOut,
   }));
+}
+
+/** The live PPP sessions an agent reported, as api mode lists them. */
+export function activePppOf(report: AgentReport): PppActive[] {
+  return (report.ppp ?? []).map((p) => ({
+    id: p.id,
+    name: p.name,
+    address: p.address || null,
+    callerId: p.callerId || null,
+    uptimeSeconds: p.uptimeSeconds,
+  }));
+}
+
+/** A PPP secret as an agent command's payload (strings only), its password sealed. */
+export function sealPppSecret(deps: Pick<Deps, 'sealer'>, s: PppSecretSpec): Record<string, string> {
+  return {
+    name: s.name,
+    passwordSealed: deps.sealer.seal(s.password),
+    profile: s.profile,
+    rateLimit: s.rateLimit ?? '',
+    remoteAddress: s.remoteAddress ?? '',
+    disabled: s.disabled ? 'yes' : 'no',
+    comment: s.comment,
+  };
+}
+
+export function unsealPppSecret(deps: Pick<Deps, 'sealer'>, p: Record<string, string>): PppSecretSpec {
+  return {
+    name: p.name ?? '',
+    password: deps.sealer.unseal(p.passwordSealed ?? ''),
+    profile: p.profile ?? '',
+    rateLimit: p.rateLimit ? p.rateLimit : null,
+    remoteAddress: p.remoteAddress ? p.remoteAddress : null,
+    disabled: p.disabled === 'yes',
+    comment: p.comment ?? '',
+  };
 }

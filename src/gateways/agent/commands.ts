@@ -14,13 +14,16 @@ import { type Conn, query } from '../../db/open.ts';
 import type { AckResult } from './report.ts';
 
 export const AGENT_CHANNEL = 'wavu_agent';
-export type CommandKind = 'grant' | 'revoke' | 'disconnect';
+export type CommandKind = 'grant' | 'revoke' | 'disconnect' | 'ppp-secret' | 'ppp-kick';
 
 /** How long each kind may wait for the router. Past it, reconcile is the safety net. */
 export const COMMAND_TTL_MS: Record<CommandKind, number> = {
   grant: 10 * 60_000,
   revoke: 60 * 60_000,
   disconnect: 5 * 60_000,
+  // A subscriber's secret: the router's copy matters until the next sync, which queues another.
+  'ppp-secret': 60 * 60_000,
+  'ppp-kick': 5 * 60_000,
 };
 
 export interface CommandRow {
@@ -65,6 +68,15 @@ export async function queueCommand(
     );
   }
   const payload = JSON.stringify(c.payload ?? {});
+  if (c.kind === 'ppp-secret' || c.kind === 'ppp-kick') {
+    // The newest secret of a subscriber is the one the router must hold, and a kick must come
+    // after it (the re-dial has to find the new secret): older ones not yet sent give way.
+    await conn.execute(
+      sql`UPDATE agent_commands SET status = 'superseded', finished_at = ${c.now}
+          WHERE router_id = ${c.routerId} AND kind = ${c.kind} AND status = 'pending'
+            AND payload->>'name' = ${c.payload?.name ?? ''}`,
+    );
+  }
   if (code) {
     const [dup] = await query(
       conn,

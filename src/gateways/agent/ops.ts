@@ -1,6 +1,6 @@
 /** From a command intent and the router's last report to the allowlisted RouterOS operations. */
 import type { Row } from '../../protocols/routeros/types.ts';
-import type { AccessSpec } from '../adapter.ts';
+import type { AccessSpec, PppSecretSpec } from '../adapter.ts';
 import { profileAttrs, profileName, userAttrs, userComment } from '../mikrotik/hotspot-users.ts';
 import type { AgentReport } from './report.ts';
 import type { Op } from './script.ts';
@@ -73,3 +73,42 @@ export function disconnectOps(ref: { mac?: string; ip?: string; username?: strin
   }
   return [];
 }
+
+/**
+ * A PPP subscriber's `/ppp secret` and the rate profile Wavu keeps for it, as api mode writes them
+ * (mikrotik/ppp-secrets.ts); a secret of that name that is not ours makes the command fail.
+ */
+export function pppSecretOps(s: PppSecretSpec): Op[] {
+  const ops: Op[] = [];
+  if (s.rateLimit !== null) {
+    ops.push({
+      menu: 'ppp profile',
+      verb: 'upsert',
+      attrs: { name: s.profile, 'rate-limit': s.rateLimit, comment: 'wavu' },
+    });
+  }
+  ops.push({
+    menu: 'ppp secret',
+    verb: 'upsert',
+    attrs: {
+      name: s.name,
+      password: s.password,
+      service: 'pppoe',
+      profile: s.profile,
+      'remote-address': s.remoteAddress ?? '',
+      disabled: s.disabled ? 'yes' : 'no',
+      comment: s.comment,
+    },
+    ownedIf: {
+      prop: 'comment',
+      pattern: '^wavu-sub:',
+      refusal: `the /ppp secret ${s.name} is not Wavu's`,
+    },
+  });
+  return ops;
+}
+
+/** End a subscriber's live PPP sessions (it re-dials with the new secret). */
+export const pppKickOps = (name: string): Op[] => [
+  { menu: 'ppp active', verb: 'remove', where: [['name', name]] },
+];

@@ -15,7 +15,7 @@ import type { RouterRow } from '../adapter.ts';
 import { grantError, markGranted, markRevoked } from '../grants.ts';
 import { observeOnline } from '../online-metric.ts';
 import { reconcileRouter } from '../jobs.ts';
-import { activeSessionsOf, healthOf, storedReport } from './adapter.ts';
+import { activePppOf, activeSessionsOf, healthOf, storedReport, unsealPppSecret } from './adapter.ts';
 import { syncRouterSessions } from '../sessions/sync-router-sessions.ts';
 import {
   applyAcks,
@@ -27,7 +27,7 @@ import {
   openCommands,
 } from './commands.ts';
 import { agentWaiters } from './wakeup.ts';
-import { disconnectOps, grantOps, revokeOps } from './ops.ts';
+import { disconnectOps, grantOps, pppKickOps, pppSecretOps, revokeOps } from './ops.ts';
 import { type AgentReport, parseReport, ReportError } from './report.ts';
 import { commandScript, LONG_POLL_S, type ScriptCommand } from './script.ts';
 import { bearer, hashAgentToken } from './token.ts';
@@ -111,7 +111,7 @@ export async function agentPoll(deps: Deps, i: PollInput): Promise<{ script: str
   });
   await observeOnline(deps, granted, router.id, now, router.mode);
   // Every report carries the live sessions: keep the Sessions list as fresh as the poll.
-  await syncRouterSessions(deps, router.id, activeSessionsOf(report), now);
+  await syncRouterSessions(deps, router.id, activeSessionsOf(report), now, { ppp: activePppOf(report) });
   if (!wasUp || rebooted || lost) await reconcileRouter(deps, router.id);
 
   let reply = await buildReply(deps, router.id, report);
@@ -131,6 +131,8 @@ async function opsFor(deps: Deps, c: CommandRow, report: AgentReport, now: Date)
     return spec ? grantOps(spec, report) : null; // revoked or expired meanwhile: nothing to grant
   }
   if (c.kind === 'revoke') return revokeOps(c.access_code_id!, c.payload.username);
+  if (c.kind === 'ppp-secret') return pppSecretOps(unsealPppSecret(deps, c.payload));
+  if (c.kind === 'ppp-kick') return pppKickOps(c.payload.name ?? '');
   return disconnectOps(c.payload);
 }
 

@@ -9,6 +9,7 @@
  *   boot <text>              changes when the router's record of the commands it ran is lost
  *   a <command id> ok|err|dup                       result of a command the router ran
  *   s <.id>|<mac>|<ip>|<uptime>|<bytes-in>|<bytes-out>|<user>      a live session
+ *   p <.id>|<caller-id>|<address>|<uptime>|<name>                   a live PPP session (/ppp active)
  *   u <uptime>|<bytes-in>|<bytes-out>|<limit-uptime>|<limit-bytes-total>|<mac>|<disabled>|<profile>|<comment>|<name>
  *
  * The name comes last, so a `|` in it cannot shift the others (our comments never hold one).
@@ -38,6 +39,8 @@ export interface AgentReport {
   }[];
   /** Our hotspot users (comment `wavu:…`) as RouterOS rows, for reconcile. */
   users: Row[];
+  /** Live PPP sessions; absent in reports of agents installed before PPP (read as none). */
+  ppp?: { id: string; callerId: string; address: string; uptimeSeconds: number; name: string }[];
 }
 
 export class ReportError extends Error {
@@ -82,6 +85,7 @@ export function parseReport(body: string): AgentReport {
     acks: [],
     sessions: [],
     users: [],
+    ppp: [],
   };
   let sawUptime = false;
   for (const [n, line] of lines.slice(1).entries()) {
@@ -124,6 +128,21 @@ export function parseReport(body: string): AgentReport {
           bytesIn: num(bi, `${where} bytes-in`),
           bytesOut: num(bo, `${where} bytes-out`),
           user: text(f.slice(6).join('|'), `${where} user`),
+        });
+        break;
+      }
+      case 'p': {
+        const f = rest.split('|');
+        if (f.length < 5) throw new ReportError(`${where}: bad PPP session`);
+        const [id, caller, address, up] = f as [string, string, string, string];
+        if (!/^\*[0-9A-Fa-f]{1,16}$/.test(id)) throw new ReportError(`${where}: bad PPP session id`);
+        if (!/^[0-9.]{0,15}$/.test(address)) throw new ReportError(`${where}: bad address`);
+        r.ppp!.push({
+          id,
+          callerId: text(caller, `${where} caller-id`),
+          address,
+          uptimeSeconds: time(up, `${where} uptime`),
+          name: text(f.slice(4).join('|'), `${where} name`),
         });
         break;
       }

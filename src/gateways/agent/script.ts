@@ -34,7 +34,10 @@ type Menu =
   | 'ip hotspot user profile'
   | 'ip hotspot active'
   | 'ip hotspot cookie'
-  | 'ip hotspot ip-binding';
+  | 'ip hotspot ip-binding'
+  | 'ppp profile'
+  | 'ppp secret'
+  | 'ppp active';
 
 /** Per menu: the verbs and properties a command may use. Nothing else can be generated. */
 const ALLOW: Record<Menu, { upsertKey?: string; props: readonly string[]; where: readonly string[] }> = {
@@ -64,11 +67,28 @@ const ALLOW: Record<Menu, { upsertKey?: string; props: readonly string[]; where:
     props: ['mac-address', 'type', 'comment', 'server'],
     where: ['mac-address', 'comment'],
   },
+  // PPP subscribers (same fields as api mode's mikrotik/ppp-secrets.ts).
+  'ppp profile': { upsertKey: 'name', props: ['name', 'rate-limit', 'comment'], where: ['name'] },
+  'ppp secret': {
+    upsertKey: 'name',
+    props: ['name', 'password', 'service', 'profile', 'remote-address', 'disabled', 'comment'],
+    where: ['name', 'comment'],
+  },
+  'ppp active': { props: [], where: ['name'] },
 };
 
 export type Op =
-  /** Add the entry, or set it where one with the same key exists (idempotent). */
-  | { menu: Menu; verb: 'upsert'; attrs: Record<string, string> }
+  /**
+   * Add the entry, or set it where one with the same key exists (idempotent). With `ownedIf`, an
+   * existing entry is set only if its property matches the pattern; otherwise the command fails
+   * (the operator's own entry of that name is never overwritten).
+   */
+  | {
+      menu: Menu;
+      verb: 'upsert';
+      attrs: Record<string, string>;
+      ownedIf?: { prop: string; pattern: string; refusal: string };
+    }
   /** Remove every entry matching any of the conditions (none matching is fine). */
   | { menu: Menu; verb: 'remove'; where: [string, string][] };
 
@@ -109,7 +129,13 @@ export function opLine(op: Op): string {
     if (keyValue === undefined) throw new ScriptBuildError(`upsert on /${op.menu} needs ${key}`);
     const { [key]: _k, ...rest } = op.attrs;
     const sel = `[find where ${key}=${rscString(keyValue)}]`;
-    const setPart = Object.keys(rest).length ? `/${op.menu} set ${sel} ${attrText(op.menu, rest)}` : '';
+    let setPart = Object.keys(rest).length ? `/${op.menu} set ${sel} ${attrText(op.menu, rest)}` : '';
+    if (op.ownedIf) {
+      const o = op.ownedIf;
+      checkProp(op.menu, o.prop, a.where);
+      const owned = `[/${op.menu} find where ${key}=${rscString(keyValue)} and ${o.prop}~${rscString(o.pattern)}]`;
+      setPart = `:if ([:len ${owned}] = 0) do={:error ${rscString(o.refusal)}} else={${setPart}}`;
+    }
     return `:if ([:len [/${op.menu} find where ${key}=${rscString(keyValue)}]] = 0) do={/${op.menu} add ${attrText(op.menu, op.attrs)}} else={${setPart}}`;
   }
   throw new ScriptBuildError(`verb ${(op as { verb: string }).verb} is not allowed`);
@@ -202,6 +228,9 @@ export function agentSource(i: AgentScriptInput): string {
     ':local body ("wavu-agent 1\\nidentity " . [/system identity get name] . "\\nversion " . [/system resource get version] . "\\nuptime " . [/system resource get uptime] . "\\nboot " . $wavuBoot . "\\n" . $wavuAcks)',
     ':foreach i in=[/ip hotspot active find] do={',
     `:set body ($body . "s " . $i . "|" . ${get('ip hotspot active', 'mac-address')} . "|" . ${get('ip hotspot active', 'address')} . "|" . ${get('ip hotspot active', 'uptime')} . "|" . ${get('ip hotspot active', 'bytes-in')} . "|" . ${get('ip hotspot active', 'bytes-out')} . "|" . ${get('ip hotspot active', 'user')} . "\\n")`,
+    '}',
+    ':foreach i in=[/ppp active find] do={',
+    `:set body ($body . "p " . $i . "|" . ${get('ppp active', 'caller-id')} . "|" . ${get('ppp active', 'address')} . "|" . ${get('ppp active', 'uptime')} . "|" . ${get('ppp active', 'name')} . "\\n")`,
     '}',
     ':foreach i in=[/ip hotspot user find where comment~"^wavu:"] do={',
     `:set body ($body . "u " . ${['uptime', 'bytes-in', 'bytes-out', 'limit-uptime', 'limit-bytes-total', 'mac-address', 'disabled', 'profile', 'comment', 'name'].map((p) => get('ip hotspot user', p)).join(' . "|" . ')} . "\\n")`,

@@ -1,11 +1,12 @@
 /**
- * One poll of one router: ask it for its live sessions and sync our rows to the answer. Any
+ * One poll of one router: ask it for its live sessions (hotspot, and PPP where the adapter lists
+ * them) and sync our rows to the answer, in one transaction. Any
  * failure to get the list (unreachable, refused login, an agent router that has stopped
  * reporting) is treated alike: the sessions are kept and marked stale, never closed, and the
  * router is marked down with the reason (shown to staff in plain words, see routers/problem.ts).
  */
 import type { Deps } from '../../app/deps.ts';
-import { type ActiveSession, wavuCallsGateway } from '../adapter.ts';
+import { type ActiveSession, type PppActive, wavuCallsGateway } from '../adapter.ts';
 import { adapterFor } from '../modes.ts';
 import { seen, withTimeout } from '../jobs.ts';
 import { routerDown } from '../routers/episode.ts';
@@ -24,8 +25,14 @@ export async function pollRouterSessions(deps: Deps, routerId: number): Promise<
   // The report is as of when we asked: an answer that arrives late must not beat a newer one.
   const askedAt = deps.clock.now();
   let list: ActiveSession[];
+  let ppp: PppActive[] | undefined;
   try {
-    list = await withTimeout(adapterFor(deps, router).listActive(), POLL_TIMEOUT_MS);
+    const adapter = adapterFor(deps, router);
+    // One poll asks for both lists; a router that answers one and not the other is not answered.
+    [list, ppp] = await withTimeout(
+      (async () => [await adapter.listActive(), await adapter.listPppActive?.()] as const)(),
+      POLL_TIMEOUT_MS,
+    );
   } catch (e) {
     const error = (e as Error).message || String(e);
     await markSessionsStale(deps.db, routerId, deps.clock.now());
@@ -33,7 +40,7 @@ export async function pollRouterSessions(deps: Deps, routerId: number): Promise<
     deps.log.debug({ router: router.name, err: error }, 'sessions poll failed; sessions kept as stale');
     return { ok: false, error };
   }
-  const sync = await syncRouterSessions(deps, routerId, list, askedAt);
+  const sync = await syncRouterSessions(deps, routerId, list, askedAt, { ppp });
   await seen(deps, router);
   return { ok: true, sync };
 }

@@ -2,6 +2,8 @@
  * Make a router's `sessions` rows match what the router reports as live (api mode: a poll of
  * /ip/hotspot/active; other transports may feed their own reports here): open the new ones,
  * update uptime and bytes, close the ones gone, and charge the growth to each access code.
+ * The router's PPP sessions (/ppp active), when given, are handed to the subscribers' rule
+ * (Deps.syncPppSessions) on the same transaction.
  *
  * Exactly once, however often and from however many nodes it runs:
  *  - the whole sync is one transaction that first takes the router row's lock and moves its
@@ -19,7 +21,7 @@ import type { Deps } from '../../app/deps.ts';
 /** What the access feature charges (Deps.chargeUsage): one code's online seconds and bytes. */
 type UsageInput = Parameters<Deps['chargeUsage']>[1][number];
 import { type Conn, query } from '../../db/open.ts';
-import type { ActiveSession } from '../adapter.ts';
+import type { ActiveSession, PppActive } from '../adapter.ts';
 
 /** Why a polled session ended (terminate_cause), in RADIUS's words where one fits. */
 export const END_CAUSE = {
@@ -64,7 +66,11 @@ export async function syncRouterSessions(
   routerId: number,
   sessions: ActiveSession[],
   seenAt: Date,
-  o: { kicked?: string[] } = {},
+  o: {
+    kicked?: string[];
+    /** The router's `/ppp active` too (api mode): synced on the same transaction, behind the same gate. */
+    ppp?: PppActive[] | undefined;
+  } = {},
 ): Promise<SyncResult> {
   const kicked = new Set(o.kicked ?? []);
   // The last report wins for a repeated id (a router never lists one twice; a feed might).
@@ -85,6 +91,7 @@ export async function syncRouterSessions(
           RETURNING id`,
     );
     if (!fresh.length) return { ...result, skipped: true };
+    if (o.ppp) await deps.syncPppSessions(tx, routerId, o.ppp, seenAt);
     const stored = await query<Stored>(
       tx,
       sql`SELECT id, acct_session_id, access_code_id, username, mac, session_seconds, input_bytes, output_bytes

@@ -145,6 +145,9 @@ const MENU_PATHS = new Set([
   '/ip/hotspot/active',
   '/ip/hotspot/cookie',
   '/ip/hotspot/ip-binding',
+  '/ppp/profile',
+  '/ppp/secret',
+  '/ppp/active',
   '/system/identity',
   '/system/resource',
   '/system/clock',
@@ -352,6 +355,9 @@ export class Interpreter {
         this.host.log(level, toStr(await v(args[1])));
         return NIL;
       }
+      case ':error':
+        // Stops the script, as RouterOS does; a surrounding :do on-error= catches it.
+        throw new ScriptError(`line ${line}: ${toStr(await v(args[0]))}`);
       case ':put':
         this.host.log('put', toStr(await v(args[0])));
         return NIL;

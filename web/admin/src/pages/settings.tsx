@@ -15,6 +15,7 @@ export function SettingsPage() {
       <Branding initial={q.data.branding} />
       <Mpesa initial={q.data.mpesa} editable={can('PUT /api/admin/settings/mpesa')} />
       <Sms initial={q.data.sms} editable={can('PUT /api/admin/settings/sms')} />
+      <Ppp initial={q.data.ppp} editable={can('PUT /api/admin/settings/ppp')} />
     </section>
   );
 }
@@ -342,6 +343,73 @@ function Sms({ initial, editable }: { initial: Settings['sms']; editable: boolea
           <input type="tel" value={testTo} onChange={(e) => setTestTo(e.target.value)} />
           <Check path="sms/test" label="Send test message" body={{ to: testTo }} />
         </Field>
+      )}
+    </form>
+  );
+}
+
+/** Whole numbers typed in a field: '' is "back to the default" (null), anything else a number. */
+const wholeOrNull = (v: string) => (v.trim() === '' ? null : Number(v));
+
+const pppForm = (s: Settings['ppp']) => ({
+  expiredPool: s.expiredPool,
+  interimSeconds: String(s.interimSeconds),
+  remindDays: String(s.remindDays),
+});
+
+function Ppp({ initial, editable }: { initial: Settings['ppp']; editable: boolean }) {
+  const [f, setF] = useState(() => pppForm(initial));
+  useEffect(() => setF(pppForm(initial)), [initial]);
+  const save = useSaveSettings('ppp');
+  const d = initial.defaults;
+  return (
+    <form
+      className="card form-grid"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate({
+          expiredPool: f.expiredPool.trim() || null,
+          interimSeconds: wholeOrNull(f.interimSeconds),
+          remindDays: wholeOrNull(f.remindDays),
+        });
+      }}
+    >
+      <h2>PPPoE subscribers</h2>
+      <Field label={`Expired pool (the router's pool and PPP profile; default ${d.expiredPool})`}>
+        <input
+          name="ppp-expired-pool"
+          value={f.expiredPool}
+          disabled={!editable}
+          onChange={(e) => setF({ ...f, expiredPool: e.target.value })}
+        />
+      </Field>
+      <Field label={`Interim accounting, seconds (60 to 86400; default ${d.interimSeconds})`}>
+        <input
+          name="ppp-interim-seconds"
+          type="number"
+          min={60}
+          max={86400}
+          value={f.interimSeconds}
+          disabled={!editable}
+          onChange={(e) => setF({ ...f, interimSeconds: e.target.value })}
+        />
+      </Field>
+      <Field label={`Reminder SMS, days before the due date (0 = off; default ${d.remindDays})`}>
+        <input
+          name="ppp-remind-days"
+          type="number"
+          min={0}
+          max={30}
+          value={f.remindDays}
+          disabled={!editable}
+          onChange={(e) => setF({ ...f, remindDays: e.target.value })}
+        />
+      </Field>
+      <Saved m={save} />
+      {editable && (
+        <div className="actions">
+          <button type="submit">Save PPPoE</button>
+        </div>
       )}
     </form>
   );

@@ -3,6 +3,7 @@ import type {
   BrandingInput,
   CheckAnswer,
   MpesaInput,
+  PppSettingsInput,
   Settings,
   SmsInput,
 } from '../../../../../src/admin/http/api-types.ts';
@@ -20,6 +21,7 @@ interface Parts {
   branding: BrandingInput;
   mpesa: MpesaInput;
   sms: SmsInput;
+  ppp: PppSettingsInput;
 }
 
 /** Saves one part of the settings (PUT /settings/<part>). */

@@ -63,7 +63,7 @@ export const useCreateSubscriber = () =>
 export const useUpdateSubscriber = (ref: string) =>
   useSubscriberMutation((body: SubscriberPatch) => patch<Subscriber>(`/subscribers/${enc(ref)}`, body));
 export const useSubscriberAction = (ref: string) =>
-  useSubscriberMutation((action: 'suspend' | 'resume' | 'close') =>
+  useSubscriberMutation((action: 'suspend' | 'resume' | 'close' | 'resend') =>
     post<Subscriber>(`/subscribers/${enc(ref)}/${action}`, {}),
   );
 export const useChangePlan = (ref: string) =>

@@ -52,10 +52,26 @@ export function SubscriberDetail({ accountNo, back }: { accountNo: string; back:
                 <button type="button" disabled={action.isPending} onClick={() => action.mutate('resume')}>
                   Resume
                 </button>
+              )}{' '}
+              {can('POST /api/admin/subscribers/:id/resend') && s.routerName && (
+                <button
+                  type="button"
+                  className="ghost"
+                  disabled={action.isPending}
+                  title="Put the subscriber on the router again (a reset router, or a sync that gave up)"
+                  onClick={() => action.mutate('resend')}
+                >
+                  Resend to router
+                </button>
               )}
             </div>
           </div>
           <ErrorNote error={action.error} />
+          {action.isSuccess && action.variables === 'resend' && (
+            <p className="note" role="status">
+              Queued: the router gets the subscriber's current settings in a moment.
+            </p>
+          )}
           {editing && <SubscriberForm subscriber={s} onDone={() => setEditing(false)} />}
           <dl className="facts">
             <dt>Plan</dt>
