@@ -15,7 +15,7 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { DEFAULT_REMIND_DAYS, REMIND_DAYS_SETTING } from './ppp-rules.ts';
 import { loadBranding } from '../branding/index.ts';
-import { query } from '../db/open.ts';
+import { asDate, query } from '../db/open.ts';
 import { DAY_MS, startOfEatDay } from '../lib/eat-time.ts';
 import { isOptedOut, queueSms, renderSms } from '../notify/index.ts';
 import { startPurchase } from '../payments/index.ts';
@@ -49,20 +49,20 @@ export async function remindDue(deps: Deps): Promise<RemindRun> {
   const pay = account.type !== 'till' && account.shortcode ? `Paybill ${account.shortcode}` : null;
 
   const dueIn = (from: Date) =>
-    query<{ id: number; auto_renew: boolean }>(
+    query<{ id: number; auto_renew: boolean; due_at: string | Date }>(
       deps.db,
-      sql`SELECT id, auto_renew FROM subscribers
+      sql`SELECT id, auto_renew, due_at FROM subscribers
            WHERE state IN ('active', 'expired') AND due_at >= ${from}
              AND due_at < ${new Date(from.getTime() + DAY_MS)}
            ORDER BY id`,
     );
   if (days > 0) {
     for (const s of await dueIn(new Date(today.getTime() + days * DAY_MS)))
-      if (await textOnce(deps, s.id, 'before', pay)) run.before++;
+      if (await textOnce(deps, s.id, asDate(s.due_at), 'before', pay)) run.before++;
   }
   for (const s of await dueIn(today)) {
-    if (await textOnce(deps, s.id, 'due_day', pay)) run.dueDay++;
-    if (s.auto_renew && (await pushOnce(deps, s.id))) run.autoRenew++;
+    if (await textOnce(deps, s.id, asDate(s.due_at), 'due_day', pay)) run.dueDay++;
+    if (s.auto_renew && (await pushOnce(deps, s.id, asDate(s.due_at)))) run.autoRenew++;
   }
   return run;
 }
@@ -78,11 +78,26 @@ async function claim(conn: Deps['db'], subscriberId: number, dueAt: Date, kind: 
   return rows.length > 0;
 }
 
-async function textOnce(deps: Deps, id: number, kind: 'before' | 'due_day', pay: string | null) {
+/**
+ * The due date the run selected the subscriber by, read again: a payment that lands between the
+ * selection and the notice moves it, and the notice (or push) would then be for next period's
+ * date, sent at once. Such a subscriber has nothing due today.
+ */
+const stillDue = (s: { dueAt: Date } | null, selected: Date) =>
+  s !== null && s.dueAt.getTime() === selected.getTime();
+
+async function textOnce(
+  deps: Deps,
+  id: number,
+  selected: Date,
+  kind: 'before' | 'due_day',
+  pay: string | null,
+) {
   return deps.db.transaction(async (tx) => {
     const now = deps.clock.now();
     const s = await subscriberForPaying(tx, id);
-    if (!s?.phone || (await isOptedOut(tx, s.phone))) return false;
+    if (!s || !stillDue(s, selected)) return false;
+    if (!s.phone || (await isOptedOut(tx, s.phone))) return false;
     if (!(await claim(tx, s.id, s.dueAt, kind, now))) return false;
     const lang = s.lang ?? 'en';
     const days = Math.round((startOfEatDay(s.dueAt).getTime() - startOfEatDay(now).getTime()) / DAY_MS);
@@ -103,9 +118,9 @@ async function textOnce(deps: Deps, id: number, kind: 'before' | 'due_day', pay:
  * The auto-renew push: claimed first (committed), then sent, so a crash between the two loses a
  * push rather than sending two; the subscriber still has the reminder text and the pay page.
  */
-async function pushOnce(deps: Deps, id: number): Promise<boolean> {
+async function pushOnce(deps: Deps, id: number, selected: Date): Promise<boolean> {
   const s = await subscriberForPaying(deps.db, id);
-  if (!s?.phone) return false;
+  if (!s?.phone || !stillDue(s, selected)) return false;
   if (!(await claim(deps.db, s.id, s.dueAt, 'auto_renew', deps.clock.now()))) return false;
   try {
     const p = await startPurchase(deps, { subscriberId: s.id, phone: s.phone, lang: s.lang ?? 'en' });
