@@ -1,5 +1,5 @@
 import type { Module } from '../app/module.ts';
-import { EXPIRE_JOB, EXPIRE_SWEEP_JOB, expireIfDue, SWEEP_EVERY_MS, sweepExpired } from './expire-job.ts';
+import { EXPIRE_JOB, EXPIRE_SWEEP_JOB, expireOnTime, SWEEP_EVERY_MS, sweepExpired } from './expire-job.ts';
 import { REMIND_JOB, remindExpiry } from './remind-expiry.ts';
 
 /** Access feature: redeem/recover API, expiry jobs (the core use cases live beside this file). */
@@ -17,7 +17,7 @@ export const accessModule: Module = {
       // Access ends on time even when the worker that took the job dies.
       leaseMs: 30_000,
       async handle(p: { accessCodeId: string }) {
-        await expireIfDue(deps, p.accessCodeId);
+        await expireOnTime(deps, p.accessCodeId);
       },
     },
     {

@@ -57,6 +57,13 @@ export interface RouterHealth {
   error?: string;
 }
 
+/** A code of a revoke batch, as the gateway knows it. */
+export interface RevokeItem {
+  accessCodeId: string;
+  /** The plain code: the hotspot user name, and the User-Name of its sessions. */
+  username: string;
+}
+
 export interface SessionRef {
   acctSessionId?: string | null;
   username?: string | null;
@@ -105,6 +112,13 @@ export interface GatewayAdapter {
    * `username` (the code) also catches sessions whose user was already deleted.
    */
   revoke(accessCodeId: string, username?: string): Promise<void>;
+  /**
+   * Take many accesses off at once (codes expiring together), with a few calls to the gateway
+   * instead of a few per code. Returns the codes that did not come off, with why (they are
+   * retried); throws when the gateway could not be reached at all. Idempotent, like `revoke`.
+   * Gateways without it are revoked code by code.
+   */
+  revokeMany?(items: RevokeItem[]): Promise<Map<string, string>>;
   listActive(): Promise<ActiveSession[]>;
   /**
    * Tell the live sessions of this access its new limits (it was extended while online, or slowed

@@ -1,6 +1,7 @@
 /** access_grants: which code is (meant to be) on which router. */
 import { type SQL, sql } from 'drizzle-orm';
 import { type Conn, query } from '../db/open.ts';
+import type { RevokeItem } from './adapter.ts';
 import { isAgentRouter, queueCommand } from './agent/commands.ts';
 
 export type GrantStatus = 'pending' | 'granted' | 'revoking' | 'revoked';
@@ -66,12 +67,63 @@ export async function markRevoked(
   routerId: number,
   now: Date,
 ): Promise<void> {
-  for (const id of accessCodeIds) {
-    await conn.execute(
-      sql`UPDATE access_grants SET status = 'revoked', revoked_at = ${now}, last_error = NULL, updated_at = ${now}
-          WHERE access_code_id = ${id} AND router_id = ${routerId} AND status <> 'revoked'`,
-    );
-  }
+  if (!accessCodeIds.length) return;
+  // One statement for any number of codes: a batch of expiries marks its 500 grants at once.
+  await conn.execute(
+    sql`UPDATE access_grants SET status = 'revoked', revoked_at = ${now}, last_error = NULL, updated_at = ${now}
+        WHERE router_id = ${routerId} AND access_code_id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(accessCodeIds)}::jsonb))
+          AND status <> 'revoked'`,
+  );
+}
+
+/**
+ * Of a batch of codes to take off one router, the ones still to do: not live again (a code
+ * extended or reissued since the batch was made is left alone, per code) and still on the router
+ * (a grant not yet revoked, or a live session there). Marks their grants `revoking`, like
+ * startRevoke. One statement, so a retry or a duplicate run costs one read and then only what is left.
+ */
+export async function startRevokeBatch(
+  conn: Conn,
+  unseal: (sealed: string) => string,
+  routerId: number,
+  accessCodeIds: string[],
+  now: Date,
+): Promise<RevokeItem[]> {
+  if (!accessCodeIds.length) return [];
+  const rows = await query<{ id: string; code_sealed: string }>(
+    conn,
+    sql`WITH picked AS (
+          SELECT c.id, c.code_sealed FROM access_codes c
+          WHERE c.id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(accessCodeIds)}::jsonb))
+            AND NOT (c.status IN ('issued', 'active') AND (c.expires_at IS NULL OR c.expires_at > ${now}))
+            AND (EXISTS (SELECT 1 FROM access_grants g
+                         WHERE g.access_code_id = c.id AND g.router_id = ${routerId} AND g.status <> 'revoked')
+                 OR EXISTS (SELECT 1 FROM sessions s
+                            WHERE s.access_code_id = c.id AND s.router_id = ${routerId} AND s.status = 'active'))
+        ), marked AS (
+          UPDATE access_grants g SET status = 'revoking', updated_at = ${now}
+          FROM picked WHERE g.access_code_id = picked.id AND g.router_id = ${routerId} AND g.status <> 'revoked'
+          RETURNING g.access_code_id
+        )
+        SELECT id, code_sealed FROM picked ORDER BY id`,
+  );
+  return rows.map((r) => ({ accessCodeId: r.id, username: unseal(r.code_sealed) }));
+}
+
+/** Note why these codes did not come off the router (shown on the code's page); one statement. */
+export async function grantErrors(
+  conn: Conn,
+  errors: Map<string, string>,
+  routerId: number,
+  now: Date,
+): Promise<void> {
+  if (!errors.size) return;
+  const list = [...errors].map(([id, error]) => ({ id, error: error.slice(0, 500) }));
+  await conn.execute(
+    sql`UPDATE access_grants g SET last_error = e.error, updated_at = ${now}
+        FROM jsonb_to_recordset(${JSON.stringify(list)}::jsonb) AS e(id uuid, error text)
+        WHERE g.access_code_id = e.id AND g.router_id = ${routerId}`,
+  );
 }
 
 /** Mark the code's grants as having to come off; returns the routers it is (or may be) on. */

@@ -6,6 +6,7 @@ export type {
   GatewayAdapter,
   PppActive,
   PppSecretSpec,
+  RevokeItem,
   RouterHealth,
   SessionRef,
 } from './adapter.ts';
@@ -31,7 +32,7 @@ export { routerScript } from './routers/router-script.ts';
 export { type TestRouterResult, testRouter } from './routers/test-router.ts';
 export { updateRouter } from './routers/update-router.ts';
 export { requestSessionsPoll } from './sessions/request-poll.ts';
-export { activeSessionsOf } from './sessions/active-sessions.ts';
+export { activeSessionsOf, activeSessionsOfCodes } from './sessions/active-sessions.ts';
 export { loginHtml, publicUrlWarning } from './setup-script.ts';
 export { parseRosTime } from './agent/report.ts';
 export { agentGrantWaiting } from './agent/commands.ts';

@@ -2,6 +2,8 @@
  * Gateway jobs. The database says what should be on each router; these jobs make it so:
  *   gateway.grant      put one code on one router; retried until the router answers
  *   gateway.revoke     take a code off (all its routers, or one); retried every few seconds
+ *   gateway.revoke-batch  take many codes off one router with a few calls (codes that expired
+ *                      together); a retry does only the codes still on the router
  *   gateway.disconnect kick one live session (api mode: then sync the router's sessions, closing its row)
  *   gateway.refresh    a code got more time while online: tell its live sessions (radius: CoA)
  *   gateway.throttle   a code crossed a fair-use cap: its routers get the reduced rate
@@ -17,9 +19,24 @@ import { query } from '../db/open.ts';
 import { type JobContext, type JobDefinition, type RecurringJob, RetryLater } from '../jobs/types.ts';
 import { isUnreachable, RosConnectionError } from '../protocols/routeros/errors.ts';
 import { desiredForRouter, loadAccess } from './access-specs.ts';
-import { type RouterRow, type SessionRef, wavuCallsGateway } from './adapter.ts';
+import {
+  type GatewayAdapter,
+  type RevokeItem,
+  type RouterRow,
+  type SessionRef,
+  wavuCallsGateway,
+} from './adapter.ts';
 import { adapterFor, hasGatewayMode } from './modes.ts';
-import { grantError, grantStatus, markGranted, markRevoked, requestGrant, startRevoke } from './grants.ts';
+import {
+  grantError,
+  grantErrors,
+  grantStatus,
+  markGranted,
+  markRevoked,
+  requestGrant,
+  startRevoke,
+  startRevokeBatch,
+} from './grants.ts';
 import { observeOnline } from './online-metric.ts';
 import { logRouterDown, routerAnswers, routerDown } from './routers/episode.ts';
 import { allRouters, markSeen, recordHealth, routerById } from './routers/repo.ts';
@@ -165,6 +182,86 @@ export async function revokeJob(
     if (attempt >= (ctx?.job.maxAttempts ?? GATEWAY_MAX_ATTEMPTS)) return;
     throw new RetryLater(Math.min(retryDelay(attempt), 10_000), `revoke pending on ${failures.join('; ')}`);
   }
+}
+
+export const REVOKE_BATCH_JOB = 'gateway.revoke-batch';
+/** Codes per `gateway.revoke-batch` job: one expiry batch (access/expire.ts) at most. */
+export const REVOKE_BATCH_SIZE = 500;
+
+/**
+ * Take many codes off one router at once (they expired together). Same rules as revokeJob, per
+ * code: a code live again when this runs (extended, reissued) is left on the router, and a code
+ * already off it is not touched, so a retry, or a second run after a crash, does only what is
+ * left. The database work is a fixed handful of statements whatever the batch size; the router
+ * work is the adapter's revokeMany (api: a few calls in all; radius: Disconnect-Requests in a
+ * bounded window), or its revoke code by code for gateways without one.
+ */
+export async function revokeBatchJob(
+  deps: Deps,
+  p: { routerId: number; accessCodeIds: string[] },
+  ctx?: JobContext,
+): Promise<void> {
+  const router = await routerById(deps.db, p.routerId);
+  if (!router) return;
+  if (!hasGatewayMode(deps, router.mode)) {
+    deps.log.warn(
+      { router: router.name, mode: router.mode },
+      'no adapter for this router mode; revoke skipped',
+    );
+    return;
+  }
+  const now = deps.clock.now();
+  const left = await startRevokeBatch(deps.db, (s) => deps.sealer.unseal(s), router.id, p.accessCodeIds, now);
+  if (!left.length) return;
+  const adapter = adapterFor(deps, router);
+  let failed: Map<string, string>;
+  try {
+    failed = await withRouterLock(router.id, () => revokeAll(adapter, left));
+  } catch (e) {
+    const msg = (e as Error).message;
+    await grantErrors(deps.db, new Map(left.map((l) => [l.accessCodeId, msg])), router.id, deps.clock.now());
+    if (!isUnreachable(e)) throw e;
+    await routerDown(deps, router, msg);
+    const attempt = ctx?.job.attempts ?? 1;
+    // Still `revoking`: reconcile removes them the moment the router answers again.
+    if (attempt >= (ctx?.job.maxAttempts ?? GATEWAY_MAX_ATTEMPTS)) return;
+    throw new RetryLater(Math.min(retryDelay(attempt), 10_000), `revoke pending on ${router.name}: ${msg}`);
+  }
+  if (adapter.confirmsLater) return; // revoked when the router acknowledges each
+  const at = deps.clock.now();
+  await markRevoked(
+    deps.db,
+    left.map((l) => l.accessCodeId).filter((id) => !failed.has(id)),
+    router.id,
+    at,
+  );
+  if (failed.size) {
+    await grantErrors(deps.db, failed, router.id, at);
+    const attempt = ctx?.job.attempts ?? 1;
+    if (attempt >= (ctx?.job.maxAttempts ?? GATEWAY_MAX_ATTEMPTS)) return;
+    const [first] = failed.values();
+    throw new RetryLater(
+      Math.min(retryDelay(attempt), 10_000),
+      `${failed.size} of ${left.length} codes not revoked on ${router.name}: ${first}`,
+    );
+  }
+  await seen(deps, router);
+}
+
+/** The adapter's batch revoke, or its revoke code by code (gateways without one). */
+async function revokeAll(adapter: GatewayAdapter, items: RevokeItem[]): Promise<Map<string, string>> {
+  if (adapter.revokeMany) return adapter.revokeMany(items);
+  const failed = new Map<string, string>();
+  for (const i of items) {
+    try {
+      await adapter.revoke(i.accessCodeId, i.username);
+    } catch (e) {
+      // A router that cannot be reached fails the whole batch (retried as one).
+      if (isUnreachable(e)) throw e;
+      failed.set(i.accessCodeId, (e as Error).message);
+    }
+  }
+  return failed;
 }
 
 export async function disconnectJob(deps: Deps, p: { sessionId: string }): Promise<void> {
@@ -406,6 +503,11 @@ export function gatewayJobs(deps: Deps): JobDefinition[] {
   return [
     { kind: 'gateway.grant', handle: (p, ctx) => grantJob(deps, p, ctx), leaseMs: ROUTER_OP_LEASE_MS },
     { kind: 'gateway.revoke', handle: (p, ctx) => revokeJob(deps, p, ctx), leaseMs: ROUTER_OP_LEASE_MS },
+    {
+      kind: REVOKE_BATCH_JOB,
+      handle: (p, ctx) => revokeBatchJob(deps, p, ctx),
+      leaseMs: ROUTER_OP_LEASE_MS,
+    },
     {
       kind: 'gateway.disconnect',
       handle: (p) => disconnectJob(deps, p),

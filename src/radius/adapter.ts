@@ -17,11 +17,12 @@ import type {
   ActiveSession,
   GatewayAdapter,
   RadiusProfile,
+  RevokeItem,
   RouterHealth,
   SessionRef,
 } from '../gateways/index.ts';
 import { attr, ERROR_CAUSE, type RadiusAttribute, RadiusCode } from '../protocols/radius/index.ts';
-import { activeSessionsOf, markDown } from '../gateways/index.ts';
+import { activeSessionsOf, activeSessionsOfCodes, markDown } from '../gateways/index.ts';
 import { OpnsenseError, opnsenseClient } from '../protocols/opnsense/index.ts';
 import { limitAttributes, rateAttributes, takesCoa } from './profiles.ts';
 import { DynamicAuthTimeout, type DynamicResult, sendDynamicRequest } from './coa-client.ts';
@@ -107,6 +108,111 @@ export class RadiusGatewayAdapter implements GatewayAdapter {
       throw new Error(
         `${failures.length} of ${rows.length} sessions not disconnected on ${this.router.name}: ${failures[0]}`,
       );
+  }
+
+  /**
+   * End the live sessions of many codes on this router (codes that expired together).
+   * Disconnect-Requests go out concurrently, at most DISCONNECT_WINDOW in flight, each
+   * retransmitted on its own timeout (coa-client). The router's CoA state is read once and written
+   * once for the whole batch, and the sessions that ended are closed in one statement, so the
+   * database work does not grow with the batch. A NAK other than "session not found", or no answer
+   * while the port is still thought reachable, leaves that code in the returned failures (retried).
+   */
+  async revokeMany(items: RevokeItem[]): Promise<Map<string, string>> {
+    const failed = new Map<string, string>();
+    const rows = await activeSessionsOfCodes(
+      this.deps.db,
+      this.router.id,
+      items.map((i) => i.accessCodeId),
+    );
+    const refOf = (r: ActiveSession): SessionRef => ({
+      acctSessionId: r.id || null,
+      username: r.username || null,
+      mac: r.mac,
+      ip: r.ip,
+    });
+    if (!rows.length) return failed;
+    if (!takesCoa(this.router.radiusProfile ?? 'mikrotik')) {
+      for (const r of rows) {
+        try {
+          await this.endWithoutCoa(refOf(r));
+        } catch (e) {
+          failed.set(r.accessCodeId!, (e as Error).message);
+        }
+      }
+      return failed;
+    }
+    const [state] = await query<{ coa_unreachable_since: unknown }>(
+      this.deps.db,
+      sql`SELECT coa_unreachable_since FROM routers WHERE id = ${this.router.id}`,
+    );
+    const marked = state?.coa_unreachable_since != null;
+    const retries = marked ? 0 : this.opts.retries;
+    const ended: string[] = [];
+    const unanswered: ActiveSession[] = [];
+    let answered = 0;
+    await inWindow(rows, DISCONNECT_WINDOW, async (r) => {
+      try {
+        const res = await this.path.send(RadiusCode.DisconnectRequest, identify(refOf(r)), { retries });
+        answered++;
+        const gone = !res.ack && res.errorCause === ERROR_CAUSE['Session-Context-Not-Found'];
+        if (res.ack || gone) {
+          if (r.id) ended.push(r.id);
+        } else
+          failed.set(
+            r.accessCodeId!,
+            `${this.router.name} refused the Disconnect-Request (Error-Cause ${res.errorCause ?? 'none'})`,
+          );
+      } catch (e) {
+        if (isNoAnswer(e)) unanswered.push(r);
+        else failed.set(r.accessCodeId!, (e as Error).message);
+      }
+    });
+    const now = this.deps.clock.now();
+    if (answered) {
+      await this.deps.db.execute(
+        sql`UPDATE routers SET coa_failures = 0, coa_unreachable_since = NULL
+            WHERE id = ${this.router.id} AND (coa_failures <> 0 OR coa_unreachable_since IS NOT NULL)`,
+      );
+      if (marked) this.deps.log.info({ router: this.router.name }, 'CoA port answers again');
+    }
+    if (unanswered.length) {
+      let unreachable = false;
+      if (!answered) {
+        const [r] = await query<{ coa_unreachable_since: unknown }>(
+          this.deps.db,
+          sql`UPDATE routers SET coa_failures = coa_failures + ${unanswered.length},
+                     coa_unreachable_since = CASE WHEN coa_failures + ${unanswered.length} >= ${this.deps.config.radius.coaMaxFailures}
+                                                  THEN COALESCE(coa_unreachable_since, ${now}) END
+              WHERE id = ${this.router.id} RETURNING coa_unreachable_since`,
+        );
+        unreachable = r?.coa_unreachable_since != null;
+        if (unreachable && !marked)
+          this.deps.log.warn(
+            { router: this.router.name },
+            'CoA port unreachable (behind NAT?): kicks are no longer retried, sessions end by Session-Timeout',
+          );
+      }
+      if (unreachable) {
+        // Left to the router: it ends them at the Session-Timeout we gave (always the time left).
+        const ids = unanswered.map((r) => r.id).filter(Boolean);
+        if (ids.length)
+          await this.deps.db.execute(
+            sql`UPDATE sessions SET left_to_router_at = COALESCE(left_to_router_at, ${now}), updated_at = ${now}
+                WHERE router_id = ${this.router.id} AND status = 'active'
+                  AND acct_session_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
+          );
+      } else
+        for (const r of unanswered)
+          failed.set(r.accessCodeId!, `no answer from ${this.router.name} to the Disconnect-Request`);
+    }
+    if (ended.length)
+      await this.deps.db.execute(
+        sql`UPDATE sessions SET status = 'closed', stopped_at = ${now}, updated_at = ${now}, terminate_cause = 'Admin-Reset'
+            WHERE router_id = ${this.router.id} AND status = 'active'
+              AND acct_session_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ended)}::jsonb))`,
+      );
+    return failed;
   }
 
   /** Live sessions as the NAS's accounting last reported them. */
@@ -388,6 +494,18 @@ export class RadiusGatewayAdapter implements GatewayAdapter {
       retries,
     });
   }
+}
+
+/** Disconnect-Requests of one batch in flight at once: enough to fill a LAN, few enough for a small NAS. */
+const DISCONNECT_WINDOW = 64;
+
+/** Run `fn` over `items`, at most `window` at a time. */
+async function inWindow<T>(items: T[], window: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(window, items.length) }, lane));
 }
 
 /** The router did not answer: timed out, or the network refused the datagram (unreachable host/port). */

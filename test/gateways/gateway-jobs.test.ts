@@ -151,7 +151,7 @@ describe('revoke and expiry', () => {
     expect(h.ourUsers()).toEqual([]);
     expect(h.active()).toEqual([]);
     expect(h.sim.router.list('/ip/hotspot/cookie')).toEqual([]);
-    const [revoke] = await h.jobs('gateway.revoke');
+    const [revoke] = await h.jobs('gateway.revoke-batch');
     expect(revoke!.status).toBe('done');
     // Applied at the deadline itself, not at some later sweep.
     expect(revoke!.finished_at!.getTime()).toBe(new Date('2026-03-02T09:00:00Z').getTime());

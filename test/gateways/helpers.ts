@@ -3,7 +3,7 @@
  * with a ManualClock shared by both, so tests move time for the database and the router alike.
  * Jobs run when the test calls `drain()`.
  */
-import { EXPIRE_JOB, expireIfDue } from '../../src/access/expire-job.ts';
+import { EXPIRE_JOB, expireOnTime } from '../../src/access/expire-job.ts';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { type App, createApp } from '../../src/app/run.ts';
@@ -46,7 +46,7 @@ export interface Harness {
 export const accessExpireJob = (app: App): JobDefinition => ({
   kind: EXPIRE_JOB,
   async handle(p: { accessCodeId: string }) {
-    await expireIfDue(app.deps, p.accessCodeId);
+    await expireOnTime(app.deps, p.accessCodeId);
   },
 });
 

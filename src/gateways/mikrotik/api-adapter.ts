@@ -13,6 +13,7 @@ import type {
   PppActive,
   PppSecretSpec,
   ReconcileReport,
+  RevokeItem,
   RouterUser,
   RouterHealth,
   SessionRef,
@@ -39,6 +40,11 @@ const USER_PROPS = [
   'bytes-out',
   'disabled',
 ];
+
+/** Ids per `remove` call: a few kB per API word, well within what RouterOS reads. */
+const REMOVE_CHUNK = 200;
+/** Up to this many codes, a revoke batch looks its users up by query rather than listing them all. */
+const FEW = 8;
 
 const isNoSuchItem = (e: unknown) => e instanceof RosTrapError && /no such item/.test(e.message);
 
@@ -105,6 +111,34 @@ export class MikrotikApiAdapter implements GatewayAdapter {
     const names = new Set([...ours.map((u) => u.name!), ...(username ? [username] : [])]);
     await this.removeUsers(ours);
     await this.kick(names);
+  }
+
+  /**
+   * Many codes at once (they expired together): one print of the users, then one remove each of
+   * users, live sessions and cookies, whatever the number of codes. A handful are looked up by
+   * query instead, which on a router with thousands of users is cheaper than listing them all.
+   */
+  async revokeMany(items: RevokeItem[]): Promise<Map<string, string>> {
+    if (!items.length) return new Map();
+    const ids = new Set(items.map((i) => i.accessCodeId));
+    let users: Row[];
+    if (items.length <= FEW) {
+      // name=… OR comment=… for each code: 2 words per code and one `#|` for each but the first.
+      const query = items.flatMap((i, n) => [
+        `comment=${userComment(i.accessCodeId)}`,
+        `name=${i.username}`,
+        '#|',
+        ...(n > 0 ? ['#|'] : []),
+      ]);
+      users = (await this.api.exec(`${USER}/print`, {}, { query, proplist: ['.id', 'name', 'comment'] }))
+        .rows;
+    } else {
+      users = (await this.api.exec(`${USER}/print`, {}, { proplist: ['.id', 'name', 'comment'] })).rows;
+    }
+    const ours = users.filter((u) => ids.has(accessIdFromComment(u.comment) ?? ''));
+    await this.removeUsers(ours);
+    await this.kick(new Set([...ours.map((u) => u.name!), ...items.map((i) => i.username)]));
+    return new Map();
   }
 
   async listActive(): Promise<ActiveSession[]> {
@@ -321,13 +355,29 @@ export class MikrotikApiAdapter implements GatewayAdapter {
     await this.removeIds(COOKIE, cookies);
   }
 
-  /** One by one: a row gone meanwhile ("no such item") is what we wanted anyway. */
+  /**
+   * Many ids per `remove` (RouterOS takes a comma list in `.id`). The router refuses the whole
+   * list if one id is gone meanwhile ("no such item"), which is what we wanted for that one: that
+   * chunk is then removed one by one.
+   */
   private async removeIds(menu: string, rows: Row[]): Promise<void> {
-    for (const r of rows) {
+    for (let i = 0; i < rows.length; i += REMOVE_CHUNK) {
+      const chunk = rows.slice(i, i + REMOVE_CHUNK);
       try {
-        await this.api.exec(`${menu}/remove`, { '.id': r['.id'] });
+        await this.api.exec(`${menu}/remove`, { '.id': chunk.map((r) => r['.id']).join(',') });
+        continue;
       } catch (e) {
-        if (!isNoSuchItem(e)) throw e;
+        if (!isNoSuchItem(e) || chunk.length === 1) {
+          if (isNoSuchItem(e)) continue;
+          throw e;
+        }
+      }
+      for (const r of chunk) {
+        try {
+          await this.api.exec(`${menu}/remove`, { '.id': r['.id'] });
+        } catch (e) {
+          if (!isNoSuchItem(e)) throw e;
+        }
       }
     }
   }

@@ -43,3 +43,29 @@ export async function activeSessionsOf(
     bytesOut: Number(r.output_bytes),
   }));
 }
+
+/** Live sessions of any of these codes on one router (a revoke batch): one statement. */
+export async function activeSessionsOfCodes(
+  conn: Conn,
+  routerId: number,
+  accessCodeIds: string[],
+): Promise<ActiveSession[]> {
+  if (!accessCodeIds.length) return [];
+  const rows = await query<SessionRow>(
+    conn,
+    sql`SELECT acct_session_id, username, access_code_id, mac, ip, session_seconds, input_bytes, output_bytes
+        FROM sessions WHERE router_id = ${routerId} AND status = 'active'
+          AND access_code_id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(accessCodeIds)}::jsonb))
+        ORDER BY started_at`,
+  );
+  return rows.map((r) => ({
+    id: r.acct_session_id ?? '',
+    username: r.username ?? '',
+    accessCodeId: r.access_code_id,
+    mac: r.mac,
+    ip: r.ip,
+    uptimeSeconds: Number(r.session_seconds),
+    bytesIn: Number(r.input_bytes),
+    bytesOut: Number(r.output_bytes),
+  }));
+}
