@@ -32,16 +32,7 @@ export async function activeSessionsOf(
     sql`SELECT acct_session_id, username, access_code_id, mac, ip, session_seconds, input_bytes, output_bytes
         FROM sessions WHERE router_id = ${routerId} AND status = 'active' ${code} ORDER BY started_at`,
   );
-  return rows.map((r) => ({
-    id: r.acct_session_id ?? '',
-    username: r.username ?? '',
-    accessCodeId: r.access_code_id,
-    mac: r.mac,
-    ip: r.ip,
-    uptimeSeconds: Number(r.session_seconds),
-    bytesIn: Number(r.input_bytes),
-    bytesOut: Number(r.output_bytes),
-  }));
+  return rows.map(sessionOf);
 }
 
 /** Live sessions of any of these codes on one router (a revoke batch): one statement. */
@@ -58,7 +49,11 @@ export async function activeSessionsOfCodes(
           AND access_code_id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(accessCodeIds)}::jsonb))
         ORDER BY started_at`,
   );
-  return rows.map((r) => ({
+  return rows.map(sessionOf);
+}
+
+function sessionOf(r: SessionRow): ActiveSession {
+  return {
     id: r.acct_session_id ?? '',
     username: r.username ?? '',
     accessCodeId: r.access_code_id,
@@ -67,5 +62,5 @@ export async function activeSessionsOfCodes(
     uptimeSeconds: Number(r.session_seconds),
     bytesIn: Number(r.input_bytes),
     bytesOut: Number(r.output_bytes),
-  }));
+  };
 }
