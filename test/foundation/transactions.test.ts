@@ -129,19 +129,27 @@ describe.skipIf(!onPostgres())('transactions on PostgreSQL', () => {
   it('db.transaction() retries a serialization failure (SERIALIZABLE write skew)', async () => {
     // Each reads the total, then adds a row carrying it: run serially the second sees the first's
     // row, so committing both as they ran is impossible and one is aborted with 40001.
+    // The second side writes only once the first has committed. Otherwise PostgreSQL may abort it
+    // while the first is still open, and its retry can read the old total and be aborted again:
+    // a legal fourth run that made this test flaky.
     const bothRead = barrier(2);
+    let firstCommitted!: () => void;
+    const committed = new Promise<void>((r) => {
+      firstCommitted = r;
+    });
     let runs = 0;
-    const side = (id: number) =>
+    const side = (id: number, writeAfter?: Promise<void>) =>
       t.database.db.transaction(
         async (tx) => {
           runs++;
           const [s] = await query<{ n: number }>(tx, sql`SELECT count(*)::int AS n FROM retry_t`);
           await bothRead();
+          await writeAfter;
           await tx.execute(sql`INSERT INTO retry_t (id, v) VALUES (${id}, ${s!.n})`);
         },
         { isolationLevel: 'serializable' },
       );
-    await Promise.all([side(3), side(4)]);
+    await Promise.all([side(3).then(firstCommitted), side(4, committed)]);
     expect(runs).toBe(3);
     const rows = await query<{ v: number }>(
       t.database.db,
