@@ -12,9 +12,29 @@ import {
   smsSchema,
 } from '../settings/settings.ts';
 import { pppSettingsSchema, savePppSettings } from '../settings/ppp-settings.ts';
+import type { Actor } from '../../audit/index.ts';
+import type { Deps } from '../../app/deps.ts';
 import { route } from './route.ts';
 
-const ok = { ok: true } as const;
+/** A settings section saved whole: the body is that section's schema, the answer `{ ok: true }`. */
+function saveSection<B extends z.ZodType>(
+  section: string,
+  summary: string,
+  body: B,
+  save: (deps: Deps, body: z.infer<B>, actor: Actor, ip: string | null) => Promise<unknown>,
+) {
+  return route({
+    method: 'PUT',
+    path: `/api/admin/settings/${section}`,
+    tag: 'settings',
+    summary,
+    body,
+    handler: async ({ deps, body, actor, ip }) => {
+      await save(deps, body, actor, ip);
+      return { ok: true } as const;
+    },
+  });
+}
 
 export const settingsRoutes = [
   route({
@@ -24,28 +44,13 @@ export const settingsRoutes = [
     summary: 'Branding, M-Pesa, SMS and PPPoE settings (secrets only as "set" flags)',
     handler: ({ deps }) => readSettings(deps),
   }),
-  route({
-    method: 'PUT',
-    path: '/api/admin/settings/branding',
-    tag: 'settings',
-    summary: 'Portal name, colour and support phone',
-    body: brandingSchema,
-    handler: async ({ deps, body, actor, ip }) => {
-      await saveBranding(deps, body, actor, ip);
-      return ok;
-    },
-  }),
-  route({
-    method: 'PUT',
-    path: '/api/admin/settings/mpesa',
-    tag: 'settings',
-    summary: 'M-Pesa account; secrets: a value sets, null clears, absent keeps',
-    body: mpesaSchema,
-    handler: async ({ deps, body, actor, ip }) => {
-      await saveMpesa(deps, body, actor, ip);
-      return ok;
-    },
-  }),
+  saveSection('branding', 'Portal name, colour and support phone', brandingSchema, saveBranding),
+  saveSection(
+    'mpesa',
+    'M-Pesa account; secrets: a value sets, null clears, absent keeps',
+    mpesaSchema,
+    saveMpesa,
+  ),
   route({
     method: 'POST',
     path: '/api/admin/settings/mpesa/test',
@@ -78,27 +83,11 @@ export const settingsRoutes = [
     }),
     handler: ({ deps, body, actor, ip }) => registerPull(deps, body, actor, ip),
   }),
-  route({
-    method: 'PUT',
-    path: '/api/admin/settings/sms',
-    tag: 'settings',
-    summary: 'SMS provider; apiKey: a value sets, null clears, absent keeps',
-    body: smsSchema,
-    handler: async ({ deps, body, actor, ip }) => {
-      await saveSms(deps, body, actor, ip);
-      return ok;
-    },
-  }),
-
-  route({
-    method: 'PUT',
-    path: '/api/admin/settings/ppp',
-    tag: 'settings',
-    summary: 'PPPoE: expired pool name, interim interval, reminder days; null puts the default back',
-    body: pppSettingsSchema,
-    handler: async ({ deps, body, actor, ip }) => {
-      await savePppSettings(deps, body, actor, ip);
-      return ok;
-    },
-  }),
+  saveSection('sms', 'SMS provider; apiKey: a value sets, null clears, absent keeps', smsSchema, saveSms),
+  saveSection(
+    'ppp',
+    'PPPoE: expired pool name, interim interval, reminder days; null puts the default back',
+    pppSettingsSchema,
+    savePppSettings,
+  ),
 ];

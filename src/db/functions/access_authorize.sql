@@ -7,15 +7,9 @@
 --
 -- Every earlier version is dropped first, whatever its signature (CREATE OR REPLACE cannot change
 -- OUT parameters), so a new signature needs nothing beyond this file either.
-DO $$
-DECLARE
-  f regprocedure;
-BEGIN
-  FOR f IN SELECT p.oid::regprocedure FROM pg_proc p
-            WHERE p.proname = 'access_authorize' AND p.pronamespace = current_schema()::regnamespace
-  LOOP
-    EXECUTE 'DROP FUNCTION ' || f;
-  END LOOP;
+DO $$ DECLARE f regprocedure; BEGIN
+  FOR f IN SELECT oid::regprocedure FROM pg_proc WHERE proname = 'access_authorize' AND pronamespace = current_schema()::regnamespace
+  LOOP EXECUTE 'DROP FUNCTION ' || f; END LOOP;
 END $$;
 
 CREATE FUNCTION access_authorize(p_hash text, p_mac text, p_router_id integer, p_now timestamptz,

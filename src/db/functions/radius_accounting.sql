@@ -26,15 +26,9 @@
 --
 -- Every earlier version is dropped first, whatever its signature, so a new signature needs
 -- nothing beyond this file.
-DO $$
-DECLARE
-  f regprocedure;
-BEGIN
-  FOR f IN SELECT p.oid::regprocedure FROM pg_proc p
-            WHERE p.proname = 'radius_accounting' AND p.pronamespace = current_schema()::regnamespace
-  LOOP
-    EXECUTE 'DROP FUNCTION ' || f;
-  END LOOP;
+DO $$ DECLARE f regprocedure; BEGIN
+  FOR f IN SELECT oid::regprocedure FROM pg_proc WHERE proname = 'radius_accounting' AND pronamespace = current_schema()::regnamespace
+  LOOP EXECUTE 'DROP FUNCTION ' || f; END LOOP;
 END $$;
 
 -- p_code_hash: the User-Name's hash when it looks like a code (the key is the server's, so the

@@ -137,6 +137,10 @@ function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: () => void }) {
       },
       { onSuccess: onDone },
     );
+  // Speeds and the cap: decimals of 0 or more, empty meaning none.
+  const decimal = (k: 'rateDownMbps' | 'rateUpMbps' | 'capGb') => (
+    <input type="number" min={0} step="any" value={f[k]} onChange={(e) => set(k, e.target.value)} />
+  );
   return (
     <form
       className="card form-grid"
@@ -196,33 +200,9 @@ function PlanForm({ plan, onDone }: { plan: Plan | null; onDone: () => void }) {
           <option value="uptime">only while online</option>
         </select>
       </Field>
-      <Field label="Download Mbps (empty = no limit)">
-        <input
-          type="number"
-          min={0}
-          step="any"
-          value={f.rateDownMbps}
-          onChange={(e) => set('rateDownMbps', e.target.value)}
-        />
-      </Field>
-      <Field label="Upload Mbps">
-        <input
-          type="number"
-          min={0}
-          step="any"
-          value={f.rateUpMbps}
-          onChange={(e) => set('rateUpMbps', e.target.value)}
-        />
-      </Field>
-      <Field label="Data cap GB (empty = none)">
-        <input
-          type="number"
-          min={0}
-          step="any"
-          value={f.capGb}
-          onChange={(e) => set('capGb', e.target.value)}
-        />
-      </Field>
+      <Field label="Download Mbps (empty = no limit)">{decimal('rateDownMbps')}</Field>
+      <Field label="Upload Mbps">{decimal('rateUpMbps')}</Field>
+      <Field label="Data cap GB (empty = none)">{decimal('capGb')}</Field>
       <Field label="Remind by SMS, minutes before expiry (empty = off)">
         <input
           name="remindMinutes"

@@ -87,6 +87,28 @@ function envNote(lockedBy: Partial<Record<string, string>>, field: string): stri
   return v ? ` — set by the environment (${v})` : '';
 }
 
+/**
+ * Plain text fields of one settings form: each shows, and is locked by, the environment variable
+ * that sets it.
+ */
+function textFields<F extends Record<string, unknown>>(
+  f: F,
+  setF: (next: F) => void,
+  lockedBy: Partial<Record<string, string>>,
+  off: (field: string) => boolean,
+) {
+  return (field: keyof F & string, label: string, name?: string) => (
+    <Field label={`${label}${envNote(lockedBy, field)}`}>
+      <input
+        name={name}
+        value={String(f[field] ?? '')}
+        disabled={off(field)}
+        onChange={(e) => setF({ ...f, [field]: e.target.value })}
+      />
+    </Field>
+  );
+}
+
 function Secret({
   label,
   set,
@@ -141,6 +163,7 @@ function Mpesa({ initial, editable }: { initial: Settings['mpesa']; editable: bo
   const locked = initial.locked as string[];
   const lockedBy = initial.lockedBy as Partial<Record<string, string>>;
   const off = (field: string) => !editable || locked.includes(field);
+  const text = textFields(f, setF, lockedBy, off);
   return (
     <form
       className="card form-grid"
@@ -189,14 +212,7 @@ function Mpesa({ initial, editable }: { initial: Settings['mpesa']; editable: bo
           <option value="production">Production (real money)</option>
         </select>
       </Field>
-      <Field label={`Shortcode (Paybill or store number)${envNote(lockedBy, 'shortcode')}`}>
-        <input
-          name="mpesa-shortcode"
-          value={f.shortcode}
-          disabled={off('shortcode')}
-          onChange={(e) => setF({ ...f, shortcode: e.target.value })}
-        />
-      </Field>
+      {text('shortcode', 'Shortcode (Paybill or store number)', 'mpesa-shortcode')}
       <Field label={`Type${envNote(lockedBy, 'type')}`}>
         <select
           value={f.type}
@@ -207,23 +223,8 @@ function Mpesa({ initial, editable }: { initial: Settings['mpesa']; editable: bo
           <option value="till">Till (Buy Goods)</option>
         </select>
       </Field>
-      {f.type === 'till' && (
-        <Field label={`Till number${envNote(lockedBy, 'till')}`}>
-          <input
-            value={f.till}
-            disabled={off('till')}
-            onChange={(e) => setF({ ...f, till: e.target.value })}
-          />
-        </Field>
-      )}
-      <Field label={`Consumer key${envNote(lockedBy, 'consumerKey')}`}>
-        <input
-          name="mpesa-consumer-key"
-          value={f.consumerKey}
-          disabled={off('consumerKey')}
-          onChange={(e) => setF({ ...f, consumerKey: e.target.value })}
-        />
-      </Field>
+      {f.type === 'till' && text('till', 'Till number')}
+      {text('consumerKey', 'Consumer key', 'mpesa-consumer-key')}
       <Secret
         label="Consumer secret"
         set={initial.consumerSecretSet}
@@ -240,13 +241,7 @@ function Mpesa({ initial, editable }: { initial: Settings['mpesa']; editable: bo
         disabled={!editable}
         lockedBy={lockedBy.passkey}
       />
-      <Field label={`Initiator name (Transaction Status)${envNote(lockedBy, 'initiatorName')}`}>
-        <input
-          value={f.initiatorName}
-          disabled={off('initiatorName')}
-          onChange={(e) => setF({ ...f, initiatorName: e.target.value })}
-        />
-      </Field>
+      {text('initiatorName', 'Initiator name (Transaction Status)')}
       <Secret
         label="Initiator password"
         set={initial.initiatorPasswordSet}
@@ -279,6 +274,7 @@ function Sms({ initial, editable }: { initial: Settings['sms']; editable: boolea
   const locked = initial.locked as string[];
   const lockedBy = initial.lockedBy as Partial<Record<string, string>>;
   const off = (field: string) => !editable || locked.includes(field);
+  const text = textFields(f, setF, lockedBy, off);
   return (
     <form
       className="card form-grid"
@@ -310,20 +306,8 @@ function Sms({ initial, editable }: { initial: Settings['sms']; editable: boolea
           <option value="none">None</option>
         </select>
       </Field>
-      <Field label={`Username${envNote(lockedBy, 'username')}`}>
-        <input
-          value={f.username}
-          disabled={off('username')}
-          onChange={(e) => setF({ ...f, username: e.target.value })}
-        />
-      </Field>
-      <Field label={`Sender ID${envNote(lockedBy, 'senderId')}`}>
-        <input
-          value={f.senderId}
-          disabled={off('senderId')}
-          onChange={(e) => setF({ ...f, senderId: e.target.value })}
-        />
-      </Field>
+      {text('username', 'Username')}
+      {text('senderId', 'Sender ID')}
       <Secret
         label="API key"
         set={initial.apiKeySet}
