@@ -14,6 +14,7 @@ import { SYSTEM } from '../../src/audit/index.ts';
 import { query } from '../../src/db/open.ts';
 import { addRouter } from '../../src/gateways/index.ts';
 import { silentLog, testConfig } from '../helpers/app.ts';
+import { expectNoSeriousAxeIssues, settled } from '../helpers/axe.ts';
 import { CHROMIUM, haveChromium, launchChromium, signInPastSetup } from '../helpers/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
@@ -93,6 +94,8 @@ describe.skipIf(!haveChromium)('subscribers in a browser', () => {
     });
     expect(app.deps.sealer.unseal(r.password_sealed)).toBe('s3cret-pw');
     await shot('46-subscriber');
+    await settled(page);
+    await expectNoSeriousAxeIssues(page, 'subscriber detail');
 
     await page.getByRole('button', { name: 'Edit' }).click();
     await page.locator('input[name=name]').fill('Jane W. Kamau');
@@ -114,6 +117,7 @@ describe.skipIf(!haveChromium)('subscribers in a browser', () => {
       /^Moving from Home 5 Mbps to Home 10 Mbps with \d+ of \d+ days left: KES \d+ due now\.$/,
     );
     await shot('47-subscriber-plan-change');
+    await expectNoSeriousAxeIssues(page, 'subscriber plan change');
     const owed = Number((await text.textContent())!.match(/KES (\d+)/)![1]);
     await page.getByRole('button', { name: 'Confirm change' }).click();
     await page.getByText(/owed from a plan change/).waitFor();
@@ -137,5 +141,7 @@ describe.skipIf(!haveChromium)('subscribers in a browser', () => {
     await page.getByRole('button', { name: 'Subscribers' }).click();
     await page.getByRole('cell', { name: 'jane.k' }).waitFor();
     await shot('48-subscribers');
+    await settled(page);
+    await expectNoSeriousAxeIssues(page, 'subscribers list');
   });
 });
