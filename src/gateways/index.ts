@@ -27,7 +27,8 @@ export {
 export { routerProblem } from './routers/problem.ts';
 export { removeRouter } from './routers/remove-router.ts';
 export type { RouterView } from './routers/repo.ts';
-export { markDown, OPNSENSE_NO_API_WARNING, revocationText } from './routers/repo.ts';
+export { clearError, markDown, OPNSENSE_NO_API_WARNING, revocationText } from './routers/repo.ts';
+export { coaAnswered, coaMarkedUnreachable, coaUnanswered } from './routers/coa-health.ts';
 export { routerScript } from './routers/router-script.ts';
 export { type TestRouterResult, testRouter } from './routers/test-router.ts';
 export { updateRouter } from './routers/update-router.ts';

@@ -22,7 +22,15 @@ import type {
   SessionRef,
 } from '../gateways/index.ts';
 import { attr, ERROR_CAUSE, type RadiusAttribute, RadiusCode } from '../protocols/radius/index.ts';
-import { activeSessionsOf, activeSessionsOfCodes, markDown } from '../gateways/index.ts';
+import {
+  activeSessionsOf,
+  activeSessionsOfCodes,
+  clearError,
+  coaAnswered,
+  coaMarkedUnreachable,
+  coaUnanswered,
+  markDown,
+} from '../gateways/index.ts';
 import { OpnsenseError, opnsenseClient } from '../protocols/opnsense/index.ts';
 import { limitAttributes, rateAttributes, takesCoa } from './profiles.ts';
 import { DynamicAuthTimeout, type DynamicResult, sendDynamicRequest } from './coa-client.ts';
@@ -142,11 +150,7 @@ export class RadiusGatewayAdapter implements GatewayAdapter {
       }
       return failed;
     }
-    const [state] = await query<{ coa_unreachable_since: unknown }>(
-      this.deps.db,
-      sql`SELECT coa_unreachable_since FROM routers WHERE id = ${this.router.id}`,
-    );
-    const marked = state?.coa_unreachable_since != null;
+    const marked = await coaMarkedUnreachable(this.deps.db, this.router.id);
     const retries = marked ? 0 : this.opts.retries;
     const ended: string[] = [];
     const unanswered: ActiveSession[] = [];
@@ -170,23 +174,19 @@ export class RadiusGatewayAdapter implements GatewayAdapter {
     });
     const now = this.deps.clock.now();
     if (answered) {
-      await this.deps.db.execute(
-        sql`UPDATE routers SET coa_failures = 0, coa_unreachable_since = NULL
-            WHERE id = ${this.router.id} AND (coa_failures <> 0 OR coa_unreachable_since IS NOT NULL)`,
-      );
+      await coaAnswered(this.deps.db, this.router.id);
       if (marked) this.deps.log.info({ router: this.router.name }, 'CoA port answers again');
     }
     if (unanswered.length) {
       let unreachable = false;
       if (!answered) {
-        const [r] = await query<{ coa_unreachable_since: unknown }>(
+        unreachable = await coaUnanswered(
           this.deps.db,
-          sql`UPDATE routers SET coa_failures = coa_failures + ${unanswered.length},
-                     coa_unreachable_since = CASE WHEN coa_failures + ${unanswered.length} >= ${this.deps.config.radius.coaMaxFailures}
-                                                  THEN COALESCE(coa_unreachable_since, ${now}) END
-              WHERE id = ${this.router.id} RETURNING coa_unreachable_since`,
+          this.router.id,
+          unanswered.length,
+          this.deps.config.radius.coaMaxFailures,
+          now,
         );
-        unreachable = r?.coa_unreachable_since != null;
         if (unreachable && !marked)
           this.deps.log.warn(
             { router: this.router.name },
@@ -277,9 +277,7 @@ export class RadiusGatewayAdapter implements GatewayAdapter {
       throw e;
     }
     // The key works (again): a refusal recorded earlier is no longer the router's problem.
-    await this.deps.db.execute(
-      sql`UPDATE routers SET last_error = NULL WHERE id = ${r.id} AND last_error LIKE 'OPNsense refused%'`,
-    );
+    await clearError(this.deps.db, r.id, 'OPNsense refused');
     await this.closed(session);
   }
 
@@ -442,25 +440,21 @@ export class RadiusGatewayAdapter implements GatewayAdapter {
     code: typeof RadiusCode.DisconnectRequest | typeof RadiusCode.CoaRequest,
     attributes: RadiusAttribute[],
   ): Promise<Delivery> {
-    const [state] = await query<{ coa_unreachable_since: unknown }>(
-      this.deps.db,
-      sql`SELECT coa_unreachable_since FROM routers WHERE id = ${this.router.id}`,
-    );
-    const marked = state?.coa_unreachable_since != null;
+    const marked = await coaMarkedUnreachable(this.deps.db, this.router.id);
     let result: DynamicResult;
     try {
       result = await this.path.send(code, attributes, { retries: marked ? 0 : this.opts.retries });
     } catch (e) {
       if (!isNoAnswer(e)) throw e;
       const now = this.deps.clock.now();
-      const [r] = await query<{ coa_unreachable_since: unknown }>(
+      const unreachable = await coaUnanswered(
         this.deps.db,
-        sql`UPDATE routers SET coa_failures = coa_failures + 1,
-                   coa_unreachable_since = CASE WHEN coa_failures + 1 >= ${this.deps.config.radius.coaMaxFailures}
-                                                THEN COALESCE(coa_unreachable_since, ${now}) END
-            WHERE id = ${this.router.id} RETURNING coa_unreachable_since`,
+        this.router.id,
+        1,
+        this.deps.config.radius.coaMaxFailures,
+        now,
       );
-      if (r?.coa_unreachable_since == null) throw e;
+      if (!unreachable) throw e;
       if (!marked)
         this.deps.log.warn(
           { router: this.router.name },
@@ -468,10 +462,7 @@ export class RadiusGatewayAdapter implements GatewayAdapter {
         );
       return { undeliverable: true };
     }
-    await this.deps.db.execute(
-      sql`UPDATE routers SET coa_failures = 0, coa_unreachable_since = NULL
-          WHERE id = ${this.router.id} AND (coa_failures <> 0 OR coa_unreachable_since IS NOT NULL)`,
-    );
+    await coaAnswered(this.deps.db, this.router.id);
     if (marked) this.deps.log.info({ router: this.router.name }, 'CoA port answers again');
     return result;
   }

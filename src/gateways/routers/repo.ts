@@ -188,6 +188,13 @@ export async function markDown(conn: Conn, routerId: number, error: string): Pro
   );
 }
 
+/** Clear the router's last error when it is one that starts with `prefix` (that problem is over). */
+export async function clearError(conn: Conn, routerId: number, prefix: string): Promise<void> {
+  await conn.execute(
+    sql`UPDATE routers SET last_error = NULL WHERE id = ${routerId} AND starts_with(last_error, ${prefix})`,
+  );
+}
+
 export async function markSeen(conn: Conn, routerId: number, now: Date): Promise<boolean> {
   const rows = await query<{ was: string }>(
     conn,
