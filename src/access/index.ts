@@ -2,6 +2,12 @@
 export { type AccessDecision, authorizeCode, authorizeMac } from './authorize.ts';
 export { formatCode, generateAccessCode, hashCode, looksLikeCode, maskCode, normalizeCode } from './codes.ts';
 export { type ExtendResult, extendCode, MAX_EXTEND_MINUTES } from './extend-code.ts';
+export {
+  deleteCodesOfBatch,
+  heldCodesOfBatch,
+  retermUnusedOfBatch,
+  revokeUnusedOfBatch,
+} from './batch-codes.ts';
 export { freeDeviceSlot } from './free-device.ts';
 export { enqueueGrantIfApi } from './grant.ts';
 export {

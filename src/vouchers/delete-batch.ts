@@ -4,8 +4,8 @@
  * answer is a 409 that says to disable it instead.
  */
 import { sql } from 'drizzle-orm';
+import { deleteCodesOfBatch, heldCodesOfBatch } from '../access/index.ts';
 import type { Deps } from '../app/deps.ts';
-import { query } from '../db/open.ts';
 import { type Actor, audit } from '../audit/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { lockBatch } from './batch-lock.ts';
@@ -16,29 +16,22 @@ export async function deleteBatch(
 ): Promise<{ deleted: number }> {
   return deps.db.transaction(async (tx) => {
     const b = await lockBatch(tx, o.batchId);
-    const [used] = await query<{ n: number }>(
-      tx,
-      sql`SELECT count(*)::int AS n FROM access_codes
-          WHERE batch_id = ${o.batchId} AND (status <> 'issued' OR sold_at IS NOT NULL OR purchase_id IS NOT NULL)`,
-    );
-    if (Number(used!.n) > 0)
+    const held = await heldCodesOfBatch(tx, o.batchId);
+    if (held > 0)
       throw new AppError(
         'conflict',
-        `${used!.n} code(s) of this batch were sold or used, so it cannot be deleted; disable it instead.`,
+        `${held} code(s) of this batch were sold or used, so it cannot be deleted; disable it instead.`,
       );
-    const rows = await query<{ id: string }>(
-      tx,
-      sql`DELETE FROM access_codes WHERE batch_id = ${o.batchId} RETURNING id`,
-    );
+    const deleted = await deleteCodesOfBatch(tx, o.batchId);
     await tx.execute(sql`DELETE FROM voucher_batches WHERE id = ${o.batchId}`);
     await audit(tx, deps, {
       actor: o.actor,
       action: 'voucher.batch_delete',
       entity: 'voucher_batch',
       entityId: o.batchId,
-      detail: { codes: rows.length, planId: b.plan_id, label: b.label },
+      detail: { codes: deleted, planId: b.plan_id, label: b.label },
       ip: o.ip ?? null,
     });
-    return { deleted: rows.length };
+    return { deleted };
   });
 }

@@ -5,8 +5,8 @@
  * so there is no router to move. One transaction with its audit row.
  */
 import { sql } from 'drizzle-orm';
+import { retermUnusedOfBatch } from '../access/index.ts';
 import type { Deps } from '../app/deps.ts';
-import { query } from '../db/open.ts';
 import { type Actor, audit } from '../audit/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { getPlan } from '../plans/index.ts';
@@ -30,13 +30,7 @@ export async function moveBatch(
     let moved = 0;
     if (o.planId !== undefined && o.planId !== Number(b.plan_id)) {
       const plan = await getPlan(tx, o.planId);
-      const rows = await query<{ id: string }>(
-        tx,
-        sql`UPDATE access_codes SET plan_id = ${plan.id}, duration_seconds = ${plan.durationSeconds}, clock = ${plan.clock},
-                   data_cap_bytes = ${plan.dataCapBytes}, devices = ${plan.devices}, updated_at = ${now}
-            WHERE batch_id = ${o.batchId} AND status = 'issued' AND sold_at IS NULL RETURNING id`,
-      );
-      moved = rows.length;
+      moved = await retermUnusedOfBatch(tx, o.batchId, plan, now);
       await tx.execute(sql`UPDATE voucher_batches SET plan_id = ${plan.id} WHERE id = ${o.batchId}`);
     }
     const label = o.label === undefined ? undefined : o.label?.trim() ? o.label.trim().slice(0, 80) : null;
