@@ -118,6 +118,51 @@ describe.skipIf(onPostgres())('wavu routers', { timeout: 180_000 }, () => {
     }
   });
 
+  it('adds a UniFi site with the options its guide gives (--controller, --api-key)', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, { WAVU_DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    try {
+      const key = 'AbCdEfGhIjKlMnOpQrStUvWxYz012345';
+      const u = await run([
+        'add',
+        'lodge-cli',
+        '--mode',
+        'unifi',
+        '--controller',
+        'https://192.168.1.1',
+        '--api-key',
+        key,
+      ]);
+      expect(u.status, u.err).toBe(0);
+      expect(u.out).toContain('UniFi integration API at https://192.168.1.1, site default');
+      const local = await run([
+        'add',
+        'lodge-local',
+        '--mode',
+        'unifi',
+        '--controller',
+        'https://10.0.0.5:8443',
+        '--unifi-site',
+        'lobby',
+        '--username',
+        'wavu',
+        '--password',
+        'unifi-pass-1',
+        '--api',
+        'classic',
+      ]);
+      expect(local.status, local.err).toBe(0);
+      expect(local.out).toContain('site lobby');
+      await expect(
+        run(['add', 'x2', '--mode', 'api', '--host', '1.2.3.4', '--controller', 'https://x']),
+      ).rejects.toThrow('--controller, --unifi-site, --api and --api-key are for --mode unifi');
+      // The next test lists every router and expects no warnings.
+      for (const name of ['lodge-cli', 'lodge-local']) expect((await run(['remove', name])).status).toBe(0);
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it('adds, tests, scripts, lists and removes routers', async () => {
     const sim = await startRouterOsSim({
       users: [{ name: 'wavu', password: 'sim-pass-123' }],
