@@ -25,7 +25,9 @@ import { loadavg } from 'node:os';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { hashCode } from '../src/access/codes.ts';
-import { EXPIRE_JOB, expireIfDue } from '../src/access/expire-job.ts';
+import { expireIfDue } from '../src/access/expire-job.ts';
+import { EXPIRE_JOB } from '../src/access/job-kinds.ts';
+import { handler } from '../src/jobs/define.ts';
 import { accessModule } from '../src/access/module.ts';
 import type { Module } from '../src/app/module.ts';
 import { createApp } from '../src/app/run.ts';
@@ -150,13 +152,9 @@ const ip = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 const perCodeAccess: Module = {
   name: 'access-per-code',
   jobs: (deps) => [
-    {
-      kind: EXPIRE_JOB,
-      leaseMs: 30_000,
-      async handle(p: { accessCodeId: string }) {
-        await expireIfDue(deps, p.accessCodeId);
-      },
-    },
+    handler(EXPIRE_JOB, async (p) => {
+      await expireIfDue(deps, p.accessCodeId);
+    }),
   ],
 };
 

@@ -10,6 +10,11 @@ import { enqueue } from '../src/jobs/enqueue.ts';
 import { Worker } from '../src/jobs/worker.ts';
 import { createTestDatabase } from '../test/helpers/db.ts';
 import { summarize, table } from './lib.ts';
+import { defineJob } from '../src/jobs/define.ts';
+import { z } from 'zod';
+
+const BENCH_ONE = defineJob('bench.one', z.unknown());
+const BENCH_BURST = defineJob('bench.burst', z.unknown());
 
 const SINGLE = Number(process.env.BENCH_SINGLE ?? 300);
 const BURST = Number(process.env.BENCH_BURST ?? 3000);
@@ -44,14 +49,13 @@ async function run(label: string) {
   for (let i = 0; i < SINGLE; i++) {
     const ran = new Promise<number>((r) => started.set(i, r));
     const t0 = performance.now();
-    await enqueue(t.database.db, systemClock, { kind: 'bench.one', payload: { i } });
+    await enqueue(t.database.db, systemClock, BENCH_ONE, { i });
     lat.push((await ran) - t0);
   }
   const t0 = performance.now();
   for (let i = 0; i < BURST; i += 500) {
     await t.database.db.transaction(async (tx) => {
-      for (let j = i; j < Math.min(BURST, i + 500); j++)
-        await enqueue(tx, systemClock, { kind: 'bench.burst' });
+      for (let j = i; j < Math.min(BURST, i + 500); j++) await enqueue(tx, systemClock, BENCH_BURST, {});
     });
   }
   while (done < BURST) await new Promise((r) => setTimeout(r, 10));

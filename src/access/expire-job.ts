@@ -15,8 +15,6 @@ import { asDate, query } from '../db/open.ts';
 import { EXPIRE_BATCH, expireCode, expireDue } from './expire.ts';
 import { pruneRateLimits } from './rate-limit.ts';
 
-export const EXPIRE_JOB = 'access.expire';
-export const EXPIRE_SWEEP_JOB = 'access.expire-sweep';
 export const SWEEP_EVERY_MS = 30_000;
 
 /**

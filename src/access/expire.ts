@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { asDate, type Conn, query } from '../db/open.ts';
+import type { JobSpec } from '../jobs/enqueue.ts';
+import { REVOKE_BATCH_JOB, REVOKE_JOB } from '../gateways/index.ts';
+import { EXPIRE_JOB } from './job-kinds.ts';
 
 /**
  * Mark a live code expired and take it off every router. Safe to call any number of times: only
@@ -15,11 +18,7 @@ export async function expireCode(tx: Conn, deps: Deps, accessCodeId: string, now
         RETURNING id`,
   );
   if (!rows.length) return false;
-  await deps.enqueue(tx, {
-    kind: 'gateway.revoke',
-    payload: { accessCodeId },
-    key: `revoke:${accessCodeId}:expired`,
-  });
+  await deps.enqueue(tx, REVOKE_JOB, { accessCodeId }, { key: `revoke:${accessCodeId}:expired` });
   return true;
 }
 
@@ -66,11 +65,13 @@ export async function expireDue(tx: Conn, deps: Deps, now: Date, limit = EXPIRE_
   }
   for (const [routerId, ids] of byRouter) {
     ids.sort();
-    await deps.enqueue(tx, {
-      kind: 'gateway.revoke-batch',
-      payload: { routerId, accessCodeIds: ids },
-      key: `revoke-batch:${routerId}:expired:${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 32)}`,
-    });
+    const digest = createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 32);
+    await deps.enqueue(
+      tx,
+      REVOKE_BATCH_JOB,
+      { routerId, accessCodeIds: ids },
+      { key: `revoke-batch:${routerId}:expired:${digest}` },
+    );
   }
   return rows.map((r) => r.id);
 }
@@ -82,12 +83,12 @@ export async function scheduleExpiry(
   accessCodeId: string,
   expiresAt: Date,
 ): Promise<void> {
-  await deps.enqueue(tx, expiryJob(accessCodeId, expiresAt));
+  const e = expiryJob(accessCodeId, expiresAt);
+  await deps.enqueue(tx, e.job, e.payload, e.opts);
 }
 
-export const expiryJob = (accessCodeId: string, expiresAt: Date) => ({
-  kind: 'access.expire',
+export const expiryJob = (accessCodeId: string, expiresAt: Date): JobSpec<{ accessCodeId: string }> => ({
+  job: EXPIRE_JOB,
   payload: { accessCodeId },
-  runAt: expiresAt,
-  key: `expire:${accessCodeId}:${expiresAt.getTime()}`,
+  opts: { runAt: expiresAt, key: `expire:${accessCodeId}:${expiresAt.getTime()}` },
 });

@@ -7,6 +7,7 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { type Conn, query } from '../db/open.ts';
+import { RELEASE_DEVICE_JOB } from '../gateways/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { normalizeMac } from '../lib/mac.ts';
 import { type Actor, audit } from '../audit/index.ts';
@@ -25,11 +26,12 @@ export async function unbindDevice(
   if (!gone.length) return false;
   // The device comes off the router (its sessions and login cookie) before another logs in: a
   // durable job, in this transaction, that the portal's connect page waits for.
-  await deps.enqueue(tx, {
-    kind: 'gateway.release-device',
-    payload: { accessCodeId, mac },
-    key: `release:${accessCodeId}:${mac}:${deps.clock.now().getTime()}`,
-  });
+  await deps.enqueue(
+    tx,
+    RELEASE_DEVICE_JOB,
+    { accessCodeId, mac },
+    { key: `release:${accessCodeId}:${mac}:${deps.clock.now().getTime()}` },
+  );
   return true;
 }
 

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { type Conn, query } from '../db/open.ts';
-import { requestGrant } from '../gateways/index.ts';
+import { GRANT_JOB, requestGrant } from '../gateways/index.ts';
+import type { JobSpec } from '../jobs/enqueue.ts';
 
 /** Bind a device to a code (no-op when already bound). The caller enforces the device limit. */
 export async function bindDevice(tx: Conn, accessCodeId: string, mac: string, now: Date): Promise<void> {
@@ -49,10 +50,14 @@ export async function routerMode(tx: Conn, routerId: number): Promise<RouterMode
 }
 
 /** The job that pushes a code to an api router, keyed by its cause (see enqueueGrantIfApi). */
-export const grantJob = (accessCodeId: string, routerId: number, reason: string) => ({
-  kind: 'gateway.grant',
+export const grantJob = (
+  accessCodeId: string,
+  routerId: number,
+  reason: string,
+): JobSpec<{ accessCodeId: string; routerId: number }> => ({
+  job: GRANT_JOB,
   payload: { accessCodeId, routerId },
-  key: `grant:${accessCodeId}:${routerId}:${reason}`,
+  opts: { key: `grant:${accessCodeId}:${routerId}:${reason}` },
 });
 
 /** The push itself, for a router the caller knows is in `api` mode (see enqueueGrantIfApi). */
@@ -65,5 +70,6 @@ export async function enqueueGrant(
   o: { agent?: boolean } = {},
 ): Promise<void> {
   await requestGrant(tx, accessCodeId, routerId, deps.clock.now(), { attempt: false, ...o });
-  await deps.enqueue(tx, grantJob(accessCodeId, routerId, reason));
+  const g = grantJob(accessCodeId, routerId, reason);
+  await deps.enqueue(tx, g.job, g.payload, g.opts);
 }

@@ -10,7 +10,7 @@ import { type Conn, query } from '../db/open.ts';
 import { AppError } from '../lib/errors.ts';
 import { generateAccessCode, hashCode } from './codes.ts';
 import { grantRequestSql } from '../gateways/index.ts';
-import { enqueueSql } from '../jobs/enqueue.ts';
+import { enqueueSpecSql } from '../jobs/enqueue.ts';
 import { expiryJob } from './expire.ts';
 import { type LiveCode, lengthenCode } from './lengthen.ts';
 import { bindDevice, enqueueGrantIfApi, grantJob, type RouterMode, routerMode } from './grant.ts';
@@ -114,7 +114,7 @@ export async function issueForPurchase(tx: Conn, deps: Deps, input: IssueInput):
                 ${plan.data_cap_bytes}, ${input.phone}, ${input.purpose === 'voucher' ? now : null}, ${now},
                 ${activateNow ? now : null}, ${expiresAt}, ${now})
         ON CONFLICT (code_hash) DO NOTHING
-        RETURNING id${expiresAt ? sql`, ${enqueueSql(expiryJob(id, expiresAt), now)} AS expiry_job` : sql``})`,
+        RETURNING id${expiresAt ? sql`, ${enqueueSpecSql(expiryJob(id, expiresAt), now)} AS expiry_job` : sql``})`,
     ];
     const written = [sql`id`];
     if (mac !== null) {
@@ -128,7 +128,7 @@ export async function issueForPurchase(tx: Conn, deps: Deps, input: IssueInput):
     if (pushNow) {
       parts.push(sql`grant_request AS (
         ${grantRequestSql(sql`SELECT id FROM code`, routerId!, now, false)}
-        RETURNING ${enqueueSql(grantJob(id, routerId!, reason), now)} AS job)`);
+        RETURNING ${enqueueSpecSql(grantJob(id, routerId!, reason), now)} AS job)`);
       written.push(sql`(SELECT count(*) FROM grant_request) AS grants`);
     }
     const inserted = await query(

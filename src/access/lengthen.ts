@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { type Conn, asDate } from '../db/open.ts';
+import { REFRESH_JOB } from '../gateways/index.ts';
 import { scheduleExpiry } from './expire.ts';
 
 export interface LiveCode {
@@ -41,10 +42,6 @@ export async function lengthenCode(
   if (newExpiry) await scheduleExpiry(tx, deps, live.id, newExpiry);
   // Devices online right now keep the old Session-Timeout unless told (radius: CoA, in a job).
   if (live.status === 'active')
-    await deps.enqueue(tx, {
-      kind: 'gateway.refresh',
-      payload: { accessCodeId: live.id },
-      key: `refresh:${live.id}:${o.reason}`,
-    });
+    await deps.enqueue(tx, REFRESH_JOB, { accessCodeId: live.id }, { key: `refresh:${live.id}:${o.reason}` });
   return { expiresAt: newExpiry ?? (live.expires_at ? asDate(live.expires_at) : null) };
 }

@@ -1,6 +1,8 @@
 import type { Module } from '../app/module.ts';
-import { EXPIRE_JOB, EXPIRE_SWEEP_JOB, expireOnTime, SWEEP_EVERY_MS, sweepExpired } from './expire-job.ts';
-import { REMIND_JOB, remindExpiry } from './remind-expiry.ts';
+import { handler } from '../jobs/define.ts';
+import { expireOnTime, SWEEP_EVERY_MS, sweepExpired } from './expire-job.ts';
+import { EXPIRE_JOB, EXPIRE_SWEEP_JOB, REMIND_JOB } from './job-kinds.ts';
+import { remindExpiry } from './remind-expiry.ts';
 
 /** Access feature: redeem/recover API, expiry jobs (the core use cases live beside this file). */
 export const accessModule: Module = {
@@ -11,30 +13,15 @@ export const accessModule: Module = {
     // Revoking is staff-only: the admin feature serves it at /api/admin/codes/:id/revoke.
   },
   jobs: (deps) => [
-    {
-      kind: EXPIRE_JOB,
-      backoff: { baseMs: 1_000, maxMs: 60_000 },
-      // Access ends on time even when the worker that took the job dies.
-      leaseMs: 30_000,
-      async handle(p: { accessCodeId: string }) {
-        await expireOnTime(deps, p.accessCodeId);
-      },
-    },
-    {
-      kind: REMIND_JOB,
-      maxAttempts: 5,
-      backoff: { baseMs: 5_000, maxMs: 60_000 },
-      async handle(p: { accessCodeId: string; expiresAt: number }) {
-        await remindExpiry(deps, p);
-      },
-    },
-    {
-      kind: EXPIRE_SWEEP_JOB,
-      leaseMs: 2 * 60_000,
-      async handle() {
-        await sweepExpired(deps);
-      },
-    },
+    handler(EXPIRE_JOB, async (p) => {
+      await expireOnTime(deps, p.accessCodeId);
+    }),
+    handler(REMIND_JOB, async (p) => {
+      await remindExpiry(deps, p);
+    }),
+    handler(EXPIRE_SWEEP_JOB, async () => {
+      await sweepExpired(deps);
+    }),
   ],
-  recurring: () => [{ kind: EXPIRE_SWEEP_JOB, everyMs: SWEEP_EVERY_MS }],
+  recurring: () => [{ job: EXPIRE_SWEEP_JOB, everyMs: SWEEP_EVERY_MS }],
 };

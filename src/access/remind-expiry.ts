@@ -17,8 +17,6 @@ import { loadBranding } from '../branding/index.ts';
 import { normalizePhone } from '../lib/phone.ts';
 import { isOptedOut, queueSms, renderSms } from '../notify/index.ts';
 
-export const REMIND_JOB = 'access.remind';
-
 export type RemindOutcome = 'sent' | 'not_live' | 'moved' | 'already' | 'plan_off' | 'no_phone' | 'opted_out';
 
 interface Row {

@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { query } from '../db/open.ts';
+import { REVOKE_JOB } from '../gateways/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { type Actor, audit } from '../audit/index.ts';
 import { hashCode } from './codes.ts';
@@ -34,11 +35,7 @@ export async function revokeCode(
       sql`UPDATE access_codes SET status = 'revoked', revoked_at = ${now}, updated_at = ${now} WHERE id = ${row.id}`,
     );
     // Expired codes were already revoked on the routers; a second revoke is harmless and cheap.
-    await deps.enqueue(tx, {
-      kind: 'gateway.revoke',
-      payload: { accessCodeId: row.id },
-      key: `revoke:${row.id}:revoked`,
-    });
+    await deps.enqueue(tx, REVOKE_JOB, { accessCodeId: row.id }, { key: `revoke:${row.id}:revoked` });
     await audit(tx, deps, {
       actor: input.actor,
       action: 'access.revoke',

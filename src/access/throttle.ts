@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { SYSTEM, audit } from '../audit/index.ts';
 import { type Conn, query } from '../db/open.ts';
+import { THROTTLE_JOB } from '../gateways/index.ts';
 
 /**
  * Mark the code throttled and queue `gateway.throttle`, in the caller's transaction (the one that
@@ -29,11 +30,7 @@ export async function throttleCode(tx: Conn, deps: Deps, accessCodeId: string, n
     entityId: accessCodeId,
     detail: { usedBytes: Number(row.used_bytes), dataCapBytes: Number(row.data_cap_bytes) },
   });
-  await deps.enqueue(tx, {
-    kind: 'gateway.throttle',
-    payload: { accessCodeId },
-    key: `throttle:${accessCodeId}`,
-  });
+  await deps.enqueue(tx, THROTTLE_JOB, { accessCodeId }, { key: `throttle:${accessCodeId}` });
   deps.log.info({ accessCodeId }, 'data cap reached: slowed to the fair-use rate');
   return true;
 }

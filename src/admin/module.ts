@@ -1,7 +1,9 @@
 import type { Module } from '../app/module.ts';
 import { ensureOwnerFromEnv } from './auth/first-owner.ts';
 import { pruneAdminState } from './auth/prune.ts';
-import { DAILY_JOB, dailyReconciliation } from './reconciliation/daily.ts';
+import { handler } from '../jobs/define.ts';
+import { ADMIN_PRUNE_JOB, DAILY_RECONCILIATION_JOB } from './job-kinds.ts';
+import { dailyReconciliation } from './reconciliation/daily.ts';
 
 const VERSION = '0.1.0';
 
@@ -33,13 +35,13 @@ export const adminModule: Module = {
     serveSpa(app);
   },
   jobs: (deps) => [
-    { kind: 'admin.prune', handle: async () => void (await pruneAdminState(deps)) },
-    { kind: DAILY_JOB, handle: async () => void (await dailyReconciliation(deps)) },
+    handler(ADMIN_PRUNE_JOB, async () => void (await pruneAdminState(deps))),
+    handler(DAILY_RECONCILIATION_JOB, async () => void (await dailyReconciliation(deps))),
   ],
   recurring: () => [
-    { kind: 'admin.prune', everyMs: 3600_000 },
+    { job: ADMIN_PRUNE_JOB, everyMs: 3600_000 },
     // Hourly; it does the day's run once, from 06:00 EAT (daily.ts).
-    { kind: DAILY_JOB, everyMs: 3600_000 },
+    { job: DAILY_RECONCILIATION_JOB, everyMs: 3600_000 },
   ],
   services: [
     {

@@ -15,9 +15,8 @@ import { asDate, type Conn, query } from '../db/open.ts';
 import { eatWallClock } from '../lib/eat-time.ts';
 import { queueSms } from '../notify/index.ts';
 import { ALERT_TITLES, type AlertName, currentProblems, type Problem } from './conditions.ts';
+import { type AlertEvent, WEBHOOK_JOB } from './job-kinds.ts';
 import { type AlertSettings, loadAlertSettings } from './settings.ts';
-
-export const WEBHOOK_JOB = 'alerts.webhook';
 
 interface StateRow {
   alert: AlertName;
@@ -29,15 +28,7 @@ interface StateRow {
   recovery_due: boolean;
 }
 
-export interface AlertEvent {
-  event: 'fired' | 'recovered';
-  alert: AlertName;
-  title: string;
-  subject: string;
-  message: string;
-  since: string;
-  at: string;
-}
+export type { AlertEvent } from './job-kinds.ts';
 
 /** Is `at` inside the quiet hours (EAT)? `from > to` spans midnight. */
 export function inQuietHours(at: Date, q: AlertSettings['quietHours']): boolean {
@@ -149,7 +140,7 @@ async function tell(
       since: p.since.toISOString(),
       at: now.toISOString(),
     };
-    await deps.enqueue(tx, { kind: WEBHOOK_JOB, payload: body, maxAttempts: 8 });
+    await deps.enqueue(tx, WEBHOOK_JOB, body);
   }
 }
 

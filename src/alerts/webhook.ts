@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Deps } from '../app/deps.ts';
-import type { AlertEvent } from './check.ts';
+import type { AlertEvent } from './job-kinds.ts';
 import { loadAlertSettings, webhookSecret } from './settings.ts';
 
 export const signBody = (secret: string, body: string) =>

@@ -39,7 +39,7 @@ export function createDeps(o: { config: Config; database: Database; clock: Clock
     log: o.log,
     episodes: createEpisodes(o.log),
     sealer,
-    enqueue: (conn, spec) => enqueue(conn, o.clock, spec),
+    enqueue: (conn, job, payload, opts) => enqueue(conn, o.clock, job, payload, opts),
     settings,
     sms: liveSmsProvider({ settings, sim: simSms }),
     gatewayModes: { ...gatewayModes(), radius: radiusGatewayMode },

@@ -8,7 +8,7 @@ import type { Conn, Database, Db } from '../db/open.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Episodes } from '../lib/episodes.ts';
 import type { Sealer } from '../lib/seal.ts';
-import type { EnqueueSpec } from '../jobs/types.ts';
+import type { EnqueueOptions, JobKind } from '../jobs/types.ts';
 import type { LiveSmsProvider } from '../notify/live-provider.ts';
 import type { LiveSettings } from '../settings/index.ts';
 import type { RouterConnections } from '../gateways/connections.ts';
@@ -56,7 +56,7 @@ export interface Deps {
   episodes: Episodes;
   sealer: Sealer;
   /** Write a durable job on `conn` (pass the open transaction so it commits with the change). */
-  enqueue(conn: Conn, spec: EnqueueSpec): Promise<number | null>;
+  enqueue<P>(conn: Conn, job: JobKind<P>, payload: NoInfer<P>, opts?: EnqueueOptions): Promise<number | null>;
   /** The M-Pesa and SMS settings in force now (environment, then dashboard, then default). */
   settings: LiveSettings;
   /** The SMS gateway the settings pick at each send (the `sms.send` job is its main caller). */

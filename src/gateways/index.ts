@@ -58,3 +58,13 @@ export { type RouterHealthStat, routerHealthStats } from './routers/health-stats
 export { type UserPresence, userOnRouter } from './user-on-router.ts';
 export { listRouterUsers, removeRouterUser, type RouterUsers } from './router-users.ts';
 export { INTERIM_SECONDS, RADIUS_PROFILES, type RadiusProfile } from './routers/radius-profile.ts';
+export {
+  DISCONNECT_JOB,
+  GRANT_JOB,
+  RECONCILE_ROUTER_JOB,
+  REFRESH_JOB,
+  RELEASE_DEVICE_JOB,
+  REVOKE_BATCH_JOB,
+  REVOKE_JOB,
+  THROTTLE_JOB,
+} from './job-kinds.ts';

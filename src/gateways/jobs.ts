@@ -16,6 +16,7 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { query } from '../db/open.ts';
+import { handler } from '../jobs/define.ts';
 import { type JobContext, type JobDefinition, type RecurringJob, RetryLater } from '../jobs/types.ts';
 import { isUnreachable, RosConnectionError } from '../protocols/routeros/errors.ts';
 import { desiredForRouter, loadAccess } from './access-specs.ts';
@@ -26,6 +27,19 @@ import {
   type SessionRef,
   wavuCallsGateway,
 } from './adapter.ts';
+import {
+  DISCONNECT_JOB,
+  GATEWAY_MAX_ATTEMPTS,
+  GATEWAY_RECONCILE_JOB,
+  GRANT_JOB,
+  HEALTH_JOB,
+  RECONCILE_ROUTER_JOB,
+  REFRESH_JOB,
+  RELEASE_DEVICE_JOB,
+  REVOKE_BATCH_JOB,
+  REVOKE_JOB,
+  THROTTLE_JOB,
+} from './job-kinds.ts';
 import { adapterFor, hasGatewayMode } from './modes.ts';
 import {
   grantError,
@@ -44,14 +58,7 @@ import { syncRouterSessions } from './sessions/sync-router-sessions.ts';
 
 export const HEALTH_EVERY_MS = 15_000;
 export const ROUTER_RECONCILE_EVERY_MS = 60_000;
-/** Attempts of grant/revoke before the job hands over to reconcile (which runs when the router is back). */
-export const GATEWAY_MAX_ATTEMPTS = 12;
-/**
- * Lease of the jobs a customer waits on (grant, revoke, disconnect): renewed every 5 s while the
- * job runs, so a worker that dies mid-grant holds a paid customer back 15 s at most. They are
- * idempotent, so a second run after a slow renewal costs one router call, nothing more.
- */
-export const ROUTER_OP_LEASE_MS = 15_000;
+export { GATEWAY_MAX_ATTEMPTS, ROUTER_OP_LEASE_MS } from './job-kinds.ts';
 
 /** Retry soon, then less often: 2 s, 4 s, 8 s … capped at 30 s, with jitter. */
 const retryDelay = (attempt: number) =>
@@ -76,12 +83,12 @@ export async function withRouterLock<T>(routerId: number, fn: () => Promise<T>):
 
 async function reconcileSoon(deps: Deps, routerId: number, why: string): Promise<void> {
   const now = deps.clock.now();
-  await deps.enqueue(deps.db, {
-    kind: 'gateway.reconcile-router',
-    payload: { routerId, why },
-    key: `reconcile:${routerId}:${why}:${now.getTime()}`,
-    maxAttempts: 1,
-  });
+  await deps.enqueue(
+    deps.db,
+    RECONCILE_ROUTER_JOB,
+    { routerId, why },
+    { key: `reconcile:${routerId}:${why}:${now.getTime()}` },
+  );
 }
 
 /** The router answered: note it, and reconcile it at once if it had been down. */
@@ -184,7 +191,6 @@ export async function revokeJob(
   }
 }
 
-export const REVOKE_BATCH_JOB = 'gateway.revoke-batch';
 /** Codes per `gateway.revoke-batch` job: one expiry batch (access/expire.ts) at most. */
 export const REVOKE_BATCH_SIZE = 500;
 
@@ -501,68 +507,35 @@ export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 
 export function gatewayJobs(deps: Deps): JobDefinition[] {
   return [
-    { kind: 'gateway.grant', handle: (p, ctx) => grantJob(deps, p, ctx), leaseMs: ROUTER_OP_LEASE_MS },
-    { kind: 'gateway.revoke', handle: (p, ctx) => revokeJob(deps, p, ctx), leaseMs: ROUTER_OP_LEASE_MS },
-    {
-      kind: REVOKE_BATCH_JOB,
-      handle: (p, ctx) => revokeBatchJob(deps, p, ctx),
-      leaseMs: ROUTER_OP_LEASE_MS,
-    },
-    {
-      kind: 'gateway.disconnect',
-      handle: (p) => disconnectJob(deps, p),
-      maxAttempts: 5,
-      leaseMs: ROUTER_OP_LEASE_MS,
-    },
-    {
-      kind: 'gateway.refresh',
-      handle: (p) => refreshJob(deps, p),
-      maxAttempts: 5,
-      leaseMs: ROUTER_OP_LEASE_MS,
-    },
-    {
-      kind: 'gateway.throttle',
-      handle: (p, ctx) => throttleJob(deps, p, ctx),
-      maxAttempts: GATEWAY_MAX_ATTEMPTS,
-      leaseMs: ROUTER_OP_LEASE_MS,
-    },
-    {
-      kind: 'gateway.release-device',
-      handle: (p, ctx) => releaseDeviceJob(deps, p, ctx),
-      maxAttempts: GATEWAY_MAX_ATTEMPTS,
-      leaseMs: ROUTER_OP_LEASE_MS,
-    },
-    { kind: 'gateway.health', handle: () => healthCheckAll(deps), leaseMs: 30_000 },
-    {
-      kind: 'gateway.reconcile',
-      leaseMs: 30_000,
-      async handle() {
-        const slot = Math.floor(deps.clock.now().getTime() / ROUTER_RECONCILE_EVERY_MS);
-        for (const r of await allRouters(deps.db)) {
-          if (!r.enabled || !reconciles(r.mode)) continue;
-          await deps.enqueue(deps.db, {
-            kind: 'gateway.reconcile-router',
-            payload: { routerId: r.id, why: 'schedule' },
-            key: `reconcile:${r.id}:slot:${slot}`,
-            maxAttempts: 1,
-          });
-        }
-      },
-    },
-    {
-      kind: 'gateway.reconcile-router',
-      handle: async (p: { routerId: number }) => {
-        await reconcileRouter(deps, p.routerId);
-      },
-      // As long as the router's own reconcile lease (routers.reconciling_until).
-      leaseMs: 5 * 60_000,
-    },
+    handler(GRANT_JOB, (p, ctx) => grantJob(deps, p, ctx)),
+    handler(REVOKE_JOB, (p, ctx) => revokeJob(deps, p, ctx)),
+    handler(REVOKE_BATCH_JOB, (p, ctx) => revokeBatchJob(deps, p, ctx)),
+    handler(DISCONNECT_JOB, (p) => disconnectJob(deps, p)),
+    handler(REFRESH_JOB, (p) => refreshJob(deps, p)),
+    handler(THROTTLE_JOB, (p, ctx) => throttleJob(deps, p, ctx)),
+    handler(RELEASE_DEVICE_JOB, (p, ctx) => releaseDeviceJob(deps, p, ctx)),
+    handler(HEALTH_JOB, () => healthCheckAll(deps)),
+    handler(GATEWAY_RECONCILE_JOB, async () => {
+      const slot = Math.floor(deps.clock.now().getTime() / ROUTER_RECONCILE_EVERY_MS);
+      for (const r of await allRouters(deps.db)) {
+        if (!r.enabled || !reconciles(r.mode)) continue;
+        await deps.enqueue(
+          deps.db,
+          RECONCILE_ROUTER_JOB,
+          { routerId: r.id, why: 'schedule' },
+          { key: `reconcile:${r.id}:slot:${slot}` },
+        );
+      }
+    }),
+    handler(RECONCILE_ROUTER_JOB, async (p) => {
+      await reconcileRouter(deps, p.routerId);
+    }),
   ];
 }
 
 export function gatewayRecurring(): RecurringJob[] {
   return [
-    { kind: 'gateway.health', everyMs: HEALTH_EVERY_MS },
-    { kind: 'gateway.reconcile', everyMs: ROUTER_RECONCILE_EVERY_MS },
+    { job: HEALTH_JOB, everyMs: HEALTH_EVERY_MS },
+    { job: GATEWAY_RECONCILE_JOB, everyMs: ROUTER_RECONCILE_EVERY_MS },
   ];
 }

@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 export interface JobContext {
   job: { id: number; kind: string; attempts: number; maxAttempts: number };
   /** Aborted when the worker shuts down; long handlers should stop early and let the job retry. */
@@ -11,22 +13,49 @@ export interface JobDefinition<P = any> {
   maxAttempts?: number;
   /** How long a claim lasts before another worker may take the job over (renewed while running). */
   leaseMs?: number;
-  backoff?: { baseMs: number; maxMs: number };
+  backoff?: Backoff;
 }
 
+export interface Backoff {
+  baseMs: number;
+  maxMs: number;
+}
+
+export interface JobKindOptions {
+  /** Attempts written on each row (the row's max_attempts is what governs retries). */
+  maxAttempts?: number;
+  /** How long a claim lasts before another worker may take the job over (renewed while running). */
+  leaseMs?: number;
+  backoff?: Backoff;
+}
+
+/** One kind of job, declared once in its feature's job-kinds.ts (jobs/define.ts). */
+export interface JobKind<P> {
+  /** The string the jobs table stores: never rename one that has shipped. */
+  readonly kind: string;
+  readonly schema: z.ZodType<P>;
+  /** Written on each row unless the enqueue says otherwise. */
+  readonly maxAttempts: number;
+  readonly leaseMs: number | undefined;
+  readonly backoff: Readonly<Backoff> | undefined;
+}
+
+/** The payload type of a kind. */
+export type PayloadOf<K> = K extends JobKind<infer P> ? P : never;
+
+/** One row per `everyMs` slot, with the kind's maxAttempts (1 for every recurring kind so far). */
 export interface RecurringJob {
-  kind: string;
+  job: JobKind<any>;
   everyMs: number;
   payload?: Record<string, unknown>;
 }
 
-export interface EnqueueSpec {
-  kind: string;
-  payload?: unknown;
+export interface EnqueueOptions {
   /** When to run; defaults to now. */
   runAt?: Date;
   /** Idempotency key: a second enqueue with the same key is a no-op (returns null). */
   key?: string;
+  /** Defaults to the kind's. */
   maxAttempts?: number;
 }
 

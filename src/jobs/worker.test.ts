@@ -7,6 +7,10 @@ import { ManualClock } from '../lib/clock.ts';
 import { enqueue } from './enqueue.ts';
 import { PermanentJobError, RetryLater } from './types.ts';
 import { backoffMs, Worker } from './worker.ts';
+import { defineJob } from './define.ts';
+import { z } from 'zod';
+
+const TEST_JOB = defineJob('test.job', z.unknown());
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -45,7 +49,7 @@ describe('job queue', () => {
   it('runs a job once and marks it done', async () => {
     const clock = new ManualClock();
     const seen: unknown[] = [];
-    const id = (await enqueue(t.database.db, clock, { kind: 'test.job', payload: { n: 1 } }))!;
+    const id = (await enqueue(t.database.db, clock, TEST_JOB, { n: 1 }))!;
     const w = worker(clock, async (p) => {
       seen.push(p);
     });
@@ -58,10 +62,7 @@ describe('job queue', () => {
   it('does not run a job before its run_at', async () => {
     const clock = new ManualClock();
     let runs = 0;
-    await enqueue(t.database.db, clock, {
-      kind: 'test.job',
-      runAt: new Date(clock.now().getTime() + 60_000),
-    });
+    await enqueue(t.database.db, clock, TEST_JOB, {}, { runAt: new Date(clock.now().getTime() + 60_000) });
     const w = worker(clock, async () => {
       runs++;
     });
@@ -74,8 +75,8 @@ describe('job queue', () => {
 
   it('treats a repeated idempotency key as a no-op', async () => {
     const clock = new ManualClock();
-    const a = await enqueue(t.database.db, clock, { kind: 'test.job', key: 'grant:abc' });
-    const b = await enqueue(t.database.db, clock, { kind: 'test.job', key: 'grant:abc' });
+    const a = await enqueue(t.database.db, clock, TEST_JOB, {}, { key: 'grant:abc' });
+    const b = await enqueue(t.database.db, clock, TEST_JOB, {}, { key: 'grant:abc' });
     expect(a).toBeTypeOf('number');
     expect(b).toBeNull();
   });
@@ -84,7 +85,7 @@ describe('job queue', () => {
     const clock = new ManualClock();
     await expect(
       t.database.db.transaction(async (tx) => {
-        await enqueue(tx, clock, { kind: 'test.job', key: 'rolled-back' });
+        await enqueue(tx, clock, TEST_JOB, {}, { key: 'rolled-back' });
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
@@ -94,7 +95,7 @@ describe('job queue', () => {
 
   it('retries with backoff, then goes dead after max attempts', async () => {
     const clock = new ManualClock();
-    const id = (await enqueue(t.database.db, clock, { kind: 'test.job', maxAttempts: 3 }))!;
+    const id = (await enqueue(t.database.db, clock, TEST_JOB, {}, { maxAttempts: 3 }))!;
     let runs = 0;
     const w = worker(clock, async () => {
       runs++;
@@ -119,7 +120,7 @@ describe('job queue', () => {
     const clock = new ManualClock();
     // As a worker killed mid-run leaves it: running, its lease lapsed, on attempt `attempts`.
     const diedOn = async (attempts: number) => {
-      const id = (await enqueue(t.database.db, clock, { kind: 'test.job', maxAttempts: 3 }))!;
+      const id = (await enqueue(t.database.db, clock, TEST_JOB, {}, { maxAttempts: 3 }))!;
       await t.database.db.execute(
         sql`UPDATE jobs SET status = 'running', attempts = ${attempts}, locked_by = 'killed',
                    locked_until = ${new Date(clock.now().getTime() - 1)} WHERE id = ${id}`,
@@ -147,8 +148,8 @@ describe('job queue', () => {
 
   it('honours RetryLater and PermanentJobError', async () => {
     const clock = new ManualClock();
-    const later = (await enqueue(t.database.db, clock, { kind: 'test.job', payload: { mode: 'later' } }))!;
-    const perm = (await enqueue(t.database.db, clock, { kind: 'test.job', payload: { mode: 'perm' } }))!;
+    const later = (await enqueue(t.database.db, clock, TEST_JOB, { mode: 'later' }))!;
+    const perm = (await enqueue(t.database.db, clock, TEST_JOB, { mode: 'perm' }))!;
     const w = worker(clock, async (p) => {
       if (p.mode === 'later') throw new RetryLater(20_000, 'router busy');
       throw new PermanentJobError('bad payload');
@@ -169,7 +170,7 @@ describe('job queue', () => {
         async () => {
           runs++;
         },
-        { recurring: [{ kind: 'test.job', everyMs: 60_000 }] },
+        { recurring: [{ job: TEST_JOB, everyMs: 60_000 }] },
       );
     const [a, b] = [mk(), mk()];
     await Promise.all([a.drain(), b.drain(), a.drain()]);
@@ -188,7 +189,7 @@ describe('job queue', () => {
     const w = worker(clock, async () => resolve(), { pollMs: 60_000 });
     await w.start();
     try {
-      await enqueue(t.database.db, clock, { kind: 'test.job' });
+      await enqueue(t.database.db, clock, TEST_JOB, {});
       await ran;
       // Woken by the commit notification, not by the (minute-long) poll.
       expect(w.wakeups).toEqual({ notify: 1, poll: 0 });

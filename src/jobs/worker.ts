@@ -297,15 +297,16 @@ export class Worker {
     const now = this.opts.clock.now().getTime();
     for (const r of this.opts.recurring) {
       const slot = Math.floor(now / r.everyMs) * r.everyMs;
-      if (this.lastSlot.get(r.kind) === slot) continue;
+      const kind = r.job.kind;
+      if (this.lastSlot.get(kind) === slot) continue;
       const at = new Date(slot);
       await this.opts.database.db.execute(
         sql`INSERT INTO jobs (kind, payload, run_at, max_attempts, idempotency_key, created_at, updated_at)
-            VALUES (${r.kind}, ${JSON.stringify(r.payload ?? {})}::jsonb, ${at}, 1,
-                    ${`every:${r.kind}:${at.toISOString()}`}, ${new Date(now)}, ${new Date(now)})
+            VALUES (${kind}, ${JSON.stringify(r.payload ?? {})}::jsonb, ${at}, ${r.job.maxAttempts},
+                    ${`every:${kind}:${at.toISOString()}`}, ${new Date(now)}, ${new Date(now)})
             ON CONFLICT (idempotency_key) DO NOTHING`,
       );
-      this.lastSlot.set(r.kind, slot);
+      this.lastSlot.set(kind, slot);
     }
   }
 }

@@ -1,10 +1,12 @@
 import type { Module } from '../app/module.ts';
 import { deliverSms } from './deliver-sms.ts';
 import { receiveInboundSms } from './inbound-sms.ts';
+import { SMS_SEND_JOB } from './job-kinds.ts';
+import { handler } from '../jobs/define.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 
-export const SMS_SEND = 'sms.send';
+/** Sends of one SMS before it is marked failed (its job row may allow more attempts). */
 export const SMS_MAX_ATTEMPTS = 8;
 
 /**
@@ -29,20 +31,13 @@ export const notifyModule: Module = {
     });
   },
   jobs: (deps) => [
-    {
-      kind: SMS_SEND,
-      maxAttempts: SMS_MAX_ATTEMPTS,
-      // 5 s, 10 s, 20 s … capped at 10 min: about half an hour of trying before giving up.
-      backoff: { baseMs: 5_000, maxMs: 10 * 60_000 },
-      leaseMs: 60_000,
-      async handle(payload: { smsId: string }, ctx) {
-        const r = await deliverSms(deps, payload.smsId, {
-          // The job row's max_attempts comes from whoever enqueued it; the SMS cap is ours.
-          isLast: ctx.job.attempts >= Math.min(ctx.job.maxAttempts, SMS_MAX_ATTEMPTS),
-        });
-        // Throwing hands the job back to the worker's backoff; the row keeps the reason.
-        if (r.status === 'retry') throw new Error(r.error);
-      },
-    },
+    handler(SMS_SEND_JOB, async (payload, ctx) => {
+      const r = await deliverSms(deps, payload.smsId, {
+        // The job row's max_attempts comes from whoever enqueued it; the SMS cap is ours.
+        isLast: ctx.job.attempts >= Math.min(ctx.job.maxAttempts, SMS_MAX_ATTEMPTS),
+      });
+      // Throwing hands the job back to the worker's backoff; the row keeps the reason.
+      if (r.status === 'retry') throw new Error(r.error);
+    }),
   ],
 };

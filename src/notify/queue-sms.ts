@@ -3,6 +3,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import type { Conn } from '../db/open.ts';
 import { enqueueSql } from '../jobs/enqueue.ts';
+import { SMS_SEND_JOB } from './job-kinds.ts';
 
 export interface SmsInput {
   to: string;
@@ -39,7 +40,7 @@ export function smsSql(deps: Pick<Deps, 'sealer'>, id: string, m: SmsInput, now:
       VALUES (${id}, ${m.to}, ${m.code === undefined ? m.body : maskPassword(maskCode(m.body, m.code), m.password)},
               ${m.code === undefined ? null : deps.sealer.seal(m.body)}, ${m.template ?? null},
               ${m.purchaseId ?? null}, ${now})
-      RETURNING ${enqueueSql({ kind: 'sms.send', payload: { smsId: id }, runAt: now, key: `sms:${id}` }, now)} AS job`;
+      RETURNING ${enqueueSql(SMS_SEND_JOB, { smsId: id }, now, { runAt: now, key: `sms:${id}` })} AS job`;
 }
 
 /** The password out of a masked text (short numeric passwords included: nothing is guessed). */

@@ -3,6 +3,8 @@ import type { Module } from '../app/module.ts';
 import { callbackUrlProblem } from '../protocols/daraja/url-rules.ts';
 import { callbackUrls } from './daraja.ts';
 import { startPurchaseEvents } from './events.ts';
+import { handler } from '../jobs/define.ts';
+import { PAYMENTS_INBOX_JOB, PAYMENTS_PULL_JOB, PAYMENTS_RECONCILE_JOB } from './job-kinds.ts';
 import { reconcilePayments } from './reconcile.ts';
 import { sweepInbox } from './stk-callback.ts';
 import { PULL_EVERY_MS, pullRecentPayments } from './pull/pull-payments.ts';
@@ -22,32 +24,14 @@ export const paymentsModule: Module = {
     await app.register(statusCallbackRoutes(deps));
   },
   jobs: (deps) => [
-    // Each run is short; a long lease just stops another worker taking over a slow run (the next
-    // slot's run comes in 5 s anyway, and purchases carry their own claim).
-    {
-      kind: 'payments.reconcile',
-      maxAttempts: 1,
-      leaseMs: 600_000,
-      handle: async () => void (await reconcilePayments(deps)),
-    },
-    {
-      kind: 'payments.inbox',
-      maxAttempts: 1,
-      leaseMs: 600_000,
-      handle: async () => void (await sweepInbox(deps)),
-    },
-    // Only does something once the account is registered for Pull Transactions.
-    {
-      kind: 'payments.pull',
-      maxAttempts: 1,
-      leaseMs: 600_000,
-      handle: async () => void (await pullRecentPayments(deps)),
-    },
+    handler(PAYMENTS_RECONCILE_JOB, async () => void (await reconcilePayments(deps))),
+    handler(PAYMENTS_INBOX_JOB, async () => void (await sweepInbox(deps))),
+    handler(PAYMENTS_PULL_JOB, async () => void (await pullRecentPayments(deps))),
   ],
   recurring: () => [
-    { kind: 'payments.reconcile', everyMs: PAYMENT_RECONCILE_EVERY_MS },
-    { kind: 'payments.inbox', everyMs: INBOX_SWEEP_EVERY_MS },
-    { kind: 'payments.pull', everyMs: PULL_EVERY_MS },
+    { job: PAYMENTS_RECONCILE_JOB, everyMs: PAYMENT_RECONCILE_EVERY_MS },
+    { job: PAYMENTS_INBOX_JOB, everyMs: INBOX_SWEEP_EVERY_MS },
+    { job: PAYMENTS_PULL_JOB, everyMs: PULL_EVERY_MS },
   ],
   services: [
     {

@@ -7,10 +7,11 @@ import type { Module } from '../app/module.ts';
 import { INTERIM_SECONDS } from '../gateways/index.ts';
 import { coaUnreachableRouters, RadiusGatewayAdapter } from './adapter.ts';
 import { sweepStaleSessions } from './sweep.ts';
+import { handler } from '../jobs/define.ts';
+import { COA_PROBE_JOB, SWEEP_JOB } from './job-kinds.ts';
 
 export const STALE_FACTOR = 3;
-export const SWEEP_JOB = 'radius.sweep-sessions';
-export const COA_PROBE_JOB = 'radius.coa-probe';
+export { COA_PROBE_JOB, SWEEP_JOB } from './job-kinds.ts';
 /** How often a router whose CoA port is marked unreachable is asked again. */
 export const COA_PROBE_EVERY_MS = 10 * 60_000;
 
@@ -30,27 +31,19 @@ export const radiusModule: Module = {
     },
   ],
   jobs: (deps) => [
-    {
-      kind: SWEEP_JOB,
-      async handle() {
-        await sweepStaleSessions(deps, INTERIM_SECONDS * STALE_FACTOR);
-      },
-      maxAttempts: 3,
-    },
-    {
-      // One packet per marked router; an answer clears the mark (see adapter.ts).
-      kind: COA_PROBE_JOB,
-      async handle() {
-        for (const r of await coaUnreachableRouters(deps))
-          await new RadiusGatewayAdapter(deps, r).probe().catch((e) => {
-            deps.log.warn({ router: r.name, err: e }, 'CoA probe failed');
-          });
-      },
-      maxAttempts: 1,
-    },
+    handler(SWEEP_JOB, async () => {
+      await sweepStaleSessions(deps, INTERIM_SECONDS * STALE_FACTOR);
+    }),
+    // One packet per marked router; an answer clears the mark (see adapter.ts).
+    handler(COA_PROBE_JOB, async () => {
+      for (const r of await coaUnreachableRouters(deps))
+        await new RadiusGatewayAdapter(deps, r).probe().catch((e) => {
+          deps.log.warn({ router: r.name, err: e }, 'CoA probe failed');
+        });
+    }),
   ],
   recurring: () => [
-    { kind: SWEEP_JOB, everyMs: 60_000 },
-    { kind: COA_PROBE_JOB, everyMs: COA_PROBE_EVERY_MS },
+    { job: SWEEP_JOB, everyMs: 60_000 },
+    { job: COA_PROBE_JOB, everyMs: COA_PROBE_EVERY_MS },
   ],
 };

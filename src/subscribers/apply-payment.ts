@@ -26,7 +26,7 @@ import { DAY_MS } from '../lib/eat-time.ts';
 import { queueSms, renderSms } from '../notify/index.ts';
 import { formatDueDate } from './due-format.ts';
 import { addPeriods, type BillingPeriod, splitPayment } from './periods.ts';
-import { SYNC_JOB } from './ppp-rules.ts';
+import { SYNC_JOB } from './job-kinds.ts';
 
 export interface SubscriptionPayment {
   purchaseId: string;
@@ -113,7 +113,7 @@ export async function applySubscriptionPayment(
   );
   // The router follows the row: a new due date moves Session-Timeout, a state change the pool.
   if (split.periods > 0 || state !== s.state || newPeriod) {
-    await enqueue(tx, deps.clock, { kind: SYNC_JOB, payload: { subscriberId: pay.subscriberId } });
+    await enqueue(tx, deps.clock, SYNC_JOB, { subscriberId: pay.subscriberId });
   }
   if (s.phone) {
     const body = renderSms('subscription_receipt', lang ?? 'en', {

@@ -51,14 +51,14 @@ export {
 export { formatDueDate } from './due-format.ts';
 export { isPppRequest, type PppReply, type PppRequest, pppAccess } from './ppp-access.ts';
 export { closePppSessionsOnNasRestart, isPppAccounting, pppAccounting } from './ppp-accounting.ts';
-export { ENFORCE_JOB, enforceDueDates } from './ppp-enforce.ts';
+export { enforceDueDates } from './ppp-enforce.ts';
+export { ENFORCE_JOB, FAIR_USE_JOB, REMIND_DUE_JOB, SYNC_JOB } from './job-kinds.ts';
 export { type PppPollResult, syncPolledPppSessions } from './ppp-poll.ts';
 export {
   DEFAULT_INTERIM_SECONDS,
   DEFAULT_REMIND_DAYS,
   INTERIM_SETTING,
   REMIND_DAYS_SETTING,
-  SYNC_JOB,
 } from './ppp-rules.ts';
 export { syncSubscriber } from './ppp-sync.ts';
 export {

@@ -19,9 +19,8 @@ import {
   RadiusCode,
 } from '../protocols/radius/index.ts';
 import type { PppReply, PppRequest } from './ppp-access.ts';
+import { FAIR_USE_JOB } from './job-kinds.ts';
 import { PPP } from './ppp-rules.ts';
-
-export const FAIR_USE_JOB = 'subscriber.fair-use';
 
 const TWO_32 = 2 ** 32;
 const CAUSE_NAMES = new Map(Object.entries(ACCT_TERMINATE_CAUSE).map(([k, v]) => [v, k]));
@@ -170,7 +169,7 @@ export async function addUsage(tx: Conn, deps: Deps, subscriberId: number, bytes
     entityId: subscriberId,
     detail: { periodBytes: Number(s.period_bytes) },
   });
-  await deps.enqueue(tx, { kind: FAIR_USE_JOB, payload: { subscriberId } });
+  await deps.enqueue(tx, FAIR_USE_JOB, { subscriberId });
   deps.log.info({ subscriberId }, 'subscriber data cap reached: slowed to the fair-use rate');
 }
 

@@ -8,9 +8,8 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
 import { SYSTEM, audit } from '../audit/index.ts';
 import { query } from '../db/open.ts';
-import { SYNC_JOB } from './ppp-rules.ts';
+import { SYNC_JOB } from './job-kinds.ts';
 
-export const ENFORCE_JOB = 'subscriber.enforce';
 export const ENFORCE_EVERY_MS = 60_000;
 const BATCH = 200;
 
@@ -39,7 +38,7 @@ export async function enforceDueDates(deps: Deps): Promise<number> {
           entityId: Number(r.id),
           detail: { dueAt: new Date(r.due_at as string).toISOString() },
         });
-        await deps.enqueue(tx, { kind: SYNC_JOB, payload: { subscriberId: Number(r.id) } });
+        await deps.enqueue(tx, SYNC_JOB, { subscriberId: Number(r.id) });
       }
       return rows.length;
     });

@@ -4,31 +4,18 @@
  * Accounting for PPP) is called by the radius feature's server.
  */
 import type { Module } from '../app/module.ts';
-import { ENFORCE_EVERY_MS, ENFORCE_JOB, enforceDueDates } from './ppp-enforce.ts';
-import { FAIR_USE_JOB } from './ppp-accounting.ts';
-import { SYNC_JOB } from './ppp-rules.ts';
+import { handler } from '../jobs/define.ts';
+import { ENFORCE_JOB, FAIR_USE_JOB, SYNC_JOB } from './job-kinds.ts';
+import { ENFORCE_EVERY_MS, enforceDueDates } from './ppp-enforce.ts';
 import { syncSubscriber } from './ppp-sync.ts';
-
-/** Router calls: short, idempotent, like the gateway jobs a customer waits on. */
-const ROUTER_OP_LEASE_MS = 15_000;
 
 export const pppModule: Module = {
   name: 'subscribers-ppp',
   jobs: (deps) => [
-    {
-      kind: SYNC_JOB,
-      handle: (p: { subscriberId: number }) => syncSubscriber(deps, Number(p.subscriberId)),
-      maxAttempts: 12,
-      leaseMs: ROUTER_OP_LEASE_MS,
-    },
-    {
-      kind: FAIR_USE_JOB,
-      // The change is the rate only: a sync sends it (CoA on radius routers, the profile on api ones).
-      handle: (p: { subscriberId: number }) => syncSubscriber(deps, Number(p.subscriberId)),
-      maxAttempts: 12,
-      leaseMs: ROUTER_OP_LEASE_MS,
-    },
-    { kind: ENFORCE_JOB, handle: async () => void (await enforceDueDates(deps)), leaseMs: 30_000 },
+    handler(SYNC_JOB, (p) => syncSubscriber(deps, p.subscriberId)),
+    // The change is the rate only: a sync sends it (CoA on radius routers, the profile on api ones).
+    handler(FAIR_USE_JOB, (p) => syncSubscriber(deps, p.subscriberId)),
+    handler(ENFORCE_JOB, async () => void (await enforceDueDates(deps))),
   ],
-  recurring: () => [{ kind: ENFORCE_JOB, everyMs: ENFORCE_EVERY_MS }],
+  recurring: () => [{ job: ENFORCE_JOB, everyMs: ENFORCE_EVERY_MS }],
 };

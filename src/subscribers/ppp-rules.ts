@@ -7,9 +7,6 @@
 export const PPP = 1;
 export const FRAMED_USER = 2;
 
-/** The job that makes a subscriber's router match their row (queued by every change, run by ppp-sync). */
-export const SYNC_JOB = 'subscriber.sync';
-
 /** Settings keys (global `settings` rows) and their defaults; the expired pool's is the gateways'. */
 export const INTERIM_SETTING = 'ppp_interim_seconds';
 export const DEFAULT_INTERIM_SECONDS = 300;

@@ -22,7 +22,6 @@ import { startPurchase } from '../payments/index.ts';
 import { getSetting } from '../settings/index.ts';
 import { amountDue, subscriberForPaying } from './amount-due.ts';
 
-export const REMIND_DUE_JOB = 'subscribers.remind';
 export const REMIND_EVERY_MS = 15 * 60_000;
 
 type Kind = 'before' | 'due_day' | 'auto_renew';

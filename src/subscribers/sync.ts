@@ -6,7 +6,7 @@
  */
 import type { Deps } from '../app/deps.ts';
 import type { Conn } from '../db/open.ts';
-import { SYNC_JOB } from './ppp-rules.ts';
+import { SYNC_JOB } from './job-kinds.ts';
 
 export const requestSync = (tx: Conn, deps: Pick<Deps, 'enqueue'>, subscriberId: number) =>
-  deps.enqueue(tx, { kind: SYNC_JOB, payload: { subscriberId } });
+  deps.enqueue(tx, SYNC_JOB, { subscriberId });

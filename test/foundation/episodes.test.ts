@@ -14,6 +14,11 @@ import { ManualClock } from '../../src/lib/clock.ts';
 import { createLogger } from '../../src/lib/log.ts';
 import { harness } from '../gateways/helpers.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { defineJob } from '../../src/jobs/define.ts';
+import { z } from 'zod';
+
+const TEST_FLAKY = defineJob('test.flaky', z.unknown());
+const TEST_ONCE = defineJob('test.once', z.unknown());
 
 interface Line {
   level: number;
@@ -58,7 +63,7 @@ describe('job failures', () => {
         },
       ],
     });
-    await enqueue(t.database.db, clock, { kind: 'test.flaky' });
+    await enqueue(t.database.db, clock, TEST_FLAKY, {});
     for (let i = 0; i < 6; i++) {
       await w.drain();
       clock.advance(1000);
@@ -95,12 +100,12 @@ describe('job failures', () => {
         },
       ],
     });
-    await enqueue(t.database.db, clock, { kind: 'test.once', maxAttempts: 1 });
-    await enqueue(t.database.db, clock, { kind: 'test.once', maxAttempts: 1 });
+    await enqueue(t.database.db, clock, TEST_ONCE, {}, { maxAttempts: 1 });
+    await enqueue(t.database.db, clock, TEST_ONCE, {}, { maxAttempts: 1 });
     await w.drain();
     fail = false;
-    await enqueue(t.database.db, clock, { kind: 'test.once', maxAttempts: 1 });
-    await enqueue(t.database.db, clock, { kind: 'test.once', maxAttempts: 1 });
+    await enqueue(t.database.db, clock, TEST_ONCE, {}, { maxAttempts: 1 });
+    await enqueue(t.database.db, clock, TEST_ONCE, {}, { maxAttempts: 1 });
     await w.drain();
     expect(c.loud().map((l) => [l.level, l.msg])).toEqual([
       [50, 'job failed for good'],

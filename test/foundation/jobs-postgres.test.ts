@@ -11,6 +11,11 @@ import { Worker } from '../../src/jobs/worker.ts';
 import { ManualClock, systemClock } from '../../src/lib/clock.ts';
 import { silentLog } from '../helpers/app.ts';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/db.ts';
+import { defineJob } from '../../src/jobs/define.ts';
+import { z } from 'zod';
+
+const TEST_COUNT = defineJob('test.count', z.unknown());
+const TEST_HANG = defineJob('test.hang', z.unknown());
 
 /** The crashed worker's lease. */
 const LEASE_MS = 10 * 60_000;
@@ -29,8 +34,7 @@ describe.skipIf(!onPostgres())('job runner on PostgreSQL', () => {
     const N = 300;
     for (let i = 0; i < N; i += 50) {
       await t.database.db.transaction(async (tx) => {
-        for (let j = i; j < i + 50; j++)
-          await enqueue(tx, systemClock, { kind: 'test.count', payload: { j } });
+        for (let j = i; j < i + 50; j++) await enqueue(tx, systemClock, TEST_COUNT, { j });
       });
     }
     const mk = async (name: string) => {
@@ -81,7 +85,7 @@ describe.skipIf(!onPostgres())('job runner on PostgreSQL', () => {
   });
 
   it('a job whose worker is killed mid-run is retried by another worker', async () => {
-    const id = (await enqueue(t.database.db, systemClock, { kind: 'test.hang', maxAttempts: 5 }))!;
+    const id = (await enqueue(t.database.db, systemClock, TEST_HANG, {}, { maxAttempts: 5 }))!;
     const child = spawn(
       process.execPath,
       // A 10-minute lease: the take-over below must come from moving the clock, not from waiting.

@@ -15,6 +15,8 @@ import {
 import { parseDuration } from '../../src/protocols/routeros/values.ts';
 import { type Harness, harness } from './helpers.ts';
 import { SYSTEM } from '../../src/audit/index.ts';
+import { DISCONNECT_JOB, GRANT_JOB, REVOKE_JOB } from '../../src/gateways/job-kinds.ts';
+import { EXPIRE_JOB } from '../../src/access/job-kinds.ts';
 
 let h: Harness;
 afterEach(async () => {
@@ -72,11 +74,12 @@ describe('gateway.grant', () => {
     h = await harness();
     const { accessCodeId } = await h.issue();
     for (let i = 0; i < 5; i++) {
-      await h.app.deps.enqueue(h.app.deps.db, {
-        kind: 'gateway.grant',
-        payload: { accessCodeId, routerId: h.routerId },
-        key: `dup-${i}`,
-      });
+      await h.app.deps.enqueue(
+        h.app.deps.db,
+        GRANT_JOB,
+        { accessCodeId, routerId: h.routerId },
+        { key: `dup-${i}` },
+      );
     }
     await h.drain();
     expect(h.ourUsers()).toHaveLength(1);
@@ -182,12 +185,13 @@ describe('revoke and expiry', () => {
     await h.app.deps.db.execute(
       sql`UPDATE access_codes SET expires_at = ${h.clock.now()} WHERE id = ${accessCodeId}`,
     );
-    await h.app.deps.enqueue(h.app.deps.db, {
-      kind: 'gateway.grant',
-      payload: { accessCodeId, routerId: h.routerId },
-      key: 'late',
-    });
-    await h.app.deps.enqueue(h.app.deps.db, { kind: 'access.expire', payload: { accessCodeId }, key: 'now' });
+    await h.app.deps.enqueue(
+      h.app.deps.db,
+      GRANT_JOB,
+      { accessCodeId, routerId: h.routerId },
+      { key: 'late' },
+    );
+    await h.app.deps.enqueue(h.app.deps.db, EXPIRE_JOB, { accessCodeId }, { key: 'now' });
     await h.drain();
     expect(h.ourUsers()).toEqual([]);
   });
@@ -216,7 +220,7 @@ describe('revoke and expiry', () => {
       sql`INSERT INTO sessions (id, access_code_id, router_id, mac, ip, started_at, updated_at)
           VALUES (${sessionId}, ${a.accessCodeId}, ${h.routerId}, 'A4:00:00:00:00:0A', '10.5.50.10', ${h.clock.now()}, ${h.clock.now()})`,
     );
-    await h.app.deps.enqueue(h.app.deps.db, { kind: 'gateway.disconnect', payload: { sessionId } });
+    await h.app.deps.enqueue(h.app.deps.db, DISCONNECT_JOB, { sessionId });
     await h.drain();
     expect(h.active().map((s) => s.user)).toEqual([b.code]);
     expect(h.ourUsers()).toHaveLength(2); // the access itself stays
@@ -261,7 +265,7 @@ describe('revoke and expiry', () => {
         sql`INSERT INTO sessions (id, access_code_id, router_id, acct_session_id, mac, started_at, updated_at)
             VALUES (${randomUUID()}, ${accessCodeId}, ${nas.id}, 'nas1-s1', ${MAC}, ${h.clock.now()}, ${h.clock.now()})`,
       );
-      await h.app.deps.enqueue(h.app.deps.db, { kind: 'gateway.revoke', payload: { accessCodeId } });
+      await h.app.deps.enqueue(h.app.deps.db, REVOKE_JOB, { accessCodeId });
       await h.drain();
       expect(h.ourUsers()).toEqual([]);
       expect(disconnects).toEqual(['nas1-s1']);
@@ -372,7 +376,7 @@ describe('REST transport', () => {
     const { accessCodeId, code } = await h.issue();
     await h.drain();
     expect(h.ourUsers().map((u) => u.name)).toEqual([code]);
-    await h.app.deps.enqueue(h.app.deps.db, { kind: 'gateway.revoke', payload: { accessCodeId } });
+    await h.app.deps.enqueue(h.app.deps.db, REVOKE_JOB, { accessCodeId });
     await h.drain();
     expect(h.ourUsers()).toEqual([]);
   });

@@ -12,6 +12,7 @@ import { DEFAULT_LEASE_MS, Worker } from '../../src/jobs/worker.ts';
 import { creditPurchase } from '../../src/payments/credit.ts';
 import { silentLog } from '../helpers/app.ts';
 import { type Harness, harness } from './helpers.ts';
+import { GATEWAY_RECONCILE_JOB } from '../../src/gateways/job-kinds.ts';
 
 let h: Harness;
 afterEach(async () => {
@@ -108,7 +109,7 @@ describe('the grant is recorded at credit time', () => {
     expect(h.ourUsers()).toEqual([]);
 
     // The minute's reconcile (what the recurring schedule enqueues) repairs it.
-    await h.app.deps.enqueue(h.app.deps.db, { kind: 'gateway.reconcile', key: 'minute' });
+    await h.app.deps.enqueue(h.app.deps.db, GATEWAY_RECONCILE_JOB, {}, { key: 'minute' });
     await h.drain();
     const [u] = h.ourUsers();
     expect(u).toMatchObject({ comment: `wavu:${accessCodeId}`, 'mac-address': MAC });

@@ -3,7 +3,8 @@
  * with a ManualClock shared by both, so tests move time for the database and the router alike.
  * Jobs run when the test calls `drain()`.
  */
-import { EXPIRE_JOB, expireOnTime } from '../../src/access/expire-job.ts';
+import { expireOnTime } from '../../src/access/expire-job.ts';
+import { EXPIRE_JOB } from '../../src/access/job-kinds.ts';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { type App, createApp } from '../../src/app/run.ts';
@@ -15,6 +16,7 @@ import { gatewaysModule } from '../../src/gateways/module.ts';
 import { sessionJobs, sessionRecurring } from '../../src/gateways/sessions/jobs.ts';
 import { addRouter } from '../../src/gateways/index.ts';
 import type { JobDefinition } from '../../src/jobs/types.ts';
+import { handler } from '../../src/jobs/define.ts';
 import { Worker } from '../../src/jobs/worker.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { type RouterOsSim, startRouterOsSim } from '../../src/sim/routeros/index.ts';
@@ -43,12 +45,10 @@ export interface Harness {
 }
 
 /** The expiry path of the access feature: the real `access.expire` handler. */
-export const accessExpireJob = (app: App): JobDefinition => ({
-  kind: EXPIRE_JOB,
-  async handle(p: { accessCodeId: string }) {
+export const accessExpireJob = (app: App): JobDefinition =>
+  handler(EXPIRE_JOB, async (p) => {
     await expireOnTime(app.deps, p.accessCodeId);
-  },
-});
+  });
 
 /** A worker with the gateway jobs, session polls and the real access expiry, run by `drain()` in the tests. */
 export function gatewayWorker(

@@ -34,6 +34,11 @@ import {
 } from '../payments/helpers.ts';
 import { addRadiusRouter, addVoucher, exchange, makeDeps } from '../radius/helpers.ts';
 import { sample, scrape } from './scrape.ts';
+import { defineJob } from '../../src/jobs/define.ts';
+import { z } from 'zod';
+
+const TEST_LATER = defineJob('test.later', z.unknown());
+const TEST_DOOMED = defineJob('test.doomed', z.unknown());
 
 describe('GET /metrics access', () => {
   it('without METRICS_TOKEN: loopback only, and never through a proxy', async () => {
@@ -204,16 +209,18 @@ describe('payments, SMS and the job queue', () => {
     const later = sample(await scrape(m()), 'wavu_jobs_oldest_queued_age_seconds', { kind: 'sms.send' });
     expect(later - age).toBeGreaterThanOrEqual(600);
     // A job scheduled for later is not waiting.
-    await h.app.deps.enqueue(h.app.deps.db, {
-      kind: 'test.later',
-      runAt: new Date(h.clock.now().getTime() + 3_600_000),
-    });
+    await h.app.deps.enqueue(
+      h.app.deps.db,
+      TEST_LATER,
+      {},
+      { runAt: new Date(h.clock.now().getTime() + 3_600_000) },
+    );
     expect(sample(await scrape(m()), 'wavu_jobs_queued', { kind: 'test.later' })).toBe(0);
   });
 
   it('a job that fails for good shows up as dead for its kind', async () => {
     const before = sample(await scrape(m()), 'wavu_jobs_dead', { kind: 'test.doomed' });
-    await h.app.deps.enqueue(h.app.deps.db, { kind: 'test.doomed', key: 'doomed-1' });
+    await h.app.deps.enqueue(h.app.deps.db, TEST_DOOMED, {}, { key: 'doomed-1' });
     const worker = new Worker({
       database: h.t.database,
       clock: h.clock,

@@ -17,6 +17,7 @@ import { listPlans } from '../../src/plans/index.ts';
 import { adminHeaders } from '../admin/helpers.ts';
 import { silentLog, TEST_CALLBACK_SECRET, testConfig } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { REMIND_JOB } from '../../src/access/job-kinds.ts';
 
 const MIN = 60_000;
 let t: TestDatabase;
@@ -223,9 +224,7 @@ describe('expiry reminders', () => {
     const payload = { accessCodeId: id, expiresAt: Number(row!.payload.expiresAt) };
     expect(payload.expiresAt).toBe(start + 60 * MIN);
     // A second job for the same deadline (another node, a replay): no shared key.
-    await enqueue(app.deps.db, clock, {
-      kind: 'access.remind',
-      payload,
+    await enqueue(app.deps.db, clock, REMIND_JOB, payload, {
       runAt: new Date(start + 50 * MIN),
       key: `dup:${id}`,
     });

@@ -16,6 +16,7 @@ import { SimSmsGateway } from '../../src/sim/sms-gateway.ts';
 import { silentLog, startDrainedApp, testConfig } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { atAccepted, atRecipientStatus, startFakeAt } from './fake-at.ts';
+import { SMS_SEND_JOB } from '../../src/notify/job-kinds.ts';
 
 type Row = {
   status: string;
@@ -245,7 +246,7 @@ describe("delivery through Africa's Talking (real HTTP)", () => {
       sql`INSERT INTO sms_messages (id, to_phone, body, template, created_at)
           VALUES (${id}, '254712345673', ${text}, 'receipt', ${clock.now()})`,
     );
-    await app.deps.enqueue(app.deps.db, { kind: 'sms.send', payload: { smsId: id } });
+    await app.deps.enqueue(app.deps.db, SMS_SEND_JOB, { smsId: id });
     await drainAll(app, clock);
     expect(at.requests.map((r) => r.form.message)).toEqual([text]);
     const [row] = await query<{ status: string; body: string }>(
@@ -263,8 +264,8 @@ describe("delivery through Africa's Talking (real HTTP)", () => {
     const id = await queue(app, '254712345671', 'once');
     await drainAll(app, clock);
     expect((await smsRow(app, id)).status).toBe('sent');
-    await app.deps.enqueue(app.deps.db, { kind: 'sms.send', payload: { smsId: id } });
-    await app.deps.enqueue(app.deps.db, { kind: 'sms.send', payload: { smsId: id } });
+    await app.deps.enqueue(app.deps.db, SMS_SEND_JOB, { smsId: id });
+    await app.deps.enqueue(app.deps.db, SMS_SEND_JOB, { smsId: id });
     await drainAll(app, clock);
     expect(at.requests).toHaveLength(1);
     expect((await smsRow(app, id)).attempts).toBe(1);

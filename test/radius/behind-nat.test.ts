@@ -23,6 +23,7 @@ import type { RadiusServer } from '../../src/radius/server.ts';
 import { startDrainedApp } from '../helpers/app.ts';
 import type { TestDatabase } from '../helpers/db.ts';
 import { addRadiusRouter, addVoucher, FakeNas, hasRadclient, NO_RADCLIENT, radclient } from './helpers.ts';
+import { REVOKE_JOB } from '../../src/gateways/job-kinds.ts';
 
 const SECRET = 'nat-secret';
 const MA = 'Message-Authenticator = 0x00';
@@ -177,11 +178,7 @@ describe.skipIf(!hasRadclient)(
 
       // Through the worker: a revoke is done at once instead of retrying for minutes.
       nas.received = [];
-      await app.deps.enqueue(app.deps.db, {
-        kind: 'gateway.revoke',
-        payload: { accessCodeId: v.id },
-        key: `revoke:${v.id}:nat`,
-      });
+      await app.deps.enqueue(app.deps.db, REVOKE_JOB, { accessCodeId: v.id }, { key: `revoke:${v.id}:nat` });
       await app.worker!.drain();
       expect(await jobs('gateway.revoke', v.id)).toEqual([{ status: 'done', attempts: 1 }]);
       // (The drain also runs the scheduled CoA probe, unanswered here: one packet of its own.)
@@ -192,7 +189,7 @@ describe.skipIf(!hasRadclient)(
       // The probe: the router answers again (the operator forwarded the port), and the mark goes.
       nas.answer = 'nak-gone';
       nas.received = [];
-      await app.deps.enqueue(app.deps.db, { kind: COA_PROBE_JOB, payload: {}, key: 'probe:test' });
+      await app.deps.enqueue(app.deps.db, COA_PROBE_JOB, {}, { key: 'probe:test' });
       await app.worker!.drain();
       expect(nas.received.map((r) => getText(r.packet, 'User-Name'))).toEqual(['wavu-coa-probe']);
       expect(await routerState()).toEqual({ failures: 0, since: null });

@@ -28,6 +28,7 @@ import { silentLog, testConfig } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { addRadiusRouter, addVoucher, exchange } from './helpers.ts';
 import { SYSTEM } from '../../src/audit/index.ts';
+import { DISCONNECT_JOB } from '../../src/gateways/job-kinds.ts';
 
 const SECRET = 'e2e-secret';
 let t: TestDatabase;
@@ -147,7 +148,7 @@ describe('revoke on a radius-mode router', () => {
       sql`SELECT id FROM sessions WHERE acct_session_id = 'e2e-2'`,
     );
     received.length = 0;
-    await app.deps.enqueue(app.deps.db, { kind: 'gateway.disconnect', payload: { sessionId: s!.id } });
+    await app.deps.enqueue(app.deps.db, DISCONNECT_JOB, { sessionId: s!.id });
     await until(async () => (await sessionStatus('e2e-2'))?.status === 'closed');
     expect(received.map((r) => getText(r.packet, 'Acct-Session-Id'))).toEqual(['e2e-2']);
     expect(received[0]!.valid).toBe(true);

@@ -38,7 +38,7 @@ const change = async (id: number, set: ReturnType<typeof sql>) => {
   const deps = h.app.deps;
   await deps.db.transaction(async (tx) => {
     await tx.execute(sql`UPDATE subscribers SET ${set} WHERE id = ${id}`);
-    await deps.enqueue(tx, { kind: SYNC_JOB, payload: { subscriberId: id } });
+    await deps.enqueue(tx, SYNC_JOB, { subscriberId: id });
   });
   await worker.drain();
 };
@@ -91,7 +91,7 @@ describe('PPP subscriber on an api-mode router (RouterOS simulator)', () => {
     h.sim.router.add('/ppp/active', { name: s.username, address: '10.20.0.9' });
     await change(s.id, sql`updated_at = now()`);
     expect(active(s.username)).toHaveLength(1);
-    const [j] = await h.jobs(SYNC_JOB);
+    const [j] = await h.jobs(SYNC_JOB.kind);
     expect(j?.status).toBe('done');
   });
 });

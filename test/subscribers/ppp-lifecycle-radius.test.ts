@@ -178,7 +178,7 @@ describe.skipIf(missing !== null)(
       clock.advance(1 * DAY);
       expect(await enforceDueDates(deps)).toBeGreaterThanOrEqual(1);
       expect((await subscriberRow(deps, s.id)).state).toBe('expired');
-      expect(await queued(SYNC_JOB, s.id)).toBe(1);
+      expect(await queued(SYNC_JOB.kind, s.id)).toBe(1);
       expect(await enforceDueDates(deps)).toBe(0);
       await worker.drain();
       const got = received(s.username);
@@ -202,7 +202,7 @@ describe.skipIf(missing !== null)(
       // A payment (what the ledger use case does): same state, due date a month on, a sync queued.
       await deps.db.transaction(async (tx) => {
         await tx.execute(sql`UPDATE subscribers SET due_at = due_at + interval '30 days' WHERE id = ${s.id}`);
-        await deps.enqueue(tx, { kind: SYNC_JOB, payload: { subscriberId: s.id } });
+        await deps.enqueue(tx, SYNC_JOB, { subscriberId: s.id });
       });
       await worker.drain();
       let got = received(s.username);
@@ -213,7 +213,7 @@ describe.skipIf(missing !== null)(
       // Staff suspend (F's use case): the session must end.
       await deps.db.transaction(async (tx) => {
         await tx.execute(sql`UPDATE subscribers SET state = 'suspended' WHERE id = ${s.id}`);
-        await deps.enqueue(tx, { kind: SYNC_JOB, payload: { subscriberId: s.id } });
+        await deps.enqueue(tx, SYNC_JOB, { subscriberId: s.id });
       });
       await worker.drain();
       got = received(s.username);

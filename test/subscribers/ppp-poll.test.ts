@@ -255,9 +255,7 @@ describe('PPP subscribers through the agent transport', () => {
       });
       await syncSubscriber(deps, s.id);
       await deps.db.execute(sql`UPDATE subscribers SET state = 'suspended' WHERE id = ${s.id}`);
-      await deps.db.transaction((tx) =>
-        deps.enqueue(tx, { kind: SYNC_JOB, payload: { subscriberId: s.id } }),
-      );
+      await deps.db.transaction((tx) => deps.enqueue(tx, SYNC_JOB, { subscriberId: s.id }));
       await syncSubscriber(deps, s.id);
       const kinds = (await a.commands()).map((c) => [c.kind, c.status]);
       // The kick that runs comes after the secret it is for: the re-dial finds the new secret.

@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
 import { query } from '../../db/open.ts';
-import { routerById } from '../../gateways/index.ts';
+import { GRANT_JOB, routerById } from '../../gateways/index.ts';
 import { AppError } from '../../lib/errors.ts';
 import { type Actor, audit } from '../../audit/index.ts';
 
@@ -35,11 +35,12 @@ export async function retryGrant(
     if (!routerId) throw new AppError('conflict', 'No router is known for this purchase. Pick one.');
     if (!(await routerById(tx, routerId))) throw new AppError('not_found', 'No such router.');
     const now = deps.clock.now();
-    const jobId = await deps.enqueue(tx, {
-      kind: 'gateway.grant',
-      payload: { accessCodeId: p.access_code_id, routerId },
-      key: `gateway.grant:retry:${p.access_code_id}:${routerId}:${now.getTime()}`,
-    });
+    const jobId = await deps.enqueue(
+      tx,
+      GRANT_JOB,
+      { accessCodeId: p.access_code_id, routerId },
+      { key: `gateway.grant:retry:${p.access_code_id}:${routerId}:${now.getTime()}` },
+    );
     await audit(tx, deps, {
       actor: o.actor,
       action: 'purchase.retry_grant',

@@ -12,7 +12,6 @@ import { queueSms } from '../../notify/index.ts';
 import { claimSetting, getSetting } from '../../settings/index.ts';
 import { reconciliationReport, smsSummary } from './report.ts';
 
-export const DAILY_JOB = 'reports.reconciliation';
 const DONE_KEY = 'reconciliation.daily';
 /** Late enough that yesterday's late callbacks and the night's reconcile have settled. */
 const RUN_FROM_EAT_HOUR = 6;

@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../../app/deps.ts';
 import { query } from '../../db/open.ts';
+import { DISCONNECT_JOB } from '../../gateways/index.ts';
 import { AppError } from '../../lib/errors.ts';
 import { type Actor, audit } from '../../audit/index.ts';
 
@@ -21,11 +22,12 @@ export async function disconnectSession(
     if (!rows[0]) throw new AppError('not_found', 'No such session.');
     if (rows[0].status !== 'active') throw new AppError('conflict', 'That session has already ended.');
     const minute = Math.floor(deps.clock.now().getTime() / 60_000);
-    const id = await deps.enqueue(tx, {
-      kind: 'gateway.disconnect',
-      payload: { sessionId: o.sessionId },
-      key: `gateway.disconnect:${o.sessionId}:${minute}`,
-    });
+    const id = await deps.enqueue(
+      tx,
+      DISCONNECT_JOB,
+      { sessionId: o.sessionId },
+      { key: `gateway.disconnect:${o.sessionId}:${minute}` },
+    );
     await audit(tx, deps, {
       actor: o.actor,
       action: 'session.disconnect',

@@ -117,7 +117,7 @@ async function routerSyncCheck(deps: Deps, f: SubscriberSupportFacts): Promise<C
   const [job] = await query<SyncJob>(
     deps.db,
     sql`SELECT status, attempts, last_error, created_at FROM jobs
-        WHERE kind = ${SYNC_JOB} AND (payload->>'subscriberId')::bigint = ${s.id}
+        WHERE kind = ${SYNC_JOB.kind} AND (payload->>'subscriberId')::bigint = ${s.id}
         ORDER BY created_at DESC, id DESC LIMIT 1`,
   );
   // Only the plan rate matters while they are let in at it; other states have no rate.

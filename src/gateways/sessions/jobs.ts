@@ -7,25 +7,24 @@
  * Both run once per key (maxAttempts 1): the next slot is the retry.
  */
 import type { Deps } from '../../app/deps.ts';
+import { handler } from '../../jobs/define.ts';
 import type { JobDefinition, RecurringJob } from '../../jobs/types.ts';
+import { SESSIONS_FANOUT_JOB, SESSIONS_POLL_JOB } from '../job-kinds.ts';
 import { allRouters } from '../routers/repo.ts';
 import { wavuCallsGateway } from '../adapter.ts';
 import { pollRouterSessions } from './poll-router-sessions.ts';
-
-export const SESSIONS_FANOUT_JOB = 'gateway.sessions';
-export const SESSIONS_POLL_JOB = 'gateway.sessions.poll';
 
 /** Enqueue one poll per enabled api-mode router, deduplicated by `slot` (a string naming the window). */
 export async function enqueueSessionPolls(deps: Deps, slot: string): Promise<number> {
   let n = 0;
   for (const r of await allRouters(deps.db)) {
     if (!r.enabled || !wavuCallsGateway(r.mode)) continue;
-    const id = await deps.enqueue(deps.db, {
-      kind: SESSIONS_POLL_JOB,
-      payload: { routerId: r.id },
-      key: `sessions:${r.id}:${slot}`,
-      maxAttempts: 1,
-    });
+    const id = await deps.enqueue(
+      deps.db,
+      SESSIONS_POLL_JOB,
+      { routerId: r.id },
+      { key: `sessions:${r.id}:${slot}` },
+    );
     if (id !== null) n++;
   }
   return n;
@@ -34,25 +33,16 @@ export async function enqueueSessionPolls(deps: Deps, slot: string): Promise<num
 export function sessionJobs(deps: Deps): JobDefinition[] {
   const everyMs = deps.config.sessionPollSeconds * 1000;
   return [
-    {
-      kind: SESSIONS_FANOUT_JOB,
-      leaseMs: 30_000,
-      async handle(p: { slot?: string }) {
-        const slot = p.slot ?? `every:${Math.floor(deps.clock.now().getTime() / everyMs)}`;
-        await enqueueSessionPolls(deps, slot);
-      },
-    },
-    {
-      kind: SESSIONS_POLL_JOB,
-      // A poll is one list call (timeout 10 s) and one transaction; a second run costs one more list.
-      leaseMs: 30_000,
-      async handle(p: { routerId: number }) {
-        await pollRouterSessions(deps, p.routerId);
-      },
-    },
+    handler(SESSIONS_FANOUT_JOB, async (p) => {
+      const slot = p.slot ?? `every:${Math.floor(deps.clock.now().getTime() / everyMs)}`;
+      await enqueueSessionPolls(deps, slot);
+    }),
+    handler(SESSIONS_POLL_JOB, async (p) => {
+      await pollRouterSessions(deps, p.routerId);
+    }),
   ];
 }
 
 export function sessionRecurring(deps: Deps): RecurringJob[] {
-  return [{ kind: SESSIONS_FANOUT_JOB, everyMs: deps.config.sessionPollSeconds * 1000 }];
+  return [{ job: SESSIONS_FANOUT_JOB, everyMs: deps.config.sessionPollSeconds * 1000 }];
 }

@@ -6,18 +6,13 @@
  * or unreachable routers would hold every page open for up to the poll timeout.
  */
 import type { Deps } from '../../app/deps.ts';
-import { SESSIONS_FANOUT_JOB } from './jobs.ts';
+import { SESSIONS_FANOUT_JOB } from '../job-kinds.ts';
 
 export const REQUEST_WINDOW_MS = 5_000;
 
 export async function requestSessionsPoll(deps: Deps): Promise<boolean> {
   const window = Math.floor(deps.clock.now().getTime() / REQUEST_WINDOW_MS);
   const slot = `view:${window}`;
-  const id = await deps.enqueue(deps.db, {
-    kind: SESSIONS_FANOUT_JOB,
-    payload: { slot },
-    key: `sessions:${slot}`,
-    maxAttempts: 1,
-  });
+  const id = await deps.enqueue(deps.db, SESSIONS_FANOUT_JOB, { slot }, { key: `sessions:${slot}` });
   return id !== null;
 }

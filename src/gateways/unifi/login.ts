@@ -11,6 +11,7 @@ import { query } from '../../db/open.ts';
 import { AppError } from '../../lib/errors.ts';
 import { normalizeMac } from '../../lib/mac.ts';
 import { requestGrant } from '../grants.ts';
+import { GRANT_JOB } from '../job-kinds.ts';
 import { httpUrl } from '../opennds/arrival.ts';
 
 /** How long a login address stays good after the guest arrived. */
@@ -93,11 +94,12 @@ export async function unifiLogin(deps: Deps, t: UnifiTicket, accessCodeId: strin
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
     await requestGrant(tx, accessCodeId, t.routerId, now, { attempt: false });
-    await deps.enqueue(tx, {
-      kind: 'gateway.grant',
-      payload: { accessCodeId, routerId: t.routerId },
-      key: `grant:${accessCodeId}:${t.routerId}:unifi:${t.mac}:${now.getTime()}`,
-    });
+    await deps.enqueue(
+      tx,
+      GRANT_JOB,
+      { accessCodeId, routerId: t.routerId },
+      { key: `grant:${accessCodeId}:${t.routerId}:unifi:${t.mac}:${now.getTime()}` },
+    );
   });
 }
 

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../app/deps.ts';
 import type { Module } from '../../app/module.ts';
 import { query } from '../../db/open.ts';
-import { loginHtml } from '../../gateways/index.ts';
+import { loginHtml, RECONCILE_ROUTER_JOB } from '../../gateways/index.ts';
 import { randomToken } from '../../lib/random.ts';
 import { handleHotspot } from './http.ts';
 import { type FaultMode, type RouterOsSim, startRouterOsSim } from './index.ts';
@@ -43,12 +43,12 @@ export async function startDemoRouter(deps: Deps): Promise<RouterOsSim> {
           enabled = true, status = 'unknown', tls_fingerprint = NULL, updated_at = EXCLUDED.updated_at
         RETURNING id`,
   );
-  await deps.enqueue(deps.db, {
-    kind: 'gateway.reconcile-router',
-    payload: { routerId: Number(rows[0]!.id), why: 'demo-start' },
-    key: `reconcile:${rows[0]!.id}:demo-start:${now.getTime()}`,
-    maxAttempts: 1,
-  });
+  await deps.enqueue(
+    deps.db,
+    RECONCILE_ROUTER_JOB,
+    { routerId: Number(rows[0]!.id), why: 'demo-start' },
+    { key: `reconcile:${rows[0]!.id}:demo-start:${now.getTime()}` },
+  );
   current = sim;
   return sim;
 }
