@@ -28,12 +28,24 @@ export async function expireOnTime(deps: Deps, accessCodeId: string): Promise<nu
   return total;
 }
 
+/**
+ * One expirer at a time (a transaction-scoped advisory lock). Codes ending together have one
+ * `access.expire` job each, and a worker runs several at once: without the lock each would take
+ * part of the due codes (SKIP LOCKED) and queue its own batch per router, so a router got as many
+ * batches as jobs happened to overlap. With it the first takes them all and the others, once it
+ * commits, find nothing left to do.
+ */
+const EXPIRY_LOCK = 0x77617678; // "wavx"
+
 /** Batches of expireDue, each its own transaction, until fewer than a batch are due. */
 async function expireAllDue(deps: Deps): Promise<{ ids: Set<string>; total: number }> {
   const ids = new Set<string>();
   let total = 0;
   for (;;) {
-    const batch = await deps.db.transaction((tx) => expireDue(tx, deps, deps.clock.now(), EXPIRE_BATCH));
+    const batch = await deps.db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(${EXPIRY_LOCK})`);
+      return expireDue(tx, deps, deps.clock.now(), EXPIRE_BATCH);
+    });
     total += batch.length;
     for (const id of batch) ids.add(id);
     if (batch.length < EXPIRE_BATCH) break;
