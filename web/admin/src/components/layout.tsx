@@ -1,5 +1,6 @@
 /** The frame around every page: the top bar (menu, theme, account, sign out) and the side nav. */
 import { type ReactNode, useEffect, useState } from 'react';
+import { chooseTheme, shownTheme, storedTheme, type ThemeChoice } from '../lib/theme.ts';
 
 export interface NavItem {
   id: string;
@@ -7,15 +8,9 @@ export interface NavItem {
 }
 
 function useTheme(): () => void {
-  const [theme, setTheme] = useState(() => localStorage.getItem('wavu-theme') ?? 'auto');
-  useEffect(() => {
-    if (theme === 'auto') delete document.documentElement.dataset.theme;
-    else document.documentElement.dataset.theme = theme;
-    localStorage.setItem('wavu-theme', theme);
-  }, [theme]);
-  const dark =
-    theme === 'dark' || (theme === 'auto' && window.matchMedia('(prefers-color-scheme: dark)').matches);
-  return () => setTheme(dark ? 'light' : 'dark');
+  const [theme, setTheme] = useState<ThemeChoice>(storedTheme);
+  useEffect(() => chooseTheme(theme), [theme]);
+  return () => setTheme(shownTheme(theme) === 'dark' ? 'light' : 'dark');
 }
 
 export function Shell(props: {

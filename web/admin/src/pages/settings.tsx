@@ -1,9 +1,9 @@
-import { useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import type { MpesaInput, Settings, SmsInput } from '../../../../src/admin/http/api-types.ts';
 import { ErrorNote, Saved } from '../components/feedback.tsx';
 import { Field } from '../components/forms.tsx';
 import { useCan } from '../hooks/api/account.ts';
-import { useSaveSettings, useSettings, useSettingsCheck } from '../hooks/api/settings.ts';
+import { type SettingsParts, useSaveSettings, useSettings, useSettingsCheck } from '../hooks/api/settings.ts';
 
 export function SettingsPage() {
   const q = useSettings();
@@ -147,6 +147,29 @@ function unlocked<T extends Record<string, unknown>>(body: T, locked: readonly s
   return Object.fromEntries(Object.entries(body).filter(([k]) => !locked.includes(k))) as Partial<T>;
 }
 
+/**
+ * What the forms with environment-set fields share: those fields are shown locked (with the
+ * variable's name), and a save sends only the others, then clears the typed secrets.
+ */
+function useEnvLockedForm<K extends 'mpesa' | 'sms', F extends Record<string, unknown>>(
+  part: K,
+  initial: Settings[K],
+  editable: boolean,
+  f: F,
+  setF: (next: F) => void,
+) {
+  const save = useSaveSettings(part);
+  const locked = initial.locked as string[];
+  const lockedBy = initial.lockedBy as Partial<Record<string, string>>;
+  const off = (field: string) => !editable || locked.includes(field);
+  const onSubmit = (body: () => SettingsParts[K], clearSecrets: () => void) => (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate(unlocked(body() as Record<string, unknown>, locked) as SettingsParts[K]);
+    clearSecrets();
+  };
+  return { save, lockedBy, off, onSubmit, text: textFields(f, setF, lockedBy, off) };
+}
+
 function Mpesa({ initial, editable }: { initial: Settings['mpesa']; editable: boolean }) {
   const [f, setF] = useState({
     environment: initial.environment as MpesaInput['environment'],
@@ -159,36 +182,28 @@ function Mpesa({ initial, editable }: { initial: Settings['mpesa']; editable: bo
   const [secret, setSecret] = useState('');
   const [passkey, setPasskey] = useState('');
   const [initiatorPassword, setInitiatorPassword] = useState('');
-  const save = useSaveSettings('mpesa');
-  const locked = initial.locked as string[];
-  const lockedBy = initial.lockedBy as Partial<Record<string, string>>;
-  const off = (field: string) => !editable || locked.includes(field);
-  const text = textFields(f, setF, lockedBy, off);
+  const { save, lockedBy, off, onSubmit, text } = useEnvLockedForm('mpesa', initial, editable, f, setF);
   return (
     <form
       className="card form-grid"
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate(
-          unlocked(
-            {
-              environment: f.environment,
-              shortcode: f.shortcode,
-              type: f.type,
-              till: f.till || null,
-              consumerKey: f.consumerKey || null,
-              initiatorName: f.initiatorName || null,
-              ...(secret ? { consumerSecret: secret } : {}),
-              ...(passkey ? { passkey } : {}),
-              ...(initiatorPassword ? { initiatorPassword } : {}),
-            },
-            locked,
-          ),
-        );
-        setSecret('');
-        setPasskey('');
-        setInitiatorPassword('');
-      }}
+      onSubmit={onSubmit(
+        () => ({
+          environment: f.environment,
+          shortcode: f.shortcode,
+          type: f.type,
+          till: f.till || null,
+          consumerKey: f.consumerKey || null,
+          initiatorName: f.initiatorName || null,
+          ...(secret ? { consumerSecret: secret } : {}),
+          ...(passkey ? { passkey } : {}),
+          ...(initiatorPassword ? { initiatorPassword } : {}),
+        }),
+        () => {
+          setSecret('');
+          setPasskey('');
+          setInitiatorPassword('');
+        },
+      )}
     >
       <h2>M-Pesa</h2>
       {!editable && <p className="muted">Only an owner can change these.</p>}
@@ -270,29 +285,19 @@ function Sms({ initial, editable }: { initial: Settings['sms']; editable: boolea
     senderId: initial.senderId ?? '',
   });
   const [key, setKey] = useState('');
-  const save = useSaveSettings('sms');
-  const locked = initial.locked as string[];
-  const lockedBy = initial.lockedBy as Partial<Record<string, string>>;
-  const off = (field: string) => !editable || locked.includes(field);
-  const text = textFields(f, setF, lockedBy, off);
+  const { save, lockedBy, off, onSubmit, text } = useEnvLockedForm('sms', initial, editable, f, setF);
   return (
     <form
       className="card form-grid"
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate(
-          unlocked(
-            {
-              provider: f.provider,
-              username: f.username || null,
-              senderId: f.senderId || null,
-              ...(key ? { apiKey: key } : {}),
-            },
-            locked,
-          ),
-        );
-        setKey('');
-      }}
+      onSubmit={onSubmit(
+        () => ({
+          provider: f.provider,
+          username: f.username || null,
+          senderId: f.senderId || null,
+          ...(key ? { apiKey: key } : {}),
+        }),
+        () => setKey(''),
+      )}
     >
       <h2>SMS</h2>
       <Field label={`Provider${envNote(lockedBy, 'provider')}`}>

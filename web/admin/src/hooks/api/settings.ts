@@ -17,7 +17,8 @@ export function useSettings() {
   return useQuery({ queryKey: settingsKeys.all, queryFn: () => get<Settings>('/settings') });
 }
 
-interface Parts {
+/** The body each part of the settings is saved with. */
+export interface SettingsParts {
   branding: BrandingInput;
   mpesa: MpesaInput;
   sms: SmsInput;
@@ -25,10 +26,10 @@ interface Parts {
 }
 
 /** Saves one part of the settings (PUT /settings/<part>). */
-export function useSaveSettings<K extends keyof Parts>(part: K) {
+export function useSaveSettings<K extends keyof SettingsParts>(part: K) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: Parts[K]) => put<{ ok: true }>(`/settings/${part}`, body),
+    mutationFn: (body: SettingsParts[K]) => put<{ ok: true }>(`/settings/${part}`, body),
     onSuccess: () => qc.invalidateQueries({ queryKey: settingsKeys.all }),
   });
 }
