@@ -1,2 +1,2 @@
--- access_authorize now lives in one file (earlier versions: 0940, 1650, 1850); same body as 1850.
+-- access_authorize lives in one file; 0940, 1650 and 1850 say what each added to it.
 \ir ../functions/access_authorize.sql
