@@ -6,6 +6,6 @@
 ALTER TABLE plans ADD COLUMN fair_use_rate text;
 ALTER TABLE access_codes ADD COLUMN throttled_at timestamptz;
 
--- access_authorize lets a code over its cap online at fair_use_rate (over_cap). The function's
--- one source is src/db/functions/access_authorize.sql, loaded by migration 2440 (which drops every earlier
--- version), so its body is no longer restated here.
+-- access_authorize lets a code over its cap online at fair_use_rate (over_cap). The
+-- function's one source is src/db/functions/access_authorize.sql, loaded by migration 2440
+-- (which drops every earlier version), so its body is no longer restated here.
