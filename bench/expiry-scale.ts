@@ -33,7 +33,10 @@ import type { Module } from '../src/app/module.ts';
 import { createApp } from '../src/app/run.ts';
 import { SYSTEM } from '../src/audit/index.ts';
 import { query } from '../src/db/open.ts';
+import type { AccessSpec } from '../src/gateways/adapter.ts';
+import { desiredForRouter } from '../src/gateways/access-specs.ts';
 import { addRouter } from '../src/gateways/index.ts';
+import { profileAttrs, profileName, userAttrs } from '../src/gateways/mikrotik/hotspot-users.ts';
 import { gatewaysModule } from '../src/gateways/module.ts';
 import {
   decodePacket,
@@ -63,12 +66,10 @@ const SECRET = 'bench-nas-secret-0123456789';
 
 // ------------------------------------------------------------------ the routers (child process)
 
+/** Where a logged-in seed user is. */
 interface SeedUser {
-  name: string;
-  comment: string;
   mac: string;
   ip: string;
-  online: boolean;
 }
 interface RouterStats {
   usersLeft: number;
@@ -81,19 +82,12 @@ interface RouterStats {
  * The routers of one run: RouterOS simulators on their own API ports, and NAS peers on loopback
  * addresses answering Disconnect-Requests with a Disconnect-ACK (counted per session).
  */
-async function startRouters(seed: { api: SeedUser[][]; nasHosts: string[] }) {
+async function startRouters(seed: { api: number; nasHosts: string[] }) {
   const sims: Awaited<ReturnType<typeof startRouterOsSim>>[] = [];
   const seen = new Map<string, number>();
   const socks: ReturnType<typeof createSocket>[] = [];
-  for (const users of seed.api) {
-    const sim = await startRouterOsSim({ users: [{ name: 'wavu', password: ROUTER_PASS }], httpPort: false });
-    for (const u of users) {
-      sim.router.add('/ip/hotspot/user', { name: u.name, password: u.name, comment: u.comment });
-      if (u.online)
-        sim.router.login({ user: u.name, password: u.name, ip: u.ip, mac: u.mac, by: 'http-chap' });
-    }
-    sims.push(sim);
-  }
+  for (let i = 0; i < seed.api; i++)
+    sims.push(await startRouterOsSim({ users: [{ name: 'wavu', password: ROUTER_PASS }], httpPort: false }));
   const coaPorts: number[] = [];
   for (const host of seed.nasHosts) {
     const s = createSocket('udp4');
@@ -117,6 +111,20 @@ async function startRouters(seed: { api: SeedUser[][]; nasHosts: string[] }) {
   }
   return {
     apiPorts: sims.map((s) => s.apiPort),
+    /**
+     * Router `r`'s users as its grants wrote them (the plan's profile, the limits, the comment),
+     * so the worker's first reconcile of the router finds nothing to change; some logged in.
+     */
+    seedUsers(r: number, specs: AccessSpec[], online: (spec: AccessSpec) => SeedUser | null) {
+      const router = sims[r]!.router;
+      for (const spec of new Map(specs.map((x) => [profileName(x.planId), x])).values())
+        router.add('/ip/hotspot/user/profile', { name: profileName(spec.planId), ...profileAttrs(spec) });
+      for (const spec of specs) {
+        router.add('/ip/hotspot/user', userAttrs(spec, undefined, []));
+        const u = online(spec);
+        if (u) router.login({ user: spec.code, password: spec.code, ip: u.ip, mac: u.mac, by: 'http-chap' });
+      }
+    },
     coaPorts,
     stats(): RouterStats {
       const perSession = new Map<string, number>();
@@ -174,16 +182,7 @@ async function run(mode: 'api' | 'radius', path: 'per-code' | 'batch') {
     router: i % nRouters,
     online: mode === 'radius' || i % 100 < ONLINE * 100,
   }));
-  const perRouter: SeedUser[][] = Array.from({ length: mode === 'api' ? nRouters : 0 }, () => []);
-  for (const [i, c] of codes.entries())
-    perRouter[c.router]?.push({
-      name: c.code,
-      comment: `wavu:${c.id}`,
-      mac: mac(i),
-      ip: ip(i),
-      online: c.online,
-    });
-  const routers = await startRouters({ api: perRouter, nasHosts });
+  const routers = await startRouters({ api: mode === 'api' ? nRouters : 0, nasHosts });
   const { apiPorts, coaPorts } = routers;
   const routerIds: number[] = [];
   for (let r = 0; r < nRouters; r++) {
@@ -259,6 +258,16 @@ async function run(mode: 'api' | 'radius', path: 'per-code' | 'batch') {
                'expire:' || id || ':' || floor(extract(epoch FROM expires_at) * 1000)::bigint, now(), now()
         FROM access_codes`,
   );
+  if (mode === 'api') {
+    const byId = new Map(codes.map((c, i) => [c.id, { c, i }]));
+    for (const [r, routerId] of routerIds.entries()) {
+      const { specs } = await desiredForRouter(deps.db, deps, routerId, new Date());
+      routers.seedUsers(r, specs, (spec) => {
+        const { c, i } = byId.get(spec.accessCodeId as (typeof codes)[number]['id'])!;
+        return c.online ? { mac: mac(i), ip: ip(i) } : null;
+      });
+    }
+  }
   if (Date.now() > base - 1000) throw new Error('seeding ran past the first deadline: raise LEAD_MS');
 
   const statements0 = t.database.stats.statements;

@@ -192,10 +192,25 @@ describe('job queue', () => {
       await enqueue(t.database.db, clock, TEST_JOB, {});
       await ran;
       // Woken by the commit notification, not by the (minute-long) poll.
-      expect(w.wakeups).toEqual({ notify: 1, poll: 0 });
+      expect(w.wakeups).toEqual({ notify: 1, due: 0, poll: 0 });
     } finally {
       await w.stop();
     }
+  });
+
+  it('an idle worker waits until the next job of its kinds falls due, not a whole poll', async () => {
+    const clock = new ManualClock('2026-03-01T00:00:00Z');
+    const w = worker(clock, async () => {}, { pollMs: 1_000 });
+    expect(await w.nextDue()).toBeNull();
+    await enqueue(t.database.db, clock, TEST_JOB, {}, { runAt: new Date(clock.now().getTime() + 5_000) });
+    // Beyond the poll: the poll comes first.
+    expect(await w.nextDue()).toBeNull();
+    clock.advance(4_700);
+    expect(await w.nextDue()).toEqual({ inMs: 301 });
+    // Woken for it and still not claimable (the clock did not move): the poll takes over, no spin.
+    expect(await w.nextDue()).toBeNull();
+    clock.advance(300);
+    expect(await w.drain()).toBe(1);
   });
 
   it('backoff grows and stays within its bounds', () => {

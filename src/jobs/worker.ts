@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { type Database, query } from '../db/open.ts';
+import { asDate, type Database, query } from '../db/open.ts';
 import type { Clock } from '../lib/clock.ts';
 import { createEpisodes, type Episodes } from '../lib/episodes.ts';
 import { JOBS_CHANNEL } from './enqueue.ts';
@@ -57,8 +57,10 @@ export class Worker {
   private loopDone: Promise<void> | null = null;
   private unlisten: (() => Promise<void>) | null = null;
   private readonly lastSlot = new Map<string, number>();
-  /** What woke the idle loop: a job notification, or the poll timer running out. */
-  readonly wakeups = { notify: 0, poll: 0 };
+  /** What woke the idle loop: a job notification, a queued job's run_at, or the poll timer. */
+  readonly wakeups = { notify: 0, due: 0, poll: 0 };
+  /** The run_at last woken for: found again unclaimed (a frozen test clock), the poll takes over. */
+  private lastDue = 0;
   /** Failures of a kind are warned about once per episode (first failure, then "recovered"). */
   private readonly episodes: Episodes;
 
@@ -162,11 +164,18 @@ export class Worker {
         this.woken = false;
         continue;
       }
+      const due = await this.nextDue().catch(() => null);
+      // A notification or a finished job during that read: look again now, not after the wait.
+      if (this.woken || !this.running) {
+        this.woken = false;
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => {
-          this.wakeups.poll++;
+          if (due) this.wakeups.due++;
+          else this.wakeups.poll++;
           done();
-        }, this.opts.pollMs);
+        }, due?.inMs ?? this.opts.pollMs);
         function done() {
           clearTimeout(t);
           resolve();
@@ -176,6 +185,33 @@ export class Worker {
       this.wakeUp = null;
       this.woken = false;
     }
+  }
+
+  /**
+   * A queued job of ours falling due before the next poll, and how long until it does. NOTIFY
+   * wakes the loop for a new row, not when a row's run_at arrives: without this an expiry or a
+   * retry waited up to a whole poll (1 s) past its time. One indexed read (jobs_ready_idx), and
+   * only when the loop goes idle.
+   */
+  async nextDue(): Promise<{ inMs: number } | null> {
+    const now = this.opts.clock.now();
+    const kinds = sql.join(
+      [...this.defs.keys()].map((k) => sql`${k}`),
+      sql`, `,
+    );
+    const [row] = await query<{ at: unknown }>(
+      this.opts.database.db,
+      sql`SELECT run_at AS at FROM jobs
+          WHERE status = 'queued' AND run_at > ${now} AND run_at <= ${new Date(now.getTime() + this.opts.pollMs)}
+            AND kind IN (${kinds})
+          ORDER BY run_at LIMIT 1`,
+    );
+    if (!row) return null;
+    const at = asDate(row.at).getTime();
+    if (at === this.lastDue) return null;
+    this.lastDue = at;
+    // run_at has microseconds; a millisecond over it so the claim finds it due.
+    return { inMs: Math.max(1, Math.ceil(at - now.getTime()) + 1) };
   }
 
   /** How long a claim of this kind lasts without renewal: the kind's own lease, else the default. */

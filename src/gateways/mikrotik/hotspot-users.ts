@@ -84,7 +84,13 @@ export function userAttrs(spec: AccessSpec, existing: Row | undefined, active: R
     const cur = existing[k];
     if (k === 'limit-uptime') {
       const c = parseDuration(cur ?? '0') ?? 0;
-      if (Math.abs(c - (parseDuration(v) ?? 0)) > UPTIME_SLACK_S) diff[k] = v;
+      const w = parseDuration(v) ?? 0;
+      // Too short cuts the user off early (after a top-up, say): rewritten past the slack. Too
+      // long is only a looser safety net. A wall-clock code's time runs out offline too, while the
+      // router counts online time only, so for an offline user the wanted limit falls a minute
+      // every minute: rewriting on the slack alone set every offline user at every reconcile.
+      // Tightening only once it is a quarter too long keeps that to a few sets over a code's life.
+      if (c < w - UPTIME_SLACK_S || c > w + Math.max(UPTIME_SLACK_S, w / 4)) diff[k] = v;
     } else if (k === 'limit-bytes-total') {
       if (Math.abs(Number(cur ?? 0) - Number(v)) > BYTES_SLACK) diff[k] = v;
     } else if (k === 'mac-address') {
