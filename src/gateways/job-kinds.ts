@@ -51,8 +51,10 @@ export const GATEWAY_RECONCILE_JOB = defineJob('gateway.reconcile', noPayload, {
 export const RECONCILE_ROUTER_JOB = defineJob(
   'gateway.reconcile-router',
   z.object({ routerId: id, why: z.string().optional() }),
-  // As long as the router's own reconcile lease (routers.reconciling_until).
-  { maxAttempts: 1, leaseMs: 5 * 60_000 },
+  // As long as the router's own reconcile lease (routers.reconciling_until). A reconcile after a
+  // router reset re-adds every user one at a time, for minutes: two at most per worker, so several
+  // routers coming back at once (a power cut across an estate) leave slots for grants and expiries.
+  { maxAttempts: 1, leaseMs: 5 * 60_000, maxRunning: 2 },
 );
 /** `slot` names the window the polls are deduplicated by; the schedule's own is the clock's. */
 export const SESSIONS_FANOUT_JOB = defineJob('gateway.sessions', z.object({ slot: z.string().optional() }), {

@@ -28,12 +28,15 @@ export function defineJob<P>(kind: string, schema: z.ZodType<P>, opts: JobKindOp
   if (!/^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)+$/.test(kind)) throw new Error(`bad job kind name: ${kind}`);
   const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new Error(`${kind}: maxAttempts must be ≥ 1`);
+  if (opts.maxRunning !== undefined && (!Number.isInteger(opts.maxRunning) || opts.maxRunning < 1))
+    throw new Error(`${kind}: maxRunning must be ≥ 1`);
   return Object.freeze({
     kind,
     schema,
     maxAttempts,
     leaseMs: opts.leaseMs,
     backoff: opts.backoff ? Object.freeze({ ...opts.backoff }) : undefined,
+    maxRunning: opts.maxRunning,
   });
 }
 
@@ -53,6 +56,7 @@ export function handler<P>(
     maxAttempts: k.maxAttempts,
     ...(k.leaseMs === undefined ? {} : { leaseMs: k.leaseMs }),
     ...(k.backoff === undefined ? {} : { backoff: k.backoff }),
+    ...(k.maxRunning === undefined ? {} : { maxRunning: k.maxRunning }),
     async handle(raw, ctx) {
       const parsed = k.schema.safeParse(raw);
       if (!parsed.success)

@@ -14,6 +14,8 @@ export interface JobDefinition<P = any> {
   /** How long a claim lasts before another worker may take the job over (renewed while running). */
   leaseMs?: number;
   backoff?: Backoff;
+  /** At most this many of the kind run at once in one worker, so a long kind cannot hold every slot. */
+  maxRunning?: number;
 }
 
 export interface Backoff {
@@ -27,6 +29,11 @@ export interface JobKindOptions {
   /** How long a claim lasts before another worker may take the job over (renewed while running). */
   leaseMs?: number;
   backoff?: Backoff;
+  /**
+   * At most this many of the kind run at once in one worker. For kinds that can run for minutes
+   * (a router's reconcile after a reset), so grants and expiries always find a free slot.
+   */
+  maxRunning?: number;
 }
 
 /** One kind of job, declared once in its feature's job-kinds.ts (jobs/define.ts). */
@@ -38,6 +45,7 @@ export interface JobKind<P> {
   readonly maxAttempts: number;
   readonly leaseMs: number | undefined;
   readonly backoff: Readonly<Backoff> | undefined;
+  readonly maxRunning: number | undefined;
 }
 
 /** The payload type of a kind. */

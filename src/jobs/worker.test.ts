@@ -213,6 +213,58 @@ describe('job queue', () => {
     expect(await w.drain()).toBe(1);
   });
 
+  it('runs no more of a kind at once than its maxRunning, and other kinds beside it', async () => {
+    const clock = new ManualClock();
+    const SLOW_JOB = defineJob('test.slow', z.unknown(), { maxRunning: 1 });
+    let running = 0;
+    let most = 0;
+    const released: (() => void)[] = [];
+    const slowDone: Promise<void>[] = [];
+    const fastDone: Promise<void>[] = [];
+    const fastRan: (() => void)[] = [];
+    for (let i = 0; i < 3; i++) await enqueue(t.database.db, clock, SLOW_JOB, { i });
+    for (let i = 0; i < 2; i++) {
+      fastDone.push(new Promise((r) => fastRan.push(r)));
+      await enqueue(t.database.db, clock, TEST_JOB, { i });
+    }
+    const w = new Worker({
+      database: t.database,
+      clock,
+      log: silentLog(),
+      concurrency: 4,
+      pollMs: 60_000,
+      definitions: [
+        { kind: 'test.job', handle: async (p: { i: number }) => fastRan[p.i]!() },
+        {
+          kind: 'test.slow',
+          maxRunning: 1,
+          handle: async () => {
+            most = Math.max(most, ++running);
+            let release!: () => void;
+            slowDone.push(new Promise((r) => (release = r)));
+            await new Promise<void>((r) => released.push(r));
+            running--;
+            release();
+          },
+        },
+      ],
+    });
+    await w.start();
+    try {
+      // Both quick jobs run while the first slow one still holds its slot.
+      await Promise.all(fastDone);
+      expect(released).toHaveLength(1);
+      for (let i = 0; i < 3; i++) {
+        while (released.length <= i) await new Promise((r) => setImmediate(r));
+        released[i]!();
+        await slowDone[i];
+      }
+      expect(most).toBe(1);
+    } finally {
+      await w.stop();
+    }
+  });
+
   it('backoff grows and stays within its bounds', () => {
     const b = { baseMs: 1000, maxMs: 60_000 };
     expect(backoffMs(1, b, () => 0)).toBe(500);

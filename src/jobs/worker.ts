@@ -57,6 +57,8 @@ export class Worker {
   private loopDone: Promise<void> | null = null;
   private unlisten: (() => Promise<void>) | null = null;
   private readonly lastSlot = new Map<string, number>();
+  /** Jobs of each kind this worker is running (for the kinds' maxRunning). */
+  private readonly runningOf = new Map<string, number>();
   /** What woke the idle loop: a job notification, a queued job's run_at, or the poll timer. */
   readonly wakeups = { notify: 0, due: 0, poll: 0 };
   /** The run_at last woken for: found again unclaimed (a frozen test clock), the poll takes over. */
@@ -147,8 +149,10 @@ export class Worker {
           const jobs = await this.claim(free);
           claimed = jobs.length;
           for (const j of jobs) {
+            this.runningOf.set(j.kind, (this.runningOf.get(j.kind) ?? 0) + 1);
             const p = this.execute(j).finally(() => {
               this.active.delete(j.id);
+              this.runningOf.set(j.kind, this.runningOf.get(j.kind)! - 1);
               this.wake();
             });
             this.active.set(j.id, p);
@@ -223,27 +227,49 @@ export class Worker {
     const kinds = [...this.defs.keys()];
     if (!kinds.length || limit <= 0) return [];
     const now = this.opts.clock.now();
-    const kindList = sql.join(
-      kinds.map((k) => sql`${k}`),
-      sql`, `,
-    );
+    const due = sql`((status = 'queued' AND run_at <= ${now}) OR (status = 'running' AND locked_until < ${now}))`;
+    const list = (ks: string[]) =>
+      sql.join(
+        ks.map((k) => sql`${k}`),
+        sql`, `,
+      );
+    // Kinds with a maxRunning are claimed each up to its room left; the rest share the limit.
+    const open = kinds.filter((k) => this.defs.get(k)!.maxRunning === undefined);
+    const capped = kinds.flatMap((k) => {
+      const room = Math.min(limit, this.defs.get(k)!.maxRunning! - (this.runningOf.get(k) ?? 0));
+      return this.defs.get(k)!.maxRunning === undefined || room <= 0 ? [] : [{ k, room }];
+    });
+    const arms = [
+      ...(open.length
+        ? [
+            sql`(SELECT id, run_at FROM jobs WHERE kind IN (${list(open)}) AND ${due}
+                ORDER BY run_at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED)`,
+          ]
+        : []),
+      ...capped.map(
+        ({ k, room }) =>
+          sql`(SELECT id, run_at FROM jobs WHERE kind = ${k} AND ${due}
+               ORDER BY run_at, id LIMIT ${room} FOR UPDATE SKIP LOCKED)`,
+      ),
+    ];
+    if (!arms.length) return [];
     // Each kind's own lease from the first moment: a grant claimed by a worker that dies at once
     // is taken over after its 15 s, not after the worker's default.
     const leaseUntil = sql`CASE kind ${sql.join(
       kinds.map((k) => sql`WHEN ${k} THEN ${new Date(now.getTime() + this.leaseOf(k))}::timestamptz`),
       sql` `,
     )} END`;
+    // One CTE per arm (FOR UPDATE is not allowed in a UNION's arms). Rows an arm locked beyond the
+    // limit are not updated, and their locks end with the statement.
     const rows = await query<ClaimedJob>(
       this.opts.database.db,
-      sql`UPDATE jobs SET status = 'running', locked_by = ${this.id}, locked_until = ${leaseUntil},
+      sql`WITH ${sql.join(
+        arms.map((arm, i) => sql`${sql.raw(`arm${i}`)} AS ${arm}`),
+        sql`, `,
+      )}, candidates AS (${sql.raw(arms.map((_, i) => `SELECT id, run_at FROM arm${i}`).join(' UNION ALL '))})
+          UPDATE jobs SET status = 'running', locked_by = ${this.id}, locked_until = ${leaseUntil},
              attempts = attempts + 1, updated_at = ${now}
-          WHERE id IN (
-            SELECT id FROM jobs
-            WHERE kind IN (${kindList})
-              AND ((status = 'queued' AND run_at <= ${now}) OR (status = 'running' AND locked_until < ${now}))
-            ORDER BY run_at, id
-            LIMIT ${limit}
-            FOR UPDATE SKIP LOCKED)
+          WHERE id IN (SELECT id FROM candidates ORDER BY run_at, id LIMIT ${limit})
           RETURNING id, kind, payload, attempts, max_attempts`,
     );
     return rows.map((r) => ({ ...r, id: Number(r.id) }));
