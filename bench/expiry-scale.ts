@@ -3,7 +3,7 @@
  * routers, with the real worker (production defaults: 4 jobs at a time, 1 s poll) and the real
  * gateway jobs. Measures how late each code comes off its router after its deadline.
  *
- *  - api: RouterOS simulators over real sockets (hotspot users, half of them logged in with a
+ *  - api: RouterOS simulators over real sockets (hotspot users, 5 % of them logged in with a
  *    session and a MAC cookie). A code is off when its grant is marked revoked, which the job does
  *    after the router answered the removes.
  *  - radius: radius-mode routers whose NAS is a UDP peer run here, answering each
@@ -17,7 +17,7 @@
  *
  *   WAVU_TEST_DB=postgres TEST_DATABASE_URL=postgres://… node --import tsx bench/expiry-scale.ts
  *   BENCH_CODES=50000 BENCH_WINDOW_S=60 BENCH_API_ROUTERS=4 BENCH_RADIUS_ROUTERS=2
- *   BENCH_MODES=api,radius BENCH_PATHS=per-code,batch BENCH_ONLINE=0.5 BENCH_LIMIT_S=60
+ *   BENCH_MODES=api,radius BENCH_PATHS=per-code,batch BENCH_ONLINE=0.05 BENCH_LIMIT_S=60
  */
 import { randomUUID } from 'node:crypto';
 import { createSocket } from 'node:dgram';
@@ -56,11 +56,13 @@ const API_ROUTERS = Number(process.env.BENCH_API_ROUTERS ?? 4);
 const RADIUS_ROUTERS = Number(process.env.BENCH_RADIUS_ROUTERS ?? 2);
 const MODES = (process.env.BENCH_MODES ?? 'api,radius').split(',') as ('api' | 'radius')[];
 const PATHS = (process.env.BENCH_PATHS ?? 'per-code,batch').split(',') as ('per-code' | 'batch')[];
-const ONLINE = Number(process.env.BENCH_ONLINE ?? 0.5);
+const ONLINE = Number(process.env.BENCH_ONLINE ?? 0.05);
 /** How long after the last deadline to wait for the rest before counting them as not revoked. */
 const LIMIT_MS = Number(process.env.BENCH_LIMIT_S ?? 60) * 1000;
 /** Time between the end of seeding and the first deadline. */
-const LEAD_MS = 15_000;
+/** api mode also writes every user on its simulator after the deadlines are set (BENCH_LEAD_S). */
+const LEAD_MS = (mode: 'api' | 'radius') =>
+  Number(process.env.BENCH_LEAD_S ?? (mode === 'api' ? 30 : 15)) * 1000;
 const ROUTER_PASS = 'bench-pass-1';
 const SECRET = 'bench-nas-secret-0123456789';
 
@@ -245,7 +247,7 @@ async function run(mode: 'api' | 'radius', path: 'per-code' | 'batch') {
   // Deadlines spread evenly over one window from a little after now, each with its access.expire
   // job at the deadline (as scheduleExpiry writes it).
   await deps.db.execute(sql`ANALYZE`);
-  const base = Date.now() + LEAD_MS;
+  const base = Date.now() + LEAD_MS(mode);
   await deps.db.execute(
     sql`WITH o AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM access_codes)
         UPDATE access_codes c SET expires_at = 'epoch'::timestamptz
@@ -268,7 +270,8 @@ async function run(mode: 'api' | 'radius', path: 'per-code' | 'batch') {
       });
     }
   }
-  if (Date.now() > base - 1000) throw new Error('seeding ran past the first deadline: raise LEAD_MS');
+  if (Date.now() > base - 1000) throw new Error('seeding ran past the first deadline: raise BENCH_LEAD_S');
+  console.log(`${mode}: seeded ${((base - Date.now()) / 1000).toFixed(1)} s before the first deadline`);
 
   const statements0 = t.database.stats.statements;
   const worker = await createApp({

@@ -3,6 +3,7 @@
  * router picks up on its next poll, and the router's last report stands in for reading it.
  * Grants and revokes are confirmed only when the router acknowledges them (`confirmsLater`).
  */
+import { groupBy } from '../../lib/group-by.ts';
 import type { Deps } from '../../app/deps.ts';
 import { RosConnectionError } from '../../protocols/routeros/errors.ts';
 import type { Row } from '../../protocols/routeros/types.ts';
@@ -170,15 +171,16 @@ export class AgentAdapter implements GatewayAdapter {
       });
       if (q) out.removed++;
     }
+    // One pass over each list, not a search of the whole report per code (thousands of each).
+    const usersNamed = groupBy(report.users, (u) => u.name ?? null);
+    const sessionsOf = groupBy(report.sessions, (s) => s.user);
     for (const spec of desired) {
-      const user = report.users.find((u) => u.name === spec.code);
-      const live: Row[] = report.sessions
-        .filter((s) => s.user === spec.code)
-        .map((s) => ({
-          uptime: `${s.uptimeSeconds}s`,
-          'bytes-in': String(s.bytesIn),
-          'bytes-out': String(s.bytesOut),
-        }));
+      const user = usersNamed.get(spec.code)?.[0];
+      const live: Row[] = (sessionsOf.get(spec.code) ?? []).map((s) => ({
+        uptime: `${s.uptimeSeconds}s`,
+        'bytes-in': String(s.bytesIn),
+        'bytes-out': String(s.bytesOut),
+      }));
       if (user && !Object.keys(userAttrs(spec, user, live)).length) continue;
       const q = await queueCommand(this.deps.db, {
         routerId: this.router.id,

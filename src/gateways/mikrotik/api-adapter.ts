@@ -3,6 +3,7 @@
  * operations). Every write is idempotent — a retried grant updates instead of duplicating, a
  * retried revoke finds nothing left to remove — because jobs can run twice.
  */
+import { groupBy } from '../../lib/group-by.ts';
 import { RosTrapError } from '../../protocols/routeros/errors.ts';
 import type { Row, RouterOsApi } from '../../protocols/routeros/types.ts';
 import { parseDuration } from '../../protocols/routeros/values.ts';
@@ -245,20 +246,25 @@ export class MikrotikApiAdapter implements GatewayAdapter {
     });
     await this.removeUsers(stale);
     report.removed = stale.length;
+    // Users by code id and by name, sessions by user, once: a router holds thousands, and looking
+    // each code's up in the whole list made reconcile quadratic (seconds of CPU per big router,
+    // every minute, with the worker's event loop blocked meanwhile).
+    const order = new Map(users.map((u, i) => [u, i]));
+    const byId = groupBy(users, (u) => accessIdFromComment(u.comment));
+    const byName = groupBy(users, (u) => u.name ?? null);
+    const sessionsOf = groupBy(active, (a) => a.user ?? null);
     for (const spec of desired) {
-      const mine = users.filter(
-        (u) => accessIdFromComment(u.comment) === spec.accessCodeId || u.name === spec.code,
-      );
-      const r = await this.applyUser(
-        spec,
-        mine,
-        active.filter((a) => a.user === spec.code),
-      );
+      // Same rows, in the router's order, as filtering the list by either key.
+      const mine = [
+        ...new Set([...(byId.get(spec.accessCodeId) ?? []), ...(byName.get(spec.code) ?? [])]),
+      ].sort((a, b) => order.get(a)! - order.get(b)!);
+      const r = await this.applyUser(spec, mine, sessionsOf.get(spec.code) ?? []);
       if (r === 'added') report.added++;
       if (r === 'updated') report.updated++;
     }
     // Sessions of removed users, and of users nobody has any more (deleting a user leaves its session up).
-    const remaining = new Set(users.filter((u) => !stale.includes(u)).map((u) => u.name!));
+    const staleSet = new Set(stale);
+    const remaining = new Set(users.filter((u) => !staleSet.has(u)).map((u) => u.name!));
     for (const d of desired) remaining.add(d.code);
     const orphans = active.filter((a) => !remaining.has(a.user ?? ''));
     await this.removeActive(orphans);
