@@ -281,9 +281,9 @@ describe('expiry in batches', () => {
       await h.close();
       return out;
     };
-    // 5 codes take the api query path, 40 the full listing (FEW in api-adapter.ts): same counts.
+    // 5 codes are one api query, 60 are two (QUERY_CHUNK in api-adapter.ts): same counts.
     const few = await measure(5);
-    const many = await measure(40);
+    const many = await measure(60);
     // expire: the expiring UPDATE, their access.expire jobs done, one enqueue per router.
     // api: router, what is left, revoked marks, then seen() (last-seen mark).
     // radius: router, what is left, its sessions, CoA state read and reset, sessions closed, revoked marks, seen().

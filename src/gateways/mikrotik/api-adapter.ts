@@ -44,8 +44,13 @@ const USER_PROPS = [
 
 /** Ids per `remove` call: a few kB per API word, well within what RouterOS reads. */
 const REMOVE_CHUNK = 200;
-/** Up to this many codes, a revoke batch looks its users up by query rather than listing them all. */
-const FEW = 8;
+/**
+ * Up to this many codes, a revoke batch looks its users up by query (QUERY_CHUNK codes a print)
+ * rather than listing them all: a router with 12,500 users answers a full listing with about a
+ * megabyte, a lot over a slow link for every batch of a hundred codes that expired together.
+ */
+const QUERY_AT_MOST = 200;
+const QUERY_CHUNK = 40;
 
 const isNoSuchItem = (e: unknown) => e instanceof RosTrapError && /no such item/.test(e.message);
 
@@ -115,24 +120,28 @@ export class MikrotikApiAdapter implements GatewayAdapter {
   }
 
   /**
-   * Many codes at once (they expired together): one print of the users, then one remove each of
-   * users, live sessions and cookies, whatever the number of codes. A handful are looked up by
-   * query instead, which on a router with thousands of users is cheaper than listing them all.
+   * Many codes at once (they expired together): their users looked up by query (one print per
+   * QUERY_CHUNK codes; a listing of all users beyond QUERY_AT_MOST), then one remove each of
+   * users, live sessions and cookies, whatever the number of codes.
    */
   async revokeMany(items: RevokeItem[]): Promise<Map<string, string>> {
     if (!items.length) return new Map();
     const ids = new Set(items.map((i) => i.accessCodeId));
-    let users: Row[];
-    if (items.length <= FEW) {
-      // name=… OR comment=… for each code: 2 words per code and one `#|` for each but the first.
-      const query = items.flatMap((i, n) => [
-        `comment=${userComment(i.accessCodeId)}`,
-        `name=${i.username}`,
-        '#|',
-        ...(n > 0 ? ['#|'] : []),
-      ]);
-      users = (await this.api.exec(`${USER}/print`, {}, { query, proplist: ['.id', 'name', 'comment'] }))
-        .rows;
+    let users: Row[] = [];
+    if (items.length <= QUERY_AT_MOST) {
+      for (let c = 0; c < items.length; c += QUERY_CHUNK) {
+        // name=… OR comment=… for each code: 2 words per code and one `#|` for each but the first.
+        const query = items
+          .slice(c, c + QUERY_CHUNK)
+          .flatMap((i, n) => [
+            `comment=${userComment(i.accessCodeId)}`,
+            `name=${i.username}`,
+            '#|',
+            ...(n > 0 ? ['#|'] : []),
+          ]);
+        const proplist = ['.id', 'name', 'comment'];
+        users.push(...(await this.api.exec(`${USER}/print`, {}, { query, proplist })).rows);
+      }
     } else {
       users = (await this.api.exec(`${USER}/print`, {}, { proplist: ['.id', 'name', 'comment'] })).rows;
     }
