@@ -7,6 +7,42 @@ import type { Row } from '../../protocols/routeros/types.ts';
 
 export class QueryError extends Error {}
 
+/**
+ * The query as a test of one item. A query that is only `name=value` words joined by `#|` (how
+ * Wavu looks up a batch of users: any of these names or comments) is a set lookup; on a simulated
+ * router with thousands of users, evaluating its stack per row cost more than the work measured.
+ */
+export function queryPredicate(words: string[]): (item: Row) => boolean {
+  const anyOf = orOfEqualities(words);
+  if (!anyOf) return (item) => matchesQuery(item, words);
+  return (item) => {
+    for (const [name, values] of anyOf) if (values.has(item[name] ?? '')) return true;
+    return false;
+  };
+}
+
+/** Property → accepted values, when the words are a well-formed OR of plain equalities. */
+function orOfEqualities(words: string[]): Map<string, Set<string>> | null {
+  const out = new Map<string, Set<string>>();
+  let depth = 0;
+  for (const w of words) {
+    if (w === '#|') {
+      // Fewer than two on the stack would read RouterOS's implicit `true`: not a plain OR.
+      if (depth < 2) return null;
+      depth--;
+      continue;
+    }
+    const eq = w.indexOf('=');
+    if (eq <= 0 || '#-<>='.includes(w[0]!)) return null;
+    const name = w.slice(0, eq);
+    const values = out.get(name) ?? new Set<string>();
+    values.add(w.slice(eq + 1));
+    out.set(name, values);
+    depth++;
+  }
+  return depth === 1 && words.length > 1 ? out : null;
+}
+
 export function matchesQuery(item: Row, words: string[]): boolean {
   // The implicit infinite run of `true` below the stack is modelled by reading past the bottom as true.
   const stack: boolean[] = [];

@@ -13,7 +13,7 @@ import {
 } from '../../protocols/routeros/values.ts';
 import { MENUS, menuOf } from './menus/index.ts';
 import type { MenuDef } from './menus/types.ts';
-import { matchesQuery, QueryError } from './query.ts';
+import { QueryError, queryPredicate } from './query.ts';
 
 export class SimTrap extends Error {
   constructor(
@@ -113,7 +113,8 @@ export class MenuStore {
   print(path: string, attrs: Row, queries: string[], proplist?: string): { rows: Row[]; ret?: string } {
     let rows: Row[];
     try {
-      rows = this.list(path).filter((r) => matchesQuery(r, queries));
+      const matches = queryPredicate(queries);
+      rows = this.list(path).filter(matches);
     } catch (e) {
       if (e instanceof QueryError) throw new SimTrap(e.message, 5);
       throw e;
