@@ -87,6 +87,10 @@ export class SimRouter extends MenuStore {
     return path === '/ip/hotspot/active' ? this.activeView(row) : { ...row };
   }
 
+  protected override viewComputes(path: string): boolean {
+    return path === '/ip/hotspot/active';
+  }
+
   /** Removing a live session logs it out (its time and bytes move onto the user). */
   protected override removeItem(path: string, id: string): void {
     if (path === '/ip/hotspot/active') this.logout(id, 'admin reset');

@@ -114,7 +114,13 @@ export class MenuStore {
     let rows: Row[];
     try {
       const matches = queryPredicate(queries);
-      rows = this.list(path).filter(matches);
+      this.tick();
+      const computed = this.computed(path);
+      if (computed) rows = computed.filter(matches);
+      else if (this.viewComputes(path))
+        rows = [...this.table(path).values()].map((r) => this.view(path, r)).filter(matches);
+      // A plain copy: match the stored row, copy only what matched (thousands of users a print).
+      else rows = [...this.table(path).values()].filter(matches).map((r) => this.view(path, r));
     } catch (e) {
       if (e instanceof QueryError) throw new SimTrap(e.message, 5);
       throw e;
@@ -243,6 +249,11 @@ export class MenuStore {
   /** What print shows for a stored item; subclasses fill in computed fields. */
   protected view(_path: string, row: Row): Row {
     return { ...row };
+  }
+
+  /** Whether view() adds computed properties for this menu (else it is a copy of the stored row). */
+  protected viewComputes(_path: string): boolean {
+    return false;
   }
 
   /** Rows made at print time instead of stored ones (e.g. /system/resource), or undefined. */
