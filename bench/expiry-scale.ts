@@ -59,8 +59,10 @@ const PATHS = (process.env.BENCH_PATHS ?? 'per-code,batch').split(',') as ('per-
 const ONLINE = Number(process.env.BENCH_ONLINE ?? 0.05);
 /** How long after the last deadline to wait for the rest before counting them as not revoked. */
 const LIMIT_MS = Number(process.env.BENCH_LIMIT_S ?? 60) * 1000;
-/** Time between the end of seeding and the first deadline. */
-/** api mode also writes every user on its simulator after the deadlines are set (BENCH_LEAD_S). */
+/**
+ * Time from setting the deadlines to the first one (BENCH_LEAD_S): longer in api mode, which
+ * then writes every user on its simulators.
+ */
 const LEAD_MS = (mode: 'api' | 'radius') =>
   Number(process.env.BENCH_LEAD_S ?? (mode === 'api' ? 30 : 15)) * 1000;
 const ROUTER_PASS = 'bench-pass-1';

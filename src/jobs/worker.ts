@@ -199,15 +199,11 @@ export class Worker {
    */
   async nextDue(): Promise<{ inMs: number } | null> {
     const now = this.opts.clock.now();
-    const kinds = sql.join(
-      [...this.defs.keys()].map((k) => sql`${k}`),
-      sql`, `,
-    );
     const [row] = await query<{ at: unknown }>(
       this.opts.database.db,
       sql`SELECT run_at AS at FROM jobs
           WHERE status = 'queued' AND run_at > ${now} AND run_at <= ${new Date(now.getTime() + this.opts.pollMs)}
-            AND kind IN (${kinds})
+            AND kind IN (${kindList([...this.defs.keys()])})
           ORDER BY run_at LIMIT 1`,
     );
     if (!row) return null;
@@ -228,21 +224,20 @@ export class Worker {
     if (!kinds.length || limit <= 0) return [];
     const now = this.opts.clock.now();
     const due = sql`((status = 'queued' AND run_at <= ${now}) OR (status = 'running' AND locked_until < ${now}))`;
-    const list = (ks: string[]) =>
-      sql.join(
-        ks.map((k) => sql`${k}`),
-        sql`, `,
-      );
     // Kinds with a maxRunning are claimed each up to its room left; the rest share the limit.
-    const open = kinds.filter((k) => this.defs.get(k)!.maxRunning === undefined);
-    const capped = kinds.flatMap((k) => {
-      const room = Math.min(limit, this.defs.get(k)!.maxRunning! - (this.runningOf.get(k) ?? 0));
-      return this.defs.get(k)!.maxRunning === undefined || room <= 0 ? [] : [{ k, room }];
-    });
+    const open: string[] = [];
+    const capped: { k: string; room: number }[] = [];
+    for (const [k, d] of this.defs) {
+      if (d.maxRunning === undefined) open.push(k);
+      else {
+        const room = Math.min(limit, d.maxRunning - (this.runningOf.get(k) ?? 0));
+        if (room > 0) capped.push({ k, room });
+      }
+    }
     const arms = [
       ...(open.length
         ? [
-            sql`(SELECT id, run_at FROM jobs WHERE kind IN (${list(open)}) AND ${due}
+            sql`(SELECT id, run_at FROM jobs WHERE kind IN (${kindList(open)}) AND ${due}
                 ORDER BY run_at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED)`,
           ]
         : []),
@@ -372,5 +367,12 @@ export class Worker {
     }
   }
 }
+
+/** Kind names as an SQL list, for `kind IN (…)`. */
+const kindList = (kinds: string[]) =>
+  sql.join(
+    kinds.map((k) => sql`${k}`),
+    sql`, `,
+  );
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());

@@ -51,6 +51,8 @@ const REMOVE_CHUNK = 200;
  */
 const QUERY_AT_MOST = 200;
 const QUERY_CHUNK = 40;
+/** What a revoke needs of each user. */
+const REVOKE_PROPS = ['.id', 'name', 'comment'];
 
 const isNoSuchItem = (e: unknown) => e instanceof RosTrapError && /no such item/.test(e.message);
 
@@ -110,8 +112,7 @@ export class MikrotikApiAdapter implements GatewayAdapter {
 
   async revoke(accessCodeId: string, username?: string): Promise<void> {
     const query = [`comment=${userComment(accessCodeId)}`, ...(username ? [`name=${username}`, '#|'] : [])];
-    const users = (await this.api.exec(`${USER}/print`, {}, { query, proplist: ['.id', 'name', 'comment'] }))
-      .rows;
+    const users = (await this.api.exec(`${USER}/print`, {}, { query, proplist: REVOKE_PROPS })).rows;
     // Only our users: a same-named user the operator made by hand is not ours to delete.
     const ours = users.filter((u) => accessIdFromComment(u.comment) === accessCodeId);
     const names = new Set([...ours.map((u) => u.name!), ...(username ? [username] : [])]);
@@ -139,11 +140,10 @@ export class MikrotikApiAdapter implements GatewayAdapter {
             '#|',
             ...(n > 0 ? ['#|'] : []),
           ]);
-        const proplist = ['.id', 'name', 'comment'];
-        users.push(...(await this.api.exec(`${USER}/print`, {}, { query, proplist })).rows);
+        users.push(...(await this.api.exec(`${USER}/print`, {}, { query, proplist: REVOKE_PROPS })).rows);
       }
     } else {
-      users = (await this.api.exec(`${USER}/print`, {}, { proplist: ['.id', 'name', 'comment'] })).rows;
+      users = (await this.api.exec(`${USER}/print`, {}, { proplist: REVOKE_PROPS })).rows;
     }
     const ours = users.filter((u) => ids.has(accessIdFromComment(u.comment) ?? ''));
     await this.removeUsers(ours);
