@@ -10,8 +10,8 @@
  *    Disconnect-Request with a Disconnect-ACK. A code is off when its session is closed, which the
  *    job does after the ACK. The peer counts requests per session (a second one is a duplicate).
  *
- * The routers run in this process: their work shares the event loop (and the 2 cores) with the
- * worker, which makes the lateness measured here an upper bound of a worker talking to real routers.
+ * The routers run in a process of their own (`bench/expiry-routers.ts`), as real routers are other
+ * machines; on this machine they still share its cores with the worker and PostgreSQL.
  * `per-code` is the path before batches (one access.expire run and one gateway.revoke per code),
  * `batch` is expireDue + gateway.revoke-batch; both run against the same seed, one after the other.
  *
@@ -20,7 +20,6 @@
  *   BENCH_MODES=api,radius BENCH_PATHS=per-code,batch BENCH_ONLINE=0.05 BENCH_LIMIT_S=60
  */
 import { randomUUID } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import { loadavg } from 'node:os';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
@@ -33,21 +32,12 @@ import type { Module } from '../src/app/module.ts';
 import { createApp } from '../src/app/run.ts';
 import { SYSTEM } from '../src/audit/index.ts';
 import { query } from '../src/db/open.ts';
-import type { AccessSpec } from '../src/gateways/adapter.ts';
 import { desiredForRouter } from '../src/gateways/access-specs.ts';
 import { addRouter } from '../src/gateways/index.ts';
-import { profileAttrs, profileName, userAttrs } from '../src/gateways/mikrotik/hotspot-users.ts';
 import { gatewaysModule } from '../src/gateways/module.ts';
-import {
-  decodePacket,
-  encodeResponse,
-  getText,
-  RadiusCode,
-  verifyRequest,
-} from '../src/protocols/radius/index.ts';
-import { startRouterOsSim } from '../src/sim/routeros/index.ts';
 import { testConfig } from '../test/helpers/app.ts';
 import { createTestDatabase } from '../test/helpers/db.ts';
+import { startRouters } from './expiry-routers.ts';
 import { summarize, table } from './lib.ts';
 
 const N = Number(process.env.BENCH_CODES ?? 50_000);
@@ -67,92 +57,6 @@ const LEAD_MS = (mode: 'api' | 'radius') =>
   Number(process.env.BENCH_LEAD_S ?? (mode === 'api' ? 30 : 15)) * 1000;
 const ROUTER_PASS = 'bench-pass-1';
 const SECRET = 'bench-nas-secret-0123456789';
-
-// ------------------------------------------------------------------ the routers (child process)
-
-/** Where a logged-in seed user is. */
-interface SeedUser {
-  mac: string;
-  ip: string;
-}
-interface RouterStats {
-  usersLeft: number;
-  activeLeft: number;
-  disconnects: number;
-  duplicates: number;
-}
-
-/**
- * The routers of one run: RouterOS simulators on their own API ports, and NAS peers on loopback
- * addresses answering Disconnect-Requests with a Disconnect-ACK (counted per session).
- */
-async function startRouters(seed: { api: number; nasHosts: string[] }) {
-  const sims: Awaited<ReturnType<typeof startRouterOsSim>>[] = [];
-  const seen = new Map<string, number>();
-  const socks: ReturnType<typeof createSocket>[] = [];
-  for (let i = 0; i < seed.api; i++)
-    sims.push(await startRouterOsSim({ users: [{ name: 'wavu', password: ROUTER_PASS }], httpPort: false }));
-  const coaPorts: number[] = [];
-  for (const host of seed.nasHosts) {
-    const s = createSocket('udp4');
-    await new Promise<void>((r) => s.bind(0, host, () => r()));
-    s.on('message', (msg, rinfo) => {
-      const req = decodePacket(msg);
-      if (!verifyRequest(req, SECRET).ok) return;
-      const id = getText(req, 'Acct-Session-Id') ?? '';
-      // A retransmission of the same packet is the client's retry, not a second revoke.
-      const key = `${id}|${req.identifier}|${req.authenticator.toString('hex')}`;
-      seen.set(key, (seen.get(key) ?? 0) + 1);
-      const code = req.code === RadiusCode.DisconnectRequest ? RadiusCode.DisconnectAck : RadiusCode.CoaAck;
-      s.send(
-        encodeResponse({ code, request: req, attributes: [], secret: SECRET }),
-        rinfo.port,
-        rinfo.address,
-      );
-    });
-    socks.push(s);
-    coaPorts.push(s.address().port);
-  }
-  return {
-    apiPorts: sims.map((s) => s.apiPort),
-    /**
-     * Router `r`'s users as its grants wrote them (the plan's profile, the limits, the comment),
-     * so the worker's first reconcile of the router finds nothing to change; some logged in.
-     */
-    seedUsers(r: number, specs: AccessSpec[], online: (spec: AccessSpec) => SeedUser | null) {
-      const router = sims[r]!.router;
-      for (const spec of new Map(specs.map((x) => [profileName(x.planId), x])).values())
-        router.add('/ip/hotspot/user/profile', { name: profileName(spec.planId), ...profileAttrs(spec) });
-      for (const spec of specs) {
-        router.add('/ip/hotspot/user', userAttrs(spec, undefined, []));
-        const u = online(spec);
-        if (u) router.login({ user: spec.code, password: spec.code, ip: u.ip, mac: u.mac, by: 'http-chap' });
-      }
-    },
-    coaPorts,
-    stats(): RouterStats {
-      const perSession = new Map<string, number>();
-      for (const k of seen.keys()) {
-        const id = k.split('|')[0]!;
-        perSession.set(id, (perSession.get(id) ?? 0) + 1);
-      }
-      return {
-        usersLeft: sims.reduce(
-          (n, s) =>
-            n + s.router.list('/ip/hotspot/user').filter((u) => u.comment?.startsWith('wavu:')).length,
-          0,
-        ),
-        activeLeft: sims.reduce((n, s) => n + s.router.list('/ip/hotspot/active').length, 0),
-        disconnects: perSession.size,
-        duplicates: [...perSession.values()].filter((v) => v > 1).length,
-      };
-    },
-    async stop() {
-      for (const s of sims) await s.stop();
-      for (const s of socks) s.close();
-    },
-  };
-}
 
 // ------------------------------------------------------------------ one run
 
@@ -186,7 +90,12 @@ async function run(mode: 'api' | 'radius', path: 'per-code' | 'batch') {
     router: i % nRouters,
     online: mode === 'radius' || i % 100 < ONLINE * 100,
   }));
-  const routers = await startRouters({ api: mode === 'api' ? nRouters : 0, nasHosts });
+  const routers = await startRouters({
+    api: mode === 'api' ? nRouters : 0,
+    nasHosts,
+    routerPass: ROUTER_PASS,
+    secret: SECRET,
+  });
   const { apiPorts, coaPorts } = routers;
   const routerIds: number[] = [];
   for (let r = 0; r < nRouters; r++) {
@@ -266,10 +175,14 @@ async function run(mode: 'api' | 'radius', path: 'per-code' | 'batch') {
     const byId = new Map(codes.map((c, i) => [c.id, { c, i }]));
     for (const [r, routerId] of routerIds.entries()) {
       const { specs } = await desiredForRouter(deps.db, deps, routerId, new Date());
-      routers.seedUsers(r, specs, (spec) => {
-        const { c, i } = byId.get(spec.accessCodeId as (typeof codes)[number]['id'])!;
-        return c.online ? { mac: mac(i), ip: ip(i) } : null;
-      });
+      await routers.seedUsers(
+        r,
+        specs,
+        specs.map((spec) => {
+          const { c, i } = byId.get(spec.accessCodeId as (typeof codes)[number]['id'])!;
+          return c.online ? { mac: mac(i), ip: ip(i) } : null;
+        }),
+      );
     }
   }
   if (Date.now() > base - 1000) throw new Error('seeding ran past the first deadline: raise BENCH_LEAD_S');
@@ -318,7 +231,7 @@ async function run(mode: 'api' | 'radius', path: 'per-code' | 'batch') {
             FROM sessions s JOIN access_codes c ON c.id = s.access_code_id WHERE s.status = 'closed'`,
   );
   const late = rows.map((r) => Number(r.late));
-  const stats = routers.stats();
+  const stats = await routers.stats();
   await routers.stop();
   await setup.stop();
   await t.drop();
