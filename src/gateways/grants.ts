@@ -46,19 +46,38 @@ export function grantRequestSql(codes: SQL, routerId: number, now: Date, attempt
             attempts = access_grants.attempts + ${tries}::int, updated_at = EXCLUDED.updated_at`;
 }
 
+/**
+ * The router holds these codes: their grants become `granted`. One statement for any number (a
+ * reconcile confirms every code on a router, every minute), writing only the rows that change, so
+ * a reconcile that found nothing new writes nothing.
+ */
 export async function markGranted(
   conn: Conn,
   accessCodeIds: string[],
   routerId: number,
   now: Date,
 ): Promise<void> {
-  for (const id of accessCodeIds) {
-    await conn.execute(
-      sql`UPDATE access_grants SET status = 'granted', granted_at = COALESCE(granted_at, ${now}), last_error = NULL,
-             updated_at = ${now}
-          WHERE access_code_id = ${id} AND router_id = ${routerId} AND status IN ('pending', 'granted')`,
-    );
-  }
+  if (!accessCodeIds.length) return;
+  await conn.execute(
+    sql`UPDATE access_grants g SET status = 'granted', granted_at = COALESCE(g.granted_at, ${now}), last_error = NULL,
+           updated_at = ${now}
+        FROM ${lockedGrants(accessCodeIds, routerId, sql`AND (status = 'pending' OR (status = 'granted' AND last_error IS NOT NULL))`)}
+        WHERE g.access_code_id = l.access_code_id AND g.router_id = ${routerId}`,
+  );
+}
+
+/**
+ * The grants of `accessCodeIds` on one router that match `where`, locked in code order, as a FROM
+ * item `l`. The bulk updates of grants (revoke batches, reconcile, its confirmations) run
+ * concurrently on overlapping codes; locking each set in the same order means one waits for the
+ * other instead of both deadlocking (PostgreSQL then aborts one after a second's wait).
+ */
+function lockedGrants(accessCodeIds: string[], routerId: number, where: SQL): SQL {
+  return sql`(SELECT access_code_id FROM access_grants
+              WHERE router_id = ${routerId}
+                AND access_code_id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(accessCodeIds)}::jsonb))
+                ${where}
+              ORDER BY access_code_id FOR UPDATE) AS l`;
 }
 
 export async function markRevoked(
@@ -70,9 +89,9 @@ export async function markRevoked(
   if (!accessCodeIds.length) return;
   // One statement for any number of codes: a batch of expiries marks its 500 grants at once.
   await conn.execute(
-    sql`UPDATE access_grants SET status = 'revoked', revoked_at = ${now}, last_error = NULL, updated_at = ${now}
-        WHERE router_id = ${routerId} AND access_code_id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(accessCodeIds)}::jsonb))
-          AND status <> 'revoked'`,
+    sql`UPDATE access_grants g SET status = 'revoked', revoked_at = ${now}, last_error = NULL, updated_at = ${now}
+        FROM ${lockedGrants(accessCodeIds, routerId, sql`AND status <> 'revoked'`)}
+        WHERE g.access_code_id = l.access_code_id AND g.router_id = ${routerId}`,
   );
 }
 
@@ -100,9 +119,13 @@ export async function startRevokeBatch(
                          WHERE g.access_code_id = c.id AND g.router_id = ${routerId} AND g.status <> 'revoked')
                  OR EXISTS (SELECT 1 FROM sessions s
                             WHERE s.access_code_id = c.id AND s.router_id = ${routerId} AND s.status = 'active'))
+        ), locked AS (
+          SELECT g.access_code_id FROM access_grants g JOIN picked ON picked.id = g.access_code_id
+          WHERE g.router_id = ${routerId} AND g.status <> 'revoked'
+          ORDER BY g.access_code_id FOR UPDATE OF g
         ), marked AS (
           UPDATE access_grants g SET status = 'revoking', updated_at = ${now}
-          FROM picked WHERE g.access_code_id = picked.id AND g.router_id = ${routerId} AND g.status <> 'revoked'
+          FROM locked WHERE g.access_code_id = locked.access_code_id AND g.router_id = ${routerId}
           RETURNING g.access_code_id
         )
         SELECT id, code_sealed FROM picked ORDER BY id`,
@@ -121,8 +144,9 @@ export async function grantErrors(
   const list = [...errors].map(([id, error]) => ({ id, error: error.slice(0, 500) }));
   await conn.execute(
     sql`UPDATE access_grants g SET last_error = e.error, updated_at = ${now}
-        FROM jsonb_to_recordset(${JSON.stringify(list)}::jsonb) AS e(id uuid, error text)
-        WHERE g.access_code_id = e.id AND g.router_id = ${routerId}`,
+        FROM ${lockedGrants([...errors.keys()], routerId, sql``)},
+             jsonb_to_recordset(${JSON.stringify(list)}::jsonb) AS e(id uuid, error text)
+        WHERE g.access_code_id = l.access_code_id AND g.router_id = ${routerId} AND e.id = l.access_code_id`,
   );
 }
 

@@ -346,6 +346,36 @@ describe('reconcile', () => {
     expect(h.ourUsers().map((u) => u.name)).toEqual([live[1]!.code]);
   });
 
+  it('a reconcile with nothing to change costs the same statements for 3 codes as for 30, and writes no grant', async () => {
+    const measure = async (n: number) => {
+      h = await harness();
+      for (let i = 0; i < n; i++)
+        await h.issue({ mac: `A4:00:00:00:0C:${i.toString(16).padStart(2, '0').toUpperCase()}` });
+      await h.drain();
+      await reconcileRouter(h.app.deps, h.routerId); // the first confirms what the grants did
+      const stamp = async () =>
+        (
+          await query<{ t: unknown }>(
+            h.app.deps.db,
+            sql`SELECT max(updated_at) AS t FROM access_grants WHERE router_id = ${h.routerId}`,
+          )
+        )[0]!.t;
+      const before = await stamp();
+      h.clock.advance(60_000);
+      const s0 = h.t.database.stats.statements;
+      const res = await reconcileRouter(h.app.deps, h.routerId);
+      const statements = h.t.database.stats.statements - s0;
+      expect(res.report).toEqual({ added: 0, updated: 0, removed: 0, kicked: 0 });
+      expect(h.ourUsers()).toHaveLength(n);
+      expect(await stamp()).toEqual(before); // every grant was already 'granted': none rewritten
+      await h.close();
+      return statements;
+    };
+    const few = await measure(3);
+    expect(await measure(30)).toBe(few);
+    h = undefined as unknown as Harness;
+  });
+
   it('runs on its schedule, one job per router, and skips a router already being reconciled', async () => {
     h = await harness();
     const c = await h.issue();
