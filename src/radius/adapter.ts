@@ -9,6 +9,7 @@
  * which ends the session itself at the Session-Timeout we gave it (always the time left). Any
  * answer — to a kick, a CoA or the periodic probe — clears the mark.
  */
+import { inWindow } from '../lib/in-window.ts';
 import { type SQL, sql } from 'drizzle-orm';
 import type { AdapterFactory, Deps } from '../app/deps.ts';
 import { asDate, query } from '../db/open.ts';
@@ -491,14 +492,6 @@ export class RadiusGatewayAdapter implements GatewayAdapter {
 const DISCONNECT_WINDOW = 64;
 
 /** Run `fn` over `items`, at most `window` at a time. */
-async function inWindow<T>(items: T[], window: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(window, items.length) }, lane));
-}
-
 /** The router did not answer: timed out, or the network refused the datagram (unreachable host/port). */
 function isNoAnswer(e: unknown): boolean {
   if (e instanceof DynamicAuthTimeout) return true;

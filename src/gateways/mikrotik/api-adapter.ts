@@ -3,6 +3,7 @@
  * operations). Every write is idempotent — a retried grant updates instead of duplicating, a
  * retried revoke finds nothing left to remove — because jobs can run twice.
  */
+import { inWindow } from '../../lib/in-window.ts';
 import { groupBy } from '../../lib/group-by.ts';
 import { RosTrapError } from '../../protocols/routeros/errors.ts';
 import type { Row, RouterOsApi } from '../../protocols/routeros/types.ts';
@@ -42,6 +43,8 @@ const USER_PROPS = [
   'disabled',
 ];
 
+/** Users added or set at once by reconcile: enough to hide the round trip, few enough for a small router. */
+const RECONCILE_WINDOW = 8;
 /** Ids per `remove` call: a few kB per API word, well within what RouterOS reads. */
 const REMOVE_CHUNK = 200;
 /**
@@ -262,7 +265,9 @@ export class MikrotikApiAdapter implements GatewayAdapter {
     const byId = groupBy(users, (u) => accessIdFromComment(u.comment));
     const byName = groupBy(users, (u) => u.name ?? null);
     const sessionsOf = groupBy(active, (a) => a.user ?? null);
-    for (const spec of desired) {
+    // Each code's user is its own: their adds and sets go out RECONCILE_WINDOW at a time (the API
+    // tags each command), not a round trip each. A router reset means thousands of adds.
+    await inWindow(desired, RECONCILE_WINDOW, async (spec) => {
       // Same rows, in the router's order, as filtering the list by either key.
       const mine = [
         ...new Set([...(byId.get(spec.accessCodeId) ?? []), ...(byName.get(spec.code) ?? [])]),
@@ -270,7 +275,7 @@ export class MikrotikApiAdapter implements GatewayAdapter {
       const r = await this.applyUser(spec, mine, sessionsOf.get(spec.code) ?? []);
       if (r === 'added') report.added++;
       if (r === 'updated') report.updated++;
-    }
+    });
     // Sessions of removed users, and of users nobody has any more (deleting a user leaves its session up).
     const staleSet = new Set(stale);
     const remaining = new Set(users.filter((u) => !staleSet.has(u)).map((u) => u.name!));
