@@ -11,6 +11,9 @@ export const EXPIRE_JOB = defineJob('access.expire', z.object({ accessCodeId: z.
   backoff: { baseMs: 1_000, maxMs: 60_000 },
   // Access ends on time even when the worker that took the job dies.
   leaseMs: 30_000,
+  // Each run expires everything due, one run at a time (an advisory lock): a second one running
+  // here would only wait on that lock in a worker slot the revokes it queues need.
+  maxRunning: 1,
 });
 /** Text the customer before their time runs out (`expiresAt`: the deadline it was queued for, ms). */
 export const REMIND_JOB = defineJob(
