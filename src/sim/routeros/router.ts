@@ -150,13 +150,10 @@ export class SimRouter extends MenuStore {
       meta.bytesOut += Math.round(this.trafficPerSecond.bytesOut * secs);
       meta.accruedAt = now;
     }
-    // Users by name once per tick, not a scan of all users per session: a router with thousands
-    // of both (the expiry bench) would otherwise spend seconds on every command.
-    const users = new Map<string, Row>();
-    if (this.table('/ip/hotspot/active').size)
-      for (const u of this.table('/ip/hotspot/user').values()) users.set(u.name!, u);
+    // Each session's user by name (an index): a router with thousands of users (the expiry
+    // bench) would otherwise spend the whole table on every command.
     for (const [id, r] of this.table('/ip/hotspot/active')) {
-      const user = users.get(r.user!);
+      const user = this.findByKey('/ip/hotspot/user', r.user!);
       if (!user) continue; // deleting a user does not end its session: only an active/remove does
       const meta = this.activeMeta.get(id)!;
       const up = (this.now() - meta.loginAt) / 1000;

@@ -28,6 +28,12 @@ export class MenuStore {
   readonly version: string;
   private items = new Map<string, Map<string, Row>>();
   private nextId = new Map<string, number>();
+  /**
+   * Per keyed menu, key value → id, built on first lookup and kept by insert and set (the only
+   * writers of a key). A router holds thousands of users; a scan per lookup made every command,
+   * and every session shown, cost the whole table.
+   */
+  private keyIndex = new Map<string, Map<string, string>>();
 
   constructor(version: string) {
     this.version = version;
@@ -47,6 +53,7 @@ export class MenuStore {
   protected loadMenus(): void {
     this.items = new Map(MENUS.map((m) => [m.path, new Map()]));
     this.nextId = new Map();
+    this.keyIndex.clear();
     for (const m of MENUS) for (const row of m.seed ?? []) this.insert(m.path, row);
   }
 
@@ -58,6 +65,7 @@ export class MenuStore {
       if (!m.volatile) continue;
       this.items.get(m.path)!.clear();
       this.nextId.delete(m.path);
+      this.keyIndex.delete(m.path);
     }
   }
 
@@ -80,6 +88,7 @@ export class MenuStore {
       const t = this.table(path);
       t.clear();
       for (const r of rows) t.set(r['.id']!, { ...r });
+      this.keyIndex.delete(path);
     }
     for (const [path, n] of Object.entries(c.nextId)) this.nextId.set(path, n);
   }
@@ -99,6 +108,9 @@ export class MenuStore {
     for (const [k, f] of Object.entries(menu.fields)) if (f.default !== undefined) row[k] = f.default;
     Object.assign(row, menu.readOnly ?? {}, values);
     this.table(path).set(id, row);
+    const v = menu.key ? row[menu.key] : undefined;
+    const idx = this.keyIndex.get(path);
+    if (idx && v !== undefined && !idx.has(v)) idx.set(v, id);
     return id;
   }
 
@@ -177,8 +189,26 @@ export class MenuStore {
   }
 
   findByKey(path: string, value: string): Row | undefined {
-    const menu = menuOf(path)!;
-    for (const r of this.table(path).values()) if (menu.key && r[menu.key] === value) return r;
+    const key = menuOf(path)!.key;
+    if (!key) return undefined;
+    const t = this.table(path);
+    let idx = this.keyIndex.get(path);
+    if (!idx) {
+      idx = new Map();
+      for (const r of t.values()) if (r[key] !== undefined && !idx.has(r[key]!)) idx.set(r[key]!, r['.id']!);
+      this.keyIndex.set(path, idx);
+    }
+    const id = idx.get(value);
+    if (id === undefined) return undefined;
+    const hit = t.get(id);
+    if (hit?.[key] === value) return hit;
+    // Removed since (remove deletes rows without the index): another row may hold the value.
+    idx.delete(value);
+    for (const r of t.values())
+      if (r[key] === value) {
+        idx.set(value, r['.id']!);
+        return r;
+      }
     return undefined;
   }
 
@@ -228,7 +258,15 @@ export class MenuStore {
         if (other && other['.id'] !== id)
           throw new SimTrap(menu.duplicateMessage ?? 'failure: duplicate name', 1);
       }
-      Object.assign(this.table(path).get(id)!, values);
+      const row = this.table(path).get(id)!;
+      const was = menu.key ? row[menu.key] : undefined;
+      Object.assign(row, values);
+      const now = menu.key ? row[menu.key] : undefined;
+      const idx = this.keyIndex.get(path);
+      if (idx && now !== was) {
+        if (was !== undefined && idx.get(was) === id) idx.delete(was);
+        if (now !== undefined) idx.set(now, id);
+      }
     }
   }
 
