@@ -122,7 +122,12 @@ if (process.env.BENCH_ROUTERS_CHILD) await serve(JSON.parse(process.env.BENCH_RO
 export async function startRouters(seed: Seed) {
   const child: ChildProcess = fork(new URL(import.meta.url).pathname, [], {
     env: { ...process.env, BENCH_ROUTERS_CHILD: JSON.stringify(seed) },
-    execArgv: ['--import', 'tsx'],
+    // BENCH_CPU_PROF=DIR writes a V8 CPU profile of the routers' process there.
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ],
     // Dates and large arrays of specs cross as structured clones, not JSON.
     serialization: 'advanced',
   });

@@ -195,7 +195,7 @@ async function run(mode: 'api' | 'radius', path: 'per-code' | 'batch') {
     log,
     database: t.database,
     modules: [gatewaysModule, path === 'batch' ? accessModule : perCodeAccess],
-    workerOptions: { concurrency: 4, pollMs: 1000 },
+    workerOptions: { concurrency: Number(process.env.BENCH_WORKER_CONCURRENCY ?? 4), pollMs: 1000 },
   });
   const offCount = async () => {
     const [r] = await query<{ n: number }>(
@@ -215,22 +215,54 @@ async function run(mode: 'api' | 'radius', path: 'per-code' | 'batch') {
   }
   const statements = t.database.stats.statements - statements0;
   await worker.stop();
-  const jobs = await query<{ kind: string; status: string; n: number; err: string | null }>(
+  // Per kind and status, with how long the finished ones took from being queued (p50 / max):
+  // where a late code waited.
+  const jobs = await query<{
+    kind: string;
+    status: string;
+    n: number;
+    err: string | null;
+    p50: number;
+    mx: number;
+  }>(
     deps.db,
-    sql`SELECT kind, status, count(*)::int AS n, max(last_error) AS err FROM jobs GROUP BY kind, status ORDER BY kind, status`,
+    sql`SELECT kind, status, count(*)::int AS n, max(last_error) AS err,
+               round(extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY finished_at - created_at)) * 1000)::int AS p50,
+               round(extract(epoch FROM max(finished_at - created_at)) * 1000)::int AS mx
+        FROM jobs GROUP BY kind, status ORDER BY kind, status`,
   );
   console.log(
-    `${mode} ${path} jobs: ${jobs.map((j) => `${j.kind} ${j.status} ${j.n}${j.err ? ` (${j.err.slice(0, 120)})` : ''}`).join('; ')}`,
+    `${mode} ${path} jobs: ${jobs
+      .map(
+        (j) =>
+          `${j.kind} ${j.status} ${j.n}${j.p50 == null ? '' : ` (${j.p50} / ${j.mx} ms)`}${j.err ? ` (${j.err.slice(0, 120)})` : ''}`,
+      )
+      .join('; ')}`,
   );
-  const rows = await query<{ late: number | string }>(
+  const rows = await query<{ late: number | string; at: number | string }>(
     deps.db,
     mode === 'api'
-      ? sql`SELECT extract(epoch FROM g.revoked_at - c.expires_at) * 1000 AS late
+      ? sql`SELECT extract(epoch FROM g.revoked_at - c.expires_at) * 1000 AS late,
+                   extract(epoch FROM c.expires_at) * 1000 AS at
             FROM access_grants g JOIN access_codes c ON c.id = g.access_code_id WHERE g.status = 'revoked'`
-      : sql`SELECT extract(epoch FROM s.stopped_at - c.expires_at) * 1000 AS late
+      : sql`SELECT extract(epoch FROM s.stopped_at - c.expires_at) * 1000 AS late,
+                   extract(epoch FROM c.expires_at) * 1000 AS at
             FROM sessions s JOIN access_codes c ON c.id = s.access_code_id WHERE s.status = 'closed'`,
   );
   const late = rows.map((r) => Number(r.late));
+  // Lateness along the window (deadlines in 5 s steps): a stall shows as a run of late steps.
+  const steps = new Map<number, number[]>();
+  for (const r of rows) {
+    const k = Math.floor((Number(r.at) - base) / 5000);
+    if (!steps.has(k)) steps.set(k, []);
+    steps.get(k)!.push(Number(r.late));
+  }
+  console.log(
+    `${mode} ${path} p50 lateness by deadline, 5 s steps: ${[...steps.keys()]
+      .sort((a, b) => a - b)
+      .map((k) => `${k * 5}s ${summarize(steps.get(k)!).p50.toFixed(0)}`)
+      .join(', ')}`,
+  );
   const stats = await routers.stats();
   await routers.stop();
   await setup.stop();
