@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AccessSpec } from '../../src/gateways/adapter.ts';
-import { userAttrs } from '../../src/gateways/mikrotik/hotspot-users.ts';
+import { TIGHTEN_UNTIL_S, userAttrs } from '../../src/gateways/mikrotik/hotspot-users.ts';
 import { parseDuration } from '../../src/protocols/routeros/values.ts';
 import type { Row } from '../../src/protocols/routeros/types.ts';
 
@@ -46,8 +46,20 @@ describe('limit-uptime of an offline wall-clock user', () => {
     // 1,439 reconciles of a day's code: before, each minute past the first set the user again.
     const { sets, user, left } = reconcileEachMinute(86_400, 1_439);
     expect(sets).toBeLessThan(40);
-    // Tight at the end: at most a minute's slack over what is left.
-    expect(parseDuration(user['limit-uptime']!)! - left).toBeLessThanOrEqual(60);
+    // Tight at the end: the last tightening (TIGHTEN_UNTIL_S left, a minute's slack) was a minute
+    // ago, so the limit is at most TIGHTEN_UNTIL_S over the minute now left.
+    expect(parseDuration(user['limit-uptime']!)! - left).toBeLessThanOrEqual(TIGHTEN_UNTIL_S);
+  });
+
+  it('is left alone in its last minutes, when its expiry is about to take it off', () => {
+    // Reconciled at 10, 5 and 1 minute(s) before the end, the user offline throughout.
+    let user: Row = { ...userAttrs(spec(600), undefined, []), uptime: '0s' };
+    const at5 = userAttrs(spec(300), user, []);
+    expect(at5['limit-uptime']).toBeDefined(); // 600 s set, 300 s left: tightened
+    user = { ...user, ...at5 };
+    expect(userAttrs(spec(TIGHTEN_UNTIL_S - 60), user, [])).toEqual({});
+    // Too short is still raised at once, however near the end (a top-up).
+    expect(userAttrs(spec(TIGHTEN_UNTIL_S - 60 + 3_600), user, [])['limit-uptime']).toBeDefined();
   });
 
   it('stays within a quarter of what is left', () => {

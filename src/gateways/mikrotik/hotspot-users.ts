@@ -55,6 +55,13 @@ export function consumed(user: Row | undefined, active: Row[]): { seconds: numbe
 const ANY_MAC = '00:00:00:00:00:00';
 /** Limits are rewritten only when off by more than this, so reconcile does not churn every minute. */
 const UPTIME_SLACK_S = 60;
+/**
+ * In its last two minutes a code's limit is no longer tightened: its expiry takes it off the
+ * router at the deadline, and codes sold together end together, so a tightening then is one
+ * more `set` per offline user at the very moment their revokes need the router. The safety net
+ * stays within this much (plus the slack) of the deadline.
+ */
+export const TIGHTEN_UNTIL_S = 120;
 const BYTES_SLACK = 1024 * 1024;
 
 /**
@@ -90,7 +97,8 @@ export function userAttrs(spec: AccessSpec, existing: Row | undefined, active: R
       // router counts online time only, so for an offline user the wanted limit falls a minute
       // every minute: rewriting on the slack alone set every offline user at every reconcile.
       // Tightening only once it is a quarter too long keeps that to a few sets over a code's life.
-      if (c < w - UPTIME_SLACK_S || c > w + Math.max(UPTIME_SLACK_S, w / 4)) diff[k] = v;
+      const tooLong = c > w + Math.max(UPTIME_SLACK_S, w / 4) && spec.secondsLeft >= TIGHTEN_UNTIL_S;
+      if (c < w - UPTIME_SLACK_S || tooLong) diff[k] = v;
     } else if (k === 'limit-bytes-total') {
       if (Math.abs(Number(cur ?? 0) - Number(v)) > BYTES_SLACK) diff[k] = v;
     } else if (k === 'mac-address') {
