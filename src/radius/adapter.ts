@@ -491,7 +491,6 @@ export class RadiusGatewayAdapter implements GatewayAdapter {
 /** Disconnect-Requests of one batch in flight at once: enough to fill a LAN, few enough for a small NAS. */
 const DISCONNECT_WINDOW = 64;
 
-/** Run `fn` over `items`, at most `window` at a time. */
 /** The router did not answer: timed out, or the network refused the datagram (unreachable host/port). */
 function isNoAnswer(e: unknown): boolean {
   if (e instanceof DynamicAuthTimeout) return true;

@@ -21,6 +21,10 @@ describe('simulated RouterOS key lookups', () => {
     expect(r.findByKey(USER, 'u3')?.['.id']).toBe(again);
     r.remove(USER, { '.id': r.findByKey(USER, 'u7')!['.id']! });
     expect(r.findByKey(USER, 'u7')).toBeUndefined();
+    const u7 = r.add(USER, { name: 'u7', password: 'w' });
+    expect(r.findByKey(USER, 'u7')?.['.id']).toBe(u7);
+    r.remove(USER, { '.id': u7 });
+    expect(r.findByKey(USER, 'u7')).toBeUndefined();
     expect(() => r.add(USER, { name: 'renamed', password: 'z' })).toThrow(/already have user/);
     expect(() => r.set(USER, { '.id': again, name: 'u5' })).toThrow(/already have user/);
     // Removal by name resolves through the same lookup.

@@ -110,7 +110,8 @@ export class MenuStore {
     this.table(path).set(id, row);
     const v = menu.key ? row[menu.key] : undefined;
     const idx = this.keyIndex.get(path);
-    if (idx && v !== undefined && !idx.has(v)) idx.set(v, id);
+    // Over an entry left by a removed row, not over a live row of the same value.
+    if (idx && v !== undefined && this.table(path).get(idx.get(v) ?? '')?.[menu.key!] !== v) idx.set(v, id);
     return id;
   }
 
