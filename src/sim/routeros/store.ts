@@ -111,7 +111,7 @@ export class MenuStore {
     const v = menu.key ? row[menu.key] : undefined;
     const idx = this.keyIndex.get(path);
     // Over an entry left by a removed row, not over a live row of the same value.
-    if (idx && v !== undefined && this.table(path).get(idx.get(v) ?? '')?.[menu.key!] !== v) idx.set(v, id);
+    if (idx && v !== undefined && !this.indexed(path, idx, v)) idx.set(v, id);
     return id;
   }
 
@@ -199,10 +199,9 @@ export class MenuStore {
       for (const r of t.values()) if (r[key] !== undefined && !idx.has(r[key]!)) idx.set(r[key]!, r['.id']!);
       this.keyIndex.set(path, idx);
     }
-    const id = idx.get(value);
-    if (id === undefined) return undefined;
-    const hit = t.get(id);
-    if (hit?.[key] === value) return hit;
+    if (!idx.has(value)) return undefined;
+    const hit = this.indexed(path, idx, value);
+    if (hit) return hit;
     // Removed since (remove deletes rows without the index): another row may hold the value.
     idx.delete(value);
     for (const r of t.values())
@@ -211,6 +210,12 @@ export class MenuStore {
         return r;
       }
     return undefined;
+  }
+
+  /** The row the index names for `value`, if it is still there and still holds that value. */
+  private indexed(path: string, idx: Map<string, string>, value: string): Row | undefined {
+    const row = this.table(path).get(idx.get(value) ?? '');
+    return row?.[menuOf(path)!.key!] === value ? row : undefined;
   }
 
   /** Ids from `.id`/`numbers`: comma list of `*N` ids or, where the menu has a key, names. */
