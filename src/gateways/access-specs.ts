@@ -83,25 +83,39 @@ export async function loadAccess(
   return { exists: true, code: deps.sealer.unseal(row.code_sealed), spec: toSpec(deps, row, now) };
 }
 
-/** Live accesses granted on a router (pending or granted), and the grant rows that must come off. */
+/** A grant that must come off a router, with its state when read (see markRevokedUnlessChanged). */
+export interface DeadGrant {
+  accessCodeId: string;
+  status: string;
+  updatedAt: string;
+}
+
+/**
+ * Live accesses granted on a router (pending or granted), and the grant rows that must come off;
+ * of the codes in `only` when given (reconcile re-reading what it is about to change).
+ */
 export async function desiredForRouter(
   conn: Conn,
   deps: Deps,
   routerId: number,
   now: Date,
-): Promise<{ specs: AccessSpec[]; dead: string[] }> {
-  const rows = await query<CodeRow & { grant_status: string }>(
+  only?: string[],
+): Promise<{ specs: AccessSpec[]; dead: DeadGrant[] }> {
+  const some = only
+    ? sql`AND g.access_code_id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(only)}::jsonb))`
+    : sql``;
+  const rows = await query<CodeRow & { grant_status: string; grant_updated: string }>(
     conn,
-    sql`SELECT ${CODE_COLUMNS}, g.status AS grant_status
+    sql`SELECT ${CODE_COLUMNS}, g.status AS grant_status, g.updated_at::text AS grant_updated
         FROM access_grants g JOIN access_codes c ON c.id = g.access_code_id JOIN plans p ON p.id = c.plan_id
-        WHERE g.router_id = ${routerId} AND g.status <> 'revoked'`,
+        WHERE g.router_id = ${routerId} AND g.status <> 'revoked' ${some}`,
   );
   const specs: AccessSpec[] = [];
-  const dead: string[] = [];
+  const dead: DeadGrant[] = [];
   for (const r of rows) {
     const spec = r.grant_status === 'revoking' ? null : toSpec(deps, r, now);
     if (spec) specs.push(spec);
-    else dead.push(r.id);
+    else dead.push({ accessCodeId: r.id, status: r.grant_status, updatedAt: r.grant_updated });
   }
   return { specs, dead };
 }

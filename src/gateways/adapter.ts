@@ -99,6 +99,17 @@ export interface ReconcileReport {
   kicked: number;
 }
 
+/**
+ * How reconcile changes a gateway: `fn` runs holding the router, so no grant or revoke of this
+ * process interleaves with its writes, and it is first given those of `codes` (the codes whose
+ * users it means to add, change or remove) that are wanted on the router now, as read again then.
+ * Reading a big router takes seconds: only the writes hold it, and they use what was re-read.
+ */
+export type ReconcileWrite = <T>(
+  codes: string[],
+  fn: (wantedNow: Map<string, AccessSpec>) => Promise<T>,
+) => Promise<T>;
+
 export interface GatewayAdapter {
   /**
    * Set when grant/revoke only queue the change (agent routers poll for it): the caller must not
@@ -145,9 +156,10 @@ export interface GatewayAdapter {
   health(): Promise<RouterHealth>;
   /**
    * Make the gateway hold exactly the desired accesses of ours (api mode); leaves others' users
-   * alone. `loadDesired` is called after the gateway's state is read (see the adapter for why).
+   * alone. `loadDesired` is called after the gateway's state is read (see the adapter for why);
+   * every change to the gateway is made inside `write`.
    */
-  reconcile?(loadDesired: () => Promise<AccessSpec[]>): Promise<ReconcileReport>;
+  reconcile?(loadDesired: () => Promise<AccessSpec[]>, write: ReconcileWrite): Promise<ReconcileReport>;
   /** Log a device in from the server side (api mode: /ip/hotspot/active/login). */
   login?(o: { username: string; password: string; mac?: string; ip: string }): Promise<void>;
   /**

@@ -96,6 +96,32 @@ export async function markRevoked(
 }
 
 /**
+ * Reconcile's dead grants become `revoked`, each only if it is as reconcile read it. A code can be
+ * bought again while a reconcile runs: its grant goes back to pending (requestGrant) and its grant
+ * job puts it on the router, and marking that grant revoked would take a paid code off at the
+ * next reconcile. The state compared is the grant's status and updated_at, as text, so it is exact.
+ */
+export async function markRevokedUnlessChanged(
+  conn: Conn,
+  dead: { accessCodeId: string; status: string; updatedAt: string }[],
+  routerId: number,
+  now: Date,
+): Promise<void> {
+  if (!dead.length) return;
+  const seen = JSON.stringify(dead.map((d) => [d.accessCodeId, d.status, d.updatedAt]));
+  await conn.execute(
+    sql`UPDATE access_grants g SET status = 'revoked', revoked_at = ${now}, last_error = NULL, updated_at = ${now}
+        FROM ${lockedGrants(
+          dead.map((d) => d.accessCodeId),
+          routerId,
+          sql`AND status <> 'revoked'`,
+        )}, jsonb_array_elements(${seen}::jsonb) AS s (v)
+        WHERE g.access_code_id = l.access_code_id AND g.router_id = ${routerId}
+          AND (s.v->>0)::uuid = g.access_code_id AND g.status = s.v->>1 AND g.updated_at::text = s.v->>2`,
+  );
+}
+
+/**
  * Of a batch of codes to take off one router, the ones still to do: not live again (a code
  * extended or reissued since the batch was made is left alone, per code) and still on the router
  * (a grant not yet revoked, or a live session there). Marks their grants `revoking`, like

@@ -19,9 +19,10 @@ import { query } from '../db/open.ts';
 import { handler } from '../jobs/define.ts';
 import { type JobContext, type JobDefinition, type RecurringJob, RetryLater } from '../jobs/types.ts';
 import { isUnreachable, RosConnectionError } from '../protocols/routeros/errors.ts';
-import { desiredForRouter, loadAccess } from './access-specs.ts';
+import { type DeadGrant, desiredForRouter, loadAccess } from './access-specs.ts';
 import {
   type GatewayAdapter,
+  type ReconcileWrite,
   type RevokeItem,
   type RouterRow,
   type SessionRef,
@@ -47,6 +48,7 @@ import {
   grantStatus,
   markGranted,
   markRevoked,
+  markRevokedUnlessChanged,
   requestGrant,
   startRevoke,
   startRevokeBatch,
@@ -437,22 +439,31 @@ export async function reconcileRouter(
   if (!lease.length) return { skipped: true };
   try {
     const adapter = adapterFor(deps, router);
-    let dead: string[] = [];
     let granted: string[] = [];
-    const report = await withRouterLock(routerId, () =>
-      adapter.reconcile!(async () => {
-        const d = await desiredForRouter(deps.db, deps, routerId, deps.clock.now());
-        dead = d.dead;
-        granted = d.specs.map((s) => s.accessCodeId);
-        return d.specs;
-      }),
-    );
+    let dead: DeadGrant[] = [];
+    // The writes hold the router; the reads before them do not (see ReconcileWrite). Codes that
+    // stopped being wanted during the read are not put back, and ones wanted again are kept.
+    const write: ReconcileWrite = (codes, fn) =>
+      withRouterLock(routerId, async () => {
+        const fresh = await desiredForRouter(deps.db, deps, routerId, deps.clock.now(), codes);
+        const wantedNow = new Map(fresh.specs.map((s) => [s.accessCodeId, s]));
+        const changed = new Set(codes);
+        granted = granted.filter((id) => !changed.has(id) || wantedNow.has(id));
+        dead = dead.filter((d) => !changed.has(d.accessCodeId) || !wantedNow.has(d.accessCodeId));
+        return fn(wantedNow);
+      });
+    const report = await adapter.reconcile!(async () => {
+      const d = await desiredForRouter(deps.db, deps, routerId, deps.clock.now());
+      dead = d.dead;
+      granted = d.specs.map((s) => s.accessCodeId);
+      return d.specs;
+    }, write);
     const done = deps.clock.now();
     // An agent router has only been sent commands; its acks confirm them.
     if (!adapter.confirmsLater) {
       await markGranted(deps.db, granted, routerId, done);
       await observeOnline(deps, granted, routerId, done, router.mode);
-      await markRevoked(deps.db, dead, routerId, done);
+      await markRevokedUnlessChanged(deps.db, dead, routerId, done);
     }
     await deps.db.execute(sql`UPDATE routers SET last_reconciled_at = ${done} WHERE id = ${routerId}`);
     await seen(deps, router);

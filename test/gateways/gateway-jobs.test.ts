@@ -376,6 +376,69 @@ describe('reconcile', () => {
     h = undefined as unknown as Harness;
   });
 
+  it("a revoke during a reconcile's reads neither waits for them nor is undone by them", async () => {
+    h = await harness();
+    const c = await h.issue();
+    await h.drain();
+    h.sim.setFault('reset'); // the router lost its users: reconcile means to add the code back
+    expect(h.ourUsers()).toEqual([]);
+    // Paused after the router's lists and the database were read, before any write.
+    const hold = h.sim.hold('/ip/hotspot/user/profile/print');
+    const run = reconcileRouter(h.app.deps, h.routerId);
+    await hold.reached;
+    // The code expires and its revoke runs to the end meanwhile: it does not wait for the reads.
+    await h.app.deps.db.execute(
+      sql`UPDATE access_codes SET expires_at = ${h.clock.now()} WHERE id = ${c.accessCodeId}`,
+    );
+    await h.app.deps.enqueue(h.app.deps.db, EXPIRE_JOB, { accessCodeId: c.accessCodeId }, { key: 'x' });
+    await h.drain();
+    expect(await h.grantStatus(c.accessCodeId)).toBe('revoked');
+    hold.release();
+    expect((await run).report).toMatchObject({ added: 0 });
+    expect(h.ourUsers()).toEqual([]);
+    expect(await h.grantStatus(c.accessCodeId)).toBe('revoked');
+  });
+
+  it.each([
+    ['still on the router', false],
+    ['lost by the router', true],
+  ])(
+    "a code bought again during a reconcile's reads keeps its user and its grant (user %s)",
+    async (_, lost) => {
+      h = await harness();
+      const c = await h.issue();
+      await h.drain();
+      if (lost) h.sim.setFault('reset');
+      // Past its deadline, not yet expired: reconcile reads it as dead (and its user as one to remove).
+      await h.app.deps.db.execute(
+        sql`UPDATE access_codes SET expires_at = ${h.clock.now()} WHERE id = ${c.accessCodeId}`,
+      );
+      const hold = h.sim.hold('/ip/hotspot/user/profile/print');
+      const run = reconcileRouter(h.app.deps, h.routerId);
+      await hold.reached;
+      // Bought again: an hour more, and the grant job puts it right on the router meanwhile.
+      h.clock.advance(1_000);
+      await h.app.deps.db.execute(
+        sql`UPDATE access_codes SET expires_at = ${new Date(h.clock.now().getTime() + 3_600_000)} WHERE id = ${c.accessCodeId}`,
+      );
+      await h.app.deps.enqueue(
+        h.app.deps.db,
+        GRANT_JOB,
+        { accessCodeId: c.accessCodeId, routerId: h.routerId },
+        { key: 'again' },
+      );
+      await h.drain();
+      hold.release();
+      expect((await run).report).toMatchObject({ removed: 0 });
+      expect(h.ourUsers().map((u) => u.name)).toEqual([c.code]);
+      expect(await h.grantStatus(c.accessCodeId)).toBe('granted');
+      // And the next reconcile leaves it there too.
+      h.clock.advance(60_000);
+      await reconcileRouter(h.app.deps, h.routerId);
+      expect(h.ourUsers().map((u) => u.name)).toEqual([c.code]);
+    },
+  );
+
   it('runs on its schedule, one job per router, and skips a router already being reconciled', async () => {
     h = await harness();
     const c = await h.issue();

@@ -14,6 +14,7 @@ import type {
   PppActive,
   PppSecretSpec,
   ReconcileReport,
+  ReconcileWrite,
   RouterHealth,
   RouterRow,
   SessionRef,
@@ -153,7 +154,12 @@ export class AgentAdapter implements GatewayAdapter {
    * missing or drifted ones granted. Sessions of the operator's own users are not ours to judge
    * (the report lists only our users), so only our stale users' sessions are kicked.
    */
-  async reconcile(loadDesired: () => Promise<AccessSpec[]>): Promise<ReconcileReport> {
+  /** All of it holds the router: the report is already here, and the writes are queued commands. */
+  reconcile(loadDesired: () => Promise<AccessSpec[]>, write: ReconcileWrite): Promise<ReconcileReport> {
+    return write([], () => this.converge(loadDesired));
+  }
+
+  private async converge(loadDesired: () => Promise<AccessSpec[]>): Promise<ReconcileReport> {
     const report = this.online();
     const desired = await loadDesired();
     const out: ReconcileReport = { added: 0, updated: 0, removed: 0, kicked: 0 };

@@ -15,6 +15,7 @@ import type {
   PppActive,
   PppSecretSpec,
   ReconcileReport,
+  ReconcileWrite,
   RevokeItem,
   RouterUser,
   RouterHealth,
@@ -56,6 +57,7 @@ const QUERY_AT_MOST = 200;
 const QUERY_CHUNK = 40;
 /** What a revoke needs of each user. */
 const REVOKE_PROPS = ['.id', 'name', 'comment'];
+const PROFILE_PROPS = ['.id', 'name', 'rate-limit', 'shared-users', 'idle-timeout'];
 
 const isNoSuchItem = (e: unknown) => e instanceof RosTrapError && /no such item/.test(e.message);
 
@@ -243,21 +245,20 @@ export class MikrotikApiAdapter implements GatewayAdapter {
    * fix what drifted, remove users of codes that are no longer live (or unknown to us), kick their
    * sessions and sessions whose user is gone altogether.
    */
-  async reconcile(loadDesired: () => Promise<AccessSpec[]>): Promise<ReconcileReport> {
+  async reconcile(loadDesired: () => Promise<AccessSpec[]>, write: ReconcileWrite): Promise<ReconcileReport> {
     const report: ReconcileReport = { added: 0, updated: 0, removed: 0, kicked: 0 };
-    // Router first, database second: a grant writes its row before it touches the router, so any
-    // user we see here that a concurrent grant just added is already in the desired set.
+    // The reads hold nothing: listing a router of 12,500 users takes seconds, and its revokes do
+    // not wait for that. Router first, database second: a grant writes its row before it touches
+    // the router, so any user we see here that a concurrent grant just added is already desired.
     const users = (await this.api.exec(`${USER}/print`, {}, { proplist: USER_PROPS })).rows;
     const active = (await this.api.exec(`${ACTIVE}/print`)).rows;
     const desired = await loadDesired();
-    await this.ensureProfiles(desired);
+    const profiles = await this.profiles();
     const wanted = new Map(desired.map((d) => [d.accessCodeId, d]));
     const stale = users.filter((u) => {
       const id = accessIdFromComment(u.comment);
       return id !== null && !wanted.has(id);
     });
-    await this.removeUsers(stale);
-    report.removed = stale.length;
     // Users by code id and by name, sessions by user, once: a router holds thousands, and looking
     // each code's up in the whole list made reconcile quadratic (seconds of CPU per big router,
     // every minute, with the worker's event loop blocked meanwhile).
@@ -265,27 +266,39 @@ export class MikrotikApiAdapter implements GatewayAdapter {
     const byId = groupBy(users, (u) => accessIdFromComment(u.comment));
     const byName = groupBy(users, (u) => u.name ?? null);
     const sessionsOf = groupBy(active, (a) => a.user ?? null);
-    // Each code's user is its own: their adds and sets go out RECONCILE_WINDOW at a time (the API
-    // tags each command), not a round trip each. A router reset means thousands of adds.
-    await inWindow(desired, RECONCILE_WINDOW, async (spec) => {
+    const rowsOf = (spec: AccessSpec) =>
       // Same rows, in the router's order, as filtering the list by either key.
-      const mine = [
-        ...new Set([...(byId.get(spec.accessCodeId) ?? []), ...(byName.get(spec.code) ?? [])]),
-      ].sort((a, b) => order.get(a)! - order.get(b)!);
-      const r = await this.applyUser(spec, mine, sessionsOf.get(spec.code) ?? []);
-      if (r === 'added') report.added++;
-      if (r === 'updated') report.updated++;
+      [...new Set([...(byId.get(spec.accessCodeId) ?? []), ...(byName.get(spec.code) ?? [])])].sort(
+        (a, b) => order.get(a)! - order.get(b)!,
+      );
+    // Only the codes with something to do are read again: none, most minutes.
+    const todo = desired.filter((spec) => planUser(spec, rowsOf(spec), sessionsOf.get(spec.code) ?? []));
+    const codes = [...todo.map((s) => s.accessCodeId), ...stale.map((u) => accessIdFromComment(u.comment)!)];
+    return write(codes, async (wantedNow) => {
+      await this.ensureProfiles(desired, profiles);
+      // A stale user whose code was bought again meanwhile is that code's user again.
+      const gone = stale.filter((u) => !wantedNow.has(accessIdFromComment(u.comment)!));
+      await this.removeUsers(gone);
+      report.removed = gone.length;
+      // Each code's user is its own: their adds and sets go out RECONCILE_WINDOW at a time (the
+      // API tags each command), not a round trip each. A router reset means thousands of adds. A
+      // code no longer wanted is left to its revoke; one changed meanwhile is written as it is now.
+      const current = todo.flatMap((s) => wantedNow.get(s.accessCodeId) ?? []);
+      await inWindow(current, RECONCILE_WINDOW, async (spec) => {
+        const r = await this.applyUser(spec, rowsOf(spec), sessionsOf.get(spec.code) ?? []);
+        if (r === 'added') report.added++;
+        if (r === 'updated') report.updated++;
+      });
+      // Sessions of removed users, and of users nobody has any more (deleting a user leaves its session up).
+      const goneSet = new Set(gone);
+      const remaining = new Set(users.filter((u) => !goneSet.has(u)).map((u) => u.name!));
+      for (const d of desired) remaining.add(d.code);
+      const orphans = active.filter((a) => !remaining.has(a.user ?? ''));
+      await this.removeActive(orphans);
+      await this.removeCookies(new Set(gone.map((u) => u.name!)));
+      report.kicked = orphans.length;
+      return report;
     });
-    // Sessions of removed users, and of users nobody has any more (deleting a user leaves its session up).
-    const staleSet = new Set(stale);
-    const remaining = new Set(users.filter((u) => !staleSet.has(u)).map((u) => u.name!));
-    for (const d of desired) remaining.add(d.code);
-    const orphans = active.filter((a) => !remaining.has(a.user ?? ''));
-    await this.removeActive(orphans);
-    const staleNames = new Set(stale.map((u) => u.name!));
-    await this.removeCookies(staleNames);
-    report.kicked = orphans.length;
-    return report;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -295,13 +308,10 @@ export class MikrotikApiAdapter implements GatewayAdapter {
     users: Row[],
     active: Row[],
   ): Promise<'added' | 'updated' | 'same'> {
-    // A same-named user made by hand is taken over (the update tags it ours): the code is the name.
-    const byName = users.find((u) => u.name === spec.code);
-    const mine = byName ?? users.find((u) => accessIdFromComment(u.comment) === spec.accessCodeId);
-    // Copies (same tag, other names) are leftovers; remove them so one code is one user.
-    const extras = users.filter((u) => u !== mine && accessIdFromComment(u.comment) === spec.accessCodeId);
-    await this.removeUsers(extras);
-    if (!mine) {
+    const plan = planUser(spec, users, active);
+    if (!plan) return 'same';
+    await this.removeUsers(plan.extras);
+    if (!plan.mine) {
       try {
         await this.api.exec(`${USER}/add`, userAttrs(spec, undefined, active));
         return 'added';
@@ -315,7 +325,7 @@ export class MikrotikApiAdapter implements GatewayAdapter {
         return this.update(spec, again, active);
       }
     }
-    return this.update(spec, mine, active);
+    return this.update(spec, plan.mine, active);
   }
 
   private async update(spec: AccessSpec, user: Row, active: Row[]): Promise<'updated' | 'same'> {
@@ -325,17 +335,16 @@ export class MikrotikApiAdapter implements GatewayAdapter {
     return 'updated';
   }
 
-  private async ensureProfiles(specs: AccessSpec[]): Promise<void> {
+  private async profiles(): Promise<Row[]> {
+    return (await this.api.exec(`${PROFILE}/print`, {}, { proplist: PROFILE_PROPS })).rows;
+  }
+
+  /** `existing`: the router's profiles, when the caller has listed them already. */
+  private async ensureProfiles(specs: AccessSpec[], existing?: Row[]): Promise<void> {
     // One profile per plan and speed: the plan's own, and its fair-use one once a code is over its cap.
     const byProfile = new Map(specs.map((s) => [profileName(s.planId, s.throttled), s]));
     if (!byProfile.size) return;
-    const existing = (
-      await this.api.exec(
-        `${PROFILE}/print`,
-        {},
-        { proplist: ['.id', 'name', 'rate-limit', 'shared-users', 'idle-timeout'] },
-      )
-    ).rows;
+    existing ??= await this.profiles();
     for (const [name, spec] of byProfile) {
       const want = profileAttrs(spec);
       const cur = existing.find((p) => p.name === name);
@@ -401,4 +410,18 @@ export class MikrotikApiAdapter implements GatewayAdapter {
       }
     }
   }
+}
+
+/**
+ * What one code's user needs, from the router's rows of that code (by tag or by name) and its
+ * sessions: null when nothing. A same-named user made by hand is taken over (the update tags it
+ * ours): the code is the name. Copies (same tag, other names) are leftovers, removed so that one
+ * code is one user.
+ */
+function planUser(spec: AccessSpec, users: Row[], active: Row[]): { mine?: Row; extras: Row[] } | null {
+  const byName = users.find((u) => u.name === spec.code);
+  const mine = byName ?? users.find((u) => accessIdFromComment(u.comment) === spec.accessCodeId);
+  const extras = users.filter((u) => u !== mine && accessIdFromComment(u.comment) === spec.accessCodeId);
+  if (mine && !extras.length && !Object.keys(userAttrs(spec, mine, active)).length) return null;
+  return { ...(mine ? { mine } : {}), extras };
 }

@@ -25,6 +25,7 @@ import type {
   ActiveSession,
   GatewayAdapter,
   ReconcileReport,
+  ReconcileWrite,
   RouterHealth,
   RouterRow,
   SessionRef,
@@ -137,7 +138,12 @@ export class UnifiAdapter implements GatewayAdapter {
     }));
   }
 
-  async reconcile(loadDesired: () => Promise<AccessSpec[]>): Promise<ReconcileReport> {
+  /** All of it holds the router: a site's station list is small, and read in one call. */
+  reconcile(loadDesired: () => Promise<AccessSpec[]>, write: ReconcileWrite): Promise<ReconcileReport> {
+    return write([], () => this.converge(loadDesired));
+  }
+
+  private async converge(loadDesired: () => Promise<AccessSpec[]>): Promise<ReconcileReport> {
     // Controller first, database second (as in api mode): a grant writes its row before it calls
     // the controller, so a guest a concurrent grant just authorised is already in the desired set.
     const stations = await this.c.stations().catch(throttled);

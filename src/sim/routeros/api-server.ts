@@ -20,6 +20,12 @@ import { SimTrap } from './store.ts';
 
 export type Fault = 'none' | 'down' | 'slow';
 
+export interface CommandHold {
+  /** Resolves when the held command has arrived. */
+  reached: Promise<void>;
+  release(): void;
+}
+
 export interface ApiServerOptions {
   router: SimRouter;
   host?: string;
@@ -59,6 +65,25 @@ export class RouterOsApiServer {
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
   }
+
+  /**
+   * Answer the next `command` only once `release` is called (test hook): a test can then act at
+   * an exact point of a client's sequence of commands. Other commands are answered meanwhile.
+   */
+  hold(command: string): CommandHold {
+    let reached!: () => void;
+    let release!: () => void;
+    const hold = {
+      command,
+      reached: new Promise<void>((r) => (reached = r)),
+      gate: new Promise<void>((r) => (release = r)),
+      arrive: () => reached(),
+    };
+    this.holds.push(hold);
+    return { reached: hold.reached, release: () => release() };
+  }
+
+  private readonly holds: { command: string; gate: Promise<void>; arrive: () => void }[] = [];
 
   setFault(f: Fault, slowMs?: number): void {
     this.fault = f;
@@ -187,6 +212,13 @@ export class RouterOsApiServer {
             run(c.command, c.attrs, c.queries, proplist, tag);
           }, this.slowMs),
         );
+        return;
+      }
+      const held = this.holds.findIndex((h) => h.command === c.command);
+      if (held >= 0) {
+        const [h] = this.holds.splice(held, 1);
+        h!.arrive();
+        void h!.gate.then(() => !socket.destroyed && run(c.command, c.attrs, c.queries, proplist, tag));
         return;
       }
       run(c.command, c.attrs, c.queries, proplist, tag);

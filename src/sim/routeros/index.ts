@@ -8,7 +8,7 @@
  */
 import http from 'node:http';
 import type net from 'node:net';
-import { RouterOsApiServer } from './api-server.ts';
+import { type CommandHold, RouterOsApiServer } from './api-server.ts';
 import { handleHotspot, handleRest, type SimRequest, type SimResponse } from './http.ts';
 import { SimRouter, type SimRouterOptions } from './router.ts';
 
@@ -36,6 +36,8 @@ export interface RouterOsSim {
   fault: FaultMode;
   /** down | slow | none persist; reboot and reset happen at once (then the router is up). */
   setFault(mode: FaultMode, o?: { slowMs?: number }): void;
+  /** Answer the next such API command only when released (test hook; the plain API port only). */
+  hold(command: string): CommandHold;
   stop(): Promise<void>;
 }
 
@@ -81,6 +83,7 @@ export async function startRouterOsSim(o: SimOptions = {}): Promise<RouterOsSim>
       for (const s of servers) s.setFault(mode, f.slowMs);
       if (mode === 'down') for (const s of httpSockets) s.destroy();
     },
+    hold: (command) => api.hold(command),
     async stop() {
       for (const s of servers) await s.close();
       for (const s of httpSockets) s.destroy();
