@@ -61,5 +61,5 @@ export async function startStkBench() {
     );
   /** How many pending purchases have been made. */
   const made = () => seq;
-  return { h, db, routerId: router!.id, pending, post, made };
+  return { h, db, routerId: router!.id, pending, post, made, url };
 }

@@ -1,7 +1,8 @@
 /**
  * STK callbacks per second against the database's own limit for the same writes. Wavu: paid STK
  * callbacks over real HTTP, 16 at once, each a distinct pending purchase (stored, credited, code
- * issued, device bound, grant and SMS queued). The limit: pgbench, on the same throwaway database
+ * issued, device bound, grant and SMS queued), posted by a load generator in a process of its own
+ * (bench/http-load.ts), and then, for comparison, from inside the app's process. The limit: pgbench, on the same throwaway database
  * with Wavu's tables, running the writes one such callback makes (inbox row, purchase, access
  * code, device, grant, SMS, three jobs and a NOTIFY) as one transaction, a statement each, with
  * as many clients. Statements per callback are counted in the driver (Database.stats).
@@ -15,6 +16,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { query } from '../src/db/open.ts';
 import { table } from './lib.ts';
+import { runHttpLoad } from './http-load.ts';
 import { startStkBench } from './stk-bench.ts';
 
 const N = Number(process.env.BENCH_N ?? 2000);
@@ -26,21 +28,43 @@ if (!process.env.TEST_DATABASE_URL) throw new Error('set TEST_DATABASE_URL (Post
 process.env.WAVU_TEST_DB = 'postgres';
 
 const loadAtStart = loadavg()[0]!;
-const { h, db, routerId, pending, post, made } = await startStkBench();
-const bodies: string[] = [];
-for (let i = 0; i < 50; i++) await post((await pending()).body); // warm-up: JIT, pool, plans
-for (let i = 0; i < N; i++) bodies.push((await pending()).body);
-const before = { ...h.t.database.stats };
-let next = 0;
-const t0 = performance.now();
-await Promise.all(
-  Array.from({ length: CONCURRENCY }, async () => {
-    while (next < bodies.length) await post(bodies[next++]!);
-  }),
-);
-const wavuPerSec = N / ((performance.now() - t0) / 1000);
-const statements = (h.t.database.stats.statements - before.statements) / N;
-const transactions = (h.t.database.stats.transactions - before.transactions) / N;
+const { h, db, routerId, pending, post, made, url } = await startStkBench();
+const bodies = async (n: number) => {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push((await pending()).body);
+  return out;
+};
+await runHttpLoad({ url, bodies: await bodies(50), concurrency: CONCURRENCY }); // warm-up: JIT, pool, plans
+
+/** N paid callbacks, CONCURRENCY at once: the rate, and statements and transactions per callback. */
+async function measure(client: 'own process' | "app's process") {
+  const load = await bodies(N);
+  const before = { ...h.t.database.stats };
+  let ms: number;
+  if (client === 'own process') {
+    const r = await runHttpLoad({ url, bodies: load, concurrency: CONCURRENCY });
+    if (r.statuses['200'] !== N) throw new Error(`callbacks answered ${JSON.stringify(r.statuses)}`);
+    ms = r.ms;
+  } else {
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < load.length) await post(load[next++]!);
+      }),
+    );
+    ms = performance.now() - t0;
+  }
+  return {
+    client,
+    perSec: N / (ms / 1000),
+    statements: (h.t.database.stats.statements - before.statements) / N,
+    transactions: (h.t.database.stats.transactions - before.transactions) / N,
+  };
+}
+// The client in a process of its own is the measure (Daraja is another machine); the same load
+// posted from inside the app's process is shown beside it, as earlier runs measured it.
+const runs = [await measure('own process'), await measure("app's process")];
 const [check] = await query<{ paid: number; grants: number; sms: number }>(
   db,
   sql`SELECT (SELECT count(*)::int FROM purchases WHERE status = 'paid') AS paid,
@@ -95,17 +119,18 @@ if (!tps) throw new Error(`could not read pgbench's tps:\n${out}`);
 await h.stop();
 
 console.log(
-  table([
-    {
+  table(
+    runs.map((r) => ({
       'paid callbacks': N,
       clients: CONCURRENCY,
-      'Wavu callbacks/s': Math.round(wavuPerSec),
+      'load generator': r.client,
+      'Wavu callbacks/s': Math.round(r.perSec),
       'pgbench same writes tx/s': Math.round(tps),
-      ratio: (wavuPerSec / tps).toFixed(2),
-      'statements/callback': statements.toFixed(1),
-      'transactions/callback': transactions.toFixed(1),
-    },
-  ]),
+      ratio: (r.perSec / tps).toFixed(2),
+      'statements/callback': r.statements.toFixed(1),
+      'transactions/callback': r.transactions.toFixed(1),
+    })),
+  ),
 );
 console.log(`\nLoad average (1 min) ${loadAtStart.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end.`);
 process.exit(0);
