@@ -168,6 +168,9 @@ export class RouterOsApiServer {
       proplist: string | undefined,
       tag: string | undefined,
     ) => {
+      // One write for the whole reply: a print of 12,500 users was 12,500 socket writes, and
+      // the router answered nothing else meanwhile.
+      socket.cork();
       try {
         const res = executeCommand(router, command, attrs, queries, proplist);
         for (const row of res.rows) send('!re', row, tag);
@@ -178,6 +181,8 @@ export class RouterOsApiServer {
       } catch (e) {
         if (e instanceof SimTrap) trap(e.message, tag, e.category);
         else trap(`failure: ${(e as Error).message}`, tag, 4);
+      } finally {
+        socket.uncork();
       }
     };
 
