@@ -1,9 +1,9 @@
 /**
- * The routers of `bench/expiry-scale.ts`, in a process of their own: RouterOS simulators on their
- * own API ports, and NAS peers on loopback addresses answering each Disconnect-Request with a
- * Disconnect-ACK (counted per session). Real routers are other machines; in the bench's process
- * their bookkeeping over 12,500 users each would share the worker's event loop and be measured as
- * the worker's lateness.
+ * The routers of `bench/expiry-scale.ts`, in processes of their own: RouterOS simulators on their
+ * own API ports (a process each), and NAS peers on loopback addresses answering each
+ * Disconnect-Request with a Disconnect-ACK (counted per session). Real routers are other
+ * machines; in the bench's process their bookkeeping over 12,500 users each would share the
+ * worker's event loop and be measured as the worker's lateness.
  *
  * Started by `startRouters` below with fork(); it answers {id, op, args} messages with {id, result}.
  */
@@ -118,11 +118,41 @@ if (process.env.BENCH_ROUTERS_CHILD) await serve(JSON.parse(process.env.BENCH_RO
 
 // ------------------------------------------------------------------ in the bench
 
-/** Starts the routers' process and returns its ports and calls. */
+/**
+ * Starts the routers: each api router in a process of its own, as each real router is a machine
+ * of its own (in one process, one router's 12,500-user listing held up every other router's
+ * revokes), and the NAS peers in one more. Returns their ports and calls.
+ */
 export async function startRouters(seed: Seed) {
+  const api = await Promise.all(
+    Array.from({ length: seed.api }, () => startChild({ ...seed, api: 1, nasHosts: [] })),
+  );
+  const nas = seed.nasHosts.length ? [await startChild({ ...seed, api: 0 })] : [];
+  const all = [...api, ...nas];
+  return {
+    apiPorts: api.flatMap((c) => c.ready.apiPorts),
+    coaPorts: nas.flatMap((c) => c.ready.coaPorts),
+    seedUsers: (r: number, specs: AccessSpec[], online: (SeedUser | null)[]) =>
+      api[r]!.call<void>('seedUsers', 0, specs, online),
+    async stats(): Promise<RouterStats> {
+      const each = await Promise.all(all.map((c) => c.call<RouterStats>('stats')));
+      return {
+        usersLeft: each.reduce((n, x) => n + x.usersLeft, 0),
+        activeLeft: each.reduce((n, x) => n + x.activeLeft, 0),
+        disconnects: each.reduce((n, x) => n + x.disconnects, 0),
+        duplicates: each.reduce((n, x) => n + x.duplicates, 0),
+      };
+    },
+    async stop() {
+      await Promise.all(all.map((c) => c.stop()));
+    },
+  };
+}
+
+async function startChild(seed: Seed) {
   const child: ChildProcess = fork(new URL(import.meta.url).pathname, [], {
     env: { ...process.env, BENCH_ROUTERS_CHILD: JSON.stringify(seed) },
-    // BENCH_CPU_PROF=DIR writes a V8 CPU profile of the routers' process there.
+    // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each routers' process there.
     execArgv: [
       '--import',
       'tsx',
@@ -137,7 +167,7 @@ export async function startRouters(seed: Seed) {
     waiting.delete(m.id);
   });
   child.once('exit', (code) => {
-    for (const w of waiting.values()) w.reject(new Error(`the routers' process exited (${code})`));
+    for (const w of waiting.values()) w.reject(new Error(`a routers' process exited (${code})`));
     waiting.clear();
   });
   let seq = 0;
@@ -151,10 +181,8 @@ export async function startRouters(seed: Seed) {
     waiting.set(0, { resolve: resolve as (v: unknown) => void, reject }),
   );
   return {
-    ...ready,
-    seedUsers: (r: number, specs: AccessSpec[], online: (SeedUser | null)[]) =>
-      call<void>('seedUsers', r, specs, online),
-    stats: () => call<RouterStats>('stats'),
+    ready,
+    call,
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       await call<void>('stop').catch(() => {}); // it may exit before its answer crosses
