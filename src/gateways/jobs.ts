@@ -445,7 +445,9 @@ export async function reconcileRouter(
     // stopped being wanted during the read are not put back, and ones wanted again are kept.
     const write: ReconcileWrite = (codes, fn) =>
       withRouterLock(routerId, async () => {
-        const fresh = await desiredForRouter(deps.db, deps, routerId, deps.clock.now(), codes);
+        const fresh = codes.length
+          ? await desiredForRouter(deps.db, deps, routerId, deps.clock.now(), codes)
+          : { specs: [] };
         const wantedNow = new Map(fresh.specs.map((s) => [s.accessCodeId, s]));
         const changed = new Set(codes);
         granted = granted.filter((id) => !changed.has(id) || wantedNow.has(id));
