@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
-import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
+import { type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { ConfigError } from '../config.ts';
@@ -290,6 +290,14 @@ function withTransactionRetry(db: Db, stats: StatementStats): Db {
 function quoteIdent(name: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad channel name ${name}`);
   return name;
+}
+
+/**
+ * Uuids as a subquery for `IN (…)`, bound as one JSON parameter: a batch of 500 codes is one
+ * parameter, not 500, and the statement's text is the same whatever the count.
+ */
+export function uuidList(ids: string[]): SQL {
+  return sql`SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)`;
 }
 
 /** Rows of a raw SQL statement on either driver (Drizzle's execute results differ in shape). */

@@ -6,7 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../app/deps.ts';
-import { type Conn, asDate, query } from '../db/open.ts';
+import { type Conn, asDate, query, uuidList } from '../db/open.ts';
 import { effectiveRate, parseFairUseRate } from '../plans/index.ts';
 import type { AccessSpec } from './adapter.ts';
 
@@ -101,9 +101,7 @@ export async function desiredForRouter(
   now: Date,
   only?: string[],
 ): Promise<{ specs: AccessSpec[]; dead: DeadGrant[] }> {
-  const some = only
-    ? sql`AND g.access_code_id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(only)}::jsonb))`
-    : sql``;
+  const some = only ? sql`AND g.access_code_id IN (${uuidList(only)})` : sql``;
   const rows = await query<CodeRow & { grant_status: string; grant_updated: string }>(
     conn,
     sql`SELECT ${CODE_COLUMNS}, g.status AS grant_status, g.updated_at::text AS grant_updated

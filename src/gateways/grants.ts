@@ -1,6 +1,6 @@
 /** access_grants: which code is (meant to be) on which router. */
 import { type SQL, sql } from 'drizzle-orm';
-import { type Conn, query } from '../db/open.ts';
+import { type Conn, query, uuidList } from '../db/open.ts';
 import type { RevokeItem } from './adapter.ts';
 import { isAgentRouter, queueCommand } from './agent/commands.ts';
 
@@ -75,7 +75,7 @@ export async function markGranted(
 function lockedGrants(accessCodeIds: string[], routerId: number, where: SQL): SQL {
   return sql`(SELECT access_code_id FROM access_grants
               WHERE router_id = ${routerId}
-                AND access_code_id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(accessCodeIds)}::jsonb))
+                AND access_code_id IN (${uuidList(accessCodeIds)})
                 ${where}
               ORDER BY access_code_id FOR UPDATE) AS l`;
 }
@@ -139,7 +139,7 @@ export async function startRevokeBatch(
     conn,
     sql`WITH picked AS (
           SELECT c.id, c.code_sealed FROM access_codes c
-          WHERE c.id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(accessCodeIds)}::jsonb))
+          WHERE c.id IN (${uuidList(accessCodeIds)})
             AND NOT (c.status IN ('issued', 'active') AND (c.expires_at IS NULL OR c.expires_at > ${now}))
             AND (EXISTS (SELECT 1 FROM access_grants g
                          WHERE g.access_code_id = c.id AND g.router_id = ${routerId} AND g.status <> 'revoked')

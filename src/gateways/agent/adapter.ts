@@ -152,9 +152,9 @@ export class AgentAdapter implements GatewayAdapter {
   /**
    * The api-mode reconcile, over the report: our users that should not be there are revoked,
    * missing or drifted ones granted. Sessions of the operator's own users are not ours to judge
-   * (the report lists only our users), so only our stale users' sessions are kicked.
+   * (the report lists only our users), so only our stale users' sessions are kicked. All of it
+   * holds the router: the report is already here, and the writes are queued commands.
    */
-  /** All of it holds the router: the report is already here, and the writes are queued commands. */
   reconcile(loadDesired: () => Promise<AccessSpec[]>, write: ReconcileWrite): Promise<ReconcileReport> {
     return write([], () => this.converge(loadDesired));
   }

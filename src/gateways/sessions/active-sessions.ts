@@ -4,7 +4,7 @@
  * `ofCode` narrows to one code's sessions (and, by `username`, ones never tied to a code).
  */
 import { type SQL, sql } from 'drizzle-orm';
-import { type Conn, query } from '../../db/open.ts';
+import { type Conn, query, uuidList } from '../../db/open.ts';
 import type { ActiveSession } from '../adapter.ts';
 
 interface SessionRow {
@@ -46,7 +46,7 @@ export async function activeSessionsOfCodes(
     conn,
     sql`SELECT acct_session_id, username, access_code_id, mac, ip, session_seconds, input_bytes, output_bytes
         FROM sessions WHERE router_id = ${routerId} AND status = 'active'
-          AND access_code_id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(accessCodeIds)}::jsonb))
+          AND access_code_id IN (${uuidList(accessCodeIds)})
         ORDER BY started_at`,
   );
   return rows.map(sessionOf);
